@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { postgresOptions } from '@upstream/database';
+import { ChainModule } from './chain/chain.module';
+import { ApiExceptionFilter } from './common/errors/api-exception.filter';
+import { HealthModule } from './health/health.module';
+import { RUNTIME, type Runtime } from './runtime/runtime';
+
+@Module({})
+export class AppModule {
+  static register(runtime: Runtime): DynamicModule {
+    const { config, infrastructure } = runtime;
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // Keep a caller's request id, or mint one; it is echoed back and in every log line of the request.
+            genReqId: (req, res) => {
+              const given = req.headers['x-request-id'];
+              const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+              res.setHeader('x-request-id', id);
+              return id;
+            },
+            autoLogging: { ignore: (req) => req.url === '/health' },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+          },
+        }),
+        TypeOrmModule.forRoot({ ...postgresOptions(infrastructure.databaseUrl), autoLoadEntities: true }),
+        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }]),
+        ChainModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+      ],
+      exports: [RUNTIME],
+    };
+  }
+}

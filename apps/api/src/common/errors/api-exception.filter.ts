@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, type ErrorDetail } from './domain-error';
+import { httpStatusFor, type ErrorCode } from './error-codes';
+
+/** The one error shape every endpoint returns. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details: ErrorDetail[];
+  errorId?: string;
+  [meta: string]: unknown;
+}
+
+/**
+ * Renders domain errors, Nest's HTTP exceptions and anything unexpected as
+ * `{ statusCode, error, message, details[] }`. A 500 carries an error id that
+ * is also in the log, and never the internal message.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      const statusCode = httpStatusFor(exception.code as ErrorCode);
+      return { ...exception.meta, statusCode, error: exception.code, message: exception.message, details: exception.details };
+    }
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const payload = exception.getResponse();
+      const fromPayload = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+      const message =
+        typeof payload === 'string'
+          ? payload
+          : Array.isArray(fromPayload.message)
+            ? fromPayload.message.join('; ')
+            : String(fromPayload.message ?? exception.message);
+      const details = Array.isArray(fromPayload.details) ? (fromPayload.details as ErrorDetail[]) : [];
+      const error = typeof fromPayload.error === 'string' ? fromPayload.error : errorName(statusCode);
+      return { statusCode, error, message, details };
+    }
+    const errorId = randomUUID();
+    this.logger.error({ err: exception, errorId }, 'unhandled error');
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      error: 'INTERNAL_ERROR',
+      message: `Internal error; quote error id ${errorId} when reporting it`,
+      details: [],
+      errorId,
+    };
+  }
+}
+
+function errorName(status: number): string {
+  return (HttpStatus[status] as string | undefined) ?? 'ERROR';
+}

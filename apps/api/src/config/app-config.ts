@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { EnvDto } from './env.dto';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: { variable: string; reason: string }[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.variable}: ${p.reason}`).join('; ')}`);
+  }
+}
+
+export type WorkerMode = 'embedded' | 'off' | 'only';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: string;
+  /** Undefined: start the embedded PostgreSQL under dataDir. */
+  databaseUrl?: string;
+  embeddedPgPort: number;
+  /** Undefined: start the local chain under dataDir. */
+  rpcUrl?: string;
+  localChainPort: number;
+  operatorPrivateKey?: string;
+  contracts: { royaltySplitter?: string; provenanceRegistry?: string; paymentToken?: string };
+  confirmations: number;
+  rateLimitPerMinute: number;
+  workerMode: WorkerMode;
+}
+
+/** Validates the environment once, naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  // An empty variable means "not set", as in most twelve-factor services.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const dto = plainToInstance(EnvDto, present);
+  const errors = validateSync(dto, { forbidUnknownValues: false });
+  if (errors.length > 0) throw new ConfigError(errors.map(describe));
+
+  if (dto.RPC_URL) {
+    const missing = (['OPERATOR_PRIVATE_KEY', 'ROYALTY_SPLITTER_ADDRESS', 'PROVENANCE_REGISTRY_ADDRESS'] as const).filter(
+      (name) => !dto[name],
+    );
+    if (missing.length > 0) {
+      throw new ConfigError(missing.map((variable) => ({ variable, reason: 'is required when RPC_URL is set' })));
+    }
+  }
+
+  return {
+    port: dto.PORT ?? 3000,
+    host: dto.HOST ?? '127.0.0.1',
+    dataDir: resolve(dto.DATA_DIR ?? '.data'),
+    logLevel: dto.LOG_LEVEL ?? 'info',
+    databaseUrl: dto.DATABASE_URL,
+    embeddedPgPort: dto.EMBEDDED_PG_PORT ?? 54329,
+    rpcUrl: dto.RPC_URL,
+    localChainPort: dto.LOCAL_CHAIN_PORT ?? 8545,
+    operatorPrivateKey: dto.OPERATOR_PRIVATE_KEY,
+    contracts: {
+      royaltySplitter: dto.ROYALTY_SPLITTER_ADDRESS,
+      provenanceRegistry: dto.PROVENANCE_REGISTRY_ADDRESS,
+      paymentToken: dto.PAYMENT_TOKEN_ADDRESS,
+    },
+    confirmations: dto.CONFIRMATIONS ?? (dto.RPC_URL ? 12 : 0),
+    rateLimitPerMinute: dto.RATE_LIMIT_PER_MINUTE ?? 600,
+    workerMode: (dto.WORKER_MODE as WorkerMode | undefined) ?? 'embedded',
+  };
+}
+
+function describe(error: ValidationError): { variable: string; reason: string } {
+  const reasons = Object.values(error.constraints ?? {});
+  const shown = typeof error.value === 'string' && /KEY/.test(error.property) ? '(hidden)' : JSON.stringify(error.value);
+  return { variable: error.property, reason: `${reasons.join(', ')} (got ${shown})` };
+}

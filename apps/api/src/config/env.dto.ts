@@ -1,0 +1,57 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * Every environment variable the service reads. Validated once at start-up;
+ * the README's configuration table lists the same names and defaults.
+ */
+export class EnvDto {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @IsString()
+  HOST?: string;
+
+  @IsOptional() @IsString()
+  DATA_DIR?: string;
+
+  @IsOptional() @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+  LOG_LEVEL?: string;
+
+  @IsOptional() @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
+  DATABASE_URL?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  EMBEDDED_PG_PORT?: number;
+
+  @IsOptional() @IsUrl({ protocols: ['http', 'https', 'ws', 'wss'], require_tld: false, require_protocol: true })
+  RPC_URL?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  LOCAL_CHAIN_PORT?: number;
+
+  @IsOptional() @Matches(PRIVATE_KEY, { message: 'OPERATOR_PRIVATE_KEY must be 0x followed by 64 hex digits' })
+  OPERATOR_PRIVATE_KEY?: string;
+
+  @IsOptional() @Matches(ADDRESS, { message: 'ROYALTY_SPLITTER_ADDRESS must be a 0x-prefixed 20-byte hex address' })
+  ROYALTY_SPLITTER_ADDRESS?: string;
+
+  @IsOptional() @Matches(ADDRESS, { message: 'PROVENANCE_REGISTRY_ADDRESS must be a 0x-prefixed 20-byte hex address' })
+  PROVENANCE_REGISTRY_ADDRESS?: string;
+
+  @IsOptional() @Matches(ADDRESS, { message: 'PAYMENT_TOKEN_ADDRESS must be a 0x-prefixed 20-byte hex address' })
+  PAYMENT_TOKEN_ADDRESS?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  CONFIRMATIONS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_PER_MINUTE?: number;
+
+  @IsOptional() @IsIn(['embedded', 'off', 'only'])
+  WORKER_MODE?: string;
+}

@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config/app-config';
+import { createApp } from './create-app';
+import { startInfrastructure } from './runtime/infrastructure';
+
+/**
+ * `npm start`: validate config, start (or connect to) PostgreSQL and the
+ * chain, serve the API, and on SIGTERM/SIGINT drain requests and stop every
+ * child process before exiting.
+ */
+async function main(): Promise<void> {
+  const log = pino({ level: process.env.LOG_LEVEL || 'info' });
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      log.fatal({ problems: error.problems }, error.message);
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+
+  const infrastructure = await startInfrastructure(config, (message) => log.info(message)).catch((error: Error) => {
+    log.fatal({ err: error }, `cannot start: ${error.message}`);
+    process.stderr.write(`cannot start: ${error.message}\n`);
+    process.exit(1);
+  });
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info(`${signal} received: draining requests and stopping`);
+    const force = setTimeout(() => {
+      log.error('shutdown took longer than 30 s; exiting');
+      process.exit(1);
+    }, 30_000);
+    try {
+      await app?.close();
+    } finally {
+      await infrastructure.stop();
+      clearTimeout(force);
+      log.info('stopped');
+      process.exit(0);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  try {
+    app = await createApp({ config, infrastructure });
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    log.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+    await infrastructure.stop();
+    process.exit(1);
+  }
+  log.info(`Upstream API listening on http://${config.host}:${config.port} (OpenAPI at /docs)`);
+}
+
+void main();

@@ -1,0 +1,184 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
+import { EmbeddedPostgres, migrate, reconcileDeployment } from '@upstream/database';
+import {
+  LocalChain,
+  assertDeploymentLive,
+  deployUpstream,
+  readDeployment,
+  writeDeployment,
+  type UpstreamDeployment,
+} from '@upstream/chain';
+import type { AppConfig } from '../config/app-config';
+import { DataDirLock } from './data-dir-lock';
+
+/** What the app runs on: resolved URLs, keys and contract addresses, whether embedded or external. */
+export interface Infrastructure {
+  databaseUrl: string;
+  rpcUrl: string;
+  operatorPrivateKey: string;
+  deployment: ChainDeployment;
+  /** Pids of child processes this service started (for tests and diagnostics). */
+  childPids: number[];
+  stop(): Promise<void>;
+}
+
+export interface ChainDeployment {
+  chainId: number;
+  deployedAtBlock: number;
+  royaltySplitter: string;
+  provenanceRegistry: string;
+  paymentToken: string | null;
+  governance?: { timelock: string; governor: string; votes: string };
+}
+
+type Log = (message: string) => void;
+
+/**
+ * Starts (or connects to) PostgreSQL and the chain, migrates, deploys the
+ * contracts on a fresh local chain, and checks that database and chain agree.
+ * On failure everything already started is stopped again.
+ */
+export async function startInfrastructure(config: AppConfig, log: Log): Promise<Infrastructure> {
+  const stops: (() => Promise<void>)[] = [];
+  const childPids: number[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((e: Error) => log(`shutdown step failed: ${e.message}`));
+    stops.length = 0;
+  };
+  try {
+    if (!config.databaseUrl || !config.rpcUrl) {
+      const lock = DataDirLock.acquire(config.dataDir);
+      stops.push(async () => lock.release());
+    }
+
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const started = Date.now();
+      const pg = await EmbeddedPostgres.start({ dataDir: join(config.dataDir, 'postgres'), port: config.embeddedPgPort });
+      stops.push(() => pg.stop());
+      const pid = await pg.serverPid();
+      if (pid) childPids.push(pid);
+      await ensureDatabase(pg.url('postgres'), 'upstream');
+      databaseUrl = pg.url('upstream');
+      log(`embedded PostgreSQL on 127.0.0.1:${pg.port} (${Date.now() - started} ms), data in ${join(config.dataDir, 'postgres')}`);
+    }
+    const applied = await migrate(databaseUrl);
+    if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+
+    let rpcUrl = config.rpcUrl;
+    let operatorPrivateKey = config.operatorPrivateKey;
+    let deployment: ChainDeployment;
+    if (!rpcUrl) {
+      const chainDir = join(config.dataDir, 'chain');
+      const chain = await LocalChain.start({
+        port: config.localChainPort,
+        stateFile: join(chainDir, 'state.json'),
+        pidFile: join(chainDir, 'anvil.pid'),
+        logFile: join(chainDir, 'anvil.log'),
+      });
+      stops.push(() => chain.stop());
+      if (chain.pid) childPids.push(chain.pid);
+      rpcUrl = chain.rpcUrl;
+      operatorPrivateKey ??= LocalChain.devPrivateKey(0);
+      deployment = await ensureLocalDeployment(rpcUrl, join(chainDir, 'deployment.json'), log);
+      log(`local chain ${deployment.chainId} on ${rpcUrl}, splitter ${deployment.royaltySplitter}`);
+    } else {
+      deployment = await externalDeployment(config, rpcUrl);
+    }
+
+    await reconcileDeployment(databaseUrl, {
+      chainId: BigInt(deployment.chainId),
+      royaltySplitter: deployment.royaltySplitter,
+      provenanceRegistry: deployment.provenanceRegistry,
+      paymentToken: deployment.paymentToken,
+      deployedAtBlock: deployment.deployedAtBlock,
+    });
+
+    return { databaseUrl, rpcUrl, operatorPrivateKey: operatorPrivateKey!, deployment, childPids, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function ensureLocalDeployment(rpcUrl: string, file: string, log: Log): Promise<ChainDeployment> {
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
+  try {
+    const remembered = await readDeployment(file);
+    if (remembered) {
+      await assertDeploymentLive(provider, remembered).catch((error: Error) => {
+        throw new Error(
+          `${error.message}. The local chain state (${file.replace('deployment.json', 'state.json')}) no longer matches the ` +
+            `deployment remembered in ${file}; refusing to redeploy over existing records. Move the data directory away to start afresh.`,
+        );
+      });
+      return toChainDeployment(remembered);
+    }
+    const deployer = new NonceManager(new Wallet(LocalChain.devPrivateKey(0), provider));
+    const accounts = Array.from({ length: 10 }, (_, i) => new Wallet(LocalChain.devPrivateKey(i)).address);
+    const deployment = await deployUpstream(deployer, {
+      operator: accounts[0],
+      guardian: accounts[1],
+      treasury: accounts[2],
+      deployTestToken: true,
+      mintTestTokensTo: accounts,
+    });
+    await writeDeployment(file, deployment);
+    // anvil saves its state every second: wait for one save so a kill -9 right after first start keeps the contracts.
+    await sleep(1_500);
+    log(`deployed contracts to the local chain; addresses in ${file}`);
+    return toChainDeployment(deployment);
+  } finally {
+    provider.destroy();
+  }
+}
+
+async function externalDeployment(config: AppConfig, rpcUrl: string): Promise<ChainDeployment> {
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
+  try {
+    const chainId = Number((await provider.getNetwork()).chainId);
+    const deployment: ChainDeployment = {
+      chainId,
+      deployedAtBlock: 0,
+      royaltySplitter: config.contracts.royaltySplitter!,
+      provenanceRegistry: config.contracts.provenanceRegistry!,
+      paymentToken: config.contracts.paymentToken ?? null,
+    };
+    for (const [name, address] of Object.entries({
+      ROYALTY_SPLITTER_ADDRESS: deployment.royaltySplitter,
+      PROVENANCE_REGISTRY_ADDRESS: deployment.provenanceRegistry,
+    })) {
+      if ((await provider.getCode(address)) === '0x') {
+        throw new Error(`${name}: no contract code at ${address} on chain ${chainId} (${rpcUrl})`);
+      }
+    }
+    return deployment;
+  } finally {
+    provider.destroy();
+  }
+}
+
+export function toChainDeployment(d: UpstreamDeployment): ChainDeployment {
+  return {
+    chainId: d.chainId,
+    deployedAtBlock: d.deployedAtBlock,
+    royaltySplitter: d.contracts.RoyaltySplitter,
+    provenanceRegistry: d.contracts.ProvenanceRegistry,
+    paymentToken: d.contracts.PaymentToken,
+    governance: { timelock: d.contracts.UpstreamTimelock, governor: d.contracts.UpstreamGovernor, votes: d.contracts.UpstreamVotes },
+  };
+}

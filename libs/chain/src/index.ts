@@ -1,0 +1,6 @@
+// Everything that touches the EVM chain: contract artifacts and deployment,
+// the local development chain, and checks that a deployment is live.
+export * from './local-chain';
+export * from './deployment';
+export * from './deploy';
+export * as artifacts from './generated/artifacts';
