@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, writeFile, access, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { userInfo } from 'node:os';
@@ -96,7 +96,11 @@ export class EmbeddedPostgres {
   /** Fast shutdown: rolls back open transactions, flushes, exits. */
   async stop(): Promise<void> {
     if (!(await this.isRunning())) return;
+    const pid = await this.serverPid();
     await this.exec(this.binaries.pg_ctl, ['stop', '-D', this.options.dataDir, '-m', 'fast', '-w', '-t', '60']);
+    // pg_ctl returns once the pid file is gone; the postmaster may take a moment more to exit.
+    const deadline = Date.now() + 10_000;
+    while (pid && processRunning(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** Postgres's own pid, from postmaster.pid, or undefined when stopped. */
@@ -231,6 +235,21 @@ async function ensureTraversable(dir: string): Promise<void> {
     const parent = dirname(current);
     if (parent === current) return;
     current = parent;
+  }
+}
+
+/** True for a live process; a zombie (exited, not yet reaped) counts as gone. */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 

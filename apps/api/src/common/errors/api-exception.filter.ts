@@ -25,8 +25,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
     if (response.headersSent) return;
+    if (isHealthReport(exception)) {
+      // Terminus's own body is the documented health format: keep it.
+      response.status(exception.getStatus()).json(exception.getResponse());
+      return;
+    }
+    const body = this.toBody(exception);
     response.status(body.statusCode).json(body);
   }
 
@@ -46,7 +51,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
             ? fromPayload.message.join('; ')
             : String(fromPayload.message ?? exception.message);
       const details = Array.isArray(fromPayload.details) ? (fromPayload.details as ErrorDetail[]) : [];
-      const error = typeof fromPayload.error === 'string' ? fromPayload.error : errorName(statusCode);
+      const error =
+        typeof fromPayload.error === 'string' && /^[A-Z][A-Z0-9_]+$/.test(fromPayload.error)
+          ? fromPayload.error
+          : errorName(statusCode);
       return { statusCode, error, message, details };
     }
     const errorId = randomUUID();
@@ -59,6 +67,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
       errorId,
     };
   }
+}
+
+function isHealthReport(exception: unknown): exception is HttpException {
+  if (!(exception instanceof HttpException)) return false;
+  const payload = exception.getResponse();
+  return typeof payload === 'object' && payload !== null && 'info' in payload && 'details' in payload && 'status' in payload;
 }
 
 function errorName(status: number): string {

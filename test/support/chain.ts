@@ -1,0 +1,45 @@
+import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
+import { LocalChain, deployUpstream, type UpstreamDeployment } from '@upstream/chain';
+import { freePort } from './ports';
+
+export interface TestChain {
+  rpcUrl: string;
+  provider: JsonRpcProvider;
+  deployment: UpstreamDeployment;
+  /** Dev account i's wallet, connected and nonce-managed. */
+  wallet(index: number): NonceManager;
+  privateKey(index: number): string;
+  stop(): Promise<void>;
+}
+
+/** A throwaway anvil chain with the Upstream contracts deployed, as `npm start` does on first start. */
+export async function startTestChain(): Promise<TestChain> {
+  const chain = await LocalChain.start({ port: await freePort() });
+  const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { cacheTimeout: -1 });
+  const wallets = new Map<number, NonceManager>();
+  const wallet = (index: number) => {
+    let w = wallets.get(index);
+    if (!w) wallets.set(index, (w = new NonceManager(new Wallet(LocalChain.devPrivateKey(index), provider))));
+    return w;
+  };
+  const accounts = Array.from({ length: 10 }, (_, i) => new Wallet(LocalChain.devPrivateKey(i)).address);
+  const deployment = await deployUpstream(wallet(0), {
+    operator: accounts[0],
+    guardian: accounts[1],
+    treasury: accounts[2],
+    rootDelaySeconds: 60,
+    deployTestToken: true,
+    mintTestTokensTo: accounts,
+  });
+  return {
+    rpcUrl: chain.rpcUrl,
+    provider,
+    deployment,
+    wallet,
+    privateKey: (i) => LocalChain.devPrivateKey(i),
+    stop: async () => {
+      provider.destroy();
+      await chain.stop();
+    },
+  };
+}

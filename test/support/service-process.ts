@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../..');
+export const MAIN = join(ROOT, 'dist/apps/api/src/main.js');
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs the built service (`npm start` without the build step) as a separate process. */
+export function spawnService(env: Record<string, string>): ServiceProcess {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+export async function waitForHealth(baseUrl: string, service: ServiceProcess, timeoutMs = 60_000): Promise<unknown> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (service.child.exitCode !== null) throw new Error(`service exited early:\n${service.output()}`);
+    try {
+      const res = await fetch(`${baseUrl}/health`);
+      if (res.status === 200) return res.json();
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`no healthy answer within ${timeoutMs} ms:\n${service.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export { processRunning as isAlive } from '@upstream/database';

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../apps/api/src/config/app-config';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems.map((p) => p.variable);
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('starts on embedded defaults with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, rpcUrl: undefined, workerMode: 'embedded' });
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).port).toBe(3000);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
+    [{ RPC_URL: 'not a url' }, 'RPC_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ OPERATOR_PRIVATE_KEY: '0x1234' }, 'OPERATOR_PRIVATE_KEY'],
+    [{ WORKER_MODE: 'sometimes' }, 'WORKER_MODE'],
+  ])('refuses %o naming %s', (env, variable) => {
+    expect(problems(env)).toEqual([variable]);
+  });
+
+  it('names every variable an external chain needs', () => {
+    expect(problems({ RPC_URL: 'http://127.0.0.1:8545' })).toEqual([
+      'OPERATOR_PRIVATE_KEY',
+      'ROYALTY_SPLITTER_ADDRESS',
+      'PROVENANCE_REGISTRY_ADDRESS',
+    ]);
+  });
+
+  it('does not echo a private key back in the message', () => {
+    expect(() => loadConfig({ OPERATOR_PRIVATE_KEY: '0xsecretsecret' })).toThrow(/\(hidden\)/);
+  });
+});
