@@ -4,3 +4,5 @@ export * from './local-chain';
 export * from './deployment';
 export * from './deploy';
 export * as artifacts from './generated/artifacts';
+export * from './outbox/transaction-outbox';
+export * from './indexer/chain-indexer';

@@ -1,4 +1,11 @@
 import { ChainDeployments1700000000000 } from './1700000000000-chain-deployments';
+import { ChainSync1700000000100 } from './1700000000100-chain-sync';
 
-/** Every migration, in order. Listed explicitly so tests (TS) and the build (JS) load the same set. */
-export const MIGRATIONS = [ChainDeployments1700000000000];
+/**
+ * Every migration, in order. Listed explicitly so tests (TS) and the build
+ * (JS) load the same set. Add new ones at the end, one line each.
+ */
+export const MIGRATIONS = [
+  ChainDeployments1700000000000,
+  ChainSync1700000000100,
+];

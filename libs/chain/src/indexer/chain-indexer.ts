@@ -1,0 +1,235 @@
+// Follows contract events into PostgreSQL. Each range of blocks is applied in
+// one database transaction: the raw events, whatever the handlers derive from
+// them, and the cursor. Events are unique by (tx hash, log index), so a range
+// applied twice changes nothing. Block hashes are kept for the last blocks so
+// a reorganisation is detected and rolled back (derived rows cascade).
+import { Interface, type InterfaceAbi, type Log, type Provider, type Result } from 'ethers';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface IndexedEvent {
+  id: string;
+  name: string;
+  address: string;
+  /** Named arguments; integers as decimal strings, bytes and addresses as lowercase hex. */
+  args: Record<string, unknown>;
+  blockNumber: number;
+  blockHash: string;
+  txHash: string;
+  logIndex: number;
+  blockTime: Date;
+}
+
+export type EventHandler = (em: EntityManager, event: IndexedEvent) => Promise<void>;
+
+export interface ChainIndexerOptions {
+  /** Cursor name; one per chain and contract set. */
+  name: string;
+  contracts: { address: string; abi: InterfaceAbi }[];
+  /** Blocks behind the head that count as final. */
+  confirmations: number;
+  /** First block to read (the deployment block). */
+  startBlock: number;
+  maxBlockRange?: number;
+  /** Block hashes kept for reorg detection; a deeper reorg stops the indexer loudly. */
+  keepBlocks?: number;
+}
+
+export interface TickResult {
+  fromBlock: number;
+  toBlock: number;
+  events: number;
+  rolledBackTo?: number;
+}
+
+export class ReorgTooDeepError extends Error {
+  override readonly name = 'ReorgTooDeepError';
+}
+
+export class ChainIndexer {
+  private readonly handlers = new Map<string, EventHandler[]>();
+  private readonly interfaces = new Map<string, Interface>();
+  private readonly maxBlockRange: number;
+  private readonly keepBlocks: number;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly provider: Provider,
+    private readonly options: ChainIndexerOptions,
+  ) {
+    for (const c of options.contracts) this.interfaces.set(c.address.toLowerCase(), new Interface(c.abi));
+    this.maxBlockRange = options.maxBlockRange ?? 2_000;
+    this.keepBlocks = options.keepBlocks ?? 256;
+  }
+
+  /** Registers a handler run inside the transaction that applies the event. */
+  on(eventName: string, handler: EventHandler): this {
+    const list = this.handlers.get(eventName) ?? [];
+    list.push(handler);
+    this.handlers.set(eventName, list);
+    return this;
+  }
+
+  /** The last block applied. */
+  async cursor(): Promise<{ blockNumber: number; blockHash: string | null }> {
+    await this.db.query(
+      `INSERT INTO chain_cursors (name, block_number) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
+      [this.options.name, this.options.startBlock - 1],
+    );
+    const [row] = await this.db.query(`SELECT block_number, block_hash FROM chain_cursors WHERE name = $1`, [
+      this.options.name,
+    ]);
+    return { blockNumber: Number(row.block_number), blockHash: row.block_hash };
+  }
+
+  /** Applies the next range of final blocks; returns what it did. */
+  async tick(): Promise<TickResult> {
+    let cursor = await this.cursor();
+    let rolledBackTo: number | undefined;
+    if (cursor.blockHash) {
+      const onChain = await this.provider.getBlock(cursor.blockNumber);
+      if (!onChain || onChain.hash !== cursor.blockHash) {
+        rolledBackTo = await this.rollBack(cursor.blockNumber);
+        cursor = await this.cursor();
+      }
+    }
+    const head = await this.provider.getBlockNumber();
+    const safe = head - this.options.confirmations;
+    const fromBlock = cursor.blockNumber + 1;
+    if (safe < fromBlock) return { fromBlock, toBlock: cursor.blockNumber, events: 0, rolledBackTo };
+    const toBlock = Math.min(safe, fromBlock + this.maxBlockRange - 1);
+
+    const logs = await this.provider.getLogs({
+      address: [...this.interfaces.keys()],
+      fromBlock,
+      toBlock,
+    });
+    const blocks = new Map<number, { hash: string; time: Date }>();
+    for (const n of new Set([...logs.map((l) => l.blockNumber), toBlock])) {
+      const block = await this.provider.getBlock(n);
+      if (!block?.hash) return { fromBlock, toBlock: cursor.blockNumber, events: 0, rolledBackTo };
+      blocks.set(n, { hash: block.hash, time: new Date(block.timestamp * 1000) });
+    }
+    // A log whose block hash differs from the block we just read was reorganised meanwhile: retry next tick.
+    if (logs.some((l) => blocks.get(l.blockNumber)!.hash !== l.blockHash)) {
+      return { fromBlock, toBlock: cursor.blockNumber, events: 0, rolledBackTo };
+    }
+
+    let applied = 0;
+    await this.db.transaction(async (em) => {
+      // Serialises appliers of this cursor (API replicas, a restarted worker).
+      const [locked] = await em.query(`SELECT block_number FROM chain_cursors WHERE name = $1 FOR UPDATE`, [
+        this.options.name,
+      ]);
+      if (Number(locked.block_number) !== cursor.blockNumber) return; // someone else applied this range
+      for (const log of logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)) {
+        const event = this.decode(log, blocks.get(log.blockNumber)!.time);
+        if (!event) continue;
+        const [inserted] = await em.query(
+          `INSERT INTO chain_events (block_number, block_hash, tx_hash, log_index, address, event_name, args, block_time)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (tx_hash, log_index) DO NOTHING RETURNING id`,
+          [event.blockNumber, event.blockHash, event.txHash, event.logIndex, event.address, event.name, event.args, event.blockTime],
+        );
+        if (!inserted) continue;
+        event.id = String(inserted.id);
+        for (const handler of this.handlers.get(event.name) ?? []) await handler(em, event);
+        applied++;
+      }
+      for (const [n, b] of blocks) {
+        await em.query(
+          `INSERT INTO chain_blocks (cursor_name, block_number, block_hash) VALUES ($1, $2, $3)
+           ON CONFLICT (cursor_name, block_number) DO UPDATE SET block_hash = EXCLUDED.block_hash`,
+          [this.options.name, n, b.hash],
+        );
+      }
+      await em.query(`DELETE FROM chain_blocks WHERE cursor_name = $1 AND block_number < $2`, [
+        this.options.name,
+        toBlock - this.keepBlocks,
+      ]);
+      await em.query(
+        `UPDATE chain_cursors SET block_number = $2, block_hash = $3, updated_at = now() WHERE name = $1`,
+        [this.options.name, toBlock, blocks.get(toBlock)!.hash],
+      );
+    });
+    return { fromBlock, toBlock, events: applied, rolledBackTo };
+  }
+
+  /** Runs ticks until the cursor reaches the final head (for scripts and tests). */
+  async catchUp(): Promise<void> {
+    for (;;) {
+      const result = await this.tick();
+      const safe = (await this.provider.getBlockNumber()) - this.options.confirmations;
+      if (result.toBlock >= safe && result.rolledBackTo === undefined) return;
+    }
+  }
+
+  /**
+   * Finds the newest stored block still on the canonical chain and deletes
+   * every event after it; rows derived from them go with them (ON DELETE CASCADE).
+   */
+  private async rollBack(fromBlock: number): Promise<number> {
+    const stored: { block_number: string; block_hash: string }[] = await this.db.query(
+      `SELECT block_number, block_hash FROM chain_blocks WHERE cursor_name = $1 AND block_number <= $2
+       ORDER BY block_number DESC`,
+      [this.options.name, fromBlock],
+    );
+    let common: { number: number; hash: string } | undefined;
+    for (const row of stored) {
+      const onChain = await this.provider.getBlock(Number(row.block_number));
+      if (onChain?.hash === row.block_hash) {
+        common = { number: Number(row.block_number), hash: row.block_hash };
+        break;
+      }
+    }
+    if (!common) {
+      const oldest = stored.at(-1)?.block_number;
+      if (oldest === undefined || Number(oldest) <= this.options.startBlock) {
+        common = { number: this.options.startBlock - 1, hash: '' };
+      } else {
+        throw new ReorgTooDeepError(
+          `chain reorganisation deeper than the ${this.keepBlocks} blocks kept (from block ${fromBlock}); refusing to guess`,
+        );
+      }
+    }
+    await this.db.transaction(async (em) => {
+      await em.query(`DELETE FROM chain_events WHERE block_number > $1`, [common.number]);
+      await em.query(`DELETE FROM chain_blocks WHERE cursor_name = $1 AND block_number > $2`, [this.options.name, common.number]);
+      await em.query(`UPDATE chain_cursors SET block_number = $2, block_hash = $3, updated_at = now() WHERE name = $1`, [
+        this.options.name,
+        common.number,
+        common.hash || null,
+      ]);
+    });
+    return common.number;
+  }
+
+  private decode(log: Log, blockTime: Date): IndexedEvent | undefined {
+    const iface = this.interfaces.get(log.address.toLowerCase());
+    const parsed = iface?.parseLog({ topics: [...log.topics], data: log.data });
+    if (!parsed) return undefined;
+    return {
+      id: '',
+      name: parsed.name,
+      address: log.address.toLowerCase(),
+      args: toPlain(parsed.args, parsed.fragment.inputs.map((i) => i.name)),
+      blockNumber: log.blockNumber,
+      blockHash: log.blockHash,
+      txHash: log.transactionHash,
+      logIndex: log.index,
+      blockTime,
+    };
+  }
+}
+
+function toPlain(result: Result, names: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  names.forEach((name, i) => (out[name || String(i)] = plainValue(result[i])));
+  return out;
+}
+
+function plainValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'string') return value.startsWith('0x') ? value.toLowerCase() : value;
+  if (Array.isArray(value)) return value.map(plainValue);
+  return value;
+}

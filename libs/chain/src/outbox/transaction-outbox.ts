@@ -1,0 +1,254 @@
+// Crash-safe transaction sending. An intent is written to outbox_transactions
+// in the same database transaction as the business change that needs it; the
+// sender signs it with an explicit nonce and stores the signed bytes BEFORE
+// broadcasting, so after a crash it re-broadcasts the very same transaction
+// (same nonce, same hash) instead of sending the money twice.
+import { Transaction, type Provider, type Wallet } from 'ethers';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface OutboxIntent {
+  /** Unique business key, e.g. `anchor:contributions:42`; enqueueing it again is a no-op. */
+  key: string;
+  kind: string;
+  to: string;
+  data: string;
+  value?: bigint;
+}
+
+export interface OutboxOptions {
+  /** Re-sign with higher fees when a sent transaction has not been mined for this long. */
+  replaceAfterMs?: number;
+  /** Fee bump for a replacement (nodes require at least 10 %). */
+  feeBumpPercent?: bigint;
+  /** Signed rows handled per tick. */
+  batchSize?: number;
+}
+
+export interface OutboxRow {
+  id: string;
+  idempotency_key: string;
+  kind: string;
+  status: 'pending' | 'signed' | 'mined' | 'reverted' | 'failed';
+  nonce: string | null;
+  tx_hashes: string[];
+  mined_tx_hash: string | null;
+  mined_block: string | null;
+  last_error: string | null;
+}
+
+export class TransactionOutbox {
+  private readonly replaceAfterMs: number;
+  private readonly feeBumpPercent: bigint;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly wallet: Wallet,
+    options: OutboxOptions = {},
+  ) {
+    if (!wallet.provider) throw new Error('the outbox wallet must be connected to a provider');
+    this.replaceAfterMs = options.replaceAfterMs ?? 60_000;
+    this.feeBumpPercent = options.feeBumpPercent ?? 25n;
+    this.batchSize = options.batchSize ?? 25;
+  }
+
+  get sender(): string {
+    return this.wallet.address.toLowerCase();
+  }
+
+  private get provider(): Provider {
+    return this.wallet.provider!;
+  }
+
+  /**
+   * Records an intent inside the caller's transaction: it will be sent if and
+   * only if that transaction commits. Returns the row id, and whether it is new.
+   */
+  static async enqueue(em: EntityManager, sender: string, intent: OutboxIntent): Promise<{ id: string; created: boolean }> {
+    const inserted: { id: string }[] = await em.query(
+      `INSERT INTO outbox_transactions (idempotency_key, kind, sender, to_address, data, value)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      [intent.key, intent.kind, sender.toLowerCase(), intent.to.toLowerCase(), intent.data, (intent.value ?? 0n).toString()],
+    );
+    if (inserted.length > 0) return { id: inserted[0].id, created: true };
+    const [existing] = await em.query(`SELECT id FROM outbox_transactions WHERE idempotency_key = $1`, [intent.key]);
+    return { id: existing.id, created: false };
+  }
+
+  async find(key: string): Promise<OutboxRow | undefined> {
+    const rows: OutboxRow[] = await this.db.query(`SELECT * FROM outbox_transactions WHERE idempotency_key = $1`, [key]);
+    return rows[0];
+  }
+
+  /** One pass: settle what was sent (receipts, re-broadcast, replacement), then sign and send what is pending. */
+  async tick(): Promise<{ signed: number; settled: number }> {
+    const settled = await this.reconcileSigned();
+    const signed = await this.signPending();
+    return { signed, settled };
+  }
+
+  /** Sends everything queued and waits until nothing is left in flight (for scripts and tests). */
+  async drain(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.tick();
+      const [{ open }] = await this.db.query(
+        `SELECT count(*)::int AS open FROM outbox_transactions WHERE sender = $1 AND status IN ('pending', 'signed')`,
+        [this.sender],
+      );
+      if (open === 0) return;
+      if (Date.now() > deadline) throw new Error(`outbox still has ${open} open transactions after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private async signPending(): Promise<number> {
+    const toBroadcast: string[] = [];
+    await this.db.transaction(async (em) => {
+      // One signer per sender address at a time, across processes: nonces never collide.
+      await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`outbox:${this.sender}`]);
+      const pending: { id: string; to_address: string; data: string; value: string }[] = await em.query(
+        `SELECT id, to_address, data, value FROM outbox_transactions
+         WHERE sender = $1 AND status = 'pending' ORDER BY id LIMIT $2 FOR UPDATE`,
+        [this.sender, this.batchSize],
+      );
+      if (pending.length === 0) return;
+      const [{ next }] = await em.query(
+        `SELECT COALESCE(MAX(nonce) + 1, 0)::text AS next FROM outbox_transactions WHERE sender = $1 AND nonce IS NOT NULL`,
+        [this.sender],
+      );
+      let nonce = Math.max(Number(next), await this.provider.getTransactionCount(this.wallet.address, 'pending'));
+      const { chainId } = await this.provider.getNetwork();
+      const fees = await this.provider.getFeeData();
+      for (const row of pending) {
+        const request = { to: row.to_address, data: row.data, value: BigInt(row.value), from: this.wallet.address };
+        let gasLimit: bigint;
+        try {
+          gasLimit = ((await this.provider.estimateGas(request)) * 120n) / 100n;
+        } catch (error) {
+          // Would revert now: record why and do not spend a nonce on it.
+          await em.query(
+            `UPDATE outbox_transactions SET status = 'failed', last_error = $2, attempts = attempts + 1, updated_at = now() WHERE id = $1`,
+            [row.id, describe(error)],
+          );
+          continue;
+        }
+        const tx = Transaction.from({
+          type: 2,
+          chainId,
+          nonce,
+          to: row.to_address,
+          data: row.data,
+          value: BigInt(row.value),
+          gasLimit,
+          maxFeePerGas: fees.maxFeePerGas ?? fees.gasPrice ?? 1_000_000_000n,
+          maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 1_000_000n,
+        });
+        const raw = await this.wallet.signTransaction(tx);
+        const hash = Transaction.from(raw).hash!;
+        await em.query(
+          `UPDATE outbox_transactions
+           SET status = 'signed', nonce = $2, raw_txs = ARRAY[$3], tx_hashes = ARRAY[$4], signed_at = now(),
+               attempts = attempts + 1, updated_at = now()
+           WHERE id = $1`,
+          [row.id, nonce, raw, hash],
+        );
+        toBroadcast.push(raw);
+        nonce++;
+      }
+    });
+    // Only after the signed bytes are durable: a crash here is healed by reconcileSigned's re-broadcast.
+    for (const raw of toBroadcast) await this.broadcast(raw);
+    return toBroadcast.length;
+  }
+
+  private async reconcileSigned(): Promise<number> {
+    const rows: {
+      id: string;
+      nonce: string;
+      raw_txs: string[];
+      tx_hashes: string[];
+      signed_at: Date;
+    }[] = await this.db.query(
+      `SELECT id, nonce, raw_txs, tx_hashes, signed_at FROM outbox_transactions
+       WHERE sender = $1 AND status = 'signed' ORDER BY nonce LIMIT $2`,
+      [this.sender, this.batchSize],
+    );
+    let settled = 0;
+    for (const row of rows) {
+      const receipt = await this.findReceipt(row.tx_hashes);
+      if (receipt) {
+        await this.db.query(
+          `UPDATE outbox_transactions SET status = $2, mined_tx_hash = $3, mined_block = $4, updated_at = now() WHERE id = $1`,
+          [row.id, receipt.status === 1 ? 'mined' : 'reverted', receipt.hash, receipt.blockNumber],
+        );
+        settled++;
+        continue;
+      }
+      const minedNonce = await this.provider.getTransactionCount(this.wallet.address, 'latest');
+      if (minedNonce > Number(row.nonce)) {
+        // The nonce is spent but none of our hashes has a receipt yet: the node may lag; look again next tick.
+        continue;
+      }
+      if (Date.now() - new Date(row.signed_at).getTime() > this.replaceAfterMs) {
+        await this.replace(row.id, row.raw_txs[row.raw_txs.length - 1]);
+      } else {
+        await this.broadcast(row.raw_txs[row.raw_txs.length - 1]);
+      }
+    }
+    return settled;
+  }
+
+  /** Same nonce, same call, higher fees: whichever version is mined, the intent happens once. */
+  private async replace(id: string, lastRaw: string): Promise<void> {
+    const last = Transaction.from(lastRaw);
+    const bump = (fee: bigint | null) => ((fee ?? 0n) * (100n + this.feeBumpPercent)) / 100n + 1n;
+    const fees = await this.provider.getFeeData();
+    const maxFee = bump(last.maxFeePerGas);
+    const tx = Transaction.from({
+      type: 2,
+      chainId: last.chainId,
+      nonce: last.nonce,
+      to: last.to,
+      data: last.data,
+      value: last.value,
+      gasLimit: last.gasLimit,
+      maxFeePerGas: fees.maxFeePerGas && fees.maxFeePerGas > maxFee ? fees.maxFeePerGas : maxFee,
+      maxPriorityFeePerGas: bump(last.maxPriorityFeePerGas),
+    });
+    const raw = await this.wallet.signTransaction(tx);
+    await this.db.query(
+      `UPDATE outbox_transactions SET raw_txs = raw_txs || $2::text, tx_hashes = tx_hashes || $3::text,
+              signed_at = now(), attempts = attempts + 1, updated_at = now() WHERE id = $1`,
+      [id, raw, Transaction.from(raw).hash],
+    );
+    await this.broadcast(raw);
+  }
+
+  private async findReceipt(hashes: string[]) {
+    for (const hash of hashes) {
+      const receipt = await this.provider.getTransactionReceipt(hash);
+      if (receipt) return receipt;
+    }
+    return null;
+  }
+
+  private async broadcast(raw: string): Promise<void> {
+    try {
+      await this.provider.broadcastTransaction(raw);
+    } catch (error) {
+      // "already known", "nonce too low" (mined already) and "replacement underpriced" are all settled by reconcile.
+      const e = error as { message?: string; info?: unknown; error?: unknown };
+      const message = `${e.message ?? ''} ${JSON.stringify(e.info ?? {})} ${JSON.stringify(e.error ?? {})}`;
+      if (!/already known|nonce too low|nonce has already been used|underpriced|already imported/i.test(message)) {
+        throw error;
+      }
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as { shortMessage?: string; message?: string; info?: { error?: { message?: string } } };
+  return e.info?.error?.message ?? e.shortMessage ?? e.message ?? String(error);
+}

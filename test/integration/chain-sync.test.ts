@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Interface, Wallet, hexlify } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChainIndexer, TransactionOutbox, artifacts } from '@upstream/chain';
+import { postgresOptions } from '@upstream/database';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startTestChain, type TestChain } from '../support/chain';
+
+const registryAbi = new Interface(artifacts.ProvenanceRegistry.abi);
+const anchorCall = (root: string) => registryAbi.encodeFunctionData('anchor', [0, root, 1, '']);
+const randomRoot = () => hexlify(randomBytes(32));
+
+describe('transaction outbox and chain indexer (real Postgres, real anvil)', () => {
+  let database: TestDatabase;
+  let chain: TestChain;
+  let db: DataSource;
+  let operator: Wallet;
+  let registry: string;
+
+  const newIndexer = (confirmations = 0) =>
+    new ChainIndexer(db, chain.provider, {
+      name: 'test',
+      contracts: [{ address: registry, abi: artifacts.ProvenanceRegistry.abi }],
+      confirmations,
+      startBlock: chain.deployment.deployedAtBlock,
+    });
+
+  async function enqueue(key: string, root: string) {
+    return db.transaction((em) => TransactionOutbox.enqueue(em, operator.address, { key, kind: 'anchor', to: registry, data: anchorCall(root) }));
+  }
+
+  beforeAll(async () => {
+    [database, chain] = await Promise.all([createTestDatabase(), startTestChain()]);
+    db = await new DataSource(postgresOptions(database.url)).initialize();
+    operator = new Wallet(chain.privateKey(0), chain.provider);
+    registry = chain.deployment.contracts.ProvenanceRegistry;
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await chain?.stop();
+    await database?.drop();
+  });
+
+  it('sends each queued intent once and the indexer records its event once', async () => {
+    const roots = [randomRoot(), randomRoot(), randomRoot()];
+    for (const [i, root] of roots.entries()) expect((await enqueue(`anchor:${i}`, root)).created).toBe(true);
+    expect((await enqueue('anchor:0', roots[0])).created).toBe(false);
+
+    const outbox = new TransactionOutbox(db, operator);
+    await outbox.drain();
+    for (let i = 0; i < 3; i++) expect((await outbox.find(`anchor:${i}`))?.status).toBe('mined');
+
+    const indexer = newIndexer();
+    await indexer.catchUp();
+    await indexer.catchUp();
+    const events = await db.query(`SELECT args FROM chain_events WHERE event_name = 'Anchored' ORDER BY id`);
+    expect(events.map((e: { args: { root: string } }) => e.args.root)).toEqual(roots);
+  });
+
+  it('re-broadcasts the same signed transaction after a crash between signing and sending', async () => {
+    const root = randomRoot();
+    await enqueue('anchor:crash', root);
+    const nonceBefore = await chain.provider.getTransactionCount(operator.address);
+
+    const crashing = new TransactionOutbox(db, operator);
+    // The process dies after the signed bytes are committed but before they reach the node.
+    (crashing as unknown as { broadcast: () => Promise<void> }).broadcast = async () => undefined;
+    await crashing.tick();
+    const signed = await crashing.find('anchor:crash');
+    expect(signed?.status).toBe('signed');
+    expect(await chain.provider.getTransactionCount(operator.address)).toBe(nonceBefore);
+
+    const restarted = new TransactionOutbox(db, operator);
+    await restarted.drain();
+    const mined = await restarted.find('anchor:crash');
+    expect(mined?.status).toBe('mined');
+    expect(mined?.mined_tx_hash).toBe(signed?.tx_hashes[0]);
+    expect(await chain.provider.getTransactionCount(operator.address)).toBe(nonceBefore + 1);
+  });
+
+  it('marks an intent that would revert as failed without spending a nonce', async () => {
+    const root = randomRoot();
+    await enqueue('anchor:first', root);
+    const outbox = new TransactionOutbox(db, operator);
+    await outbox.drain();
+    expect((await outbox.find('anchor:first'))?.status).toBe('mined');
+    await enqueue('anchor:again', root);
+    await outbox.drain();
+    const failed = await outbox.find('anchor:again');
+    expect(failed?.status).toBe('failed');
+    expect(failed?.nonce).toBeNull();
+  });
+
+  it('waits for the configured confirmation depth', async () => {
+    await new TransactionOutbox(db, operator).drain();
+    const indexer = newIndexer();
+    await indexer.catchUp();
+    const root = randomRoot();
+    await enqueue('anchor:deep', root);
+    await new TransactionOutbox(db, operator).drain();
+    const deep = newIndexer(3);
+    await deep.catchUp();
+    const seen = async () => Number((await db.query(`SELECT count(*) AS n FROM chain_events WHERE args->>'root' = $1`, [root]))[0].n);
+    expect(await seen()).toBe(0);
+    for (let i = 0; i < 3; i++) await chain.provider.send('evm_mine', []);
+    await deep.catchUp();
+    expect(await seen()).toBe(1);
+  });
+  it('rolls back events from blocks that a reorganisation removed', async () => {
+    const indexer = newIndexer();
+    await indexer.catchUp();
+    const snapshot = await chain.provider.send('evm_snapshot', []);
+    const root = randomRoot();
+    await enqueue('anchor:reorged', root);
+    await new TransactionOutbox(db, operator).drain();
+    await indexer.catchUp();
+    const count = async () =>
+      Number((await db.query(`SELECT count(*) AS n FROM chain_events WHERE args->>'root' = $1`, [root]))[0].n);
+    expect(await count()).toBe(1);
+
+    await chain.provider.send('evm_revert', [snapshot]);
+    await chain.provider.send('evm_mine', []);
+    await chain.provider.send('evm_mine', []);
+    const result = await indexer.tick();
+    expect(result.rolledBackTo).toBeDefined();
+    await indexer.catchUp();
+    expect(await count()).toBe(0);
+  });
+});
