@@ -8,6 +8,7 @@ import { postgresOptions } from '@upstream/database';
 import { ChainModule } from './chain/chain.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { HealthModule } from './health/health.module';
+import { WorkerModule } from './worker/worker.module';
 import { RUNTIME, type Runtime } from './runtime/runtime';
 
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...postgresOptions(infrastructure.databaseUrl), autoLoadEntities: true }),
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }]),
         ChainModule,
+        WorkerModule,
         HealthModule,
       ],
       providers: [

@@ -53,6 +53,11 @@ async function main(): Promise<void> {
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
     app = await createApp({ config, infrastructure });
+    if (config.workerMode === 'only') {
+      await app.init();
+      log.info('worker running on its own (WORKER_MODE=only); no HTTP listener');
+      return;
+    }
     await app.listen(config.port, config.host);
   } catch (error) {
     log.fatal({ err: error }, `cannot start: ${(error as Error).message}`);

@@ -28,6 +28,7 @@ export interface AppConfig {
   confirmations: number;
   rateLimitPerMinute: number;
   workerMode: WorkerMode;
+  workerIntervalMs: number;
 }
 
 /** Validates the environment once, naming every bad variable. */
@@ -65,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     confirmations: dto.CONFIRMATIONS ?? (dto.RPC_URL ? 12 : 0),
     rateLimitPerMinute: dto.RATE_LIMIT_PER_MINUTE ?? 600,
     workerMode: (dto.WORKER_MODE as WorkerMode | undefined) ?? 'embedded',
+    workerIntervalMs: dto.WORKER_INTERVAL_MS ?? 1_000,
   };
 }
 

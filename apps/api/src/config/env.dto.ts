@@ -54,4 +54,7 @@ export class EnvDto {
 
   @IsOptional() @IsIn(['embedded', 'off', 'only'])
   WORKER_MODE?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(50)
+  WORKER_INTERVAL_MS?: number;
 }
