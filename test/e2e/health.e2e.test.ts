@@ -35,6 +35,15 @@ describe('service basics: health, OpenAPI, errors, request ids', () => {
     expect(minted.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('tells clients the chain, contracts and EIP-712 domain to sign for', async () => {
+    const res = await t.http.get('/chain').expect(200);
+    expect(res.body).toMatchObject({
+      chainId: 31337,
+      royaltySplitter: t.chain.deployment.contracts.RoyaltySplitter,
+      eip712Domain: { name: 'Upstream', version: '1', chainId: 31337, verifyingContract: t.chain.deployment.contracts.ProvenanceRegistry },
+    });
+  });
+
   it('reports the chain as down when the RPC endpoint stops answering', async () => {
     await t.chain.stop();
     const res = await t.http.get('/health').expect(503);

@@ -4,6 +4,7 @@ import TestAgent from 'supertest/lib/agent';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config/app-config';
 import { createApp } from '../../apps/api/src/create-app';
 import { toChainDeployment } from '../../apps/api/src/runtime/infrastructure';
+import { WorkerService } from '../../apps/api/src/worker/worker.service';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestChain, type TestChain } from './chain';
 
@@ -14,6 +15,8 @@ export interface TestApp {
   chain: TestChain;
   database: TestDatabase;
   config: AppConfig;
+  /** One worker pass (indexer, jobs such as anchoring, outbox), as the background loop would run it. */
+  tick(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     chain,
     database,
     config,
+    tick: () => app.get(WorkerService).tick(),
     close: async () => {
       await app.close();
       await chain.stop();

@@ -9,6 +9,7 @@ import { ChainModule } from './chain/chain.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { HealthModule } from './health/health.module';
 import { WorkerModule } from './worker/worker.module';
+import { AnchoringModule } from './anchoring/anchoring.module';
 import { RUNTIME, type Runtime } from './runtime/runtime';
 
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }]),
         ChainModule,
         WorkerModule,
+        AnchoringModule,
         HealthModule,
       ],
       providers: [

@@ -29,6 +29,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   workerMode: WorkerMode;
   workerIntervalMs: number;
+  anchorBatchSize: number;
+  anchorIntervalMs: number;
 }
 
 /** Validates the environment once, naming every bad variable. */
@@ -67,6 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     rateLimitPerMinute: dto.RATE_LIMIT_PER_MINUTE ?? 600,
     workerMode: (dto.WORKER_MODE as WorkerMode | undefined) ?? 'embedded',
     workerIntervalMs: dto.WORKER_INTERVAL_MS ?? 1_000,
+    anchorBatchSize: dto.ANCHOR_BATCH_SIZE ?? 100,
+    anchorIntervalMs: dto.ANCHOR_INTERVAL_MS ?? 5_000,
   };
 }
 

@@ -57,4 +57,10 @@ export class EnvDto {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(50)
   WORKER_INTERVAL_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  ANCHOR_BATCH_SIZE?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  ANCHOR_INTERVAL_MS?: number;
 }

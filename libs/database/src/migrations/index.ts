@@ -1,5 +1,6 @@
 import { ChainDeployments1700000000000 } from './1700000000000-chain-deployments';
 import { ChainSync1700000000100 } from './1700000000100-chain-sync';
+import { Catalogue1700000001000 } from './1700000001000-catalogue';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -8,4 +9,5 @@ import { ChainSync1700000000100 } from './1700000000100-chain-sync';
 export const MIGRATIONS = [
   ChainDeployments1700000000000,
   ChainSync1700000000100,
+  Catalogue1700000001000,
 ];

@@ -1,0 +1,42 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { upstreamDomain } from '@upstream/provenance';
+import { RUNTIME, type Runtime } from '../runtime/runtime';
+
+class Eip712DomainDto {
+  @ApiProperty({ example: 'Upstream' }) name!: string;
+  @ApiProperty({ example: '1' }) version!: string;
+  @ApiProperty({ example: 31337 }) chainId!: number;
+  @ApiProperty({ example: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }) verifyingContract!: string;
+}
+
+export class ChainInfoDto {
+  @ApiProperty({ example: 31337 }) chainId!: number;
+  @ApiProperty({ example: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' }) royaltySplitter!: string;
+  @ApiProperty({ example: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }) provenanceRegistry!: string;
+  @ApiProperty({ nullable: true, example: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }) paymentToken!: string | null;
+  @ApiProperty({ example: 0, description: 'Blocks before an event counts as final' }) confirmations!: number;
+  @ApiProperty({ type: Eip712DomainDto, description: 'Domain every Upstream EIP-712 message is signed under' })
+  eip712Domain!: Eip712DomainDto;
+}
+
+@ApiTags('chain')
+@Controller('chain')
+export class ChainController {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The chain, contract addresses and EIP-712 domain that clients sign for' })
+  @ApiOkResponse({ type: ChainInfoDto })
+  info(): ChainInfoDto {
+    const { deployment } = this.runtime.infrastructure;
+    return {
+      chainId: deployment.chainId,
+      royaltySplitter: deployment.royaltySplitter,
+      provenanceRegistry: deployment.provenanceRegistry,
+      paymentToken: deployment.paymentToken,
+      confirmations: this.runtime.config.confirmations,
+      eip712Domain: upstreamDomain(deployment.chainId, deployment.provenanceRegistry) as Eip712DomainDto,
+    };
+  }
+}
