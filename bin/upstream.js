@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Runs the built CLI (npm run build compiles it to dist/).
-require('../dist/apps/cli/src/main.js');
+// The `upstream` CLI (built by `npm run build` into dist/).
+require('../dist/apps/cli/src/main.js').run();

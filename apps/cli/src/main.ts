@@ -1,18 +1,28 @@
 import { Command } from 'commander';
+import { registerInfoCommands } from './commands/info.command';
 
-/** The `upstream` command. Each subcommand lives in ./commands and shares its hashing and rules with the server. */
+/**
+ * The `upstream` command. Each group of subcommands lives in ./commands and
+ * uses the same pure libraries as the server, so hashes and allocations agree.
+ */
 export function buildProgram(): Command {
   const program = new Command('upstream')
     .description('Upstream: provenance and royalties for AI training data')
-    .version('0.1.0');
+    .version('0.1.0')
+    .option('--api <url>', 'Upstream API base URL', process.env.UPSTREAM_API ?? 'http://127.0.0.1:3000')
+    .option('--json', 'print machine-readable JSON instead of text')
+    .showHelpAfterError();
+  registerInfoCommands(program);
   return program;
 }
 
-if (require.main === module) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((error: Error) => {
-      process.stderr.write(`upstream: ${error.message}\n`);
-      process.exit(1);
-    });
+export async function run(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.stderr.write(`upstream: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }
+
+if (require.main === module) void run();
