@@ -17,6 +17,13 @@ export default defineConfig({
       optimizer: { enabled: true, runs: 10_000 },
     },
   },
+  // Moderate fuzzing so `npm test` (which runs these) stays quick on 2 cores.
+  test: {
+    solidity: {
+      fuzz: { runs: 256 },
+      invariant: { runs: 64, depth: 32 },
+    },
+  },
   paths: {
     sources: "./src",
     tests: { solidity: "./test" },

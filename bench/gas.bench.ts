@@ -1,0 +1,357 @@
+// Gas benchmark of the Upstream contracts and two reference peers, measured in one run on one
+// in-process Hardhat (EDR) chain. Prints one JSON object and writes bench/results/gas.json.
+// Run: npm run bench:gas   (= cd contracts && hardhat run ../bench/gas.bench.ts)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { ethers } from 'ethers';
+import { createKeccak, type IHasher } from 'hash-wasm';
+
+const CONTRIBUTOR_COUNTS = [10, 1_000, 100_000, 1_000_000];
+const LEAF_COUNTS = [10, 1_000, 100_000, 1_000_000];
+const PEER_PAYEES = [10, 100];
+const PUSH_RECIPIENTS = [10, 100];
+const TARGETS = { payRunLater: 60_000, claimFirstAt1M: 90_000 };
+const LEAF_ENCODING = ['uint256', 'address', 'address', 'address', 'uint256'];
+
+// ---------------------------------------------------------------- fast StandardMerkleTree
+
+/**
+ * Builds a tree exactly as @openzeppelin/merkle-tree's StandardMerkleTree does (leaves
+ * double-hashed, leaf hashes sorted, laid out in one array, sorted-pair node hashing), but with
+ * hash-wasm's keccak into one flat buffer: a million leaves take seconds instead of minutes.
+ */
+class FastStandardTree {
+  private readonly tree: Buffer;
+  private readonly treeIndexOf: Uint32Array; // original leaf index -> index in the tree array
+  readonly size: number;
+
+  constructor(count: number, encodeLeaf: (i: number, out: Buffer) => void, keccak: IHasher) {
+    const hash = (data: Uint8Array, out: Buffer, offset: number) => {
+      keccak.init();
+      keccak.update(data);
+      out.set(keccak.digest('binary'), offset);
+    };
+    const leafHashes = Buffer.alloc(count * 32);
+    const encoded = Buffer.alloc(32 * LEAF_ENCODING.length);
+    const inner = Buffer.alloc(32);
+    for (let i = 0; i < count; i++) {
+      encoded.fill(0);
+      encodeLeaf(i, encoded);
+      hash(encoded, inner, 0);
+      hash(inner, leafHashes, i * 32);
+    }
+    const order = new Uint32Array(count).map((_, i) => i);
+    order.sort((a, b) => leafHashes.compare(leafHashes, b * 32, b * 32 + 32, a * 32, a * 32 + 32));
+
+    const length = 2 * count - 1;
+    this.tree = Buffer.alloc(length * 32);
+    this.treeIndexOf = new Uint32Array(count);
+    for (let sorted = 0; sorted < count; sorted++) {
+      const original = order[sorted];
+      const at = length - 1 - sorted;
+      leafHashes.copy(this.tree, at * 32, original * 32, original * 32 + 32);
+      this.treeIndexOf[original] = at;
+    }
+    const pair = Buffer.alloc(64);
+    for (let i = length - 1 - count; i >= 0; i--) {
+      const l = (2 * i + 1) * 32;
+      const r = (2 * i + 2) * 32;
+      const leftFirst = this.tree.compare(this.tree, r, r + 32, l, l + 32) <= 0; // left <= right
+      this.tree.copy(pair, 0, leftFirst ? l : r, (leftFirst ? l : r) + 32);
+      this.tree.copy(pair, 32, leftFirst ? r : l, (leftFirst ? r : l) + 32);
+      hash(pair, this.tree, i * 32);
+    }
+    this.size = count;
+  }
+
+  get root(): string {
+    return '0x' + this.tree.subarray(0, 32).toString('hex');
+  }
+
+  proof(leafIndex: number): string[] {
+    const proof: string[] = [];
+    let i = this.treeIndexOf[leafIndex];
+    while (i > 0) {
+      const sibling = i % 2 === 1 ? i + 1 : i - 1;
+      proof.push('0x' + this.tree.subarray(sibling * 32, sibling * 32 + 32).toString('hex'));
+      i = Math.floor((i - 1) / 2);
+    }
+    return proof;
+  }
+}
+
+interface Entry {
+  account: string;
+  token: string;
+  amount: bigint;
+}
+
+/** A tree of `count` leaves for `splitter`: `real` entries first, then filler contributors. */
+function buildClaimTree(keccak: IHasher, chainId: bigint, splitter: string, fillerToken: string, real: Entry[], count: number) {
+  const writeWord = (out: Buffer, slot: number, hex: string) => {
+    const bytes = Buffer.from(hex.replace(/^0x/, '').padStart(64, '0'), 'hex');
+    bytes.copy(out, slot * 32);
+  };
+  const chainWord = chainId.toString(16);
+  const splitterWord = splitter.slice(2);
+  const fillerTokenWord = fillerToken.slice(2);
+  return new FastStandardTree(
+    count,
+    (i, out) => {
+      writeWord(out, 0, chainWord);
+      writeWord(out, 1, splitterWord);
+      if (i < real.length) {
+        writeWord(out, 2, real[i].token);
+        writeWord(out, 3, real[i].account);
+        writeWord(out, 4, real[i].amount.toString(16));
+      } else {
+        writeWord(out, 2, fillerTokenWord);
+        out.writeUInt32BE(0xf111e4 ^ i, 3 * 32 + 28); // filler account 0x0000…<i>
+        out.writeUInt32BE(i + 1, 4 * 32 + 28);
+      }
+    },
+    keccak,
+  );
+}
+
+/** The fast builder must give StandardMerkleTree's exact root and proofs. */
+function verifyAgainstStandardMerkleTree(keccak: IHasher, chainId: bigint, splitter: string, token: string) {
+  for (const count of [1, 2, 3, 10, 1_000, 1_001]) {
+    const real: Entry[] = [];
+    for (let i = 0; i < count; i++) {
+      real.push({ token, account: ethers.getAddress(ethers.zeroPadValue(ethers.toBeHex(i + 1), 20)), amount: BigInt(i) * 7n + 1n });
+    }
+    const fast = buildClaimTree(keccak, chainId, splitter, token, real, count);
+    const standard = StandardMerkleTree.of(
+      real.map((e) => [chainId, splitter, e.token, e.account, e.amount]),
+      LEAF_ENCODING,
+    );
+    if (fast.root !== standard.root) throw new Error(`fast tree root differs from StandardMerkleTree at ${count} leaves`);
+    const probe = Math.floor(count / 2);
+    if (JSON.stringify(fast.proof(probe)) !== JSON.stringify(standard.getProof(probe))) {
+      throw new Error(`fast tree proof differs from StandardMerkleTree at ${count} leaves`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- chain helpers
+
+async function main() {
+  const hardhat = await import('hardhat');
+  const connection = await hardhat.network.create();
+  const provider = new ethers.BrowserProvider(connection.provider, undefined, { cacheTimeout: -1, pollingInterval: 10 });
+  const accounts: string[] = await connection.provider.request({ method: 'eth_accounts' });
+  const [deployer, operator, guardian, treasury, lab, warm] = await Promise.all(accounts.slice(0, 6).map((a) => provider.getSigner(a)));
+  const chainId = (await provider.getNetwork()).chainId;
+  const latest = await provider.getBlock('latest');
+  const keccak = await createKeccak(256);
+  const started = Date.now();
+
+  const artifact = async (name: string) => {
+    const a = await hardhat.artifacts.readArtifact(name);
+    return { abi: a.abi as ethers.InterfaceAbi, bytecode: a.bytecode as string };
+  };
+  const deploy = async (name: string, args: unknown[] = [], from: ethers.Signer = deployer) => {
+    const { abi, bytecode } = await artifact(name);
+    const contract = await new ethers.ContractFactory(abi, bytecode, from).deploy(...args);
+    const receipt = await contract.deploymentTransaction()!.wait();
+    return { contract: contract as ethers.Contract, address: await contract.getAddress(), gas: Number(receipt!.gasUsed) };
+  };
+  const send = async (promise: Promise<ethers.ContractTransactionResponse>) => Number((await (await promise).wait())!.gasUsed);
+  const as = (c: ethers.Contract, s: ethers.Signer) => c.connect(s) as ethers.Contract;
+  const freshAddress = (tag: string, i: number) => ethers.getAddress(ethers.dataSlice(ethers.id(`${tag}-${i}`), 12));
+
+  const { contract: splitter, address: splitterAddress } = await deploy('RoyaltySplitter', [
+    await deployer.getAddress(),
+    await operator.getAddress(),
+    await guardian.getAddress(),
+    await treasury.getAddress(),
+    250,
+    0, // no root delay in the benchmark: acceptRoot right after proposeRoot
+  ]);
+  const newToken = async (symbol: string) => (await deploy('MockERC20', [symbol, symbol, 18])).contract;
+  const labAddress = await lab.getAddress();
+
+  let epoch = 0n;
+  const postRoot = async (root: string) => {
+    epoch += 1n;
+    await send(as(splitter, operator).proposeRoot(root, epoch, ethers.ZeroHash));
+    await send(splitter.acceptRoot());
+  };
+  const fund = async (token: ethers.Contract, amount: bigint) => {
+    await send(token.mint(labAddress, amount));
+    await send(as(token, lab).approve(splitterAddress, amount));
+    await send(as(splitter, lab).payRun(ethers.id('fund'), await token.getAddress(), amount));
+  };
+
+  // ------------------------------------------------------------ payRun
+  // O(1) on chain: the contributor count only changes the off-chain allocation, so each N pays
+  // a run into a fresh token (first = first payment in that token) and then a second run (later).
+  const payRun: Record<string, { first: number; later: number }> = {};
+  let laterWithStandingAllowance = 0;
+  for (const n of CONTRIBUTOR_COUNTS) {
+    const token = await newToken(`P${n}`);
+    const tokenAddress = await token.getAddress();
+    const amount = 1_000n * 10n ** 18n;
+    await send(token.mint(labAddress, amount * 10n));
+    await send(as(token, lab).approve(splitterAddress, amount));
+    const first = await send(as(splitter, lab).payRun(ethers.id(`run-${n}-1`), tokenAddress, amount));
+    await send(as(token, lab).approve(splitterAddress, amount));
+    const later = await send(as(splitter, lab).payRun(ethers.id(`run-${n}-2`), tokenAddress, amount));
+    payRun[n] = { first, later };
+    if (n === CONTRIBUTOR_COUNTS[0]) {
+      await send(as(token, lab).approve(splitterAddress, amount * 5n));
+      laterWithStandingAllowance = await send(as(splitter, lab).payRun(ethers.id(`run-${n}-3`), tokenAddress, amount));
+    }
+  }
+
+  // ------------------------------------------------------------ claims
+  const treeBuildMs: Record<string, number> = {};
+  const claim: Record<string, { first: number; topUp: number; firstToFundedAccount: number; proofLength: number }> = {};
+  {
+    const fillerToken = await newToken('FILL');
+    verifyAgainstStandardMerkleTree(keccak, chainId, splitterAddress, await fillerToken.getAddress());
+  }
+  for (const n of LEAF_COUNTS) {
+    const token = await newToken(`C${n}`);
+    const tokenAddress = await token.getAddress();
+    await fund(token, 10n ** 24n);
+    const claimant = freshAddress('claimant', n);
+    const funded = freshAddress('funded', n);
+    await send(token.mint(funded, 1n)); // already holds the token, so the token's own write is cheap
+    // The claimant appears twice (cumulative 1e18, then 2e18): claiming the second leaf after the
+    // first is exactly a top-up against a later root of the same depth.
+    const real: Entry[] = [
+      { token: tokenAddress, account: await warm.getAddress(), amount: 10n ** 18n },
+      { token: tokenAddress, account: claimant, amount: 10n ** 18n },
+      { token: tokenAddress, account: claimant, amount: 2n * 10n ** 18n },
+      { token: tokenAddress, account: funded, amount: 10n ** 18n },
+    ];
+    const t0 = Date.now();
+    const tree = buildClaimTree(keccak, chainId, splitterAddress, tokenAddress, real, n);
+    treeBuildMs[n] = Date.now() - t0;
+    await postRoot(tree.root);
+    // a first claim by someone else, so the token's claimed total is already non-zero
+    await send(splitter.claim(await warm.getAddress(), tokenAddress, 10n ** 18n, tree.proof(0)));
+    const first = await send(splitter.claim(claimant, tokenAddress, 10n ** 18n, tree.proof(1)));
+    const topUp = await send(splitter.claim(claimant, tokenAddress, 2n * 10n ** 18n, tree.proof(2)));
+    const firstToFundedAccount = await send(splitter.claim(funded, tokenAddress, 10n ** 18n, tree.proof(3)));
+    claim[n] = { first, topUp, firstToFundedAccount, proofLength: tree.proof(1).length };
+  }
+
+  // claimMany of three tokens for one fresh account, in a 1,000-leaf tree
+  let claimMany3: number;
+  {
+    const tokens = [await newToken('M1'), await newToken('M2'), await newToken('M3')];
+    const addresses = await Promise.all(tokens.map((t) => t.getAddress()));
+    for (const t of tokens) await fund(t, 10n ** 24n);
+    const claimant = freshAddress('many', 3);
+    const warmAddress = await warm.getAddress();
+    const real: Entry[] = [
+      ...addresses.map((token) => ({ token, account: claimant, amount: 10n ** 18n })),
+      ...addresses.map((token) => ({ token, account: warmAddress, amount: 10n ** 18n })),
+    ];
+    const tree = buildClaimTree(keccak, chainId, splitterAddress, addresses[0], real, 1_000);
+    await postRoot(tree.root);
+    for (let i = 0; i < 3; i++) await send(splitter.claim(warmAddress, addresses[i], 10n ** 18n, tree.proof(3 + i)));
+    claimMany3 = await send(
+      splitter.claimMany(claimant, addresses, addresses.map(() => 10n ** 18n), [0, 1, 2].map((i) => tree.proof(i))),
+    );
+  }
+
+  // ------------------------------------------------------------ peers
+  const peerToken = await newToken('PEER');
+  const peerTokenAddress = await peerToken.getAddress();
+  const { abi: paymentSplitterAbi, bytecode: paymentSplitterBytecode } = await artifact('PeerPaymentSplitter');
+  const paymentSplitterFactory = new ethers.ContractFactory(paymentSplitterAbi, paymentSplitterBytecode, deployer);
+  const payeesOf = (n: number) => Array.from({ length: n }, (_, i) => freshAddress(`payee-${n}`, i));
+
+  // Largest payee count whose deployment fits one transaction (osaka caps a transaction at 2^24 gas,
+  // below the 60M block gas limit).
+  const fits = async (n: number) => {
+    try {
+      const tx = await paymentSplitterFactory.getDeployTransaction(payeesOf(n), Array(n).fill(1));
+      await provider.estimateGas({ ...tx, from: await deployer.getAddress() });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let lo = 100;
+  let hi = 2_000;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  const maxPayees = lo;
+
+  const paymentSplitter: Record<string, { deploy: number; release: number }> = {};
+  for (const n of [...PEER_PAYEES, maxPayees]) {
+    const payees = payeesOf(n);
+    const { contract, address, gas } = await deploy('PeerPaymentSplitter', [payees, Array(n).fill(1)]);
+    await send(peerToken.mint(address, 10n ** 18n * BigInt(n)));
+    const release = contract.getFunction('release(address,address)');
+    await send(release(peerTokenAddress, payees[0])); // warm-up: the token's released total becomes non-zero
+    paymentSplitter[n] = { deploy: gas, release: await send(release(peerTokenAddress, payees[1])) };
+  }
+
+  const pushSplit: Record<string, number> = {};
+  {
+    const { contract: pusher, address: pusherAddress } = await deploy('NaivePushSplitter');
+    for (const n of PUSH_RECIPIENTS) {
+      const recipients = Array.from({ length: n }, (_, i) => freshAddress(`push-${n}`, i));
+      const amounts = recipients.map(() => 10n ** 18n);
+      await send(peerToken.mint(labAddress, 10n ** 18n * BigInt(n)));
+      await send(as(peerToken, lab).approve(pusherAddress, 10n ** 18n * BigInt(n)));
+      pushSplit[n] = await send(as(pusher, lab).split(peerTokenAddress, recipients, amounts));
+    }
+  }
+
+  const result = {
+    unit: 'gas',
+    chain: {
+      name: 'hardhat in-process (EDR)',
+      chainId: Number(chainId),
+      blockGasLimit: Number(latest!.gasLimit),
+      transactionGasCap: 2 ** 24,
+      solc: (require('solc/package.json') as { version: string }).version,
+      optimizerRuns: 10_000,
+    },
+    payRun: { byContributors: payRun, laterWithStandingAllowance },
+    claim: { byLeaves: claim },
+    claimMany3: { leaves: 1_000, first: claimMany3 },
+    peers: {
+      paymentSplitter: { ...paymentSplitter, maxPayeesInOneTransaction: maxPayees },
+      pushSplit,
+    },
+    targets: {
+      payRunLater: { limit: TARGETS.payRunLater, worst: Math.max(...Object.values(payRun).map((r) => r.later)) },
+      claimFirstAt1M: { limit: TARGETS.claimFirstAt1M, value: claim[1_000_000].first, toFundedAccount: claim[1_000_000].firstToFundedAccount },
+    },
+    notes: {
+      payRun: 'first = first payment in a token; later = next payment, approve(exact amount) before each; laterWithStandingAllowance = allowance left over after the payment',
+      claim: 'first = account\'s first claim of the token (fresh address, zero token balance); firstToFundedAccount = same but the account already holds the token; topUp = second claim at a higher cumulative; proofLength = sibling hashes sent',
+      paymentSplitter: 'OpenZeppelin 4.9 PaymentSplitter; release = second payee releasing an ERC-20 share',
+      pushSplit: 'naive contract paying every recipient (fresh addresses) in the payment transaction',
+      treeBuildMs,
+      elapsedMs: Date.now() - started,
+    },
+  };
+  for (const [n, r] of Object.entries(payRun)) {
+    if (r.later > TARGETS.payRunLater) console.error(`payRun later at N=${n}: ${r.later} gas > target ${TARGETS.payRunLater}`);
+  }
+  const json = JSON.stringify(result, null, 2);
+  const outDir = join(__dirname, 'results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'gas.json'), json + '\n');
+  console.log(json);
+  provider.destroy();
+  await connection.close();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,187 @@
+// Deploys the Upstream contracts from the ABI/bytecode in ./generated/artifacts (no Hardhat at run
+// time) and leaves every admin and parameter role with the timelock.
+import { ethers } from 'ethers';
+import {
+  MockERC20,
+  ProvenanceRegistry,
+  RoyaltySplitter,
+  UpstreamGovernor,
+  UpstreamTimelock,
+  UpstreamVotes,
+} from './generated/artifacts';
+
+export interface UpstreamDeployment {
+  chainId: number;
+  deployedAtBlock: number;
+  contracts: {
+    RoyaltySplitter: string;
+    ProvenanceRegistry: string;
+    UpstreamTimelock: string;
+    UpstreamGovernor: string;
+    UpstreamVotes: string;
+    PaymentToken: string | null;
+  };
+}
+
+export interface DeployOptions {
+  /** Holds OPERATOR_ROLE on the splitter and ANCHORER_ROLE on the registry (the backend key). */
+  operator: string;
+  /** Holds GUARDIAN_ROLE on the splitter (veto roots, pause) and CANCELLER_ROLE on the timelock. */
+  guardian: string;
+  /** Receives swept protocol fees. */
+  treasury: string;
+  /** Protocol fee in basis points (default 250 = 2.5%, at most 1000). */
+  feeBps?: number;
+  /** Seconds between proposing a root and it becoming claimable (default 86_400). */
+  rootDelaySeconds?: number;
+  /** Timelock minimum delay in seconds (default 172_800 = 2 days). */
+  timelockDelaySeconds?: number;
+  /** Deploy MockERC20 ("Upstream Test USD", 6 decimals) as the payment token; local chains only. */
+  deployTestToken?: boolean;
+  /** Accounts that get 1,000,000 test tokens each (needs deployTestToken). */
+  mintTestTokensTo?: string[];
+  /** Governor voting delay in blocks (default 1). */
+  votingDelayBlocks?: number;
+  /** Governor voting period in blocks (default 50_400, about a week of 12 s blocks). */
+  votingPeriodBlocks?: number;
+  /** Governor quorum as a percentage of the votes supply (default 4). */
+  quorumPercent?: number;
+  /** UpstreamVotes supply minted to, and self-delegated by, the deployer (default 1,000,000e18). */
+  votesSupply?: bigint;
+}
+
+export const TEST_TOKEN_DECIMALS = 6;
+const TEST_TOKEN_MINT = 1_000_000n * 10n ** BigInt(TEST_TOKEN_DECIMALS);
+
+const role = (name: string) => ethers.id(name);
+const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
+export const ROLES = {
+  DEFAULT_ADMIN_ROLE,
+  OPERATOR_ROLE: role('OPERATOR_ROLE'),
+  GUARDIAN_ROLE: role('GUARDIAN_ROLE'),
+  PARAMS_ROLE: role('PARAMS_ROLE'),
+  ANCHORER_ROLE: role('ANCHORER_ROLE'),
+  PROPOSER_ROLE: role('PROPOSER_ROLE'),
+  EXECUTOR_ROLE: role('EXECUTOR_ROLE'),
+  CANCELLER_ROLE: role('CANCELLER_ROLE'),
+} as const;
+
+interface Artifact {
+  contractName: string;
+  abi: ethers.InterfaceAbi;
+  bytecode: string;
+}
+
+/**
+ * Deploys RoyaltySplitter, ProvenanceRegistry, UpstreamVotes, UpstreamTimelock, UpstreamGovernor
+ * (and optionally a MockERC20 payment token), wires the roles and renounces the deployer's admin
+ * roles. Transactions are sent one at a time with explicit nonces, each awaited, so instant-mining
+ * chains and ethers' 250 ms nonce cache cannot collide.
+ */
+export async function deployUpstream(deployer: ethers.Signer, options: DeployOptions): Promise<UpstreamDeployment> {
+  const provider = deployer.provider;
+  if (!provider) throw new Error('deployUpstream: the deployer signer needs a provider');
+  for (const key of ['operator', 'guardian', 'treasury'] as const) {
+    if (!ethers.isAddress(options[key])) throw new Error(`deployUpstream: options.${key} is not an address`);
+  }
+  const feeBps = options.feeBps ?? 250;
+  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > 1000) {
+    throw new Error('deployUpstream: options.feeBps must be an integer between 0 and 1000');
+  }
+  if (options.mintTestTokensTo?.length && !options.deployTestToken) {
+    throw new Error('deployUpstream: options.mintTestTokensTo needs options.deployTestToken');
+  }
+
+  const deployerAddress = await deployer.getAddress();
+  const chainId = Number((await provider.getNetwork()).chainId);
+  let nonce = await provider.getTransactionCount(deployerAddress, 'pending');
+  let firstBlock: number | undefined;
+
+  const send = async (tx: ethers.TransactionRequest, what: string): Promise<ethers.TransactionReceipt> => {
+    const response = await deployer.sendTransaction({ ...tx, nonce: nonce++ });
+    const receipt = await response.wait();
+    if (!receipt || receipt.status !== 1) throw new Error(`deployUpstream: ${what} failed (tx ${response.hash})`);
+    firstBlock ??= receipt.blockNumber;
+    return receipt;
+  };
+
+  const deploy = async (artifact: Artifact, args: unknown[]): Promise<ethers.Contract> => {
+    const factory = new ethers.ContractFactory(artifact.abi, artifact.bytecode, deployer);
+    const tx = await factory.getDeployTransaction(...args);
+    const receipt = await send(tx, `deploying ${artifact.contractName}`);
+    if (!receipt.contractAddress) throw new Error(`deployUpstream: no address for ${artifact.contractName}`);
+    return new ethers.Contract(receipt.contractAddress, artifact.abi, deployer);
+  };
+
+  const call = async (contract: ethers.Contract, method: string, args: unknown[]): Promise<void> => {
+    const tx = await contract.getFunction(method).populateTransaction(...args);
+    await send(tx, `${method}(${args.join(', ')}) on ${await contract.getAddress()}`);
+  };
+
+  const paymentToken = options.deployTestToken
+    ? await deploy(MockERC20, ['Upstream Test USD', 'tUSD', TEST_TOKEN_DECIMALS])
+    : null;
+
+  const votes = await deploy(UpstreamVotes, [deployerAddress, options.votesSupply ?? 1_000_000n * 10n ** 18n]);
+  const timelock = await deploy(UpstreamTimelock, [
+    options.timelockDelaySeconds ?? 172_800,
+    [],
+    [ethers.ZeroAddress], // anyone may execute an operation once its delay has passed
+    deployerAddress,
+  ]);
+  const governor = await deploy(UpstreamGovernor, [
+    await votes.getAddress(),
+    await timelock.getAddress(),
+    options.votingDelayBlocks ?? 1,
+    options.votingPeriodBlocks ?? 50_400,
+    0,
+    options.quorumPercent ?? 4,
+  ]);
+  const splitter = await deploy(RoyaltySplitter, [
+    deployerAddress,
+    options.operator,
+    options.guardian,
+    options.treasury,
+    feeBps,
+    options.rootDelaySeconds ?? 86_400,
+  ]);
+  const registry = await deploy(ProvenanceRegistry, [deployerAddress, options.operator]);
+
+  const timelockAddress = await timelock.getAddress();
+  const governorAddress = await governor.getAddress();
+
+  await call(votes, 'delegate', [deployerAddress]);
+
+  await call(timelock, 'grantRole', [ROLES.PROPOSER_ROLE, governorAddress]);
+  await call(timelock, 'grantRole', [ROLES.CANCELLER_ROLE, governorAddress]);
+  await call(timelock, 'grantRole', [ROLES.CANCELLER_ROLE, options.guardian]);
+
+  await call(splitter, 'grantRole', [ROLES.DEFAULT_ADMIN_ROLE, timelockAddress]);
+  await call(splitter, 'grantRole', [ROLES.PARAMS_ROLE, timelockAddress]);
+  await call(splitter, 'renounceRole', [ROLES.PARAMS_ROLE, deployerAddress]);
+  await call(splitter, 'renounceRole', [ROLES.DEFAULT_ADMIN_ROLE, deployerAddress]);
+
+  await call(registry, 'grantRole', [ROLES.DEFAULT_ADMIN_ROLE, timelockAddress]);
+  await call(registry, 'renounceRole', [ROLES.DEFAULT_ADMIN_ROLE, deployerAddress]);
+
+  await call(timelock, 'renounceRole', [ROLES.DEFAULT_ADMIN_ROLE, deployerAddress]);
+
+  if (paymentToken) {
+    for (const to of options.mintTestTokensTo ?? []) {
+      await call(paymentToken, 'mint', [to, TEST_TOKEN_MINT]);
+    }
+  }
+
+  return {
+    chainId,
+    deployedAtBlock: firstBlock!,
+    contracts: {
+      RoyaltySplitter: await splitter.getAddress(),
+      ProvenanceRegistry: await registry.getAddress(),
+      UpstreamTimelock: timelockAddress,
+      UpstreamGovernor: governorAddress,
+      UpstreamVotes: await votes.getAddress(),
+      PaymentToken: paymentToken ? await paymentToken.getAddress() : null,
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { ethers } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployUpstream, ROLES, type UpstreamDeployment } from '../../libs/chain/src/deploy';
+import { createHardhatChain, type HardhatChain } from '../support/hardhat-chain';
+import { buildTree, proofFor } from './splitter-fixture';
+
+describe('deployUpstream', () => {
+  let chain: HardhatChain;
+  let deployment: UpstreamDeployment;
+  let deployer: string, operator: string, guardian: string, treasury: string, holder: string;
+
+  beforeAll(async () => {
+    chain = await createHardhatChain();
+    [deployer, operator, guardian, treasury, holder] = await Promise.all(chain.signers.slice(0, 5).map((s) => s.getAddress()));
+    // A provider with ethers' default 250 ms cache: explicit nonces must keep the deploy working.
+    const cachingProvider = new ethers.BrowserProvider(chain.eip1193);
+    const signer = await cachingProvider.getSigner(deployer);
+    deployment = await deployUpstream(signer, {
+      operator,
+      guardian,
+      treasury,
+      feeBps: 300,
+      rootDelaySeconds: 600,
+      timelockDelaySeconds: 3_600,
+      deployTestToken: true,
+      mintTestTokensTo: [holder],
+    });
+    cachingProvider.destroy();
+  });
+  afterAll(async () => {
+    await chain?.close();
+  });
+
+  it('returns the chain, the first block and every address', async () => {
+    expect(deployment.chainId).toBe(31337);
+    expect(deployment.deployedAtBlock).toBe(1);
+    for (const address of Object.values(deployment.contracts)) {
+      expect(ethers.isAddress(address)).toBe(true);
+      expect(await chain.provider.getCode(address!)).not.toBe('0x');
+    }
+  });
+
+  it('leaves admin and params roles with the timelock only, and the deployer with nothing', async () => {
+    const { contracts: c } = deployment;
+    const splitter = await chain.at('RoyaltySplitter', c.RoyaltySplitter);
+    const registry = await chain.at('ProvenanceRegistry', c.ProvenanceRegistry);
+    const timelock = await chain.at('UpstreamTimelock', c.UpstreamTimelock);
+    const has = (contract: ethers.Contract, role: string, who: string) => contract.hasRole(role, who);
+
+    expect(await has(splitter, ROLES.DEFAULT_ADMIN_ROLE, c.UpstreamTimelock)).toBe(true);
+    expect(await has(splitter, ROLES.PARAMS_ROLE, c.UpstreamTimelock)).toBe(true);
+    expect(await has(splitter, ROLES.OPERATOR_ROLE, operator)).toBe(true);
+    expect(await has(splitter, ROLES.GUARDIAN_ROLE, guardian)).toBe(true);
+    expect(await has(registry, ROLES.DEFAULT_ADMIN_ROLE, c.UpstreamTimelock)).toBe(true);
+    expect(await has(registry, ROLES.ANCHORER_ROLE, operator)).toBe(true);
+    expect(await has(timelock, ROLES.PROPOSER_ROLE, c.UpstreamGovernor)).toBe(true);
+    expect(await has(timelock, ROLES.CANCELLER_ROLE, guardian)).toBe(true);
+    expect(await has(timelock, ROLES.EXECUTOR_ROLE, ethers.ZeroAddress)).toBe(true);
+
+    for (const [contract, role] of [
+      [splitter, ROLES.DEFAULT_ADMIN_ROLE],
+      [splitter, ROLES.PARAMS_ROLE],
+      [registry, ROLES.DEFAULT_ADMIN_ROLE],
+      [timelock, ROLES.DEFAULT_ADMIN_ROLE],
+      [timelock, ROLES.PROPOSER_ROLE],
+    ] as const) {
+      expect(await has(contract, role, deployer)).toBe(false);
+    }
+    expect(await splitter.feeBps()).toBe(300n);
+    expect(await splitter.rootDelay()).toBe(600n);
+    expect(await timelock.getMinDelay()).toBe(3_600n);
+  });
+
+  it('mints test tokens and the contracts work end to end: pay, post a root, claim', async () => {
+    const { contracts: c } = deployment;
+    const token = await chain.at('MockERC20', c.PaymentToken!, chain.signers[4]);
+    expect(await token.balanceOf(holder)).toBe(1_000_000n * 10n ** 6n);
+    const splitter = await chain.at('RoyaltySplitter', c.RoyaltySplitter, chain.signers[4]);
+    await (await token.approve(c.RoyaltySplitter, 1_000_000n)).wait();
+    await (await splitter.payRun(ethers.id('run'), c.PaymentToken, 1_000_000n)).wait();
+    const alice = await chain.signers[6].getAddress();
+    const tree = buildTree(chain.chainId, c.RoyaltySplitter, [{ token: c.PaymentToken!, account: alice, cumulative: 970_000n }]);
+    await (await (splitter.connect(chain.signers[1]) as ethers.Contract).proposeRoot(tree.root, 1n, ethers.ZeroHash)).wait();
+    await chain.increaseTime(600);
+    await (await splitter.acceptRoot()).wait();
+    await (await splitter.claim(alice, c.PaymentToken, 970_000n, proofFor(tree, c.PaymentToken!, alice).proof)).wait();
+    expect(await token.balanceOf(alice)).toBe(970_000n);
+  });
+
+  it('refuses bad options before sending anything', async () => {
+    await expect(deployUpstream(chain.signers[0], { operator: 'nope', guardian, treasury })).rejects.toThrow(/options.operator/);
+    await expect(deployUpstream(chain.signers[0], { operator, guardian, treasury, feeBps: 5000 })).rejects.toThrow(/feeBps/);
+  });
+});
