@@ -1,0 +1,74 @@
+// @upstream/provenance — what a dataset, a license and a training run *are*, as hashes.
+// Owns streaming SHA-256, canonical file entries, content/run/batch roots, license-terms hashes and EIP-712 messages.
+export {
+  ProvenanceError,
+  ProvenanceValidationError,
+  type FieldError,
+  type ProvenanceErrorCode,
+} from './provenance.errors';
+export { Sha256PassThrough, sha256File, sha256Stream, type Sha256Result } from './sha256.hasher';
+export {
+  canonicalEntries,
+  comparePaths,
+  normalizeEntryPath,
+  normalizeFileEntry,
+  type FileEntry,
+  type FileEntryInput,
+} from './file-entry.normalizer';
+export {
+  buildContentTree,
+  CONTENT_LEAF_TYPES,
+  ContentTree,
+  contentLeafHash,
+  contentRoot,
+  encodeContentLeaf,
+  fileProof,
+  verifyFileProof,
+} from './content-root.tree';
+export { hashPath, type HashPathOptions, type HashPathResult, type HashProgress } from './path.hasher';
+export {
+  CONTRIBUTION_TYPES,
+  contributionTypedData,
+  LICENSE_ACCEPTANCE_TYPES,
+  licenseAcceptanceTypedData,
+  recoverSigner,
+  TRAINING_RUN_TYPES,
+  trainingRunTypedData,
+  typedDataPayload,
+  upstreamDomain,
+  type ContributionMessage,
+  type LicenseAcceptanceMessage,
+  type Owner,
+  type Parent,
+  type PrimaryType,
+  type TrainingRunMessage,
+  type TypedData,
+  type UpstreamDomain,
+} from './eip712.typed-data';
+export {
+  assertValidContribution,
+  assertValidLicenseAcceptance,
+  assertValidTrainingRun,
+  TOTAL_BPS,
+  validateContribution,
+  validateDomain,
+  validateLicenseAcceptance,
+  validateTrainingRun,
+  type ValidationOptions,
+} from './signed-message.validator';
+export {
+  canonicalJson,
+  licenseTerms,
+  licenseTermsHash,
+  type LicenseFee,
+  type LicenseTemplate,
+  type LicenseTerms,
+} from './license-terms.templates';
+export {
+  buildRunEntriesTree,
+  RUN_ENTRY_TYPES,
+  RunEntriesTree,
+  verifyRunEntryProof,
+  type RunEntry,
+} from './training-run.tree';
+export { BATCH_ANCHOR_TYPES, BatchAnchorTree, buildBatchAnchorTree, verifyBatchAnchorProof } from './batch-anchor.tree';

@@ -1,0 +1,26 @@
+// @upstream/royalties — who gets paid what, as exact bigint arithmetic with no I/O.
+// Owns the fee/weight/lineage/owner split of a run payment and the epoch cumulative-balance tree.
+export { RoyaltyError, type RoyaltyErrorCode } from './royalty.errors';
+export { splitBps, splitLargestRemainder } from './largest-remainder.splitter';
+export {
+  allocate,
+  TOTAL_BPS,
+  type AccountTotal,
+  type Allocation,
+  type AllocationInput,
+  type DatasetFlow,
+  type DatasetGraph,
+  type DatasetNode,
+  type OwnerShare,
+  type ParentShare,
+  type RunEntryWeight,
+  type Share,
+} from './royalty.allocator';
+export {
+  cumulativeLeaves,
+  EPOCH_LEAF_TYPES,
+  EpochTree,
+  verifyEpochClaim,
+  type CumulativeBalance,
+  type EpochClaim,
+} from './epoch-leaves.tree';

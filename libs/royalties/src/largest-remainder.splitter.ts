@@ -1,0 +1,81 @@
+/**
+ * Largest-remainder (Hamilton) apportionment of `total` units by integer weights:
+ * each part gets floor(total·wᵢ/W); the units left over (fewer than the number of
+ * parts) go one each to the largest remainders (total·wᵢ mod W), ties to the lower
+ * index. Callers pass parts in canonical key order, so "lower index" means
+ * "lexicographically smaller key". Σ parts == total exactly, always.
+ */
+export function splitLargestRemainder(total: bigint, weights: readonly bigint[], weightSum?: bigint): bigint[] {
+  const n = weights.length;
+  const sum = weightSum ?? weights.reduce((s, w) => s + w, 0n);
+  const parts: bigint[] = new Array(n);
+  const remainders: bigint[] = new Array(n);
+  let given = 0n;
+  for (let i = 0; i < n; i++) {
+    const scaled = total * weights[i]!;
+    const part = scaled / sum;
+    parts[i] = part;
+    remainders[i] = scaled - part * sum;
+    given += part;
+  }
+  const leftover = Number(total - given);
+  if (leftover === 0) return parts;
+  for (const i of topRemainders(remainders, sum, leftover)) parts[i] = parts[i]! + 1n;
+  return parts;
+}
+
+/** Indices of the `count` largest remainders, ties to the lower index. */
+function topRemainders(remainders: readonly bigint[], sum: bigint, count: number): Iterable<number> {
+  const n = remainders.length;
+  if (n <= 64) {
+    // Tiny splits (owners, parents): repeated max scan, no allocation-heavy sort.
+    const taken = new Uint8Array(n);
+    const picked: number[] = [];
+    for (let k = 0; k < count; k++) {
+      let best = -1;
+      for (let i = 0; i < n; i++) if (!taken[i] && (best < 0 || remainders[i]! > remainders[best]!)) best = i;
+      taken[best] = 1;
+      picked.push(best);
+    }
+    return picked;
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (sum <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    // Remainders are < sum ≤ 2^53: exact as doubles, so compare numbers, not bigints.
+    const r = new Float64Array(n);
+    for (let i = 0; i < n; i++) r[i] = Number(remainders[i]!);
+    order.sort((a, b) => r[b]! - r[a]! || a - b);
+  } else {
+    order.sort((a, b) => (remainders[a]! > remainders[b]! ? -1 : remainders[a]! < remainders[b]! ? 1 : a - b));
+  }
+  return order.subarray(0, count);
+}
+
+/**
+ * The same split for small integer weights summing to `sum` (basis points: 10,000).
+ * Remainders are < sum, so they are compared as numbers; no intermediate arrays of bigints.
+ */
+export function splitBps(total: bigint, bps: readonly number[], sum = 10_000): bigint[] {
+  const n = bps.length;
+  if (n === 1 && bps[0] === sum) return [total];
+  const bigSum = BigInt(sum);
+  const parts: bigint[] = new Array(n);
+  const remainders: number[] = new Array(n);
+  let given = 0n;
+  for (let i = 0; i < n; i++) {
+    const scaled = total * BigInt(bps[i]!);
+    const part = scaled / bigSum;
+    parts[i] = part;
+    remainders[i] = Number(scaled - part * bigSum);
+    given += part;
+  }
+  let leftover = Number(total - given);
+  while (leftover-- > 0) {
+    let best = 0;
+    for (let i = 1; i < n; i++) if (remainders[i]! > remainders[best]!) best = i;
+    parts[best] = parts[best]! + 1n;
+    remainders[best] = -1; // each part gets at most one extra unit
+  }
+  return parts;
+}

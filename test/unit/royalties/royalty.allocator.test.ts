@@ -1,0 +1,262 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  allocate,
+  RoyaltyError,
+  splitLargestRemainder,
+  type AllocationInput,
+  type DatasetNode,
+} from '@upstream/royalties';
+
+const id = (n: number) => '0x' + n.toString(16).padStart(64, '0');
+const addr = (n: number) => '0x' + n.toString(16).padStart(40, '0');
+
+/** Splits 10,000 into `count` positive parts. */
+const bpsParts = (count: number) =>
+  fc.uniqueArray(fc.integer({ min: 1, max: 9999 }), { minLength: count - 1, maxLength: count - 1 }).map((cuts) => {
+    const points = [0, ...cuts.sort((a, b) => a - b), 10_000];
+    return points.slice(1).map((p, i) => p - points[i]!);
+  });
+
+/** A random lineage DAG: dataset i may only derive from datasets with a larger index. */
+const dagInput: fc.Arbitrary<AllocationInput> = fc.integer({ min: 1, max: 12 }).chain((size) =>
+  fc
+    .record({
+      amount: fc.oneof(
+        fc.constant(0n),
+        fc.constant(1n),
+        fc.bigInt({ min: 0n, max: 10n ** 6n }),
+        fc.bigInt({ min: 0n, max: 1n << 200n }),
+        fc.constant(1n << 200n),
+      ),
+      feeBps: fc.oneof(fc.constant(0), fc.constant(10_000), fc.integer({ min: 0, max: 10_000 })),
+      nodes: fc.tuple(
+        ...Array.from({ length: size }, (_, i) =>
+          fc.record({
+            owners: fc
+              .integer({ min: 1, max: 4 })
+              .chain((k) =>
+                fc.tuple(bpsParts(k), fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { minLength: k, maxLength: k })),
+              ),
+            parents: fc
+              .uniqueArray(fc.integer({ min: i + 1, max: size + 0 }), { maxLength: Math.min(3, size - i - 1) })
+              .filter((ps) => ps.every((p) => p < size)),
+            upstream: fc.array(fc.integer({ min: 0, max: 3333 }), { minLength: 3, maxLength: 3 }),
+          }),
+        ),
+      ),
+      used: fc.uniqueArray(fc.integer({ min: 0, max: size - 1 }), { minLength: 1, maxLength: size }),
+      weights: fc.array(fc.oneof(fc.bigInt({ min: 1n, max: 10n }), fc.bigInt({ min: 1n, max: 1n << 80n })), {
+        minLength: size,
+        maxLength: size,
+      }),
+    })
+    .map(({ amount, feeBps, nodes, used, weights }) => {
+      const datasets: Record<string, DatasetNode> = {};
+      nodes.forEach((n, i) => {
+        datasets[id(i + 1)] = {
+          owners: n.owners[0].map((shareBps, k) => ({ account: addr(n.owners[1][k]!), shareBps })),
+          parents: n.parents.map((p, k) => ({ datasetId: id(p + 1), upstreamBps: n.upstream[k]! })),
+        };
+      });
+      return { amount, feeBps, datasets, entries: used.map((u) => ({ datasetId: id(u + 1), weight: weights[u]! })) };
+    }),
+);
+
+const total = (a: ReturnType<typeof allocate>) => a.fee + a.shares.reduce((s, x) => s + x.amount, 0n);
+
+describe('allocate', () => {
+  it('accounts for every unit: fee + Σ shares == amount, for random DAGs, weights and amounts', () => {
+    fc.assert(
+      fc.property(dagInput, (input) => {
+        const result = allocate(input);
+        expect(total(result)).toBe(input.amount);
+        expect(result.fee).toBe((input.amount * BigInt(input.feeBps)) / 10_000n);
+        expect(result.byAccount.reduce((s, x) => s + x.amount, 0n)).toBe(result.net);
+        expect(result.shares.every((s) => s.amount > 0n)).toBe(true);
+        for (const flow of result.datasets)
+          expect(flow.fromRun + flow.fromChildren).toBe(flow.toParents + flow.toOwners);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives identical output whatever the order of entries, owners, parents and graph keys', () => {
+    fc.assert(
+      fc.property(dagInput, fc.integer(), (input, seed) => {
+        const rng = mulberry(seed);
+        const shuffle = <T>(xs: readonly T[]) =>
+          [...xs]
+            .map((x) => [rng(), x] as const)
+            .sort((a, b) => a[0] - b[0])
+            .map(([, x]) => x);
+        const graph = input.datasets as Record<string, DatasetNode>;
+        const shuffled: AllocationInput = {
+          ...input,
+          entries: shuffle(input.entries).map((e) => ({
+            ...e,
+            datasetId: e.datasetId.toUpperCase().replace('0X', '0x'),
+          })),
+          datasets: new Map(
+            shuffle(Object.entries(graph)).map(([k, n]) => [
+              k,
+              { owners: shuffle(n.owners), parents: shuffle(n.parents) },
+            ]),
+          ),
+        };
+        expect(allocate(shuffled)).toEqual(allocate(input));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('passes upstream shares to parents recursively and the rest to owners', () => {
+    const datasets = {
+      [id(1)]: {
+        owners: [{ account: addr(1), shareBps: 10_000 }],
+        parents: [{ datasetId: id(2), upstreamBps: 1_000 }],
+      },
+      [id(2)]: {
+        owners: [
+          { account: addr(2), shareBps: 5_000 },
+          { account: addr(3), shareBps: 5_000 },
+        ],
+        parents: [{ datasetId: id(3), upstreamBps: 5_000 }],
+      },
+      [id(3)]: { owners: [{ account: addr(4), shareBps: 10_000 }], parents: [] },
+    };
+    const result = allocate({ amount: 1_000_000n, feeBps: 500, entries: [{ datasetId: id(1), weight: 1n }], datasets });
+    expect(result.fee).toBe(50_000n);
+    // 950,000 → d1 owner 855,000; d2 gets 95,000 → d3 47,500, owners 23,750 each.
+    expect(result.byAccount).toEqual([
+      { account: addr(1), amount: 855_000n },
+      { account: addr(2), amount: 23_750n },
+      { account: addr(3), amount: 23_750n },
+      { account: addr(4), amount: 47_500n },
+    ]);
+  });
+
+  it('breaks remainder ties toward the lexicographically smaller key', () => {
+    expect(splitLargestRemainder(1n, [1n, 1n, 1n])).toEqual([1n, 0n, 0n]);
+    expect(splitLargestRemainder(5n, [1n, 1n, 1n])).toEqual([2n, 2n, 1n]);
+    expect(splitLargestRemainder(10n, [1n, 2n, 4n])).toEqual([1n, 3n, 6n]); // remainders 3,6,5: the two spare units go to the 6 and the 5
+    const owners = [
+      { account: addr(9), shareBps: 5_000 },
+      { account: addr(8), shareBps: 5_000 },
+    ];
+    const result = allocate({
+      amount: 1n,
+      feeBps: 0,
+      entries: [{ datasetId: id(1), weight: 7n }],
+      datasets: { [id(1)]: { owners, parents: [] } },
+    });
+    expect(result.shares).toEqual([{ account: addr(8), amount: 1n, datasetId: id(1) }]);
+  });
+
+  it.each<[string, Partial<AllocationInput>, string]>([
+    ['a zero weight', { entries: [{ datasetId: id(1), weight: 0n }] }, 'ZERO_WEIGHT'],
+    ['an empty run', { entries: [] }, 'EMPTY_RUN'],
+    [
+      'a repeated entry',
+      {
+        entries: [
+          { datasetId: id(1), weight: 1n },
+          { datasetId: id(1).toUpperCase().replace('0X', '0x'), weight: 1n },
+        ],
+      },
+      'DUPLICATE_ENTRY',
+    ],
+    ['an unknown dataset', { entries: [{ datasetId: id(7), weight: 1n }] }, 'UNKNOWN_DATASET'],
+    [
+      'owners not summing to 10000',
+      { datasets: { [id(1)]: { owners: [{ account: addr(1), shareBps: 9_999 }], parents: [] } } },
+      'INVALID_OWNERS',
+    ],
+    [
+      'a repeated owner',
+      {
+        datasets: {
+          [id(1)]: {
+            owners: [
+              { account: addr(1), shareBps: 5_000 },
+              { account: addr(1), shareBps: 5_000 },
+            ],
+            parents: [],
+          },
+        },
+      },
+      'INVALID_OWNERS',
+    ],
+    [
+      'upstream over 10000',
+      {
+        datasets: {
+          [id(1)]: {
+            owners: [{ account: addr(1), shareBps: 10_000 }],
+            parents: [{ datasetId: id(2), upstreamBps: 10_001 }],
+          },
+        },
+      },
+      'INVALID_PARENTS',
+    ],
+    ['a negative amount', { amount: -1n }, 'INVALID_AMOUNT'],
+    ['a fee over 100%', { feeBps: 10_001 }, 'INVALID_FEE'],
+  ])('refuses %s', (_why, over, code) => {
+    const base: AllocationInput = {
+      amount: 100n,
+      feeBps: 100,
+      entries: [{ datasetId: id(1), weight: 1n }],
+      datasets: { [id(1)]: { owners: [{ account: addr(1), shareBps: 10_000 }], parents: [] } },
+    };
+    expect(() => allocate({ ...base, ...over })).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('refuses a lineage cycle with a typed error', () => {
+    const owners = [{ account: addr(1), shareBps: 10_000 }];
+    const datasets = {
+      [id(1)]: { owners, parents: [{ datasetId: id(2), upstreamBps: 100 }] },
+      [id(2)]: { owners, parents: [{ datasetId: id(3), upstreamBps: 100 }] },
+      [id(3)]: { owners, parents: [{ datasetId: id(2), upstreamBps: 100 }] },
+    };
+    expect(() => allocate({ amount: 10n, feeBps: 0, entries: [{ datasetId: id(1), weight: 1n }], datasets })).toThrow(
+      RoyaltyError,
+    );
+    expect(() => allocate({ amount: 10n, feeBps: 0, entries: [{ datasetId: id(1), weight: 1n }], datasets })).toThrow(
+      expect.objectContaining({ code: 'LINEAGE_CYCLE' }),
+    );
+    const selfLoop = { [id(1)]: { owners, parents: [{ datasetId: id(1), upstreamBps: 100 }] } };
+    expect(() =>
+      allocate({ amount: 10n, feeBps: 0, entries: [{ datasetId: id(1), weight: 1n }], datasets: selfLoop }),
+    ).toThrow(expect.objectContaining({ code: 'LINEAGE_CYCLE' }));
+  });
+
+  it('allocates a 100,000-entry run quickly and exactly', () => {
+    const datasets = new Map<string, DatasetNode>();
+    const entries = [];
+    for (let i = 1; i <= 100_000; i++) {
+      datasets.set(id(i), {
+        owners: [
+          { account: addr(i), shareBps: 6_000 },
+          { account: addr(i + 1), shareBps: 4_000 },
+        ],
+        parents: i % 10 === 0 ? [{ datasetId: id(i - 1), upstreamBps: 2_500 }] : [],
+      });
+      entries.push({ datasetId: id(i), weight: BigInt(1 + (i % 977)) });
+    }
+    const started = performance.now();
+    const result = allocate({ amount: 10n ** 24n + 12_345n, feeBps: 250, entries, datasets });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(total(result)).toBe(10n ** 24n + 12_345n);
+  });
+});
+
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
