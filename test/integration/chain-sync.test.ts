@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Interface, Wallet, hexlify } from 'ethers';
+import { Contract, Interface, Wallet, hexlify } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainIndexer, TransactionOutbox, artifacts } from '@upstream/chain';
 import { postgresOptions } from '@upstream/database';
@@ -107,6 +107,26 @@ describe('transaction outbox and chain indexer (real Postgres, real anvil)', () 
     await deep.catchUp();
     expect(await seen()).toBe(1);
   });
+  it('sends a mined transaction again when a reorganisation drops it before it is final', async () => {
+    const outbox = new TransactionOutbox(db, operator, { confirmations: 2 });
+    await outbox.drain();
+    const snapshot = await chain.provider.send('evm_snapshot', []);
+    const root = randomRoot();
+    await enqueue('anchor:dropped', root);
+    await outbox.drain();
+    const first = await outbox.find('anchor:dropped');
+    expect(first?.status).toBe('mined');
+
+    await chain.provider.send('evm_revert', [snapshot]); // the block with our transaction is gone
+    const registryContract = new Contract(registry, artifacts.ProvenanceRegistry.abi, chain.provider);
+    expect(await registryContract.anchoredAt(root)).toBe(0n);
+    await outbox.drain();
+    const again = await outbox.find('anchor:dropped');
+    expect(again?.status).toBe('mined');
+    expect(again?.mined_tx_hash).toBe(first?.mined_tx_hash); // the very same signed transaction
+    expect(await registryContract.anchoredAt(root)).toBeGreaterThan(0n);
+  });
+
   it('rolls back events from blocks that a reorganisation removed', async () => {
     const indexer = newIndexer();
     await indexer.catchUp();

@@ -25,7 +25,7 @@ export class ChainSyncService {
     const { deployment, operatorPrivateKey } = runtime.infrastructure;
     const wallet = new Wallet(operatorPrivateKey, chain.provider);
     this.operatorAddress = wallet.address;
-    this.outbox = new TransactionOutbox(dataSource, wallet);
+    this.outbox = new TransactionOutbox(dataSource, wallet, { confirmations: runtime.config.confirmations });
     this.indexer = new ChainIndexer(dataSource, chain.provider, {
       name: `chain-${deployment.chainId}`,
       contracts: [

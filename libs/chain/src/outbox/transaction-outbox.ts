@@ -22,6 +22,12 @@ export interface OutboxOptions {
   feeBumpPercent?: bigint;
   /** Signed rows handled per tick. */
   batchSize?: number;
+  /**
+   * Blocks after which a mined transaction is final. Until then its receipt
+   * is checked again, and a transaction a reorganisation dropped is sent again
+   * (same signed bytes, same nonce).
+   */
+  confirmations?: number;
 }
 
 export interface OutboxRow {
@@ -40,6 +46,7 @@ export class TransactionOutbox {
   private readonly replaceAfterMs: number;
   private readonly feeBumpPercent: bigint;
   private readonly batchSize: number;
+  private readonly confirmations: number;
 
   constructor(
     private readonly db: DataSource,
@@ -50,6 +57,7 @@ export class TransactionOutbox {
     this.replaceAfterMs = options.replaceAfterMs ?? 60_000;
     this.feeBumpPercent = options.feeBumpPercent ?? 25n;
     this.batchSize = options.batchSize ?? 25;
+    this.confirmations = options.confirmations ?? 0;
   }
 
   get sender(): string {
@@ -83,6 +91,7 @@ export class TransactionOutbox {
 
   /** One pass: settle what was sent (receipts, re-broadcast, replacement), then sign and send what is pending. */
   async tick(): Promise<{ signed: number; settled: number }> {
+    await this.recheckRecentlyMined();
     const settled = await this.reconcileSigned();
     const signed = await this.signPending();
     return { signed, settled };
@@ -198,6 +207,25 @@ export class TransactionOutbox {
       }
     }
     return settled;
+  }
+
+  /** A mined transaction that a reorganisation removed goes back to `signed`, to be re-broadcast. */
+  private async recheckRecentlyMined(): Promise<void> {
+    const head = await this.provider.getBlockNumber();
+    const rows: { id: string; mined_tx_hash: string; mined_block: string }[] = await this.db.query(
+      `SELECT id, mined_tx_hash, mined_block FROM outbox_transactions
+       WHERE sender = $1 AND status IN ('mined', 'reverted') AND mined_block > $2 ORDER BY nonce`,
+      [this.sender, head - this.confirmations - 1],
+    );
+    for (const row of rows) {
+      const receipt = await this.provider.getTransactionReceipt(row.mined_tx_hash.trim());
+      if (receipt && receipt.blockNumber === Number(row.mined_block)) continue;
+      await this.db.query(
+        `UPDATE outbox_transactions SET status = 'signed', mined_tx_hash = NULL, mined_block = NULL,
+                signed_at = now(), updated_at = now() WHERE id = $1`,
+        [row.id],
+      );
+    }
   }
 
   /** Same nonce, same call, higher fees: whichever version is mined, the intent happens once. */
