@@ -10,6 +10,11 @@ import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { HealthModule } from './health/health.module';
 import { WorkerModule } from './worker/worker.module';
 import { AnchoringModule } from './anchoring/anchoring.module';
+import { ContributionsModule } from './contributions/contributions.module';
+import { RoyaltiesModule } from './royalties/royalties.module';
+import { LicensesModule } from './licenses/licenses.module';
+import { RunsModule } from './runs/runs.module';
+import { AuditModule } from './audit/audit.module';
 import { RUNTIME, type Runtime } from './runtime/runtime';
 
 @Module({})
@@ -39,6 +44,11 @@ export class AppModule {
         ChainModule,
         WorkerModule,
         AnchoringModule,
+        ContributionsModule,
+        RoyaltiesModule,
+        LicensesModule,
+        RunsModule,
+        AuditModule,
         HealthModule,
       ],
       providers: [

@@ -1,5 +1,8 @@
 import { Command } from 'commander';
+import { registerContributionCommands } from './commands/contribution.command';
 import { registerInfoCommands } from './commands/info.command';
+import { registerRoyaltiesCommands } from './commands/royalties.command';
+import { registerRunCommands } from './commands/run.command';
 
 /**
  * The `upstream` command. Each group of subcommands lives in ./commands and
@@ -13,6 +16,9 @@ export function buildProgram(): Command {
     .option('--json', 'print machine-readable JSON instead of text')
     .showHelpAfterError();
   registerInfoCommands(program);
+  registerContributionCommands(program);
+  registerRoyaltiesCommands(program);
+  registerRunCommands(program);
   return program;
 }
 

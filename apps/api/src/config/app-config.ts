@@ -31,6 +31,14 @@ export interface AppConfig {
   workerIntervalMs: number;
   anchorBatchSize: number;
   anchorIntervalMs: number;
+  /** Least time between two royalty epochs (a new epoch also needs new ledger entries). */
+  epochIntervalMs: number;
+  /** Largest single uploaded file (413 beyond). */
+  maxFileBytes: number;
+  /** Most files one dataset may list (413 beyond). */
+  maxFilesPerDataset: number;
+  /** Upload requests (PUT /blobs, tus /uploads) per client IP per minute (429 beyond). */
+  uploadRateLimitPerMinute: number;
 }
 
 /** Validates the environment once, naming every bad variable. */
@@ -71,6 +79,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     workerIntervalMs: dto.WORKER_INTERVAL_MS ?? 1_000,
     anchorBatchSize: dto.ANCHOR_BATCH_SIZE ?? 100,
     anchorIntervalMs: dto.ANCHOR_INTERVAL_MS ?? 5_000,
+    epochIntervalMs: dto.EPOCH_INTERVAL_MS ?? 60_000,
+    maxFileBytes: dto.MAX_FILE_BYTES ?? 64 * 1024 ** 3,
+    maxFilesPerDataset: dto.MAX_FILES_PER_DATASET ?? 100_000,
+    uploadRateLimitPerMinute: dto.UPLOAD_RATE_LIMIT_PER_MINUTE ?? 6_000,
   };
 }
 

@@ -63,4 +63,16 @@ export class EnvDto {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   ANCHOR_INTERVAL_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  EPOCH_INTERVAL_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  MAX_FILE_BYTES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  MAX_FILES_PER_DATASET?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  UPLOAD_RATE_LIMIT_PER_MINUTE?: number;
 }

@@ -1,6 +1,9 @@
 import { ChainDeployments1700000000000 } from './1700000000000-chain-deployments';
 import { ChainSync1700000000100 } from './1700000000100-chain-sync';
 import { Catalogue1700000001000 } from './1700000001000-catalogue';
+import { Contributions1700000002000 } from './1700000002000-contributions';
+import { LicensingRuns1700000003000 } from './1700000003000-licensing-runs';
+import { Royalties1700000004000 } from './1700000004000-royalties';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -10,4 +13,7 @@ export const MIGRATIONS = [
   ChainDeployments1700000000000,
   ChainSync1700000000100,
   Catalogue1700000001000,
+  Contributions1700000002000,
+  LicensingRuns1700000003000,
+  Royalties1700000004000,
 ];

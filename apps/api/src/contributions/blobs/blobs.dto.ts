@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsString } from 'class-validator';
+
+const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+export class BlobResponseDto {
+  @ApiProperty({ example: SHA, description: 'SHA-256 of the bytes (what `sha256sum` prints): the blob\'s content address' })
+  sha256!: string;
+  @ApiProperty({ example: '1048576', description: 'Size in bytes (decimal string)' })
+  size!: string;
+  @ApiProperty({ example: true, description: 'false when identical bytes were already stored' })
+  created!: boolean;
+}
+
+export class MissingBlobsRequestDto {
+  @ApiProperty({ type: [String], example: [SHA], description: 'Digests to look up (at most 100,000)' })
+  @IsArray()
+  @ArrayMaxSize(100_000)
+  @IsString({ each: true })
+  sha256s!: string[];
+}
+
+export class MissingBlobsResponseDto {
+  @ApiProperty({ type: [String], example: [SHA], description: 'The digests the store does not hold yet: upload these' })
+  missing!: string[];
+}

@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** The `blobs` table: which content addresses the blob store holds. */
+@Injectable()
+export class BlobsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async record(sha256: string, size: bigint): Promise<void> {
+    await this.db.query(`INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING`, [sha256, size.toString()]);
+  }
+
+  async sizeOf(sha256: string): Promise<bigint | undefined> {
+    const [row] = await this.db.query(`SELECT size FROM blobs WHERE sha256 = $1`, [sha256]);
+    return row ? BigInt(row.size) : undefined;
+  }
+
+  /** The digests of `sha256s` that are not stored (deduplicated, in first-seen order). */
+  async missing(sha256s: string[], em: EntityManager | DataSource = this.db): Promise<string[]> {
+    const rows: { sha256: string }[] = await em.query(
+      `SELECT u.sha256 FROM (SELECT DISTINCT ON (h) h AS sha256, o FROM unnest($1::text[]) WITH ORDINALITY AS t(h, o) ORDER BY h, o) u
+       WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = u.sha256) ORDER BY u.o`,
+      [sha256s],
+    );
+    return rows.map((r) => r.sha256);
+  }
+}

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { RUNTIME, type Runtime } from '../../runtime/runtime';
+import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
+import { BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type StoredBlob } from '../storage/blob-store';
+import { LocalBlobStore } from '../storage/local-blob-store';
+import { BlobsRepository } from './blobs.repository';
+
+/** Content-addressed upload storage: streams bytes into the blob store and records each blob in `blobs`. */
+@Injectable()
+export class BlobsService implements OnModuleInit {
+  private readonly logger = new Logger('Blobs');
+  readonly store: LocalBlobStore;
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly repository: BlobsRepository,
+  ) {
+    this.store = new LocalBlobStore(join(runtime.config.dataDir, 'blobs'));
+  }
+
+  get maxFileBytes(): number {
+    return this.runtime.config.maxFileBytes;
+  }
+
+  async onModuleInit(): Promise<void> {
+    // Temp files an hour old belong to no running upload: a crash or a dropped connection left them.
+    const swept = await this.store.sweepTemp(60 * 60 * 1000);
+    if (swept > 0) this.logger.log(`removed ${swept} unfinished upload file(s)`);
+  }
+
+  /** Streams a request body into the store; `declaredLength` is refused up front when over the limit. */
+  async upload(body: Readable, declaredLength: number | undefined, expectedSha256?: string): Promise<StoredBlob> {
+    const expected = expectedSha256 === undefined ? undefined : parseSha256(expectedSha256, 'sha256');
+    if (declaredLength !== undefined && declaredLength > this.maxFileBytes) throw fileTooLarge(this.maxFileBytes, 'content-length');
+    let stored: StoredBlob;
+    try {
+      stored = await this.store.put(body, { expectedSha256: expected, maxBytes: this.maxFileBytes });
+    } catch (error) {
+      if (error instanceof BlobTooLargeError) throw fileTooLarge(error.maxBytes);
+      if (error instanceof BlobHashMismatchError) {
+        throw fieldError('BLOB_HASH_MISMATCH', 'sha256', `the uploaded bytes hash to ${error.actual}`, { actual: error.actual });
+      }
+      throw error;
+    }
+    await this.repository.record(stored.sha256, stored.size);
+    return stored;
+  }
+
+  /** Moves a finished resumable upload into the store and records it. */
+  async adopt(path: string, sha256?: string): Promise<StoredBlob> {
+    const stored = await this.store.adoptFile(path, sha256);
+    await this.repository.record(stored.sha256, stored.size);
+    return stored;
+  }
+
+  async open(sha256Param: string): Promise<{ sha256: string; size: bigint; stream: Readable }> {
+    const sha256 = parseSha256(sha256Param, 'sha256');
+    const size = await this.repository.sizeOf(sha256);
+    if (size === undefined || !(await this.store.stat(sha256))) throw fieldError('BLOB_NOT_FOUND', 'sha256', `no blob ${sha256} is stored`);
+    return { sha256, size, stream: this.store.read(sha256) };
+  }
+
+  async missing(sha256s: string[]): Promise<string[]> {
+    return this.repository.missing(sha256s.map((s, i) => parseSha256(s, `sha256s[${i}]`)));
+  }
+}
+
+/** Accepts 0x-prefixed or bare, any case; returns 64 lowercase hex digits or refuses naming the field. */
+export function parseSha256(value: string, field: string): string {
+  const hex = value.replace(/^0x/i, '').toLowerCase();
+  if (!SHA256_HEX.test(hex)) throw contributionError('VALIDATION_FAILED', `${field}: must be 64 hex digits (a SHA-256)`, [{ field, reason: 'must be 64 hex digits (a SHA-256)' }]);
+  return hex;
+}

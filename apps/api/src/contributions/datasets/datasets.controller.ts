@@ -1,0 +1,103 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { BlobsService } from '../blobs/blobs.service';
+import { CreateDatasetDto } from './dto/create-dataset.dto';
+import { DatasetQueryDto, FileProofQueryDto, PageQueryDto } from './dto/dataset-query.dto';
+import { DatasetDetailDto, DatasetPageDto, FilePageDto, FileProofDto, LineageDto } from './dto/dataset-response.dto';
+import { DatasetsService } from './datasets.service';
+
+const ID_PARAM = {
+  name: 'id',
+  description: 'Dataset UUID or content root (0x + 64 hex digits)',
+  example: '0b6cc9a4-3c1d-4b8e-9a57-2f7f0f3a2a11',
+};
+
+@ApiTags('contributions')
+@Controller('datasets')
+export class DatasetsController {
+  constructor(
+    private readonly datasets: DatasetsService,
+    private readonly blobs: BlobsService,
+  ) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Register a dataset with a signed EIP-712 Contribution',
+    description:
+      'The signature is the authorization: it must recover to one of the owners. The server recomputes the content root from `files` ' +
+      'and the terms hash from `license`; uploaded datasets need every file in the blob store first. Anchored on-chain in batches.',
+  })
+  @ApiCreatedResponse({ type: DatasetDetailDto })
+  @ApiBadRequestResponse({ description: 'Malformed field, share sums, expired deadline, bad signature, content root mismatch, unknown parent or blob' })
+  @ApiForbiddenResponse({ description: 'The signer is not an owner (or does not own the previous version)' })
+  @ApiConflictResponse({ description: 'Nonce already used, or content root already registered (body has `datasetId`)' })
+  @ApiPayloadTooLargeResponse({ description: 'More files than MAX_FILES_PER_DATASET' })
+  register(@Body() body: CreateDatasetDto): Promise<DatasetDetailDto> {
+    return this.datasets.register(body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The catalogue, newest first: filter by owner, license template, words in title/description' })
+  @ApiOkResponse({ type: DatasetPageDto })
+  catalogue(@Query() query: DatasetQueryDto): Promise<DatasetPageDto> {
+    return this.datasets.catalogue(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A dataset: owners, parents, license, storage, and its anchor status with an inclusion proof' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: DatasetDetailDto })
+  @ApiNotFoundResponse({ description: 'No such dataset' })
+  detail(@Param('id') id: string): Promise<DatasetDetailDto> {
+    return this.datasets.detail(id);
+  }
+
+  @Get(':id/files')
+  @ApiOperation({ summary: "A page of the dataset's files, in content-tree order" })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: FilePageDto })
+  files(@Param('id') id: string, @Query() query: PageQueryDto): Promise<FilePageDto> {
+    return this.datasets.files(id, query);
+  }
+
+  @Get(':id/files/proof')
+  @ApiOperation({ summary: 'Proof that a file is in the dataset (verify against contentRoot with libs/provenance verifyFileProof)' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: FileProofDto })
+  fileProof(@Param('id') id: string, @Query() query: FileProofQueryDto): Promise<FileProofDto> {
+    return this.datasets.fileProof(id, query.path);
+  }
+
+  @Get(':id/files/content')
+  @ApiOperation({ summary: "Stream one file's bytes (uploaded datasets only)" })
+  @ApiParam(ID_PARAM)
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The bytes', schema: { type: 'string', format: 'binary' } })
+  async fileContent(@Param('id') id: string, @Query() query: FileProofQueryDto, @Res() res: Response): Promise<void> {
+    const blob = await this.blobs.open(await this.datasets.fileBlob(id, query.path));
+    res.setHeader('content-type', 'application/octet-stream');
+    res.setHeader('content-length', blob.size.toString());
+    blob.stream.on('error', () => res.destroy()).pipe(res);
+  }
+
+  @Get(':id/lineage')
+  @ApiOperation({ summary: 'Ancestors and descendants (recursive), nearest first' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: LineageDto })
+  lineage(@Param('id') id: string): Promise<LineageDto> {
+    return this.datasets.lineage(id);
+  }
+}

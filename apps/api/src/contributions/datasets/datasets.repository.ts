@@ -1,0 +1,250 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { FileEntry } from '@upstream/provenance';
+
+/** A `datasets` row with its owners, as the catalogue reads it. */
+export interface DatasetRow {
+  id: string;
+  content_root: string;
+  title: string;
+  description: string;
+  registrant: string;
+  storage: 'uploaded' | 'external';
+  external_uri: string | null;
+  file_count: number;
+  total_bytes: string;
+  license_template: string;
+  license_terms: Record<string, unknown>;
+  license_terms_hash: string;
+  licensing_open: boolean;
+  previous_version_id: string | null;
+  nonce: string;
+  deadline: Date;
+  signature: string;
+  digest: string;
+  anchor_item_id: string;
+  created_at: Date;
+  /** `to_char` of created_at in UTC with microseconds: the exact keyset cursor. */
+  cursor_time: string;
+  owners: { account: string; shareBps: number }[];
+}
+
+export interface NewDataset {
+  contentRoot: string;
+  title: string;
+  description: string;
+  registrant: string;
+  storage: 'uploaded' | 'external';
+  externalUri: string | null;
+  fileCount: number;
+  totalBytes: bigint;
+  licenseTemplate: string;
+  licenseTerms: object;
+  licenseTermsHash: string;
+  previousVersionId: string | null;
+  nonce: bigint;
+  deadline: bigint;
+  signature: string;
+  digest: string;
+  anchorItemId: string;
+}
+
+export interface CatalogueFilter {
+  owner?: string;
+  license?: string;
+  /** A to_tsquery('simple') expression, already sanitized. */
+  tsQuery?: string;
+  after?: { time: string; id: string };
+  limit: number;
+}
+
+export interface LineageRow {
+  id: string;
+  content_root: string;
+  title: string;
+  depth: number;
+  via: string;
+  upstream_bps: number;
+}
+
+const SELECT_DATASET = `
+  SELECT d.*, to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_time,
+    COALESCE((SELECT json_agg(json_build_object('account', o.account, 'shareBps', o.share_bps) ORDER BY o.share_bps DESC, o.account)
+              FROM dataset_owners o WHERE o.dataset_id = d.id), '[]'::json) AS owners
+  FROM datasets d`;
+
+/** Every SQL statement of datasets: registration writes (bulk where it matters) and catalogue reads. */
+@Injectable()
+export class DatasetsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async idByContentRoot(contentRoot: string, em: EntityManager | DataSource = this.db): Promise<string | undefined> {
+    const [row] = await em.query(`SELECT id FROM datasets WHERE content_root = $1`, [contentRoot.toLowerCase()]);
+    return row?.id;
+  }
+
+  /** Ids of the datasets with these content roots (lowercase keys). */
+  async idsByContentRoots(roots: string[]): Promise<Map<string, string>> {
+    const rows: { id: string; content_root: string }[] = await this.db.query(
+      `SELECT id, content_root FROM datasets WHERE content_root = ANY($1::text[])`,
+      [roots.map((r) => r.toLowerCase())],
+    );
+    return new Map(rows.map((r) => [r.content_root, r.id]));
+  }
+
+  async ownerAccounts(datasetId: string): Promise<string[] | undefined> {
+    const [exists] = await this.db.query(`SELECT 1 FROM datasets WHERE id = $1`, [datasetId]);
+    if (!exists) return undefined;
+    const rows: { account: string }[] = await this.db.query(`SELECT account FROM dataset_owners WHERE dataset_id = $1`, [datasetId]);
+    return rows.map((r) => r.account);
+  }
+
+  /** Inserts (signer, nonce) into used_nonces; false when it was already used. */
+  async claimNonce(em: EntityManager, signer: string, nonce: bigint, purpose: string): Promise<boolean> {
+    const rows = await em.query(
+      `INSERT INTO used_nonces (signer, nonce, purpose) VALUES ($1, $2, $3) ON CONFLICT (signer, nonce) DO NOTHING RETURNING 1 AS ok`,
+      [signer, nonce.toString(), purpose],
+    );
+    return rows.length === 1;
+  }
+
+  async insertDataset(em: EntityManager, d: NewDataset): Promise<string> {
+    const [row] = await em.query(
+      `INSERT INTO datasets (content_root, title, description, registrant, storage, external_uri, file_count, total_bytes,
+         license_template, license_terms, license_terms_hash, previous_version_id, nonce, deadline, signature, digest, anchor_item_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, to_timestamp($14::numeric), $15, $16, $17) RETURNING id`,
+      [
+        d.contentRoot, d.title, d.description, d.registrant, d.storage, d.externalUri, d.fileCount, d.totalBytes.toString(),
+        d.licenseTemplate, JSON.stringify(d.licenseTerms), d.licenseTermsHash, d.previousVersionId, d.nonce.toString(),
+        d.deadline.toString(), d.signature, d.digest, d.anchorItemId,
+      ],
+    );
+    return row.id;
+  }
+
+  /** Bulk insert of a dataset's files: one statement over unnest'ed arrays, whatever the count. */
+  async insertFiles(em: EntityManager, datasetId: string, entries: readonly FileEntry[]): Promise<void> {
+    const chunk = 50_000;
+    for (let i = 0; i < entries.length; i += chunk) {
+      const part = entries.slice(i, i + chunk);
+      await em.query(
+        `INSERT INTO dataset_files (dataset_id, path, size, sha256)
+         SELECT $1, p, s::numeric, h FROM unnest($2::text[], $3::text[], $4::text[]) AS t(p, s, h)`,
+        [datasetId, part.map((e) => e.path), part.map((e) => e.size.toString()), part.map((e) => e.sha256)],
+      );
+    }
+  }
+
+  async insertOwners(em: EntityManager, datasetId: string, owners: { account: string; shareBps: number }[]): Promise<void> {
+    await em.query(
+      `INSERT INTO dataset_owners (dataset_id, account, share_bps) SELECT $1, a, b FROM unnest($2::text[], $3::int[]) AS t(a, b)`,
+      [datasetId, owners.map((o) => o.account), owners.map((o) => o.shareBps)],
+    );
+  }
+
+  async insertParents(em: EntityManager, datasetId: string, parents: { id: string; upstreamBps: number }[]): Promise<void> {
+    if (parents.length === 0) return;
+    await em.query(
+      `INSERT INTO dataset_parents (dataset_id, parent_id, upstream_bps) SELECT $1, p, b FROM unnest($2::uuid[], $3::int[]) AS t(p, b)`,
+      [datasetId, parents.map((p) => p.id), parents.map((p) => p.upstreamBps)],
+    );
+  }
+
+  /** True when `datasetId` is among its own ancestors (a lineage cycle). */
+  async hasCycle(em: EntityManager, datasetId: string): Promise<boolean> {
+    const [row] = await em.query(
+      `WITH RECURSIVE anc(id, depth) AS (
+         SELECT parent_id, 1 FROM dataset_parents WHERE dataset_id = $1
+         UNION
+         SELECT p.parent_id, a.depth + 1 FROM dataset_parents p JOIN anc a ON p.dataset_id = a.id WHERE a.depth < 1000
+       ) SELECT EXISTS (SELECT 1 FROM anc WHERE id = $1) AS cycle`,
+      [datasetId],
+    );
+    return row.cycle === true;
+  }
+
+  /** Uploaded entries whose blob is missing or has another size: their positions in `entries`. */
+  async entriesWithoutBlob(entries: readonly FileEntry[]): Promise<{ index: number; reason: 'missing' | 'size'; storedSize?: string }[]> {
+    const rows: { i: number; size: string | null }[] = await this.db.query(
+      `SELECT t.i::int AS i, b.size::text AS size
+       FROM unnest($1::text[], $2::numeric[]) WITH ORDINALITY AS t(h, s, i)
+       LEFT JOIN blobs b ON b.sha256 = t.h
+       WHERE b.sha256 IS NULL OR b.size <> t.s ORDER BY t.i LIMIT 100`,
+      [entries.map((e) => e.sha256), entries.map((e) => e.size.toString())],
+    );
+    return rows.map((r) => ({ index: r.i - 1, reason: r.size === null ? 'missing' : 'size', storedSize: r.size ?? undefined }));
+  }
+
+  async findById(id: string): Promise<DatasetRow | undefined> {
+    const [row] = await this.db.query(`${SELECT_DATASET} WHERE d.id = $1`, [id]);
+    return row;
+  }
+
+  async findByContentRoot(contentRoot: string): Promise<DatasetRow | undefined> {
+    const [row] = await this.db.query(`${SELECT_DATASET} WHERE d.content_root = $1`, [contentRoot.toLowerCase()]);
+    return row;
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). */
+  async catalogue(filter: CatalogueFilter): Promise<DatasetRow[]> {
+    return this.db.query(
+      `${SELECT_DATASET}
+       WHERE ($1::text IS NULL OR EXISTS (SELECT 1 FROM dataset_owners o WHERE o.dataset_id = d.id AND o.account = $1))
+         AND ($2::text IS NULL OR d.license_template = $2)
+         AND ($3::text IS NULL OR to_tsvector('simple', d.title || ' ' || d.description) @@ to_tsquery('simple', $3))
+         AND ($4::text IS NULL OR (d.created_at, d.id) < (($4::timestamp AT TIME ZONE 'UTC'), $5::uuid))
+       ORDER BY d.created_at DESC, d.id DESC LIMIT $6`,
+      [filter.owner ?? null, filter.license ?? null, filter.tsQuery ?? null, filter.after?.time ?? null, filter.after?.id ?? null, filter.limit],
+    );
+  }
+
+  async parentsOf(id: string): Promise<{ id: string; content_root: string; title: string; upstream_bps: number }[]> {
+    return this.db.query(
+      `SELECT d.id, d.content_root, d.title, p.upstream_bps FROM dataset_parents p JOIN datasets d ON d.id = p.parent_id
+       WHERE p.dataset_id = $1 ORDER BY d.content_root`,
+      [id],
+    );
+  }
+
+  async nextVersionIds(id: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query(`SELECT id FROM datasets WHERE previous_version_id = $1 ORDER BY created_at, id`, [id]);
+    return rows.map((r) => r.id);
+  }
+
+  /** A page of files in UTF-8 byte order of their paths (the content tree's order). */
+  async filesPage(id: string, afterPath: string | undefined, limit: number): Promise<{ path: string; size: string; sha256: string }[]> {
+    return this.db.query(
+      `SELECT path, size::text AS size, sha256 FROM dataset_files
+       WHERE dataset_id = $1 AND ($2::text IS NULL OR path COLLATE "C" > $2::text COLLATE "C")
+       ORDER BY path COLLATE "C" LIMIT $3`,
+      [id, afterPath ?? null, limit],
+    );
+  }
+
+  async allFiles(id: string): Promise<{ path: string; size: string; sha256: string }[]> {
+    return this.db.query(`SELECT path, size::text AS size, sha256 FROM dataset_files WHERE dataset_id = $1`, [id]);
+  }
+
+  async file(id: string, path: string): Promise<{ path: string; size: string; sha256: string } | undefined> {
+    const [row] = await this.db.query(`SELECT path, size::text AS size, sha256 FROM dataset_files WHERE dataset_id = $1 AND path = $2`, [id, path]);
+    return row;
+  }
+
+  /** Ancestors (parents, their parents, …) or descendants, nearest first; each once, at its shortest distance. */
+  async lineage(id: string, direction: 'ancestors' | 'descendants'): Promise<LineageRow[]> {
+    const [from, to] = direction === 'ancestors' ? ['dataset_id', 'parent_id'] : ['parent_id', 'dataset_id'];
+    return this.db.query(
+      `WITH RECURSIVE walk(id, via, upstream_bps, depth, trail) AS (
+         SELECT p.${to}, p.${from}, p.upstream_bps, 1, ARRAY[p.${from}, p.${to}] FROM dataset_parents p WHERE p.${from} = $1
+         UNION ALL
+         SELECT p.${to}, p.${from}, p.upstream_bps, w.depth + 1, w.trail || p.${to}
+         FROM dataset_parents p JOIN walk w ON p.${from} = w.id
+         WHERE NOT p.${to} = ANY(w.trail) AND w.depth < 1000
+       ), nearest AS (SELECT DISTINCT ON (id) id, via, upstream_bps, depth FROM walk ORDER BY id, depth)
+       SELECT n.id, d.content_root, d.title, n.depth, n.via, n.upstream_bps
+       FROM nearest n JOIN datasets d ON d.id = n.id ORDER BY n.depth, d.created_at, d.id`,
+      [id],
+    );
+  }
+}

@@ -1,0 +1,398 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { QueryFailedError, type DataSource } from 'typeorm';
+import {
+  buildContentTree,
+  contributionTypedData,
+  licenseTerms,
+  licenseTermsHash,
+  ProvenanceError,
+  recoverSigner,
+  upstreamDomain,
+  validateContribution,
+  normalizeEntryPath,
+  normalizeFileEntry,
+  type ContentTree,
+  type ContributionMessage,
+  type LicenseTerms,
+} from '@upstream/provenance';
+import { AnchoringService, AnchorKind } from '../../anchoring/anchoring.service';
+import { RUNTIME, type Runtime } from '../../runtime/runtime';
+import { contributionError, datasetNotFound, fieldError } from '../contributions.errors';
+import type { CreateDatasetDto } from './dto/create-dataset.dto';
+import type { DatasetQueryDto, PageQueryDto } from './dto/dataset-query.dto';
+import type {
+  AnchorResponseDto,
+  ContributorDatasetPageDto,
+  DatasetDetailDto,
+  DatasetPageDto,
+  DatasetSummaryDto,
+  FilePageDto,
+  FileProofDto,
+  LineageDto,
+} from './dto/dataset-response.dto';
+import { DatasetsRepository, type DatasetRow } from './datasets.repository';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
+const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+/** 9999-12-31T23:59:59Z: beyond this a deadline is not a date Postgres can store. */
+const MAX_DEADLINE = 253_402_300_799n;
+const MAX_LISTED_REFUSALS = 20;
+
+/**
+ * Registration of datasets (a signed EIP-712 Contribution is the only authorization) and
+ * the public catalogue: detail with anchor proof, files with content-root proofs, lineage.
+ */
+@Injectable()
+export class DatasetsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly repository: DatasetsRepository,
+    private readonly anchoring: AnchoringService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
+
+  /**
+   * Checks everything that can be checked without writing (formats, shares, content root,
+   * terms, signature, lineage, blobs), then writes the dataset, its files, owners, parents,
+   * the used nonce and the anchor item in one transaction.
+   */
+  async register(dto: CreateDatasetDto): Promise<DatasetDetailDto> {
+    const { maxFilesPerDataset } = this.runtime.config;
+    if (dto.files.length > maxFilesPerDataset) {
+      throw fieldError('TOO_MANY_FILES', 'files', `lists ${dto.files.length} files; MAX_FILES_PER_DATASET is ${maxFilesPerDataset}`, {
+        limit: 'MAX_FILES_PER_DATASET',
+        maxFiles: maxFilesPerDataset,
+      });
+    }
+    const storage = dto.storage ?? 'uploaded';
+    if (storage === 'uploaded' && dto.externalUri !== undefined) {
+      throw fieldError('VALIDATION_FAILED', 'externalUri', 'only an external dataset has an externalUri (set storage: "external")');
+    }
+
+    const tree = await this.contentTree(dto);
+    const contentRoot = tree.root.toLowerCase();
+    if (contentRoot !== dto.contentRoot.toLowerCase()) {
+      throw fieldError('CONTENT_ROOT_MISMATCH', 'contentRoot', `the files' content root is ${contentRoot}`, { computedContentRoot: contentRoot });
+    }
+    const terms = this.terms(dto);
+    const termsHash = licenseTermsHash(terms);
+    if (dto.licenseTermsHash !== undefined && dto.licenseTermsHash.toLowerCase() !== termsHash) {
+      throw fieldError('LICENSE_TERMS_MISMATCH', 'licenseTermsHash', `the license's terms hash to ${termsHash}`, { computedLicenseTermsHash: termsHash });
+    }
+
+    const parents = dto.parents ?? [];
+    const message: ContributionMessage = {
+      contentRoot,
+      owners: dto.owners.map((o) => ({ account: o.account, shareBps: o.shareBps })),
+      parents: parents.map((p) => ({ datasetId: p.datasetId, upstreamBps: p.upstreamBps })),
+      licenseTermsHash: termsHash,
+      nonce: BigInt(dto.nonce),
+      deadline: BigInt(dto.deadline),
+    };
+    // Formats, shares and self-parenting first; the deadline on its own below, so its refusal says "expired".
+    const invalid = validateContribution(message, { nowSeconds: -1n });
+    if (invalid.length > 0) throw contributionError('VALIDATION_FAILED', invalid.map((e) => `${e.field}: ${e.reason}`).join('; '), invalid);
+    if (message.deadline > MAX_DEADLINE) throw fieldError('VALIDATION_FAILED', 'deadline', 'must be unix seconds before the year 10000');
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    if (message.deadline <= now) throw fieldError('DEADLINE_EXPIRED', 'deadline', `expired at ${message.deadline} (now ${now}); sign again with a later deadline`);
+
+    const { deployment } = this.runtime.infrastructure;
+    const typed = contributionTypedData(upstreamDomain(deployment.chainId, deployment.provenanceRegistry), message);
+    let signer: string;
+    try {
+      signer = recoverSigner(typed, dto.signature).toLowerCase();
+    } catch {
+      throw fieldError('INVALID_SIGNATURE', 'signature', 'is not a valid secp256k1 signature of this Contribution');
+    }
+    const owners = dto.owners.map((o) => ({ account: o.account.toLowerCase(), shareBps: o.shareBps }));
+    if (!owners.some((o) => o.account === signer)) {
+      throw fieldError(
+        'SIGNER_NOT_OWNER',
+        'signature',
+        `recovers to ${signer}, who is not among the owners: the wrong key signed, or the body differs from what was signed`,
+        { signer },
+      );
+    }
+
+    const existing = await this.repository.idByContentRoot(contentRoot);
+    if (existing) throw this.alreadyRegistered(contentRoot, existing);
+    const parentIds = await this.resolveParents(parents.map((p) => p.datasetId));
+    await this.checkPreviousVersion(dto.previousVersionId, signer);
+    if (storage === 'uploaded') await this.checkBlobs(dto, tree);
+
+    const datasetId = await this.db
+      .transaction(async (em) => {
+        if (!(await this.repository.claimNonce(em, signer, message.nonce, 'contribution'))) {
+          throw fieldError('NONCE_REUSED', 'nonce', `${message.nonce} was already used by ${signer}; sign again with a fresh nonce`);
+        }
+        const anchorItemId = await this.anchoring.addItem(em, AnchorKind.Contributions, typed.digest);
+        const id = await this.repository.insertDataset(em, {
+          contentRoot,
+          title: dto.title,
+          description: dto.description ?? '',
+          registrant: signer,
+          storage,
+          externalUri: dto.externalUri ?? null,
+          fileCount: tree.entries.length,
+          totalBytes: tree.entries.reduce((sum, e) => sum + e.size, 0n),
+          licenseTemplate: terms.template,
+          licenseTerms: terms,
+          licenseTermsHash: termsHash,
+          previousVersionId: dto.previousVersionId ?? null,
+          nonce: message.nonce,
+          deadline: message.deadline,
+          signature: dto.signature.toLowerCase(),
+          digest: typed.digest.toLowerCase(),
+          anchorItemId,
+        });
+        await this.repository.insertFiles(em, id, tree.entries);
+        await this.repository.insertOwners(em, id, owners);
+        await this.repository.insertParents(em, id, parents.map((p, i) => ({ id: parentIds[i]!, upstreamBps: p.upstreamBps })));
+        // Parents must already exist, so a cycle cannot form; checked anyway because payouts recurse over lineage.
+        if (await this.repository.hasCycle(em, id)) throw fieldError('LINEAGE_CYCLE', 'parents', 'would make the dataset its own ancestor');
+        return id;
+      })
+      .catch(async (error: unknown) => {
+        // Two registrations of the same root racing: the loser is told which dataset won.
+        if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === 'datasets_content_root_key') {
+          const winner = await this.repository.idByContentRoot(contentRoot);
+          if (winner) throw this.alreadyRegistered(contentRoot, winner);
+        }
+        throw error;
+      });
+    return this.detail(datasetId);
+  }
+
+  async catalogue(query: DatasetQueryDto): Promise<DatasetPageDto> {
+    const limit = query.limit ?? 50;
+    const rows = await this.repository.catalogue({
+      owner: query.owner?.toLowerCase(),
+      license: query.license,
+      tsQuery: query.q === undefined ? undefined : toTsQuery(query.q),
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      limit: limit + 1,
+    });
+    return page(rows, limit, (row) => this.summary(row));
+  }
+
+  async contributorDatasets(address: string, query: PageQueryDto): Promise<ContributorDatasetPageDto> {
+    if (!ADDRESS_RE.test(address)) throw fieldError('VALIDATION_FAILED', 'address', 'must be a 0x address (40 hex digits)');
+    const account = address.toLowerCase();
+    const limit = query.limit ?? 50;
+    const rows = await this.repository.catalogue({
+      owner: account,
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      limit: limit + 1,
+    });
+    return page(rows, limit, (row) => ({ ...this.summary(row), shareBps: row.owners.find((o) => o.account === account)?.shareBps ?? 0 }));
+  }
+
+  async detail(idOrRoot: string): Promise<DatasetDetailDto> {
+    const row = await this.find(idOrRoot);
+    const [parents, nextVersionIds, anchor] = await Promise.all([
+      this.repository.parentsOf(row.id),
+      this.repository.nextVersionIds(row.id),
+      this.anchoring.status(row.anchor_item_id),
+    ]);
+    const anchorStatus: AnchorResponseDto = { ...anchor, registry: this.runtime.infrastructure.deployment.provenanceRegistry };
+    return {
+      ...this.summary(row),
+      parents: parents.map((p) => ({ id: p.id, contentRoot: p.content_root.trim(), title: p.title, upstreamBps: p.upstream_bps })),
+      nextVersionIds,
+      nonce: row.nonce,
+      deadline: new Date(row.deadline).toISOString(),
+      signature: row.signature,
+      digest: row.digest.trim(),
+      anchorStatus,
+    };
+  }
+
+  async files(idOrRoot: string, query: PageQueryDto): Promise<FilePageDto> {
+    const row = await this.find(idOrRoot);
+    const limit = query.limit ?? 100;
+    const items = await this.repository.filesPage(row.id, query.cursor, limit + 1);
+    const more = items.length > limit;
+    const shown = items.slice(0, limit);
+    return { items: shown, nextCursor: more ? shown.at(-1)!.path : null };
+  }
+
+  async fileProof(idOrRoot: string, path: string): Promise<FileProofDto> {
+    const row = await this.find(idOrRoot);
+    const tree = await buildContentTree(await this.repository.allFiles(row.id));
+    const entry = tree.entries.find((e) => e.path === path || e.path === safeNormalize(path));
+    if (!entry) throw fieldError('FILE_NOT_FOUND', 'path', `no file ${JSON.stringify(path)} in dataset ${row.id}`);
+    return {
+      contentRoot: tree.root,
+      file: { path: entry.path, size: entry.size.toString(), sha256: entry.sha256 },
+      proof: tree.proof(entry.path),
+    };
+  }
+
+  /** The stored file's digest, for streaming its bytes; only uploaded datasets have bytes here. */
+  async fileBlob(idOrRoot: string, path: string): Promise<string> {
+    const row = await this.find(idOrRoot);
+    const file = (await this.repository.file(row.id, path)) ?? (await this.repository.file(row.id, safeNormalize(path)));
+    if (!file) throw fieldError('FILE_NOT_FOUND', 'path', `no file ${JSON.stringify(path)} in dataset ${row.id}`);
+    if (row.storage === 'external') {
+      throw fieldError('BLOB_NOT_FOUND', 'path', `dataset ${row.id} is stored externally (${row.external_uri}); its bytes are not here`);
+    }
+    return file.sha256;
+  }
+
+  async lineage(idOrRoot: string): Promise<LineageDto> {
+    const row = await this.find(idOrRoot);
+    const [ancestors, descendants] = await Promise.all([this.repository.lineage(row.id, 'ancestors'), this.repository.lineage(row.id, 'descendants')]);
+    const node = (n: (typeof ancestors)[number]) => ({
+      id: n.id,
+      contentRoot: n.content_root.trim(),
+      title: n.title,
+      depth: n.depth,
+      via: n.via,
+      upstreamBps: n.upstream_bps,
+    });
+    return { id: row.id, contentRoot: row.content_root.trim(), ancestors: ancestors.map(node), descendants: descendants.map(node) };
+  }
+
+  /** A dataset by uuid or content root; 400 naming `id` when it is neither, 404 when unknown. */
+  private async find(idOrRoot: string): Promise<DatasetRow> {
+    let row: DatasetRow | undefined;
+    if (UUID_RE.test(idOrRoot)) row = await this.repository.findById(idOrRoot.toLowerCase());
+    else if (BYTES32_RE.test(idOrRoot)) row = await this.repository.findByContentRoot(idOrRoot);
+    else throw fieldError('VALIDATION_FAILED', 'id', 'must be a dataset UUID or a content root (0x followed by 64 hex digits)');
+    if (!row) throw datasetNotFound(idOrRoot);
+    return row;
+  }
+
+  private summary(row: DatasetRow): DatasetSummaryDto {
+    return {
+      id: row.id,
+      contentRoot: row.content_root.trim(),
+      title: row.title,
+      description: row.description,
+      storage: row.storage,
+      externalUri: row.external_uri,
+      fileCount: row.file_count,
+      totalBytes: row.total_bytes,
+      registrant: row.registrant.trim(),
+      owners: row.owners.map((o) => ({ account: o.account.trim(), shareBps: o.shareBps })),
+      license: {
+        template: row.license_template,
+        terms: row.license_terms,
+        termsHash: row.license_terms_hash.trim(),
+        licensingOpen: row.licensing_open,
+      },
+      previousVersionId: row.previous_version_id,
+      createdAt: new Date(row.created_at).toISOString(),
+    };
+  }
+
+  private async contentTree(dto: CreateDatasetDto): Promise<ContentTree> {
+    try {
+      return await buildContentTree(dto.files);
+    } catch (error) {
+      if (!(error instanceof ProvenanceError)) throw error;
+      const index = error.code === 'DUPLICATE_PATH' ? -1 : findBadEntry(dto);
+      const field = index >= 0 ? `files[${index}].${error.field ?? 'path'}` : 'files';
+      throw fieldError('VALIDATION_FAILED', field, error.reason);
+    }
+  }
+
+  private terms(dto: CreateDatasetDto): LicenseTerms {
+    const { template, fee } = dto.license;
+    if (template !== 'paid-per-run' && fee !== undefined) throw fieldError('VALIDATION_FAILED', 'license.fee', `the ${template} template takes no fee`);
+    try {
+      if (template === 'paid-per-run') {
+        if (!fee) throw fieldError('VALIDATION_FAILED', 'license.fee', 'paid-per-run needs a fee { token, amount }');
+        return licenseTerms('paid-per-run', { token: fee.token, amount: BigInt(fee.amount) });
+      }
+      return licenseTerms(template);
+    } catch (error) {
+      if (error instanceof ProvenanceError) throw fieldError('VALIDATION_FAILED', `license.${error.field ?? 'template'}`, error.reason);
+      throw error;
+    }
+  }
+
+  private alreadyRegistered(contentRoot: string, datasetId: string) {
+    return fieldError('DATASET_EXISTS', 'contentRoot', `${contentRoot} is already registered as dataset ${datasetId}`, { datasetId });
+  }
+
+  private async resolveParents(roots: string[]): Promise<string[]> {
+    if (roots.length === 0) return [];
+    const found = await this.repository.idsByContentRoots(roots);
+    const details = roots.flatMap((root, i) =>
+      found.has(root.toLowerCase()) ? [] : [{ field: `parents[${i}].datasetId`, reason: `no dataset has content root ${root.toLowerCase()}` }],
+    );
+    if (details.length > 0) throw contributionError('UNKNOWN_PARENT', details.map((d) => `${d.field}: ${d.reason}`).join('; '), details);
+    return roots.map((root) => found.get(root.toLowerCase())!);
+  }
+
+  private async checkPreviousVersion(previousVersionId: string | undefined, signer: string): Promise<void> {
+    if (previousVersionId === undefined) return;
+    const owners = await this.repository.ownerAccounts(previousVersionId.toLowerCase());
+    if (!owners) throw fieldError('UNKNOWN_PREVIOUS_VERSION', 'previousVersionId', `no dataset ${previousVersionId}`);
+    if (!owners.some((o) => o.trim() === signer)) {
+      throw fieldError('NOT_PREVIOUS_VERSION_OWNER', 'previousVersionId', `${signer} does not own dataset ${previousVersionId}; only its owners may register a new version`);
+    }
+  }
+
+  private async checkBlobs(dto: CreateDatasetDto, tree: ContentTree): Promise<void> {
+    const bad = await this.repository.entriesWithoutBlob(tree.entries);
+    if (bad.length === 0) return;
+    // Name entries by their place in the request body, which may differ from the canonical order.
+    const bodyIndex = new Map(dto.files.map((f, i) => [safeNormalize(f.path), i]));
+    const details = bad.slice(0, MAX_LISTED_REFUSALS).map(({ index, reason, storedSize }) => {
+      const entry = tree.entries[index]!;
+      return {
+        field: `files[${bodyIndex.get(entry.path) ?? index}].sha256`,
+        reason:
+          reason === 'missing'
+            ? `no uploaded blob ${entry.sha256} for ${entry.path}: upload the file first (or register with storage "external")`
+            : `the blob ${entry.sha256} of ${entry.path} has ${storedSize} bytes, not ${entry.size}`,
+      };
+    });
+    const more = bad.length > MAX_LISTED_REFUSALS ? ` (and ${bad.length - MAX_LISTED_REFUSALS} more)` : '';
+    throw contributionError('UNKNOWN_BLOB', `${bad.length} file(s) are not in the blob store${more}; ${details[0]!.field}: ${details[0]!.reason}`, details);
+  }
+}
+
+function findBadEntry(dto: CreateDatasetDto): number {
+  return dto.files.findIndex((entry) => {
+    try {
+      normalizeFileEntry(entry);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+function safeNormalize(path: string): string {
+  try {
+    return normalizeEntryPath(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Words (letters and digits) that must all match, each as a prefix: "cats lis" → `cats:* & lis:*`. */
+function toTsQuery(text: string): string | undefined {
+  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.length === 0 ? undefined : words.map((w) => `${w.toLowerCase()}:*`).join(' & ');
+}
+
+function decodeCursor(cursor: string): { time: string; id: string } {
+  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!time || !id || !UUID_RE.test(id) || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/.test(time)) {
+    throw fieldError('VALIDATION_FAILED', 'cursor', 'is not a nextCursor this API returned');
+  }
+  return { time, id };
+}
+
+function page<T>(rows: DatasetRow[], limit: number, map: (row: DatasetRow) => T): { items: T[]; nextCursor: string | null } {
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  const nextCursor = rows.length > limit && last ? Buffer.from(`${last.cursor_time}|${last.id}`).toString('base64url') : null;
+  return { items: shown.map(map), nextCursor };
+}

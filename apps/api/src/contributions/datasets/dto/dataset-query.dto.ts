@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ADDRESS } from './create-dataset.dto';
+
+export class PageQueryDto {
+  @ApiPropertyOptional({ example: 50, default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4200)
+  cursor?: string;
+}
+
+export class DatasetQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', description: 'Only datasets this account co-owns' })
+  @IsOptional()
+  @Matches(ADDRESS, { message: 'owner must be a 0x address (40 hex digits)' })
+  owner?: string;
+
+  @ApiPropertyOptional({ enum: ['open-training', 'paid-per-run', 'research-only'] })
+  @IsOptional()
+  @IsIn(['open-training', 'paid-per-run', 'research-only'])
+  license?: string;
+
+  @ApiPropertyOptional({ example: 'cats lisbon', description: 'Words that must all appear in the title or description (prefixes match)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+export class FileProofQueryDto {
+  @ApiProperty({ example: 'images/cat-0001.jpg', description: 'Path of the file in the dataset' })
+  @IsString()
+  @MinLength(1, { message: 'path must not be empty' })
+  @MaxLength(4096)
+  path!: string;
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Sha256PassThrough, sha256File } from '@upstream/provenance';
+import { BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type BlobStore, type PutBlobOptions, type StoredBlob } from './blob-store';
+
+const TEMP_DIR = '.tmp';
+
+/**
+ * Blobs in a folder, at `<root>/<first 2 hex>/<next 2 hex>/<sha256>`. Every write goes to
+ * `<root>/.tmp/` first, is fsynced, and is renamed into place only once its hash is known
+ * (and matches what was expected); the directory is fsynced after the rename. A crash
+ * therefore leaves at most a temp file, which `sweepTemp()` removes, never a half blob.
+ */
+export class LocalBlobStore implements BlobStore {
+  constructor(readonly root: string) {}
+
+  pathOf(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
+    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  get tempDir(): string {
+    return join(this.root, TEMP_DIR);
+  }
+
+  /** Removes temp files older than `olderThanMs` (left by a crash or an aborted upload). Returns how many. */
+  async sweepTemp(olderThanMs = 0): Promise<number> {
+    await mkdir(this.tempDir, { recursive: true });
+    let removed = 0;
+    for (const name of await readdir(this.tempDir)) {
+      const path = join(this.tempDir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs >= olderThanMs) {
+        await rm(path, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async put(source: Readable, options: PutBlobOptions = {}): Promise<StoredBlob> {
+    await mkdir(this.tempDir, { recursive: true });
+    const temp = join(this.tempDir, `${randomBytes(12).toString('hex')}.part`);
+    const hasher = new Sha256PassThrough(options.onBytes);
+    try {
+      // `flush: true` fsyncs the file before it is closed: the bytes are durable before the rename.
+      await pipeline(source, new ByteLimiter(options.maxBytes ?? Infinity), hasher, createWriteStream(temp, { flags: 'wx', highWaterMark: 1 << 20, flush: true }));
+      const { sha256, size } = hasher.result;
+      if (options.expectedSha256 && options.expectedSha256 !== sha256) throw new BlobHashMismatchError(options.expectedSha256, sha256);
+      const created = await this.moveIntoPlace(temp, sha256);
+      return { sha256, size, created };
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async adoptFile(path: string, sha256?: string): Promise<StoredBlob> {
+    const digest = sha256 ?? (await sha256File(path)).sha256;
+    const handle = await open(path, 'r+');
+    let size: bigint;
+    try {
+      size = BigInt((await handle.stat()).size);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      const created = await this.moveIntoPlace(path, digest);
+      return { sha256: digest, size, created };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      // Another filesystem: copy through a verified temp file instead of renaming.
+      const stored = await this.put(createReadStream(path), { expectedSha256: digest });
+      await unlink(path);
+      return stored;
+    }
+  }
+
+  async stat(sha256: string): Promise<{ size: bigint } | undefined> {
+    const info = await stat(this.pathOf(sha256)).catch(() => undefined);
+    return info?.isFile() ? { size: BigInt(info.size) } : undefined;
+  }
+
+  read(sha256: string, range?: { start: number; end: number }): Readable {
+    return createReadStream(this.pathOf(sha256), { highWaterMark: 1 << 20, ...range });
+  }
+
+  /** Renames a complete, fsynced file to its content address; identical bytes already there win. */
+  private async moveIntoPlace(file: string, sha256: string): Promise<boolean> {
+    const target = this.pathOf(sha256);
+    if (await this.stat(sha256)) {
+      await unlink(file).catch(() => undefined);
+      return false;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await rename(file, target);
+    await fsyncDirectory(dirname(target));
+    return true;
+  }
+}
+
+async function fsyncDirectory(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Fails the stream with BlobTooLargeError once more than `maxBytes` have passed. */
+class ByteLimiter extends Transform {
+  private seen = 0;
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.maxBytes) callback(new BlobTooLargeError(this.maxBytes));
+    else callback(null, chunk);
+  }
+}

@@ -1,0 +1,59 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsPositive, Matches } from 'class-validator';
+
+export const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
+export const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+export const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
+export const UINT = /^[0-9]{1,78}$/;
+
+/** A signed EIP-712 LicenseAcceptance {datasetId, termsHash, licensee, nonce, deadline}. */
+export class CreateLicenseDto {
+  @ApiProperty({ description: 'The dataset’s content root (its on-chain datasetId)', example: '0x' + 'ab'.repeat(32) })
+  @Matches(BYTES32, { message: 'datasetId must be 0x followed by 64 hex digits' })
+  datasetId!: string;
+
+  @ApiProperty({ description: 'licenseTermsHash of the dataset’s current terms', example: '0x' + 'cd'.repeat(32) })
+  @Matches(BYTES32, { message: 'termsHash must be 0x followed by 64 hex digits' })
+  termsHash!: string;
+
+  @ApiProperty({ description: 'The lab’s address; must be the signer', example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' })
+  @Matches(ADDRESS, { message: 'licensee must be a 0x address (40 hex digits)' })
+  licensee!: string;
+
+  @ApiProperty({ description: 'uint256 as a decimal string, never reused by this signer', example: '1' })
+  @Matches(UINT, { message: 'nonce must be an unsigned integer as a decimal string' })
+  nonce!: string;
+
+  @ApiProperty({ description: 'Unix seconds after which the signature is void', example: 1893456000 })
+  @IsInt({ message: 'deadline must be an integer (unix seconds)' })
+  @IsPositive({ message: 'deadline must be positive (unix seconds)' })
+  deadline!: number;
+
+  @ApiProperty({ description: '65-byte EIP-712 signature by the licensee', example: '0x' + '11'.repeat(65) })
+  @Matches(SIGNATURE, { message: 'signature must be 0x followed by 130 hex digits' })
+  signature!: string;
+}
+
+/** An owner's signed EIP-712 LicensingChange {datasetId, open, nonce, deadline}. */
+export class SetLicensingDto {
+  @ApiProperty({ description: 'false stops new licenses; existing ones run to their end', example: false })
+  @IsBoolean({ message: 'open must be true or false' })
+  open!: boolean;
+
+  @ApiProperty({ description: 'An owner of the dataset; must be the signer', example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' })
+  @Matches(ADDRESS, { message: 'signer must be a 0x address (40 hex digits)' })
+  signer!: string;
+
+  @ApiProperty({ example: '7' })
+  @Matches(UINT, { message: 'nonce must be an unsigned integer as a decimal string' })
+  nonce!: string;
+
+  @ApiProperty({ example: 1893456000 })
+  @IsInt({ message: 'deadline must be an integer (unix seconds)' })
+  @IsPositive({ message: 'deadline must be positive (unix seconds)' })
+  deadline!: number;
+
+  @ApiProperty({ example: '0x' + '11'.repeat(65) })
+  @Matches(SIGNATURE, { message: 'signature must be 0x followed by 130 hex digits' })
+  signature!: string;
+}

@@ -1,0 +1,75 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+export class ContractCallDto {
+  @ApiProperty({ example: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }) to!: string;
+  @ApiProperty({ example: '0x095ea7b3…' }) data!: string;
+}
+
+/** The payment to make on the RoyaltySplitter: approve the token, then payRun(runId, token, amount). */
+export class PayRunInstructionsDto {
+  @ApiProperty({ description: 'bytes32 passed to payRun', example: '0x' + '5a'.repeat(32) }) runId!: string;
+  @ApiProperty({ example: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' }) splitter!: string;
+  @ApiProperty({ example: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }) token!: string;
+  @ApiProperty({ description: 'Smallest token units, decimal string', example: '1000000' }) amount!: string;
+  @ApiProperty({ type: ContractCallDto, description: 'ERC-20 approve(splitter, amount), sent by the payer first' }) approve!: ContractCallDto;
+  @ApiProperty({ type: ContractCallDto, description: 'RoyaltySplitter.payRun(runId, token, amount)' }) call!: ContractCallDto;
+}
+
+export class LicenseGrantFeeDto {
+  @ApiProperty({ example: '0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0' }) token!: string;
+  @ApiProperty({ example: '1000000' }) amount!: string;
+}
+
+export class LicenseGrantDto {
+  @ApiProperty({ example: '3f1c9a52-4f0e-4c61-9f6e-0d1c2b3a4f5e' }) id!: string;
+  @ApiProperty({ description: 'The dataset’s content root', example: '0x' + 'ab'.repeat(32) }) datasetId!: string;
+  @ApiProperty({ description: 'The dataset’s uuid in this API', example: '9b2d…' }) datasetUuid!: string;
+  @ApiProperty({ example: 'paid-per-run' }) template!: string;
+  @ApiProperty({ example: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' }) licensee!: string;
+  @ApiProperty({ example: '0x' + 'cd'.repeat(32) }) termsHash!: string;
+  @ApiProperty({ enum: ['pending_payment', 'active', 'expired', 'revoked'], example: 'active' }) status!: string;
+  @ApiProperty({ type: LicenseGrantFeeDto, nullable: true }) fee!: LicenseGrantFeeDto | null;
+  @ApiProperty({ nullable: true, description: 'payRun runId that pays the fee', example: '0x' + '5a'.repeat(32) }) paymentRef!: string | null;
+  @ApiProperty({ description: 'EIP-712 digest of the signed LicenseAcceptance', example: '0x' + '12'.repeat(32) }) digest!: string;
+  @ApiProperty({ nullable: true, example: '2027-01-01T00:00:00.000Z' }) expiresAt!: string | null;
+  @ApiProperty({ nullable: true, example: '2026-11-02T10:00:00.000Z' }) activatedAt!: string | null;
+  @ApiProperty({ nullable: true, description: 'Transaction of the payment that activated it', example: null }) activationTx!: string | null;
+  @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) createdAt!: string;
+}
+
+export class LicenseResultDto {
+  @ApiProperty({ type: LicenseGrantDto }) license!: LicenseGrantDto;
+  @ApiPropertyOptional({ type: PayRunInstructionsDto, description: 'Present while the license waits for its fee' })
+  payment?: PayRunInstructionsDto;
+}
+
+export class LicenseListDto {
+  @ApiProperty({ type: [LicenseGrantDto] }) licenses!: LicenseGrantDto[];
+  @ApiProperty({ example: 100 }) limit!: number;
+  @ApiProperty({ example: 0 }) offset!: number;
+}
+
+export class LicensingStateDto {
+  @ApiProperty({ example: '0x' + 'ab'.repeat(32) }) datasetId!: string;
+  @ApiProperty({ example: false }) licensingOpen!: boolean;
+  @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) changedAt!: string;
+}
+
+export class OffsetPageQueryDto {
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(1000, { message: 'limit must be at most 1000' })
+  limit?: number;
+
+  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'offset must be an integer' })
+  @Min(0, { message: 'offset must be at least 0' })
+  offset?: number;
+}

@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface DatasetRow {
+  id: string;
+  content_root: string;
+  title: string;
+  license_template: string;
+  license_terms: Record<string, unknown>;
+  license_terms_hash: string;
+  licensing_open: boolean;
+}
+
+export interface LicenseRow {
+  id: string;
+  dataset_id: string;
+  dataset_root: string;
+  license_template: string;
+  licensee: string;
+  terms_hash: string;
+  status: 'pending_payment' | 'active' | 'expired' | 'revoked';
+  fee_token: string | null;
+  fee_amount: string;
+  payment_ref: string | null;
+  digest: string;
+  expires_at: Date | null;
+  activated_at: Date | null;
+  activation_tx: string | null;
+  created_at: Date;
+}
+
+export interface NewLicense {
+  datasetId: string;
+  licensee: string;
+  termsHash: string;
+  status: 'pending_payment' | 'active';
+  feeToken: string | null;
+  feeAmount: bigint;
+  paymentRef: string | null;
+  nonce: bigint;
+  deadline: Date;
+  signature: string;
+  digest: string;
+  expiresAt: Date | null;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A license's status as of now: an active or unpaid license past its expiry is reported as expired. */
+export const EFFECTIVE_LICENSE_STATUS = `CASE WHEN l.status IN ('active', 'pending_payment') AND l.expires_at IS NOT NULL AND l.expires_at <= now()
+  THEN 'expired' ELSE l.status END`;
+
+const LICENSE_SELECT = `
+  SELECT l.id, l.dataset_id, d.content_root AS dataset_root, d.license_template, l.licensee, l.terms_hash,
+         ${EFFECTIVE_LICENSE_STATUS} AS status, l.fee_token, l.fee_amount, l.payment_ref, l.digest,
+         l.expires_at, l.activated_at, e.tx_hash AS activation_tx, l.created_at
+  FROM licenses l
+  JOIN datasets d ON d.id = l.dataset_id
+  LEFT JOIN chain_events e ON e.id = l.activated_by_event_id`;
+
+/** SQL of licenses, license payments and the dataset facts licensing needs. */
+@Injectable()
+export class LicensesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** A dataset by uuid or by content root (its on-chain datasetId). */
+  async findDataset(ref: string, em: EntityManager | DataSource = this.db): Promise<DatasetRow | undefined> {
+    const byUuid = UUID_RE.test(ref);
+    const [row] = await em.query(
+      `SELECT id, content_root, title, license_template, license_terms, license_terms_hash, licensing_open
+       FROM datasets WHERE ${byUuid ? 'id = $1::uuid' : 'content_root = $1'}`,
+      [ref.toLowerCase()],
+    );
+    return row;
+  }
+
+  /** Marks (signer, nonce) used; false when it already was. */
+  async useNonce(em: EntityManager, signer: string, nonce: bigint, purpose: string): Promise<boolean> {
+    const rows = await em.query(
+      `INSERT INTO used_nonces (signer, nonce, purpose) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING signer`,
+      [signer.toLowerCase(), nonce.toString(), purpose],
+    );
+    return rows.length === 1;
+  }
+
+  async isNonceUsed(signer: string, nonce: bigint): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM used_nonces WHERE signer = $1 AND nonce = $2`, [signer.toLowerCase(), nonce.toString()]);
+    return rows.length > 0;
+  }
+
+  /** The lab's current (unexpired, not revoked) license for a dataset, if any. */
+  async currentLicense(datasetId: string, licensee: string): Promise<LicenseRow | undefined> {
+    const [row] = await this.db.query(
+      `${LICENSE_SELECT} WHERE l.dataset_id = $1 AND l.licensee = $2 AND ${EFFECTIVE_LICENSE_STATUS} IN ('active', 'pending_payment')
+       ORDER BY (${EFFECTIVE_LICENSE_STATUS} = 'active') DESC, l.created_at DESC LIMIT 1`,
+      [datasetId, licensee.toLowerCase()],
+    );
+    return row;
+  }
+
+  async insert(em: EntityManager, l: NewLicense): Promise<string> {
+    const [row] = await em.query(
+      `INSERT INTO licenses (dataset_id, licensee, terms_hash, status, fee_token, fee_amount, payment_ref, nonce, deadline,
+                             signature, digest, expires_at, activated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN $4 = 'active' THEN now() END) RETURNING id`,
+      [
+        l.datasetId,
+        l.licensee.toLowerCase(),
+        l.termsHash.toLowerCase(),
+        l.status,
+        l.feeToken?.toLowerCase() ?? null,
+        l.feeAmount.toString(),
+        l.paymentRef,
+        l.nonce.toString(),
+        l.deadline,
+        l.signature,
+        l.digest.toLowerCase(),
+        l.expiresAt,
+      ],
+    );
+    return String(row.id);
+  }
+
+  async findById(id: string): Promise<LicenseRow | undefined> {
+    if (!UUID_RE.test(id)) return undefined;
+    const [row] = await this.db.query(`${LICENSE_SELECT} WHERE l.id = $1`, [id]);
+    return row;
+  }
+
+  async listByLicensee(licensee: string, limit: number, offset: number): Promise<LicenseRow[]> {
+    return this.db.query(`${LICENSE_SELECT} WHERE l.licensee = $1 ORDER BY l.created_at DESC, l.id LIMIT $2 OFFSET $3`, [
+      licensee.toLowerCase(),
+      limit,
+      offset,
+    ]);
+  }
+
+  async listByDataset(datasetId: string, limit: number, offset: number): Promise<LicenseRow[]> {
+    return this.db.query(`${LICENSE_SELECT} WHERE l.dataset_id = $1 ORDER BY l.created_at DESC, l.id LIMIT $2 OFFSET $3`, [datasetId, limit, offset]);
+  }
+
+  /**
+   * Activates the unpaid license whose payment ref is `runId` once the RunPaid payments for it in its fee
+   * token add up to the fee. The activating event is referenced (ON DELETE SET NULL + trigger): if a reorg
+   * removes it, the license goes back to pending_payment.
+   */
+  async activateByPayment(em: EntityManager, event: { id: string; runId: string; token: string; blockTime: Date }): Promise<string[]> {
+    const rows: { id: string }[] = await em.query(
+      `WITH activated AS (
+         UPDATE licenses l SET status = 'active', activated_at = $4, activated_by_event_id = $1
+         WHERE l.payment_ref = $2 AND l.fee_token = $3 AND l.status = 'pending_payment'
+           AND l.fee_amount <= (SELECT COALESCE(SUM((e.args->>'amount')::numeric), 0) FROM chain_events e
+                                WHERE e.event_name = 'RunPaid' AND e.args->>'runId' = $2 AND e.args->>'token' = $3)
+         RETURNING l.id)
+       SELECT id FROM activated`,
+      [event.id, event.runId.toLowerCase(), event.token.toLowerCase(), event.blockTime],
+    );
+    return rows.map((r) => String(r.id));
+  }
+
+  async isOwner(datasetId: string, account: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM dataset_owners WHERE dataset_id = $1 AND account = $2`, [datasetId, account.toLowerCase()]);
+    return rows.length > 0;
+  }
+
+  async setLicensingOpen(em: EntityManager, datasetId: string, open: boolean): Promise<Date> {
+    const [row] = await em.query(
+      `WITH changed AS (UPDATE datasets SET licensing_open = $2, licensing_changed_at = now() WHERE id = $1 RETURNING licensing_changed_at)
+       SELECT licensing_changed_at FROM changed`,
+      [datasetId, open],
+    );
+    return row.licensing_changed_at;
+  }
+}

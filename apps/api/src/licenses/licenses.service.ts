@@ -1,0 +1,184 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { licenseAcceptanceTypedData, recoverSigner, upstreamDomain, validateDomain, validateLicenseAcceptance, type LicenseAcceptanceMessage } from '@upstream/provenance';
+import { DomainError } from '../common/errors/domain-error';
+import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { ChainSyncService } from '../worker/chain-sync.service';
+import type { CreateLicenseDto, SetLicensingDto } from './dto/create-license.dto';
+import type { LicenseGrantDto, LicenseListDto, LicenseResultDto, LicensingStateDto } from './dto/license-response.dto';
+import { LicenseErrors, signedMessageError } from './licenses.errors';
+import { LicensesRepository, type DatasetRow, type LicenseRow } from './licenses.repository';
+import { licensingChangeTypedData } from './licensing-change.typed-data';
+import { licensePaymentRef, payRunInstructions, type PayRunInstructions } from './pay-run.call';
+
+const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * Licenses: a lab signs a dataset's current terms; free terms are active at once, terms with a
+ * fee once a RunPaid for the license's payment ref covers the fee (seen by the indexer).
+ */
+@Injectable()
+export class LicensesService implements OnModuleInit {
+  private readonly logger = new Logger('Licenses');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: LicensesRepository,
+    private readonly sync: ChainSyncService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
+
+  onModuleInit(): void {
+    // Only flips status; the royalties feature allocates the money (it finds the dataset through licenses.payment_ref).
+    this.sync.onEvent('RunPaid', async (em, event) => {
+      const activated = await this.repo.activateByPayment(em, {
+        id: event.id,
+        runId: String(event.args.runId),
+        token: String(event.args.token),
+        blockTime: event.blockTime,
+      });
+      if (activated.length > 0) this.logger.log(`license ${activated.join(', ')} activated by payment in ${event.txHash}`);
+    });
+  }
+
+  private get domain() {
+    const { deployment } = this.runtime.infrastructure;
+    return upstreamDomain(deployment.chainId, deployment.provenanceRegistry);
+  }
+
+  async create(dto: CreateLicenseDto): Promise<LicenseResultDto> {
+    const message: LicenseAcceptanceMessage = {
+      datasetId: dto.datasetId.toLowerCase(),
+      termsHash: dto.termsHash.toLowerCase(),
+      licensee: dto.licensee,
+      nonce: BigInt(dto.nonce),
+      deadline: BigInt(dto.deadline),
+    };
+    const invalid = validateLicenseAcceptance(message);
+    if (invalid.length > 0) throw signedMessageError(invalid);
+    const typed = licenseAcceptanceTypedData(this.domain, message);
+    assertSigner(() => recoverSigner(typed, dto.signature), dto.licensee);
+
+    const dataset = await this.repo.findDataset(message.datasetId);
+    if (!dataset) throw LicenseErrors.datasetNotFound('datasetId', message.datasetId);
+    if (dataset.license_terms_hash.toLowerCase() !== message.termsHash) throw LicenseErrors.termsMismatch(dataset.license_terms_hash);
+    if (!dataset.licensing_open) throw LicenseErrors.licensingClosed(dataset.content_root);
+    const current = await this.repo.currentLicense(dataset.id, dto.licensee);
+    if (current) throw LicenseErrors.licenseExists(current.id, current.status);
+
+    const fee = feeOf(dataset);
+    const paymentRef = fee ? licensePaymentRef(typed.digest) : null;
+    const id = await this.db.transaction(async (em) => {
+      if (!(await this.repo.useNonce(em, dto.licensee, message.nonce, 'license'))) throw LicenseErrors.nonceReused(dto.licensee, message.nonce);
+      return this.repo.insert(em, {
+        datasetId: dataset.id,
+        licensee: dto.licensee,
+        termsHash: message.termsHash,
+        status: fee ? 'pending_payment' : 'active',
+        feeToken: fee?.token ?? null,
+        feeAmount: fee?.amount ?? 0n,
+        paymentRef,
+        nonce: message.nonce,
+        deadline: new Date(dto.deadline * 1000),
+        signature: dto.signature,
+        digest: typed.digest,
+        expiresAt: expiryOf(dataset.license_terms, new Date()),
+      });
+    });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<LicenseResultDto> {
+    const row = await this.repo.findById(id);
+    if (!row) throw LicenseErrors.licenseNotFound(id);
+    const license = toLicenseDto(row);
+    return row.status === 'pending_payment' && row.payment_ref && row.fee_token
+      ? { license, payment: this.payment(row.payment_ref, row.fee_token, BigInt(row.fee_amount)) }
+      : { license };
+  }
+
+  payment(runId: string, token: string, amount: bigint): PayRunInstructions {
+    return payRunInstructions(this.runtime.infrastructure.deployment.royaltySplitter, runId, token, amount);
+  }
+
+  async listForLab(address: string, limit = 100, offset = 0): Promise<LicenseListDto> {
+    if (!ADDRESS_RE.test(address)) throw new DomainError('VALIDATION_FAILED', 'address must be a 0x address', [{ field: 'address', reason: 'must be 0x followed by 40 hex digits' }]);
+    const rows = await this.repo.listByLicensee(address, limit, offset);
+    return { licenses: rows.map(toLicenseDto), limit, offset };
+  }
+
+  async listForDataset(ref: string, limit = 100, offset = 0): Promise<LicenseListDto> {
+    const dataset = await this.dataset(ref);
+    const rows = await this.repo.listByDataset(dataset.id, limit, offset);
+    return { licenses: rows.map(toLicenseDto), limit, offset };
+  }
+
+  /** An owner opens or closes a dataset to new licenses with a signed LicensingChange. */
+  async setLicensing(ref: string, dto: SetLicensingDto): Promise<LicensingStateDto> {
+    const dataset = await this.dataset(ref);
+    const message = { datasetId: dataset.content_root.toLowerCase(), open: dto.open, nonce: BigInt(dto.nonce), deadline: BigInt(dto.deadline) };
+    const domainErrors = validateDomain(this.domain);
+    if (domainErrors.length > 0) throw signedMessageError(domainErrors);
+    if (message.deadline <= BigInt(Math.floor(Date.now() / 1000))) throw signedMessageError([{ field: 'deadline', reason: 'must be in the future' }]);
+    assertSigner(() => recoverSigner(licensingChangeTypedData(this.domain, message), dto.signature), dto.signer);
+    if (!(await this.repo.isOwner(dataset.id, dto.signer))) throw LicenseErrors.signerNotOwner(dto.signer);
+    const changedAt = await this.db.transaction(async (em) => {
+      if (!(await this.repo.useNonce(em, dto.signer, message.nonce, 'licensing'))) throw LicenseErrors.nonceReused(dto.signer, message.nonce);
+      return this.repo.setLicensingOpen(em, dataset.id, dto.open);
+    });
+    return { datasetId: message.datasetId, licensingOpen: dto.open, changedAt: new Date(changedAt).toISOString() };
+  }
+
+  private async dataset(ref: string): Promise<DatasetRow> {
+    const dataset = await this.repo.findDataset(ref);
+    if (!dataset) throw LicenseErrors.datasetNotFound('id', ref);
+    return dataset;
+  }
+}
+
+/** Throws INVALID_SIGNATURE unless the signature recovers to `expected`. */
+export function assertSigner(recover: () => string, expected: string): void {
+  let recovered: string;
+  try {
+    recovered = recover();
+  } catch {
+    throw LicenseErrors.badSignature(expected);
+  }
+  if (recovered.toLowerCase() !== expected.toLowerCase()) throw LicenseErrors.badSignature(expected, recovered);
+}
+
+function feeOf(dataset: DatasetRow): { token: string; amount: bigint } | null {
+  const fee = dataset.license_terms?.fee as { token?: unknown; amount?: unknown } | null | undefined;
+  if (!fee || typeof fee.token !== 'string' || (typeof fee.amount !== 'string' && typeof fee.amount !== 'number')) return null;
+  const amount = BigInt(fee.amount);
+  return amount > 0n ? { token: fee.token.toLowerCase(), amount } : null;
+}
+
+/** Optional expiry in the terms: `expiresAt` (ISO date or unix seconds) or `durationDays` from acceptance. */
+export function expiryOf(terms: Record<string, unknown>, acceptedAt: Date): Date | null {
+  const { expiresAt, durationDays } = terms ?? {};
+  if (typeof expiresAt === 'number') return new Date(expiresAt * 1000);
+  if (typeof expiresAt === 'string' && !Number.isNaN(Date.parse(expiresAt))) return new Date(expiresAt);
+  if (typeof durationDays === 'number' && durationDays > 0) return new Date(acceptedAt.getTime() + durationDays * 86_400_000);
+  return null;
+}
+
+export function toLicenseDto(row: LicenseRow): LicenseGrantDto {
+  return {
+    id: row.id,
+    datasetId: row.dataset_root.trim(),
+    datasetUuid: row.dataset_id,
+    template: row.license_template,
+    licensee: row.licensee.trim(),
+    termsHash: row.terms_hash.trim(),
+    status: row.status,
+    fee: row.fee_token ? { token: row.fee_token.trim(), amount: String(row.fee_amount) } : null,
+    paymentRef: row.payment_ref?.trim() ?? null,
+    digest: row.digest.trim(),
+    expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
+    activatedAt: row.activated_at ? new Date(row.activated_at).toISOString() : null,
+    activationTx: row.activation_tx?.trim() ?? null,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}

@@ -1,0 +1,161 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+const ADDR = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
+const TOKEN = '0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0';
+const H32 = '0x' + '3f'.repeat(32);
+
+export class TokenBalanceDto {
+  @ApiProperty({ example: TOKEN }) token!: string;
+  @ApiProperty({ example: '975000', description: 'All-time earned in the ledger (decimal string, smallest unit)' }) earned!: string;
+  @ApiProperty({ example: '500000', description: 'Claimed on-chain so far (indexed Claimed events)' }) claimed!: string;
+  @ApiProperty({ example: '975000', description: 'Cumulative amount in the current accepted root' }) inCurrentRoot!: string;
+  @ApiProperty({ example: '475000', description: 'Claimable now: in the current root minus claimed' }) claimable!: string;
+  @ApiProperty({ example: '0', description: 'Earned but not yet in an accepted root (pending the next epoch)' }) pending!: string;
+}
+
+export class ContributorBalancesDto {
+  @ApiProperty({ example: ADDR }) account!: string;
+  @ApiProperty({ example: 1, nullable: true, type: Number, description: 'Epoch of the current accepted root' }) currentEpoch!: number | null;
+  @ApiProperty({ type: [TokenBalanceDto] }) balances!: TokenBalanceDto[];
+}
+
+export class HistoryItemDto {
+  @ApiProperty({ example: '12' }) paymentId!: string;
+  @ApiProperty({ example: H32, description: 'runId paid (training run or license payment reference)' }) runId!: string;
+  @ApiProperty({ example: 'run', enum: ['run', 'license'] }) source!: string;
+  @ApiProperty({ example: H32, description: 'Content root of the dataset through which the account earned this' }) datasetId!: string;
+  @ApiProperty({ example: TOKEN }) token!: string;
+  @ApiProperty({ example: '487500' }) amount!: string;
+  @ApiProperty({ example: H32 }) txHash!: string;
+  @ApiProperty({ example: 42 }) blockNumber!: number;
+  @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) paidAt!: string;
+}
+
+export class ContributorHistoryDto {
+  @ApiProperty({ example: ADDR }) account!: string;
+  @ApiProperty({ example: 3 }) total!: number;
+  @ApiProperty({ type: [HistoryItemDto] }) items!: HistoryItemDto[];
+}
+
+export class CallDto {
+  @ApiProperty({ example: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' }) to!: string;
+  @ApiProperty({ example: '0x6a7d…', description: 'ABI-encoded call data' }) data!: string;
+}
+
+export class ClaimProofDto {
+  @ApiProperty({ example: TOKEN }) token!: string;
+  @ApiProperty({ example: '975000', description: 'cumulativeAmount of the leaf' }) cumulative!: string;
+  @ApiProperty({ example: '0' }) claimed!: string;
+  @ApiProperty({ example: '975000' }) claimable!: string;
+  @ApiProperty({ example: [H32], type: [String] }) proof!: string[];
+  @ApiProperty({ type: CallDto, description: 'claim(account, token, cumulativeAmount, proof)' }) call!: CallDto;
+}
+
+export class ContributorProofsDto {
+  @ApiProperty({ example: ADDR }) account!: string;
+  @ApiProperty({ example: 1, nullable: true, type: Number }) epoch!: number | null;
+  @ApiProperty({ example: H32, nullable: true, type: String }) root!: string | null;
+  @ApiProperty({ example: 31337 }) chainId!: number;
+  @ApiProperty({ example: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' }) splitter!: string;
+  @ApiProperty({ type: [ClaimProofDto] }) claims!: ClaimProofDto[];
+  @ApiProperty({ type: CallDto, nullable: true, description: 'claimMany over every token with something to claim' }) claimMany!: CallDto | null;
+}
+
+export class TokenTotalDto {
+  @ApiProperty({ example: TOKEN }) token!: string;
+  @ApiProperty({ example: '975000' }) total!: string;
+  @ApiProperty({ example: 4 }) accounts!: number;
+}
+
+export class EpochDto {
+  @ApiProperty({ example: 1 }) epoch!: number;
+  @ApiProperty({ example: 'accepted', enum: ['proposing', 'proposed', 'accepted', 'vetoed', 'superseded', 'failed'] }) status!: string;
+  @ApiProperty({ example: true, description: 'The accepted root claims are proved against now' }) current!: boolean;
+  @ApiProperty({ example: H32 }) root!: string;
+  @ApiProperty({ example: H32 }) dataHash!: string;
+  @ApiProperty({ example: 4 }) leafCount!: number;
+  @ApiProperty({ example: 2 }) paymentCount!: number;
+  @ApiProperty({ example: H32, nullable: true, type: String }) proposeTx!: string | null;
+  @ApiProperty({ example: H32, nullable: true, type: String }) acceptTx!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'Why proposing failed, when it did' }) error!: string | null;
+  @ApiProperty({ example: '2026-11-03T10:00:00.000Z', nullable: true, type: String }) claimableAt!: string | null;
+  @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) createdAt!: string;
+  @ApiProperty({ type: [TokenTotalDto] }) totals!: TokenTotalDto[];
+}
+
+export class EpochListDto {
+  @ApiProperty({ example: 1 }) total!: number;
+  @ApiProperty({ type: [EpochDto] }) items!: EpochDto[];
+}
+
+export class EpochLeafDto {
+  @ApiProperty({ example: TOKEN }) token!: string;
+  @ApiProperty({ example: ADDR }) account!: string;
+  @ApiProperty({ example: '975000' }) cumulative!: string;
+}
+
+export class EpochLeavesDto {
+  @ApiProperty({ example: 1 }) epoch!: number;
+  @ApiProperty({ example: H32 }) root!: string;
+  @ApiProperty({ example: ['uint256', 'address', 'address', 'address', 'uint256'], type: [String], description: 'StandardMerkleTree leaf: (chainId, splitter, token, account, cumulative)' })
+  leafEncoding!: string[];
+  @ApiProperty({ example: 4 }) total!: number;
+  @ApiProperty({ type: [EpochLeafDto] }) items!: EpochLeafDto[];
+}
+
+export class PublicEntryDto {
+  @ApiProperty({ example: H32 }) datasetId!: string;
+  @ApiProperty({ example: '1000' }) weight!: string;
+}
+
+export class PublicPaymentDto {
+  @ApiProperty({ example: H32 }) txHash!: string;
+  @ApiProperty({ example: 0 }) logIndex!: number;
+  @ApiProperty({ example: 42 }) blockNumber!: number;
+  @ApiProperty({ example: H32 }) runId!: string;
+  @ApiProperty({ example: TOKEN }) token!: string;
+  @ApiProperty({ example: '1000000' }) amount!: string;
+  @ApiProperty({ example: '25000' }) fee!: string;
+  @ApiProperty({ example: '975000' }) net!: string;
+  @ApiProperty({ example: 'run', enum: ['run', 'license'] }) source!: 'run' | 'license';
+  @ApiProperty({ type: [PublicEntryDto] }) entries!: PublicEntryDto[];
+}
+
+export class EpochInputsDto {
+  @ApiProperty({ example: 1 }) epoch!: number;
+  @ApiProperty({ example: 31337 }) chainId!: number;
+  @ApiProperty({ example: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' }) splitter!: string;
+  @ApiProperty({ example: H32 }) root!: string;
+  @ApiProperty({ example: H32 }) dataHash!: string;
+  @ApiProperty({ example: 'allocate(net, feeBps 0) per payment with libs/royalties; sum per (account, token); StandardMerkleTree over (chainId, splitter, token, account, cumulative)' })
+  rules!: string;
+  @ApiProperty({ type: [PublicPaymentDto] }) payments!: PublicPaymentDto[];
+  @ApiProperty({
+    description: 'content root → { owners: [{account, shareBps}], parents: [{datasetId, upstreamBps}] }',
+    example: { [H32]: { owners: [{ account: ADDR, shareBps: 10000 }], parents: [] } },
+  })
+  datasets!: Record<string, { owners: { account: string; shareBps: number }[]; parents: { datasetId: string; upstreamBps: number }[] }>;
+}
+
+export class PaymentDto {
+  @ApiProperty({ example: '12' }) id!: string;
+  @ApiProperty({ example: H32 }) runId!: string;
+  @ApiProperty({ example: TOKEN }) token!: string;
+  @ApiProperty({ example: ADDR }) payer!: string;
+  @ApiProperty({ example: '1000000' }) amount!: string;
+  @ApiProperty({ example: '25000' }) fee!: string;
+  @ApiProperty({ example: '975000' }) net!: string;
+  @ApiProperty({ example: 'allocated', enum: ['allocated', 'unallocated'] }) status!: string;
+  @ApiProperty({ example: 'run', nullable: true, type: String, enum: ['run', 'license'] }) source!: string | null;
+  @ApiProperty({ example: '975000', description: 'Σ ledger entries of this payment; fee + ledgerTotal == amount once allocated' }) ledgerTotal!: string;
+  @ApiProperty({ example: null, nullable: true, type: String }) allocationError!: string | null;
+  @ApiProperty({ example: H32 }) txHash!: string;
+  @ApiProperty({ example: 0 }) logIndex!: number;
+  @ApiProperty({ example: 42 }) blockNumber!: number;
+  @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) paidAt!: string;
+}
+
+export class PaymentListDto {
+  @ApiProperty({ example: 1 }) total!: number;
+  @ApiProperty({ type: [PaymentDto] }) items!: PaymentDto[];
+}

@@ -1,0 +1,103 @@
+// The published rules of an epoch, as pure code shared by the server (which settles) and the
+// CLI's `verify-epoch` (which re-checks): public inputs in, cumulative balances and root out.
+// No Nest, no database: everything here can be recomputed by anyone from GET /epochs/:n/inputs.
+import { AbiCoder, keccak256 } from 'ethers';
+import { allocate, cumulativeLeaves, type CumulativeBalance, type DatasetNode, type EpochTree } from '@upstream/royalties';
+
+/** One RunPaid payment as published: the chain facts plus the manifest entries it was allocated over. */
+export interface PublicPayment {
+  txHash: string;
+  logIndex: number;
+  blockNumber: number;
+  runId: string;
+  token: string;
+  amount: string;
+  fee: string;
+  net: string;
+  /** `run`: a training run's entries; `license`: a license fee, as a one-entry run of the licensed dataset. */
+  source: 'run' | 'license';
+  /** Dataset content roots with integer usage weights (decimal strings). */
+  entries: { datasetId: string; weight: string }[];
+}
+
+export interface PublicDataset {
+  owners: { account: string; shareBps: number }[];
+  parents: { datasetId: string; upstreamBps: number }[];
+}
+
+/** Everything a verifier needs to rebuild an epoch's root (GET /epochs/:n/inputs). */
+export interface EpochInputs {
+  epoch: number;
+  chainId: number;
+  splitter: string;
+  /** What the server computed and proposed. */
+  root: string;
+  dataHash: string;
+  /** Every payment allocated up to this epoch (balances are cumulative), in chain order. */
+  payments: PublicPayment[];
+  /** Owners and parents of every dataset the payments reach, keyed by content root. */
+  datasets: Record<string, PublicDataset>;
+}
+
+export interface RebuiltEpoch {
+  root: string;
+  dataHash: string;
+  balances: CumulativeBalance[];
+  tree: EpochTree;
+}
+
+/**
+ * The rules: each payment's `net` (the contract already took the fee, reported in the event)
+ * is allocated by libs/royalties `allocate` over the run's entries and the lineage; the shares
+ * are summed per (account, token) over every payment so far; the sums are the epoch's leaves.
+ */
+export function cumulativeBalances(payments: readonly PublicPayment[], datasets: Record<string, PublicDataset>): CumulativeBalance[] {
+  const graph = new Map<string, DatasetNode>(Object.entries(datasets).map(([id, node]) => [id.toLowerCase(), node]));
+  const sums = new Map<string, bigint>();
+  for (const p of payments) {
+    const allocation = allocate({
+      amount: BigInt(p.net),
+      feeBps: 0,
+      entries: p.entries.map((e) => ({ datasetId: e.datasetId, weight: BigInt(e.weight) })),
+      datasets: graph,
+    });
+    const token = p.token.toLowerCase();
+    for (const s of allocation.byAccount) {
+      const key = `${token}:${s.account}`;
+      sums.set(key, (sums.get(key) ?? 0n) + s.amount);
+    }
+  }
+  return [...sums.entries()]
+    .filter(([, cumulative]) => cumulative > 0n)
+    .map(([key, cumulative]) => {
+      const [token, account] = key.split(':') as [string, string];
+      return { token, account, cumulative };
+    })
+    .sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+}
+
+/**
+ * The epoch's data hash (the `dataHash` passed to proposeRoot): which payments the epoch
+ * covers, bound to the chain, the splitter and the epoch number. Payments in chain order.
+ */
+export function epochDataHash(
+  chainId: number | bigint,
+  splitter: string,
+  epoch: number | bigint,
+  payments: readonly { txHash: string; logIndex: number; blockNumber: number }[],
+): string {
+  const ordered = [...payments].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ['string', 'uint256', 'address', 'uint64', 'bytes32[]', 'uint256[]'],
+      ['upstream-epoch-v1', chainId, splitter, epoch, ordered.map((p) => p.txHash), ordered.map((p) => p.logIndex)],
+    ),
+  );
+}
+
+/** Rebuilds root and data hash from public inputs alone. */
+export async function rebuildEpoch(inputs: EpochInputs): Promise<RebuiltEpoch> {
+  const balances = cumulativeBalances(inputs.payments, inputs.datasets);
+  const tree = await cumulativeLeaves(inputs.chainId, inputs.splitter.toLowerCase(), balances);
+  return { root: tree.root, dataHash: epochDataHash(inputs.chainId, inputs.splitter, inputs.epoch, inputs.payments), balances, tree };
+}

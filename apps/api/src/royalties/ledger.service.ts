@@ -1,0 +1,97 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { IndexedEvent } from '@upstream/chain';
+import { allocate, RoyaltyError } from '@upstream/royalties';
+import { ChainSyncService } from '../worker/chain-sync.service';
+import { WorkerService } from '../worker/worker.service';
+import { LedgerRepository, type PaymentRow } from './ledger.repository';
+
+/**
+ * Turns RunPaid events into ledger entries inside the transaction that applies the event.
+ * A payment whose runId names no known training run (nor license payment_ref) is kept as
+ * `unallocated`: the money is held and visible, and a worker job allocates it as soon as the
+ * run is recorded. Allocation uses the fee and net reported in the event (what the contract did).
+ */
+@Injectable()
+export class LedgerService implements OnModuleInit {
+  private readonly logger = new Logger('Ledger');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly sync: ChainSyncService,
+    private readonly worker: WorkerService,
+  ) {}
+
+  onModuleInit(): void {
+    this.sync.onEvent('RunPaid', (em, event) => this.applyRunPaid(em, event));
+    this.worker.addJob('allocate-pending', () => this.allocatePending().then(() => undefined));
+  }
+
+  async applyRunPaid(em: EntityManager, event: IndexedEvent): Promise<void> {
+    const args = event.args as Record<string, string>;
+    await LedgerRepository.lock(em);
+    const payment = await LedgerRepository.insertPayment(em, {
+      chainEventId: event.id,
+      runId: args.runId,
+      token: args.token,
+      payer: args.payer,
+      amount: args.amount,
+      fee: args.fee,
+      net: args.net,
+      txHash: event.txHash.toLowerCase(),
+      logIndex: event.logIndex,
+      blockNumber: event.blockNumber,
+      blockTime: event.blockTime,
+    });
+    await this.allocate(em, payment);
+  }
+
+  /** Allocates payments whose run (or license) has been recorded since they were paid. */
+  async allocatePending(): Promise<number> {
+    let allocated = 0;
+    for (;;) {
+      const done = await this.db.transaction(async (em) => {
+        await LedgerRepository.lock(em);
+        const rows = await LedgerRepository.unallocatedPayments(em, 100);
+        let n = 0;
+        for (const row of rows) if (await this.allocate(em, row)) n++;
+        return { seen: rows.length, n };
+      });
+      allocated += done.n;
+      if (done.seen < 100) return allocated;
+    }
+  }
+
+  /** Writes the payment's ledger entries; false when its run is unknown or its data cannot be allocated. */
+  private async allocate(em: EntityManager, payment: PaymentRow): Promise<boolean> {
+    const target = await LedgerRepository.allocationTarget(em, payment.run_id);
+    if (!target) return false;
+    const graph = await LedgerRepository.lineage(em, {
+      runIds: target.trainingRunId ? [target.trainingRunId] : [],
+      licenseIds: target.licenseId ? [target.licenseId] : [],
+    });
+    let shares;
+    try {
+      shares = allocate({
+        amount: BigInt(payment.net),
+        feeBps: 0, // the contract took the fee already; the event says how much
+        entries: target.entries.map((e) => ({ datasetId: e.contentRoot, weight: e.weight })),
+        datasets: graph.nodes,
+      }).shares;
+    } catch (error) {
+      if (!(error instanceof RoyaltyError)) throw error;
+      this.logger.warn(`payment ${payment.id} (run ${payment.run_id}) cannot be allocated: ${error.message}`);
+      await LedgerRepository.markUnallocatable(em, payment.id, error.message);
+      return false;
+    }
+    await LedgerRepository.insertLedgerEntries(
+      em,
+      payment.id,
+      payment.token,
+      shares.map((s) => ({ datasetUuid: graph.uuidOf.get(s.datasetId)!, account: s.account, amount: s.amount })),
+    );
+    await LedgerRepository.markAllocated(em, payment.id, target);
+    return true;
+  }
+}

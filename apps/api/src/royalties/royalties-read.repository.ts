@@ -1,0 +1,113 @@
+import type { EntityManager } from 'typeorm';
+
+export interface PaymentReadRow {
+  id: string;
+  run_id: string;
+  token: string;
+  payer: string;
+  amount: string;
+  fee: string;
+  net: string;
+  allocation_seq: string | null;
+  source: 'run' | 'license' | null;
+  allocation_error: string | null;
+  training_run_id: string | null;
+  license_id: string | null;
+  tx_hash: string;
+  log_index: number;
+  block_number: string;
+  block_time: Date;
+  ledger_total: string;
+}
+
+const PAYMENT_COLUMNS = `p.id::text, p.run_id, p.token, p.payer, p.amount::text, p.fee::text, p.net::text, p.allocation_seq::text,
+  p.source, p.allocation_error, p.training_run_id, p.license_id, p.tx_hash, p.log_index, p.block_number::text, p.block_time,
+  COALESCE((SELECT SUM(le.amount) FROM ledger_entries le WHERE le.payment_id = p.id), 0)::text AS ledger_total`;
+
+/** Read-side SQL of the public royalty endpoints. */
+export class RoyaltiesReadRepository {
+  static async accountTotals(
+    em: EntityManager,
+    account: string,
+    currentEpoch: string | null,
+  ): Promise<{ token: string; earned: string; claimed: string; in_root: string }[]> {
+    return em.query(
+      `WITH earned AS (SELECT token, SUM(amount) AS v FROM ledger_entries WHERE account = $1 GROUP BY token),
+            claimed AS (SELECT token, MAX(cumulative) AS v FROM royalty_claims WHERE account = $1 GROUP BY token),
+            in_root AS (SELECT token, cumulative AS v FROM epoch_balances WHERE epoch = $2 AND account = $1),
+            tokens AS (SELECT token FROM earned UNION SELECT token FROM claimed UNION SELECT token FROM in_root)
+       SELECT t.token, COALESCE(e.v, 0)::text AS earned, COALESCE(c.v, 0)::text AS claimed, COALESCE(r.v, 0)::text AS in_root
+       FROM tokens t LEFT JOIN earned e USING (token) LEFT JOIN claimed c USING (token) LEFT JOIN in_root r USING (token)
+       ORDER BY t.token`,
+      [account, currentEpoch],
+    );
+  }
+
+  static async history(
+    em: EntityManager,
+    account: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; rows: { payment_id: string; run_id: string; source: string; content_root: string; token: string; amount: string; tx_hash: string; block_number: string; block_time: Date }[] }> {
+    const [{ total }] = await em.query(`SELECT count(*)::int AS total FROM ledger_entries WHERE account = $1`, [account]);
+    const rows = await em.query(
+      `SELECT le.payment_id::text, p.run_id, p.source, d.content_root, le.token, le.amount::text, p.tx_hash, p.block_number::text, p.block_time
+       FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id JOIN datasets d ON d.id = le.dataset_id
+       WHERE le.account = $1
+       ORDER BY p.block_number DESC, p.log_index DESC, d.content_root
+       LIMIT $2 OFFSET $3`,
+      [account, page.limit, page.offset],
+    );
+    return { total, rows };
+  }
+
+  static async claimedByToken(em: EntityManager, account: string): Promise<Map<string, bigint>> {
+    const rows: { token: string; claimed: string }[] = await em.query(
+      `SELECT token, MAX(cumulative)::text AS claimed FROM royalty_claims WHERE account = $1 GROUP BY token`,
+      [account],
+    );
+    return new Map(rows.map((r) => [r.token, BigInt(r.claimed)]));
+  }
+
+  static async payments(
+    em: EntityManager,
+    filter: { status?: 'allocated' | 'unallocated'; runId?: string; watermark?: string },
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; rows: PaymentReadRow[] }> {
+    const where = `WHERE ($1::text IS NULL OR ($1 = 'allocated') = (p.allocation_seq IS NOT NULL))
+                     AND ($2::text IS NULL OR p.run_id = $2)
+                     AND ($3::bigint IS NULL OR p.allocation_seq <= $3)`;
+    const params = [filter.status ?? null, filter.runId ?? null, filter.watermark ?? null];
+    const [{ total }] = await em.query(`SELECT count(*)::int AS total FROM royalty_payments p ${where}`, params);
+    const rows = await em.query(
+      `SELECT ${PAYMENT_COLUMNS} FROM royalty_payments p ${where} ORDER BY p.block_number, p.log_index LIMIT $4 OFFSET $5`,
+      [...params, page.limit, page.offset],
+    );
+    return { total, rows };
+  }
+
+  /** Entries (content root, weight) of training runs, by run uuid, in manifest order. */
+  static async runEntries(em: EntityManager, runIds: string[]): Promise<Map<string, { datasetId: string; weight: string }[]>> {
+    const rows: { run_id: string; content_root: string; weight: string }[] = await em.query(
+      `SELECT re.run_id, lower(d.content_root) AS content_root, re.weight::text AS weight
+       FROM run_entries re JOIN datasets d ON d.id = re.dataset_id
+       WHERE re.run_id = ANY($1::uuid[]) ORDER BY re.run_id, re.position`,
+      [runIds],
+    );
+    const out = new Map<string, { datasetId: string; weight: string }[]>();
+    for (const r of rows) {
+      let list = out.get(r.run_id);
+      if (!list) out.set(r.run_id, (list = []));
+      list.push({ datasetId: r.content_root, weight: r.weight });
+    }
+    return out;
+  }
+
+  /** The licensed dataset's content root, by license uuid. */
+  static async licenseDatasets(em: EntityManager, licenseIds: string[]): Promise<Map<string, string>> {
+    const rows: { id: string; content_root: string }[] = await em.query(
+      `SELECT l.id, lower(d.content_root) AS content_root FROM licenses l JOIN datasets d ON d.id = l.dataset_id WHERE l.id = ANY($1::uuid[])`,
+      [licenseIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.content_root]));
+  }
+}

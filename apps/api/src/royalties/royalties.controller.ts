@@ -1,0 +1,87 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AccountParamDto, EpochParamDto, PageQueryDto, PaymentsQueryDto, RunIdParamDto } from './dto/royalty-params.dto';
+import {
+  ContributorBalancesDto,
+  ContributorHistoryDto,
+  ContributorProofsDto,
+  EpochDto,
+  EpochInputsDto,
+  EpochLeavesDto,
+  EpochListDto,
+  PaymentListDto,
+} from './dto/royalty-responses.dto';
+import { RoyaltiesService } from './royalties.service';
+
+@ApiTags('royalties')
+@ApiBadRequestResponse({ description: 'A malformed address, epoch, runId or page parameter (the field is named in details)' })
+@Controller()
+export class RoyaltiesController {
+  constructor(private readonly royalties: RoyaltiesService) {}
+
+  @Get('contributors/:address/balances')
+  @ApiOperation({ summary: "A contributor's earned, claimed, claimable and pending amounts per token (empty for an unknown account)" })
+  @ApiOkResponse({ type: ContributorBalancesDto })
+  balances(@Param() { address }: AccountParamDto): Promise<ContributorBalancesDto> {
+    return this.royalties.balances(address);
+  }
+
+  @Get('contributors/:address/history')
+  @ApiOperation({ summary: "A contributor's ledger entries per payment and dataset, newest first" })
+  @ApiOkResponse({ type: ContributorHistoryDto })
+  history(@Param() { address }: AccountParamDto, @Query() page: PageQueryDto): Promise<ContributorHistoryDto> {
+    return this.royalties.history(address, page);
+  }
+
+  @Get('contributors/:address/proofs')
+  @ApiOperation({ summary: 'Merkle proofs against the current accepted root, with ready claim / claimMany call data' })
+  @ApiOkResponse({ type: ContributorProofsDto })
+  proofs(@Param() { address }: AccountParamDto): Promise<ContributorProofsDto> {
+    return this.royalties.proofs(address);
+  }
+
+  @Get('epochs')
+  @ApiOperation({ summary: 'Settled epochs, newest first' })
+  @ApiOkResponse({ type: EpochListDto })
+  epochs(@Query() page: PageQueryDto): Promise<EpochListDto> {
+    return this.royalties.epochs(page);
+  }
+
+  @Get('epochs/:epoch')
+  @ApiOperation({ summary: 'One epoch: root, status on-chain, transactions, leaf count and totals per token' })
+  @ApiOkResponse({ type: EpochDto })
+  @ApiNotFoundResponse({ description: 'EPOCH_NOT_FOUND' })
+  epoch(@Param() { epoch }: EpochParamDto): Promise<EpochDto> {
+    return this.royalties.epoch(epoch);
+  }
+
+  @Get('epochs/:epoch/leaves')
+  @ApiOperation({ summary: "An epoch's public leaves (token, account, cumulative), paginated" })
+  @ApiOkResponse({ type: EpochLeavesDto })
+  @ApiNotFoundResponse({ description: 'EPOCH_NOT_FOUND' })
+  leaves(@Param() { epoch }: EpochParamDto, @Query() page: PageQueryDto): Promise<EpochLeavesDto> {
+    return this.royalties.leaves(epoch, page);
+  }
+
+  @Get('epochs/:epoch/inputs')
+  @ApiOperation({ summary: 'Everything a verifier needs to rebuild the root: payments, run entries, lineage, rules' })
+  @ApiOkResponse({ type: EpochInputsDto })
+  @ApiNotFoundResponse({ description: 'EPOCH_NOT_FOUND' })
+  inputs(@Param() { epoch }: EpochParamDto): Promise<EpochInputsDto> {
+    return this.royalties.inputs(epoch);
+  }
+
+  @Get('payments')
+  @ApiOperation({ summary: 'Indexed RunPaid payments (allocated or unallocated), in chain order' })
+  @ApiOkResponse({ type: PaymentListDto })
+  payments(@Query() { status, ...page }: PaymentsQueryDto): Promise<PaymentListDto> {
+    return this.royalties.payments({ status }, page);
+  }
+
+  @Get('runs/:runId/payments')
+  @ApiOperation({ summary: 'Payments made for one runId (a training run or a license payment reference)' })
+  @ApiOkResponse({ type: PaymentListDto })
+  runPayments(@Param() { runId }: RunIdParamDto, @Query() page: PageQueryDto): Promise<PaymentListDto> {
+    return this.royalties.payments({ runId }, page);
+  }
+}

@@ -1,0 +1,263 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Interface } from 'ethers';
+import type { DataSource } from 'typeorm';
+import { artifacts } from '@upstream/chain';
+import { cumulativeLeaves, EPOCH_LEAF_TYPES, type EpochTree } from '@upstream/royalties';
+import { RUNTIME, type Runtime } from '../runtime/runtime';
+import type {
+  ContributorBalancesDto,
+  ContributorHistoryDto,
+  ContributorProofsDto,
+  EpochDto,
+  EpochInputsDto,
+  EpochLeavesDto,
+  EpochListDto,
+  PaymentDto,
+  PaymentListDto,
+} from './dto/royalty-responses.dto';
+import type { EpochInputs, PublicPayment } from './epoch-rebuild';
+import { EpochsRepository, epochStatus, type EpochStateRow } from './epochs.repository';
+import { LedgerRepository } from './ledger.repository';
+import { RoyaltiesReadRepository, type PaymentReadRow } from './royalties-read.repository';
+import { epochNotFound } from './royalties.errors';
+
+const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
+
+export const EPOCH_RULES =
+  'For each payment (chain order): allocate(amount = net, feeBps = 0) with libs/royalties over its entries and the datasets graph ' +
+  '(weights, then upstream shares to parents recursively, then owners by share; largest remainder, ties to the smaller key); ' +
+  'sum shares per (token, account); leaves (chainId, splitter, token, account, cumulative) in an OpenZeppelin StandardMerkleTree. ' +
+  'dataHash = keccak256(abi.encode("upstream-epoch-v1", chainId, splitter, epoch, txHashes[], logIndexes[])) in chain order.';
+
+interface Page {
+  limit?: number;
+  offset?: number;
+}
+
+const page = (p: Page) => ({ limit: p.limit ?? 100, offset: p.offset ?? 0 });
+
+/** The public, read-only view of royalties: balances, history, proofs, epochs and their inputs, payments. */
+@Injectable()
+export class RoyaltiesService {
+  /** The last epoch tree built for proofs (rebuilt from epoch_balances; proofs are derivable, not stored). */
+  private treeCache?: { epoch: string; tree: Promise<EpochTree> };
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
+
+  private get deployment() {
+    return this.runtime.infrastructure.deployment;
+  }
+
+  async balances(address: string): Promise<ContributorBalancesDto> {
+    const account = address.toLowerCase();
+    const current = await EpochsRepository.currentAccepted(this.db.manager);
+    const rows = await RoyaltiesReadRepository.accountTotals(this.db.manager, account, current?.epoch ?? null);
+    return {
+      account,
+      currentEpoch: current ? Number(current.epoch) : null,
+      balances: rows.map((r) => {
+        const earned = BigInt(r.earned);
+        const claimed = BigInt(r.claimed);
+        const inRoot = BigInt(r.in_root);
+        return {
+          token: r.token,
+          earned: r.earned,
+          claimed: r.claimed,
+          inCurrentRoot: r.in_root,
+          claimable: (inRoot > claimed ? inRoot - claimed : 0n).toString(),
+          pending: (earned > inRoot ? earned - inRoot : 0n).toString(),
+        };
+      }),
+    };
+  }
+
+  async history(address: string, p: Page): Promise<ContributorHistoryDto> {
+    const account = address.toLowerCase();
+    const { total, rows } = await RoyaltiesReadRepository.history(this.db.manager, account, page(p));
+    return {
+      account,
+      total,
+      items: rows.map((r) => ({
+        paymentId: r.payment_id,
+        runId: r.run_id,
+        source: r.source,
+        datasetId: r.content_root.toLowerCase(),
+        token: r.token,
+        amount: r.amount,
+        txHash: r.tx_hash,
+        blockNumber: Number(r.block_number),
+        paidAt: new Date(r.block_time).toISOString(),
+      })),
+    };
+  }
+
+  async proofs(address: string): Promise<ContributorProofsDto> {
+    const account = address.toLowerCase();
+    const splitter = this.deployment.royaltySplitter.toLowerCase();
+    const current = await EpochsRepository.currentAccepted(this.db.manager);
+    const base = { account, chainId: this.deployment.chainId, splitter };
+    if (!current) return { ...base, epoch: null, root: null, claims: [], claimMany: null };
+    const tree = await this.epochTree(current.epoch);
+    const claimed = await RoyaltiesReadRepository.claimedByToken(this.db.manager, account);
+    const tokens = [...new Set(tree.balances.filter((b) => b.account.toLowerCase() === account).map((b) => b.token.toLowerCase()))].sort();
+    const claims = tokens.map((token) => {
+      const c = tree.claim(account, token);
+      const already = claimed.get(token) ?? 0n;
+      return {
+        token,
+        cumulative: c.cumulative.toString(),
+        claimed: already.toString(),
+        claimable: (c.cumulative > already ? c.cumulative - already : 0n).toString(),
+        proof: c.proof,
+        call: { to: splitter, data: splitterAbi.encodeFunctionData('claim', [account, token, c.cumulative, c.proof]) },
+      };
+    });
+    const open = claims.filter((c) => BigInt(c.claimable) > 0n);
+    return {
+      ...base,
+      epoch: Number(current.epoch),
+      root: current.root,
+      claims,
+      claimMany:
+        open.length === 0
+          ? null
+          : {
+              to: splitter,
+              data: splitterAbi.encodeFunctionData('claimMany', [account, open.map((c) => c.token), open.map((c) => c.cumulative), open.map((c) => c.proof)]),
+            },
+    };
+  }
+
+  async epochs(p: Page): Promise<EpochListDto> {
+    const { limit, offset } = page(p);
+    const rows = await EpochsRepository.states(this.db.manager, { limit, offset });
+    const current = await EpochsRepository.currentAccepted(this.db.manager);
+    return { total: await EpochsRepository.count(this.db.manager), items: await Promise.all(rows.map((r) => this.toEpochDto(r, current?.epoch))) };
+  }
+
+  async epoch(epoch: number): Promise<EpochDto> {
+    const row = await this.epochRow(epoch);
+    const current = await EpochsRepository.currentAccepted(this.db.manager);
+    return this.toEpochDto(row, current?.epoch);
+  }
+
+  async leaves(epoch: number, p: Page): Promise<EpochLeavesDto> {
+    const row = await this.epochRow(epoch);
+    return {
+      epoch,
+      root: row.root,
+      leafEncoding: [...EPOCH_LEAF_TYPES],
+      total: row.leaf_count,
+      items: await EpochsRepository.balances(this.db.manager, epoch, page(p)),
+    };
+  }
+
+  /** Everything needed to rebuild the epoch's root: payments with their entries, the lineage, the rules. */
+  async inputs(epoch: number): Promise<EpochInputsDto> {
+    const row = await this.epochRow(epoch);
+    const em = this.db.manager;
+    const { rows } = await RoyaltiesReadRepository.payments(em, { watermark: row.ledger_watermark }, { limit: 2 ** 31 - 1, offset: 0 });
+    const runIds = [...new Set(rows.filter((r) => r.training_run_id).map((r) => r.training_run_id!))];
+    const licenseIds = [...new Set(rows.filter((r) => r.license_id).map((r) => r.license_id!))];
+    const [entries, licensed, graph] = await Promise.all([
+      RoyaltiesReadRepository.runEntries(em, runIds),
+      RoyaltiesReadRepository.licenseDatasets(em, licenseIds),
+      LedgerRepository.lineage(em, { runIds, licenseIds }),
+    ]);
+    const payments: PublicPayment[] = rows.map((r) => ({
+      txHash: r.tx_hash,
+      logIndex: r.log_index,
+      blockNumber: Number(r.block_number),
+      runId: r.run_id,
+      token: r.token,
+      amount: r.amount,
+      fee: r.fee,
+      net: r.net,
+      source: r.source!,
+      entries: r.source === 'run' ? entries.get(r.training_run_id!)! : [{ datasetId: licensed.get(r.license_id!)!, weight: '1' }],
+    }));
+    const datasets: EpochInputs['datasets'] = {};
+    for (const id of [...graph.nodes.keys()].sort()) {
+      const node = graph.nodes.get(id)!;
+      datasets[id] = { owners: [...node.owners], parents: [...node.parents] };
+    }
+    return {
+      epoch,
+      chainId: this.deployment.chainId,
+      splitter: this.deployment.royaltySplitter.toLowerCase(),
+      root: row.root,
+      dataHash: row.data_hash,
+      rules: EPOCH_RULES,
+      payments,
+      datasets,
+    };
+  }
+
+  async payments(filter: { status?: 'allocated' | 'unallocated'; runId?: string }, p: Page): Promise<PaymentListDto> {
+    const { total, rows } = await RoyaltiesReadRepository.payments(this.db.manager, { ...filter, runId: filter.runId?.toLowerCase() }, page(p));
+    return { total, items: rows.map(toPaymentDto) };
+  }
+
+  private async epochRow(epoch: number): Promise<EpochStateRow> {
+    const [row] = await EpochsRepository.states(this.db.manager, { epoch });
+    if (!row) throw epochNotFound(epoch);
+    return row;
+  }
+
+  private async toEpochDto(row: EpochStateRow, currentEpoch: string | undefined): Promise<EpochDto> {
+    return {
+      epoch: Number(row.epoch),
+      status: epochStatus(row),
+      current: row.epoch === currentEpoch,
+      root: row.root,
+      dataHash: row.data_hash,
+      leafCount: row.leaf_count,
+      paymentCount: row.payment_count,
+      proposeTx: row.propose_tx,
+      acceptTx: row.accept_tx,
+      error: epochStatus(row) === 'failed' ? row.propose_error : null,
+      claimableAt: row.claimable_at ? new Date(row.claimable_at).toISOString() : null,
+      createdAt: new Date(row.created_at).toISOString(),
+      totals: await EpochsRepository.tokenTotals(this.db.manager, row.epoch),
+    };
+  }
+
+  private epochTree(epoch: string): Promise<EpochTree> {
+    if (this.treeCache?.epoch !== epoch) {
+      const tree = EpochsRepository.balances(this.db.manager, epoch).then((rows) =>
+        cumulativeLeaves(
+          this.deployment.chainId,
+          this.deployment.royaltySplitter.toLowerCase(),
+          rows.map((r) => ({ account: r.account, token: r.token, cumulative: BigInt(r.cumulative) })),
+        ),
+      );
+      this.treeCache = { epoch, tree };
+      tree.catch(() => (this.treeCache = undefined));
+    }
+    return this.treeCache.tree;
+  }
+}
+
+function toPaymentDto(r: PaymentReadRow): PaymentDto {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    token: r.token,
+    payer: r.payer,
+    amount: r.amount,
+    fee: r.fee,
+    net: r.net,
+    status: r.allocation_seq === null ? 'unallocated' : 'allocated',
+    source: r.source,
+    ledgerTotal: r.ledger_total,
+    allocationError: r.allocation_error,
+    txHash: r.tx_hash,
+    logIndex: r.log_index,
+    blockNumber: Number(r.block_number),
+    paidAt: new Date(r.block_time).toISOString(),
+  };
+}

@@ -1,0 +1,114 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ADDRESS, BYTES32, SIGNATURE, UINT } from '../../licenses/dto/create-license.dto';
+
+/** Entries per request: POST /runs (optional) and each POST /runs/:id/entries chunk. */
+export const MAX_CHUNK_ENTRIES = 50_000;
+/** Largest manifest accepted (run_entries positions are int4; 10M keeps a commit within minutes). */
+export const MAX_RUN_ENTRIES = 10_000_000;
+export const WEIGHT_UNITS = ['tokens', 'bytes', 'samples'] as const;
+
+export class RunEntryDto {
+  @ApiProperty({ description: 'The dataset’s content root (its on-chain datasetId)', example: '0x' + 'ab'.repeat(32) })
+  datasetId!: string;
+
+  @ApiProperty({ description: 'Usage weight, a positive integer as a decimal string', example: '1250000' })
+  weight!: string;
+}
+
+/**
+ * The signed EIP-712 TrainingRun manifest and, optionally, its entries (all of them for a small
+ * run, or the first chunk). Entries are checked by the service (fast path for 50,000 a request).
+ */
+export class CreateRunDto {
+  @ApiProperty({ description: 'The lab; must be the signer', example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' })
+  @Matches(ADDRESS, { message: 'lab must be a 0x address (40 hex digits)' })
+  lab!: string;
+
+  @ApiProperty({ description: 'The lab’s own reference for the run', example: '0x' + '01'.repeat(32) })
+  @Matches(BYTES32, { message: 'runRef must be 0x followed by 64 hex digits' })
+  runRef!: string;
+
+  @ApiProperty({ example: 'llama-upstream-7b' })
+  @IsString({ message: 'modelName must be a string' })
+  @MinLength(1, { message: 'modelName must not be empty' })
+  @MaxLength(256, { message: 'modelName must be at most 256 characters' })
+  modelName!: string;
+
+  @ApiProperty({ description: 'Hash of the model / checkpoint', example: '0x' + '02'.repeat(32) })
+  @Matches(BYTES32, { message: 'modelHash must be 0x followed by 64 hex digits' })
+  modelHash!: string;
+
+  @ApiProperty({ description: 'Root of the (bytes32 datasetId, uint256 weight) entries tree', example: '0x' + '03'.repeat(32) })
+  @Matches(BYTES32, { message: 'entriesRoot must be 0x followed by 64 hex digits' })
+  entriesRoot!: string;
+
+  @ApiProperty({ example: 3 })
+  @IsInt({ message: 'entryCount must be an integer' })
+  @Min(1, { message: 'entryCount must be at least 1' })
+  @Max(MAX_RUN_ENTRIES, { message: `entryCount must be at most ${MAX_RUN_ENTRIES}` })
+  entryCount!: number;
+
+  @ApiProperty({ enum: WEIGHT_UNITS, example: 'tokens' })
+  @IsIn(WEIGHT_UNITS, { message: `weightUnit must be one of ${WEIGHT_UNITS.join(', ')}` })
+  weightUnit!: string;
+
+  @ApiProperty({ description: 'Unix seconds', example: 1790000000 })
+  @IsInt({ message: 'startedAt must be an integer (unix seconds)' })
+  @Min(0, { message: 'startedAt must not be negative' })
+  startedAt!: number;
+
+  @ApiProperty({ description: 'Unix seconds', example: 1790086400 })
+  @IsInt({ message: 'endedAt must be an integer (unix seconds)' })
+  @Min(0, { message: 'endedAt must not be negative' })
+  endedAt!: number;
+
+  @ApiProperty({ example: '42' })
+  @Matches(UINT, { message: 'nonce must be an unsigned integer as a decimal string' })
+  nonce!: string;
+
+  @ApiProperty({ description: 'Unix seconds after which the signature is void', example: 1893456000 })
+  @IsInt({ message: 'deadline must be an integer (unix seconds)' })
+  @Min(1, { message: 'deadline must be positive (unix seconds)' })
+  deadline!: number;
+
+  @ApiProperty({ example: '0x' + '11'.repeat(65) })
+  @Matches(SIGNATURE, { message: 'signature must be 0x followed by 130 hex digits' })
+  signature!: string;
+
+  @ApiPropertyOptional({ type: [RunEntryDto], description: `All entries (then the run is committed at once) or the first chunk; at most ${MAX_CHUNK_ENTRIES}` })
+  @IsOptional()
+  @IsArray({ message: 'entries must be an array' })
+  @ArrayMaxSize(MAX_CHUNK_ENTRIES, { message: `entries must hold at most ${MAX_CHUNK_ENTRIES} items a request; send the rest to POST /runs/:id/entries` })
+  entries?: RunEntryDto[];
+}
+
+export class RunEntriesChunkDto {
+  @ApiProperty({ description: 'Position of the first entry of this chunk (= entries received so far)', example: 50000 })
+  @IsInt({ message: 'offset must be an integer' })
+  @Min(0, { message: 'offset must not be negative' })
+  offset!: number;
+
+  @ApiProperty({ type: [RunEntryDto] })
+  @IsArray({ message: 'entries must be an array' })
+  @ArrayMinSize(1, { message: 'entries must not be empty' })
+  @ArrayMaxSize(MAX_CHUNK_ENTRIES, { message: `entries must hold at most ${MAX_CHUNK_ENTRIES} items a request` })
+  entries!: RunEntryDto[];
+}
+
+export class PaymentQueryDto {
+  @ApiProperty({ description: 'Amount to pay, smallest token units (decimal string)', example: '1000000' })
+  @Matches(/^[1-9][0-9]{0,77}$/, { message: 'amount must be a positive integer (decimal string)' })
+  amount!: string;
+
+  @ApiPropertyOptional({ description: 'ERC-20 token; defaults to the deployment’s PaymentToken' })
+  @IsOptional()
+  @Matches(ADDRESS, { message: 'token must be a 0x address (40 hex digits)' })
+  token?: string;
+}
+
+export class ProofQueryDto {
+  @ApiProperty({ description: 'The dataset’s content root', example: '0x' + 'ab'.repeat(32) })
+  @Matches(BYTES32, { message: 'datasetId must be 0x followed by 64 hex digits' })
+  datasetId!: string;
+}

@@ -1,0 +1,52 @@
+import type { ErrorDetail } from '../common/errors/domain-error';
+
+const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
+const DECIMAL_RE = /^[0-9]{1,78}$/;
+const UINT256_MAX = (1n << 256n) - 1n;
+/** Refusals named per request; more would only make the answer big. */
+export const MAX_NAMED = 100;
+
+/**
+ * Checks a chunk of manifest entries without class-validator (50,000 a request must stay fast):
+ * datasetId bytes32 hex, weight a positive integer as a decimal string (or a safe integer), no dataset
+ * twice in the chunk. Fields are named by their position in the whole manifest (`entries[offset+i]`).
+ */
+export function checkRunEntries(entries: readonly unknown[], offset: number): { roots: string[]; weights: string[]; errors: ErrorDetail[] } {
+  const roots: string[] = new Array(entries.length);
+  const weights: string[] = new Array(entries.length);
+  const errors: ErrorDetail[] = [];
+  const seen = new Map<string, number>();
+  const add = (field: string, reason: string) => {
+    if (errors.length < MAX_NAMED) errors.push({ field, reason });
+  };
+  for (let i = 0; i < entries.length; i++) {
+    const at = `entries[${offset + i}]`;
+    const entry = entries[i] as { datasetId?: unknown; weight?: unknown } | null;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      add(at, 'must be an object { datasetId, weight }');
+      continue;
+    }
+    for (const key of Object.keys(entry)) if (key !== 'datasetId' && key !== 'weight') add(`${at}.${key}`, 'is not a known field');
+    const { datasetId, weight } = entry;
+    if (typeof datasetId !== 'string' || !BYTES32_RE.test(datasetId)) {
+      add(`${at}.datasetId`, 'must be 0x followed by 64 hex digits (the dataset’s content root)');
+    } else {
+      const id = datasetId.toLowerCase();
+      const first = seen.get(id);
+      if (first !== undefined) add(`${at}.datasetId`, `duplicates entries[${offset + first}].datasetId: a dataset is listed once per run`);
+      else seen.set(id, i);
+      roots[i] = id;
+    }
+    const w = typeof weight === 'number' && Number.isSafeInteger(weight) ? String(weight) : weight;
+    if (typeof w !== 'string' || !DECIMAL_RE.test(w)) {
+      add(`${at}.weight`, 'must be a positive integer as a decimal string');
+    } else if (/^0+$/.test(w)) {
+      add(`${at}.weight`, 'must be greater than zero');
+    } else if (w.length > 76 && BigInt(w) > UINT256_MAX) {
+      add(`${at}.weight`, 'must fit in uint256');
+    } else {
+      weights[i] = w;
+    }
+  }
+  return { roots, weights, errors };
+}

@@ -1,0 +1,79 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OffsetPageQueryDto, PayRunInstructionsDto } from '../licenses/dto/license-response.dto';
+import { CreateRunDto, PaymentQueryDto, ProofQueryDto, RunEntriesChunkDto } from './dto/create-run.dto';
+import { RunDto, RunEntriesPageDto, RunEntryProofDto, RunUploadDto } from './dto/run-response.dto';
+import { RunsService } from './runs.service';
+
+@ApiTags('runs')
+@Controller('runs')
+export class RunsController {
+  constructor(private readonly runs: RunsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Record a training run: the lab’s signed EIP-712 TrainingRun manifest, with its entries or the first chunk',
+    description:
+      'With all entries the run is verified and committed at once (`status: committed`). Otherwise the answer is an open upload: ' +
+      'send the rest with POST /runs/:id/entries (≤ 50,000 a chunk) and finish with POST /runs/:id/commit. ' +
+      'runId (the bytes32 for payRun) is the manifest’s EIP-712 digest. Re-posting the same manifest restarts an unfinished upload.',
+  })
+  @ApiCreatedResponse({ type: RunUploadDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (names entries[i]), INVALID_SIGNATURE, DEADLINE_EXPIRED, ENTRIES_ROOT_MISMATCH, UNKNOWN_DATASETS' })
+  @ApiForbiddenResponse({ description: 'UNLICENSED_DATASETS (names entries[i])' })
+  @ApiConflictResponse({ description: 'NONCE_REUSED, RUN_EXISTS' })
+  create(@Body() dto: CreateRunDto): Promise<RunUploadDto> {
+    return this.runs.create(dto);
+  }
+
+  @Post(':id/entries')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Append a chunk of ≤ 50,000 entries at `offset` (= entries received so far)' })
+  @ApiOkResponse({ type: RunUploadDto })
+  @ApiConflictResponse({ description: 'RUN_CHUNK_OFFSET (meta expectedOffset)' })
+  @ApiNotFoundResponse({ description: 'RUN_NOT_FOUND' })
+  addEntries(@Param('id') id: string, @Body() dto: RunEntriesChunkDto): Promise<RunUploadDto> {
+    return this.runs.addEntries(id, dto);
+  }
+
+  @Post(':id/commit')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Verify the whole manifest (count, entries root, datasets, active licenses, nonce) and record it, all or nothing',
+    description: 'A refused manifest’s upload is deleted. The run’s digest is queued for anchoring on the ProvenanceRegistry.',
+  })
+  @ApiOkResponse({ type: RunUploadDto })
+  @ApiConflictResponse({ description: 'RUN_INCOMPLETE, NONCE_REUSED' })
+  commit(@Param('id') id: string): Promise<RunUploadDto> {
+    return this.runs.commit(id);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A committed run (by id or runId), its anchoring and what was paid for it' })
+  @ApiOkResponse({ type: RunDto })
+  @ApiNotFoundResponse({ description: 'RUN_NOT_FOUND' })
+  get(@Param('id') id: string): Promise<RunDto> {
+    return this.runs.get(id);
+  }
+
+  @Get(':id/entries')
+  @ApiOperation({ summary: 'A run’s entries in manifest order, a page at a time' })
+  @ApiOkResponse({ type: RunEntriesPageDto })
+  entries(@Param('id') id: string, @Query() page: OffsetPageQueryDto): Promise<RunEntriesPageDto> {
+    return this.runs.entries(id, page.limit, page.offset);
+  }
+
+  @Get(':id/entries/proof')
+  @ApiOperation({ summary: 'Inclusion proof of one dataset’s entry (abi.encode(bytes32 datasetId, uint256 weight)) in the signed entries root' })
+  @ApiOkResponse({ type: RunEntryProofDto })
+  proof(@Param('id') id: string, @Query() query: ProofQueryDto): Promise<RunEntryProofDto> {
+    return this.runs.entryProof(id, query.datasetId);
+  }
+
+  @Get(':id/payment')
+  @ApiOperation({ summary: 'The transactions that pay `amount` for the run: ERC-20 approve, then RoyaltySplitter.payRun(runId, token, amount)' })
+  @ApiOkResponse({ type: PayRunInstructionsDto })
+  payment(@Param('id') id: string, @Query() query: PaymentQueryDto): Promise<PayRunInstructionsDto> {
+    return this.runs.payment(id, query);
+  }
+}

@@ -1,0 +1,298 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { PoolClient } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface UploadRow {
+  id: string;
+  lab: string;
+  model_name: string;
+  model_hash: string;
+  run_ref: string;
+  entries_root: string;
+  entry_count: number;
+  weight_unit: string;
+  started_at: Date;
+  ended_at: Date;
+  nonce: string;
+  deadline: Date;
+  signature: string;
+  digest: string;
+  received: number;
+}
+
+export interface NewUpload {
+  lab: string;
+  modelName: string;
+  modelHash: string;
+  runRef: string;
+  entriesRoot: string;
+  entryCount: number;
+  weightUnit: string;
+  startedAt: number;
+  endedAt: number;
+  nonce: bigint;
+  deadline: number;
+  signature: string;
+  digest: string;
+}
+
+export interface RunRow {
+  id: string;
+  run_id: string;
+  lab: string;
+  model_name: string;
+  model_hash: string;
+  run_ref: string;
+  entries_root: string;
+  entry_count: number;
+  weight_unit: string;
+  total_weight: string;
+  started_at: Date;
+  ended_at: Date;
+  nonce: string;
+  deadline: Date;
+  signature: string;
+  digest: string;
+  anchor_item_id: string;
+  created_at: Date;
+}
+
+/** One entry refused at commit: unknown dataset, or no active license for the lab. */
+export interface RefusedEntry {
+  position: number;
+  dataset_root: string;
+  unknown: boolean;
+  n: string;
+}
+
+export interface PaymentTotalRow {
+  run_id: string;
+  token: string;
+  amount: string;
+  fee: string;
+  net: string;
+  payments: number;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
+
+/** SQL of run uploads (staging), committed runs and their entries. Bulk paths use unnest and set-based joins. */
+@Injectable()
+export class RunsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async runByDigest(digest: string): Promise<{ id: string } | undefined> {
+    const [row] = await this.db.query(`SELECT id FROM training_runs WHERE digest = $1`, [digest.toLowerCase()]);
+    return row;
+  }
+
+  /** Starts an upload, replacing an unfinished one of the same manifest (a client restarting). */
+  async createUpload(u: NewUpload): Promise<UploadRow> {
+    return this.db.transaction(async (em) => {
+      await this.deleteUploadByDigest(em, u.digest);
+      const [row] = await em.query(
+        `INSERT INTO run_uploads (lab, model_name, model_hash, run_ref, entries_root, entry_count, weight_unit, started_at, ended_at,
+                                  nonce, deadline, signature, digest)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), to_timestamp($9), $10, to_timestamp($11), $12, $13) RETURNING *`,
+        [
+          u.lab.toLowerCase(),
+          u.modelName,
+          u.modelHash.toLowerCase(),
+          u.runRef.toLowerCase(),
+          u.entriesRoot.toLowerCase(),
+          u.entryCount,
+          u.weightUnit,
+          u.startedAt,
+          u.endedAt,
+          u.nonce.toString(),
+          u.deadline,
+          u.signature,
+          u.digest.toLowerCase(),
+        ],
+      );
+      return row;
+    });
+  }
+
+  async findUpload(id: string, em: EntityManager | DataSource = this.db, lock = false): Promise<UploadRow | undefined> {
+    if (!UUID_RE.test(id)) return undefined;
+    const [row] = await em.query(`SELECT * FROM run_uploads WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    return row;
+  }
+
+  /** Appends a chunk of entries at `offset` (checked by the caller under the upload's row lock). */
+  async insertUploadEntries(em: EntityManager, uploadId: string, offset: number, roots: string[], weights: string[]): Promise<number> {
+    const positions = Array.from({ length: roots.length }, (_, i) => offset + i);
+    await em.query(
+      `INSERT INTO run_upload_entries (upload_id, position, dataset_root, weight)
+       SELECT $1, p, r, w FROM unnest($2::int[], $3::text[], $4::numeric[]) AS t(p, r, w)`,
+      [uploadId, positions, roots, weights],
+    );
+    const [row] = await em.query(`WITH bumped AS (UPDATE run_uploads SET received = received + $2, updated_at = now() WHERE id = $1 RETURNING received)
+       SELECT received FROM bumped`, [
+      uploadId,
+      roots.length,
+    ]);
+    return row.received;
+  }
+
+  /** Every staged entry in position order, as parallel arrays (cheap for millions of rows). */
+  async uploadEntries(uploadId: string): Promise<{ roots: string[]; weights: string[] }> {
+    return this.withClient(async (client) => {
+      const result = await client.query<[string, string]>({
+        text: `SELECT dataset_root, weight::text FROM run_upload_entries WHERE upload_id = $1 ORDER BY position`,
+        values: [uploadId],
+        rowMode: 'array',
+      });
+      return { roots: result.rows.map((r) => r[0]), weights: result.rows.map((r) => r[1]) };
+    });
+  }
+
+  /**
+   * Staged entries that may not be recorded for `lab`: unknown datasets first, then datasets without an
+   * active, unexpired license for the lab. One set-based query (hash joins), whatever the run's size.
+   */
+  async refusedEntries(uploadId: string, lab: string, limit: number): Promise<RefusedEntry[]> {
+    return this.db.query(
+      `WITH bad AS (
+         SELECT e.position, e.dataset_root, d.id IS NULL AS unknown
+         FROM run_upload_entries e
+         LEFT JOIN datasets d ON d.content_root = e.dataset_root
+         WHERE e.upload_id = $1
+           AND (d.id IS NULL OR NOT EXISTS (
+             SELECT 1 FROM licenses l
+             WHERE l.dataset_id = d.id AND l.licensee = $2 AND l.status = 'active' AND (l.expires_at IS NULL OR l.expires_at > now())))
+       )
+       SELECT position, dataset_root, unknown, count(*) OVER (PARTITION BY unknown) AS n
+       FROM bad ORDER BY unknown DESC, position LIMIT $3`,
+      [uploadId, lab.toLowerCase(), limit],
+    );
+  }
+
+  /** Fresh planner statistics for the staging table, so the commit's joins over millions of rows hash instead of looping. */
+  async analyzeStaging(): Promise<void> {
+    await this.db.query(`ANALYZE run_upload_entries`);
+  }
+
+  /** The training_runs row of a complete upload, under the same id (inside the commit transaction). */
+  async insertRun(em: EntityManager, upload: UploadRow, anchorItemId: string): Promise<void> {
+    await em.query(
+      `INSERT INTO training_runs (id, run_id, lab, model_name, model_hash, run_ref, entries_root, entry_count, weight_unit, total_weight,
+                                  started_at, ended_at, nonce, deadline, signature, digest, anchor_item_id)
+       SELECT id, digest, lab, model_name, model_hash, run_ref, entries_root, entry_count, weight_unit, 0,
+              started_at, ended_at, nonce, deadline, signature, digest, $2
+       FROM run_uploads WHERE id = $1`,
+      [upload.id, anchorItemId],
+    );
+  }
+
+  /**
+   * Copies the staged entries whose dataset exists and is actively licensed to `lab` into run_entries, in one
+   * set-based statement (hash joins; rows ordered by dataset id so index inserts and FK checks stay local).
+   * Returns how many were copied: fewer than the run's entries means the caller must roll back.
+   */
+  async insertLicensedEntries(em: EntityManager, uploadId: string, lab: string): Promise<number> {
+    const [row] = await em.query(
+      `WITH copied AS (
+         INSERT INTO run_entries (run_id, position, dataset_id, weight)
+         SELECT e.upload_id, e.position, d.id, e.weight
+         FROM run_upload_entries e JOIN datasets d ON d.content_root = e.dataset_root
+         WHERE e.upload_id = $1
+           AND EXISTS (SELECT 1 FROM licenses l
+                       WHERE l.dataset_id = d.id AND l.licensee = $2 AND l.status = 'active' AND (l.expires_at IS NULL OR l.expires_at > now()))
+         ORDER BY d.id
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM copied`,
+      [uploadId, lab.toLowerCase()],
+    );
+    return row.n;
+  }
+
+  async setTotalWeight(em: EntityManager, runUuid: string, totalWeight: bigint): Promise<void> {
+    await em.query(`UPDATE training_runs SET total_weight = $2 WHERE id = $1`, [runUuid, totalWeight.toString()]);
+  }
+
+  async deleteUpload(em: EntityManager | DataSource, id: string): Promise<void> {
+    await em.query(`DELETE FROM run_upload_entries WHERE upload_id = $1`, [id]);
+    await em.query(`DELETE FROM run_uploads WHERE id = $1`, [id]);
+  }
+
+  private async deleteUploadByDigest(em: EntityManager, digest: string): Promise<void> {
+    const rows: { id: string }[] = await em.query(`SELECT id FROM run_uploads WHERE digest = $1 FOR UPDATE`, [digest.toLowerCase()]);
+    for (const row of rows) await this.deleteUpload(em, row.id);
+  }
+
+  /** Uploads left unfinished for longer than `hours` (a client gave up). */
+  async deleteStaleUploads(hours: number): Promise<number> {
+    const rows: { id: string }[] = await this.db.query(`SELECT id FROM run_uploads WHERE updated_at < now() - make_interval(hours => $1)`, [hours]);
+    for (const row of rows) await this.deleteUpload(this.db, row.id);
+    return rows.length;
+  }
+
+  /** A committed run by uuid or by runId (bytes32). */
+  async findRun(ref: string): Promise<RunRow | undefined> {
+    const column = UUID_RE.test(ref) ? 'id' : BYTES32_RE.test(ref) ? 'run_id' : undefined;
+    if (!column) return undefined;
+    const [row] = await this.db.query(`SELECT * FROM training_runs WHERE ${column} = $1`, [ref.toLowerCase()]);
+    return row;
+  }
+
+  async runsByModel(modelHash: string): Promise<RunRow[]> {
+    return this.db.query(`SELECT * FROM training_runs WHERE model_hash = $1 ORDER BY created_at, id`, [modelHash.toLowerCase()]);
+  }
+
+  /** Every entry of a run in position order, as parallel arrays, for rebuilding its tree. */
+  async runEntries(runUuid: string): Promise<{ roots: string[]; weights: string[] }> {
+    return this.withClient(async (client) => {
+      const result = await client.query<[string, string]>({
+        text: `SELECT d.content_root, e.weight::text FROM run_entries e JOIN datasets d ON d.id = e.dataset_id
+               WHERE e.run_id = $1 ORDER BY e.position`,
+        values: [runUuid],
+        rowMode: 'array',
+      });
+      return { roots: result.rows.map((r) => r[0]), weights: result.rows.map((r) => r[1]) };
+    });
+  }
+
+  async entriesPage(runUuid: string, limit: number, offset: number): Promise<{ position: number; dataset_root: string; dataset_id: string; weight: string }[]> {
+    return this.db.query(
+      `SELECT e.position, d.content_root AS dataset_root, e.dataset_id, e.weight::text AS weight
+       FROM run_entries e JOIN datasets d ON d.id = e.dataset_id
+       WHERE e.run_id = $1 AND e.position >= $2 ORDER BY e.position LIMIT $3`,
+      [runUuid, offset, limit],
+    );
+  }
+
+  async entryByDataset(runUuid: string, datasetRoot: string): Promise<{ position: number; dataset_root: string; dataset_id: string; weight: string } | undefined> {
+    const [row] = await this.db.query(
+      `SELECT e.position, d.content_root AS dataset_root, e.dataset_id, e.weight::text AS weight
+       FROM run_entries e JOIN datasets d ON d.id = e.dataset_id WHERE e.run_id = $1 AND d.content_root = $2`,
+      [runUuid, datasetRoot.toLowerCase()],
+    );
+    return row;
+  }
+
+  /** RunPaid payments seen for these runIds, summed per (runId, token). */
+  async paymentTotals(runIds: string[]): Promise<PaymentTotalRow[]> {
+    if (runIds.length === 0) return [];
+    return this.db.query(
+      `SELECT args->>'runId' AS run_id, args->>'token' AS token, SUM((args->>'amount')::numeric)::text AS amount,
+              SUM((args->>'fee')::numeric)::text AS fee, SUM((args->>'net')::numeric)::text AS net, count(*)::int AS payments
+       FROM chain_events WHERE event_name = 'RunPaid' AND args->>'runId' = ANY($1::text[])
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      [runIds.map((r) => r.toLowerCase())],
+    );
+  }
+
+  private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const runner = this.db.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      return await fn(client);
+    } finally {
+      await runner.release();
+    }
+  }
+}

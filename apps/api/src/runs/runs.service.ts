@@ -1,0 +1,262 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { buildRunEntriesTree, recoverSigner, trainingRunTypedData, upstreamDomain, validateTrainingRun, type RunEntriesTree, type TrainingRunMessage } from '@upstream/provenance';
+import { AnchorKind, AnchoringService } from '../anchoring/anchoring.service';
+import { DomainError } from '../common/errors/domain-error';
+import { LicenseErrors, signedMessageError } from '../licenses/licenses.errors';
+import { LicensesRepository } from '../licenses/licenses.repository';
+import { assertSigner } from '../licenses/licenses.service';
+import { payRunInstructions, type PayRunInstructions } from '../licenses/pay-run.call';
+import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { WorkerService } from '../worker/worker.service';
+import type { CreateRunDto, PaymentQueryDto, RunEntriesChunkDto } from './dto/create-run.dto';
+import type { AnchorStatusDto, RunDto, RunEntriesPageDto, RunEntryProofDto, RunPaymentTotalDto, RunUploadDto } from './dto/run-response.dto';
+import { checkRunEntries, MAX_NAMED } from './run-entries.validator';
+import { RunTreeCache } from './run-tree.cache';
+import { fromProvenanceError, RunErrors } from './runs.errors';
+import { RunsRepository, type PaymentTotalRow, type RunRow, type UploadRow } from './runs.repository';
+
+/** Unfinished uploads are dropped after this long without a chunk. */
+const STALE_UPLOAD_HOURS = 24;
+
+/**
+ * Training runs: a lab's signed manifest (EIP-712 TrainingRun) and its entries, uploaded whole or in
+ * chunks, checked set-based against datasets and the lab's active licenses, and committed all at once:
+ * the run, its entries and its anchor item in one transaction. runId (payRun's bytes32) = the manifest's
+ * EIP-712 digest.
+ */
+@Injectable()
+export class RunsService implements OnModuleInit {
+  private readonly trees = new RunTreeCache();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: RunsRepository,
+    private readonly licenses: LicensesRepository,
+    private readonly anchoring: AnchoringService,
+    private readonly worker: WorkerService,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
+
+  onModuleInit(): void {
+    this.worker.addJob('run-uploads-expire', () => this.repo.deleteStaleUploads(STALE_UPLOAD_HOURS).then(() => undefined));
+  }
+
+  private get domain() {
+    const { deployment } = this.runtime.infrastructure;
+    return upstreamDomain(deployment.chainId, deployment.provenanceRegistry);
+  }
+
+  /** Checks the signed manifest and opens an upload; with all entries included, commits at once. */
+  async create(dto: CreateRunDto): Promise<RunUploadDto> {
+    const message: TrainingRunMessage = {
+      runRef: dto.runRef.toLowerCase(),
+      modelName: dto.modelName,
+      modelHash: dto.modelHash.toLowerCase(),
+      entriesRoot: dto.entriesRoot.toLowerCase(),
+      entryCount: BigInt(dto.entryCount),
+      weightUnit: dto.weightUnit,
+      startedAt: BigInt(dto.startedAt),
+      endedAt: BigInt(dto.endedAt),
+      nonce: BigInt(dto.nonce),
+      deadline: BigInt(dto.deadline),
+    };
+    const invalid = validateTrainingRun(message);
+    if (invalid.length > 0) throw signedMessageError(invalid);
+    const typed = trainingRunTypedData(this.domain, message);
+    assertSigner(() => recoverSigner(typed, dto.signature), dto.lab);
+    const existing = await this.repo.runByDigest(typed.digest);
+    if (existing) throw RunErrors.runExists(existing.id, typed.digest);
+    if (await this.licenses.isNonceUsed(dto.lab, message.nonce)) throw LicenseErrors.nonceReused(dto.lab, message.nonce);
+
+    const first = dto.entries ? this.checkChunk(dto.entries, 0, dto.entryCount) : undefined;
+    const upload = await this.repo.createUpload({ ...dto, nonce: message.nonce, digest: typed.digest });
+    if (!first) return toUploadDto(upload);
+    const received = await this.db.transaction((em) => this.repo.insertUploadEntries(em, upload.id, 0, first.roots, first.weights));
+    if (received < upload.entry_count) return { ...toUploadDto(upload), received };
+    return this.commit(upload.id);
+  }
+
+  /** Appends the chunk at `offset` (= entries received so far, so a retried chunk is refused, not doubled). */
+  async addEntries(id: string, dto: RunEntriesChunkDto): Promise<RunUploadDto> {
+    const upload = await this.repo.findUpload(id);
+    if (!upload) throw RunErrors.uploadNotFound(id);
+    const chunk = this.checkChunk(dto.entries, dto.offset, upload.entry_count);
+    const received = await this.db.transaction(async (em) => {
+      const locked = await this.repo.findUpload(id, em, true);
+      if (!locked) throw RunErrors.uploadNotFound(id);
+      if (locked.received !== dto.offset) throw RunErrors.chunkOffset(locked.received, dto.offset);
+      return this.repo.insertUploadEntries(em, id, dto.offset, chunk.roots, chunk.weights);
+    });
+    return { ...toUploadDto(upload), received };
+  }
+
+  /**
+   * Verifies the whole manifest (count, root, datasets, licenses) and records it in one transaction.
+   * A refused manifest's upload is deleted: nothing of it stays.
+   */
+  async commit(id: string): Promise<RunUploadDto> {
+    const upload = await this.repo.findUpload(id);
+    if (!upload) throw RunErrors.uploadNotFound(id);
+    if (upload.received < upload.entry_count) throw RunErrors.incomplete(upload.received, upload.entry_count);
+    try {
+      const { roots, weights } = await this.repo.uploadEntries(id);
+      if (roots.length !== upload.entry_count) throw RunErrors.incomplete(roots.length, upload.entry_count);
+      await this.repo.analyzeStaging();
+      await this.db.transaction(async (em) => {
+        const locked = await this.repo.findUpload(id, em, true);
+        if (!locked) throw RunErrors.uploadNotFound(id);
+        if (!(await this.licenses.useNonce(em, upload.lab.trim(), BigInt(upload.nonce), 'training-run'))) {
+          throw LicenseErrors.nonceReused(upload.lab.trim(), BigInt(upload.nonce));
+        }
+        const anchorItemId = await this.anchoring.addItem(em, AnchorKind.TrainingRuns, upload.digest.trim());
+        await this.repo.insertRun(em, upload, anchorItemId);
+        // PostgreSQL copies the licensed entries while this process rebuilds the entries root: the two overlap.
+        const copying = this.repo.insertLicensedEntries(em, id, upload.lab.trim()).then(
+          (n) => ({ n }),
+          (error: unknown) => ({ error }),
+        );
+        let tree: RunEntriesTree;
+        try {
+          tree = await buildRunEntriesTree(roots.map((r, i) => ({ datasetId: r, weight: BigInt(weights[i]!) })));
+        } catch (error) {
+          await copying;
+          throw fromProvenanceError(error);
+        }
+        const copied = await copying;
+        if (tree.root !== upload.entries_root.trim()) throw RunErrors.rootMismatch(upload.entries_root.trim(), tree.root);
+        if ('error' in copied) throw copied.error;
+        if (copied.n !== upload.entry_count) throw new RefusedEntries();
+        await this.repo.setTotalWeight(em, id, tree.totalWeight);
+        await this.repo.deleteUpload(em, id);
+      });
+    } catch (error) {
+      // Name the refused entries (a second, read-only pass; only on the failure path).
+      const refusal = error instanceof RefusedEntries ? await this.refusal(upload) : error;
+      if (refusal instanceof DomainError && refusal.code !== 'RUN_NOT_FOUND' && refusal.code !== 'RUN_INCOMPLETE') await this.repo.deleteUpload(this.db, id);
+      throw refusal;
+    }
+    const run = await this.get(id);
+    return { id, runId: run.runId, status: 'committed', received: run.entryCount, entryCount: run.entryCount, run };
+  }
+
+  async get(ref: string): Promise<RunDto> {
+    const row = await this.findRun(ref);
+    const [anchor, paid] = await Promise.all([this.anchoring.status(row.anchor_item_id), this.repo.paymentTotals([row.run_id])]);
+    return toRunDto(row, anchor as AnchorStatusDto, paid.map(toPaymentTotal));
+  }
+
+  async findRun(ref: string): Promise<RunRow> {
+    const row = await this.repo.findRun(ref);
+    if (!row) throw RunErrors.runNotFound(ref);
+    return row;
+  }
+
+  async entries(ref: string, limit = 100, offset = 0): Promise<RunEntriesPageDto> {
+    const run = await this.findRun(ref);
+    const rows = await this.repo.entriesPage(run.id, limit, offset);
+    return {
+      runId: run.run_id.trim(),
+      entries: rows.map((r) => ({ position: r.position, datasetId: r.dataset_root.trim(), datasetUuid: r.dataset_id, weight: r.weight })),
+      limit,
+      offset,
+      total: run.entry_count,
+    };
+  }
+
+  /** The inclusion proof of one dataset's entry in the run's signed entries root. */
+  async entryProof(ref: string, datasetId: string): Promise<RunEntryProofDto> {
+    const run = await this.findRun(ref);
+    const entry = await this.repo.entryByDataset(run.id, datasetId);
+    if (!entry) throw new DomainError('NOT_FOUND', `dataset ${datasetId} is not in run ${run.run_id.trim()}`, [{ field: 'datasetId', reason: 'not an entry of this run' }]);
+    const tree = await this.tree(run);
+    return {
+      runId: run.run_id.trim(),
+      entriesRoot: tree.root,
+      entry: { position: entry.position, datasetId: entry.dataset_root.trim(), datasetUuid: entry.dataset_id, weight: entry.weight },
+      proof: tree.proof(entry.dataset_root.trim()),
+    };
+  }
+
+  /** Proofs for many entries of one run (one tree build). */
+  async proofs(run: RunRow, datasetRoots: string[]): Promise<Map<string, string[]>> {
+    const tree = await this.tree(run);
+    return new Map(datasetRoots.map((r) => [r, tree.proof(r)]));
+  }
+
+  tree(run: RunRow): Promise<RunEntriesTree> {
+    return this.trees.get(run.id, () => this.repo.runEntries(run.id));
+  }
+
+  /** What to send to pay `amount` for a run: approve + payRun(runId, token, amount). */
+  async payment(ref: string, query: PaymentQueryDto): Promise<PayRunInstructions> {
+    const run = await this.findRun(ref);
+    const { deployment } = this.runtime.infrastructure;
+    const token = query.token ?? deployment.paymentToken;
+    if (!token) throw new DomainError('VALIDATION_FAILED', 'no default payment token on this chain', [{ field: 'token', reason: 'required: this deployment has no PaymentToken' }]);
+    return payRunInstructions(deployment.royaltySplitter, run.run_id.trim(), token, BigInt(query.amount));
+  }
+
+  async paymentTotals(runIds: string[]): Promise<PaymentTotalRow[]> {
+    return this.repo.paymentTotals(runIds);
+  }
+
+  private checkChunk(entries: readonly unknown[], offset: number, entryCount: number) {
+    if (offset + entries.length > entryCount) throw RunErrors.tooManyEntries(entryCount, offset + entries.length);
+    const chunk = checkRunEntries(entries, offset);
+    if (chunk.errors.length > 0) throw RunErrors.invalidEntries(chunk.errors);
+    return chunk;
+  }
+
+  /** Why a run's entries could not all be copied: unknown datasets first, then unlicensed ones, named. */
+  private async refusal(upload: UploadRow): Promise<DomainError> {
+    const refused = await this.repo.refusedEntries(upload.id, upload.lab.trim(), MAX_NAMED);
+    const unknown = refused.filter((r) => r.unknown);
+    if (unknown.length > 0) {
+      return RunErrors.unknownDatasets(
+        unknown.map((r) => ({ field: `entries[${r.position}].datasetId`, reason: `no dataset with content root ${r.dataset_root.trim()}` })),
+        Number(unknown[0]!.n),
+      );
+    }
+    return RunErrors.unlicensedDatasets(
+      upload.lab.trim(),
+      refused.map((r) => ({ field: `entries[${r.position}].datasetId`, reason: `no active license for dataset ${r.dataset_root.trim()}` })),
+      Number(refused[0]?.n ?? 0),
+    );
+  }
+}
+
+/** Thrown inside the commit transaction to roll it back when some entries were not copied. */
+class RefusedEntries extends Error {}
+
+export function toPaymentTotal(row: PaymentTotalRow): RunPaymentTotalDto {
+  return { token: row.token, amount: row.amount, fee: row.fee, net: row.net, payments: row.payments };
+}
+
+function toUploadDto(upload: UploadRow): RunUploadDto {
+  return { id: upload.id, runId: upload.digest.trim(), status: 'open', received: upload.received, entryCount: upload.entry_count };
+}
+
+export function toRunDto(row: RunRow, anchor: AnchorStatusDto, paid: RunPaymentTotalDto[]): RunDto {
+  return {
+    id: row.id,
+    runId: row.run_id.trim(),
+    lab: row.lab.trim(),
+    modelName: row.model_name,
+    modelHash: row.model_hash.trim(),
+    runRef: row.run_ref.trim(),
+    entriesRoot: row.entries_root.trim(),
+    entryCount: row.entry_count,
+    weightUnit: row.weight_unit,
+    totalWeight: String(row.total_weight),
+    startedAt: new Date(row.started_at).toISOString(),
+    endedAt: new Date(row.ended_at).toISOString(),
+    nonce: String(row.nonce),
+    deadline: new Date(row.deadline).toISOString(),
+    signature: row.signature,
+    createdAt: new Date(row.created_at).toISOString(),
+    anchor,
+    paid,
+  };
+}

@@ -1,0 +1,205 @@
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { Contract, JsonRpcProvider } from 'ethers';
+import { artifacts } from '@upstream/chain';
+import { hashPath, verifyBatchAnchorProof, type FileEntry, type HashPathResult, type LicenseTemplate, type UpstreamDomain } from '@upstream/provenance';
+import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
+import { bytesProgress } from '../contribution/progress';
+import { signRegistration } from '../contribution/registration';
+import { DEFAULT_RESUMABLE_THRESHOLD, uploadFiles } from '../contribution/uploader';
+
+interface DatasetDetail {
+  id: string;
+  contentRoot: string;
+  title: string;
+  fileCount: number;
+  totalBytes: string;
+  digest: string;
+  anchorStatus: {
+    state: 'pending' | 'batched' | 'anchored';
+    leaf: string;
+    registry: string;
+    batch?: { root: string; proof: string[] };
+    anchor?: { txHash: string; blockNumber: number; anchoredAt: string };
+  };
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+async function hashWithProgress(path: string, showProgress: boolean): Promise<HashPathResult> {
+  let bar: ReturnType<typeof bytesProgress> | undefined;
+  let seen = 0n;
+  const result = await hashPath(path, {
+    onProgress: (p) => {
+      bar ??= bytesProgress('hashing', Number(p.bytesTotal), showProgress);
+      bar.add(Number(p.bytesDone - seen));
+      seen = p.bytesDone;
+    },
+  });
+  bar?.stop();
+  return result;
+}
+
+function fsPathOf(root: string, hashed: HashPathResult, entry: FileEntry): string {
+  return hashed.kind === 'file' ? root : join(root, ...entry.path.split('/'));
+}
+
+function parsePair(value: string, what: string): [string, number] {
+  const at = value.lastIndexOf(':');
+  const bps = Number(value.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(bps)) throw new Error(`${what} must look like <id>:<basis points>, got ${JSON.stringify(value)}`);
+  return [value.slice(0, at), bps];
+}
+
+export function registerContributionCommands(program: Command): void {
+  program
+    .command('hash <path>')
+    .description('print the content root and per-file SHA-256 of a file or folder (the same computation as the server)')
+    .action(async (path: string, _options, command: Command) => {
+      const opts = globalOptions(command);
+      const hashed = await hashWithProgress(path, !opts.json);
+      const files = hashed.entries.map((e) => ({ path: e.path, size: e.size.toString(), sha256: e.sha256 }));
+      output(
+        opts,
+        { contentRoot: hashed.contentRoot, kind: hashed.kind, fileCount: files.length, totalBytes: hashed.totalBytes.toString(), files, emptyDirectories: hashed.emptyDirectories },
+        () =>
+          [
+            `content root  ${hashed.contentRoot}`,
+            `files         ${files.length} (${hashed.totalBytes} bytes)`,
+            '',
+            ...files.map((f) => `${f.sha256}  ${f.path}`),
+          ].join('\n'),
+      );
+    });
+
+  program
+    .command('upload <path>')
+    .description('upload a file or folder, sign the registration with your key, and register it; prints the dataset id')
+    .requiredOption('--title <title>', 'dataset title')
+    .option('--description <text>', 'dataset description')
+    .option('--owner <address:bps>', 'co-owner and share in basis points (repeat; all sum to 10000; you must be one). Default: you, 10000', collect)
+    .option('--parent <id:bps>', 'dataset this derives from (uuid or content root) and its upstream share in basis points (repeat)', collect)
+    .addOption(new Option('--license <template>', 'license template').choices(['open-training', 'paid-per-run', 'research-only']).default('open-training'))
+    .option('--fee-token <address>', 'paid-per-run: ERC-20 token of the fee')
+    .option('--fee-amount <units>', 'paid-per-run: fee per training run in smallest token units')
+    .option('--external-uri <uri>', 'register by hashes alone: the bytes stay at this URI and are not uploaded')
+    .option('--previous-version <id>', 'this is a new version of that dataset (you must own it)')
+    .option('--keystore <file>', 'encrypted JSON keystore (password from UPSTREAM_KEYSTORE_PASSWORD); default UPSTREAM_PRIVATE_KEY')
+    .option('--resumable-threshold <bytes>', 'files this big or bigger upload through tus (resumable)', String(DEFAULT_RESUMABLE_THRESHOLD))
+    .action(async (path: string, options, command: Command) => {
+      const opts = globalOptions(command);
+      const client = new ApiClient(opts.api);
+      const signer = await loadSigner({ keystore: options.keystore });
+      const hashed = await hashWithProgress(path, !opts.json);
+
+      let upload = { uploaded: 0, skipped: 0, bytes: 0 };
+      if (!options.externalUri) {
+        const bar = bytesProgress('uploading', Number(hashed.totalBytes), !opts.json);
+        upload = await uploadFiles(
+          hashed.entries.map((entry) => ({ entry, fsPath: fsPathOf(path, hashed, entry) })),
+          { api: opts.api, onBytes: (d) => bar.add(d), resumableThreshold: Number(options.resumableThreshold) },
+        );
+        bar.stop();
+      }
+
+      const parents = await Promise.all(
+        ((options.parent as string[] | undefined) ?? []).map(async (value) => {
+          const [id, upstreamBps] = parsePair(value, '--parent');
+          const parent = await client.get<DatasetDetail>(`/datasets/${encodeURIComponent(id)}`);
+          return { datasetId: parent.contentRoot, upstreamBps };
+        }),
+      );
+      const owners = ((options.owner as string[] | undefined) ?? []).map((value) => {
+        const [account, shareBps] = parsePair(value, '--owner');
+        return { account, shareBps };
+      });
+      const template = options.license as LicenseTemplate;
+      const chain = await client.get<{ eip712Domain: UpstreamDomain }>('/chain');
+      const body = await signRegistration(signer, {
+        entries: hashed.entries,
+        contentRoot: hashed.contentRoot,
+        title: options.title,
+        description: options.description,
+        owners: owners.length > 0 ? owners : undefined,
+        parents,
+        license: template === 'paid-per-run' ? { template, fee: { token: options.feeToken, amount: options.feeAmount } } : { template },
+        externalUri: options.externalUri,
+        previousVersionId: options.previousVersion,
+        domain: chain.eip712Domain,
+      });
+      const dataset = await client.post<DatasetDetail>('/datasets', body);
+      output(
+        opts,
+        { id: dataset.id, contentRoot: dataset.contentRoot, fileCount: dataset.fileCount, totalBytes: dataset.totalBytes, digest: dataset.digest, anchorState: dataset.anchorStatus.state, upload },
+        () =>
+          [
+            `registered dataset ${dataset.id}`,
+            `content root  ${dataset.contentRoot}`,
+            `files         ${dataset.fileCount} (${dataset.totalBytes} bytes; ${upload.uploaded} uploaded, ${upload.skipped} already stored)`,
+            `anchor        ${dataset.anchorStatus.state} (check later with: upstream verify ${path} --dataset ${dataset.id})`,
+          ].join('\n'),
+      );
+    });
+
+  program
+    .command('verify <path>')
+    .description("re-hash a file or folder, compare it with a dataset's record, and check the dataset's anchor on-chain")
+    .requiredOption('--dataset <id>', 'dataset uuid or content root')
+    .option('--rpc <url>', 'JSON-RPC endpoint of the chain', process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545')
+    .action(async (path: string, options, command: Command) => {
+      const opts = globalOptions(command);
+      const client = new ApiClient(opts.api);
+      const hashed = await hashWithProgress(path, !opts.json);
+      const dataset = await client.get<DatasetDetail>(`/datasets/${encodeURIComponent(options.dataset)}`);
+      const serverFiles = new Map<string, { size: string; sha256: string }>();
+      for (let cursor: string | null | undefined = undefined; cursor !== null; ) {
+        const page: { items: { path: string; size: string; sha256: string }[]; nextCursor: string | null } = await client.get(
+          `/datasets/${dataset.id}/files?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        page.items.forEach((f) => serverFiles.set(f.path, f));
+        cursor = page.nextCursor;
+      }
+      const local = new Map(hashed.entries.map((e) => [e.path, e]));
+      const missing = [...serverFiles.keys()].filter((p) => !local.has(p));
+      const extra = [...local.keys()].filter((p) => !serverFiles.has(p));
+      const changed = [...local.values()].filter((e) => {
+        const s = serverFiles.get(e.path);
+        return s && (s.sha256 !== e.sha256 || s.size !== e.size.toString());
+      }).map((e) => e.path);
+      const contentMatches = hashed.contentRoot === dataset.contentRoot;
+
+      const status = dataset.anchorStatus;
+      const anchor: { state: string; proofValid?: boolean; anchoredAtOnChain?: number; txHash?: string; batchRoot?: string } = { state: status.state };
+      if (status.batch) {
+        anchor.batchRoot = status.batch.root;
+        anchor.proofValid = status.leaf === dataset.digest && (await verifyBatchAnchorProof(status.batch.root, status.leaf, status.batch.proof));
+        const provider = new JsonRpcProvider(options.rpc, undefined, { cacheTimeout: -1 });
+        try {
+          const registry = new Contract(status.registry, artifacts.ProvenanceRegistry.abi, provider);
+          anchor.anchoredAtOnChain = Number(await registry.getFunction('anchoredAt')(status.batch.root));
+        } finally {
+          provider.destroy();
+        }
+        anchor.txHash = status.anchor?.txHash;
+      }
+      const anchored = anchor.proofValid === true && (anchor.anchoredAtOnChain ?? 0) > 0;
+      const ok = contentMatches && anchored;
+      output(
+        opts,
+        { ok, dataset: dataset.id, contentRoot: { local: hashed.contentRoot, server: dataset.contentRoot, match: contentMatches }, files: { missing, extra, changed }, anchor },
+        () =>
+          [
+            `${ok ? 'OK' : 'MISMATCH'}  dataset ${dataset.id}`,
+            `content root  local ${hashed.contentRoot}`,
+            `              server ${dataset.contentRoot} ${contentMatches ? '(match)' : '(DIFFERENT)'}`,
+            ...(missing.length + extra.length + changed.length > 0
+              ? [`files         missing locally: ${missing.length}, not in record: ${extra.length}, changed: ${changed.length}`, ...changed.slice(0, 10).map((p) => `  changed ${p}`)]
+              : []),
+            anchored
+              ? `anchor        batch ${anchor.batchRoot} anchored on-chain at ${new Date(anchor.anchoredAtOnChain! * 1000).toISOString()} (tx ${anchor.txHash ?? '?'}); proof valid`
+              : `anchor        ${anchor.state}${anchor.proofValid === false ? ', PROOF INVALID' : ''}${anchor.batchRoot ? `, on-chain: ${anchor.anchoredAtOnChain ? 'yes' : 'not yet'}` : ''}`,
+          ].join('\n'),
+      );
+      if (!ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,218 @@
+import type { Command } from 'commander';
+import { Contract, Interface, JsonRpcProvider, getAddress, isAddress, type Log } from 'ethers';
+import { artifacts } from '@upstream/chain';
+import { rebuildEpoch, type EpochInputs } from '../../../api/src/royalties/epoch-rebuild';
+import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
+
+interface TokenBalance {
+  token: string;
+  earned: string;
+  claimed: string;
+  inCurrentRoot: string;
+  claimable: string;
+  pending: string;
+}
+interface Balances {
+  account: string;
+  currentEpoch: number | null;
+  balances: TokenBalance[];
+}
+interface History {
+  total: number;
+  items: { runId: string; source: string; datasetId: string; token: string; amount: string; txHash: string; paidAt: string }[];
+}
+interface Proofs {
+  account: string;
+  epoch: number | null;
+  root: string | null;
+  chainId: number;
+  splitter: string;
+  claims: { token: string; cumulative: string; claimed: string; claimable: string; proof: string[] }[];
+}
+
+const DEFAULT_RPC = process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545';
+const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
+const short = (hex: string) => `${hex.slice(0, 10)}…${hex.slice(-4)}`;
+
+function checkedAddress(value: string, option: string): string {
+  if (!isAddress(value)) throw new Error(`${option}: ${JSON.stringify(value)} is not a 0x-prefixed 20-byte address`);
+  return value.toLowerCase();
+}
+
+export function registerRoyaltiesCommands(program: Command): void {
+  program
+    .command('royalties')
+    .description("show a contributor's balances per token (earned, claimed, claimable, pending) and earnings history")
+    .option('--account <address>', "contributor address (default: the signing key's address)")
+    .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)')
+    .option('--limit <n>', 'history entries to show', '20')
+    .action(async (options: { account?: string; keystore?: string; limit: string }, command: Command) => {
+      const opts = globalOptions(command);
+      const account = options.account ? checkedAddress(options.account, '--account') : (await loadSigner(options)).address.toLowerCase();
+      const api = new ApiClient(opts.api);
+      const [balances, history] = await Promise.all([
+        api.get<Balances>(`/contributors/${account}/balances`),
+        api.get<History>(`/contributors/${account}/history?limit=${Number(options.limit) || 20}`),
+      ]);
+      output(opts, { ...balances, history }, () => {
+        const lines = [`account ${account}   current epoch ${balances.currentEpoch ?? '-'}`];
+        if (balances.balances.length === 0) lines.push('no royalties yet');
+        for (const b of balances.balances) {
+          lines.push(
+            `token ${b.token}`,
+            `  earned ${b.earned}   claimed ${b.claimed}   claimable now ${b.claimable}   pending next epoch ${b.pending}`,
+          );
+        }
+        if (history.items.length > 0) lines.push(`history (${history.items.length} of ${history.total}, newest first)`);
+        for (const h of history.items) {
+          lines.push(`  ${h.paidAt}  ${h.source} ${short(h.runId)}  dataset ${short(h.datasetId)}  +${h.amount}  (${short(h.token)})`);
+        }
+        return lines.join('\n');
+      });
+    });
+
+  program
+    .command('claim')
+    .description("claim royalties on-chain with the current root's proofs; several tokens go in one claimMany transaction")
+    .option('--token <address...>', 'only these tokens (default: every token with something to claim)')
+    .option('--account <address>', 'claim for this account (the tokens always go to it; default: the signer)')
+    .option('--rpc <url>', 'JSON-RPC endpoint (UPSTREAM_RPC_URL)', DEFAULT_RPC)
+    .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)')
+    .action(async (options: { token?: string[]; account?: string; rpc: string; keystore?: string }, command: Command) => {
+      const opts = globalOptions(command);
+      const signer = await loadSigner(options, options.rpc);
+      try {
+        const account = options.account ? checkedAddress(options.account, '--account') : signer.address.toLowerCase();
+        const wanted = options.token?.map((t) => checkedAddress(t, '--token'));
+        const proofs = await new ApiClient(opts.api).get<Proofs>(`/contributors/${account}/proofs`);
+        if (proofs.epoch === null) throw new Error('no accepted root yet: nothing can be claimed');
+        for (const t of wanted ?? []) {
+          if (!proofs.claims.some((c) => c.token === t)) throw new Error(`--token ${t}: ${account} has no balance in epoch ${proofs.epoch}`);
+        }
+        const splitter = new Contract(proofs.splitter, splitterAbi, signer);
+        // The chain is the authority on what was already claimed (the API may lag by a block).
+        const open: Proofs['claims'] = [];
+        for (const c of proofs.claims.filter((c) => !wanted || wanted.includes(c.token))) {
+          const onChain = (await splitter.claimed(account, c.token)) as bigint;
+          if (BigInt(c.cumulative) > onChain) open.push(c);
+        }
+        if (open.length === 0) {
+          output(opts, { account, epoch: proofs.epoch, claimed: [] }, () => `nothing to claim for ${account} in epoch ${proofs.epoch}`);
+          return;
+        }
+        const tx =
+          open.length === 1
+            ? await splitter.claim(account, open[0]!.token, open[0]!.cumulative, open[0]!.proof)
+            : await splitter.claimMany(account, open.map((c) => c.token), open.map((c) => c.cumulative), open.map((c) => c.proof));
+        const receipt = await tx.wait();
+        const paid = (receipt.logs as Log[])
+          .map((l) => (l.address.toLowerCase() === proofs.splitter.toLowerCase() ? splitterAbi.parseLog(l) : null))
+          .filter((p) => p?.name === 'Claimed')
+          .map((p) => ({ token: String(p!.args.token).toLowerCase(), amount: p!.args.amount.toString(), cumulative: p!.args.cumulativeAmount.toString() }));
+        output(opts, { account, epoch: proofs.epoch, txHash: receipt.hash, claimed: paid }, () =>
+          [`claimed for ${account} (epoch ${proofs.epoch}) in ${receipt.hash}`, ...paid.map((p) => `  ${p.token}  +${p.amount}  (total claimed ${p.cumulative})`)].join('\n'),
+        );
+      } finally {
+        (signer.provider as JsonRpcProvider | null)?.destroy();
+      }
+    });
+
+  program
+    .command('verify-epoch <epoch>')
+    .description("rebuild an epoch's root from public API data with the published rules and compare it with the chain (exit 2 on mismatch)")
+    .option('--rpc <url>', 'JSON-RPC endpoint (UPSTREAM_RPC_URL)', DEFAULT_RPC)
+    .action(async (epochArg: string, options: { rpc: string }, command: Command) => {
+      const opts = globalOptions(command);
+      const epoch = Number(epochArg);
+      if (!Number.isInteger(epoch) || epoch < 1) throw new Error(`epoch: ${JSON.stringify(epochArg)} is not a positive integer`);
+      const inputs = await new ApiClient(opts.api).get<EpochInputs>(`/epochs/${epoch}/inputs`);
+      const provider = new JsonRpcProvider(options.rpc, undefined, { cacheTimeout: -1 });
+      try {
+        const report = await verifyEpoch(provider, inputs);
+        output(opts, report, () =>
+          [
+            `epoch ${epoch}: ${report.match ? 'MATCH' : 'MISMATCH'}`,
+            `  rebuilt root     ${report.rebuiltRoot}  (${report.leaves} leaves from ${report.payments} payments)`,
+            `  on-chain root    ${report.chainRoot ?? '(no RootProposed event)'}`,
+            `  API root         ${inputs.root}`,
+            `  data hash        ${report.dataHashMatches ? 'matches' : 'DIFFERS'}`,
+            `  payments         ${report.paymentProblems.length === 0 ? 'all match their RunPaid events' : report.paymentProblems.join('; ')}`,
+          ].join('\n'),
+        );
+        if (!report.match) process.exitCode = 2;
+      } finally {
+        provider.destroy();
+      }
+    });
+}
+
+export interface VerifyReport {
+  epoch: number;
+  match: boolean;
+  rebuiltRoot: string;
+  chainRoot: string | null;
+  dataHashMatches: boolean;
+  leaves: number;
+  payments: number;
+  paymentProblems: string[];
+}
+
+/**
+ * Checks every published payment against its RunPaid log on the chain, rebuilds root and data
+ * hash with the same rules the server uses, and compares them with the epoch's RootProposed event.
+ */
+export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs): Promise<VerifyReport> {
+  const problems: string[] = [];
+  const network = await provider.getNetwork();
+  if (network.chainId !== BigInt(inputs.chainId)) problems.push(`chain id ${network.chainId} is not the epoch's ${inputs.chainId}`);
+  const splitter = getAddress(inputs.splitter);
+  const byKey = new Map<string, Record<string, string>>();
+  if (inputs.payments.length > 0) {
+    const blocks = inputs.payments.map((p) => p.blockNumber);
+    const from = Math.min(...blocks);
+    const to = Math.max(...blocks);
+    for (let start = from; start <= to; start += 5_000) {
+      const logs = await provider.getLogs({ address: splitter, topics: [splitterAbi.getEvent('RunPaid')!.topicHash], fromBlock: start, toBlock: Math.min(to, start + 4_999) });
+      for (const log of logs) {
+        const parsed = splitterAbi.parseLog(log)!;
+        byKey.set(`${log.transactionHash.toLowerCase()}:${log.index}`, {
+          runId: String(parsed.args.runId).toLowerCase(),
+          token: String(parsed.args.token).toLowerCase(),
+          amount: parsed.args.amount.toString(),
+          fee: parsed.args.fee.toString(),
+          net: parsed.args.net.toString(),
+        });
+      }
+    }
+  }
+  for (const p of inputs.payments) {
+    const onChain = byKey.get(`${p.txHash.toLowerCase()}:${p.logIndex}`);
+    if (!onChain) {
+      problems.push(`payment ${p.txHash}:${p.logIndex} has no RunPaid log on the chain`);
+      continue;
+    }
+    for (const field of ['runId', 'token', 'amount', 'fee', 'net'] as const) {
+      if (onChain[field] !== String(p[field]).toLowerCase()) problems.push(`payment ${p.txHash}:${p.logIndex} ${field} is ${p[field]} in the API, ${onChain[field]} on-chain`);
+    }
+  }
+  const rebuilt = await rebuildEpoch(inputs);
+  const events = await new Contract(splitter, splitterAbi, provider).queryFilter(
+    new Contract(splitter, splitterAbi).filters.RootProposed(inputs.epoch),
+    0,
+    'latest',
+  );
+  const proposed = events.at(-1) as (Log & { args?: { root: string; dataHash: string } }) | undefined;
+  const chainRoot = proposed?.args ? String(proposed.args.root).toLowerCase() : null;
+  const chainDataHash = proposed?.args ? String(proposed.args.dataHash).toLowerCase() : null;
+  const dataHashMatches = chainDataHash === rebuilt.dataHash.toLowerCase();
+  return {
+    epoch: inputs.epoch,
+    match: problems.length === 0 && chainRoot === rebuilt.root.toLowerCase() && dataHashMatches,
+    rebuiltRoot: rebuilt.root,
+    chainRoot,
+    dataHashMatches,
+    leaves: rebuilt.balances.length,
+    payments: inputs.payments.length,
+    paymentProblems: problems,
+  };
+}

@@ -1,0 +1,99 @@
+// Training-run ingestion benchmark: a 1,000,000-entry manifest accepted through the running API.
+// Starts its own embedded PostgreSQL, runs the built service against it (`npm run build` first),
+// creates 1,000,000 datasets and the lab's licenses with a bulk SQL fixture, then times
+// POST /runs + 19 chunks of 50,000 + commit. Prints one JSON object and writes bench/results/runs.json.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { Wallet } from 'ethers';
+import { LocalChain } from '@upstream/chain';
+import { EmbeddedPostgres } from '@upstream/database';
+import type { UpstreamDomain } from '@upstream/provenance';
+import { insertActiveLicensesForOwner, insertDatasetsBulk, signRunManifest } from '../test/support/catalogue-fixtures';
+import { freePort } from '../test/support/ports';
+import { ROOT, spawnService, waitForHealth } from '../test/support/service-process';
+
+const ENTRIES = Number(process.env.BENCH_RUN_ENTRIES ?? 1_000_000);
+const CHUNK = 50_000;
+
+const log = (message: string) => process.stderr.write(`[bench:runs] ${message}\n`);
+
+function vmHwmMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round((kib / 1024) * 10) / 10;
+}
+
+async function post(baseUrl: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(baseUrl + path, {
+    method: 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json).slice(0, 500)}`);
+  return json;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'upstream-bench-runs-'));
+  const pg = await EmbeddedPostgres.start({ dataDir: join(dir, 'postgres'), port: await freePort() });
+  const admin = new Client({ connectionString: pg.url('postgres') });
+  await admin.connect();
+  await admin.query('CREATE DATABASE upstream');
+  await admin.end();
+  const databaseUrl = pg.url('upstream');
+
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const service = spawnService({
+    DATA_DIR: join(dir, 'data'),
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    LOCAL_CHAIN_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '100000',
+  });
+  try {
+    await waitForHealth(baseUrl, service, 120_000);
+    const domain = ((await (await fetch(`${baseUrl}/chain`)).json()) as { eip712Domain: UpstreamDomain }).eip712Domain;
+    const lab = new Wallet(LocalChain.devPrivateKey(7));
+    const owner = new Wallet(LocalChain.devPrivateKey(8)).address;
+
+    let started = Date.now();
+    const roots = await insertDatasetsBulk(databaseUrl, ENTRIES, owner, 'bench');
+    await insertActiveLicensesForOwner(databaseUrl, lab.address, owner);
+    log(`fixture: ${ENTRIES} datasets and licenses in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const weights = roots.map((_, i) => BigInt(1 + (i % 4096)));
+    started = Date.now();
+    const signed = await signRunManifest(lab, domain, { entries: roots.map((datasetId, i) => ({ datasetId, weight: weights[i]! })), modelName: 'bench-model' });
+    log(`client: entries root and signature in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const chunk = (offset: number) => roots.slice(offset, offset + CHUNK).map((datasetId, i) => ({ datasetId, weight: weights[offset + i]!.toString() }));
+
+    started = Date.now();
+    const open = await post(baseUrl, '/runs', { ...signed.body, entries: chunk(0) });
+    for (let offset = CHUNK; offset < ENTRIES; offset += CHUNK) await post(baseUrl, `/runs/${open.id}/entries`, { offset, entries: chunk(offset) });
+    const uploaded = Date.now();
+    const committed = await post(baseUrl, `/runs/${open.id}/commit`);
+    const acceptSeconds = Math.round((Date.now() - started) / 100) / 10;
+    if (committed.status !== 'committed' || committed.runId !== signed.runId) throw new Error(`unexpected commit answer ${JSON.stringify(committed).slice(0, 300)}`);
+    log(`upload ${((uploaded - started) / 1000).toFixed(1)} s, commit ${((Date.now() - uploaded) / 1000).toFixed(1)} s`);
+
+    const result = { manifestEntries: ENTRIES, acceptSeconds, peakRssMiB: vmHwmMiB(service.child.pid!) };
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench/results/runs.json'), JSON.stringify(result, null, 2) + '\n');
+    process.stdout.write(JSON.stringify(result) + '\n');
+  } finally {
+    service.child.kill('SIGTERM');
+    await service.exited;
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

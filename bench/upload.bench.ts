@@ -1,0 +1,152 @@
+// Upload benchmark: the built service as a real process; a generated file (2 GiB, or
+// UPLOAD_BENCH_BYTES) uploaded and registered through the API, `sha256sum` on the same file
+// in the same run, the service's peak RSS, and a folder of 10,000 small files through the
+// CLI's upload path. Prints one JSON object and writes bench/results/upload.json.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Wallet, type Signer } from 'ethers';
+import { buildContentTree, hashPath, type UpstreamDomain } from '@upstream/provenance';
+import { signRegistration } from '../apps/cli/src/contribution/registration';
+import { uploadAndHash, uploadFiles, DEFAULT_RESUMABLE_THRESHOLD } from '../apps/cli/src/contribution/uploader';
+import { freePort } from '../test/support/ports';
+import { ROOT, spawnService, waitForHealth, type ServiceProcess } from '../test/support/service-process';
+
+const BIG_BYTES = Number(process.env.UPLOAD_BENCH_BYTES ?? 2 * 1024 ** 3);
+const SMALL_FILES = Number(process.env.UPLOAD_BENCH_SMALL_FILES ?? 10_000);
+const MB = 1_000_000;
+
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function generate(path: string, bytes: number): Promise<void> {
+  const block = randomBytes(1 << 20);
+  const out = createWriteStream(path);
+  for (let written = 0, i = 0; written < bytes; i++) {
+    const chunk = Buffer.from(block.subarray(0, Math.min(block.length, bytes - written)));
+    chunk.writeUInt32BE(i, 0); // no two MiB alike
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+    written += chunk.length;
+  }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+async function peakRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return round(kib / 1024);
+}
+
+async function register(api: string, domain: UpstreamDomain, signer: Signer, title: string, entries: { path: string; size: bigint; sha256: string }[]) {
+  const tree = await buildContentTree(entries);
+  const body = await signRegistration(signer, { entries: [...tree.entries], contentRoot: tree.root, title, domain });
+  const res = await fetch(new URL('/datasets', api), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status !== 201) throw new Error(`registration failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string };
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'upstream-upload-bench-'));
+  let service: ServiceProcess | undefined;
+  try {
+    const [port, pgPort, chainPort] = [await freePort(), await freePort(), await freePort()];
+    const api = `http://127.0.0.1:${port}`;
+    service = spawnService({
+      DATA_DIR: join(work, 'data'),
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(pgPort),
+      LOCAL_CHAIN_PORT: String(chainPort),
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      UPLOAD_RATE_LIMIT_PER_MINUTE: '10000000',
+      MAX_FILE_BYTES: String(Math.max(BIG_BYTES, 1) * 2),
+    });
+    await waitForHealth(api, service, 120_000);
+    const pid = service.child.pid!;
+    const idleRssMiB = await peakRssMiB(pid);
+    const domain = ((await (await fetch(`${api}/chain`)).json()) as { eip712Domain: UpstreamDomain }).eip712Domain;
+    const signer = Wallet.createRandom(); // any key: the signature is the authorization, no funds needed
+
+    // One big file: streamed and registered in one pass (client and server each hash while the bytes flow).
+    const big = join(work, 'big.bin');
+    await generate(big, BIG_BYTES);
+    const sumStarted = performance.now();
+    const sum = spawnSync('sha256sum', [big], { encoding: 'utf8' });
+    const sha256sumSeconds = (performance.now() - sumStarted) / 1000;
+    if (sum.status !== 0) throw new Error(`sha256sum failed: ${sum.stderr}`);
+    const expected = sum.stdout.split(/\s+/)[0];
+
+    const started = performance.now();
+    const uploaded = await uploadAndHash(big, { api });
+    await register(api, domain, signer, 'bench: one big file', [{ path: basename(big), size: uploaded.size, sha256: uploaded.sha256 }]);
+    const uploadSeconds = (performance.now() - started) / 1000;
+    if (uploaded.sha256 !== expected) throw new Error(`upload hashed to ${uploaded.sha256}, sha256sum says ${expected}`);
+
+    // The same bytes through the CLI's resumable path (hash first, then tus): what `upstream upload` does for big files.
+    const big2 = join(work, 'big-resumable.bin');
+    await generate(big2, BIG_BYTES);
+    const cliStarted = performance.now();
+    const hashed = await hashPath(big2);
+    await uploadFiles(hashed.entries.map((entry) => ({ entry, fsPath: big2 })), {
+      api,
+      resumableThreshold: Math.min(DEFAULT_RESUMABLE_THRESHOLD, BIG_BYTES),
+      resumeStore: join(work, 'tus-urls.json'),
+    });
+    await register(api, domain, signer, 'bench: resumable', hashed.entries);
+    const cliSeconds = (performance.now() - cliStarted) / 1000;
+    await rm(big2);
+
+    // Many small files: hash, upload what is missing, register (bulk insert).
+    const folder = join(work, 'small');
+    for (let d = 0; d < Math.ceil(SMALL_FILES / 1000); d++) {
+      await mkdir(join(folder, `d${d}`), { recursive: true });
+      const count = Math.min(1000, SMALL_FILES - d * 1000);
+      await Promise.all(Array.from({ length: count }, (_, i) => writeFile(join(folder, `d${d}`, `f${i}.txt`), `small file ${d}/${i} ${randomBytes(8).toString('hex')}\n`)));
+    }
+    const smallStarted = performance.now();
+    const small = await hashPath(folder);
+    await uploadFiles(small.entries.map((entry) => ({ entry, fsPath: join(folder, ...entry.path.split('/')) })), { api });
+    await register(api, domain, signer, 'bench: small files', small.entries);
+    const smallSeconds = (performance.now() - smallStarted) / 1000;
+
+    const uploadAndRegisterMBps = BIG_BYTES / MB / uploadSeconds;
+    const sha256sumMBps = BIG_BYTES / MB / sha256sumSeconds;
+    const cliResumableMBps = BIG_BYTES / MB / cliSeconds;
+    const result = {
+      bench: 'upload',
+      fileBytes: BIG_BYTES,
+      uploadAndRegisterMBps: round(uploadAndRegisterMBps),
+      sha256sumMBps: round(sha256sumMBps),
+      ratioToSha256sum: round(uploadAndRegisterMBps / sha256sumMBps, 2),
+      cliResumableMBps: round(cliResumableMBps),
+      cliResumableRatioToSha256sum: round(cliResumableMBps / sha256sumMBps, 2),
+      peakRssMiB: await peakRssMiB(pid),
+      idleRssMiB,
+      smallFiles: SMALL_FILES,
+      smallFilesPerSecond: round(SMALL_FILES / smallSeconds),
+      targets: { ratioToSha256sum: 0.8, peakRssMiB: 200 },
+      notes:
+        'uploadAndRegisterMBps: PUT /blobs, client and server each hash while streaming, then POST /datasets. ' +
+        'cliResumable: hashPath then a tus upload (two passes), as `upstream upload` does for files >= 256 MiB. ' +
+        'peakRssMiB: VmHWM of the API process (PostgreSQL and anvil are separate processes); idleRssMiB: the same right after start-up.',
+    };
+    const json = JSON.stringify(result, null, 2);
+    process.stdout.write(json + '\n');
+    await mkdir(join(ROOT, 'bench/results'), { recursive: true });
+    await writeFile(join(ROOT, 'bench/results/upload.json'), json + '\n');
+  } finally {
+    if (service && service.child.exitCode === null) {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`upload bench failed: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

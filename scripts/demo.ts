@@ -1,0 +1,227 @@
+// `npm run demo`: the whole story on the embedded defaults. Contributors upload datasets (one
+// derived from another, one co-owned), a lab licenses them, records a signed training run and
+// pays it; the epoch settles on-chain (time warped past the root delay); contributors claim;
+// and it prints who got what, exact to the unit. Starts the built service on a throwaway
+// DATA_DIR, or uses a running one: DEMO_API=http://127.0.0.1:3000 DEMO_RPC=http://127.0.0.1:8545.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Contract, JsonRpcProvider, NonceManager, Wallet, hexlify } from 'ethers';
+import { LocalChain, artifacts } from '@upstream/chain';
+import { buildRunEntriesTree, licenseAcceptanceTypedData, trainingRunTypedData, type UpstreamDomain } from '@upstream/provenance';
+
+const ROOT = resolve(__dirname, '..');
+const CLI = join(ROOT, 'bin/upstream.js');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const key = (i: number) => LocalChain.devPrivateKey(i);
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? ok(a.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+async function api<T>(base: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(new URL(path, base), {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${body === undefined ? 'GET' : 'POST'} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+function cli(base: string, args: string[], privateKey?: string): string {
+  const r = spawnSync(process.execPath, [CLI, '--api', base, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...(privateKey ? { UPSTREAM_PRIVATE_KEY: privateKey } : {}) },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`upstream ${args.join(' ')} failed (${r.status}):\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+async function startService(dataDir: string): Promise<{ api: string; rpc: string; child: ChildProcess }> {
+  const [port, pgPort, chainPort] = [await freePort(), await freePort(), await freePort()];
+  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(pgPort),
+      LOCAL_CHAIN_PORT: String(chainPort),
+      EPOCH_INTERVAL_MS: '0',
+      ANCHOR_INTERVAL_MS: '0',
+      WORKER_INTERVAL_MS: '200',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await until('the service to be healthy', async () => {
+    if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
+    return (await fetch(`${base}/health`).then((r) => r.ok).catch(() => false)) || undefined;
+  });
+  return { api: base, rpc: `http://127.0.0.1:${chainPort}`, child };
+}
+
+async function main(): Promise<void> {
+  let dataDir: string | undefined;
+  let service: ChildProcess | undefined;
+  let base = process.env.DEMO_API;
+  let rpc = process.env.DEMO_RPC ?? 'http://127.0.0.1:8545';
+  try {
+    if (!base) {
+      dataDir = await mkdtemp(join(tmpdir(), 'upstream-demo-'));
+      await chmod(dataDir, 0o755); // embedded PostgreSQL (as root) needs every parent folder readable
+      console.log(`starting the service on a fresh data directory ${dataDir} …`);
+      ({ api: base, rpc, child: service } = await startService(dataDir));
+    }
+    const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1 });
+    const chain = await api<{ chainId: number; royaltySplitter: string; paymentToken: string; eip712Domain: UpstreamDomain }>(base, '/chain');
+    const names = ['Ada', 'Ben', 'Cy', 'Dee'] as const;
+    const people = Object.fromEntries(names.map((n, i) => [n, new Wallet(key(3 + i))])) as Record<(typeof names)[number], Wallet>;
+    const lab = new NonceManager(new Wallet(key(7), provider));
+    const labAddress = await lab.getAddress();
+
+    // 1. Contributors upload and sign their datasets.
+    const work = await mkdtemp(join(tmpdir(), 'upstream-demo-files-'));
+    const folder = async (name: string, files: Record<string, string>) => {
+      const dir = join(work, name);
+      await mkdir(dir, { recursive: true });
+      for (const [f, text] of Object.entries(files)) await writeFile(join(dir, f), text);
+      return dir;
+    };
+    const upload = (dir: string, who: Wallet, args: string[]) => JSON.parse(cli(base!, ['--json', 'upload', dir, ...args], who.privateKey)).contentRoot as string;
+    const corpus = upload(await folder('corpus', { 'a.txt': 'the base corpus, part a\n', 'b.txt': 'the base corpus, part b\n' }), people.Ada, ['--title', 'Base corpus']);
+    const curated = upload(await folder('curated', { 'curated.jsonl': '{"q":"why","a":"because"}\n' }), people.Ben, [
+      '--title', 'Curated subset',
+      '--owner', `${people.Ben.address}:7000`,
+      '--owner', `${people.Cy.address}:3000`,
+      '--parent', `${corpus}:1500`,
+    ]);
+    const dialogues = upload(await folder('dialogues', { 'chat.txt': 'hello\nhi there\n' }), people.Dee, ['--title', 'Dialogues']);
+    await rm(work, { recursive: true, force: true });
+    console.log(`datasets: Base corpus (Ada) ${corpus}\n          Curated subset (Ben 70 %, Cy 30 %; 15 % upstream to Base corpus) ${curated}\n          Dialogues (Dee) ${dialogues}`);
+
+    // 2. The lab licenses the datasets it trains on.
+    const deadline = Math.floor(Date.now() / 1000) + 3600;
+    for (const datasetId of [curated, dialogues, corpus]) {
+      const dataset = await api<{ license: { termsHash: string } }>(base, `/datasets/${datasetId}`);
+      const message = { datasetId, termsHash: dataset.license.termsHash, licensee: labAddress, nonce: BigInt(hexlify(randomBytes(8))), deadline: BigInt(deadline) };
+      const typed = licenseAcceptanceTypedData(chain.eip712Domain, message);
+      const signature = await lab.signTypedData(typed.domain, typed.types, typed.message);
+      await api(base, '/licenses', { ...message, nonce: message.nonce.toString(), deadline, signature });
+    }
+
+    // 3. The lab records a signed training run: which datasets, how many tokens of each.
+    const entries = [
+      { datasetId: curated, weight: 600_000n },
+      { datasetId: dialogues, weight: 400_000n },
+      { datasetId: corpus, weight: 250_000n },
+    ];
+    const tree = await buildRunEntriesTree(entries);
+    const now = Math.floor(Date.now() / 1000);
+    const manifest = {
+      runRef: hexlify(randomBytes(32)),
+      modelName: 'upstream-demo-1b',
+      modelHash: hexlify(randomBytes(32)),
+      entriesRoot: tree.root,
+      entryCount: BigInt(entries.length),
+      weightUnit: 'tokens',
+      startedAt: BigInt(now - 7200),
+      endedAt: BigInt(now - 60),
+      nonce: BigInt(hexlify(randomBytes(8))),
+      deadline: BigInt(deadline),
+    };
+    const typedRun = trainingRunTypedData(chain.eip712Domain, manifest);
+    const run = await api<{ id: string; runId: string }>(base, '/runs', {
+      lab: labAddress,
+      runRef: manifest.runRef,
+      modelName: manifest.modelName,
+      modelHash: manifest.modelHash,
+      entriesRoot: manifest.entriesRoot,
+      entryCount: entries.length,
+      weightUnit: manifest.weightUnit,
+      startedAt: Number(manifest.startedAt),
+      endedAt: Number(manifest.endedAt),
+      nonce: manifest.nonce.toString(),
+      deadline,
+      signature: await lab.signTypedData(typedRun.domain, typedRun.types, typedRun.message),
+      entries: entries.map((e) => ({ datasetId: e.datasetId, weight: e.weight.toString() })),
+    });
+    console.log(`training run ${run.runId} recorded (${entries.length} datasets, 1,250,000 tokens)`);
+
+    // 4. The lab pays the run's royalties: approve, then payRun.
+    const amount = 1_000_000_007n; // 1,000.000007 test tokens (6 decimals): odd on purpose
+    const pay = await api<{ approve: { to: string; data: string }; call: { to: string; data: string } }>(base, `/runs/${run.id}/payment?amount=${amount}`);
+    await (await lab.sendTransaction(pay.approve)).wait();
+    await (await lab.sendTransaction(pay.call)).wait();
+    const payment = await until('the payment to be allocated', async () => {
+      const list = await api<{ items: { status: string; amount: string; fee: string; net: string; ledgerTotal: string }[] }>(base!, `/runs/${run.runId}/payments`);
+      return list.items[0]?.status === 'allocated' ? list.items[0] : undefined;
+    });
+    console.log(`paid ${payment.amount}: protocol fee ${payment.fee}, ${payment.net} to the data (ledger holds ${payment.ledgerTotal})`);
+
+    // 5. The epoch settles: root proposed, the guardian's veto window passes, root accepted.
+    const splitter = new Contract(chain.royaltySplitter, artifacts.RoyaltySplitter.abi, provider);
+    const proposed = await until('an epoch root to be proposed', async () => {
+      const { items } = await api<{ items: { epoch: number; status: string; root: string }[] }>(base!, '/epochs');
+      return items[0]?.status === 'proposed' || items[0]?.status === 'accepted' ? items[0] : undefined;
+    });
+    console.log(`epoch ${proposed.epoch} proposed with root ${proposed.root}; warping the chain past the ${await splitter.rootDelay()} s delay`);
+    await provider.send('evm_increaseTime', [Number(await splitter.rootDelay()) + 1]);
+    await provider.send('evm_mine', []);
+    await until('the root to be accepted', async () => {
+      const e = await api<{ status: string }>(base!, `/epochs/${proposed.epoch}`);
+      return e.status === 'accepted' ? e : undefined;
+    });
+    console.log(cli(base, ['verify-epoch', String(proposed.epoch), '--rpc', rpc]).trimEnd());
+
+    // 6. Contributors claim with their own keys, and we count what reached their wallets.
+    const token = new Contract(chain.paymentToken, artifacts.MockERC20.abi, provider);
+    console.log('\nwho got what (smallest token units):');
+    let total = 0n;
+    for (const name of names) {
+      const who = people[name];
+      const before = (await token.balanceOf(who.address)) as bigint;
+      cli(base, ['claim', '--rpc', rpc], who.privateKey);
+      const received = ((await token.balanceOf(who.address)) as bigint) - before;
+      const balance = (await api<{ balances: { earned: string }[] }>(base, `/contributors/${who.address}/balances`)).balances[0];
+      total += received;
+      console.log(`  ${name.padEnd(4)} ${who.address}  earned ${balance?.earned ?? '0'}  received ${received}`);
+    }
+    console.log(`  fee  ${payment.fee}\n  total ${total} + fee ${payment.fee} = ${total + BigInt(payment.fee)} (paid ${amount})`);
+    if (total + BigInt(payment.fee) !== amount) throw new Error('the split does not add up');
+    provider.destroy();
+  } finally {
+    if (service && service.exitCode === null) {
+      service.kill('SIGTERM');
+      await new Promise((r) => service!.once('exit', r));
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`demo failed: ${error.message}`);
+  process.exit(1);
+});

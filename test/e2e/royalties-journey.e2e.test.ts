@@ -1,0 +1,291 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Contract, ContractFactory, Interface, Wallet, type ContractRunner } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifacts } from '@upstream/chain';
+import { rebuildEpoch, type EpochInputs } from '../../apps/api/src/royalties/epoch-rebuild';
+import { SettlementService } from '../../apps/api/src/royalties/settlement.service';
+import { verifyEpoch } from '../../apps/cli/src/commands/royalties.command';
+import { startTestApp, type TestApp } from '../support/app';
+import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
+import { ROOT } from '../support/service-process';
+
+const CLI = join(ROOT, 'bin/upstream.js');
+const CLI_BUILT = existsSync(join(ROOT, 'dist/apps/cli/src/main.js'));
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function payRun(t: TestApp, payer: ContractRunner, runId: string, amount: bigint, tokenAddress = t.chain.deployment.contracts.PaymentToken!): Promise<string> {
+  const token = new Contract(tokenAddress, artifacts.MockERC20.abi, payer);
+  const splitter = new Contract(t.chain.deployment.contracts.RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer);
+  await (await token.approve(t.chain.deployment.contracts.RoyaltySplitter, amount)).wait();
+  const receipt = await (await splitter.payRun(runId, tokenAddress, amount)).wait();
+  return receipt.hash;
+}
+
+async function warp(t: TestApp, seconds: number): Promise<void> {
+  await t.chain.provider.send('evm_increaseTime', [seconds]);
+  await t.chain.provider.send('evm_mine', []);
+}
+
+describe('royalties journey: a lab pays a run, the epoch settles, contributors claim exact amounts', () => {
+  let t: TestApp;
+  let fx: RoyaltyFixtures;
+  let token: string;
+  let tokenContract: Contract;
+  const addr = (i: number) => new Wallet(t.chain.privateKey(i)).address.toLowerCase();
+  // Actors: A and B co-own the derived dataset (60/40), P owns its parent (10 % upstream), C owns a second dataset.
+  let A: string, B: string, C: string, P: string, LAB: string;
+  let parent: FixtureDataset, derived: FixtureDataset, other: FixtureDataset;
+  let run: FixtureRun;
+  const startBalances = new Map<string, bigint>();
+
+  beforeAll(async () => {
+    // The first epoch is built as soon as there is something to settle; later ones wait an hour unless forced.
+    t = await startTestApp({ EPOCH_INTERVAL_MS: '3600000' });
+    fx = RoyaltyFixtures.connect(t.database.url);
+    [A, B, C, P, LAB] = [3, 4, 5, 6, 7].map(addr);
+    token = t.chain.deployment.contracts.PaymentToken!.toLowerCase();
+    tokenContract = new Contract(token, artifacts.MockERC20.abi, t.chain.provider);
+    parent = await fx.dataset({ owners: [{ account: P, shareBps: 10_000 }] });
+    derived = await fx.dataset({
+      owners: [
+        { account: A, shareBps: 6_000 },
+        { account: B, shareBps: 4_000 },
+      ],
+      parents: [{ dataset: parent, upstreamBps: 1_000 }],
+    });
+    other = await fx.dataset({ owners: [{ account: C, shareBps: 10_000 }] });
+    run = await fx.run({
+      lab: LAB,
+      entries: [
+        { dataset: derived, weight: 3n },
+        { dataset: other, weight: 1n },
+      ],
+    });
+    for (const a of [A, B, C, P]) startBalances.set(a, await tokenContract.balanceOf(a));
+  });
+  afterAll(async () => {
+    await fx?.close();
+    await t?.close();
+  });
+
+  it('allocates a payment into the ledger exactly: fee + shares == amount', async () => {
+    await payRun(t, t.chain.wallet(7), run.runId, 1_000_001n);
+    await t.tick();
+    const payments = (await t.http.get(`/runs/${run.runId}/payments`).expect(200)).body;
+    expect(payments.total).toBe(1);
+    // fee = floor(1,000,001 × 250 / 10,000) = 25,000 (the contract's), net 975,001
+    expect(payments.items[0]).toMatchObject({ amount: '1000001', fee: '25000', net: '975001', status: 'allocated', source: 'run', ledgerTotal: '975001' });
+    // net 975,001 by weight 3:1 → derived 731,251 (larger remainder), other 243,750;
+    // derived: 10 % upstream → parent 73,125; owners 658,126 → A 60 % 394,876, B 40 % 263,250.
+    const expected: Record<string, string> = { [A]: '394876', [B]: '263250', [C]: '243750', [P]: '73125' };
+    for (const [account, earned] of Object.entries(expected)) {
+      const res = await t.http.get(`/contributors/${account}/balances`).expect(200);
+      expect(res.body.balances).toEqual([{ token, earned, claimed: '0', inCurrentRoot: '0', claimable: '0', pending: earned }]);
+    }
+    expect(await fx.invariantViolations()).toEqual([]);
+    const history = (await t.http.get(`/contributors/${A}/history`).expect(200)).body;
+    expect(history.items).toEqual([expect.objectContaining({ runId: run.runId, datasetId: derived.contentRoot, amount: '394876', source: 'run' })]);
+  });
+
+  it('settles an epoch: root proposed through the outbox, accepted after the delay', async () => {
+    await t.tick(); // settle job builds epoch 1 and the outbox sends proposeRoot; the indexer sees RootProposed
+    let epoch = (await t.http.get('/epochs/1').expect(200)).body;
+    expect(epoch).toMatchObject({ epoch: 1, status: 'proposed', leafCount: 4, paymentCount: 1, totals: [{ token, total: '975001', accounts: 4 }] });
+    await warp(t, 61);
+    await t.tick(); // accept job queues acceptRoot; the outbox sends it
+    await t.tick();
+    epoch = (await t.http.get('/epochs/1').expect(200)).body;
+    expect(epoch).toMatchObject({ status: 'accepted', current: true });
+    const splitter = new Contract(t.chain.deployment.contracts.RoyaltySplitter, artifacts.RoyaltySplitter.abi, t.chain.provider);
+    expect((await splitter.currentRoot()).toLowerCase()).toBe(epoch.root);
+    const balances = (await t.http.get(`/contributors/${A}/balances`).expect(200)).body;
+    expect(balances).toMatchObject({ currentEpoch: 1, balances: [{ earned: '394876', inCurrentRoot: '394876', claimable: '394876', pending: '0' }] });
+    const leaves = (await t.http.get('/epochs/1/leaves?limit=2&offset=0').expect(200)).body;
+    expect(leaves).toMatchObject({ epoch: 1, total: 4, leafEncoding: ['uint256', 'address', 'address', 'address', 'uint256'] });
+    expect(leaves.items).toHaveLength(2);
+  });
+
+  it('rebuilds the root from public inputs alone (same rules, libs/royalties)', async () => {
+    const inputs: EpochInputs = (await t.http.get('/epochs/1/inputs').expect(200)).body;
+    expect(inputs.payments).toHaveLength(1);
+    expect(Object.keys(inputs.datasets).sort()).toEqual([parent, derived, other].map((d) => d.contentRoot).sort());
+    const rebuilt = await rebuildEpoch(inputs);
+    expect(rebuilt.root).toBe(inputs.root);
+    expect(rebuilt.dataHash).toBe(inputs.dataHash);
+  });
+
+  it('the verifier reports a mismatch when published inputs disagree with the chain', async () => {
+    const inputs: EpochInputs = (await t.http.get('/epochs/1/inputs').expect(200)).body;
+    const reweighted = structuredClone(inputs);
+    reweighted.payments[0]!.entries[0]!.weight = '4';
+    const report = await verifyEpoch(t.chain.provider, reweighted);
+    expect(report).toMatchObject({ match: false, chainRoot: inputs.root, paymentProblems: [] });
+    const inflated = structuredClone(inputs);
+    inflated.payments[0]!.net = '975002';
+    const inflatedReport = await verifyEpoch(t.chain.provider, inflated);
+    expect(inflatedReport.match).toBe(false);
+    expect(inflatedReport.paymentProblems).toEqual([expect.stringContaining('net is 975002 in the API, 975001 on-chain')]);
+    expect((await verifyEpoch(t.chain.provider, inputs)).match).toBe(true);
+  });
+
+  it.skipIf(!CLI_BUILT)('`upstream verify-epoch` agrees with the chain (and `royalties` shows the balance)', async () => {
+    const verified = await cli(['--api', t.baseUrl, '--json', 'verify-epoch', '1', '--rpc', t.chain.rpcUrl]);
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ epoch: 1, match: true, dataHashMatches: true, paymentProblems: [] });
+    const shown = await cli(['--api', t.baseUrl, 'royalties', '--account', A]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('claimable now 394876');
+  });
+
+  it('contributors claim: CLI (claim), API call data (claim and claimMany); wallets receive exact amounts', async () => {
+    if (CLI_BUILT) {
+      const claimed = await cli(['--api', t.baseUrl, '--json', 'claim', '--rpc', t.chain.rpcUrl], { UPSTREAM_PRIVATE_KEY: t.chain.privateKey(3) });
+      expect(claimed.stderr).toBe('');
+      expect(JSON.parse(claimed.stdout).claimed).toEqual([{ token, amount: '394876', cumulative: '394876' }]);
+    } else {
+      const proofs = (await t.http.get(`/contributors/${A}/proofs`).expect(200)).body;
+      await (await t.chain.wallet(3).sendTransaction(proofs.claims[0].call)).wait();
+    }
+    for (const [i, account] of [
+      [4, B],
+      [5, C],
+    ] as const) {
+      const proofs = (await t.http.get(`/contributors/${account}/proofs`).expect(200)).body;
+      expect(proofs).toMatchObject({ epoch: 1, claims: [{ token, claimed: '0' }] });
+      await (await t.chain.wallet(i).sendTransaction(proofs.claims[0].call)).wait();
+    }
+    // Anyone may claim on P's behalf; the tokens still go to P.
+    const forP = (await t.http.get(`/contributors/${P}/proofs`).expect(200)).body;
+    await (await t.chain.wallet(9).sendTransaction(forP.claimMany)).wait();
+
+    const expected: Record<string, bigint> = { [A]: 394_876n, [B]: 263_250n, [C]: 243_750n, [P]: 73_125n };
+    for (const [account, amount] of Object.entries(expected)) {
+      expect((await tokenContract.balanceOf(account)) - startBalances.get(account)!).toBe(amount);
+    }
+    await t.tick();
+    for (const [account, amount] of Object.entries(expected)) {
+      const res = (await t.http.get(`/contributors/${account}/balances`).expect(200)).body;
+      expect(res.balances).toEqual([{ token, earned: `${amount}`, claimed: `${amount}`, inCurrentRoot: `${amount}`, claimable: '0', pending: '0' }]);
+    }
+    const again = (await t.http.get(`/contributors/${A}/proofs`).expect(200)).body;
+    expect(again.claimMany).toBeNull();
+  });
+
+  it('holds a payment for an unknown run as unallocated, and allocates it once the run is recorded', async () => {
+    const runId = '0x' + 'ee'.repeat(32);
+    await payRun(t, t.chain.wallet(7), runId, 10_000n);
+    await t.tick();
+    let list = (await t.http.get('/payments?status=unallocated').expect(200)).body;
+    expect(list.items).toEqual([expect.objectContaining({ runId, amount: '10000', fee: '250', net: '9750', status: 'unallocated', ledgerTotal: '0' })]);
+    await fx.run({ lab: LAB, runId, entries: [{ dataset: other, weight: 5n }] });
+    await t.tick();
+    list = (await t.http.get(`/runs/${runId}/payments`).expect(200)).body;
+    expect(list.items[0]).toMatchObject({ status: 'allocated', ledgerTotal: '9750' });
+    expect((await t.http.get('/payments?status=unallocated').expect(200)).body.total).toBe(0);
+    expect(await fx.invariantViolations()).toEqual([]);
+  });
+
+  it('allocates a license fee payment to the licensed dataset like a one-entry run', async () => {
+    const license = await fx.license({ dataset: derived, licensee: LAB });
+    await payRun(t, t.chain.wallet(7), license.paymentRef, 100_000n);
+    await t.tick();
+    const [payment] = (await t.http.get(`/runs/${license.paymentRef}/payments`).expect(200)).body.items;
+    expect(payment).toMatchObject({ source: 'license', status: 'allocated', net: '97500', ledgerTotal: '97500' });
+    expect(await fx.invariantViolations()).toEqual([]);
+  });
+
+  it('settles the next epoch with cumulative balances, and claims pay only the difference', async () => {
+    await t.tick();
+    expect((await t.http.get('/epochs/2').expect(404)).body.error).toBe('EPOCH_NOT_FOUND'); // EPOCH_INTERVAL_MS not over yet
+    expect(await t.app.get(SettlementService).settle(true)).toBe(2);
+    await t.tick(); // the outbox sends proposeRoot(epoch 2) over the two new payments
+    const epoch2 = (await t.http.get('/epochs/2').expect(200)).body;
+    expect(epoch2).toMatchObject({ status: 'proposed', paymentCount: 3 });
+    await warp(t, 61);
+    await t.tick();
+    await t.tick();
+    expect((await t.http.get('/epochs/2').expect(200)).body.status).toBe('accepted');
+    expect((await t.http.get('/epochs/1').expect(200)).body).toMatchObject({ status: 'accepted', current: false });
+    // C earned 9,750 more (the late run); A: 60 % of 90 % of 97,500 = 52,650 more (license).
+    const c = (await t.http.get(`/contributors/${C}/balances`).expect(200)).body.balances[0];
+    expect(c).toMatchObject({ earned: '253500', claimed: '243750', claimable: '9750', pending: '0' });
+    const a = (await t.http.get(`/contributors/${A}/balances`).expect(200)).body.balances[0];
+    expect(a).toMatchObject({ earned: '447526', claimable: '52650' });
+    const list = (await t.http.get('/epochs').expect(200)).body;
+    expect(list.items.map((e: { epoch: number }) => e.epoch)).toEqual([2, 1]);
+  });
+
+  it.skipIf(!CLI_BUILT)('`upstream claim` claims several tokens in one claimMany transaction', async () => {
+    const factory = new ContractFactory(artifacts.MockERC20.abi, artifacts.MockERC20.bytecode, t.chain.wallet(9)); // not 0: the operator's nonces belong to the outbox
+    const second = (await (await factory.deploy('Second', 'SND', 18)).waitForDeployment()) as Contract;
+    const secondAddress = (await second.getAddress()).toLowerCase();
+    await (await (second.connect(t.chain.wallet(7)) as Contract).mint(LAB, 1_000n)).wait();
+    await payRun(t, t.chain.wallet(7), run.runId, 1_000n, secondAddress);
+    await t.tick();
+    expect(await t.app.get(SettlementService).settle(true)).toBe(3);
+    await t.tick();
+    await warp(t, 61);
+    await t.tick();
+    await t.tick();
+    expect((await t.http.get('/epochs/3').expect(200)).body.status).toBe('accepted');
+    // 975 net by 3:1 → derived 731, other 244; derived → parent 73, owners 658 → A 395, B 263.
+    const claimed = await cli(['--api', t.baseUrl, '--json', 'claim', '--rpc', t.chain.rpcUrl], { UPSTREAM_PRIVATE_KEY: t.chain.privateKey(3) });
+    expect(claimed.stderr).toBe('');
+    const result = JSON.parse(claimed.stdout);
+    expect(result.claimed).toHaveLength(2);
+    expect(result.claimed).toEqual(
+      expect.arrayContaining([
+        { token, amount: '52650', cumulative: '447526' },
+        { token: secondAddress, amount: '395', cumulative: '395' },
+      ]),
+    );
+    const receipt = await t.chain.provider.getTransactionReceipt(result.txHash);
+    const tx = await t.chain.provider.getTransaction(result.txHash);
+    expect(receipt?.status).toBe(1);
+    expect(tx?.data.slice(0, 10)).toBe(new Interface(artifacts.RoyaltySplitter.abi).getFunction('claimMany')!.selector);
+    expect(await second.balanceOf(A)).toBe(395n);
+  });
+
+  it('does not build an epoch while nothing new was allocated', async () => {
+    expect(await t.app.get(SettlementService).settle(true)).toBeUndefined();
+  });
+
+  it('refuses bad input with a 4xx naming the field; an unknown account is empty, not an error', async () => {
+    const unknown = (await t.http.get(`/contributors/0x${'12'.repeat(20)}/balances`).expect(200)).body;
+    expect(unknown).toMatchObject({ currentEpoch: CLI_BUILT ? 3 : 2, balances: [] });
+    expect((await t.http.get(`/contributors/0x${'12'.repeat(20)}/proofs`).expect(200)).body.claims).toEqual([]);
+    const bad = (await t.http.get('/contributors/0x1234/balances').expect(400)).body;
+    expect(bad).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'address', reason: 'address must be 0x followed by 40 hex digits' }] });
+    const missing = (await t.http.get('/epochs/99').expect(404)).body;
+    expect(missing).toMatchObject({ error: 'EPOCH_NOT_FOUND', details: [{ field: 'epoch' }] });
+    await t.http.get('/epochs/99/leaves').expect(404);
+    await t.http.get('/epochs/99/inputs').expect(404);
+    const notNumber = (await t.http.get('/epochs/abc').expect(400)).body;
+    expect(notNumber.details[0].field).toBe('epoch');
+    const badRun = (await t.http.get('/runs/0x12/payments').expect(400)).body;
+    expect(badRun.details[0].field).toBe('runId');
+    const badPage = (await t.http.get(`/contributors/${A}/history?limit=0`).expect(400)).body;
+    expect(badPage.details[0].field).toBe('limit');
+    expect((await t.http.get('/payments?status=lost').expect(400)).body.details[0].field).toBe('status');
+  });
+
+  it('lists its endpoints in the OpenAPI document', async () => {
+    const paths = Object.keys((await t.http.get('/docs/json').expect(200)).body.paths);
+    for (const p of ['/contributors/{address}/balances', '/contributors/{address}/proofs', '/epochs/{epoch}/inputs', '/payments', '/runs/{runId}/payments']) {
+      expect(paths).toContain(p);
+    }
+  });
+});

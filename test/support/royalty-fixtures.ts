@@ -1,0 +1,115 @@
+// Catalogue rows for royalty tests, inserted exactly as the catalogue schema defines them
+// (datasets, owners, parents, anchor items, training runs, run entries, licenses), so the
+// royalty suites do not depend on the contributions and runs APIs.
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+
+const hex32 = () => '0x' + randomBytes(32).toString('hex');
+
+export interface FixtureDataset {
+  id: string;
+  contentRoot: string;
+}
+
+export interface FixtureRun {
+  id: string;
+  runId: string;
+}
+
+export class RoyaltyFixtures {
+  private constructor(readonly pool: Pool) {}
+
+  static connect(databaseUrl: string): RoyaltyFixtures {
+    return new RoyaltyFixtures(new Pool({ connectionString: databaseUrl, max: 2 }));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async anchorItem(kind: 0 | 1): Promise<string> {
+    const { rows } = await this.pool.query(`INSERT INTO anchor_items (kind, leaf) VALUES ($1, $2) RETURNING id`, [kind, hex32()]);
+    return String(rows[0].id);
+  }
+
+  async dataset(options: {
+    owners: { account: string; shareBps: number }[];
+    parents?: { dataset: FixtureDataset; upstreamBps: number }[];
+    contentRoot?: string;
+    title?: string;
+  }): Promise<FixtureDataset> {
+    const contentRoot = (options.contentRoot ?? hex32()).toLowerCase();
+    const anchor = await this.anchorItem(0);
+    const { rows } = await this.pool.query(
+      `INSERT INTO datasets (content_root, title, registrant, storage, external_uri, file_count, total_bytes, license_template,
+                             license_terms, license_terms_hash, nonce, deadline, signature, digest, anchor_item_id)
+       VALUES ($1, $2, $3, 'external', 'https://example.org/data', 1, 1024, 'open-royalty', '{}'::jsonb, $4, $5,
+               now() + interval '1 day', '0x', $6, $7)
+       RETURNING id`,
+      [contentRoot, options.title ?? 'fixture dataset', options.owners[0]!.account.toLowerCase(), hex32(), BigInt('0x' + randomBytes(8).toString('hex')).toString(), hex32(), anchor],
+    );
+    const id: string = rows[0].id;
+    for (const o of options.owners) {
+      await this.pool.query(`INSERT INTO dataset_owners (dataset_id, account, share_bps) VALUES ($1, $2, $3)`, [id, o.account.toLowerCase(), o.shareBps]);
+    }
+    for (const p of options.parents ?? []) {
+      await this.pool.query(`INSERT INTO dataset_parents (dataset_id, parent_id, upstream_bps) VALUES ($1, $2, $3)`, [id, p.dataset.id, p.upstreamBps]);
+    }
+    return { id, contentRoot };
+  }
+
+  async run(options: { lab: string; entries: { dataset: FixtureDataset; weight: bigint }[]; runId?: string }): Promise<FixtureRun> {
+    const runId = (options.runId ?? hex32()).toLowerCase();
+    const anchor = await this.anchorItem(1);
+    const total = options.entries.reduce((s, e) => s + e.weight, 0n);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query(
+        `INSERT INTO training_runs (run_id, lab, model_name, model_hash, run_ref, entries_root, entry_count, weight_unit, total_weight,
+                                    started_at, ended_at, nonce, deadline, signature, digest, anchor_item_id)
+         VALUES ($1, $2, 'fixture-model', $3, $4, $5, $6, 'tokens', $7, now() - interval '1 hour', now(), 1, now() + interval '1 day', '0x', $8, $9)
+         RETURNING id`,
+        [runId, options.lab.toLowerCase(), hex32(), hex32(), hex32(), options.entries.length, total.toString(), hex32(), anchor],
+      );
+      const id: string = rows[0].id;
+      await client.query(
+        `INSERT INTO run_entries (run_id, position, dataset_id, weight)
+         SELECT $1, t.position, t.dataset_id, t.weight::numeric FROM unnest($2::int[], $3::uuid[], $4::text[]) AS t(position, dataset_id, weight)`,
+        [id, options.entries.map((_, i) => i), options.entries.map((e) => e.dataset.id), options.entries.map((e) => e.weight.toString())],
+      );
+      await client.query('COMMIT');
+      return { id, runId };
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async license(options: { dataset: FixtureDataset; licensee: string; paymentRef?: string }): Promise<{ id: string; paymentRef: string }> {
+    const paymentRef = (options.paymentRef ?? hex32()).toLowerCase();
+    const { rows } = await this.pool.query(
+      `INSERT INTO licenses (dataset_id, licensee, terms_hash, status, payment_ref, nonce, deadline, signature, digest)
+       VALUES ($1, $2, $3, 'pending_payment', $4, 1, now() + interval '1 day', '0x', $5) RETURNING id`,
+      [options.dataset.id, options.licensee.toLowerCase(), hex32(), paymentRef, hex32()],
+    );
+    return { id: rows[0].id, paymentRef };
+  }
+
+  /** Payments where fee + Σ ledger ≠ amount: the ledger invariant, checked in SQL. */
+  async invariantViolations(): Promise<unknown[]> {
+    const { rows } = await this.pool.query(
+      `SELECT p.id, p.amount, p.fee, COALESCE(SUM(le.amount), 0) AS ledger
+       FROM royalty_payments p LEFT JOIN ledger_entries le ON le.payment_id = p.id
+       WHERE p.allocation_seq IS NOT NULL
+       GROUP BY p.id HAVING p.fee + COALESCE(SUM(le.amount), 0) <> p.amount`,
+    );
+    return rows;
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pool.query(sql, params)).rows as T[];
+  }
+}
