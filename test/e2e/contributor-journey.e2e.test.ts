@@ -171,10 +171,15 @@ describe('a contributor hashes a folder, uploads it, registers it with co-owners
     expect(carols.items).toEqual([expect.objectContaining({ id: datasetId, shareBps: 4000 })]);
   });
 
-  it('verifies with the CLI: same content root, anchored on-chain; and notices a changed file', async () => {
+  it('verifies with the CLI: same content root, signed by an owner, anchored on-chain; and notices a changed file', async () => {
     const ok = await upstream(['verify', dataset, '--dataset', datasetId, '--rpc', t.chain.rpcUrl]);
     expect(ok.code, ok.stderr + ok.stdout).toBe(0);
-    expect(ok.json()).toMatchObject({ ok: true, contentRoot: { match: true }, anchor: { state: 'anchored', proofValid: true } });
+    expect(ok.json()).toMatchObject({
+      ok: true,
+      contentRoot: { match: true },
+      signature: { digestMatches: true, signerIsOwner: true },
+      anchor: { state: 'anchored', proofValid: true },
+    });
 
     await writeFile(join(dataset, 'captions.csv'), 'file,caption\ncat-1.jpg,a dog\n');
     const changed = await upstream(['verify', dataset, '--dataset', datasetId, '--rpc', t.chain.rpcUrl]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Contract, ContractFactory, Interface, Wallet, type ContractRunner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
-import { rebuildEpoch, type EpochInputs } from '../../apps/api/src/royalties/epoch-rebuild';
+import { rebuildEpoch, type EpochInputs } from '@upstream/royalties';
 import { SettlementService } from '../../apps/api/src/royalties/settlement.service';
 import { verifyEpoch } from '../../apps/cli/src/commands/royalties.command';
 import { startTestApp, type TestApp } from '../support/app';

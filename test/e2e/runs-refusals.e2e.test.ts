@@ -1,7 +1,7 @@
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamDomain, type UpstreamDomain } from '@upstream/provenance';
-import { licensingChangeTypedData } from '../../apps/api/src/licenses/licensing-change.typed-data';
+import { licensingChangeTypedData } from '@upstream/provenance';
 import { startTestApp, type TestApp } from '../support/app';
 import { insertDataset, signLicense, signRunManifest, withClient, type FixtureDataset } from '../support/catalogue-fixtures';
 

@@ -24,3 +24,12 @@ export {
   type CumulativeBalance,
   type EpochClaim,
 } from './epoch-leaves.tree';
+export {
+  cumulativeBalances,
+  epochDataHash,
+  rebuildEpoch,
+  type EpochInputs,
+  type PublicDataset,
+  type PublicPayment,
+  type RebuiltEpoch,
+} from './epoch.rebuilder';

@@ -9,7 +9,7 @@ import type { CreateLicenseDto, SetLicensingDto } from './dto/create-license.dto
 import type { LicenseGrantDto, LicenseListDto, LicenseResultDto, LicensingStateDto } from './dto/license-response.dto';
 import { LicenseErrors, signedMessageError } from './licenses.errors';
 import { LicensesRepository, type DatasetRow, type LicenseRow } from './licenses.repository';
-import { licensingChangeTypedData } from './licensing-change.typed-data';
+import { licensingChangeTypedData } from '@upstream/provenance';
 import { licensePaymentRef, payRunInstructions, type PayRunInstructions } from './pay-run.call';
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;

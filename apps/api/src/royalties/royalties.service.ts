@@ -16,7 +16,7 @@ import type {
   PaymentDto,
   PaymentListDto,
 } from './dto/royalty-responses.dto';
-import type { EpochInputs, PublicPayment } from './epoch-rebuild';
+import type { EpochInputs, PublicPayment } from '@upstream/royalties';
 import { EpochsRepository, epochStatus, type EpochStateRow } from './epochs.repository';
 import { LedgerRepository } from './ledger.repository';
 import { RoyaltiesReadRepository, type PaymentReadRow } from './royalties-read.repository';

@@ -8,7 +8,7 @@ import { ChainService } from '../chain/chain.service';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import { WorkerService } from '../worker/worker.service';
-import { epochDataHash } from './epoch-rebuild';
+import { epochDataHash } from '@upstream/royalties';
 import { EpochsRepository, epochStatus, IN_FLIGHT } from './epochs.repository';
 import { LedgerRepository } from './ledger.repository';
 

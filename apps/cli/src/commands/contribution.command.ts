@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { Contract, JsonRpcProvider } from 'ethers';
+import { Contract, JsonRpcProvider, getAddress } from 'ethers';
 import { artifacts } from '@upstream/chain';
-import { hashPath, verifyBatchAnchorProof, type FileEntry, type HashPathResult, type LicenseTemplate, type UpstreamDomain } from '@upstream/provenance';
+import { contributionTypedData, hashPath, recoverSigner, verifyBatchAnchorProof, type FileEntry, type HashPathResult, type LicenseTemplate, type UpstreamDomain } from '@upstream/provenance';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 import { bytesProgress } from '../contribution/progress';
 import { signRegistration } from '../contribution/registration';
@@ -15,6 +15,12 @@ interface DatasetDetail {
   fileCount: number;
   totalBytes: string;
   digest: string;
+  owners: { account: string; shareBps: number }[];
+  parents: { contentRoot: string; upstreamBps: number }[];
+  license: { termsHash: string };
+  nonce: string;
+  deadline: string;
+  signature: string;
   anchorStatus: {
     state: 'pending' | 'batched' | 'anchored';
     leaf: string;
@@ -167,6 +173,7 @@ export function registerContributionCommands(program: Command): void {
         return s && (s.sha256 !== e.sha256 || s.size !== e.size.toString());
       }).map((e) => e.path);
       const contentMatches = hashed.contentRoot === dataset.contentRoot;
+      const signed = await checkRegistrationSignature(client, dataset);
 
       const status = dataset.anchorStatus;
       const anchor: { state: string; proofValid?: boolean; anchoredAtOnChain?: number; txHash?: string; batchRoot?: string } = { state: status.state };
@@ -183,10 +190,10 @@ export function registerContributionCommands(program: Command): void {
         anchor.txHash = status.anchor?.txHash;
       }
       const anchored = anchor.proofValid === true && (anchor.anchoredAtOnChain ?? 0) > 0;
-      const ok = contentMatches && anchored;
+      const ok = contentMatches && anchored && signed.digestMatches && signed.signerIsOwner;
       output(
         opts,
-        { ok, dataset: dataset.id, contentRoot: { local: hashed.contentRoot, server: dataset.contentRoot, match: contentMatches }, files: { missing, extra, changed }, anchor },
+        { ok, dataset: dataset.id, contentRoot: { local: hashed.contentRoot, server: dataset.contentRoot, match: contentMatches }, files: { missing, extra, changed }, signature: signed, anchor },
         () =>
           [
             `${ok ? 'OK' : 'MISMATCH'}  dataset ${dataset.id}`,
@@ -195,6 +202,9 @@ export function registerContributionCommands(program: Command): void {
             ...(missing.length + extra.length + changed.length > 0
               ? [`files         missing locally: ${missing.length}, not in record: ${extra.length}, changed: ${changed.length}`, ...changed.slice(0, 10).map((p) => `  changed ${p}`)]
               : []),
+            signed.digestMatches && signed.signerIsOwner
+              ? `signature     digest rebuilt from the record matches; signed by owner ${signed.signer}`
+              : `signature     ${signed.digestMatches ? `signer ${signed.signer} is NOT an owner` : 'digest rebuilt from the record DOES NOT MATCH'}`,
             anchored
               ? `anchor        batch ${anchor.batchRoot} anchored on-chain at ${new Date(anchor.anchoredAtOnChain! * 1000).toISOString()} (tx ${anchor.txHash ?? '?'}); proof valid`
               : `anchor        ${anchor.state}${anchor.proofValid === false ? ', PROOF INVALID' : ''}${anchor.batchRoot ? `, on-chain: ${anchor.anchoredAtOnChain ? 'yes' : 'not yet'}` : ''}`,
@@ -202,4 +212,32 @@ export function registerContributionCommands(program: Command): void {
       );
       if (!ok) process.exitCode = 1;
     });
+}
+
+/**
+ * Rebuilds the registration's EIP-712 digest from the public record (content
+ * root, owners and parents in signed order, terms hash, nonce, deadline) under
+ * the domain the API publishes, and recovers who signed it.
+ */
+async function checkRegistrationSignature(
+  client: ApiClient,
+  dataset: DatasetDetail,
+): Promise<{ digestMatches: boolean; signer: string | null; signerIsOwner: boolean }> {
+  const chain = await client.get<{ eip712Domain: UpstreamDomain }>('/chain');
+  const typedData = contributionTypedData(chain.eip712Domain, {
+    contentRoot: dataset.contentRoot,
+    owners: dataset.owners.map((o) => ({ account: getAddress(o.account), shareBps: o.shareBps })),
+    parents: dataset.parents.map((p) => ({ datasetId: p.contentRoot, upstreamBps: p.upstreamBps })),
+    licenseTermsHash: dataset.license.termsHash,
+    nonce: BigInt(dataset.nonce),
+    deadline: BigInt(Math.floor(Date.parse(dataset.deadline) / 1000)),
+  });
+  const digestMatches = typedData.digest.toLowerCase() === dataset.digest.toLowerCase();
+  let signer: string | null = null;
+  try {
+    signer = recoverSigner(typedData, dataset.signature).toLowerCase();
+  } catch {
+    signer = null;
+  }
+  return { digestMatches, signer, signerIsOwner: signer !== null && dataset.owners.some((o) => o.account.toLowerCase() === signer) };
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Contract, Interface, JsonRpcProvider, getAddress, isAddress, type Log } from 'ethers';
 import { artifacts } from '@upstream/chain';
-import { rebuildEpoch, type EpochInputs } from '../../../api/src/royalties/epoch-rebuild';
+import { rebuildEpoch, type EpochInputs } from '@upstream/royalties';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 
 interface TokenBalance {

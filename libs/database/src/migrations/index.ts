@@ -2,6 +2,7 @@ import { ChainDeployments1700000000000 } from './1700000000000-chain-deployments
 import { ChainSync1700000000100 } from './1700000000100-chain-sync';
 import { Catalogue1700000001000 } from './1700000001000-catalogue';
 import { Contributions1700000002000 } from './1700000002000-contributions';
+import { SignedOrder1700000002100 } from './1700000002100-signed-order';
 import { LicensingRuns1700000003000 } from './1700000003000-licensing-runs';
 import { Royalties1700000004000 } from './1700000004000-royalties';
 
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   ChainSync1700000000100,
   Catalogue1700000001000,
   Contributions1700000002000,
+  SignedOrder1700000002100,
   LicensingRuns1700000003000,
   Royalties1700000004000,
 ];

@@ -70,7 +70,7 @@ export interface LineageRow {
 
 const SELECT_DATASET = `
   SELECT d.*, to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_time,
-    COALESCE((SELECT json_agg(json_build_object('account', o.account, 'shareBps', o.share_bps) ORDER BY o.share_bps DESC, o.account)
+    COALESCE((SELECT json_agg(json_build_object('account', o.account, 'shareBps', o.share_bps) ORDER BY o.position, o.account)
               FROM dataset_owners o WHERE o.dataset_id = d.id), '[]'::json) AS owners
   FROM datasets d`;
 
@@ -138,7 +138,8 @@ export class DatasetsRepository {
 
   async insertOwners(em: EntityManager, datasetId: string, owners: { account: string; shareBps: number }[]): Promise<void> {
     await em.query(
-      `INSERT INTO dataset_owners (dataset_id, account, share_bps) SELECT $1, a, b FROM unnest($2::text[], $3::int[]) AS t(a, b)`,
+      `INSERT INTO dataset_owners (dataset_id, account, share_bps, position)
+       SELECT $1, a, b, n - 1 FROM unnest($2::text[], $3::int[]) WITH ORDINALITY AS t(a, b, n)`,
       [datasetId, owners.map((o) => o.account), owners.map((o) => o.shareBps)],
     );
   }
@@ -146,7 +147,8 @@ export class DatasetsRepository {
   async insertParents(em: EntityManager, datasetId: string, parents: { id: string; upstreamBps: number }[]): Promise<void> {
     if (parents.length === 0) return;
     await em.query(
-      `INSERT INTO dataset_parents (dataset_id, parent_id, upstream_bps) SELECT $1, p, b FROM unnest($2::uuid[], $3::int[]) AS t(p, b)`,
+      `INSERT INTO dataset_parents (dataset_id, parent_id, upstream_bps, position)
+       SELECT $1, p, b, n - 1 FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS t(p, b, n)`,
       [datasetId, parents.map((p) => p.id), parents.map((p) => p.upstreamBps)],
     );
   }
@@ -202,7 +204,7 @@ export class DatasetsRepository {
   async parentsOf(id: string): Promise<{ id: string; content_root: string; title: string; upstream_bps: number }[]> {
     return this.db.query(
       `SELECT d.id, d.content_root, d.title, p.upstream_bps FROM dataset_parents p JOIN datasets d ON d.id = p.parent_id
-       WHERE p.dataset_id = $1 ORDER BY d.content_root`,
+       WHERE p.dataset_id = $1 ORDER BY p.position, d.content_root`,
       [id],
     );
   }

@@ -33,7 +33,7 @@ export class DatasetSummaryDto {
   @ApiProperty({ example: 12000 }) fileCount!: number;
   @ApiProperty({ example: '734003200', description: 'Bytes (decimal string)' }) totalBytes!: string;
   @ApiProperty({ example: ACCOUNT, description: 'Address that signed the registration' }) registrant!: string;
-  @ApiProperty({ type: [OwnerResponseDto] }) owners!: OwnerResponseDto[];
+  @ApiProperty({ type: [OwnerResponseDto], description: 'In the order they were signed' }) owners!: OwnerResponseDto[];
   @ApiProperty({ type: LicenseResponseDto }) license!: LicenseResponseDto;
   @ApiProperty({ nullable: true, example: null }) previousVersionId!: string | null;
   @ApiProperty({ example: '2026-11-20T10:00:00.000Z' }) createdAt!: string;
@@ -75,7 +75,7 @@ export class AnchorResponseDto {
 }
 
 export class DatasetDetailDto extends DatasetSummaryDto {
-  @ApiProperty({ type: [ParentResponseDto] }) parents!: ParentResponseDto[];
+  @ApiProperty({ type: [ParentResponseDto], description: 'In the order they were signed' }) parents!: ParentResponseDto[];
   @ApiProperty({ type: [String], example: [], description: 'Datasets registered as new versions of this one' }) nextVersionIds!: string[];
   @ApiProperty({ example: '1731000000123' }) nonce!: string;
   @ApiProperty({ example: '2030-01-01T00:00:00.000Z' }) deadline!: string;

@@ -1,5 +1,5 @@
 import type { TypedDataField } from 'ethers';
-import type { TypedData, UpstreamDomain } from '@upstream/provenance';
+import type { TypedData, UpstreamDomain } from './eip712.typed-data';
 import { TypedDataEncoder } from 'ethers';
 
 /** An owner opening or closing a dataset to new licenses (existing licenses run to their end). */

@@ -2,7 +2,8 @@
 // CLI's `verify-epoch` (which re-checks): public inputs in, cumulative balances and root out.
 // No Nest, no database: everything here can be recomputed by anyone from GET /epochs/:n/inputs.
 import { AbiCoder, keccak256 } from 'ethers';
-import { allocate, cumulativeLeaves, type CumulativeBalance, type DatasetNode, type EpochTree } from '@upstream/royalties';
+import { cumulativeLeaves, type CumulativeBalance, type EpochTree } from './epoch-leaves.tree';
+import { allocate, type DatasetNode } from './royalty.allocator';
 
 /** One RunPaid payment as published: the chain facts plus the manifest entries it was allocated over. */
 export interface PublicPayment {
