@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
@@ -13,7 +13,7 @@ export type WorkerJob = () => Promise<void>;
  * session-level Postgres advisory lock, so replicas never settle twice.
  */
 @Injectable()
-export class WorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Worker');
   private readonly jobs: { name: string; run: WorkerJob }[] = [];
   private lockConnection?: QueryRunner;
@@ -50,7 +50,8 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     await this.sync.indexer.catchUp();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Finishes the pass under way before the database pool closes (TypeORM closes it on application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
