@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
@@ -32,10 +31,18 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
     uint64 public constant MAX_ROOT_DELAY = 30 days;
     uint256 private constant _BPS = 10_000;
 
-    /// @dev Per-token deposits and fees share one slot so a payment writes a single slot.
-    struct TokenLedger {
+    /// @dev Everything kept per token, under one mapping so that a claim hashes the token once for
+    /// all its slots. A payment reads and writes only the first slot (deposits and fees), a claim
+    /// only the second (`claimTotals`) in the usual case; see `_claim`.
+    struct TokenState {
         uint128 deposited;
         uint128 fees;
+        // Low 128 bits: total claimed. High 128 bits: `deposited` as a claim last read it, a lower
+        // bound of `deposited` since deposits only grow.
+        uint256 claimTotals;
+        uint256 feesSwept;
+        bool allowed;
+        mapping(address account => uint256) claimed;
     }
 
     /// @notice A proposed root waiting for its delay to pass.
@@ -60,11 +67,7 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
     bytes32 private _currentDataHash;
     PendingRoot private _pending;
 
-    mapping(IERC20 token => TokenLedger) private _ledger;
-    mapping(IERC20 token => uint256) private _totalClaimed;
-    mapping(IERC20 token => uint256) private _feesSwept;
-    mapping(IERC20 token => bool) private _tokenAllowed;
-    mapping(address account => mapping(IERC20 token => uint256)) private _claimed;
+    mapping(IERC20 token => TokenState) private _tokens;
 
     /// @notice A training run was paid for.
     event RunPaid(
@@ -172,7 +175,8 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
     function payRun(bytes32 runId, IERC20 token, uint256 amount) external nonReentrant whenNotPaused {
         if (amount == 0) revert RoyaltySplitterZeroAmount();
         if (amount > type(uint128).max) revert RoyaltySplitterAmountTooLarge(amount);
-        if (_allowlistEnabled && !_tokenAllowed[token]) revert RoyaltySplitterTokenNotAllowed(address(token));
+        TokenState storage state = _tokens[token];
+        if (_allowlistEnabled && !state.allowed) revert RoyaltySplitterTokenNotAllowed(address(token));
 
         uint256 balanceBefore = token.balanceOf(address(this));
         token.safeTransferFrom(msg.sender, address(this), amount);
@@ -186,14 +190,13 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
             fee = (amount * _feeBps) / _BPS;
             net = amount - fee;
         }
-        TokenLedger storage ledger = _ledger[token];
-        uint256 newDeposited = uint256(ledger.deposited) + net;
-        uint256 newFees = uint256(ledger.fees) + fee;
+        uint256 newDeposited = uint256(state.deposited) + net;
+        uint256 newFees = uint256(state.fees) + fee;
         if (newDeposited > type(uint128).max || newFees > type(uint128).max) {
             revert RoyaltySplitterAmountTooLarge(amount);
         }
-        ledger.deposited = uint128(newDeposited);
-        ledger.fees = uint128(newFees);
+        state.deposited = uint128(newDeposited);
+        state.fees = uint128(newFees);
 
         emit RunPaid(runId, address(token), msg.sender, amount, fee, net);
     }
@@ -202,10 +205,11 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
     /// @param token The token whose fees are swept.
     /// @return amount The amount sent.
     function sweepFees(IERC20 token) external nonReentrant returns (uint256 amount) {
-        uint256 swept = _feesSwept[token];
-        amount = _ledger[token].fees - swept;
+        TokenState storage state = _tokens[token];
+        uint256 swept = state.feesSwept;
+        amount = state.fees - swept;
         if (amount == 0) revert RoyaltySplitterZeroAmount();
-        _feesSwept[token] = swept + amount;
+        state.feesSwept = swept + amount;
         address treasury_ = _treasury;
         emit FeesSwept(address(token), treasury_, amount);
         token.safeTransfer(treasury_, amount);
@@ -295,13 +299,11 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
         bytes32[] calldata proof,
         bytes32 root
     ) private returns (uint256 payout) {
-        bytes32 leaf = keccak256(
-            bytes.concat(keccak256(abi.encode(block.chainid, address(this), token, account, cumulativeAmount)))
-        );
-        if (!MerkleProof.verifyCalldata(proof, root, leaf)) {
+        if (_processProof(_leaf(account, token, cumulativeAmount), proof) != root) {
             revert RoyaltySplitterInvalidProof(account, address(token), cumulativeAmount);
         }
-        uint256 alreadyClaimed = _claimed[account][token];
+        TokenState storage state = _tokens[token];
+        uint256 alreadyClaimed = state.claimed[account];
         if (cumulativeAmount <= alreadyClaimed) {
             revert RoyaltySplitterNothingToClaim(account, address(token), cumulativeAmount);
         }
@@ -309,22 +311,97 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
         unchecked {
             payout = cumulativeAmount - alreadyClaimed;
         }
-        uint256 claimedTotal = _totalClaimed[token];
-        uint256 deposited = _ledger[token].deposited;
-        // claimedTotal <= deposited always holds (enforced here on every claim).
+        // Claims are checked against `depositedSeen`, a copy of `deposited` kept in the slot this
+        // function writes anyway, so that the usual claim does not also read the payment slot.
+        // Deposits only grow, so depositedSeen <= deposited always, and claimedTotal <=
+        // depositedSeen is enforced on every claim: the total claimed never exceeds the total
+        // deposited net of fees. Only a payout beyond what the copy covers reads `deposited` and
+        // refreshes the copy before deciding.
+        uint256 totals = state.claimTotals;
+        uint256 claimedTotal = uint128(totals);
+        uint256 depositedSeen = totals >> 128;
         uint256 available;
         unchecked {
-            available = deposited - claimedTotal;
+            available = depositedSeen - claimedTotal;
         }
-        if (payout > available) revert RoyaltySplitterClaimExceedsDeposits(address(token), payout, available);
+        if (payout > available) {
+            depositedSeen = state.deposited;
+            unchecked {
+                available = depositedSeen - claimedTotal;
+            }
+            if (payout > available) revert RoyaltySplitterClaimExceedsDeposits(address(token), payout, available);
+        }
 
-        _claimed[account][token] = cumulativeAmount;
-        // payout <= available = deposited - claimedTotal, so the sum stays <= deposited < 2^128.
+        state.claimed[account] = cumulativeAmount;
+        // payout <= available = depositedSeen - claimedTotal, so the sum stays <= depositedSeen < 2^128.
         unchecked {
-            _totalClaimed[token] = claimedTotal + payout;
+            state.claimTotals = (depositedSeen << 128) | (claimedTotal + payout);
         }
         emit Claimed(account, address(token), _currentEpoch, payout, cumulativeAmount);
         token.safeTransfer(account, payout);
+    }
+
+    /// @dev The StandardMerkleTree leaf `keccak256(keccak256(abi.encode(block.chainid, address(this),
+    /// token, account, cumulativeAmount)))`, hashed in memory past the free pointer (left untouched).
+    function _leaf(address account, IERC20 token, uint256 cumulativeAmount) internal view returns (bytes32 leaf) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, chainid())
+            mstore(add(m, 0x20), address())
+            mstore(add(m, 0x40), token)
+            mstore(add(m, 0x60), account)
+            mstore(add(m, 0x80), cumulativeAmount)
+            mstore(0x00, keccak256(m, 0xa0))
+            leaf := keccak256(0x00, 0x20)
+        }
+    }
+
+    /// @dev OpenZeppelin's `MerkleProof.processProofCalldata` (sorted-pair keccak256, the smaller
+    /// hash first) over the calldata proof, in assembly, hashing in scratch space and unrolled by
+    /// four. The ABI decoder has already checked that `proof` lies within calldata.
+    function _processProof(bytes32 leaf, bytes32[] calldata proof) internal pure returns (bytes32 node) {
+        assembly ("memory-safe") {
+            node := leaf
+            let p := proof.offset
+            let end := add(p, shl(5, proof.length))
+            // Puts the smaller of `node` and `sibling` at 0x00 and the other at 0x20, then hashes:
+            // `flip` is 0x20 when sibling < node.
+            for {
+                let end4 := sub(end, and(shl(5, proof.length), 0x60))
+            } lt(p, end4) {
+                p := add(p, 0x80)
+            } {
+                let sibling := calldataload(p)
+                let flip := shl(5, lt(sibling, node))
+                mstore(flip, node)
+                mstore(xor(flip, 0x20), sibling)
+                node := keccak256(0x00, 0x40)
+                sibling := calldataload(add(p, 0x20))
+                flip := shl(5, lt(sibling, node))
+                mstore(flip, node)
+                mstore(xor(flip, 0x20), sibling)
+                node := keccak256(0x00, 0x40)
+                sibling := calldataload(add(p, 0x40))
+                flip := shl(5, lt(sibling, node))
+                mstore(flip, node)
+                mstore(xor(flip, 0x20), sibling)
+                node := keccak256(0x00, 0x40)
+                sibling := calldataload(add(p, 0x60))
+                flip := shl(5, lt(sibling, node))
+                mstore(flip, node)
+                mstore(xor(flip, 0x20), sibling)
+                node := keccak256(0x00, 0x40)
+            }
+            for {} lt(p, end) {
+                p := add(p, 0x20)
+            } {
+                let sibling := calldataload(p)
+                let flip := shl(5, lt(sibling, node))
+                mstore(flip, node)
+                mstore(xor(flip, 0x20), sibling)
+                node := keccak256(0x00, 0x40)
+            }
+        }
     }
 
     // ------------------------------------------------------------------ guardian
@@ -370,7 +447,7 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
     /// @param token The token.
     /// @param allowed Whether payRun accepts it while the allowlist is on.
     function setTokenAllowed(IERC20 token, bool allowed) external onlyRole(PARAMS_ROLE) {
-        _tokenAllowed[token] = allowed;
+        _tokens[token].allowed = allowed;
         emit TokenAllowedChanged(address(token), allowed);
     }
 
@@ -426,31 +503,31 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
     /// @param account The contributor.
     /// @param token The token.
     function claimed(address account, IERC20 token) external view returns (uint256) {
-        return _claimed[account][token];
+        return _tokens[token].claimed[account];
     }
 
     /// @notice Total deposited in `token`, net of fees.
     /// @param token The token.
     function totalDeposited(IERC20 token) external view returns (uint256) {
-        return _ledger[token].deposited;
+        return _tokens[token].deposited;
     }
 
     /// @notice Total protocol fees taken in `token` (swept or not).
     /// @param token The token.
     function totalFees(IERC20 token) external view returns (uint256) {
-        return _ledger[token].fees;
+        return _tokens[token].fees;
     }
 
     /// @notice Protocol fees in `token` already sent to the treasury.
     /// @param token The token.
     function feesSwept(IERC20 token) external view returns (uint256) {
-        return _feesSwept[token];
+        return _tokens[token].feesSwept;
     }
 
     /// @notice Total claimed in `token` by all accounts.
     /// @param token The token.
     function totalClaimed(IERC20 token) external view returns (uint256) {
-        return _totalClaimed[token];
+        return uint128(_tokens[token].claimTotals);
     }
 
     /// @notice The protocol fee in basis points.
@@ -476,6 +553,6 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
     /// @notice Whether `token` is on the allowlist.
     /// @param token The token.
     function tokenAllowed(IERC20 token) external view returns (bool) {
-        return _tokenAllowed[token];
+        return _tokens[token].allowed;
     }
 }

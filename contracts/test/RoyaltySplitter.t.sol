@@ -273,6 +273,48 @@ contract RoyaltySplitterTest is SplitterBase {
         splitter.claim(bob, token, 900, Merkle.proof(leaves, 1));
     }
 
+    /// Claims are checked against the splitter's claim-side copy of deposits; a payout beyond it
+    /// reads the deposits paid since, and only then refuses what they do not cover either.
+    function test_Claim_SeesDepositsPaidAfterEarlierClaims() public {
+        _pay(address(token), 1_000); // 975 net
+        bytes32[] memory l1 = _postRoot(splitter, address(token), _pair(alice, bob), _amounts(500, 475));
+        splitter.claim(alice, token, 500, Merkle.proof(l1, 0));
+        _pay(address(token), 1_000); // 1,950 net in all
+        bytes32[] memory l2 = _postRoot(splitter, address(token), _pair(alice, bob), _amounts(500, 1_400));
+        splitter.claim(bob, token, 1_400, Merkle.proof(l2, 1));
+        assertEq(token.balanceOf(bob), 1_400, "bob");
+        assertEq(splitter.totalClaimed(token), 1_900, "total claimed");
+        // 50 left: a greedy root granting carol 100 is refused with the up-to-date figure
+        bytes32[] memory l3 = _postRoot(splitter, address(token), _pair(carol, alice), _amounts(100, 500));
+        vm.expectRevert(
+            abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterClaimExceedsDeposits.selector, address(token), 100, 50)
+        );
+        splitter.claim(carol, token, 100, Merkle.proof(l3, 0));
+        _pay(address(token), 100); // 97 more net
+        splitter.claim(carol, token, 100, Merkle.proof(l3, 0));
+        assertEq(splitter.totalClaimed(token), 2_000, "total claimed after top-up payment");
+        assertLe(splitter.totalClaimed(token), splitter.totalDeposited(token), "claimed <= deposited");
+    }
+
+    function testFuzz_Claim_NeverExceedsDepositsAcrossPayments(uint128 paid1, uint128 paid2, uint128 toAlice, uint128 toBob) public {
+        paid1 = uint128(bound(paid1, 1, type(uint128).max / 4));
+        paid2 = uint128(bound(paid2, 1, type(uint128).max / 4));
+        _pay(address(token), paid1);
+        bytes32[] memory l1 = _postRoot(splitter, address(token), _pair(alice, bob), _amounts(toAlice, 0));
+        if (toAlice > 0) {
+            if (toAlice > splitter.totalDeposited(token)) vm.expectRevert();
+            splitter.claim(alice, token, toAlice, Merkle.proof(l1, 0));
+        }
+        _pay(address(token), paid2);
+        bytes32[] memory l2 = _postRoot(splitter, address(token), _pair(alice, bob), _amounts(toAlice, toBob));
+        if (toBob > 0) {
+            if (uint256(toBob) + splitter.totalClaimed(token) > splitter.totalDeposited(token)) vm.expectRevert();
+            splitter.claim(bob, token, toBob, Merkle.proof(l2, 1));
+        }
+        assertLe(splitter.totalClaimed(token), splitter.totalDeposited(token), "claimed <= deposited");
+        assertEq(token.balanceOf(alice) + token.balanceOf(bob), splitter.totalClaimed(token), "paid == claimed");
+    }
+
     function test_Claim_Revert_whenProofReplayedOnOtherToken() public {
         MockERC20 other = new MockERC20("Other", "OTH", 18);
         _pay(address(token), 1_000);

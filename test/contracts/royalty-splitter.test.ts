@@ -217,6 +217,59 @@ describe('RoyaltySplitter', () => {
       expect(await f.splitter.totalClaimed(f.tokenAddress)).toBe(1_200_000n);
     });
 
+    it('accepts exactly the StandardMerkleTree leaves and proofs of every length from 0 to 11', async () => {
+      await fresh();
+      await f.pay(10n ** 15n);
+      let epoch = 0n;
+      const lengthsSeen = new Set<number>();
+      for (const size of [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 33, 64, 65, 129, 257, 513, 1025]) {
+        const accounts = Array.from({ length: size }, (_, i) => ethers.getAddress(ethers.dataSlice(ethers.id(`leaf-${size}-${i}`), 12)));
+        const tree = buildTree(chain.chainId, f.splitterAddress, accounts.map((account, i) => ({ token: f.tokenAddress, account, cumulative: BigInt(i + 1) })));
+        await f.postRoot(tree, ++epoch);
+        // one leaf per distinct proof length in this tree
+        const byLength = new Map<number, number>();
+        for (const [i] of tree.entries()) byLength.set(tree.getProof(i).length, i);
+        for (const [length, i] of byLength) {
+          const [, , token, account, cumulative] = tree.at(i)!;
+          const proof = tree.getProof(i);
+          await expectRevert(f.splitter.claim(account, token, cumulative + 1n, proof), iface, 'RoyaltySplitterInvalidProof');
+          if (length > 0) {
+            const tampered = [...proof];
+            tampered[length - 1] = ethers.toBeHex(BigInt(tampered[length - 1]) ^ 1n, 32);
+            await expectRevert(f.splitter.claim(account, token, cumulative, tampered), iface, 'RoyaltySplitterInvalidProof');
+          }
+          await (await f.splitter.claim(account, token, cumulative, proof)).wait();
+          expect(await f.token.balanceOf(account)).toBe(cumulative);
+          lengthsSeen.add(length);
+        }
+      }
+      expect([...lengthsSeen].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    });
+
+    it('sees deposits paid after earlier claims, and still refuses what no deposit covers', async () => {
+      await fresh();
+      await f.pay(1_000n); // 975 net
+      const t1 = buildTree(chain.chainId, f.splitterAddress, [{ token: f.tokenAddress, account: f.alice, cumulative: 500n }]);
+      await f.postRoot(t1, 1n);
+      await (await f.splitter.claim(f.alice, f.tokenAddress, 500n, proofFor(t1, f.tokenAddress, f.alice).proof)).wait();
+      await f.pay(1_000n); // 1,950 net in all
+      const t2 = buildTree(chain.chainId, f.splitterAddress, [
+        { token: f.tokenAddress, account: f.alice, cumulative: 500n },
+        { token: f.tokenAddress, account: f.bob, cumulative: 1_400n },
+        { token: f.tokenAddress, account: f.carol, cumulative: 100n },
+      ]);
+      await f.postRoot(t2, 2n);
+      await (await f.splitter.claim(f.bob, f.tokenAddress, 1_400n, proofFor(t2, f.tokenAddress, f.bob).proof)).wait();
+      const err = await expectRevert(
+        f.splitter.claim(f.carol, f.tokenAddress, 100n, proofFor(t2, f.tokenAddress, f.carol).proof),
+        iface,
+        'RoyaltySplitterClaimExceedsDeposits',
+      );
+      expect([err.args.payout, err.args.available]).toEqual([100n, 50n]);
+      expect(await f.splitter.totalClaimed(f.tokenAddress)).toBe(1_900n);
+      expect(await f.splitter.totalDeposited(f.tokenAddress)).toBe(1_950n);
+    });
+
     it('refuses a double claim', async () => {
       await fresh();
       await f.pay(1_000n);
