@@ -7,6 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { postgresOptions } from '@upstream/database';
 import { ChainModule } from './chain/chain.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
+import { HitQueueThrottlerStorage } from './common/hit-queue-throttler.storage';
 import { HealthModule } from './health/health.module';
 import { WorkerModule } from './worker/worker.module';
 import { AnchoringModule } from './anchoring/anchoring.module';
@@ -40,7 +41,7 @@ export class AppModule {
           },
         }),
         TypeOrmModule.forRoot({ ...postgresOptions(infrastructure.databaseUrl), autoLoadEntities: true }),
-        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }]),
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }], storage: new HitQueueThrottlerStorage() }),
         ChainModule,
         WorkerModule,
         AnchoringModule,

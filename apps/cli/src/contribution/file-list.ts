@@ -1,0 +1,80 @@
+import { lstat, opendir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { ProvenanceError } from '@upstream/provenance';
+
+/** A file to upload: where it is here, its entry path in the dataset, and its size. Not hashed yet. */
+export interface LocalFile {
+  fsPath: string;
+  path: string;
+  size: bigint;
+}
+
+export interface FileListing {
+  kind: 'file' | 'directory';
+  files: LocalFile[];
+  totalBytes: bigint;
+}
+
+/**
+ * Lists a file or folder the way `hashPath` (@upstream/provenance) walks it, without reading
+ * any bytes, so that `upstream upload` can hash big files while it sends them instead of
+ * reading them twice. Same rules: a single file's entry path is its name; symlinks are refused
+ * (SYMLINK_REFUSED), never followed; sockets, FIFOs and devices are refused
+ * (UNSUPPORTED_FILE_TYPE); no files at all is EMPTY_DATASET. Paths are normalised and checked
+ * by `buildContentTree` afterwards, as in `hashPath`.
+ */
+export async function listFiles(fsPath: string): Promise<FileListing> {
+  const stat = await lstat(fsPath);
+  const files: LocalFile[] = [];
+  let kind: FileListing['kind'];
+  if (stat.isSymbolicLink()) throw symlinkRefused(fsPath);
+  if (stat.isFile()) {
+    kind = 'file';
+    files.push({ fsPath, path: basename(fsPath), size: BigInt(stat.size) });
+  } else if (stat.isDirectory()) {
+    kind = 'directory';
+    await walk(fsPath, '', files);
+  } else {
+    throw unsupported(fsPath);
+  }
+  if (files.length === 0) throw new ProvenanceError('EMPTY_DATASET', `${fsPath} contains no files`, 'path');
+  return { kind, files, totalBytes: files.reduce((sum, f) => sum + f.size, 0n) };
+}
+
+async function walk(dir: string, prefix: string, files: LocalFile[]): Promise<void> {
+  const subdirs: { fsPath: string; path: string }[] = [];
+  const found: { fsPath: string; path: string }[] = [];
+  for await (const dirent of await opendir(dir)) {
+    const fsPath = join(dir, dirent.name);
+    const path = prefix + dirent.name;
+    if (dirent.isSymbolicLink()) throw symlinkRefused(fsPath);
+    if (dirent.isDirectory()) subdirs.push({ fsPath, path });
+    else if (dirent.isFile()) found.push({ fsPath, path });
+    else throw unsupported(fsPath);
+  }
+  const sizes = await mapBounded(found, 8, async (f) => BigInt((await lstat(f.fsPath)).size));
+  found.forEach((f, i) => files.push({ ...f, size: sizes[i]! }));
+  for (const sub of subdirs) await walk(sub.fsPath, sub.path + '/', files);
+}
+
+/** `task` over `items` with at most `limit` in flight, results in order; the first failure rejects. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function symlinkRefused(fsPath: string): ProvenanceError {
+  return new ProvenanceError('SYMLINK_REFUSED', `${fsPath} is a symbolic link; symlinks are not followed — copy the target in instead`, 'path');
+}
+
+function unsupported(fsPath: string): ProvenanceError {
+  return new ProvenanceError('UNSUPPORTED_FILE_TYPE', `${fsPath} is not a regular file or directory`, 'path');
+}
