@@ -9,15 +9,15 @@ import { startInfrastructure } from './runtime/infrastructure';
  * chain, serve the API, and on SIGTERM/SIGINT drain requests and stop every
  * child process before exiting.
  *
- * `npm start` runs this with `--max-semi-space-size=1 --heap-growing-percent=30`
+ * `npm start` runs this with `--max-semi-space-size=4 --heap-growing-percent=30`
  * (package.json cannot hold the comment). Measured with `npm run bench:upload`
- * on a 24 GiB machine, V8 otherwise sizes the young generation at 64–128 MiB
- * and lets the old generation grow to ~4× its live size (~45 MiB here) before
- * collecting: the service sat at ~195 MiB RSS idle and peaked near 430 MiB on
- * garbage alone. Requests allocate short-lived objects, and every socket read of
- * an upload allocates a fresh 64 KiB buffer that only a GC frees, so a small young
- * generation (collected every 1 MiB) and an old generation grown by 30 % over
- * what is live bring the peak to ~195–206 MiB (idle ~145) at the same upload throughput.
+ * (2 GiB file, 2 cores): V8 otherwise sizes the young generation at 64–128 MiB
+ * on a 24 GiB machine and lets the old generation grow to ~4× its live size
+ * (~45 MiB here) before collecting, so the service sat at ~190 MiB RSS idle and
+ * peaked near 490 MiB on garbage alone (every socket read of an upload allocates
+ * a fresh 64 KiB buffer that only a GC frees). With these flags: idle ~140 MiB,
+ * peak ~240 MiB, same throughput (0.66 of sha256sum vs 0.67 without). A 1 MiB
+ * semi-space gets the peak to ~200 MiB but costs ~30 % of upload throughput.
  * The old generation's maximum is not capped: big manifests still fit.
  */
 async function main(): Promise<void> {
