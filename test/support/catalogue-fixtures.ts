@@ -2,7 +2,7 @@
 // straight into a test database, exactly as the schema defines them, for suites and benchmarks
 // that need many datasets without registering each through POST /datasets.
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { withClient } from './database';
 import {
   buildRunEntriesTree,
   licenseAcceptanceTypedData,
@@ -32,17 +32,9 @@ export interface FixtureDatasetOptions {
   licensingOpen?: boolean;
 }
 
-const hex32 = () => '0x' + randomBytes(32).toString('hex');
+export { withClient };
 
-export async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+const hex32 = () => '0x' + randomBytes(32).toString('hex');
 
 /** One dataset with its owners, parents and (unbatched) anchor item. */
 export async function insertDataset(url: string, options: FixtureDatasetOptions = {}): Promise<FixtureDataset> {

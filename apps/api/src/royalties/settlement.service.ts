@@ -3,12 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Interface } from 'ethers';
 import type { DataSource } from 'typeorm';
 import { artifacts } from '@upstream/chain';
-import { cumulativeLeaves } from '@upstream/royalties';
+import { cumulativeLeaves, epochDataHash } from '@upstream/royalties';
 import { ChainService } from '../chain/chain.service';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import { WorkerService } from '../worker/worker.service';
-import { epochDataHash } from '@upstream/royalties';
 import { EpochsRepository, epochStatus, IN_FLIGHT } from './epochs.repository';
 import { LedgerRepository } from './ledger.repository';
 
