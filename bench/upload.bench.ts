@@ -3,9 +3,9 @@
 // the API, then the same size through `upstream upload`'s resumable path, `sha256sum` on the same
 // file in the same run, the service's peak RSS, and a folder of 10,000 small files through the
 // CLI's upload path. Prints one JSON object and writes bench/results/upload.json.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -15,7 +15,7 @@ import { listFiles } from '../apps/cli/src/contribution/file-list';
 import { signRegistration } from '../apps/cli/src/contribution/registration';
 import { hashAndUpload, uploadAndHash, DEFAULT_RESUMABLE_THRESHOLD } from '../apps/cli/src/contribution/uploader';
 import { freePort } from '../test/support/ports';
-import { MAIN, ROOT, waitForHealth, type ServiceProcess } from '../test/support/service-process';
+import { ROOT, spawnService, startFlags, waitForHealth, type ServiceProcess } from '../test/support/service-process';
 
 const BIG_BYTES = Number(process.env.UPLOAD_BENCH_BYTES ?? 2 * 1024 ** 3);
 const SMALL_FILES = Number(process.env.UPLOAD_BENCH_SMALL_FILES ?? 10_000);
@@ -35,26 +35,22 @@ async function generate(path: string, bytes: number): Promise<void> {
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
-/** The Node flags `npm start` runs the service with (package.json `start`, explained in apps/api/src/main.ts), so the bench measures what ships. */
-function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  return start.split(/\s+/).filter((word) => word.startsWith('--'));
-}
-
-/** The built service as `npm start` runs it (without the build step). */
-function spawnService(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [...startFlags(), MAIN], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, output: () => output, exited };
-}
-
 async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
   return round(kib / 1024);
+}
+
+/** User and system CPU seconds the process has used so far. */
+async function cpuSeconds(pid: number): Promise<{ user: number; system: number }> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /, '').split(' ');
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
+/** The service's peak RSS and CPU seconds spent since `before`, for one phase of the bench. */
+async function phase(pid: number, before: { user: number; system: number }) {
+  const now = await cpuSeconds(pid);
+  return { peakRssMiB: await peakRssMiB(pid), serviceCpu: { user: round(now.user - before.user, 2), system: round(now.system - before.system, 2) } };
 }
 
 async function register(api: string, domain: UpstreamDomain, signer: Signer, title: string, entries: FileEntry[]) {
@@ -96,15 +92,18 @@ async function main(): Promise<void> {
     if (sum.status !== 0) throw new Error(`sha256sum failed: ${sum.stderr}`);
     const expected = sum.stdout.split(/\s+/)[0];
 
+    const putCpu = await cpuSeconds(pid);
     const started = performance.now();
     const uploaded = await uploadAndHash(big, { api });
     await register(api, domain, signer, 'bench: one big file', [{ path: basename(big), size: uploaded.size, sha256: uploaded.sha256 }]);
     const uploadSeconds = (performance.now() - started) / 1000;
     if (uploaded.sha256 !== expected) throw new Error(`upload hashed to ${uploaded.sha256}, sha256sum says ${expected}`);
+    const putPhase = await phase(pid, putCpu);
 
     // The same size through `upstream upload`'s path for big files: tus, hashed while it is sent (one read).
     const big2 = join(work, 'big-resumable.bin');
     await generate(big2, BIG_BYTES);
+    const cliCpu = await cpuSeconds(pid);
     const cliStarted = performance.now();
     const listing = await listFiles(big2);
     const sent = await hashAndUpload(listing.files, {
@@ -115,6 +114,7 @@ async function main(): Promise<void> {
     await register(api, domain, signer, 'bench: resumable', sent.entries);
     const cliSeconds = (performance.now() - cliStarted) / 1000;
     if (sent.uploaded !== 1) throw new Error(`the resumable path uploaded ${sent.uploaded} files, expected 1`);
+    const cliPhase = await phase(pid, cliCpu);
     await rm(big2);
 
     // Many small files: hash, upload what is missing, register (bulk insert), as `upstream upload` does.
@@ -124,10 +124,12 @@ async function main(): Promise<void> {
       const count = Math.min(1000, SMALL_FILES - d * 1000);
       await Promise.all(Array.from({ length: count }, (_, i) => writeFile(join(folder, `d${d}`, `f${i}.txt`), `small file ${d}/${i} ${randomBytes(8).toString('hex')}\n`)));
     }
+    const smallCpu = await cpuSeconds(pid);
     const smallStarted = performance.now();
     const small = await hashAndUpload((await listFiles(folder)).files, { api });
     await register(api, domain, signer, 'bench: small files', small.entries);
     const smallSeconds = (performance.now() - smallStarted) / 1000;
+    const smallPhase = await phase(pid, smallCpu);
 
     const uploadAndRegisterMBps = BIG_BYTES / MB / uploadSeconds;
     const sha256sumMBps = BIG_BYTES / MB / sha256sumSeconds;
@@ -144,12 +146,14 @@ async function main(): Promise<void> {
       idleRssMiB,
       smallFiles: SMALL_FILES,
       smallFilesPerSecond: round(SMALL_FILES / smallSeconds),
+      phases: { put: putPhase, cliResumable: cliPhase, smallFiles: smallPhase },
       targets: { ratioToSha256sum: 0.8, cliResumableRatioToSha256sum: 0.8, peakRssMiB: 200 },
       serviceNodeFlags: startFlags().join(' '),
       notes:
         'uploadAndRegisterMBps: PUT /blobs, client and server each hash while streaming, then POST /datasets. ' +
         'cliResumable: `upstream upload`\'s path for files >= 256 MiB: list, tus upload hashed while sent (one read; the server confirms the digest with Upload-Sha256), then POST /datasets. ' +
-        'peakRssMiB: VmHWM of the API process (PostgreSQL and anvil are separate processes); idleRssMiB: the same right after start-up.',
+        'peakRssMiB: VmHWM of the API process (PostgreSQL and anvil are separate processes); idleRssMiB: the same right after start-up. ' +
+        'phases: VmHWM after each phase (it only grows) and the CPU seconds the service spent in it.',
     };
     const json = JSON.stringify(result, null, 2);
     process.stdout.write(json + '\n');

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Wallet } from 'ethers';
@@ -79,6 +79,79 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text)).toMatchObject({ error: 'BLOB_HASH_MISMATCH', details: [{ field: 'Upload-Metadata sha256' }] });
     await t.http.get(`/blobs/${sha256(bytes)}`).expect(404);
+  });
+
+  it('refuses PATCHes that break the tus rules with a 4xx naming the header, and keeps the upload usable', async () => {
+    const bytes = Buffer.from(Array.from({ length: 10_000 }, (_, i) => (i * 7) % 256));
+    const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
+    const location = created.headers.location as string;
+    const patch = (path: string, offset: string | undefined, body: Buffer, headers: Record<string, string> = {}) => {
+      const req = t.http.patch(path).set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', ...headers });
+      return (offset === undefined ? req : req.set('Upload-Offset', offset)).send(body);
+    };
+    const refused = (res: { status: number; text: string; headers: Record<string, string> }, status: number, error: string, field: string) => {
+      expect(res.status).toBe(status);
+      expect(JSON.parse(res.text)).toMatchObject({ statusCode: status, error, details: [{ field }] });
+      expect(res.headers['tus-resumable']).toBe('1.0.0');
+    };
+
+    refused(await patch(location, '0', bytes, { 'Tus-Resumable': '0.2.2' }), 412, 'TUS_VERSION_UNSUPPORTED', 'Tus-Resumable');
+    refused(await patch(location, '0', bytes, { 'content-type': 'application/octet-stream' }), 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type');
+    refused(await patch(location, undefined, bytes), 400, 'VALIDATION_FAILED', 'Upload-Offset');
+    refused(await patch(location, '-1', bytes), 400, 'VALIDATION_FAILED', 'Upload-Offset');
+    refused(await patch('/uploads/0123456789abcdef', '0', bytes), 404, 'UPLOAD_NOT_FOUND', 'id');
+    refused(await patch(location, '0', Buffer.concat([bytes, Buffer.from('one byte too many')])), 413, 'FILE_TOO_LARGE', 'body');
+
+    await patch(location, '0', bytes.subarray(0, 4000)).expect(204);
+    const conflict = await patch(location, '3000', bytes.subarray(3000));
+    refused(conflict, 409, 'UPLOAD_OFFSET_MISMATCH', 'Upload-Offset');
+    expect(JSON.parse(conflict.text)).toMatchObject({ offset: 4000 });
+    const head = await t.http.head(location).set('Tus-Resumable', '1.0.0').expect(200);
+    expect(head.headers['upload-offset']).toBe('4000');
+
+    const done = await patch(location, '4000', bytes.subarray(4000)).expect(200);
+    expect(done.headers['upload-sha256']).toBe(sha256(bytes));
+    expect(JSON.parse(done.text)).toMatchObject({ sha256: sha256(bytes), size: String(bytes.length) });
+  });
+
+  it('takes the length from a later PATCH when the upload was created with Upload-Defer-Length', async () => {
+    const bytes = Buffer.from('length named later, by the last PATCH');
+    const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Defer-Length', '1').expect(201);
+    const location = created.headers.location as string;
+    const first = await t.http
+      .patch(location)
+      .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '0' })
+      .send(bytes.subarray(0, 10))
+      .expect(204);
+    expect(first.headers['upload-offset']).toBe('10');
+    const tooShort = await t.http
+      .patch(location)
+      .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '10', 'Upload-Length': '5' })
+      .send(Buffer.alloc(0));
+    expect(tooShort.status).toBe(400);
+    expect(JSON.parse(tooShort.text)).toMatchObject({ details: [{ field: 'Upload-Length' }] });
+    const done = await t.http
+      .patch(location)
+      .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '10', 'Upload-Length': String(bytes.length) })
+      .send(bytes.subarray(10))
+      .expect(200);
+    expect(done.headers['upload-sha256']).toBe(sha256(bytes));
+  });
+
+  it('answers 410 Gone for a PATCH to an expired upload', async () => {
+    const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '10').expect(201);
+    const location = created.headers.location as string;
+    const id = location.split('/').pop()!;
+    // Two days ago: past the one-day expiry.
+    const record = join(work, 'data', 'uploads', `${id}.json`);
+    const upload = JSON.parse(await readFile(record, 'utf8')) as { creation_date: string };
+    await writeFile(record, JSON.stringify({ ...upload, creation_date: new Date(Date.now() - 2 * 86_400_000).toISOString() }));
+    const res = await t.http
+      .patch(location)
+      .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '0' })
+      .send(Buffer.alloc(10));
+    expect(res.status).toBe(410);
+    expect(JSON.parse(res.text)).toMatchObject({ error: 'UPLOAD_EXPIRED', details: [{ field: 'id' }] });
   });
 
   it('uploads and registers a folder of 10,000 small files (bulk insert), listing them page by page', async () => {

@@ -9,16 +9,18 @@ import { startInfrastructure } from './runtime/infrastructure';
  * chain, serve the API, and on SIGTERM/SIGINT drain requests and stop every
  * child process before exiting.
  *
- * `npm start` runs this with `--max-semi-space-size=4 --heap-growing-percent=30`
- * (package.json cannot hold the comment). Measured with `npm run bench:upload`
- * (2 GiB file, 2 cores): V8 otherwise sizes the young generation at 64–128 MiB
- * on a 24 GiB machine and lets the old generation grow to ~4× its live size
- * (~45 MiB here) before collecting, so the service sat at ~190 MiB RSS idle and
- * peaked near 490 MiB on garbage alone (every socket read of an upload allocates
- * a fresh 64 KiB buffer that only a GC frees). With these flags: idle ~140 MiB,
- * peak ~240 MiB, same throughput (0.66 of sha256sum vs 0.67 without). A 1 MiB
- * semi-space gets the peak to ~200 MiB but costs ~30 % of upload throughput.
- * The old generation's maximum is not capped: big manifests still fit.
+ * `npm start` runs this with `--max-semi-space-size=4 --heap-growing-percent=50`
+ * (package.json cannot hold the comment). On a 24 GiB machine V8 otherwise sizes
+ * the young generation at 64–128 MiB and lets the old generation grow to ~4× its
+ * live size (~45 MiB here) before collecting: ~200 MiB RSS right after start-up.
+ * The old generation needs some room to grow, though: at 30 % its slack after a
+ * mark-compact (~12 MiB) is no more than the young generation, so V8 starts the
+ * next marking at once and a big upload ran ~50 back-to-back mark-compacts
+ * (half the service's CPU). Measured with `npm run bench:upload` (bench/results/
+ * upload.json has the figures): idle ~145 MiB, peak under 200 MiB, one mark-compact
+ * per 2 GiB upload. Uploads also trigger minor GCs themselves (see
+ * contributions/storage/body-buffer-collector.ts). The old generation's maximum
+ * is not capped: big manifests still fit.
  */
 async function main(): Promise<void> {
   const log = pino({ level: process.env.LOG_LEVEL || 'info' });

@@ -23,6 +23,11 @@ export type ContributionErrorCode = Extract<
   | 'NOT_PREVIOUS_VERSION_OWNER'
   | 'NONCE_REUSED'
   | 'DATASET_EXISTS'
+  | 'UPLOAD_NOT_FOUND'
+  | 'UPLOAD_EXPIRED'
+  | 'UPLOAD_OFFSET_MISMATCH'
+  | 'TUS_VERSION_UNSUPPORTED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
 >;
 
 export function contributionError(

@@ -23,6 +23,11 @@ export type ErrorCode =
   | 'NOT_PREVIOUS_VERSION_OWNER'
   | 'NONCE_REUSED'
   | 'DATASET_EXISTS'
+  | 'UPLOAD_NOT_FOUND'
+  | 'UPLOAD_EXPIRED'
+  | 'UPLOAD_OFFSET_MISMATCH'
+  | 'TUS_VERSION_UNSUPPORTED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   // licenses and runs
   | 'LICENSE_NOT_FOUND'
   | 'RUN_NOT_FOUND'
@@ -66,7 +71,16 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
       return HttpStatus.FORBIDDEN;
     case 'NONCE_REUSED':
     case 'DATASET_EXISTS':
+    case 'UPLOAD_OFFSET_MISMATCH':
       return HttpStatus.CONFLICT;
+    case 'UPLOAD_NOT_FOUND':
+      return HttpStatus.NOT_FOUND;
+    case 'UPLOAD_EXPIRED':
+      return HttpStatus.GONE;
+    case 'TUS_VERSION_UNSUPPORTED':
+      return HttpStatus.PRECONDITION_FAILED;
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
     // licenses and runs
     case 'LICENSE_NOT_FOUND':
     case 'RUN_NOT_FOUND':

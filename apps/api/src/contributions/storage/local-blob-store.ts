@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Sha256PassThrough, sha256File } from '@upstream/provenance';
+import { FileSink } from './direct-file-sink';
 import { BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type BlobStore, type PutBlobOptions, type StoredBlob } from './blob-store';
 
 const TEMP_DIR = '.tmp';
@@ -47,8 +48,8 @@ export class LocalBlobStore implements BlobStore {
     const temp = join(this.tempDir, `${randomBytes(12).toString('hex')}.part`);
     const hasher = new Sha256PassThrough(options.onBytes);
     try {
-      // `flush: true` fsyncs the file before it is closed: the bytes are durable before the rename.
-      await pipeline(source, new ByteLimiter(options.maxBytes ?? Infinity), hasher, createWriteStream(temp, { flags: 'wx', highWaterMark: 1 << 20, flush: true }));
+      // `sync` fsyncs the file before the stream finishes: the bytes are durable before the rename.
+      await pipeline(source, new ByteLimiter(options.maxBytes ?? Infinity), hasher, new FileSink(temp, { flags: 'wx', sync: true }));
       const { sha256, size } = hasher.result;
       if (options.expectedSha256 && options.expectedSha256 !== sha256) throw new BlobHashMismatchError(options.expectedSha256, sha256);
       const created = await this.moveIntoPlace(temp, sha256);
@@ -114,7 +115,7 @@ async function fsyncDirectory(path: string): Promise<void> {
 }
 
 /** Fails the stream with BlobTooLargeError once more than `maxBytes` have passed. */
-class ByteLimiter extends Transform {
+export class ByteLimiter extends Transform {
   private seen = 0;
   constructor(private readonly maxBytes: number) {
     super();

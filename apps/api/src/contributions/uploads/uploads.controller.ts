@@ -1,13 +1,14 @@
-import { All, Controller, Req, Res } from '@nestjs/common';
+import { All, Controller, Param, Patch, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { UploadThrottle } from '../upload-throttle';
 import { TusUploadsService } from './tus-uploads.service';
 
 /**
- * tus 1.0 resumable uploads (POST /uploads, HEAD/PATCH/DELETE /uploads/:id), handed
- * to @tus/server as raw streams: no body parser touches them. Documented in the
- * README rather than OpenAPI, which cannot describe the protocol usefully.
+ * tus 1.0 resumable uploads (POST /uploads, HEAD/PATCH/DELETE /uploads/:id) as raw
+ * streams: no body parser touches them. PATCH streams straight into the store; the rest
+ * goes to @tus/server. Documented in the README rather than OpenAPI, which cannot
+ * describe the protocol usefully.
  */
 @ApiExcludeController()
 @Controller('uploads')
@@ -18,6 +19,12 @@ export class UploadsController {
   @UploadThrottle()
   create(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.uploads.handle(req, res);
+  }
+
+  @Patch(':id')
+  @UploadThrottle()
+  append(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.uploads.patch(id, req, res);
   }
 
   @All(':id')
