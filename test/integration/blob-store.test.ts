@@ -36,6 +36,15 @@ describe('LocalBlobStore: a blob appears under its hash only when complete and v
     expect(await filesUnder(root)).toEqual([store.pathOf(stored.sha256).slice(root.length + 1)]);
   });
 
+  it('makes its folders again when they were removed while it ran', async () => {
+    const first = await store.put(Readable.from([Buffer.from('first')]));
+    await rm(root, { recursive: true, force: true });
+    await expect(store.put(Readable.from([Buffer.from('first')]))).rejects.toMatchObject({ code: 'ENOENT' });
+    const again = await store.put(Readable.from([Buffer.from('first')]));
+    expect(again).toMatchObject({ sha256: first.sha256, created: true });
+    expect(await readFile(store.pathOf(first.sha256), 'utf8')).toBe('first');
+  });
+
   it('keeps nothing when the source fails midway', async () => {
     const failing = new Readable({
       read() {

@@ -61,9 +61,8 @@ export class FileSink extends Writable {
 
   override _construct(callback: (error?: Error | null) => void): void {
     open(this.path, this.options.flags)
-      .then(async (handle) => {
+      .then((handle) => {
         this.buffered = handle;
-        if (this.options.direct !== false) this.direct = await openDirect(this.path);
       })
       .then(() => callback(), callback);
   }
@@ -98,8 +97,10 @@ export class FileSink extends Writable {
       const collected = Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
-      // No direct I/O for this file (none here, or the pool is in use): no blocks, the page cache from here on.
-      this.blocks = (this.direct && BlockPool.shared.acquire(2)) || [];
+      // A whole block is due: direct I/O from here on, unless the filesystem has none or the pool is in use.
+      this.blocks = (this.options.direct !== false && BlockPool.shared.acquire(2)) || [];
+      if (this.blocks.length > 0) this.direct = await openDirect(this.path);
+      if (this.direct === undefined) this.releaseBlocks();
       return this.accept(collected);
     }
     if (this.blocks.length === 0) return this.writeBuffered(chunk);
@@ -179,12 +180,17 @@ export class FileSink extends Writable {
     }
   }
 
+  /** Gives the blocks back to the pool; only called when no write reads them and no copy fills them. */
+  private releaseBlocks(): void {
+    if (this.blocks && this.blocks.length > 0) BlockPool.shared.release(this.blocks);
+    this.blocks = this.blocks && [];
+  }
+
   private async close(): Promise<void> {
     // A block is only given back once nothing copies into it or writes from it.
     await this.accepting?.catch(() => undefined);
     await this.inflight?.catch(() => undefined);
-    if (this.blocks && this.blocks.length > 0) BlockPool.shared.release(this.blocks);
-    this.blocks = undefined;
+    this.releaseBlocks();
     const handles = [this.direct, this.buffered];
     this.direct = undefined;
     this.buffered = undefined as unknown as FileHandle;

@@ -17,6 +17,9 @@ const TEMP_DIR = '.tmp';
  * therefore leaves at most a temp file, which `sweepTemp()` removes, never a half blob.
  */
 export class LocalBlobStore implements BlobStore {
+  /** Folders known to exist: a stream of small uploads would otherwise spend a syscall each on them. */
+  private readonly madeDirs = new Set<string>();
+
   constructor(readonly root: string) {}
 
   pathOf(sha256: string): string {
@@ -44,7 +47,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async put(source: Readable, options: PutBlobOptions = {}): Promise<StoredBlob> {
-    await mkdir(this.tempDir, { recursive: true });
+    await this.makeDir(this.tempDir);
     const temp = join(this.tempDir, `${randomBytes(12).toString('hex')}.part`);
     const hasher = new Sha256PassThrough(options.onBytes);
     try {
@@ -55,6 +58,7 @@ export class LocalBlobStore implements BlobStore {
       const created = await this.moveIntoPlace(temp, sha256);
       return { sha256, size, created };
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.madeDirs.clear(); // someone removed a folder: make them again
       await unlink(temp).catch(() => undefined);
       throw error;
     }
@@ -98,10 +102,21 @@ export class LocalBlobStore implements BlobStore {
       await unlink(file).catch(() => undefined);
       return false;
     }
-    await mkdir(dirname(target), { recursive: true });
-    await rename(file, target);
+    await this.makeDir(dirname(target));
+    await rename(file, target).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      this.madeDirs.clear();
+      await mkdir(dirname(target), { recursive: true });
+      await rename(file, target);
+    });
     await fsyncDirectory(dirname(target));
     return true;
+  }
+
+  private async makeDir(path: string): Promise<void> {
+    if (this.madeDirs.has(path)) return;
+    await mkdir(path, { recursive: true });
+    this.madeDirs.add(path);
   }
 }
 
