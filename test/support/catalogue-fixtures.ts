@@ -2,7 +2,7 @@
 // straight into a test database, exactly as the schema defines them, for suites and benchmarks
 // that need many datasets without registering each through POST /datasets.
 import { randomBytes } from 'node:crypto';
-import { withClient } from './database';
+import { withClient } from './pg-client';
 import {
   buildRunEntriesTree,
   licenseAcceptanceTypedData,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { inject } from 'vitest';
 import { migrate } from '@upstream/database';
+import { withClient } from './pg-client';
 
 export interface TestDatabase {
   url: string;
@@ -19,15 +19,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url,
     drop: () => withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
-}
-
-/** Runs `fn` with a connected client for `url`, closing it afterwards. */
-export async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -25,17 +25,18 @@ export interface FileSinkOptions {
  * A Writable that writes a file at the disk's speed. Whole 4 KiB-aligned blocks go to the
  * disk with O_DIRECT, copied into aligned 1 MiB buffers and written while the next one
  * fills; only an unaligned head (when `start` is mid-block) and the last partial block go
- * through the page cache. Measured on 2 GiB over loopback HTTP: the page-cache path spent
- * ~3 s of kernel CPU copying and ~1 s in the final fsync (~320 MB/s end to end); this one
- * ~1 s of kernel CPU (~640 MB/s). Files under one block, filesystems without O_DIRECT
- * (tmpfs, non-Linux) and uploads beyond the pool's capacity use plain buffered writes.
+ * through the page cache. Measured with a bare HTTP server taking 2 GiB over loopback: the
+ * page-cache path spent ~3 s of kernel CPU copying and ~1 s in the final fsync (~320 MB/s end
+ * to end); this one ~1 s of kernel CPU (~640 MB/s). Files under one block, filesystems
+ * without O_DIRECT (non-Linux, older tmpfs) and uploads beyond the pool's capacity use plain
+ * buffered writes.
  *
  * The file's size only ever covers bytes that were written: there is no padding to trim,
  * so a crash mid-upload leaves a prefix of the bytes, never trailing zeros (tus takes a
  * file's size as its upload offset).
  */
 export class FileSink extends Writable {
-  /** Bytes written so far, by path: `direct` bypassed the page cache, `buffered` went through it. */
+  /** Bytes written so far: `direct` bypassed the page cache, `buffered` went through it. */
   readonly written = { direct: 0, buffered: 0 };
   private buffered!: FileHandle;
   private direct: FileHandle | undefined;
