@@ -154,6 +154,39 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect(JSON.parse(res.text)).toMatchObject({ error: 'UPLOAD_EXPIRED', details: [{ field: 'id' }] });
   });
 
+  it('serves byte ranges of a blob, so that a download can resume (206; 416 past the end)', async () => {
+    const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 13) % 256));
+    const digest = sha256(bytes);
+    await t.http.put(`/blobs/${digest}`).set('content-type', 'application/octet-stream').send(bytes).expect(200);
+    const get = (headers: Record<string, string> = {}) => t.http.get(`/blobs/${digest}`).set(headers).buffer(true);
+
+    const whole = await get().expect(200);
+    expect(whole.headers['accept-ranges']).toBe('bytes');
+    expect(Buffer.compare(whole.body, bytes)).toBe(0);
+    for (const [range, start, end] of [
+      ['bytes=1000-1999', 1000, 1999],
+      ['bytes=2500-', 2500, 2999],
+      ['bytes=-100', 2900, 2999],
+      ['bytes=2990-5000', 2990, 2999],
+    ] as const) {
+      const part = await get({ Range: range }).expect(206);
+      expect(part.headers['content-range']).toBe(`bytes ${start}-${end}/3000`);
+      expect(part.headers['content-length']).toBe(String(end - start + 1));
+      expect(Buffer.compare(part.body, bytes.subarray(start, end + 1))).toBe(0);
+    }
+    // If-Range: the range only while the blob is still the one the client has (the ETag is its SHA-256).
+    await get({ Range: 'bytes=0-9', 'If-Range': `"${digest}"` }).expect(206);
+    expect((await get({ Range: 'bytes=0-9', 'If-Range': '"another"' }).expect(200)).body.length).toBe(3000);
+    // Several ranges at once, or a malformed one: the whole blob.
+    expect((await get({ Range: 'bytes=0-1,5-6' }).expect(200)).body.length).toBe(3000);
+    expect((await get({ Range: 'lines=1-2' }).expect(200)).body.length).toBe(3000);
+
+    const past = await t.http.get(`/blobs/${digest}`).set('Range', 'bytes=3000-');
+    expect(past.status).toBe(416);
+    expect(past.headers['content-range']).toBe('bytes */3000');
+    expect(past.body).toMatchObject({ error: 'RANGE_NOT_SATISFIABLE', size: 3000, details: [{ field: 'Range' }] });
+  });
+
   it('uploads and registers a folder of 10,000 small files (bulk insert), listing them page by page', async () => {
     const folder = join(work, 'many');
     for (let d = 0; d < 10; d++) {

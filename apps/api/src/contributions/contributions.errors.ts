@@ -28,6 +28,7 @@ export type ContributionErrorCode = Extract<
   | 'UPLOAD_OFFSET_MISMATCH'
   | 'TUS_VERSION_UNSUPPORTED'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RANGE_NOT_SATISFIABLE'
 >;
 
 export function contributionError(

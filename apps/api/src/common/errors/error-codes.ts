@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'UPLOAD_OFFSET_MISMATCH'
   | 'TUS_VERSION_UNSUPPORTED'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RANGE_NOT_SATISFIABLE'
   // licenses and runs
   | 'LICENSE_NOT_FOUND'
   | 'RUN_NOT_FOUND'
@@ -81,6 +82,8 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
       return HttpStatus.PRECONDITION_FAILED;
     case 'UNSUPPORTED_MEDIA_TYPE':
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+    case 'RANGE_NOT_SATISFIABLE':
+      return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
     // licenses and runs
     case 'LICENSE_NOT_FOUND':
     case 'RUN_NOT_FOUND':

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { UploadThrottle } from '../upload-throttle';
 import { BlobResponseDto, MissingBlobsRequestDto, MissingBlobsResponseDto } from './blobs.dto';
 import { BlobsService } from './blobs.service';
+import { sendBlob } from './send-blob';
 
 const SHA_PARAM = { name: 'sha256', example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', description: '64 hex digits' };
 const RAW_BODY = { schema: { type: 'string', format: 'binary' }, description: 'The file\'s bytes, streamed (application/octet-stream)' };
@@ -43,16 +44,13 @@ export class BlobsController {
   }
 
   @Get(':sha256')
-  @ApiOperation({ summary: 'Stream a stored blob\'s bytes' })
+  @ApiOperation({ summary: "Stream a stored blob's bytes; a single `Range: bytes=…` answers 206 with that part (416 past the end)" })
   @ApiParam(SHA_PARAM)
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes', schema: { type: 'string', format: 'binary' } })
-  async get(@Param('sha256') sha256: string, @Res() res: Response): Promise<void> {
-    const blob = await this.blobs.open(sha256);
-    res.setHeader('content-type', 'application/octet-stream');
-    res.setHeader('content-length', blob.size.toString());
-    res.setHeader('etag', `"${blob.sha256}"`);
-    blob.stream.on('error', () => res.destroy()).pipe(res);
+  @ApiResponse({ status: 206, description: 'The requested byte range (Content-Range says which)' })
+  get(@Param('sha256') sha256: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return sendBlob(this.blobs, sha256, req, res);
   }
 }
 

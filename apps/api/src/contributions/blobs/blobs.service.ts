@@ -55,11 +55,17 @@ export class BlobsService implements OnModuleInit {
     return stored;
   }
 
-  async open(sha256Param: string): Promise<{ sha256: string; size: bigint; stream: Readable }> {
+  /** A stored blob's address and size; 404 BLOB_NOT_FOUND when it is not (or no longer) in the store. */
+  async find(sha256Param: string): Promise<{ sha256: string; size: bigint }> {
     const sha256 = parseSha256(sha256Param, 'sha256');
     const size = await this.repository.sizeOf(sha256);
     if (size === undefined || !(await this.store.stat(sha256))) throw fieldError('BLOB_NOT_FOUND', 'sha256', `no blob ${sha256} is stored`);
-    return { sha256, size, stream: this.store.read(sha256) };
+    return { sha256, size };
+  }
+
+  /** Streams a blob found with `find()`: all of it, or the inclusive byte range. */
+  read(sha256: string, range?: { start: number; end: number }): Readable {
+    return this.store.read(sha256, range);
   }
 
   async missing(sha256s: string[]): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -12,8 +12,9 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { BlobsService } from '../blobs/blobs.service';
+import { sendBlob } from '../blobs/send-blob';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { DatasetQueryDto, FileProofQueryDto, PageQueryDto } from './dto/dataset-query.dto';
 import { DatasetDetailDto, DatasetPageDto, FilePageDto, FileProofDto, LineageDto } from './dto/dataset-response.dto';
@@ -82,15 +83,12 @@ export class DatasetsController {
   }
 
   @Get(':id/files/content')
-  @ApiOperation({ summary: "Stream one file's bytes (uploaded datasets only)" })
+  @ApiOperation({ summary: "Stream one file's bytes (uploaded datasets only); `Range: bytes=…` as for GET /blobs/:sha256" })
   @ApiParam(ID_PARAM)
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes', schema: { type: 'string', format: 'binary' } })
-  async fileContent(@Param('id') id: string, @Query() query: FileProofQueryDto, @Res() res: Response): Promise<void> {
-    const blob = await this.blobs.open(await this.datasets.fileBlob(id, query.path));
-    res.setHeader('content-type', 'application/octet-stream');
-    res.setHeader('content-length', blob.size.toString());
-    blob.stream.on('error', () => res.destroy()).pipe(res);
+  async fileContent(@Param('id') id: string, @Query() query: FileProofQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await sendBlob(this.blobs, await this.datasets.fileBlob(id, query.path), req, res);
   }
 
   @Get(':id/lineage')
