@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -112,6 +113,37 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     const done = await patch(location, '4000', bytes.subarray(4000)).expect(200);
     expect(done.headers['upload-sha256']).toBe(sha256(bytes));
     expect(JSON.parse(done.text)).toMatchObject({ sha256: sha256(bytes), size: String(bytes.length) });
+  });
+
+  it('lets a client that stalled mid-PATCH ask where it stands and go on: the stalled PATCH gives up its lock and keeps its bytes', async () => {
+    const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 256));
+    const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
+    const location = created.headers.location as string;
+
+    // A PATCH that announces every byte but sends a third of them, then stalls with the connection open.
+    const stalled = http.request(new URL(location, t.baseUrl), {
+      method: 'PATCH',
+      headers: { 'Tus-Resumable': '1.0.0', 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0', 'Content-Length': String(bytes.length) },
+    });
+    const stalledAnswer = new Promise<number>((resolve, reject) => {
+      stalled.once('response', (res) => resolve(res.statusCode!));
+      stalled.once('error', reject);
+    });
+    stalled.write(bytes.subarray(0, 100_000));
+    await new Promise((r) => setTimeout(r, 300));
+
+    // The client's HEAD takes the lock: the stalled PATCH stops, answers 204, and the bytes it got stay.
+    const head = await t.http.head(location).set('Tus-Resumable', '1.0.0').expect(200);
+    expect(head.headers['upload-offset']).toBe('100000');
+    expect(await stalledAnswer).toBe(204);
+    stalled.destroy();
+
+    const done = await t.http
+      .patch(location)
+      .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '100000' })
+      .send(bytes.subarray(100_000))
+      .expect(200);
+    expect(done.headers['upload-sha256']).toBe(sha256(bytes));
   });
 
   it('takes the length from a later PATCH when the upload was created with Upload-Defer-Length', async () => {
