@@ -108,6 +108,21 @@ describe('service lifecycle (the built service as its own process)', () => {
     expect((await second.exited).code).toBe(0);
   });
 
+  it('past SHUTDOWN_TIMEOUT_MS exits anyway, but stops PostgreSQL and the chain first', async () => {
+    const hurried = spawnService({ ...env, SHUTDOWN_TIMEOUT_MS: '1' });
+    running.push(hurried);
+    await waitForHealth(baseUrl, hurried);
+    const pids = await childPids();
+    hurried.child.kill('SIGTERM');
+    expect((await hurried.exited).code).toBe(1);
+    expect(hurried.output()).toMatch(/shutdown took longer than SHUTDOWN_TIMEOUT_MS/);
+    for (const pid of [pids.anvil, pids.postgres]) {
+      const deadline = Date.now() + 15_000;
+      while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(isAlive(pid)).toBe(false);
+    }
+  });
+
   it('refuses to start when the chain no longer has the remembered contracts', async () => {
     await rm(join(env.DATA_DIR, 'chain', 'state.json'));
     const service = start();

@@ -39,6 +39,8 @@ export interface AppConfig {
   maxFilesPerDataset: number;
   /** Upload requests (PUT /blobs, tus /uploads) per client IP per minute (429 beyond). */
   uploadRateLimitPerMinute: number;
+  /** How long a graceful shutdown may take before the service stops its children and exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 /** Validates the environment once, naming every bad variable. */
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     maxFileBytes: dto.MAX_FILE_BYTES ?? 64 * 1024 ** 3,
     maxFilesPerDataset: dto.MAX_FILES_PER_DATASET ?? 100_000,
     uploadRateLimitPerMinute: dto.UPLOAD_RATE_LIMIT_PER_MINUTE ?? 6_000,
+    shutdownTimeoutMs: dto.SHUTDOWN_TIMEOUT_MS ?? 30_000,
   };
 }
 

@@ -75,4 +75,7 @@ export class EnvDto {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(1)
   UPLOAD_RATE_LIMIT_PER_MINUTE?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  SHUTDOWN_TIMEOUT_MS?: number;
 }

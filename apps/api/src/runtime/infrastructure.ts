@@ -23,6 +23,8 @@ export interface Infrastructure {
   /** Pids of child processes this service started (for tests and diagnostics). */
   childPids: number[];
   stop(): Promise<void>;
+  /** For an exit that cannot wait for `stop()`: asks the child processes to stop (SIGTERM) and returns at once. */
+  signalChildren(): void;
 }
 
 export interface ChainDeployment {
@@ -97,7 +99,17 @@ export async function startInfrastructure(config: AppConfig, log: Log): Promise<
       deployedAtBlock: deployment.deployedAtBlock,
     });
 
-    return { databaseUrl, rpcUrl, operatorPrivateKey: operatorPrivateKey!, deployment, childPids, stop: stopAll };
+    const signalChildren = () => {
+      // anvil saves its state on SIGTERM; PostgreSQL shuts down once this process's connections are gone.
+      for (const pid of childPids) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          /* already gone */
+        }
+      }
+    };
+    return { databaseUrl, rpcUrl, operatorPrivateKey: operatorPrivateKey!, deployment, childPids, stop: stopAll, signalChildren };
   } catch (error) {
     await stopAll();
     throw error;

@@ -6,5 +6,5 @@ export const RUNTIME = Symbol('RUNTIME');
 
 export interface Runtime {
   config: AppConfig;
-  infrastructure: Omit<Infrastructure, 'stop'>;
+  infrastructure: Omit<Infrastructure, 'stop' | 'signalChildren'>;
 }
