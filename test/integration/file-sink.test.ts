@@ -1,14 +1,16 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileSink, type FileSinkOptions } from '../../apps/api/src/contributions/storage/direct-file-sink';
 
 const MiB = 1 << 20;
+const ROOT = resolve(__dirname, '../..');
 
 /** `bytes` cut into pieces of irregular sizes (1 byte up to ~300 KiB), as a socket delivers them. */
 function irregularChunks(bytes: Buffer, seed = 7): Buffer[] {
@@ -82,6 +84,24 @@ describe('FileSink: direct I/O in aligned blocks, the page cache for the rest', 
     const written = await sink(join(dir, 'file'), irregularChunks(bytes), { flags: 'wx', sync: true, direct: false });
     expect(await readFile(join(dir, 'file'))).toEqual(bytes);
     expect(written.written).toEqual({ direct: 0, buffered: bytes.length });
+  });
+
+  it('writes everything buffered, and correctly, where Node has no WebAssembly for aligned buffers (--jitless)', () => {
+    const script = `
+      const { randomBytes } = require('node:crypto');
+      const { readFileSync } = require('node:fs');
+      const { Readable } = require('node:stream');
+      const { pipeline } = require('node:stream/promises');
+      const { FileSink } = require(${JSON.stringify(join(ROOT, 'apps/api/src/contributions/storage/direct-file-sink.ts'))});
+      const bytes = randomBytes(3 * 1024 * 1024 + 5);
+      const sink = new FileSink(${JSON.stringify(join(dir, 'jitless'))}, { flags: 'wx' });
+      pipeline(Readable.from([bytes]), sink).then(() => {
+        const same = Buffer.compare(readFileSync(${JSON.stringify(join(dir, 'jitless'))}), bytes) === 0;
+        process.stdout.write(JSON.stringify({ wasm: typeof WebAssembly, written: sink.written, same }));
+      });`;
+    const run = spawnSync(process.execPath, ['--jitless', '--import', 'tsx', '--input-type=commonjs', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ wasm: 'undefined', written: { direct: 0, buffered: 3 * MiB + 5 }, same: true });
   });
 
   it.skipIf(!existsSync('/dev/shm'))('writes correctly on tmpfs, which older kernels refuse O_DIRECT on', async () => {

@@ -212,7 +212,7 @@ async function openDirect(path: string): Promise<FileHandle | undefined> {
 }
 
 /** The one WebAssembly API used here (the ES2023 + Node type libraries do not declare it). */
-const wasm = (globalThis as unknown as { WebAssembly: { Memory: new (size: { initial: number; maximum: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
+const wasm = (globalThis as unknown as { WebAssembly?: { Memory: new (size: { initial: number; maximum: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
 
 /**
  * Page-aligned 1 MiB buffers for direct I/O. Node's Buffers carry no alignment guarantee,
@@ -236,8 +236,14 @@ class BlockPool {
     this.free!.push(...blocks);
   }
 
+  /** No WebAssembly (e.g. `node --jitless`) or no memory for it: an empty pool, so every file is written buffered. */
   private allocate(): Buffer[] {
-    const memory = new wasm.Memory({ initial: (this.capacity * BLOCK) / 65_536, maximum: (this.capacity * BLOCK) / 65_536 });
-    return Array.from({ length: this.capacity }, (_, i) => Buffer.from(memory.buffer, i * BLOCK, BLOCK));
+    const pages = (this.capacity * BLOCK) / 65_536;
+    try {
+      const memory = new wasm!.Memory({ initial: pages, maximum: pages });
+      return Array.from({ length: this.capacity }, (_, i) => Buffer.from(memory.buffer, i * BLOCK, BLOCK));
+    } catch {
+      return [];
+    }
   }
 }
