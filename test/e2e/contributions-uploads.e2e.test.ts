@@ -146,6 +146,32 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect(done.headers['upload-sha256']).toBe(sha256(bytes));
   });
 
+  it('keeps what arrived when the connection drops mid-PATCH; HEAD says where to go on from', async () => {
+    const bytes = Buffer.from(Array.from({ length: 400_000 }, (_, i) => (i * 17) % 256));
+    const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
+    const location = created.headers.location as string;
+    const dropped = http.request(new URL(location, t.baseUrl), {
+      method: 'PATCH',
+      headers: { 'Tus-Resumable': '1.0.0', 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0', 'Content-Length': String(bytes.length) },
+    });
+    dropped.on('error', () => undefined);
+    dropped.write(bytes.subarray(0, 150_000));
+    await new Promise((r) => setTimeout(r, 300));
+    dropped.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+
+    const head = await t.http.head(location).set('Tus-Resumable', '1.0.0').expect(200);
+    const offset = Number(head.headers['upload-offset']);
+    expect(offset).toBeGreaterThan(0);
+    expect(offset).toBeLessThanOrEqual(150_000);
+    const done = await t.http
+      .patch(location)
+      .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': String(offset) })
+      .send(bytes.subarray(offset))
+      .expect(200);
+    expect(done.headers['upload-sha256']).toBe(sha256(bytes));
+  });
+
   it('takes the length from a later PATCH when the upload was created with Upload-Defer-Length', async () => {
     const bytes = Buffer.from('length named later, by the last PATCH');
     const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Defer-Length', '1').expect(201);

@@ -122,11 +122,16 @@ export class FileSink extends Writable {
   }
 
   private async finish(): Promise<void> {
-    if (this.pendingBytes > 0) await this.writeBuffered(...this.pending.splice(0));
+    if (this.pendingBytes > 0) {
+      const pending = this.pending.splice(0);
+      this.pendingBytes = 0;
+      await this.writeBuffered(...pending);
+    }
     if (this.fill > 0) {
       const tail = this.fill;
       const aligned = tail - (tail % ALIGN);
       const block = this.blocks![this.current]!;
+      this.fill = 0;
       if (aligned > 0) await this.writeBlock(aligned);
       await this.inflight;
       if (tail > aligned) await this.writeBuffered(block.subarray(aligned, tail));
@@ -181,6 +186,21 @@ export class FileSink extends Writable {
     }
   }
 
+  /**
+   * Writes bytes that were taken in but not written yet: nothing after a normal finish; after a
+   * failure (the client went away) the collected bytes or the partly filled block, so that a
+   * resumable upload keeps every byte the sink was handed. Skipped when a write failed: the file
+   * must not get a gap.
+   */
+  private async writeTaken(): Promise<void> {
+    if (this.buffered === undefined) return;
+    const taken = this.pending.splice(0);
+    this.pendingBytes = 0;
+    if (this.fill > 0 && this.blocks && this.blocks.length > 0) taken.push(this.blocks[this.current]!.subarray(0, this.fill));
+    this.fill = 0;
+    if (taken.length > 0) await this.writeBuffered(...taken);
+  }
+
   /** Gives the blocks back to the pool; only called when no write reads them and no copy fills them. */
   private releaseBlocks(): void {
     if (this.blocks && this.blocks.length > 0) BlockPool.shared.release(this.blocks);
@@ -190,7 +210,11 @@ export class FileSink extends Writable {
   private async close(): Promise<void> {
     // A block is only given back once nothing copies into it or writes from it.
     await this.accepting?.catch(() => undefined);
-    await this.inflight?.catch(() => undefined);
+    const written = await (this.inflight ?? Promise.resolve()).then(
+      () => true,
+      () => false,
+    );
+    if (written) await this.writeTaken().catch(() => undefined);
     this.releaseBlocks();
     const handles = [this.direct, this.buffered];
     this.direct = undefined;

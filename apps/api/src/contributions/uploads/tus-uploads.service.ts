@@ -133,20 +133,12 @@ export class TusUploadsService implements OnModuleInit {
 
       const room = (upload.size ?? this.maxFileBytes) - offset;
       if (contentLength !== undefined && contentLength > room) throw this.overflow(upload, room);
-      const body = new ByteLimiter(room);
-      let stopped = false;
-      const stop = () => {
-        stopped = true;
-        req.unpipe(body);
-        body.end();
-      };
-      req.once('error', (error) => body.destroy(error));
-      req.once('close', () => req.complete || stopped || body.destroy(new Error('the client closed the connection')));
-      released.signal.addEventListener('abort', stop, { once: true });
-      req.pipe(body);
-      upload.offset = await this.store.write(body, id, offset).catch((error: unknown) => {
+      try {
+        upload.offset = await this.store.write(requestBody(req, room, released.signal), id, offset);
+      } catch (error) {
+        if (gone.signal.aborted || req.socket.destroyed) return; // the client went away mid-body: its bytes so far stay, nobody to answer
         throw error instanceof BlobTooLargeError ? this.overflow(upload, room) : error;
-      });
+      }
 
       if (upload.offset === upload.size) {
         const finished = await this.finish(upload);
@@ -189,6 +181,28 @@ export class TusUploadsService implements OnModuleInit {
     const body = JSON.stringify({ sha256: stored.sha256, size: stored.size.toString(), created: stored.created });
     return { status: 200, headers: { 'Upload-Sha256': stored.sha256, 'Content-Type': 'application/json' }, body };
   }
+}
+
+/**
+ * The request's bytes, at most `room` of them (BlobTooLargeError past it). When `released` fires
+ * (another request wants the upload's lock) it ends after the bytes read so far; a client that
+ * closes the connection mid-body makes it fail.
+ */
+function requestBody(req: Request, room: number, released: AbortSignal): ByteLimiter {
+  const body = new ByteLimiter(room);
+  let stopped = false;
+  released.addEventListener(
+    'abort',
+    () => {
+      stopped = true;
+      req.unpipe(body);
+      body.end();
+    },
+    { once: true },
+  );
+  req.once('error', (error) => body.destroy(error));
+  req.once('close', () => req.complete || stopped || body.destroy(new Error('the client closed the connection')));
+  return req.pipe(body);
 }
 
 /** A tus header holding a non-negative integer; `required` ones refuse when absent. */
