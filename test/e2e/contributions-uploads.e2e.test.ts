@@ -115,16 +115,20 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect(JSON.parse(done.text)).toMatchObject({ sha256: sha256(bytes), size: String(bytes.length) });
   });
 
+  /** A PATCH from offset 0 announcing `length` bytes, left open for the test to write into (or not). */
+  const openPatch = (location: string, length: number) =>
+    http.request(new URL(location, t.baseUrl), {
+      method: 'PATCH',
+      headers: { 'Tus-Resumable': '1.0.0', 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0', 'Content-Length': String(length) },
+    });
+
   it('lets a client that stalled mid-PATCH ask where it stands and go on: the stalled PATCH gives up its lock and keeps its bytes', async () => {
     const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 256));
     const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
     const location = created.headers.location as string;
 
     // A PATCH that announces every byte but sends a third of them, then stalls with the connection open.
-    const stalled = http.request(new URL(location, t.baseUrl), {
-      method: 'PATCH',
-      headers: { 'Tus-Resumable': '1.0.0', 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0', 'Content-Length': String(bytes.length) },
-    });
+    const stalled = openPatch(location, bytes.length);
     const stalledAnswer = new Promise<number>((resolve, reject) => {
       stalled.once('response', (res) => resolve(res.statusCode!));
       stalled.once('error', reject);
@@ -150,10 +154,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     const bytes = Buffer.from(Array.from({ length: 400_000 }, (_, i) => (i * 17) % 256));
     const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
     const location = created.headers.location as string;
-    const dropped = http.request(new URL(location, t.baseUrl), {
-      method: 'PATCH',
-      headers: { 'Tus-Resumable': '1.0.0', 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0', 'Content-Length': String(bytes.length) },
-    });
+    const dropped = openPatch(location, bytes.length);
     dropped.on('error', () => undefined);
     dropped.write(bytes.subarray(0, 150_000));
     await new Promise((r) => setTimeout(r, 300));

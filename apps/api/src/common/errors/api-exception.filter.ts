@@ -14,6 +14,12 @@ export interface ErrorBody {
   [meta: string]: unknown;
 }
 
+/** A domain error in the one error shape (also for handlers that answer outside Nest, e.g. @tus/server's hooks). */
+export function domainErrorBody(error: DomainError): ErrorBody {
+  const statusCode = httpStatusFor(error.code as ErrorCode);
+  return { ...error.meta, statusCode, error: error.code, message: error.message, details: error.details };
+}
+
 /**
  * Renders domain errors, Nest's HTTP exceptions and anything unexpected as
  * `{ statusCode, error, message, details[] }`. A 500 carries an error id that
@@ -36,10 +42,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof DomainError) {
-      const statusCode = httpStatusFor(exception.code as ErrorCode);
-      return { ...exception.meta, statusCode, error: exception.code, message: exception.message, details: exception.details };
-    }
+    if (exception instanceof DomainError) return domainErrorBody(exception);
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const payload = exception.getResponse();

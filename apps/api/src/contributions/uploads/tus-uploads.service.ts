@@ -5,7 +5,7 @@ import { MemoryLocker, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
 import type { Request, Response } from 'express';
 import { sha256File } from '@upstream/provenance';
 import { DomainError } from '../../common/errors/domain-error';
-import { httpStatusFor, type ErrorCode } from '../../common/errors/error-codes';
+import { domainErrorBody } from '../../common/errors/api-exception.filter';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { BlobsService } from '../blobs/blobs.service';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
@@ -219,6 +219,6 @@ function headerInteger(req: Request, name: string, required: boolean): number | 
 
 /** A refusal in the API's error shape, as @tus/server's hooks return them. */
 function tusError(error: DomainError): TusError {
-  const statusCode = httpStatusFor(error.code as ErrorCode);
-  return { status_code: statusCode, body: JSON.stringify({ ...error.meta, statusCode, error: error.code, message: error.message, details: error.details }) };
+  const body = domainErrorBody(error);
+  return { status_code: body.statusCode, body: JSON.stringify(body) };
 }
