@@ -84,6 +84,8 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
     event RootAccepted(uint64 indexed epoch, bytes32 indexed root, bytes32 dataHash);
     /// @notice A pending root was vetoed by a guardian.
     event RootVetoed(uint64 indexed epoch, bytes32 indexed root, address indexed guardian);
+    /// @notice An operator withdrew its own pending root (its inputs are no longer on the chain).
+    event RootWithdrawn(uint64 indexed epoch, bytes32 indexed root, address indexed operator);
     /// @notice `amount` of `token` was paid to `account`, whose claimed total is now `cumulativeAmount`.
     event Claimed(
         address indexed account,
@@ -251,6 +253,18 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
         if (pending.root == bytes32(0) || pending.epoch != epoch) revert RoyaltySplitterNoPendingRoot(epoch);
         delete _pending;
         emit RootVetoed(epoch, pending.root, msg.sender);
+    }
+
+    /// @notice Withdraws the pending root of `epoch`, so that it never becomes claimable.
+    /// @dev For the operator's own mistakes, above all a root built on payments that a chain
+    /// reorganisation removed. Unlike a veto it needs no guardian; like a veto it leaves the epoch
+    /// number spent, so a corrected root is proposed under a higher epoch.
+    /// @param epoch The epoch of the pending root, so a stale withdrawal never removes a newer root.
+    function withdrawRoot(uint64 epoch) external onlyRole(OPERATOR_ROLE) {
+        PendingRoot memory pending = _pending;
+        if (pending.root == bytes32(0) || pending.epoch != epoch) revert RoyaltySplitterNoPendingRoot(epoch);
+        delete _pending;
+        emit RootWithdrawn(epoch, pending.root, msg.sender);
     }
 
     // ------------------------------------------------------------------ claims

@@ -26,6 +26,8 @@ contract SplitterHandler is TestBase {
     /// set when a claim is refused for any reason other than a greedy root exceeding deposits
     bool public unexpectedClaimFailure;
     bytes32[] internal _leaves;
+    /// roots the operator withdrew (built on payments a reorganisation removed): never current
+    bytes32[] public withdrawnRoots;
 
     constructor(RoyaltySplitter splitter_, MockERC20 token_) {
         splitter = splitter_;
@@ -66,6 +68,24 @@ contract SplitterHandler is TestBase {
         uint256 deposited = splitter.totalDeposited(token);
         for (uint256 i = 0; i < ACCOUNTS; ++i) next[i] = rootCumulative[i] + deposited * bound(factor, 1, 5) + 1;
         _post(next, false);
+    }
+
+    /// The operator proposes a root over payments that a reorganisation then removes, and
+    /// withdraws it; anyone then tries to accept it once its delay has passed.
+    function proposeLostRootThenWithdraw(uint256 factor) external {
+        bytes32 lost = keccak256(abi.encode("lost", epoch, factor));
+        epoch += 1;
+        vm.prank(makeAddr("operator"));
+        splitter.proposeRoot(lost, epoch, bytes32(0));
+        vm.prank(makeAddr("operator"));
+        splitter.withdrawRoot(epoch);
+        withdrawnRoots.push(lost);
+        vm.warp(block.timestamp + DELAY);
+        try splitter.acceptRoot() {} catch {}
+    }
+
+    function withdrawnCount() external view returns (uint256) {
+        return withdrawnRoots.length;
     }
 
     function claim(uint256 seed) external {
@@ -140,6 +160,13 @@ contract RoyaltySplitterInvariantTest is TestBase {
         IERC20 t = token;
         uint256 owed = splitter.totalDeposited(t) - splitter.totalClaimed(t) + splitter.totalFees(t) - splitter.feesSwept(t);
         assertEq(t.balanceOf(address(splitter)), owed, "balance == unclaimed + unswept fees");
+    }
+
+    function invariant_WithdrawnRootNeverBecomesCurrent() public view {
+        bytes32 current = splitter.currentRoot();
+        for (uint256 i = 0; i < handler.withdrawnCount(); ++i) {
+            assertTrue(handler.withdrawnRoots(i) != current, "a withdrawn root became current");
+        }
     }
 
     function invariant_ClaimsMatchAcceptedRoot() public view {

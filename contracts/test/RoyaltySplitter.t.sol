@@ -236,6 +236,33 @@ contract RoyaltySplitterTest is SplitterBase {
         splitter.vetoRoot(1);
     }
 
+    function test_WithdrawRoot_RemovesPendingRootForGood() public {
+        vm.prank(operator);
+        splitter.proposeRoot(keccak256("lost"), 1, bytes32(0));
+        vm.prank(operator);
+        splitter.withdrawRoot(1);
+        vm.warp(block.timestamp + DELAY);
+        vm.expectRevert(abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, 0));
+        splitter.acceptRoot();
+        assertEq(splitter.currentRoot(), bytes32(0), "root");
+        assertEq(splitter.lastProposedEpoch(), 1, "epoch stays spent");
+    }
+
+    function test_WithdrawRoot_Revert_whenOtherEpochOrNotOperator() public {
+        vm.prank(operator);
+        splitter.proposeRoot(keccak256("r"), 3, bytes32(0));
+        vm.prank(operator);
+        vm.expectRevert(abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, 2));
+        splitter.withdrawRoot(2);
+        bytes32 role = splitter.OPERATOR_ROLE();
+        vm.prank(guardian);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, guardian, role)
+        );
+        splitter.withdrawRoot(3);
+        assertEq(splitter.pendingRoot().epoch, 3, "still pending");
+    }
+
     // ---------------------------------------------------------------- claims
 
     function test_Claim_PaysCumulativeDifference() public {

@@ -189,6 +189,19 @@ describe('RoyaltySplitter', () => {
       // the vetoed epoch is burnt: the operator moves on to a higher one
       await expectRevert(as(f.splitter, f.operator).proposeRoot(bad.root, 1n, ethers.ZeroHash), iface, 'RoyaltySplitterEpochNotIncreasing');
     });
+    it('lets the operator withdraw its own pending root, which then can never be accepted', async () => {
+      await fresh();
+      await f.pay(1_000_000n);
+      const lost = buildTree(chain.chainId, f.splitterAddress, [{ token: f.tokenAddress, account: f.bob, cumulative: 900_000n }]);
+      await (await as(f.splitter, f.operator).proposeRoot(lost.root, 1n, ethers.ZeroHash)).wait();
+      await expectRevert(as(f.splitter, f.guardian).withdrawRoot(1n), iface, 'AccessControlUnauthorizedAccount');
+      await expectRevert(as(f.splitter, f.operator).withdrawRoot(2n), iface, 'RoyaltySplitterNoPendingRoot');
+      const receipt = await (await as(f.splitter, f.operator).withdrawRoot(1n)).wait();
+      expect(eventArgs(receipt, f.splitter, 'RootWithdrawn').root).toBe(lost.root);
+      await chain.increaseTime(ROOT_DELAY);
+      await expectRevert(f.splitter.acceptRoot(), iface, 'RoyaltySplitterNoPendingRoot');
+      await expectRevert(as(f.splitter, f.operator).proposeRoot(lost.root, 1n, ethers.ZeroHash), iface, 'RoyaltySplitterEpochNotIncreasing');
+    });
   });
 
   describe('claim', () => {
