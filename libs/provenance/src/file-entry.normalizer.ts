@@ -17,36 +17,129 @@ export interface FileEntryInput {
 
 const MAX_PATH_BYTES = 4096;
 const SHA256_RE = /^(0x)?[0-9a-fA-F]{64}$/;
-// C0 controls and DEL: invisible, and a newline would break line-based manifests.
-function hasControlCharacter(path: string): boolean {
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
 const DRIVE_RE = /^[A-Za-z]:(\/|$)/;
 
 /**
- * Canonical entry path: `\` → `/`, NFC, relative, no empty/`.`/`..` segments, no control
- * characters, ≤ 4096 UTF-8 bytes. Refuses (INVALID_PATH) instead of guessing.
+ * Unicode format characters (category Cf) as of Unicode 17: soft hyphen, zero-width and bidi
+ * controls, BOM, tags. A fixed list rather than the runtime's `\p{Cf}`, so that every CLI,
+ * browser and server refuses the same paths whatever Unicode version it ships.
+ */
+const FORMAT_CHARACTERS: readonly (readonly [number, number])[] = [
+  [0xad, 0xad], [0x600, 0x605], [0x61c, 0x61c], [0x6dd, 0x6dd], [0x70f, 0x70f], [0x890, 0x891],
+  [0x8e2, 0x8e2], [0x180e, 0x180e], [0x200b, 0x200f], [0x202a, 0x202e], [0x2060, 0x2064],
+  [0x2066, 0x206f], [0xfeff, 0xfeff], [0xfff9, 0xfffb], [0x110bd, 0x110bd], [0x110cd, 0x110cd],
+  [0x13430, 0x1343f], [0x1bca0, 0x1bca3], [0x1d173, 0x1d17a], [0xe0001, 0xe0001], [0xe0020, 0xe007f],
+];
+
+type RefusedKind = 'the control character' | 'the format character' | 'an unpaired surrogate';
+
+/**
+ * Why a code point may not be in a path: controls (Cc: C0, DEL, C1) are invisible and break
+ * line-based manifests; format characters (Cf) are invisible or reorder what is shown, so two
+ * paths would look alike; an unpaired surrogate (Cs) has no UTF-8 encoding.
+ */
+function refusedKind(codePoint: number): RefusedKind | undefined {
+  if (codePoint >= 0x20 && codePoint < 0x7f) return undefined;
+  if (codePoint < 0xa0) return 'the control character';
+  // Iterating a string by code points yields a surrogate only when it is unpaired.
+  if (codePoint >= 0xd800 && codePoint <= 0xdfff) return 'an unpaired surrogate';
+  for (const [from, to] of FORMAT_CHARACTERS) if (codePoint >= from && codePoint <= to) return 'the format character';
+  return undefined;
+}
+
+/** `U+0085`, `U+E0001`: how a code point is named in messages. */
+function codePointName(codePoint: number): string {
+  return 'U+' + codePoint.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/** Text safe to print: `"` and `\` escaped; refused characters and U+2028/U+2029 as `\uXXXX`. */
+function escapeText(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const codePoint = char.codePointAt(0)!;
+    if (char === '"' || char === '\\') out += '\\' + char;
+    else if (refusedKind(codePoint) !== undefined || codePoint === 0x2028 || codePoint === 0x2029)
+      out += codePoint > 0xffff ? `\\u{${codePoint.toString(16)}}` : `\\u${codePoint.toString(16).padStart(4, '0')}`;
+    else out += char;
+  }
+  return out;
+}
+
+/**
+ * A path in double quotes for an error message or a terminal: never prints a control or format
+ * character raw (`"a\u0085b"`), so a message cannot hide, reorder or break lines.
+ */
+export function quotePath(path: string): string {
+  return `"${escapeText(path)}"`;
+}
+
+// ignoreBOM: a name starting with U+FEFF must keep it (and be refused), not lose it silently.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodesAsUtf8(bytes: Uint8Array): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes shown as text where they are UTF-8 and as `\xNN` where they are not: `bad\xffname`. */
+function escapeBytes(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    // The shortest prefix that decodes is exactly one UTF-8 sequence; none means a bad byte.
+    const length = [1, 2, 3, 4].find((n) => i + n <= bytes.length && decodesAsUtf8(bytes.subarray(i, i + n)));
+    if (length === undefined) {
+      out += `\\x${bytes[i]!.toString(16).padStart(2, '0')}`;
+      i++;
+    } else {
+      out += escapeText(utf8.decode(bytes.subarray(i, i + length)));
+      i += length;
+    }
+  }
+  return out;
+}
+
+/**
+ * The text of a file name read from disk as bytes (`readdir` with `encoding: 'buffer'`). Refuses
+ * a name that is not UTF-8 (INVALID_PATH), showing its bad bytes as `\xNN`: a lossy decode
+ * would name a file that does not exist. `parent` is the entry path of its folder ('' or `dir/`).
+ */
+export function decodeFileName(name: Uint8Array, parent = ''): string {
+  try {
+    return utf8.decode(name);
+  } catch {
+    throw invalidPath(`"${escapeText(parent)}${escapeBytes(name)}"`, 'is not valid UTF-8: rename the file');
+  }
+}
+
+/**
+ * Canonical entry path: `\` → `/`, NFC, relative, no empty/`.`/`..` segments, no control or
+ * format characters (Unicode Cc, Cf) or unpaired surrogates, ≤ 4096 UTF-8 bytes. Refuses
+ * (INVALID_PATH) instead of guessing; messages show refused characters escaped, never raw.
  */
 export function normalizeEntryPath(input: string): string {
-  if (typeof input !== 'string' || input.length === 0) throw invalidPath(String(input), 'is empty');
-  const path = input.replace(/\\/g, '/').normalize('NFC');
-  if (hasControlCharacter(path)) throw invalidPath(input, 'contains a control character');
-  if (path.startsWith('/') || DRIVE_RE.test(path)) throw invalidPath(input, 'must be relative');
-  for (const segment of path.split('/')) {
-    if (segment === '') throw invalidPath(input, 'has an empty segment (leading, trailing or doubled separator)');
-    if (segment === '.' || segment === '..') throw invalidPath(input, `has a "${segment}" segment`);
+  if (typeof input !== 'string' || input.length === 0) throw invalidPath(quotePath(String(input)), 'is empty');
+  const refuse = (reason: string) => invalidPath(quotePath(input), reason);
+  for (const char of input) {
+    const codePoint = char.codePointAt(0)!;
+    const kind = refusedKind(codePoint);
+    if (kind !== undefined) throw refuse(`contains ${kind} ${codePointName(codePoint)}`);
   }
-  if (Buffer.byteLength(path, 'utf8') > MAX_PATH_BYTES)
-    throw invalidPath(input, `is longer than ${MAX_PATH_BYTES} bytes`);
+  const path = input.replace(/\\/g, '/').normalize('NFC');
+  if (path.startsWith('/') || DRIVE_RE.test(path)) throw refuse('must be relative');
+  for (const segment of path.split('/')) {
+    if (segment === '') throw refuse('has an empty segment (leading, trailing or doubled separator)');
+    if (segment === '.' || segment === '..') throw refuse(`has a "${segment}" segment`);
+  }
+  if (Buffer.byteLength(path, 'utf8') > MAX_PATH_BYTES) throw refuse(`is longer than ${MAX_PATH_BYTES} bytes`);
   return path;
 }
 
-function invalidPath(path: string, reason: string): ProvenanceError {
-  return new ProvenanceError('INVALID_PATH', `path ${JSON.stringify(path)} ${reason}`, 'path');
+function invalidPath(quotedPath: string, reason: string): ProvenanceError {
+  return new ProvenanceError('INVALID_PATH', `path ${quotedPath} ${reason}`, 'path');
 }
 
 export function normalizeFileEntry(input: FileEntryInput): FileEntry {
@@ -83,7 +176,7 @@ export function canonicalEntries(inputs: readonly FileEntryInput[]): FileEntry[]
     if (keyed[i]!.e.path === keyed[i - 1]!.e.path) {
       throw new ProvenanceError(
         'DUPLICATE_PATH',
-        `two files have the path ${JSON.stringify(keyed[i]!.e.path)}`,
+        `two files have the path ${quotePath(keyed[i]!.e.path)}`,
         'path',
       );
     }

@@ -10,8 +10,10 @@ export { Sha256PassThrough, sha256File, sha256Stream, type Sha256Result } from '
 export {
   canonicalEntries,
   comparePaths,
+  decodeFileName,
   normalizeEntryPath,
   normalizeFileEntry,
+  quotePath,
   type FileEntry,
   type FileEntryInput,
 } from './file-entry.normalizer';

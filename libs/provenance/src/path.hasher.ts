@@ -1,7 +1,7 @@
-import { lstat, opendir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { buildContentTree } from './content-root.tree';
-import type { FileEntry } from './file-entry.normalizer';
+import { decodeFileName, normalizeEntryPath, quotePath, type FileEntry } from './file-entry.normalizer';
 import { ProvenanceError } from './provenance.errors';
 import { sha256File } from './sha256.hasher';
 
@@ -42,6 +42,8 @@ interface PendingFile {
  * - Symlinks are refused (SYMLINK_REFUSED), never followed: following could leave the
  *   folder or loop, and silently skipping them would hide data. Sockets, FIFOs and
  *   devices are refused too (UNSUPPORTED_FILE_TYPE). Nothing is skipped silently.
+ * - Every file's entry path is checked (INVALID_PATH) before any byte is read; a name on disk
+ *   that is not UTF-8 is refused, not decoded lossily.
  * - Every file is streamed (constant memory); `concurrency` files are read at once.
  */
 export async function hashPath(fsPath: string, options: HashPathOptions = {}): Promise<HashPathResult> {
@@ -53,14 +55,14 @@ export async function hashPath(fsPath: string, options: HashPathOptions = {}): P
   if (stat.isSymbolicLink()) throw symlinkRefused(fsPath);
   if (stat.isFile()) {
     kind = 'file';
-    files.push({ fsPath, entryPath: basename(fsPath), size: BigInt(stat.size) });
+    files.push({ fsPath, entryPath: checkedEntryPath(basename(fsPath)), size: BigInt(stat.size) });
   } else if (stat.isDirectory()) {
     kind = 'directory';
     await walk(fsPath, '', files, emptyDirectories, concurrency);
   } else {
     throw unsupported(fsPath);
   }
-  if (files.length === 0) throw new ProvenanceError('EMPTY_DATASET', `${fsPath} contains no files`, 'path');
+  if (files.length === 0) throw new ProvenanceError('EMPTY_DATASET', `${quotePath(fsPath)} contains no files`, 'path');
 
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0n);
   let bytesDone = 0n;
@@ -94,12 +96,14 @@ async function walk(
 ): Promise<boolean> {
   const subdirs: { fsPath: string; entryPath: string }[] = [];
   const found: { fsPath: string; entryPath: string }[] = [];
-  for await (const dirent of await opendir(dir)) {
-    const fsPath = join(dir, dirent.name);
-    const entryPath = prefix + dirent.name;
+  // Names as bytes: a name that is not UTF-8 is refused by name, not decoded to U+FFFD (ENOENT).
+  for (const dirent of await readdir(dir, { withFileTypes: true, encoding: 'buffer' })) {
+    const name = decodeFileName(dirent.name, prefix);
+    const fsPath = join(dir, name);
+    const entryPath = prefix + name;
     if (dirent.isSymbolicLink()) throw symlinkRefused(fsPath);
     if (dirent.isDirectory()) subdirs.push({ fsPath, entryPath });
-    else if (dirent.isFile()) found.push({ fsPath, entryPath });
+    else if (dirent.isFile()) found.push({ fsPath, entryPath: checkedEntryPath(entryPath) });
     else throw unsupported(fsPath);
   }
   const sizes: bigint[] = new Array(found.length);
@@ -124,14 +128,20 @@ async function forEachBounded(count: number, limit: number, task: (index: number
   await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
+/** Refuses a bad entry path (INVALID_PATH) now, not after hashing the whole folder; keeps it as found. */
+function checkedEntryPath(entryPath: string): string {
+  normalizeEntryPath(entryPath);
+  return entryPath;
+}
+
 function symlinkRefused(fsPath: string): ProvenanceError {
   return new ProvenanceError(
     'SYMLINK_REFUSED',
-    `${fsPath} is a symbolic link; symlinks are not followed — copy the target in instead`,
+    `${quotePath(fsPath)} is a symbolic link; symlinks are not followed — copy the target in instead`,
     'path',
   );
 }
 
 function unsupported(fsPath: string): ProvenanceError {
-  return new ProvenanceError('UNSUPPORTED_FILE_TYPE', `${fsPath} is not a regular file or directory`, 'path');
+  return new ProvenanceError('UNSUPPORTED_FILE_TYPE', `${quotePath(fsPath)} is not a regular file or directory`, 'path');
 }
