@@ -26,6 +26,13 @@ export interface LocalChainOptions {
   pidFile?: string;
   logFile?: string;
   accounts?: number;
+  /**
+   * Run anvil in a session of its own, as PostgreSQL runs, so that it outlives a crash (kill -9 of
+   * the service's process group) with every block it mined: a payment a client saw mined is still
+   * there when the service comes back. A clean shutdown or the next start stops it (SIGTERM, which
+   * saves its state).
+   */
+  ownSession?: boolean;
 }
 
 export class LocalChain {
@@ -63,7 +70,7 @@ export class LocalChain {
       await mkdir(dirname(options.logFile), { recursive: true });
       out = openSync(options.logFile, 'a');
     }
-    const child = spawn(anvilBinary(), args, { stdio: ['ignore', out, out] });
+    const child = spawn(anvilBinary(), args, { stdio: ['ignore', out, out], detached: options.ownSession ?? false });
     if (typeof out === 'number') closeSync(out);
     const chain = new LocalChain(child, options);
     const spawnError = new Promise<never>((_, reject) => {

@@ -54,3 +54,64 @@ export async function reconcileDeployment(url: string, current: RecordedDeployme
     await client.end();
   }
 }
+
+/** The deployment this database was built on, if any. */
+export async function recordedDeployment(url: string): Promise<RecordedDeployment | undefined> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ chain_id: string; royalty_splitter: string; provenance_registry: string; payment_token: string | null; deployed_at_block: string }>(
+      'SELECT chain_id, royalty_splitter, provenance_registry, payment_token, deployed_at_block FROM chain_deployments LIMIT 1',
+    );
+    const [row] = rows;
+    if (!row) return undefined;
+    return {
+      chainId: BigInt(row.chain_id),
+      royaltySplitter: row.royalty_splitter.trim(),
+      provenanceRegistry: row.provenance_registry.trim(),
+      paymentToken: row.payment_token?.trim() ?? null,
+      deployedAtBlock: Number(row.deployed_at_block),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Whether the chain still has the block the indexer's cursor points at. When it does not, the
+ * newest kept block it still has (null: none of them, so not a reorganisation the indexer can
+ * roll back), and whether anything was indexed at all.
+ */
+export async function indexedChainAgreement(
+  url: string,
+  cursorName: string,
+  blockHashAt: (blockNumber: number) => Promise<string | null>,
+): Promise<{ cursor: number | null; agrees: boolean; lastAgreedBlock: number | null; indexedEvents: boolean }> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows: cursors } = await client.query<{ block_number: string; block_hash: string | null }>(
+      'SELECT block_number::text, block_hash FROM chain_cursors WHERE name = $1',
+      [cursorName],
+    );
+    const cursor = cursors[0];
+    const { rows: events } = await client.query<{ indexed: boolean }>('SELECT EXISTS (SELECT 1 FROM chain_events) AS indexed');
+    const indexedEvents = events[0].indexed;
+    if (!cursor?.block_hash) return { cursor: cursor ? Number(cursor.block_number) : null, agrees: true, lastAgreedBlock: null, indexedEvents };
+    if ((await blockHashAt(Number(cursor.block_number))) === cursor.block_hash.trim()) {
+      return { cursor: Number(cursor.block_number), agrees: true, lastAgreedBlock: Number(cursor.block_number), indexedEvents };
+    }
+    const { rows: kept } = await client.query<{ block_number: string; block_hash: string }>(
+      'SELECT block_number::text, block_hash FROM chain_blocks WHERE cursor_name = $1 ORDER BY block_number DESC',
+      [cursorName],
+    );
+    for (const block of kept) {
+      if ((await blockHashAt(Number(block.block_number))) === block.block_hash.trim()) {
+        return { cursor: Number(cursor.block_number), agrees: false, lastAgreedBlock: Number(block.block_number), indexedEvents };
+      }
+    }
+    return { cursor: Number(cursor.block_number), agrees: false, lastAgreedBlock: null, indexedEvents };
+  } finally {
+    await client.end();
+  }
+}

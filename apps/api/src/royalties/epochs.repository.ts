@@ -1,7 +1,18 @@
 import type { EntityManager } from 'typeorm';
 
 /** Where an epoch stands: from its outbox row and the root events indexed from the chain. */
-export type EpochStatus = 'proposing' | 'proposed' | 'accepted' | 'vetoed' | 'superseded' | 'failed';
+export type EpochStatus = 'proposing' | 'proposed' | 'accepted' | 'vetoed' | 'withdrawn' | 'superseded' | 'failed' | 'invalidated';
+
+export const EPOCH_STATUSES: readonly EpochStatus[] = [
+  'proposing',
+  'proposed',
+  'accepted',
+  'vetoed',
+  'withdrawn',
+  'superseded',
+  'failed',
+  'invalidated',
+];
 
 /** Statuses during which no further epoch is built: one root in flight at a time. */
 export const IN_FLIGHT: ReadonlySet<EpochStatus> = new Set(['proposing', 'proposed']);
@@ -14,6 +25,10 @@ export interface EpochStateRow {
   payment_count: number;
   leaf_count: number;
   created_at: Date;
+  basis_block: string | null;
+  basis_block_hash: string | null;
+  invalidated_at: Date | null;
+  invalidated_reason: string | null;
   outbox_status: string | null;
   propose_tx: string | null;
   propose_error: string | null;
@@ -21,15 +36,22 @@ export interface EpochStateRow {
   proposed: boolean;
   accepted: boolean;
   vetoed: boolean;
+  withdrawn: boolean;
   later_proposed: boolean;
   claimable_at: Date | null;
 }
 
+/**
+ * An invalidated epoch was built on blocks the chain no longer has: whatever its root did on chain,
+ * it is not a valid settlement (if its root was accepted anyway, the settlement check reports it).
+ */
 export function epochStatus(row: EpochStateRow): EpochStatus {
+  if (row.invalidated_at) return 'invalidated';
   if (row.accepted) return 'accepted';
   if (row.vetoed) return 'vetoed';
+  if (row.withdrawn) return 'withdrawn';
   if (row.proposed) return row.later_proposed ? 'superseded' : 'proposed';
-  if (row.outbox_status === 'failed' || row.outbox_status === 'reverted') return 'failed';
+  if (row.outbox_status === 'failed' || row.outbox_status === 'reverted' || row.outbox_status === 'cancelled') return 'failed';
   return 'proposing';
 }
 
@@ -38,13 +60,16 @@ export class EpochsRepository {
   static async states(em: EntityManager, filter: { epoch?: number; limit?: number; offset?: number } = {}): Promise<EpochStateRow[]> {
     return em.query(
       `SELECT e.epoch::text, e.root, e.data_hash, e.ledger_watermark::text, e.payment_count, e.leaf_count, e.created_at,
+              e.basis_block::text, e.basis_block_hash, e.invalidated_at, e.invalidated_reason,
               o.status AS outbox_status, COALESCE(o.mined_tx_hash, o.tx_hashes[array_length(o.tx_hashes, 1)]) AS propose_tx,
               o.last_error AS propose_error,
               (SELECT COALESCE(a.mined_tx_hash, a.tx_hashes[array_length(a.tx_hashes, 1)]) FROM outbox_transactions a
-                 WHERE a.idempotency_key = 'accept-root:' || e.epoch) AS accept_tx,
+                 WHERE a.idempotency_key = 'accept-root:' || e.epoch OR a.idempotency_key LIKE 'accept-root:' || e.epoch || '#%'
+                 ORDER BY a.id DESC LIMIT 1) AS accept_tx,
               EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'proposed') AS proposed,
               EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'accepted') AS accepted,
               EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'vetoed') AS vetoed,
+              EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'withdrawn') AS withdrawn,
               EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch > e.epoch AND r.kind = 'proposed') AS later_proposed,
               (SELECT max(r.claimable_at) FROM epoch_root_events r WHERE r.epoch = e.epoch) AS claimable_at
        FROM royalty_epochs e LEFT JOIN outbox_transactions o ON o.idempotency_key = e.outbox_key
@@ -117,20 +142,84 @@ export class EpochsRepository {
     );
   }
 
+  /** The epoch and exactly the payment events it includes (those allocated up to its watermark). */
   static async insertEpoch(
     em: EntityManager,
-    e: { epoch: number; root: string; dataHash: string; watermark: bigint; paymentCount: number; leafCount: number; outboxKey: string },
+    e: {
+      epoch: number;
+      root: string;
+      dataHash: string;
+      watermark: bigint;
+      paymentCount: number;
+      leafCount: number;
+      outboxKey: string;
+      basis: { block: number; hash: string };
+    },
   ): Promise<void> {
     await em.query(
-      `INSERT INTO royalty_epochs (epoch, root, data_hash, ledger_watermark, payment_count, leaf_count, outbox_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [e.epoch, e.root, e.dataHash, e.watermark.toString(), e.paymentCount, e.leafCount, e.outboxKey],
+      `INSERT INTO royalty_epochs (epoch, root, data_hash, ledger_watermark, payment_count, leaf_count, outbox_key, basis_block, basis_block_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [e.epoch, e.root, e.dataHash, e.watermark.toString(), e.paymentCount, e.leafCount, e.outboxKey, e.basis.block, e.basis.hash.toLowerCase()],
     );
+    await em.query(
+      `INSERT INTO epoch_payments (epoch, tx_hash, log_index, block_number, chain_event_id)
+       SELECT $1, p.tx_hash, p.log_index, p.block_number, p.chain_event_id FROM royalty_payments p WHERE p.allocation_seq <= $2`,
+      [e.epoch, e.watermark.toString()],
+    );
+  }
+
+  /** The indexer's cursor, read under a share lock so no range is applied or rolled back meanwhile. */
+  static async lockedCursor(em: EntityManager, name: string): Promise<{ block: number; hash: string } | undefined> {
+    const [row] = await em.query(`SELECT block_number::text, block_hash FROM chain_cursors WHERE name = $1 FOR SHARE`, [name]);
+    return row?.block_hash ? { block: Number(row.block_number), hash: row.block_hash.trim() } : undefined;
+  }
+
+  /** Inside a rollback: epochs whose basis block is removed become invalid. Returns them. */
+  static async invalidateAfter(em: EntityManager, rollback: { toBlock: number; fromBlock: number }): Promise<{ epoch: string; outbox_key: string }[]> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, rowCount].
+    const [rows]: [{ epoch: string; outbox_key: string }[], number] = await em.query(
+      `UPDATE royalty_epochs
+       SET invalidated_at = now(),
+           invalidated_reason = format('the chain was rolled back from block %s to block %s, removing this epoch''s basis block %s; ' ||
+                                       'its payments may no longer exist, so its root must never become claimable', $2::bigint, $1::bigint, basis_block)
+       WHERE invalidated_at IS NULL AND basis_block > $1
+       RETURNING epoch::text, outbox_key`,
+      [rollback.toBlock, rollback.fromBlock],
+    );
+    return rows;
+  }
+
+  static async byEpoch(em: EntityManager, epoch: bigint | number | string): Promise<{ epoch: string; root: string; basis_block: string | null; basis_block_hash: string | null; invalidated_reason: string | null } | undefined> {
+    const [row] = await em.query(
+      `SELECT epoch::text, trim(root) AS root, basis_block::text, basis_block_hash, invalidated_reason FROM royalty_epochs WHERE epoch = $1`,
+      [epoch.toString()],
+    );
+    return row;
+  }
+
+  /** How many of the epoch's payment events the chain no longer has (rolled back since). */
+  static async lostPayments(em: EntityManager, epoch: bigint | number | string): Promise<{ lost: number; total: number }> {
+    const [row] = await em.query(
+      `SELECT count(*) FILTER (WHERE chain_event_id IS NULL)::int AS lost, count(*)::int AS total FROM epoch_payments WHERE epoch = $1`,
+      [epoch.toString()],
+    );
+    return row;
+  }
+
+  /** Idempotency key for the next acceptRoot of the epoch: a new one once an earlier attempt reverted, failed or was cancelled. */
+  static async nextAcceptKey(em: EntityManager, epoch: string): Promise<string | undefined> {
+    const rows: { idempotency_key: string; status: string }[] = await em.query(
+      `SELECT idempotency_key, status FROM outbox_transactions
+       WHERE idempotency_key = 'accept-root:' || $1 OR idempotency_key LIKE 'accept-root:' || $1 || '#%' ORDER BY id`,
+      [epoch],
+    );
+    if (rows.some((r) => !['reverted', 'failed', 'cancelled'].includes(r.status))) return undefined;
+    return rows.length === 0 ? `accept-root:${epoch}` : `accept-root:${epoch}#${rows.length}`;
   }
 
   static async insertRootEvent(
     em: EntityManager,
-    r: { chainEventId: string; epoch: string; kind: 'proposed' | 'accepted' | 'vetoed'; root: string; claimableAt?: string },
+    r: { chainEventId: string; epoch: string; kind: 'proposed' | 'accepted' | 'vetoed' | 'withdrawn'; root: string; claimableAt?: string },
   ): Promise<void> {
     await em.query(
       `INSERT INTO epoch_root_events (chain_event_id, epoch, kind, root, claimable_at)

@@ -70,13 +70,13 @@ export class RoyaltiesReadRepository {
 
   static async payments(
     em: EntityManager,
-    filter: { status?: 'allocated' | 'unallocated'; runId?: string; watermark?: string },
+    filter: { status?: 'allocated' | 'unallocated'; runId?: string; epoch?: string },
     page: { limit: number; offset: number },
   ): Promise<{ total: number; rows: PaymentReadRow[] }> {
     const where = `WHERE ($1::text IS NULL OR ($1 = 'allocated') = (p.allocation_seq IS NOT NULL))
                      AND ($2::text IS NULL OR p.run_id = $2)
-                     AND ($3::bigint IS NULL OR p.allocation_seq <= $3)`;
-    const params = [filter.status ?? null, filter.runId ?? null, filter.watermark ?? null];
+                     AND ($3::bigint IS NULL OR p.chain_event_id IN (SELECT ep.chain_event_id FROM epoch_payments ep WHERE ep.epoch = $3))`;
+    const params = [filter.status ?? null, filter.runId ?? null, filter.epoch ?? null];
     const [{ total }] = await em.query(`SELECT count(*)::int AS total FROM royalty_payments p ${where}`, params);
     const rows = await em.query(
       `SELECT ${PAYMENT_COLUMNS} FROM royalty_payments p ${where} ORDER BY p.block_number, p.log_index LIMIT $4 OFFSET $5`,

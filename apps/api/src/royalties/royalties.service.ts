@@ -160,7 +160,7 @@ export class RoyaltiesService {
   async inputs(epoch: number): Promise<EpochInputsDto> {
     const row = await this.epochRow(epoch);
     const em = this.db.manager;
-    const { rows } = await RoyaltiesReadRepository.payments(em, { watermark: row.ledger_watermark }, { limit: 2 ** 31 - 1, offset: 0 });
+    const { rows } = await RoyaltiesReadRepository.payments(em, { epoch: row.epoch }, { limit: 2 ** 31 - 1, offset: 0 });
     const runIds = [...new Set(rows.filter((r) => r.training_run_id).map((r) => r.training_run_id!))];
     const licenseIds = [...new Set(rows.filter((r) => r.license_id).map((r) => r.license_id!))];
     const [entries, licensed, graph] = await Promise.all([
@@ -222,6 +222,11 @@ export class RoyaltiesService {
       error: epochStatus(row) === 'failed' ? row.propose_error : null,
       claimableAt: row.claimable_at ? new Date(row.claimable_at).toISOString() : null,
       createdAt: new Date(row.created_at).toISOString(),
+      basisBlock: row.basis_block === null ? null : Number(row.basis_block),
+      basisBlockHash: row.basis_block_hash,
+      invalidatedAt: row.invalidated_at ? new Date(row.invalidated_at).toISOString() : null,
+      invalidatedReason: row.invalidated_reason,
+      lostPayments: (await EpochsRepository.lostPayments(this.db.manager, row.epoch)).lost,
       totals: await EpochsRepository.tokenTotals(this.db.manager, row.epoch),
     };
   }

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Interface } from 'ethers';
-import type { DataSource } from 'typeorm';
-import { artifacts } from '@upstream/chain';
+import { Interface, ZeroHash } from 'ethers';
+import type { DataSource, EntityManager } from 'typeorm';
+import { TransactionOutbox, artifacts, type Rollback } from '@upstream/chain';
 import { cumulativeLeaves, epochDataHash } from '@upstream/royalties';
 import { ChainService } from '../chain/chain.service';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainSyncService } from '../worker/chain-sync.service';
+import { WorkerConditionsRepository } from '../worker/worker-conditions.repository';
 import { WorkerService } from '../worker/worker.service';
 import { EpochsRepository, epochStatus, IN_FLIGHT } from './epochs.repository';
 import { LedgerRepository } from './ledger.repository';
@@ -14,14 +15,25 @@ import { LedgerRepository } from './ledger.repository';
 const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
 
 /**
- * Settles epochs: snapshots cumulative balances, builds the root, and queues proposeRoot in
- * the same database transaction (so a crash either loses the whole epoch or none of it, and the
- * outbox key `propose-root:<epoch>` sends it at most once). One root is in flight at a time;
- * once the chain's delay has passed, acceptRoot is queued. Root and claim events are indexed.
+ * Settles epochs, as a function of the chain that survives.
+ *
+ * - An epoch snapshots cumulative balances of the payments indexed up to the indexer's cursor
+ *   (final per CONFIRMATIONS), records that cursor block and its hash as its basis, lists the
+ *   payment events it includes, and queues proposeRoot, all in one database transaction.
+ * - A rollback that removes an epoch's basis block invalidates the epoch and cancels its unsent
+ *   transactions in the rollback's own transaction; the next pass builds a new epoch from what
+ *   remains.
+ * - Before proposeRoot or acceptRoot is signed, broadcast again or replaced, the outbox asks
+ *   whether the epoch is still valid and its basis block still on the chain.
+ * - A pending root on chain that is not a valid epoch of ours is withdrawn (withdrawRoot).
+ * - An accepted root that is not a valid epoch (a reorganisation deeper than the confirmations)
+ *   is reported in /health; no further root is proposed until the guardian has paused claims.
  */
 @Injectable()
 export class SettlementService implements OnModuleInit {
   private readonly logger = new Logger('Settlement');
+  /** Set by the accepted-root check: proposing would build on a root that paid for lost payments. */
+  private halted = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -36,6 +48,7 @@ export class SettlementService implements OnModuleInit {
       ['RootProposed', 'proposed'],
       ['RootAccepted', 'accepted'],
       ['RootVetoed', 'vetoed'],
+      ['RootWithdrawn', 'withdrawn'],
     ] as const) {
       this.sync.onEvent(name, async (em, event) => {
         const a = event.args as Record<string, string>;
@@ -53,26 +66,36 @@ export class SettlementService implements OnModuleInit {
         cumulative: a.cumulativeAmount,
       });
     });
+    this.sync.onRollback((em, rollback) => this.invalidateAfter(em, rollback));
+    this.sync.outbox.guard('propose-root', ({ key }) => this.refusal(key));
+    this.sync.outbox.guard('accept-root', ({ key }) => this.refusal(key));
+    this.worker.addJob('check-accepted-root', () => this.checkAcceptedRoot().then(() => undefined));
+    this.worker.addJob('withdraw-invalid-root', () => this.withdrawInvalidRoot().then(() => undefined));
     this.worker.addJob('settle-epoch', () => this.settle().then(() => undefined));
     this.worker.addJob('accept-root', () => this.acceptDueRoot().then(() => undefined));
   }
 
   /**
-   * Builds the next epoch when new ledger entries exist since the last one, no root is in
-   * flight and EPOCH_INTERVAL_MS has passed (`force` skips the interval). Returns its number.
+   * Builds the next epoch when no root is in flight, EPOCH_INTERVAL_MS has passed (`force` skips
+   * the interval) and either new ledger entries exist since the last epoch or the last epoch was
+   * invalidated or failed. Returns its number.
    */
   async settle(force = false): Promise<number | undefined> {
+    if (this.halted) return undefined;
     const { deployment } = this.runtime.infrastructure;
     return this.db.transaction(async (em) => {
       await LedgerRepository.lock(em);
+      const basis = await EpochsRepository.lockedCursor(em, this.sync.cursorName);
+      if (!basis) return undefined;
       const [last] = await EpochsRepository.states(em);
       const lastStatus = last ? epochStatus(last) : undefined;
       if (lastStatus && IN_FLIGHT.has(lastStatus)) return undefined;
       const watermark = await EpochsRepository.maxAllocationSeq(em);
       if (watermark === null) return undefined;
-      // A vetoed root is not re-proposed as is: only new entries (or a failed send) start a new epoch.
-      if (last && BigInt(last.ledger_watermark) >= watermark && lastStatus !== 'failed') return undefined;
-      if (!force && last && Date.now() - new Date(last.created_at).getTime() < this.runtime.config.epochIntervalMs) return undefined;
+      const rebuild = lastStatus === 'failed' || lastStatus === 'invalidated';
+      // A vetoed root is not re-proposed as is: only new entries (or a lost or failed epoch) start a new one.
+      if (last && !rebuild && BigInt(last.ledger_watermark) >= watermark) return undefined;
+      if (!force && !rebuild && last && Date.now() - new Date(last.created_at).getTime() < this.runtime.config.epochIntervalMs) return undefined;
       if (!(await EpochsRepository.hasPositiveLedger(em, watermark))) return undefined;
 
       const epoch = (last ? Number(last.epoch) : 0) + 1;
@@ -98,6 +121,7 @@ export class SettlementService implements OnModuleInit {
         paymentCount: payments.length,
         leafCount: tree.length,
         outboxKey,
+        basis,
       });
       await this.sync.enqueue(em, {
         key: outboxKey,
@@ -105,7 +129,7 @@ export class SettlementService implements OnModuleInit {
         to: deployment.royaltySplitter,
         data: splitterAbi.encodeFunctionData('proposeRoot', [tree.root, epoch, dataHash]),
       });
-      this.logger.log(`epoch ${epoch}: ${tree.length} balances over ${payments.length} payments, root ${tree.root}`);
+      this.logger.log(`epoch ${epoch}: ${tree.length} balances over ${payments.length} payments up to block ${basis.block}, root ${tree.root}`);
       return epoch;
     });
   }
@@ -114,18 +138,120 @@ export class SettlementService implements OnModuleInit {
   async acceptDueRoot(): Promise<number | undefined> {
     const [last] = await EpochsRepository.states(this.db.manager);
     if (!last || epochStatus(last) !== 'proposed') return undefined;
-    const pending = (await this.chain.splitter.pendingRoot()) as { root: string; epoch: bigint; claimableAt: bigint };
+    const pending = await this.pendingOnChain();
     if (pending.epoch !== BigInt(last.epoch) || pending.root.toLowerCase() !== last.root.trim()) return undefined;
     const block = await this.chain.provider.getBlock('latest');
     if (!block || BigInt(block.timestamp) < pending.claimableAt) return undefined;
-    await this.db.transaction((em) =>
-      this.sync.enqueue(em, {
-        key: `accept-root:${last.epoch}`,
+    return this.db.transaction(async (em) => {
+      const key = await EpochsRepository.nextAcceptKey(em, last.epoch);
+      if (!key) return undefined;
+      await this.sync.enqueue(em, {
+        key,
         kind: 'accept-root',
         to: this.runtime.infrastructure.deployment.royaltySplitter,
         data: splitterAbi.encodeFunctionData('acceptRoot', []),
+      });
+      return Number(last.epoch);
+    });
+  }
+
+  /**
+   * A root pending on chain that is not a valid epoch of ours (its basis was rolled back, or the
+   * database has no such epoch) must never become claimable: withdraw it. A corrected epoch
+   * is built from what remains and proposed as usual.
+   */
+  async withdrawInvalidRoot(): Promise<number | undefined> {
+    const pending = await this.pendingOnChain();
+    if (pending.root === ZeroHash) return undefined;
+    const epoch = await EpochsRepository.byEpoch(this.db.manager, pending.epoch);
+    const why = !epoch
+      ? 'this database has no such epoch'
+      : epoch.root !== pending.root.toLowerCase()
+        ? `the database's epoch ${epoch.epoch} has root ${epoch.root}`
+        : epoch.invalidated_reason;
+    if (!why) return undefined;
+    const created = await this.db.transaction((em) =>
+      this.sync.enqueue(em, {
+        key: `withdraw-root:${pending.epoch}`,
+        kind: 'withdraw-root',
+        to: this.runtime.infrastructure.deployment.royaltySplitter,
+        data: splitterAbi.encodeFunctionData('withdrawRoot', [pending.epoch]),
       }),
     );
-    return Number(last.epoch);
+    if (created.created) this.logger.warn(`withdrawing pending root ${pending.root} of epoch ${pending.epoch}: ${why}`);
+    return Number(pending.epoch);
+  }
+
+  /**
+   * Compares the root the chain accepted with the epoch it came from: it must be an epoch of ours,
+   * not invalidated, and every payment it included must still be on the chain. Otherwise claims
+   * against it can pay for payments the chain no longer has, bounded by the contract's cap: the
+   * condition is recorded for /health and no root is proposed until the guardian has paused claims
+   * (then the next root, built from the surviving ledger, corrects the balances).
+   */
+  async checkAcceptedRoot(): Promise<{ ok: boolean; reason: string | null }> {
+    const [currentEpoch, currentRoot, paused] = (await Promise.all([
+      this.chain.splitter.currentEpoch(),
+      this.chain.splitter.currentRoot(),
+      this.chain.splitter.paused(),
+    ])) as [bigint, string, boolean];
+    let reason: string | null = null;
+    if (currentEpoch > 0n) {
+      const epoch = await EpochsRepository.byEpoch(this.db.manager, currentEpoch);
+      if (!epoch) reason = `the accepted root ${currentRoot} of epoch ${currentEpoch} is not an epoch this database built`;
+      else if (epoch.root !== currentRoot.toLowerCase()) reason = `the accepted root of epoch ${currentEpoch} is ${currentRoot}, but this database built ${epoch.root}`;
+      else if (epoch.invalidated_reason) reason = `the accepted root of epoch ${currentEpoch} was built on blocks the chain no longer has: ${epoch.invalidated_reason}`;
+      else {
+        const { lost, total } = await EpochsRepository.lostPayments(this.db.manager, currentEpoch);
+        if (lost > 0) reason = `${lost} of the ${total} payments the accepted root of epoch ${currentEpoch} paid for are no longer on the chain`;
+      }
+    }
+    this.halted = reason !== null && !paused;
+    await WorkerConditionsRepository.record(this.db.manager, {
+      name: 'settlement',
+      ok: reason === null,
+      state: reason === null ? 'ok' : 'degraded',
+      reason:
+        reason === null
+          ? null
+          : paused
+            ? `${reason}. Claims are paused; a corrected root is being proposed from the surviving ledger.`
+            : `${reason}. Claims against it may pay the wrong accounts (never more than was deposited). No new root is proposed ` +
+              `until the guardian pauses the splitter (pause()); then the next root corrects the balances, and the guardian unpauses once it is accepted.`,
+      details: { currentEpoch: Number(currentEpoch), currentRoot, claimsPaused: paused, proposing: !this.halted },
+    });
+    if (reason) this.logger.error(`settlement degraded: ${reason}`);
+    return { ok: reason === null, reason };
+  }
+
+  /** Inside the indexer's rollback transaction: epochs whose basis block is gone are invalid, and their unsent transactions cancelled. */
+  private async invalidateAfter(em: EntityManager, rollback: Rollback): Promise<void> {
+    const invalid = await EpochsRepository.invalidateAfter(em, rollback);
+    if (invalid.length === 0) return;
+    await TransactionOutbox.cancel(
+      em,
+      invalid.flatMap((e) => [e.outbox_key, `accept-root:${e.epoch}`]),
+      `epoch invalidated: the chain was rolled back to block ${rollback.toBlock}`,
+    );
+    this.logger.warn(`chain rolled back to block ${rollback.toBlock}: epochs ${invalid.map((e) => e.epoch).join(', ')} invalidated`);
+  }
+
+  /** The outbox's guard for proposeRoot and acceptRoot: why the epoch's transaction must not be sent now, or null. */
+  private async refusal(key: string): Promise<string | null> {
+    const epochNumber = /^(?:propose|accept)-root:(\d+)/.exec(key)?.[1];
+    if (!epochNumber) return null;
+    const epoch = await EpochsRepository.byEpoch(this.db.manager, epochNumber);
+    if (!epoch) return `epoch ${epochNumber} does not exist`;
+    if (epoch.invalidated_reason) return `epoch ${epochNumber} was invalidated: ${epoch.invalidated_reason}`;
+    if (epoch.basis_block === null) return null;
+    const block = await this.chain.provider.getBlock(Number(epoch.basis_block));
+    if (block?.hash?.toLowerCase() !== epoch.basis_block_hash) {
+      return `epoch ${epochNumber}'s basis block ${epoch.basis_block} (${epoch.basis_block_hash}) is no longer on the chain`;
+    }
+    return null;
+  }
+
+  private async pendingOnChain(): Promise<{ root: string; epoch: bigint; claimableAt: bigint }> {
+    return (await this.chain.splitter.pendingRoot()) as { root: string; epoch: bigint; claimableAt: bigint };
   }
 }

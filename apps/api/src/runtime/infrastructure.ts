@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
-import { EmbeddedPostgres, migrate, reconcileDeployment } from '@upstream/database';
+import { EmbeddedPostgres, indexedChainAgreement, migrate, reconcileDeployment, recordedDeployment } from '@upstream/database';
 import {
   LocalChain,
   assertDeploymentLive,
@@ -80,12 +80,13 @@ export async function startInfrastructure(config: AppConfig, log: Log): Promise<
         stateFile: join(chainDir, 'state.json'),
         pidFile: join(chainDir, 'anvil.pid'),
         logFile: join(chainDir, 'anvil.log'),
+        ownSession: true,
       });
       stops.push(() => chain.stop());
       if (chain.pid) childPids.push(chain.pid);
       rpcUrl = chain.rpcUrl;
       operatorPrivateKey ??= LocalChain.devPrivateKey(0);
-      deployment = await ensureLocalDeployment(rpcUrl, join(chainDir, 'deployment.json'), log);
+      deployment = await ensureLocalDeployment(rpcUrl, join(chainDir, 'deployment.json'), databaseUrl, log);
       log(`local chain ${deployment.chainId} on ${rpcUrl}, splitter ${deployment.royaltySplitter}`);
     } else {
       deployment = await externalDeployment(config, rpcUrl);
@@ -98,6 +99,8 @@ export async function startInfrastructure(config: AppConfig, log: Log): Promise<
       paymentToken: deployment.paymentToken,
       deployedAtBlock: deployment.deployedAtBlock,
     });
+
+    await assertChainAgrees(databaseUrl, rpcUrl, deployment.chainId, log);
 
     const signalChildren = () => {
       // anvil saves its state on SIGTERM; PostgreSQL shuts down once this process's connections are gone.
@@ -127,10 +130,53 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   }
 }
 
-async function ensureLocalDeployment(rpcUrl: string, file: string, log: Log): Promise<ChainDeployment> {
+/**
+ * The chain must still have the blocks the database was indexed from. A shallow loss (the local
+ * chain restored from its last save, a reorganisation) is rolled back by the indexer on its first
+ * pass; a chain that has none of the kept blocks is another chain, and the service refuses it.
+ */
+async function assertChainAgrees(databaseUrl: string, rpcUrl: string, chainId: number, log: Log): Promise<void> {
+  const provider = new JsonRpcProvider(rpcUrl, chainId, { cacheTimeout: -1, staticNetwork: true });
+  try {
+    const check = await indexedChainAgreement(databaseUrl, `chain-${chainId}`, async (n) => (await provider.getBlock(n))?.hash ?? null);
+    if (check.agrees) return;
+    if (check.lastAgreedBlock !== null) {
+      log(
+        `the chain no longer has indexed block ${check.cursor}; the last block both agree on is ${check.lastAgreedBlock}: ` +
+          'the worker rolls back what came after it and settles again from what the chain has',
+      );
+      return;
+    }
+    if (!check.indexedEvents) return;
+    throw new Error(
+      `chain diverged: the chain at ${redact(rpcUrl)} has none of the blocks this database indexed (up to block ${check.cursor}), ` +
+        'so no block is known that both agree on. Refusing to start on it: its records and money would no longer match. ' +
+        'Point RPC_URL at the chain this database describes (or restore the local chain state from a backup); to start afresh, move the data directory away.',
+    );
+  } finally {
+    provider.destroy();
+  }
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+async function ensureLocalDeployment(rpcUrl: string, file: string, databaseUrl: string, log: Log): Promise<ChainDeployment> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
   try {
     const remembered = await readDeployment(file);
+    if (!remembered) {
+      const recorded = await recordedDeployment(databaseUrl);
+      if (recorded) {
+        throw new Error(
+          `${file} is missing, but the database records contracts on chain ${recorded.chainId} (splitter ${recorded.royaltySplitter}, ` +
+            `deployed at block ${recorded.deployedAtBlock}); refusing to deploy new contracts under a database that has records ` +
+            '(they could even land at the same addresses on a chain with none of its history). Restore the chain folder from a backup, ' +
+            'or move the data directory away to start afresh.',
+        );
+      }
+    }
     if (remembered) {
       await assertDeploymentLive(provider, remembered).catch((error: Error) => {
         throw new Error(

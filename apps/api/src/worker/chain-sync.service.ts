@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Wallet } from 'ethers';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ChainIndexer, TransactionOutbox, artifacts, type EventHandler, type OutboxIntent } from '@upstream/chain';
+import { ChainIndexer, TransactionOutbox, artifacts, type EventHandler, type OutboxIntent, type RollbackHandler } from '@upstream/chain';
 import { ChainService } from '../chain/chain.service';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 
@@ -16,6 +16,8 @@ export class ChainSyncService {
   readonly outbox: TransactionOutbox;
   readonly indexer: ChainIndexer;
   readonly operatorAddress: string;
+  /** The indexer's cursor name (one per chain). */
+  readonly cursorName: string;
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
@@ -26,8 +28,9 @@ export class ChainSyncService {
     const wallet = new Wallet(operatorPrivateKey, chain.provider);
     this.operatorAddress = wallet.address;
     this.outbox = new TransactionOutbox(dataSource, wallet, { confirmations: runtime.config.confirmations });
+    this.cursorName = `chain-${deployment.chainId}`;
     this.indexer = new ChainIndexer(dataSource, chain.provider, {
-      name: `chain-${deployment.chainId}`,
+      name: this.cursorName,
       contracts: [
         { address: deployment.royaltySplitter, abi: artifacts.RoyaltySplitter.abi },
         { address: deployment.provenanceRegistry, abi: artifacts.ProvenanceRegistry.abi },
@@ -35,6 +38,8 @@ export class ChainSyncService {
       confirmations: runtime.config.confirmations,
       startBlock: deployment.deployedAtBlock,
     });
+    // Our transactions mined in blocks a rollback removes are sent again (or cancelled by their guard).
+    this.indexer.onRollback((em, rollback) => TransactionOutbox.forgetMinedAfter(em, this.operatorAddress, rollback.toBlock).then(() => undefined));
   }
 
   /** Queues a transaction in the caller's database transaction (sent iff it commits). */
@@ -44,5 +49,10 @@ export class ChainSyncService {
 
   onEvent(eventName: string, handler: EventHandler): void {
     this.indexer.on(eventName, handler);
+  }
+
+  /** Runs inside every rollback's transaction, before the removed blocks' events are deleted. */
+  onRollback(handler: RollbackHandler): void {
+    this.indexer.onRollback(handler);
   }
 }

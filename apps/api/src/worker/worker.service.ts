@@ -1,8 +1,10 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { ReorgTooDeepError } from '@upstream/chain';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainSyncService } from './chain-sync.service';
+import { WorkerConditionsRepository } from './worker-conditions.repository';
 
 export type WorkerJob = () => Promise<void>;
 
@@ -44,10 +46,35 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
 
   /** One full pass: follow the chain, run jobs, send queued transactions, pick up their events. */
   async tick(): Promise<void> {
-    await this.sync.indexer.catchUp();
+    await this.followChain();
     for (const job of this.jobs) await job.run();
     await this.sync.outbox.tick();
     await this.sync.indexer.catchUp();
+  }
+
+  /**
+   * Follows the chain, rolling back what a reorganisation removed. A chain that shares none of the
+   * kept blocks with the database is never papered over: the pass stops before any job or
+   * transaction, and /health says `chain: diverged` until the right chain is back.
+   */
+  private async followChain(): Promise<void> {
+    try {
+      await this.sync.indexer.catchUp();
+    } catch (error) {
+      if (!(error instanceof ReorgTooDeepError)) throw error;
+      await WorkerConditionsRepository.record(this.dataSource.manager, {
+        name: 'chain',
+        ok: false,
+        state: 'diverged',
+        reason:
+          `${error.message}. Nothing is indexed, settled or sent until this is resolved. Point RPC_URL at the chain this ` +
+          `database describes (or restore the local chain's state.json and deployment.json); to start afresh, move the data directory away.`,
+        details: { lastAgreedBlock: error.lastAgreedBlock },
+      });
+      throw error;
+    }
+    const { blockNumber } = await this.sync.indexer.cursor();
+    await WorkerConditionsRepository.record(this.dataSource.manager, { name: 'chain', ok: true, state: 'ok', reason: null, details: { indexedBlock: blockNumber } });
   }
 
   /** Finishes the pass under way before the database pool closes (TypeORM closes it on application shutdown). */

@@ -21,6 +21,19 @@ export interface IndexedEvent {
 
 export type EventHandler = (em: EntityManager, event: IndexedEvent) => Promise<void>;
 
+/** What a rollback removes: every block after `toBlock` (the newest block both the database and the chain still agree on). */
+export interface Rollback {
+  toBlock: number;
+  /** The cursor before the rollback. */
+  fromBlock: number;
+}
+
+/**
+ * Runs inside the rollback's transaction, before the removed blocks' events are deleted, so
+ * whatever was built on those events (an epoch, a sent transaction) is dealt with atomically.
+ */
+export type RollbackHandler = (em: EntityManager, rollback: Rollback) => Promise<void>;
+
 export interface ChainIndexerOptions {
   /** Cursor name; one per chain and contract set. */
   name: string;
@@ -41,12 +54,26 @@ export interface TickResult {
   rolledBackTo?: number;
 }
 
+/**
+ * The chain no longer has any block the database was built on (within the blocks kept): a
+ * reorganisation deeper than `keepBlocks`, or another chain altogether (a local chain reset under
+ * a database that still describes the old one). The indexer refuses to guess.
+ */
 export class ReorgTooDeepError extends Error {
   override readonly name = 'ReorgTooDeepError';
+
+  constructor(
+    message: string,
+    /** The newest block whose hash both still agree on, when known. */
+    readonly lastAgreedBlock: number | null,
+  ) {
+    super(message);
+  }
 }
 
 export class ChainIndexer {
   private readonly handlers = new Map<string, EventHandler[]>();
+  private readonly rollbackHandlers: RollbackHandler[] = [];
   private readonly interfaces = new Map<string, Interface>();
   private readonly maxBlockRange: number;
   private readonly keepBlocks: number;
@@ -67,6 +94,26 @@ export class ChainIndexer {
     list.push(handler);
     this.handlers.set(eventName, list);
     return this;
+  }
+
+  /** Registers a handler run inside every rollback's transaction, before the events are deleted. */
+  onRollback(handler: RollbackHandler): this {
+    this.rollbackHandlers.push(handler);
+    return this;
+  }
+
+  /**
+   * Checks that the chain still has the block the cursor points at, without changing anything.
+   * `agrees: false` means the next tick rolls back to `lastAgreedBlock` (or, when that is null,
+   * refuses with ReorgTooDeepError).
+   */
+  async verifyCursor(): Promise<{ cursor: number; agrees: boolean; lastAgreedBlock: number | null }> {
+    const cursor = await this.cursor();
+    if (!cursor.blockHash) return { cursor: cursor.blockNumber, agrees: true, lastAgreedBlock: cursor.blockNumber };
+    const onChain = await this.provider.getBlock(cursor.blockNumber);
+    if (onChain?.hash === cursor.blockHash) return { cursor: cursor.blockNumber, agrees: true, lastAgreedBlock: cursor.blockNumber };
+    const common = await this.commonAncestor(cursor.blockNumber);
+    return { cursor: cursor.blockNumber, agrees: false, lastAgreedBlock: common?.number ?? null };
   }
 
   /** The last block applied. */
@@ -164,34 +211,21 @@ export class ChainIndexer {
   }
 
   /**
-   * Finds the newest stored block still on the canonical chain and deletes
-   * every event after it; rows derived from them go with them (ON DELETE CASCADE).
+   * Finds the newest stored block still on the canonical chain and deletes every event after it;
+   * rows derived from them go with them (ON DELETE CASCADE). Rollback handlers run first, in the
+   * same transaction.
    */
   private async rollBack(fromBlock: number): Promise<number> {
-    const stored: { block_number: string; block_hash: string }[] = await this.db.query(
-      `SELECT block_number, block_hash FROM chain_blocks WHERE cursor_name = $1 AND block_number <= $2
-       ORDER BY block_number DESC`,
-      [this.options.name, fromBlock],
-    );
-    let common: { number: number; hash: string } | undefined;
-    for (const row of stored) {
-      const onChain = await this.provider.getBlock(Number(row.block_number));
-      if (onChain?.hash === row.block_hash) {
-        common = { number: Number(row.block_number), hash: row.block_hash };
-        break;
-      }
-    }
+    const common = await this.commonAncestor(fromBlock);
     if (!common) {
-      const oldest = stored.at(-1)?.block_number;
-      if (oldest === undefined || Number(oldest) <= this.options.startBlock) {
-        common = { number: this.options.startBlock - 1, hash: '' };
-      } else {
-        throw new ReorgTooDeepError(
-          `chain reorganisation deeper than the ${this.keepBlocks} blocks kept (from block ${fromBlock}); refusing to guess`,
-        );
-      }
+      throw new ReorgTooDeepError(
+        `the chain has none of the blocks this database was built on (the newest ${this.keepBlocks} kept, up to block ${fromBlock}): ` +
+          `a reorganisation deeper than that, or a different chain at the same RPC URL; refusing to guess`,
+        null,
+      );
     }
     await this.db.transaction(async (em) => {
+      for (const handler of this.rollbackHandlers) await handler(em, { toBlock: common.number, fromBlock });
       await em.query(`DELETE FROM chain_events WHERE block_number > $1`, [common.number]);
       await em.query(`DELETE FROM chain_blocks WHERE cursor_name = $1 AND block_number > $2`, [this.options.name, common.number]);
       await em.query(`UPDATE chain_cursors SET block_number = $2, block_hash = $3, updated_at = now() WHERE name = $1`, [
@@ -201,6 +235,27 @@ export class ChainIndexer {
       ]);
     });
     return common.number;
+  }
+
+  /**
+   * The newest stored block whose hash the chain still has. When none is, the cursor may restart
+   * from before the deployment only if nothing was ever indexed (no stored block holds an event).
+   */
+  private async commonAncestor(fromBlock: number): Promise<{ number: number; hash: string } | undefined> {
+    const stored: { block_number: string; block_hash: string }[] = await this.db.query(
+      `SELECT block_number, block_hash FROM chain_blocks WHERE cursor_name = $1 AND block_number <= $2
+       ORDER BY block_number DESC`,
+      [this.options.name, fromBlock],
+    );
+    for (const row of stored) {
+      const onChain = await this.provider.getBlock(Number(row.block_number));
+      if (onChain?.hash === row.block_hash) return { number: Number(row.block_number), hash: row.block_hash };
+    }
+    const [{ indexed }] = await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM chain_events WHERE block_number >= $1 AND address = ANY($2)) AS indexed`,
+      [this.options.startBlock, [...this.interfaces.keys()]],
+    );
+    return indexed ? undefined : { number: this.options.startBlock - 1, hash: '' };
   }
 
   private decode(log: Log, blockTime: Date): IndexedEvent | undefined {

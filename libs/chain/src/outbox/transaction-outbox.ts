@@ -30,16 +30,23 @@ export interface OutboxOptions {
   confirmations?: number;
 }
 
+/**
+ * Asked before an intent of its kind is signed, and again before it is re-broadcast or replaced:
+ * returns why it must not be sent (it is then cancelled), or null to go ahead.
+ */
+export type OutboxGuard = (intent: { key: string; kind: string; data: string }) => Promise<string | null>;
+
 export interface OutboxRow {
   id: string;
   idempotency_key: string;
   kind: string;
-  status: 'pending' | 'signed' | 'mined' | 'reverted' | 'failed';
+  status: 'pending' | 'signed' | 'mined' | 'reverted' | 'failed' | 'cancelled';
   nonce: string | null;
   tx_hashes: string[];
   mined_tx_hash: string | null;
   mined_block: string | null;
   last_error: string | null;
+  cancel_reason: string | null;
 }
 
 export class TransactionOutbox {
@@ -47,6 +54,7 @@ export class TransactionOutbox {
   private readonly feeBumpPercent: bigint;
   private readonly batchSize: number;
   private readonly confirmations: number;
+  private readonly guards = new Map<string, OutboxGuard>();
 
   constructor(
     private readonly db: DataSource,
@@ -84,6 +92,42 @@ export class TransactionOutbox {
     return { id: existing.id, created: false };
   }
 
+  /** Registers the check run before intents of `kind` are sent or sent again. */
+  guard(kind: string, check: OutboxGuard): void {
+    this.guards.set(kind, check);
+  }
+
+  /**
+   * Inside a chain rollback's transaction: transactions mined in the removed blocks are no longer
+   * mined. They go back to `signed`, so the next tick asks their guard and then re-broadcasts the
+   * same bytes or cancels them. (The confirmation window is rechecked by `tick` itself; this covers
+   * rollbacks deeper than it, such as a local chain restored from an older state.)
+   */
+  static async forgetMinedAfter(em: EntityManager, sender: string, toBlock: number): Promise<number> {
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [, count]: [unknown[], number] = await em.query(
+      `UPDATE outbox_transactions SET status = 'signed', mined_tx_hash = NULL, mined_block = NULL, signed_at = now(), updated_at = now()
+       WHERE sender = $1 AND status IN ('mined', 'reverted', 'cancelled') AND mined_block > $2`,
+      [sender.toLowerCase(), toBlock],
+    );
+    return count;
+  }
+
+  /**
+   * Inside the caller's transaction: intents under these keys that are not mined will not be sent.
+   * A pending one is cancelled at once; a signed one keeps its nonce and is cancelled on chain by
+   * the next tick (a no-op transaction at the same nonce), unless it is mined first.
+   */
+  static async cancel(em: EntityManager, keys: string[], reason: string): Promise<void> {
+    if (keys.length === 0) return;
+    await em.query(
+      `UPDATE outbox_transactions SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
+              cancel_reason = $2, updated_at = now()
+       WHERE idempotency_key = ANY($1) AND status IN ('pending', 'signed')`,
+      [keys, reason],
+    );
+  }
+
   async find(key: string): Promise<OutboxRow | undefined> {
     const rows: OutboxRow[] = await this.db.query(`SELECT * FROM outbox_transactions WHERE idempotency_key = $1`, [key]);
     return rows[0];
@@ -117,8 +161,8 @@ export class TransactionOutbox {
     await this.db.transaction(async (em) => {
       // One signer per sender address at a time, across processes: nonces never collide.
       await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`outbox:${this.sender}`]);
-      const pending: { id: string; to_address: string; data: string; value: string }[] = await em.query(
-        `SELECT id, to_address, data, value FROM outbox_transactions
+      const pending: { id: string; idempotency_key: string; kind: string; to_address: string; data: string; value: string }[] = await em.query(
+        `SELECT id, idempotency_key, kind, to_address, data, value FROM outbox_transactions
          WHERE sender = $1 AND status = 'pending' ORDER BY id LIMIT $2 FOR UPDATE`,
         [this.sender, this.batchSize],
       );
@@ -131,6 +175,14 @@ export class TransactionOutbox {
       const { chainId } = await this.provider.getNetwork();
       const fees = await this.provider.getFeeData();
       for (const row of pending) {
+        const refusal = await this.refusal(row.idempotency_key, row.kind, row.data);
+        if (refusal) {
+          await em.query(
+            `UPDATE outbox_transactions SET status = 'cancelled', cancel_reason = $2, updated_at = now() WHERE id = $1`,
+            [row.id, refusal],
+          );
+          continue;
+        }
         const request = { to: row.to_address, data: row.data, value: BigInt(row.value), from: this.wallet.address };
         let gasLimit: bigint;
         try {
@@ -175,22 +227,28 @@ export class TransactionOutbox {
   private async reconcileSigned(): Promise<number> {
     const rows: {
       id: string;
+      idempotency_key: string;
+      kind: string;
+      data: string;
       nonce: string;
       raw_txs: string[];
       tx_hashes: string[];
       signed_at: Date;
+      cancel_reason: string | null;
+      cancel_tx_hash: string | null;
     }[] = await this.db.query(
-      `SELECT id, nonce, raw_txs, tx_hashes, signed_at FROM outbox_transactions
-       WHERE sender = $1 AND status = 'signed' ORDER BY nonce LIMIT $2`,
+      `SELECT id, idempotency_key, kind, data, nonce, raw_txs, tx_hashes, signed_at, cancel_reason, cancel_tx_hash
+       FROM outbox_transactions WHERE sender = $1 AND status = 'signed' ORDER BY nonce LIMIT $2`,
       [this.sender, this.batchSize],
     );
     let settled = 0;
     for (const row of rows) {
       const receipt = await this.findReceipt(row.tx_hashes);
       if (receipt) {
+        const status = receipt.hash === row.cancel_tx_hash ? 'cancelled' : receipt.status === 1 ? 'mined' : 'reverted';
         await this.db.query(
           `UPDATE outbox_transactions SET status = $2, mined_tx_hash = $3, mined_block = $4, updated_at = now() WHERE id = $1`,
-          [row.id, receipt.status === 1 ? 'mined' : 'reverted', receipt.hash, receipt.blockNumber],
+          [row.id, status, receipt.hash, receipt.blockNumber],
         );
         settled++;
         continue;
@@ -200,10 +258,18 @@ export class TransactionOutbox {
         // The nonce is spent but none of our hashes has a receipt yet: the node may lag; look again next tick.
         continue;
       }
+      const last = row.raw_txs[row.raw_txs.length - 1];
+      if (!row.cancel_tx_hash) {
+        const refusal = row.cancel_reason ?? (await this.refusal(row.idempotency_key, row.kind, row.data));
+        if (refusal) {
+          await this.replace(row.id, last, { cancelReason: refusal });
+          continue;
+        }
+      }
       if (Date.now() - new Date(row.signed_at).getTime() > this.replaceAfterMs) {
-        await this.replace(row.id, row.raw_txs[row.raw_txs.length - 1]);
+        await this.replace(row.id, last);
       } else {
-        await this.broadcast(row.raw_txs[row.raw_txs.length - 1]);
+        await this.broadcast(last);
       }
     }
     return settled;
@@ -214,7 +280,7 @@ export class TransactionOutbox {
     const head = await this.provider.getBlockNumber();
     const rows: { id: string; mined_tx_hash: string; mined_block: string }[] = await this.db.query(
       `SELECT id, mined_tx_hash, mined_block FROM outbox_transactions
-       WHERE sender = $1 AND status IN ('mined', 'reverted') AND mined_block > $2 ORDER BY nonce`,
+       WHERE sender = $1 AND status IN ('mined', 'reverted', 'cancelled') AND mined_block > $2 ORDER BY nonce`,
       [this.sender, head - this.confirmations - 1],
     );
     for (const row of rows) {
@@ -228,8 +294,13 @@ export class TransactionOutbox {
     }
   }
 
-  /** Same nonce, same call, higher fees: whichever version is mined, the intent happens once. */
-  private async replace(id: string, lastRaw: string): Promise<void> {
+  /**
+   * Same nonce, higher fees: whichever version is mined, the intent happens at most once. With
+   * `cancelReason`, the new version is a no-op (0 to ourselves): mined, it spends the nonce and
+   * the intent is cancelled; if the old version wins the race, the intent is mined after all and
+   * its owner deals with that (as it must with any mined transaction).
+   */
+  private async replace(id: string, lastRaw: string, cancel?: { cancelReason: string }): Promise<void> {
     const last = Transaction.from(lastRaw);
     const bump = (fee: bigint | null) => ((fee ?? 0n) * (100n + this.feeBumpPercent)) / 100n + 1n;
     const fees = await this.provider.getFeeData();
@@ -238,20 +309,27 @@ export class TransactionOutbox {
       type: 2,
       chainId: last.chainId,
       nonce: last.nonce,
-      to: last.to,
-      data: last.data,
-      value: last.value,
-      gasLimit: last.gasLimit,
+      to: cancel ? this.wallet.address : last.to,
+      data: cancel ? '0x' : last.data,
+      value: cancel ? 0n : last.value,
+      gasLimit: cancel ? 21_000n : last.gasLimit,
       maxFeePerGas: fees.maxFeePerGas && fees.maxFeePerGas > maxFee ? fees.maxFeePerGas : maxFee,
       maxPriorityFeePerGas: bump(last.maxPriorityFeePerGas),
     });
     const raw = await this.wallet.signTransaction(tx);
+    const hash = Transaction.from(raw).hash!;
     await this.db.query(
       `UPDATE outbox_transactions SET raw_txs = raw_txs || $2::text, tx_hashes = tx_hashes || $3::text,
+              cancel_reason = COALESCE($4, cancel_reason), cancel_tx_hash = CASE WHEN $4::text IS NULL THEN cancel_tx_hash ELSE $3 END,
               signed_at = now(), attempts = attempts + 1, updated_at = now() WHERE id = $1`,
-      [id, raw, Transaction.from(raw).hash],
+      [id, raw, hash, cancel?.cancelReason ?? null],
     );
     await this.broadcast(raw);
+  }
+
+  private async refusal(key: string, kind: string, data: string): Promise<string | null> {
+    const check = this.guards.get(kind);
+    return check ? check({ key, kind, data }) : null;
   }
 
   private async findReceipt(hashes: string[]) {

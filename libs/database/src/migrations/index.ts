@@ -5,6 +5,7 @@ import { Contributions1700000002000 } from './1700000002000-contributions';
 import { SignedOrder1700000002100 } from './1700000002100-signed-order';
 import { LicensingRuns1700000003000 } from './1700000003000-licensing-runs';
 import { Royalties1700000004000 } from './1700000004000-royalties';
+import { SettlementRollbacks1700000005000 } from './1700000005000-settlement-rollbacks';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   SignedOrder1700000002100,
   LicensingRuns1700000003000,
   Royalties1700000004000,
+  SettlementRollbacks1700000005000,
 ];

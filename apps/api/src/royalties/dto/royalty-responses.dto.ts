@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { EPOCH_STATUSES } from '../epochs.repository';
 
 const ADDR = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 const TOKEN = '0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0';
@@ -69,7 +70,12 @@ export class TokenTotalDto {
 
 export class EpochDto {
   @ApiProperty({ example: 1 }) epoch!: number;
-  @ApiProperty({ example: 'accepted', enum: ['proposing', 'proposed', 'accepted', 'vetoed', 'superseded', 'failed'] }) status!: string;
+  @ApiProperty({
+    example: 'accepted',
+    enum: EPOCH_STATUSES,
+    description: '`invalidated`: a chain rollback removed the block it was built on; its root is never made claimable and a new epoch replaces it',
+  })
+  status!: string;
   @ApiProperty({ example: true, description: 'The accepted root claims are proved against now' }) current!: boolean;
   @ApiProperty({ example: H32 }) root!: string;
   @ApiProperty({ example: H32 }) dataHash!: string;
@@ -80,6 +86,12 @@ export class EpochDto {
   @ApiProperty({ example: null, nullable: true, type: String, description: 'Why proposing failed, when it did' }) error!: string | null;
   @ApiProperty({ example: '2026-11-03T10:00:00.000Z', nullable: true, type: String }) claimableAt!: string | null;
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) createdAt!: string;
+  @ApiProperty({ example: 120, nullable: true, type: Number, description: 'The indexed block the epoch was built on: it includes the payments up to it' })
+  basisBlock!: number | null;
+  @ApiProperty({ example: H32, nullable: true, type: String }) basisBlockHash!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) invalidatedAt!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) invalidatedReason!: string | null;
+  @ApiProperty({ example: 0, description: 'Payments it included that the chain no longer has' }) lostPayments!: number;
   @ApiProperty({ type: [TokenTotalDto] }) totals!: TokenTotalDto[];
 }
 
