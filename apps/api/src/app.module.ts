@@ -6,6 +6,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { postgresOptions } from '@upstream/database';
 import { ChainModule } from './chain/chain.module';
+import { DependenciesModule } from './common/dependencies/dependencies.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { HitQueueThrottlerStorage } from './common/hit-queue-throttler.storage';
 import { HealthModule } from './health/health.module';
@@ -42,6 +43,7 @@ export class AppModule {
         }),
         TypeOrmModule.forRoot({ ...postgresOptions(infrastructure.databaseUrl), autoLoadEntities: true }),
         ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }], storage: new HitQueueThrottlerStorage() }),
+        DependenciesModule,
         ChainModule,
         WorkerModule,
         AnchoringModule,

@@ -1,6 +1,12 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 
+/**
+ * How long the pool waits for a session (a new connection, or a free one when all are busy)
+ * before failing: with PostgreSQL down a request fails fast (a 503) instead of hanging.
+ */
+export const POOL_CONNECTION_TIMEOUT_MS = 2_000;
+
 /** Options shared by the API, the worker, migrations and tests. The schema comes from migrations only. */
 export function postgresOptions(url: string): DataSourceOptions {
   return {
@@ -9,7 +15,15 @@ export function postgresOptions(url: string): DataSourceOptions {
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,
-    extra: { max: 20, application_name: 'upstream' },
+    extra: {
+      max: 20,
+      application_name: 'upstream',
+      connectionTimeoutMillis: POOL_CONNECTION_TIMEOUT_MS,
+      // Idle sessions are closed after 10 s, so a smart shutdown is not held up for long by this pool.
+      idleTimeoutMillis: 10_000,
+      // TCP keepalives notice a peer that vanished without closing the connection.
+      keepAlive: true,
+    },
   };
 }
 

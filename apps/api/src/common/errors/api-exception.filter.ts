@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Inject, Logger, Optional } from '@nestjs/common';
 import type { Response } from 'express';
+import { RUNTIME, type Runtime } from '../../runtime/runtime';
+import { DatabaseAvailability } from '../dependencies/database-availability';
+import {
+  dependencyFailure,
+  dependencyUnavailableError,
+  endpointOf,
+  RETRY_AFTER_SECONDS,
+  type DependencyEndpoints,
+} from '../dependencies/dependency-failure';
 import { DomainError, type ErrorDetail } from './domain-error';
 import { httpStatusFor, type ErrorCode } from './error-codes';
 
@@ -22,12 +31,25 @@ export function domainErrorBody(error: DomainError): ErrorBody {
 
 /**
  * Renders domain errors, Nest's HTTP exceptions and anything unexpected as
- * `{ statusCode, error, message, details[] }`. A 500 carries an error id that
- * is also in the log, and never the internal message.
+ * `{ statusCode, error, message, details[] }`. PostgreSQL or the RPC being
+ * unreachable or shutting down is a 503 (DATABASE_UNAVAILABLE, CHAIN_UNAVAILABLE)
+ * with Retry-After; anything else unexpected is a 500 with an error id that is
+ * also in the log, and never the internal message.
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  private readonly endpoints: DependencyEndpoints;
+
+  constructor(
+    @Optional() @Inject(RUNTIME) runtime?: Runtime,
+    @Optional() private readonly database?: DatabaseAvailability,
+  ) {
+    this.endpoints = {
+      database: endpointOf(runtime?.infrastructure.databaseUrl),
+      chain: endpointOf(runtime?.infrastructure.rpcUrl),
+    };
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
@@ -38,6 +60,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     const body = this.toBody(exception);
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(body.statusCode).json(body);
   }
 
@@ -59,6 +82,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
           ? fromPayload.error
           : errorName(statusCode);
       return { statusCode, error, message, details };
+    }
+    const failure = dependencyFailure(exception, this.endpoints);
+    if (failure) {
+      this.logger.warn({ err: exception, dependency: failure.dependency }, `${failure.dependency} unavailable: ${failure.reason}`);
+      if (failure.dependency === 'database') this.database?.recheck();
+      return domainErrorBody(dependencyUnavailableError(failure));
     }
     const errorId = randomUUID();
     this.logger.error({ err: exception, errorId }, 'unhandled error');

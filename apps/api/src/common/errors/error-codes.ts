@@ -4,6 +4,9 @@ import { HttpStatus } from '@nestjs/common';
 export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
+  // dependencies (PostgreSQL, the chain's JSON-RPC endpoint) unreachable or shutting down
+  | 'DATABASE_UNAVAILABLE'
+  | 'CHAIN_UNAVAILABLE'
   // contributions
   | 'DATASET_NOT_FOUND'
   | 'FILE_NOT_FOUND'
@@ -49,6 +52,10 @@ export function httpStatusFor(code: ErrorCode): HttpStatus {
       return HttpStatus.BAD_REQUEST;
     case 'NOT_FOUND':
       return HttpStatus.NOT_FOUND;
+    // dependencies
+    case 'DATABASE_UNAVAILABLE':
+    case 'CHAIN_UNAVAILABLE':
+      return HttpStatus.SERVICE_UNAVAILABLE;
     // contributions
     case 'DATASET_NOT_FOUND':
     case 'FILE_NOT_FOUND':
