@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
 import { BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type StoredBlob } from '../storage/blob-store';
@@ -9,7 +9,7 @@ import { BlobsRepository } from './blobs.repository';
 
 /** Content-addressed upload storage: streams bytes into the blob store and records each blob in `blobs`. */
 @Injectable()
-export class BlobsService implements OnModuleInit {
+export class BlobsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Blobs');
   readonly store: LocalBlobStore;
 
@@ -25,9 +25,14 @@ export class BlobsService implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    // Temp files an hour old belong to no running upload: a crash or a dropped connection left them.
-    const swept = await this.store.sweepTemp(60 * 60 * 1000);
+    // Alone on the store, every temp file is a crash leftover. Beside other replicas, one an hour
+    // old belongs to no running upload: a crash or a dropped connection left it.
+    const { swept } = await this.store.open(60 * 60 * 1000);
     if (swept > 0) this.logger.log(`removed ${swept} unfinished upload file(s)`);
+  }
+
+  onModuleDestroy(): void {
+    this.store.close();
   }
 
   /** Streams a request body into the store; `declaredLength` is refused up front when over the limit. */

@@ -5,20 +5,24 @@ import { dirname, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Sha256PassThrough, sha256File } from '@upstream/provenance';
+import { FileLock } from '../../runtime/data-dir-lock';
 import { FileSink } from './direct-file-sink';
 import { BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type BlobStore, type PutBlobOptions, type StoredBlob } from './blob-store';
 
 const TEMP_DIR = '.tmp';
+/** Held shared by every process writing to the store; exclusive only while a lone process sweeps. */
+const WRITERS_LOCK = '.tmp.lock';
 
 /**
  * Blobs in a folder, at `<root>/<first 2 hex>/<next 2 hex>/<sha256>`. Every write goes to
  * `<root>/.tmp/` first, is fsynced, and is renamed into place only once its hash is known
  * (and matches what was expected); the directory is fsynced after the rename. A crash
- * therefore leaves at most a temp file, which `sweepTemp()` removes, never a half blob.
+ * therefore leaves at most a temp file, which `open()` removes at the next start, never a half blob.
  */
 export class LocalBlobStore implements BlobStore {
   /** Folders known to exist: a stream of small uploads would otherwise spend a syscall each on them. */
   private readonly madeDirs = new Set<string>();
+  private writersLock: FileLock | undefined;
 
   constructor(readonly root: string) {}
 
@@ -31,6 +35,38 @@ export class LocalBlobStore implements BlobStore {
     return join(this.root, TEMP_DIR);
   }
 
+  /**
+   * Joins the processes writing to this store and removes what crashed writers left in `.tmp/`.
+   * Each writer holds a shared kernel lock on `<root>/.tmp.lock` until it closes or dies. Replicas
+   * may share one blob folder (external DATABASE_URL and RPC_URL take no data-dir lock), so age
+   * alone cannot tell a crash leftover from another replica's upload in progress. A process that
+   * gets the lock exclusively is the only writer alive: every temp file is then a leftover and goes
+   * whatever its age, before the lock is downgraded to shared (without letting go). Otherwise other
+   * writers are running and only temp files older than `othersOlderThanMs` go.
+   * tus uploads live elsewhere (`<DATA_DIR>/uploads`): they resume across restarts and are never swept here.
+   */
+  async open(othersOlderThanMs: number): Promise<{ swept: number; alone: boolean }> {
+    this.close();
+    const file = join(this.root, WRITERS_LOCK);
+    const exclusive = FileLock.tryAcquire(file);
+    if (exclusive) {
+      this.writersLock = exclusive;
+      try {
+        return { swept: await this.sweepTemp(0), alone: true };
+      } finally {
+        exclusive.downgrade();
+      }
+    }
+    this.writersLock = await FileLock.acquire(file, { shared: true });
+    return { swept: await this.sweepTemp(othersOlderThanMs), alone: false };
+  }
+
+  /** Leaves the writers (the kernel does the same when the process dies). */
+  close(): void {
+    this.writersLock?.release();
+    this.writersLock = undefined;
+  }
+
   /** Removes temp files older than `olderThanMs` (left by a crash or an aborted upload). Returns how many. */
   async sweepTemp(olderThanMs = 0): Promise<number> {
     await mkdir(this.tempDir, { recursive: true });
@@ -38,7 +74,7 @@ export class LocalBlobStore implements BlobStore {
     for (const name of await readdir(this.tempDir)) {
       const path = join(this.tempDir, name);
       const info = await stat(path).catch(() => undefined);
-      if (info && Date.now() - info.mtimeMs >= olderThanMs) {
+      if (info?.isFile() && Date.now() - info.mtimeMs >= olderThanMs) {
         await rm(path, { force: true });
         removed++;
       }
