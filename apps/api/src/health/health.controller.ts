@@ -7,9 +7,12 @@ import {
   HealthIndicatorService,
 } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { ChainService } from '../chain/chain.service';
 import { DatabaseAvailability } from '../common/dependencies/database-availability';
 import { ChecksDatabaseItself } from '../common/dependencies/database-available.guard';
+import { WorkerConditionsRepository, type WorkerCondition } from '../worker/worker-conditions.repository';
 
 /** Every indicator gives up after this long, so /health says "down" within a second. */
 const INDICATOR_TIMEOUT_MS = 1_000;
@@ -20,13 +23,14 @@ const INDICATOR_TIMEOUT_MS = 1_000;
 @Controller('health')
 export class HealthController {
   /** What /health reports, one entry per key; they run in parallel. Add an indicator here. */
-  private readonly checks: HealthIndicatorFunction[] = [() => this.database(), () => this.chainReachable()];
+  private readonly checks: HealthIndicatorFunction[] = [() => this.database(), () => this.chainState(), () => this.settlement()];
 
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly databaseAvailability: DatabaseAvailability,
     private readonly chain: ChainService,
+    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   @Get()
@@ -47,10 +51,38 @@ export class HealthController {
       .withTimeout(INDICATOR_TIMEOUT_MS);
   }
 
-  private chainReachable() {
-    return this.indicators
+  /** Reachable, and (as the worker last found) still the chain this database was built on. */
+  private async chainState() {
+    const reachable = await this.indicators
       .check('chain')
       .attempt(async () => ({ chainId: this.chain.chainId, block: await this.chain.blockNumber() }))
       .withTimeout(INDICATOR_TIMEOUT_MS);
+    if (reachable.chain.status === 'down') return reachable;
+    const followed = await this.condition('chain').catch(() => undefined); // an unreadable database is the database indicator's to report
+    if (followed && !followed.ok) return this.indicators.check('chain').down(describe(followed));
+    return reachable;
   }
+
+  /** Whether the accepted root is a valid epoch of this database (see SettlementService.checkAcceptedRoot). */
+  private async settlement() {
+    const indicator = this.indicators.check('settlement');
+    let settled: WorkerCondition | undefined;
+    try {
+      settled = await this.condition('settlement');
+    } catch (error) {
+      return indicator.down({ state: 'unknown', reason: `cannot read the worker's findings: ${(error as Error).message}` });
+    }
+    if (!settled) return indicator.up({ state: 'unknown', reason: 'the worker has not checked settlement yet' });
+    return settled.ok ? indicator.up(describe(settled)) : indicator.down(describe(settled));
+  }
+
+  private async condition(name: WorkerCondition['name']): Promise<WorkerCondition | undefined> {
+    const all = WorkerConditionsRepository.all(this.db.manager);
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${INDICATOR_TIMEOUT_MS} ms`)), INDICATOR_TIMEOUT_MS).unref());
+    return (await Promise.race([all, timeout])).find((c) => c.name === name);
+  }
+}
+
+function describe(c: WorkerCondition) {
+  return { state: c.state, reason: c.reason, since: c.since.toISOString(), checkedAt: c.checkedAt.toISOString(), ...c.details };
 }

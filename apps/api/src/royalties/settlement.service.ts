@@ -34,6 +34,7 @@ export class SettlementService implements OnModuleInit {
   private readonly logger = new Logger('Settlement');
   /** Set by the accepted-root check: proposing would build on a root that paid for lost payments. */
   private halted = false;
+  private lastReason: string | null = null;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -220,7 +221,11 @@ export class SettlementService implements OnModuleInit {
               `until the guardian pauses the splitter (pause()); then the next root corrects the balances, and the guardian unpauses once it is accepted.`,
       details: { currentEpoch: Number(currentEpoch), currentRoot, claimsPaused: paused, proposing: !this.halted },
     });
-    if (reason) this.logger.error(`settlement degraded: ${reason}`);
+    if (reason !== this.lastReason) {
+      if (reason) this.logger.error(`settlement degraded: ${reason}`);
+      else if (this.lastReason) this.logger.log('settlement is healthy again: the accepted root is a valid epoch');
+      this.lastReason = reason;
+    }
     return { ok: reason === null, reason };
   }
 
