@@ -23,6 +23,19 @@ export interface TestApp {
 /** The real API on a fresh database and a fresh chain, listening on a free port. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const [database, chain] = await Promise.all([createTestDatabase(), startTestChain()]);
+  const app = await startTestAppOn(database, chain, env);
+  return {
+    ...app,
+    close: async () => {
+      await app.close();
+      await chain.stop();
+      await database.drop();
+    },
+  };
+}
+
+/** The real API on a database and chain the caller owns (to restart it over the same state); close() stops only the app. */
+export async function startTestAppOn(database: TestDatabase, chain: TestChain, env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: 'warn', WORKER_MODE: 'off', ...env });
   const app = await createApp({
     config,
@@ -45,10 +58,6 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     database,
     config,
     tick: () => app.get(WorkerService).tick(),
-    close: async () => {
-      await app.close();
-      await chain.stop();
-      await database.drop();
-    },
+    close: () => app.close(),
   };
 }

@@ -24,16 +24,26 @@ export interface SettlementAuditTarget {
  * - every account's cumulative in the accepted root equals its ledger (after quiescence);
  * - no account's claim against the accepted root would revert.
  */
-export async function auditSettlement(t: SettlementAuditTarget, options: { expectQuiescent: boolean }): Promise<string[]> {
+export async function auditSettlement(
+  t: SettlementAuditTarget,
+  options: { expectQuiescent: boolean },
+): Promise<string[]> {
   const problems: string[] = [];
   const splitter = new Contract(t.splitter, artifacts.RoyaltySplitter.abi, t.provider);
 
   const onChain = new Set<string>();
-  for (const log of await t.provider.getLogs({ address: t.splitter, topics: [splitterAbi.getEvent('RunPaid')!.topicHash], fromBlock: 0, toBlock: 'latest' })) {
+  for (const log of await t.provider.getLogs({
+    address: t.splitter,
+    topics: [splitterAbi.getEvent('RunPaid')!.topicHash],
+    fromBlock: 0,
+    toBlock: 'latest',
+  })) {
     onChain.add(`${log.transactionHash.toLowerCase()}:${log.index}`);
   }
   const inLedger = new Set(
-    (await t.query<{ k: string }>(`SELECT lower(trim(tx_hash)) || ':' || log_index AS k FROM royalty_payments`)).map((r) => r.k),
+    (await t.query<{ k: string }>(`SELECT lower(trim(tx_hash)) || ':' || log_index AS k FROM royalty_payments`)).map(
+      (r) => r.k,
+    ),
   );
   for (const k of onChain) if (!inLedger.has(k)) problems.push(`payment ${k} is on the chain but not in the ledger`);
   for (const k of inLedger) if (!onChain.has(k)) problems.push(`payment ${k} is in the ledger but not on the chain`);
@@ -42,7 +52,8 @@ export async function auditSettlement(t: SettlementAuditTarget, options: { expec
   if (currentEpoch === 0) return problems;
   const inputs = (await t.get(`/epochs/${currentEpoch}/inputs`)) as EpochInputs;
   const report = await verifyEpoch(t.provider, inputs);
-  if (!report.match) problems.push(`epoch ${currentEpoch} does not rebuild to the accepted root: ${JSON.stringify(report)}`);
+  if (!report.match)
+    problems.push(`epoch ${currentEpoch} does not rebuild to the accepted root: ${JSON.stringify(report)}`);
 
   const leaves = await t.query<{ account: string; token: string; cumulative: string }>(
     `SELECT trim(account) AS account, trim(token) AS token, cumulative::text FROM epoch_balances WHERE epoch = $1`,
@@ -55,19 +66,24 @@ export async function auditSettlement(t: SettlementAuditTarget, options: { expec
     const inRoot = new Map(leaves.map((l) => [`${l.account}:${l.token}`, l.cumulative]));
     for (const e of earned) {
       const cumulative = inRoot.get(`${e.account}:${e.token}`) ?? '0';
-      if (cumulative !== e.earned) problems.push(`${e.account} earned ${e.earned} of ${e.token} but the accepted root says ${cumulative}`);
+      if (cumulative !== e.earned)
+        problems.push(`${e.account} earned ${e.earned} of ${e.token} but the accepted root says ${cumulative}`);
     }
-    if (leaves.length !== earned.length) problems.push(`the accepted root has ${leaves.length} leaves, the ledger ${earned.length} balances`);
+    if (leaves.length !== earned.length)
+      problems.push(`the accepted root has ${leaves.length} leaves, the ledger ${earned.length} balances`);
   }
   if (!(await splitter.paused())) {
     for (const leaf of leaves) {
-      const body = (await t.get(`/contributors/${leaf.account}/proofs`)) as { claims: { token: string; cumulative: string; proof: string[] }[] };
+      const body = (await t.get(`/contributors/${leaf.account}/proofs`)) as {
+        claims: { token: string; cumulative: string; proof: string[] }[];
+      };
       for (const claim of body.claims) {
         try {
           await splitter.claim.staticCall(leaf.account, claim.token, claim.cumulative, claim.proof);
         } catch (error) {
           const reason = (error as { revert?: { name?: string } }).revert?.name ?? (error as Error).message;
-          if (reason !== 'RoyaltySplitterNothingToClaim') problems.push(`a claim by ${leaf.account} of ${claim.token} would revert: ${reason}`);
+          if (reason !== 'RoyaltySplitterNothingToClaim')
+            problems.push(`a claim by ${leaf.account} of ${claim.token} would revert: ${reason}`);
         }
       }
     }

@@ -23,7 +23,11 @@ const INDICATOR_TIMEOUT_MS = 1_000;
 @Controller('health')
 export class HealthController {
   /** What /health reports, one entry per key; they run in parallel. Add an indicator here. */
-  private readonly checks: HealthIndicatorFunction[] = [() => this.database(), () => this.chainState(), () => this.settlement()];
+  private readonly checks: HealthIndicatorFunction[] = [
+    () => this.database(),
+    () => this.chainState(),
+    () => this.settlement(),
+  ];
 
   constructor(
     private readonly health: HealthCheckService,
@@ -70,7 +74,10 @@ export class HealthController {
     try {
       settled = await this.condition('settlement');
     } catch (error) {
-      return indicator.down({ state: 'unknown', reason: `cannot read the worker's findings: ${(error as Error).message}` });
+      return indicator.down({
+        state: 'unknown',
+        reason: `cannot read the worker's findings: ${(error as Error).message}`,
+      });
     }
     if (!settled) return indicator.up({ state: 'unknown', reason: 'the worker has not checked settlement yet' });
     return settled.ok ? indicator.up(describe(settled)) : indicator.down(describe(settled));
@@ -78,11 +85,19 @@ export class HealthController {
 
   private async condition(name: WorkerCondition['name']): Promise<WorkerCondition | undefined> {
     const all = WorkerConditionsRepository.all(this.db.manager);
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${INDICATOR_TIMEOUT_MS} ms`)), INDICATOR_TIMEOUT_MS).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${INDICATOR_TIMEOUT_MS} ms`)), INDICATOR_TIMEOUT_MS).unref(),
+    );
     return (await Promise.race([all, timeout])).find((c) => c.name === name);
   }
 }
 
 function describe(c: WorkerCondition) {
-  return { state: c.state, reason: c.reason, since: c.since.toISOString(), checkedAt: c.checkedAt.toISOString(), ...c.details };
+  return {
+    state: c.state,
+    reason: c.reason,
+    since: c.since.toISOString(),
+    checkedAt: c.checkedAt.toISOString(),
+    ...c.details,
+  };
 }

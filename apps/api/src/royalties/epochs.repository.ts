@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 
 /** Where an epoch stands: from its outbox row and the root events indexed from the chain. */
-export type EpochStatus = 'proposing' | 'proposed' | 'accepted' | 'vetoed' | 'withdrawn' | 'superseded' | 'failed' | 'invalidated';
+export type EpochStatus =
+  'proposing' | 'proposed' | 'accepted' | 'vetoed' | 'withdrawn' | 'superseded' | 'failed' | 'invalidated';
 
 export const EPOCH_STATUSES: readonly EpochStatus[] = [
   'proposing',
@@ -51,13 +52,17 @@ export function epochStatus(row: EpochStateRow): EpochStatus {
   if (row.vetoed) return 'vetoed';
   if (row.withdrawn) return 'withdrawn';
   if (row.proposed) return row.later_proposed ? 'superseded' : 'proposed';
-  if (row.outbox_status === 'failed' || row.outbox_status === 'reverted' || row.outbox_status === 'cancelled') return 'failed';
+  if (row.outbox_status === 'failed' || row.outbox_status === 'reverted' || row.outbox_status === 'cancelled')
+    return 'failed';
   return 'proposing';
 }
 
 /** The SQL behind epochs: states, snapshots, root events and claims. */
 export class EpochsRepository {
-  static async states(em: EntityManager, filter: { epoch?: number; limit?: number; offset?: number } = {}): Promise<EpochStateRow[]> {
+  static async states(
+    em: EntityManager,
+    filter: { epoch?: number; limit?: number; offset?: number } = {},
+  ): Promise<EpochStateRow[]> {
     return em.query(
       `SELECT e.epoch::text, e.root, e.data_hash, e.ledger_watermark::text, e.payment_count, e.leaf_count, e.created_at,
               e.basis_block::text, e.basis_block_hash, e.invalidated_at, e.invalidated_reason,
@@ -108,7 +113,11 @@ export class EpochsRepository {
   }
 
   /** Snapshots cumulative balances per (account, token) of every payment allocated up to the watermark. */
-  static async snapshotBalances(em: EntityManager, epoch: number, watermark: bigint): Promise<{ token: string; account: string; cumulative: string }[]> {
+  static async snapshotBalances(
+    em: EntityManager,
+    epoch: number,
+    watermark: bigint,
+  ): Promise<{ token: string; account: string; cumulative: string }[]> {
     await em.query(
       `INSERT INTO epoch_balances (epoch, token, account, cumulative)
        SELECT $1, le.token, le.account, SUM(le.amount)
@@ -120,7 +129,11 @@ export class EpochsRepository {
     return this.balances(em, epoch);
   }
 
-  static async balances(em: EntityManager, epoch: number | string, page?: { limit: number; offset: number }): Promise<{ token: string; account: string; cumulative: string }[]> {
+  static async balances(
+    em: EntityManager,
+    epoch: number | string,
+    page?: { limit: number; offset: number },
+  ): Promise<{ token: string; account: string; cumulative: string }[]> {
     return em.query(
       `SELECT token, account, cumulative::text FROM epoch_balances WHERE epoch = $1 ORDER BY token, account
        ${page ? 'LIMIT $2 OFFSET $3' : ''}`,
@@ -128,14 +141,20 @@ export class EpochsRepository {
     );
   }
 
-  static async tokenTotals(em: EntityManager, epoch: number | string): Promise<{ token: string; total: string; accounts: number }[]> {
+  static async tokenTotals(
+    em: EntityManager,
+    epoch: number | string,
+  ): Promise<{ token: string; total: string; accounts: number }[]> {
     return em.query(
       `SELECT token, SUM(cumulative)::text AS total, count(*)::int AS accounts FROM epoch_balances WHERE epoch = $1 GROUP BY token ORDER BY token`,
       [epoch],
     );
   }
 
-  static async includedPayments(em: EntityManager, watermark: bigint | string): Promise<{ tx_hash: string; log_index: number; block_number: string }[]> {
+  static async includedPayments(
+    em: EntityManager,
+    watermark: bigint | string,
+  ): Promise<{ tx_hash: string; log_index: number; block_number: string }[]> {
     return em.query(
       `SELECT tx_hash, log_index, block_number::text FROM royalty_payments WHERE allocation_seq <= $1 ORDER BY block_number, log_index`,
       [watermark.toString()],
@@ -159,7 +178,17 @@ export class EpochsRepository {
     await em.query(
       `INSERT INTO royalty_epochs (epoch, root, data_hash, ledger_watermark, payment_count, leaf_count, outbox_key, basis_block, basis_block_hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [e.epoch, e.root, e.dataHash, e.watermark.toString(), e.paymentCount, e.leafCount, e.outboxKey, e.basis.block, e.basis.hash.toLowerCase()],
+      [
+        e.epoch,
+        e.root,
+        e.dataHash,
+        e.watermark.toString(),
+        e.paymentCount,
+        e.leafCount,
+        e.outboxKey,
+        e.basis.block,
+        e.basis.hash.toLowerCase(),
+      ],
     );
     await em.query(
       `INSERT INTO epoch_payments (epoch, tx_hash, log_index, block_number, chain_event_id)
@@ -170,12 +199,17 @@ export class EpochsRepository {
 
   /** The indexer's cursor, read under a share lock so no range is applied or rolled back meanwhile. */
   static async lockedCursor(em: EntityManager, name: string): Promise<{ block: number; hash: string } | undefined> {
-    const [row] = await em.query(`SELECT block_number::text, block_hash FROM chain_cursors WHERE name = $1 FOR SHARE`, [name]);
+    const [row] = await em.query(`SELECT block_number::text, block_hash FROM chain_cursors WHERE name = $1 FOR SHARE`, [
+      name,
+    ]);
     return row?.block_hash ? { block: Number(row.block_number), hash: row.block_hash.trim() } : undefined;
   }
 
   /** Inside a rollback: epochs whose basis block is removed become invalid. Returns them. */
-  static async invalidateAfter(em: EntityManager, rollback: { toBlock: number; fromBlock: number }): Promise<{ epoch: string; outbox_key: string }[]> {
+  static async invalidateAfter(
+    em: EntityManager,
+    rollback: { toBlock: number; fromBlock: number },
+  ): Promise<{ epoch: string; outbox_key: string }[]> {
     // TypeORM answers an UPDATE … RETURNING with [rows, rowCount].
     const [rows]: [{ epoch: string; outbox_key: string }[], number] = await em.query(
       `UPDATE royalty_epochs
@@ -189,7 +223,19 @@ export class EpochsRepository {
     return rows;
   }
 
-  static async byEpoch(em: EntityManager, epoch: bigint | number | string): Promise<{ epoch: string; root: string; basis_block: string | null; basis_block_hash: string | null; invalidated_reason: string | null } | undefined> {
+  static async byEpoch(
+    em: EntityManager,
+    epoch: bigint | number | string,
+  ): Promise<
+    | {
+        epoch: string;
+        root: string;
+        basis_block: string | null;
+        basis_block_hash: string | null;
+        invalidated_reason: string | null;
+      }
+    | undefined
+  > {
     const [row] = await em.query(
       `SELECT epoch::text, trim(root) AS root, basis_block::text, basis_block_hash, invalidated_reason FROM royalty_epochs WHERE epoch = $1`,
       [epoch.toString()],
@@ -198,7 +244,10 @@ export class EpochsRepository {
   }
 
   /** How many of the epoch's payment events the chain no longer has (rolled back since). */
-  static async lostPayments(em: EntityManager, epoch: bigint | number | string): Promise<{ lost: number; total: number }> {
+  static async lostPayments(
+    em: EntityManager,
+    epoch: bigint | number | string,
+  ): Promise<{ lost: number; total: number }> {
     const [row] = await em.query(
       `SELECT count(*) FILTER (WHERE chain_event_id IS NULL)::int AS lost, count(*)::int AS total FROM epoch_payments WHERE epoch = $1`,
       [epoch.toString()],
@@ -219,7 +268,13 @@ export class EpochsRepository {
 
   static async insertRootEvent(
     em: EntityManager,
-    r: { chainEventId: string; epoch: string; kind: 'proposed' | 'accepted' | 'vetoed' | 'withdrawn'; root: string; claimableAt?: string },
+    r: {
+      chainEventId: string;
+      epoch: string;
+      kind: 'proposed' | 'accepted' | 'vetoed' | 'withdrawn';
+      root: string;
+      claimableAt?: string;
+    },
   ): Promise<void> {
     await em.query(
       `INSERT INTO epoch_root_events (chain_event_id, epoch, kind, root, claimable_at)

@@ -53,7 +53,13 @@ export class SettlementService implements OnModuleInit {
     ] as const) {
       this.sync.onEvent(name, async (em, event) => {
         const a = event.args as Record<string, string>;
-        await EpochsRepository.insertRootEvent(em, { chainEventId: event.id, epoch: a.epoch, kind, root: a.root, claimableAt: a.claimableAt });
+        await EpochsRepository.insertRootEvent(em, {
+          chainEventId: event.id,
+          epoch: a.epoch,
+          kind,
+          root: a.root,
+          claimableAt: a.claimableAt,
+        });
       });
     }
     this.sync.onEvent('Claimed', async (em, event) => {
@@ -96,7 +102,13 @@ export class SettlementService implements OnModuleInit {
       const rebuild = lastStatus === 'failed' || lastStatus === 'invalidated';
       // A vetoed root is not re-proposed as is: only new entries (or a lost or failed epoch) start a new one.
       if (last && !rebuild && BigInt(last.ledger_watermark) >= watermark) return undefined;
-      if (!force && !rebuild && last && Date.now() - new Date(last.created_at).getTime() < this.runtime.config.epochIntervalMs) return undefined;
+      if (
+        !force &&
+        !rebuild &&
+        last &&
+        Date.now() - new Date(last.created_at).getTime() < this.runtime.config.epochIntervalMs
+      )
+        return undefined;
       if (!(await EpochsRepository.hasPositiveLedger(em, watermark))) return undefined;
 
       const epoch = (last ? Number(last.epoch) : 0) + 1;
@@ -130,7 +142,9 @@ export class SettlementService implements OnModuleInit {
         to: deployment.royaltySplitter,
         data: splitterAbi.encodeFunctionData('proposeRoot', [tree.root, epoch, dataHash]),
       });
-      this.logger.log(`epoch ${epoch}: ${tree.length} balances over ${payments.length} payments up to block ${basis.block}, root ${tree.root}`);
+      this.logger.log(
+        `epoch ${epoch}: ${tree.length} balances over ${payments.length} payments up to block ${basis.block}, root ${tree.root}`,
+      );
       return epoch;
     });
   }
@@ -199,12 +213,16 @@ export class SettlementService implements OnModuleInit {
     let reason: string | null = null;
     if (currentEpoch > 0n) {
       const epoch = await EpochsRepository.byEpoch(this.db.manager, currentEpoch);
-      if (!epoch) reason = `the accepted root ${currentRoot} of epoch ${currentEpoch} is not an epoch this database built`;
-      else if (epoch.root !== currentRoot.toLowerCase()) reason = `the accepted root of epoch ${currentEpoch} is ${currentRoot}, but this database built ${epoch.root}`;
-      else if (epoch.invalidated_reason) reason = `the accepted root of epoch ${currentEpoch} was built on blocks the chain no longer has: ${epoch.invalidated_reason}`;
+      if (!epoch)
+        reason = `the accepted root ${currentRoot} of epoch ${currentEpoch} is not an epoch this database built`;
+      else if (epoch.root !== currentRoot.toLowerCase())
+        reason = `the accepted root of epoch ${currentEpoch} is ${currentRoot}, but this database built ${epoch.root}`;
+      else if (epoch.invalidated_reason)
+        reason = `the accepted root of epoch ${currentEpoch} was built on blocks the chain no longer has: ${epoch.invalidated_reason}`;
       else {
         const { lost, total } = await EpochsRepository.lostPayments(this.db.manager, currentEpoch);
-        if (lost > 0) reason = `${lost} of the ${total} payments the accepted root of epoch ${currentEpoch} paid for are no longer on the chain`;
+        if (lost > 0)
+          reason = `${lost} of the ${total} payments the accepted root of epoch ${currentEpoch} paid for are no longer on the chain`;
       }
     }
     this.halted = reason !== null && !paused;
@@ -238,7 +256,9 @@ export class SettlementService implements OnModuleInit {
       invalid.flatMap((e) => [e.outbox_key, `accept-root:${e.epoch}`]),
       `epoch invalidated: the chain was rolled back to block ${rollback.toBlock}`,
     );
-    this.logger.warn(`chain rolled back to block ${rollback.toBlock}: epochs ${invalid.map((e) => e.epoch).join(', ')} invalidated`);
+    this.logger.warn(
+      `chain rolled back to block ${rollback.toBlock}: epochs ${invalid.map((e) => e.epoch).join(', ')} invalidated`,
+    );
   }
 
   /** The outbox's guard for proposeRoot and acceptRoot: why the epoch's transaction must not be sent now, or null. */

@@ -15,7 +15,10 @@ export interface WorkerCondition {
 /** The worker_conditions table: written by the leading worker each pass, read by /health on any replica. */
 export class WorkerConditionsRepository {
   /** Records the condition; `since` moves only when the state changes. */
-  static async record(em: EntityManager, c: Pick<WorkerCondition, 'name' | 'ok' | 'state' | 'reason' | 'details'>): Promise<void> {
+  static async record(
+    em: EntityManager,
+    c: Pick<WorkerCondition, 'name' | 'ok' | 'state' | 'reason' | 'details'>,
+  ): Promise<void> {
     await em.query(
       `INSERT INTO worker_conditions (name, ok, state, reason, details) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (name) DO UPDATE SET
@@ -26,8 +29,25 @@ export class WorkerConditionsRepository {
   }
 
   static async all(em: EntityManager): Promise<WorkerCondition[]> {
-    const rows: { name: WorkerCondition['name']; ok: boolean; state: string; reason: string | null; details: Record<string, unknown>; since: Date; checked_at: Date }[] =
-      await em.query(`SELECT name, ok, state, reason, details, since, checked_at FROM worker_conditions ORDER BY name`);
-    return rows.map((r) => ({ name: r.name, ok: r.ok, state: r.state, reason: r.reason, details: r.details, since: r.since, checkedAt: r.checked_at }));
+    const rows: {
+      name: WorkerCondition['name'];
+      ok: boolean;
+      state: string;
+      reason: string | null;
+      details: Record<string, unknown>;
+      since: Date;
+      checked_at: Date;
+    }[] = await em.query(
+      `SELECT name, ok, state, reason, details, since, checked_at FROM worker_conditions ORDER BY name`,
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      ok: r.ok,
+      state: r.state,
+      reason: r.reason,
+      details: r.details,
+      since: r.since,
+      checkedAt: r.checked_at,
+    }));
   }
 }

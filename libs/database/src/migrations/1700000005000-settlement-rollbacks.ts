@@ -20,7 +20,9 @@ export class SettlementRollbacks1700000005000 implements MigrationInterface {
         ADD COLUMN invalidated_reason text,
         ADD CONSTRAINT royalty_epochs_basis_pair CHECK ((basis_block IS NULL) = (basis_block_hash IS NULL)),
         ADD CONSTRAINT royalty_epochs_invalidated_pair CHECK ((invalidated_at IS NULL) = (invalidated_reason IS NULL))`);
-    await q.query(`CREATE INDEX royalty_epochs_valid_basis_idx ON royalty_epochs (basis_block) WHERE invalidated_at IS NULL`);
+    await q.query(
+      `CREATE INDEX royalty_epochs_valid_basis_idx ON royalty_epochs (basis_block) WHERE invalidated_at IS NULL`,
+    );
     await q.query(`
       CREATE TABLE epoch_payments (
         epoch           bigint NOT NULL REFERENCES royalty_epochs(epoch) ON DELETE CASCADE,
@@ -70,7 +72,9 @@ export class SettlementRollbacks1700000005000 implements MigrationInterface {
         CHECK (status IN ('pending', 'signed', 'mined', 'reverted', 'failed'))`);
     await q.query(`DELETE FROM epoch_root_events WHERE kind = 'withdrawn'`);
     await q.query(`ALTER TABLE epoch_root_events DROP CONSTRAINT epoch_root_events_kind_check`);
-    await q.query(`ALTER TABLE epoch_root_events ADD CONSTRAINT epoch_root_events_kind_check CHECK (kind IN ('proposed', 'accepted', 'vetoed'))`);
+    await q.query(
+      `ALTER TABLE epoch_root_events ADD CONSTRAINT epoch_root_events_kind_check CHECK (kind IN ('proposed', 'accepted', 'vetoed'))`,
+    );
     await q.query(`DROP TABLE epoch_payments`);
     await q.query(`
       ALTER TABLE royalty_epochs DROP COLUMN invalidated_reason, DROP COLUMN invalidated_at,
