@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Contract, ContractFactory, Interface, Wallet, type ContractRunner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
@@ -9,21 +6,9 @@ import { SettlementService } from '../../apps/api/src/royalties/settlement.servi
 import { verifyEpoch } from '../../apps/cli/src/commands/royalties.command';
 import { startTestApp, type TestApp } from '../support/app';
 import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
-import { ROOT } from '../support/service-process';
+import { CLI_BUILT, runCli } from '../support/cli';
 
-const CLI = join(ROOT, 'bin/upstream.js');
-const CLI_BUILT = existsSync(join(ROOT, 'dist/apps/cli/src/main.js'));
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 async function payRun(t: TestApp, payer: ContractRunner, runId: string, amount: bigint, tokenAddress = t.chain.deployment.contracts.PaymentToken!): Promise<string> {
   const token = new Contract(tokenAddress, artifacts.MockERC20.abi, payer);

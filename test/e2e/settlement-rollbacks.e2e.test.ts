@@ -4,8 +4,9 @@ import { artifacts } from '@upstream/chain';
 import { SettlementService } from '../../apps/api/src/royalties/settlement.service';
 import { ChainSyncService } from '../../apps/api/src/worker/chain-sync.service';
 import { startTestApp, type TestApp } from '../support/app';
+import { CLI_BUILT, runCli } from '../support/cli';
 import { RoyaltyFixtures, type FixtureRun } from '../support/royalty-fixtures';
-import { auditSettlement } from '../support/settlement-audit';
+import { auditSettlement, reincludeDroppedOperatorTransactions } from '../support/settlement-audit';
 
 /**
  * Settlement when the chain loses blocks under it (a reorganisation deeper than CONFIRMATIONS, or a
@@ -51,6 +52,16 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
       { expectQuiescent },
     );
 
+  /** The network puts the operator's dropped transactions back into blocks (the proposal among them). */
+  const reinclude = async () => {
+    const mined = await reincludeDroppedOperatorTransactions(
+      t.chain.provider,
+      new Wallet(t.chain.privateKey(0)).address,
+      (sql, params) => fx.query(sql, params),
+    );
+    expect(mined.length).toBeGreaterThan(0);
+  };
+
   /** A plain wallet: after evm_revert its nonce must come from the chain again. */
   const wallet = (i: number) => new Wallet(t.chain.privateKey(i), t.chain.provider);
 
@@ -76,7 +87,7 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ EPOCH_INTERVAL_MS: '0' });
+    t = await startTestApp({ EPOCH_INTERVAL_MS: '0', ANCHOR_INTERVAL_MS: '3600000' });
     fx = RoyaltyFixtures.connect(t.database.url);
     owner = new Wallet(t.chain.privateKey(3)).address.toLowerCase();
     const dataset = await fx.dataset({ owners: [{ account: owner, shareBps: 10_000 }] });
@@ -114,6 +125,13 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
     expect(await splitter.lastProposedEpoch()).toBe(0n);
     expect((await t.http.get(`/contributors/${owner}/balances`).expect(200)).body.balances).toEqual([]);
     expect(await audit()).toEqual([]);
+    if (CLI_BUILT) {
+      const verified = await runCli(['--api', t.baseUrl, 'verify-epoch', '1', '--rpc', t.chain.rpcUrl]);
+      expect(verified).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/epoch 1: INVALIDATED .*never claimable/s),
+      });
+    }
   });
 
   it('cancels a signed proposal the chain lost with a no-op at its nonce, so later transactions are not stuck', async () => {
@@ -147,10 +165,9 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
     await pay(50_000n);
     await t.tick(); // epoch 3 built, proposed and indexed
     expect((await epochs())[0]).toMatchObject({ epoch: 3, status: 'proposed' });
-    const [proposal] = (await outbox('propose-root:3'))!.raw_txs;
 
     await loseBlocksSince(snapshot);
-    await (await t.chain.provider.broadcastTransaction(proposal!)).wait(); // a node puts the dropped transaction back into a block
+    await reinclude(); // a node puts the dropped transactions back into blocks
     expect((await splitter.pendingRoot()).epoch).toBe(3n);
     await t.tick();
     await t.tick();
@@ -185,13 +202,11 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
     const snapshot: string = await send('evm_snapshot');
     await pay(70_000n);
     await t.tick(); // epoch 5 proposed
-    const [proposal] = (await outbox('propose-root:5'))!.raw_txs;
 
     // Deeper than the confirmations: the payment is lost, but the proposal is mined again and a
     // stranger accepts it after the delay, before the service has looked.
     await loseBlocksSince(snapshot);
-    const reincluded = await t.chain.provider.broadcastTransaction(proposal!);
-    await reincluded.wait();
+    await reinclude();
     await warp(61);
     await (
       await new Contract(
@@ -220,6 +235,13 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
     await t.tick();
     await t.tick();
     expect((await epochs())[0]).toMatchObject({ epoch: 5, status: 'invalidated' });
+    if (CLI_BUILT) {
+      const verified = await runCli(['--api', t.baseUrl, 'verify-epoch', '5', '--rpc', t.chain.rpcUrl]);
+      expect(verified).toMatchObject({
+        code: 2,
+        stdout: expect.stringMatching(/epoch 5: INVALIDATED but ACCEPTED on chain/),
+      });
+    }
 
     // The guardian pauses claims; the service proposes the correction from the surviving ledger.
     await (

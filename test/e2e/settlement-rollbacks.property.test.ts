@@ -8,7 +8,7 @@ import { startTestAppOn, type TestApp } from '../support/app';
 import { startTestChain, type TestChain } from '../support/chain';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { RoyaltyFixtures, type FixtureRun } from '../support/royalty-fixtures';
-import { auditSettlement } from '../support/settlement-audit';
+import { auditSettlement, reincludeDroppedOperatorTransactions } from '../support/settlement-audit';
 
 /**
  * Property: over any sequence of payments, indexing, epoch builds, proposals, acceptances,
@@ -24,13 +24,13 @@ interface World {
   t: TestApp;
   fx: RoyaltyFixtures;
   run: FixtureRun;
-  /** Signed proposals the service sent, which the network may put back after a reorganisation. */
-  proposals: string[];
   /** The head once the contracts, tokens and fixtures are in place: reorganisations stay above it. */
   floor: number;
 }
 
-const RUNS = 8;
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 8);
+/** Anchoring batches late, so that the operator's transactions in a sequence are the settlement's own. */
+const APP_ENV = { EPOCH_INTERVAL_MS: '0', ANCHOR_INTERVAL_MS: '3600000' };
 
 type Step =
   | { kind: 'pay'; amount: bigint }
@@ -78,7 +78,6 @@ async function apply(w: World, s: Step): Promise<void> {
     }
     case 'tick':
       await w.t.tick();
-      await rememberProposals(w);
       return;
     case 'build':
       await w.t.app.get(ChainSyncService).indexer.catchUp();
@@ -97,27 +96,18 @@ async function apply(w: World, s: Step): Promise<void> {
       return;
     }
     case 'reinclude': {
-      if (w.proposals.length === 0) return;
-      const raw = w.proposals[s.pick % w.proposals.length]!;
-      // Mined again only if its nonce is free on this chain (the reorganisation dropped it).
-      await provider.broadcastTransaction(raw).then(
-        (tx) => tx.wait(),
-        () => undefined,
+      // The network puts the operator's dropped transactions (proposals among them) back into blocks.
+      if (s.pick % 2 === 0) return;
+      await reincludeDroppedOperatorTransactions(provider, new Wallet(w.chain.privateKey(0)).address, (sql, params) =>
+        w.fx.query(sql, params),
       );
       return;
     }
     case 'restart':
       await w.t.close();
-      w.t = await startTestAppOn(w.database, w.chain, { EPOCH_INTERVAL_MS: '0' });
+      w.t = await startTestAppOn(w.database, w.chain, APP_ENV);
       return;
   }
-}
-
-async function rememberProposals(w: World): Promise<void> {
-  const rows = await w.fx.query<{ raw: string }>(
-    `SELECT unnest(raw_txs) AS raw FROM outbox_transactions WHERE kind = 'propose-root'`,
-  );
-  w.proposals = rows.map((r) => r.raw);
 }
 
 function audit(w: World, expectQuiescent: boolean): Promise<string[]> {
@@ -147,7 +137,7 @@ async function quiesce(w: World): Promise<void> {
       `SELECT EXISTS (SELECT 1 FROM royalty_payments p WHERE p.allocation_seq > COALESCE((SELECT max(ledger_watermark) FROM royalty_epochs
          WHERE invalidated_at IS NULL), 0)) AS unsettled`,
     );
-    if (!unsettled && (!latest || latest.status === 'accepted')) return;
+    if (!unsettled && !['proposing', 'proposed'].includes(latest?.status ?? '')) return;
   }
   throw new Error('settlement did not become quiet');
 }
@@ -162,9 +152,8 @@ describe('property: accepted roots always rebuild from the surviving chain', () 
           database,
           chain,
           fx,
-          proposals: [],
           floor: 0,
-          t: await startTestAppOn(database, chain, { EPOCH_INTERVAL_MS: '0' }),
+          t: await startTestAppOn(database, chain, APP_ENV),
           run: undefined as unknown as FixtureRun,
         };
         try {

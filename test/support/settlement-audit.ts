@@ -90,3 +90,36 @@ export async function auditSettlement(
   }
   return problems;
 }
+
+/**
+ * What a public network does after a reorganisation: it puts the operator's dropped transactions
+ * back into blocks, in nonce order (those whose nonce is still free on the new chain). Returns the
+ * hashes mined again.
+ */
+export async function reincludeDroppedOperatorTransactions(
+  provider: JsonRpcProvider,
+  operator: string,
+  query: SettlementAuditTarget['query'],
+  kinds?: string[],
+): Promise<string[]> {
+  const next = await provider.getTransactionCount(operator, 'latest');
+  const rows = await query<{ raw: string; kind: string }>(
+    `SELECT raw_txs[1] AS raw, kind FROM outbox_transactions WHERE sender = $1 AND nonce >= $2 ORDER BY nonce`,
+    [operator.toLowerCase(), next],
+  );
+  const mined: string[] = [];
+  for (const row of rows) {
+    if (kinds && !kinds.includes(row.kind)) break; // a gap in nonces: the rest cannot be mined either
+    const tx = await provider.broadcastTransaction(row.raw).catch(() => null);
+    if (!tx) break;
+    for (let i = 0; i < 50; i++) {
+      const receipt = await provider.getTransactionReceipt(tx.hash);
+      if (receipt) {
+        mined.push(tx.hash);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  return mined;
+}

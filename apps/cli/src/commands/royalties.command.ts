@@ -125,9 +125,29 @@ export function registerRoyaltiesCommands(program: Command): void {
       const opts = globalOptions(command);
       const epoch = Number(epochArg);
       if (!Number.isInteger(epoch) || epoch < 1) throw new Error(`epoch: ${JSON.stringify(epochArg)} is not a positive integer`);
-      const inputs = await new ApiClient(opts.api).get<EpochInputs>(`/epochs/${epoch}/inputs`);
+      const api = new ApiClient(opts.api);
+      const [inputs, state] = await Promise.all([
+        api.get<EpochInputs>(`/epochs/${epoch}/inputs`),
+        api.get<{ status: string; invalidatedReason: string | null }>(`/epochs/${epoch}`),
+      ]);
       const provider = new JsonRpcProvider(options.rpc, undefined, { cacheTimeout: -1 });
       try {
+        if (state.status === 'invalidated') {
+          // Built on blocks the chain lost: there is nothing to rebuild, only whether the chain ever made it claimable.
+          const accepted = await new Contract(getAddress(inputs.splitter), splitterAbi, provider).queryFilter(
+            new Contract(getAddress(inputs.splitter), splitterAbi).filters.RootAccepted(epoch),
+            0,
+            'latest',
+          );
+          const report = { epoch, status: 'invalidated', reason: state.invalidatedReason, acceptedOnChain: accepted.length > 0 };
+          output(opts, report, () =>
+            report.acceptedOnChain
+              ? `epoch ${epoch}: INVALIDATED but ACCEPTED on chain — ${report.reason}\n  claims against it may pay for lost payments; see GET /health (settlement) for what to do`
+              : `epoch ${epoch}: INVALIDATED — ${report.reason}\n  its root was never claimable; a later epoch settles what the chain kept`,
+          );
+          if (report.acceptedOnChain) process.exitCode = 2;
+          return;
+        }
         const report = await verifyEpoch(provider, inputs);
         output(opts, report, () =>
           [
