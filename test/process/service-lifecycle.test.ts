@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,6 +133,18 @@ describe('service lifecycle (the built service as its own process)', () => {
     // and it stopped what it had started
     const postmaster = join(env.DATA_DIR, 'postgres', 'postmaster.pid');
     await expect(readFile(postmaster)).rejects.toThrow();
+  });
+
+  it('refuses to deploy afresh under a database that has records, when the chain folder is gone', async () => {
+    // Both the chain state and the remembered deployment are gone: a redeploy would land at the same
+    // addresses on a chain with none of the history the database describes.
+    await rm(join(env.DATA_DIR, 'chain', 'state.json'), { force: true });
+    await rm(join(env.DATA_DIR, 'chain', 'deployment.json'), { force: true });
+    const service = start();
+    const { code } = await service.exited;
+    expect(code).not.toBe(0);
+    expect(service.output()).toMatch(/deployment\.json is missing, but the database records contracts .*refusing to deploy new contracts/s);
+    expect(existsSync(join(env.DATA_DIR, 'chain', 'deployment.json'))).toBe(false);
   });
 
   it('refuses invalid configuration before starting anything, naming the variable', async () => {
