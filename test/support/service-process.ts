@@ -17,13 +17,23 @@ export function startFlags(): string[] {
   return start.split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
+export interface SpawnServiceOptions {
+  /**
+   * Start it as the leader of a process group of its own (as a shell starts `npm start`), so a
+   * test can kill the whole group at once, as an operator's kill -9 of the job does:
+   * `process.kill(-service.child.pid!, 'SIGKILL')`.
+   */
+  detached?: boolean;
+}
+
 /** Runs the built service as `npm start` does (same Node flags, without the build step), as a separate process. */
-export function spawnService(env: Record<string, string>): ServiceProcess {
+export function spawnService(env: Record<string, string>, options: SpawnServiceOptions = {}): ServiceProcess {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const child = spawn(process.execPath, [...startFlags(), MAIN], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
