@@ -92,6 +92,22 @@ describe('transaction outbox and chain indexer (real Postgres, real anvil)', () 
     expect(failed?.nonce).toBeNull();
   });
 
+  it('names a custom-error revert (arguments and all) and goes on sending the intents behind it', async () => {
+    const root = randomRoot();
+    await enqueue('anchor:named-first', root);
+    const outbox = new TransactionOutbox(db, operator);
+    await outbox.drain();
+    // Reverts with ProvenanceRegistryAlreadyAnchored(root, anchoredAt): revert data with arguments,
+    // which nodes put into their message as raw bytes (NUL included).
+    await enqueue('anchor:named-again', root);
+    await enqueue('anchor:named-next', randomRoot());
+    await outbox.drain();
+    const failed = await outbox.find('anchor:named-again');
+    expect(failed).toMatchObject({ status: 'failed', nonce: null });
+    expect(failed?.last_error).toMatch(new RegExp(`^ProvenanceRegistryAlreadyAnchored\\(${root}, \\d+\\)$`));
+    expect((await outbox.find('anchor:named-next'))?.status).toBe('mined');
+  });
+
   it('waits for the configured confirmation depth', async () => {
     await new TransactionOutbox(db, operator).drain();
     const indexer = newIndexer();

@@ -85,6 +85,7 @@ export class LocalChain {
       );
     });
     await Promise.race([chain.waitReady(), spawnError]);
+    if (options.stateFile) await chain.keepClockMonotonic();
     if (options.pidFile && child.pid) await writeFile(options.pidFile, `${child.pid}\n`);
     return chain;
   }
@@ -112,6 +113,28 @@ export class LocalChain {
       clearTimeout(timer);
     }
     if (this.options.pidFile) await rm(this.options.pidFile, { force: true });
+  }
+
+  /**
+   * anvil restarted from a state file mines at wall-clock time again, forgetting any time moved
+   * forward before (evm_increaseTime in tests and demos): the next block would be older than its
+   * parent, and roots accepted "after the delay" would be in the future. Continue from the last block.
+   */
+  private async keepClockMonotonic(): Promise<void> {
+    const latest = (await this.rpc('eth_getBlockByNumber', ['latest', false])) as { timestamp: string } | null;
+    const last = latest ? Number(BigInt(latest.timestamp)) : 0;
+    if (last >= Math.floor(Date.now() / 1000)) await this.rpc('evm_setTime', [last + 1]);
+  }
+
+  private async rpc(method: string, params: unknown[]): Promise<unknown> {
+    const response = await fetch(this.rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    });
+    const body = (await response.json()) as { result?: unknown; error?: { message?: string } };
+    if (body.error) throw new LocalChainError(`anvil ${method}: ${body.error.message ?? 'failed'}`);
+    return body.result;
   }
 
   private async waitReady(): Promise<void> {

@@ -102,13 +102,10 @@ export class SettlementService implements OnModuleInit {
       const rebuild = lastStatus === 'failed' || lastStatus === 'invalidated';
       // A vetoed root is not re-proposed as is: only new entries (or a lost or failed epoch) start a new one.
       if (last && !rebuild && BigInt(last.ledger_watermark) >= watermark) return undefined;
-      if (
-        !force &&
-        !rebuild &&
-        last &&
-        Date.now() - new Date(last.created_at).getTime() < this.runtime.config.epochIntervalMs
-      )
-        return undefined;
+      // An epoch lost to a rollback is replaced at once; a failed one (its proposal would revert) only
+      // after the interval, so a lasting failure does not build an epoch on every pass.
+      const waited = !last || Date.now() - new Date(last.created_at).getTime() >= this.runtime.config.epochIntervalMs;
+      if (!force && lastStatus !== 'invalidated' && !waited) return undefined;
       if (!(await EpochsRepository.hasPositiveLedger(em, watermark))) return undefined;
 
       const epoch = (last ? Number(last.epoch) : 0) + 1;

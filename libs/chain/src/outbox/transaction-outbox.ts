@@ -3,7 +3,8 @@
 // sender signs it with an explicit nonce and stores the signed bytes BEFORE
 // broadcasting, so after a crash it re-broadcasts the very same transaction
 // (same nonce, same hash) instead of sending the money twice.
-import { Transaction, type Provider, type Wallet } from 'ethers';
+import { Interface, Transaction, type ErrorFragment, type Provider, type Wallet } from 'ethers';
+import * as artifacts from '../generated/artifacts';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export interface OutboxIntent {
@@ -191,7 +192,7 @@ export class TransactionOutbox {
           // Would revert now: record why and do not spend a nonce on it.
           await em.query(
             `UPDATE outbox_transactions SET status = 'failed', last_error = $2, attempts = attempts + 1, updated_at = now() WHERE id = $1`,
-            [row.id, describe(error)],
+            [row.id, describeRevert(error)],
           );
           continue;
         }
@@ -354,7 +355,33 @@ export class TransactionOutbox {
   }
 }
 
-function describe(error: unknown): string {
-  const e = error as { shortMessage?: string; message?: string; info?: { error?: { message?: string } } };
-  return e.info?.error?.message ?? e.shortMessage ?? e.message ?? String(error);
+/** Every custom error of the contracts this outbox sends to, to name a revert instead of showing its bytes. */
+const knownErrors = new Interface(
+  [
+    ...new Map(
+      Object.values(artifacts)
+        .flatMap((artifact) => new Interface(artifact.abi).fragments.filter((f): f is ErrorFragment => f.type === 'error'))
+        .map((f) => [f.selector, f.format('full')]),
+    ).values(),
+  ],
+);
+
+/**
+ * Why a transaction would revert, as a readable line: the custom error decoded with the contracts'
+ * ABIs (`RoyaltySplitterNoPendingRoot(0)`), else the node's message with control characters
+ * escaped (nodes put raw revert bytes in it, and PostgreSQL text refuses NUL).
+ */
+export function describeRevert(error: unknown): string {
+  const e = error as { data?: unknown; shortMessage?: string; message?: string; info?: { error?: { message?: string; data?: unknown } } };
+  const data = [e.data, e.info?.error?.data].find((d): d is string => typeof d === 'string' && /^0x[0-9a-f]{8}/i.test(d));
+  if (data) {
+    try {
+      const parsed = knownErrors.parseError(data);
+      if (parsed) return `${parsed.name}(${parsed.args.map((a: unknown) => String(a)).join(', ')})`;
+    } catch {
+      /* not one of ours: fall back to the message */
+    }
+  }
+  const message = e.info?.error?.message ?? e.shortMessage ?? e.message ?? String(error);
+  return message.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
