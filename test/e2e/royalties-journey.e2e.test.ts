@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
 import { rebuildEpoch, type EpochInputs } from '@upstream/royalties';
 import { SettlementService } from '../../apps/api/src/royalties/settlement.service';
+import { ChainSyncService } from '../../apps/api/src/worker/chain-sync.service';
 import { verifyEpoch } from '../../apps/cli/src/commands/royalties.command';
 import { startTestApp, type TestApp } from '../support/app';
 import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
@@ -63,6 +64,11 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
   afterAll(async () => {
     await fx?.close();
     await t?.close();
+  });
+
+  it('handles a RunPaid in the stated order: the license it pays for is activated, then the ledger allocates it', () => {
+    expect(t.app.get(ChainSyncService).handlersOf('RunPaid')).toEqual(['licenses', 'ledger']);
+    expect(t.app.get(ChainSyncService).handlersOf('Claimed')).toEqual(['settlement']);
   });
 
   it('allocates a payment into the ledger exactly: fee + shares == amount', async () => {

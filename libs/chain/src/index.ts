@@ -6,3 +6,4 @@ export * from './deploy';
 export * as artifacts from './generated/artifacts';
 export * from './outbox/transaction-outbox';
 export * from './indexer/chain-indexer';
+export * from './indexer/upstream-events';

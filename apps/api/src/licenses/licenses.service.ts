@@ -31,11 +31,11 @@ export class LicensesService implements OnModuleInit {
 
   onModuleInit(): void {
     // Only flips status; the royalties feature allocates the money (it finds the dataset through licenses.payment_ref).
-    this.sync.onEvent('RunPaid', async (em, event) => {
+    this.sync.onEvent('RunPaid', 'licenses', async (em, event) => {
       const activated = await this.repo.activateByPayment(em, {
         id: event.id,
-        runId: String(event.args.runId),
-        token: String(event.args.token),
+        runId: event.args.runId,
+        token: event.args.token,
         blockTime: event.blockTime,
       });
       if (activated.length > 0) this.logger.log(`license ${activated.join(', ')} activated by payment in ${event.txHash}`);

@@ -270,26 +270,26 @@ export class EpochsRepository {
     em: EntityManager,
     r: {
       chainEventId: string;
-      epoch: string;
+      epoch: bigint;
       kind: 'proposed' | 'accepted' | 'vetoed' | 'withdrawn';
       root: string;
-      claimableAt?: string;
+      claimableAt?: bigint;
     },
   ): Promise<void> {
     await em.query(
       `INSERT INTO epoch_root_events (chain_event_id, epoch, kind, root, claimable_at)
        VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint IS NULL THEN NULL ELSE to_timestamp($5::bigint) END)`,
-      [r.chainEventId, r.epoch, r.kind, r.root, r.claimableAt ?? null],
+      [r.chainEventId, r.epoch.toString(), r.kind, r.root, r.claimableAt?.toString() ?? null],
     );
   }
 
   static async insertClaim(
     em: EntityManager,
-    c: { chainEventId: string; account: string; token: string; epoch: string; amount: string; cumulative: string },
+    c: { chainEventId: string; account: string; token: string; epoch: bigint; amount: bigint; cumulative: bigint },
   ): Promise<void> {
     await em.query(
       `INSERT INTO royalty_claims (chain_event_id, account, token, epoch, amount, cumulative) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [c.chainEventId, c.account, c.token, c.epoch, c.amount, c.cumulative],
+      [c.chainEventId, c.account, c.token, c.epoch.toString(), c.amount.toString(), c.cumulative.toString()],
     );
   }
 }

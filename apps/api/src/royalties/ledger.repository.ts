@@ -38,13 +38,13 @@ export class LedgerRepository {
 
   static async insertPayment(
     em: EntityManager,
-    p: { chainEventId: string; runId: string; token: string; payer: string; amount: string; fee: string; net: string; txHash: string; logIndex: number; blockNumber: number; blockTime: Date },
+    p: { chainEventId: string; runId: string; token: string; payer: string; amount: bigint; fee: bigint; net: bigint; txHash: string; logIndex: number; blockNumber: number; blockTime: Date },
   ): Promise<PaymentRow> {
     const [row] = await em.query(
       `INSERT INTO royalty_payments (chain_event_id, run_id, token, payer, amount, fee, net, tx_hash, log_index, block_number, block_time)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        RETURNING id, run_id, token, amount::text, fee::text, net::text`,
-      [p.chainEventId, p.runId, p.token, p.payer, p.amount, p.fee, p.net, p.txHash, p.logIndex, p.blockNumber, p.blockTime],
+      [p.chainEventId, p.runId, p.token, p.payer, p.amount.toString(), p.fee.toString(), p.net.toString(), p.txHash, p.logIndex, p.blockNumber, p.blockTime],
     );
     return row;
   }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { IndexedEvent } from '@upstream/chain';
+import type { UpstreamEvent } from '@upstream/chain';
 import { allocate, RoyaltyError } from '@upstream/royalties';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import { WorkerService } from '../worker/worker.service';
@@ -24,12 +24,12 @@ export class LedgerService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.sync.onEvent('RunPaid', (em, event) => this.applyRunPaid(em, event));
+    this.sync.onEvent('RunPaid', 'ledger', (em, event) => this.applyRunPaid(em, event));
     this.worker.addJob('allocate-pending', () => this.allocatePending().then(() => undefined));
   }
 
-  async applyRunPaid(em: EntityManager, event: IndexedEvent): Promise<void> {
-    const args = event.args as Record<string, string>;
+  async applyRunPaid(em: EntityManager, event: UpstreamEvent<'RunPaid'>): Promise<void> {
+    const { args } = event;
     await LedgerRepository.lock(em);
     const payment = await LedgerRepository.insertPayment(em, {
       chainEventId: event.id,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Interface, ZeroHash } from 'ethers';
 import type { DataSource, EntityManager } from 'typeorm';
-import { TransactionOutbox, artifacts, type Rollback } from '@upstream/chain';
+import { TransactionOutbox, artifacts, type Rollback, type UpstreamEvent } from '@upstream/chain';
 import { cumulativeLeaves, epochDataHash } from '@upstream/royalties';
 import { ChainService } from '../chain/chain.service';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
@@ -45,32 +45,29 @@ export class SettlementService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const [name, kind] of [
-      ['RootProposed', 'proposed'],
-      ['RootAccepted', 'accepted'],
-      ['RootVetoed', 'vetoed'],
-      ['RootWithdrawn', 'withdrawn'],
-    ] as const) {
-      this.sync.onEvent(name, async (em, event) => {
-        const a = event.args as Record<string, string>;
-        await EpochsRepository.insertRootEvent(em, {
-          chainEventId: event.id,
-          epoch: a.epoch,
-          kind,
-          root: a.root,
-          claimableAt: a.claimableAt,
-        });
-      });
-    }
-    this.sync.onEvent('Claimed', async (em, event) => {
-      const a = event.args as Record<string, string>;
+    const rootEvent =
+      (kind: 'proposed' | 'accepted' | 'vetoed' | 'withdrawn') =>
+      async (
+        em: EntityManager,
+        event: UpstreamEvent<'RootProposed' | 'RootAccepted' | 'RootVetoed' | 'RootWithdrawn'>,
+      ) => {
+        const { epoch, root } = event.args;
+        const claimableAt = 'claimableAt' in event.args ? event.args.claimableAt : undefined;
+        await EpochsRepository.insertRootEvent(em, { chainEventId: event.id, epoch, kind, root, claimableAt });
+      };
+    this.sync.onEvent('RootProposed', 'settlement', rootEvent('proposed'));
+    this.sync.onEvent('RootAccepted', 'settlement', rootEvent('accepted'));
+    this.sync.onEvent('RootVetoed', 'settlement', rootEvent('vetoed'));
+    this.sync.onEvent('RootWithdrawn', 'settlement', rootEvent('withdrawn'));
+    this.sync.onEvent('Claimed', 'settlement', async (em, event) => {
+      const { account, token, epoch, amount, cumulativeAmount } = event.args;
       await EpochsRepository.insertClaim(em, {
         chainEventId: event.id,
-        account: a.account,
-        token: a.token,
-        epoch: a.epoch,
-        amount: a.amount,
-        cumulative: a.cumulativeAmount,
+        account,
+        token,
+        epoch,
+        amount,
+        cumulative: cumulativeAmount,
       });
     });
     this.sync.onRollback((em, rollback) => this.invalidateAfter(em, rollback));

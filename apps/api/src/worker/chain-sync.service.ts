@@ -2,9 +2,31 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Wallet } from 'ethers';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ChainIndexer, TransactionOutbox, artifacts, type EventHandler, type OutboxIntent, type RollbackHandler } from '@upstream/chain';
+import {
+  ChainIndexer,
+  TransactionOutbox,
+  artifacts,
+  decodeUpstreamEvent,
+  type OutboxIntent,
+  type RollbackHandler,
+  type UpstreamEvent,
+  type UpstreamEventName,
+} from '@upstream/chain';
 import { ChainService } from '../chain/chain.service';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
+
+/**
+ * Who handles chain events, in the order their handlers run for one event, inside the
+ * transaction that indexes it: a RunPaid first activates the license it pays for, then the
+ * ledger allocates it; root and claim events are settlement's.
+ */
+export const EVENT_HANDLER_ORDER = ['licenses', 'ledger', 'settlement'] as const;
+export type EventHandlerOwner = (typeof EVENT_HANDLER_ORDER)[number];
+
+export type UpstreamEventHandler<N extends UpstreamEventName> = (
+  em: EntityManager,
+  event: UpstreamEvent<N>,
+) => Promise<void>;
 
 /**
  * The one outbox (transactions this service sends) and the one indexer
@@ -18,12 +40,12 @@ export class ChainSyncService {
   readonly operatorAddress: string;
   /** The indexer's cursor name (one per chain). */
   readonly cursorName: string;
+  private readonly handlers = new Map<
+    UpstreamEventName,
+    { owner: EventHandlerOwner; handle: UpstreamEventHandler<UpstreamEventName> }[]
+  >();
 
-  constructor(
-    @InjectDataSource() dataSource: DataSource,
-    chain: ChainService,
-    @Inject(RUNTIME) runtime: Runtime,
-  ) {
+  constructor(@InjectDataSource() dataSource: DataSource, chain: ChainService, @Inject(RUNTIME) runtime: Runtime) {
     const { deployment, operatorPrivateKey } = runtime.infrastructure;
     const wallet = new Wallet(operatorPrivateKey, chain.provider);
     this.operatorAddress = wallet.address;
@@ -39,7 +61,9 @@ export class ChainSyncService {
       startBlock: deployment.deployedAtBlock,
     });
     // Our transactions mined in blocks a rollback removes are sent again (or cancelled by their guard).
-    this.indexer.onRollback((em, rollback) => TransactionOutbox.forgetMinedAfter(em, this.operatorAddress, rollback.toBlock).then(() => undefined));
+    this.indexer.onRollback((em, rollback) =>
+      TransactionOutbox.forgetMinedAfter(em, this.operatorAddress, rollback.toBlock).then(() => undefined),
+    );
   }
 
   /** Queues a transaction in the caller's database transaction (sent iff it commits). */
@@ -47,8 +71,27 @@ export class ChainSyncService {
     return TransactionOutbox.enqueue(em, this.operatorAddress, intent);
   }
 
-  onEvent(eventName: string, handler: EventHandler): void {
-    this.indexer.on(eventName, handler);
+  /**
+   * Registers `owner`'s handler for a contract event, decoded and typed. Handlers of one event run
+   * in EVENT_HANDLER_ORDER whatever order modules start in; an owner has one handler per event.
+   */
+  onEvent<N extends UpstreamEventName>(name: N, owner: EventHandlerOwner, handler: UpstreamEventHandler<N>): void {
+    let list = this.handlers.get(name);
+    if (!list) {
+      this.handlers.set(name, (list = []));
+      this.indexer.on(name, async (em, event) => {
+        const typed = decodeUpstreamEvent(name, event);
+        for (const entry of this.handlers.get(name)!) await entry.handle(em, typed);
+      });
+    }
+    if (list.some((entry) => entry.owner === owner)) throw new Error(`${owner} already handles ${name}`);
+    list.push({ owner, handle: handler as UpstreamEventHandler<UpstreamEventName> });
+    list.sort((a, b) => EVENT_HANDLER_ORDER.indexOf(a.owner) - EVENT_HANDLER_ORDER.indexOf(b.owner));
+  }
+
+  /** The owners handling `name`, in the order they run. */
+  handlersOf(name: UpstreamEventName): EventHandlerOwner[] {
+    return (this.handlers.get(name) ?? []).map((entry) => entry.owner);
   }
 
   /** Runs inside every rollback's transaction, before the removed blocks' events are deleted. */
