@@ -9,6 +9,7 @@ export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
     alias: {
+      '@upstream/provenance/node': `${lib('provenance')}/node`,
       '@upstream/provenance': lib('provenance'),
       '@upstream/royalties': lib('royalties'),
       '@upstream/merkle': lib('merkle'),

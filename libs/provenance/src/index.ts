@@ -1,12 +1,12 @@
-// @upstream/provenance — what a dataset, a license and a training run *are*, as hashes.
-// Owns streaming SHA-256, canonical file entries, content/run/batch roots, license-terms hashes and EIP-712 messages.
+// @upstream/provenance — what a dataset, a license and a training run *are*, as hashes; browser-safe.
+// Owns canonical file entries and path rules, content/run/batch roots and proofs, license-terms hashes and
+// EIP-712 messages. Hashing files on disk is Node-only and lives in `@upstream/provenance/node` (src/node/).
 export {
   ProvenanceError,
   ProvenanceValidationError,
   type FieldError,
   type ProvenanceErrorCode,
 } from './provenance.errors';
-export { Sha256PassThrough, sha256File, sha256Stream, type Sha256Result } from './sha256.hasher';
 export {
   canonicalEntries,
   comparePaths,
@@ -27,7 +27,6 @@ export {
   fileProof,
   verifyFileProof,
 } from './content-root.tree';
-export { hashPath, type HashPathOptions, type HashPathResult, type HashProgress } from './path.hasher';
 export {
   CONTRIBUTION_TYPES,
   contributionTypedData,

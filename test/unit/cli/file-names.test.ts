@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { hashPath } from '@upstream/provenance';
+import { hashPath } from '@upstream/provenance/node';
 import { listFiles } from '../../../apps/cli/src/contribution/file-list';
 import { run } from '../../../apps/cli/src/main';
 

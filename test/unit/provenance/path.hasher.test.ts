@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { contentRoot, hashPath, type HashProgress } from '@upstream/provenance';
+import { contentRoot } from '@upstream/provenance';
+import { hashPath, type HashProgress } from '@upstream/provenance/node';
 
 const root = mkdtempSync(join(tmpdir(), 'upstream-path-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Sha256PassThrough, sha256File, sha256Stream } from '@upstream/provenance';
+import { Sha256PassThrough, sha256File, sha256Stream } from '@upstream/provenance/node';
 
 const dir = mkdtempSync(join(tmpdir(), 'upstream-sha-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { Contract, JsonRpcProvider, getAddress } from 'ethers';
 import { artifacts } from '@upstream/chain';
-import { buildContentTree, contributionTypedData, hashPath, recoverSigner, verifyBatchAnchorProof, type FileEntry, type HashPathResult, type LicenseTemplate, type UpstreamDomain } from '@upstream/provenance';
+import { buildContentTree, contributionTypedData, recoverSigner, verifyBatchAnchorProof, type FileEntry, type LicenseTemplate, type UpstreamDomain } from '@upstream/provenance';
+import { hashPath, type HashPathResult } from '@upstream/provenance/node';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 import { bytesProgress } from '../contribution/progress';
 import { signRegistration } from '../contribution/registration';

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type http from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
-import { Sha256PassThrough, sha256File, type FileEntry } from '@upstream/provenance';
+import type { FileEntry } from '@upstream/provenance';
+import { Sha256PassThrough, sha256File } from '@upstream/provenance/node';
 import { ApiRequestError } from '../cli-context';
 import { mapBounded, type LocalFile } from './file-list';
 import { agentFor, RateLimited, safeJson, send, uploadResumable } from './resumable-upload';

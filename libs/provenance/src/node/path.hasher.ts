@@ -1,8 +1,8 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { buildContentTree } from './content-root.tree';
-import { decodeFileName, normalizeEntryPath, quotePath, type FileEntry } from './file-entry.normalizer';
-import { ProvenanceError } from './provenance.errors';
+import { buildContentTree } from '../content-root.tree';
+import { decodeFileName, normalizeEntryPath, quotePath, type FileEntry } from '../file-entry.normalizer';
+import { ProvenanceError } from '../provenance.errors';
 import { sha256File } from './sha256.hasher';
 
 export interface HashProgress {

@@ -4,7 +4,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises
 import { dirname, join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Sha256PassThrough, sha256File } from '@upstream/provenance';
+import { Sha256PassThrough, sha256File } from '@upstream/provenance/node';
 import { FileLock } from '../../runtime/data-dir-lock';
 import { FileSink } from './direct-file-sink';
 import { BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type BlobStore, type PutBlobOptions, type StoredBlob } from './blob-store';

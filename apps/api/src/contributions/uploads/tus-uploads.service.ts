@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { MemoryLocker, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
 import type { Request, Response } from 'express';
-import { sha256File } from '@upstream/provenance';
+import { sha256File } from '@upstream/provenance/node';
 import { DomainError } from '../../common/errors/domain-error';
 import { domainErrorBody } from '../../common/errors/api-exception.filter';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
