@@ -8,17 +8,44 @@ import { WorkerConditionsRepository } from './worker-conditions.repository';
 
 export type WorkerJob = () => Promise<void>;
 
+/** How long a worker that does not lead waits before asking for the lock again. */
+const STANDBY_MS = 5_000;
+/**
+ * A worker that has just lost the lock sits out one more standby interval before contesting it, so a
+ * healthy peer (which asks every STANDBY_MS) takes over rather than the worker whose session just failed.
+ */
+const REJOIN_AFTER_LOSS_MS = 2 * STANDBY_MS;
+
+/**
+ * Whether this session holds the leader lock. A bigint advisory lock shows in pg_locks as classid
+ * (its high 32 bits) and objid (its low 32 bits), both unsigned oids, with objsubid 1; hashtext's
+ * int4 is sign-extended to bigint, and the shift wraps, so the pair reassembles to the same key.
+ * It asks pg_locks rather than taking the lock again: a second pg_try_advisory_lock would succeed
+ * on this session and stack the lock count. pg_backend_pid() also catches a pooler handing this
+ * query to another backend than the one that took the lock.
+ */
+const HOLDS_LEADER_LOCK = `SELECT EXISTS (
+  SELECT 1 FROM pg_locks
+  WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objsubid = 1
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    AND ((classid::bigint << 32) | objid::bigint) = hashtext($1)::bigint
+) AS held`;
+
 /**
  * The background worker: indexer, outbox and the features' periodic jobs
  * (anchoring batches, epoch settlement). Runs in the API process by default
  * (WORKER_MODE=embedded) or alone (only); one leader per chain, chosen by a
- * session-level Postgres advisory lock, so replicas never settle twice.
+ * session-level Postgres advisory lock, so replicas never settle twice. The
+ * leader checks that lock on its own session at the start of every pass and
+ * again before the outbox sends; when the session has died or no longer holds
+ * it, the worker steps down and later asks again on a fresh session.
  */
 @Injectable()
 export class WorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Worker');
   private readonly jobs: { name: string; run: WorkerJob }[] = [];
-  private lockConnection?: QueryRunner;
+  /** The session that holds (or asks for) the leader lock; kept for as long as it leads. */
+  private lockSession?: QueryRunner;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -46,8 +73,21 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
 
   /** One full pass: follow the chain, run jobs, send queued transactions, pick up their events. */
   async tick(): Promise<void> {
+    await this.pass(async () => true);
+  }
+
+  /**
+   * `stillLeading` is asked right before the outbox, the only step that reaches the chain, and not
+   * only when the pass starts: the jobs before it (an epoch's tree, say) can take long, so a leader
+   * that loses its lock during them steps down there and sends nothing afterwards. What remains is
+   * the moment between that check and the outbox's own work; there the outbox serialises signers per
+   * sender address with its own transaction-scoped lock and stores signed bytes before broadcasting,
+   * so a new leader re-sends the same transaction (same nonce, same hash), never a second one.
+   */
+  private async pass(stillLeading: () => Promise<boolean>): Promise<void> {
     await this.followChain();
     for (const job of this.jobs) await job.run();
+    if (!(await stillLeading())) return;
     await this.sync.outbox.tick();
     await this.sync.indexer.catchUp();
   }
@@ -82,31 +122,96 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
-    if (this.lockConnection) await this.lockConnection.release();
+    const session = this.lockSession;
+    this.lockSession = undefined;
+    this.leader = false;
+    if (session) await this.endLockSession(session);
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.loop().finally(() => this.schedule(this.leader ? this.runtime.config.workerIntervalMs : 5_000));
+      this.running = this.loop().then((next) => this.schedule(next));
     }, delayMs);
   }
 
-  private async loop(): Promise<void> {
+  /** One turn of the loop; returns how long to wait before the next. */
+  private async loop(): Promise<number> {
     try {
-      if (!this.leader) this.leader = await this.tryLead();
-      if (this.leader) await this.tick();
+      if (this.leader) {
+        if (!(await this.holdsLock())) return REJOIN_AFTER_LOSS_MS;
+      } else if (!(await this.tryLead())) {
+        return STANDBY_MS;
+      }
+      await this.pass(() => this.holdsLock());
+      return this.leader ? this.runtime.config.workerIntervalMs : REJOIN_AFTER_LOSS_MS;
     } catch (error) {
       this.logger.error({ err: error }, `worker tick failed: ${(error as Error).message}`);
+      return this.leader ? this.runtime.config.workerIntervalMs : STANDBY_MS;
     }
   }
 
+  private get lockKey(): string {
+    return `upstream:leader:${this.runtime.infrastructure.deployment.chainId}`;
+  }
+
   private async tryLead(): Promise<boolean> {
-    this.lockConnection ??= this.dataSource.createQueryRunner();
-    await this.lockConnection.connect();
-    const key = `upstream:leader:${this.runtime.infrastructure.deployment.chainId}`;
-    const [{ locked }] = await this.lockConnection.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [key]);
-    if (locked) this.logger.log(`leading settlement for chain ${this.runtime.infrastructure.deployment.chainId}`);
-    return locked;
+    // A session that died while waiting (TypeORM releases it on its error) cannot be reconnected: take a new one.
+    if (this.lockSession?.isReleased) this.lockSession = undefined;
+    const session = (this.lockSession ??= this.dataSource.createQueryRunner());
+    try {
+      await session.connect();
+      const [{ locked }]: { locked: boolean }[] = await session.query(
+        `SELECT pg_try_advisory_lock(hashtext($1)) AS locked`,
+        [this.lockKey],
+      );
+      if (locked) {
+        this.leader = true;
+        this.logger.log(`leading settlement for chain ${this.runtime.infrastructure.deployment.chainId}`);
+      }
+      return locked;
+    } catch (error) {
+      // A failed connect is remembered by the QueryRunner: the next attempt needs a fresh one.
+      this.lockSession = undefined;
+      await this.endLockSession(session);
+      throw error;
+    }
+  }
+
+  /**
+   * Asks the leader's own session whether it still holds the lock, which also keeps that session from
+   * idling. On a dead session, an error or a missing lock the worker steps down and says so once.
+   */
+  private async holdsLock(): Promise<boolean> {
+    const session = this.lockSession;
+    if (!this.leader || !session) return false;
+    let reason: string;
+    try {
+      // TypeORM releases a runner whose connection errored (terminated, cut, server restarted).
+      if (session.isReleased) throw new Error('the connection was lost');
+      const [{ held }]: { held: boolean }[] = await session.query(HOLDS_LEADER_LOCK, [this.lockKey]);
+      if (held) return true;
+      reason = 'its session no longer holds the leader lock';
+    } catch (error) {
+      reason = `its lock session failed: ${(error as Error).message}`;
+    }
+    this.leader = false;
+    this.lockSession = undefined;
+    this.logger.warn(
+      `stopped leading settlement for chain ${this.runtime.infrastructure.deployment.chainId}: ${reason}; ` +
+        `another worker may lead now, and this one asks again on a new session in ${REJOIN_AFTER_LOSS_MS / 1000} s`,
+    );
+    await this.endLockSession(session);
+    return false;
+  }
+
+  /** Gives the session back without the lock: unlocks if it still can (a dead session holds nothing), then releases it. */
+  private async endLockSession(session: QueryRunner): Promise<void> {
+    try {
+      if (!session.isReleased) await session.query(`SELECT pg_advisory_unlock_all()`);
+    } catch {
+      // The session is gone, and the server dropped its locks with it.
+    }
+    await session.release().catch(() => undefined);
   }
 }
