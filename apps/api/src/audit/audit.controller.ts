@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Param, Query, Req } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
 import type { Request } from 'express';
 import { OffsetPageQueryDto } from '../licenses/dto/license-response.dto';
 import { AuditService } from './audit.service';
@@ -13,7 +14,7 @@ export class AuditController {
   @Get('runs/:id/provenance')
   @ApiOperation({ summary: 'Which data trained this run: datasets with weights, owners, the lab’s licenses and entry proofs, and the anchor' })
   @ApiOkResponse({ type: RunProvenanceDto })
-  @ApiNotFoundResponse({ description: 'RUN_NOT_FOUND' })
+  @ApiErrors('RUN_NOT_FOUND')
   runProvenance(@Param('id') id: string, @Query() page: OffsetPageQueryDto): Promise<RunProvenanceDto> {
     return this.audit.runProvenance(id, page.limit, page.offset);
   }
@@ -37,7 +38,7 @@ export class AuditController {
   @Get('datasets/:id/runs')
   @ApiOperation({ summary: 'Which runs used this dataset (by uuid or content root): weights, labs and what they paid' })
   @ApiOkResponse({ type: DatasetRunsDto })
-  @ApiNotFoundResponse({ description: 'DATASET_NOT_FOUND' })
+  @ApiErrors('DATASET_NOT_FOUND')
   datasetRuns(@Param('id') id: string, @Query() page: OffsetPageQueryDto): Promise<DatasetRunsDto> {
     return this.audit.datasetRuns(id, page.limit, page.offset);
   }

@@ -1,35 +1,37 @@
+import { HttpStatus } from '@nestjs/common';
+import type { CommonErrorCode } from '../common/errors/common.errors';
 import { DomainError, type ErrorDetail } from '../common/errors/domain-error';
-import type { ErrorCode } from '../common/errors/error-codes';
+import { defineErrorCodes } from '../common/errors/error-code-table';
 
-/** Refusals of the contributions feature (upload, registration, catalogue); statuses live in error-codes.ts. */
-export type ContributionErrorCode = Extract<
-  ErrorCode,
-  | 'VALIDATION_FAILED'
-  | 'DATASET_NOT_FOUND'
-  | 'FILE_NOT_FOUND'
-  | 'BLOB_NOT_FOUND'
-  | 'FILE_TOO_LARGE'
-  | 'TOO_MANY_FILES'
-  | 'INVALID_SIGNATURE'
-  | 'DEADLINE_EXPIRED'
-  | 'CONTENT_ROOT_MISMATCH'
-  | 'LICENSE_TERMS_MISMATCH'
-  | 'UNKNOWN_BLOB'
-  | 'UNKNOWN_PARENT'
-  | 'UNKNOWN_PREVIOUS_VERSION'
-  | 'LINEAGE_CYCLE'
-  | 'BLOB_HASH_MISMATCH'
-  | 'SIGNER_NOT_OWNER'
-  | 'NOT_PREVIOUS_VERSION_OWNER'
-  | 'NONCE_REUSED'
-  | 'DATASET_EXISTS'
-  | 'UPLOAD_NOT_FOUND'
-  | 'UPLOAD_EXPIRED'
-  | 'UPLOAD_OFFSET_MISMATCH'
-  | 'TUS_VERSION_UNSUPPORTED'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RANGE_NOT_SATISFIABLE'
->;
+/** Refusals of the contributions feature (upload, registration, catalogue) and their HTTP statuses. */
+export const CONTRIBUTION_ERROR_CODES = defineErrorCodes({
+  DATASET_NOT_FOUND: HttpStatus.NOT_FOUND,
+  FILE_NOT_FOUND: HttpStatus.NOT_FOUND,
+  BLOB_NOT_FOUND: HttpStatus.NOT_FOUND,
+  FILE_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
+  TOO_MANY_FILES: HttpStatus.PAYLOAD_TOO_LARGE,
+  INVALID_SIGNATURE: HttpStatus.BAD_REQUEST,
+  DEADLINE_EXPIRED: HttpStatus.BAD_REQUEST,
+  CONTENT_ROOT_MISMATCH: HttpStatus.BAD_REQUEST,
+  LICENSE_TERMS_MISMATCH: HttpStatus.BAD_REQUEST,
+  UNKNOWN_BLOB: HttpStatus.BAD_REQUEST,
+  UNKNOWN_PARENT: HttpStatus.BAD_REQUEST,
+  UNKNOWN_PREVIOUS_VERSION: HttpStatus.BAD_REQUEST,
+  LINEAGE_CYCLE: HttpStatus.BAD_REQUEST,
+  BLOB_HASH_MISMATCH: HttpStatus.BAD_REQUEST,
+  SIGNER_NOT_OWNER: HttpStatus.FORBIDDEN,
+  NOT_PREVIOUS_VERSION_OWNER: HttpStatus.FORBIDDEN,
+  NONCE_REUSED: HttpStatus.CONFLICT,
+  DATASET_EXISTS: HttpStatus.CONFLICT,
+  UPLOAD_OFFSET_MISMATCH: HttpStatus.CONFLICT,
+  UPLOAD_NOT_FOUND: HttpStatus.NOT_FOUND,
+  UPLOAD_EXPIRED: HttpStatus.GONE,
+  TUS_VERSION_UNSUPPORTED: HttpStatus.PRECONDITION_FAILED,
+  UNSUPPORTED_MEDIA_TYPE: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  RANGE_NOT_SATISFIABLE: HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+});
+
+export type ContributionErrorCode = keyof typeof CONTRIBUTION_ERROR_CODES | Extract<CommonErrorCode, 'VALIDATION_FAILED'>;
 
 export function contributionError(
   code: ContributionErrorCode,

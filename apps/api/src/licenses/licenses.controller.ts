@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { CreateLicenseDto, SetLicensingDto } from './dto/create-license.dto';
 import { LicenseListDto, LicenseResultDto, LicensingStateDto, OffsetPageQueryDto } from './dto/license-response.dto';
 import { LicensesService } from './licenses.service';
@@ -18,10 +19,7 @@ export class LicensesController {
       'paymentRef = keccak256(abi.encodePacked("upstream:license-payment:", licenseDigest)).',
   })
   @ApiCreatedResponse({ type: LicenseResultDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_SIGNATURE, DEADLINE_EXPIRED' })
-  @ApiNotFoundResponse({ description: 'DATASET_NOT_FOUND' })
-  @ApiForbiddenResponse({ description: 'LICENSING_CLOSED' })
-  @ApiConflictResponse({ description: 'LICENSE_TERMS_MISMATCH, LICENSE_EXISTS, NONCE_REUSED' })
+  @ApiErrors('VALIDATION_FAILED', 'INVALID_SIGNATURE', 'DEADLINE_EXPIRED', 'LICENSE_TERMS_MISMATCH', 'DATASET_NOT_FOUND', 'LICENSING_CLOSED', 'LICENSE_EXISTS', 'NONCE_REUSED')
   create(@Body() dto: CreateLicenseDto): Promise<LicenseResultDto> {
     return this.licenses.create(dto);
   }
@@ -29,7 +27,7 @@ export class LicensesController {
   @Get('licenses/:id')
   @ApiOperation({ summary: 'One license, with the payment still to make if it waits for its fee' })
   @ApiOkResponse({ type: LicenseResultDto })
-  @ApiNotFoundResponse({ description: 'LICENSE_NOT_FOUND' })
+  @ApiErrors('LICENSE_NOT_FOUND')
   get(@Param('id') id: string): Promise<LicenseResultDto> {
     return this.licenses.get(id);
   }
@@ -44,7 +42,7 @@ export class LicensesController {
   @Get('datasets/:id/licenses')
   @ApiOperation({ summary: 'Licenses granted on a dataset (by uuid or content root), newest first' })
   @ApiOkResponse({ type: LicenseListDto })
-  @ApiNotFoundResponse({ description: 'DATASET_NOT_FOUND' })
+  @ApiErrors('DATASET_NOT_FOUND')
   forDataset(@Param('id') id: string, @Query() page: OffsetPageQueryDto): Promise<LicenseListDto> {
     return this.licenses.listForDataset(id, page.limit, page.offset);
   }
@@ -56,7 +54,7 @@ export class LicensesController {
     description: 'Existing licenses run to their end.',
   })
   @ApiOkResponse({ type: LicensingStateDto })
-  @ApiForbiddenResponse({ description: 'SIGNER_NOT_OWNER' })
+  @ApiErrors('SIGNER_NOT_OWNER')
   setLicensing(@Param('id') id: string, @Body() dto: SetLicensingDto): Promise<LicensingStateDto> {
     return this.licenses.setLicensing(id, dto);
   }

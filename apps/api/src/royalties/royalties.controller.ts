@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { AccountParamDto, EpochParamDto, PageQueryDto, PaymentsQueryDto, RunIdParamDto } from './dto/royalty-params.dto';
 import {
   ContributorBalancesDto,
@@ -14,7 +15,7 @@ import {
 import { RoyaltiesService } from './royalties.service';
 
 @ApiTags('royalties')
-@ApiBadRequestResponse({ description: 'A malformed address, epoch, runId or page parameter (the field is named in details)' })
+@ApiErrors(['VALIDATION_FAILED', 'a malformed address, epoch, runId or page parameter; details name the field'])
 @Controller()
 export class RoyaltiesController {
   constructor(private readonly royalties: RoyaltiesService) {}
@@ -50,7 +51,7 @@ export class RoyaltiesController {
   @Get('epochs/:epoch')
   @ApiOperation({ summary: 'One epoch: root, status on-chain, transactions, leaf count and totals per token' })
   @ApiOkResponse({ type: EpochDto })
-  @ApiNotFoundResponse({ description: 'EPOCH_NOT_FOUND' })
+  @ApiErrors('EPOCH_NOT_FOUND')
   epoch(@Param() { epoch }: EpochParamDto): Promise<EpochDto> {
     return this.royalties.epoch(epoch);
   }
@@ -58,7 +59,7 @@ export class RoyaltiesController {
   @Get('epochs/:epoch/leaves')
   @ApiOperation({ summary: "An epoch's public leaves (token, account, cumulative), paginated" })
   @ApiOkResponse({ type: EpochLeavesDto })
-  @ApiNotFoundResponse({ description: 'EPOCH_NOT_FOUND' })
+  @ApiErrors('EPOCH_NOT_FOUND')
   leaves(@Param() { epoch }: EpochParamDto, @Query() page: PageQueryDto): Promise<EpochLeavesDto> {
     return this.royalties.leaves(epoch, page);
   }
@@ -66,7 +67,7 @@ export class RoyaltiesController {
   @Get('epochs/:epoch/inputs')
   @ApiOperation({ summary: 'Everything a verifier needs to rebuild the root: payments, run entries, lineage, rules' })
   @ApiOkResponse({ type: EpochInputsDto })
-  @ApiNotFoundResponse({ description: 'EPOCH_NOT_FOUND' })
+  @ApiErrors('EPOCH_NOT_FOUND')
   inputs(@Param() { epoch }: EpochParamDto): Promise<EpochInputsDto> {
     return this.royalties.inputs(epoch);
   }

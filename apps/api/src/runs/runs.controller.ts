@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { OffsetPageQueryDto, PayRunInstructionsDto } from '../licenses/dto/license-response.dto';
 import { CreateRunDto, PaymentQueryDto, ProofQueryDto, RunEntriesChunkDto } from './dto/create-run.dto';
 import { RunDto, RunEntriesPageDto, RunEntryProofDto, RunUploadDto } from './dto/run-response.dto';
@@ -19,9 +20,16 @@ export class RunsController {
       'runId (the bytes32 for payRun) is the manifest’s EIP-712 digest. Re-posting the same manifest restarts an unfinished upload.',
   })
   @ApiCreatedResponse({ type: RunUploadDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED (names entries[i]), INVALID_SIGNATURE, DEADLINE_EXPIRED, ENTRIES_ROOT_MISMATCH, UNKNOWN_DATASETS' })
-  @ApiForbiddenResponse({ description: 'UNLICENSED_DATASETS (names entries[i])' })
-  @ApiConflictResponse({ description: 'NONCE_REUSED, RUN_EXISTS' })
+  @ApiErrors(
+    ['VALIDATION_FAILED', 'names entries[i]'],
+    'INVALID_SIGNATURE',
+    'DEADLINE_EXPIRED',
+    'ENTRIES_ROOT_MISMATCH',
+    'UNKNOWN_DATASETS',
+    ['UNLICENSED_DATASETS', 'names entries[i]'],
+    'NONCE_REUSED',
+    'RUN_EXISTS',
+  )
   create(@Body() dto: CreateRunDto): Promise<RunUploadDto> {
     return this.runs.create(dto);
   }
@@ -30,8 +38,7 @@ export class RunsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Append a chunk of ≤ 50,000 entries at `offset` (= entries received so far)' })
   @ApiOkResponse({ type: RunUploadDto })
-  @ApiConflictResponse({ description: 'RUN_CHUNK_OFFSET (meta expectedOffset)' })
-  @ApiNotFoundResponse({ description: 'RUN_NOT_FOUND' })
+  @ApiErrors(['RUN_CHUNK_OFFSET', 'meta expectedOffset'], 'RUN_NOT_FOUND')
   addEntries(@Param('id') id: string, @Body() dto: RunEntriesChunkDto): Promise<RunUploadDto> {
     return this.runs.addEntries(id, dto);
   }
@@ -43,7 +50,7 @@ export class RunsController {
     description: 'A refused manifest’s upload is deleted. The run’s digest is queued for anchoring on the ProvenanceRegistry.',
   })
   @ApiOkResponse({ type: RunUploadDto })
-  @ApiConflictResponse({ description: 'RUN_INCOMPLETE, NONCE_REUSED' })
+  @ApiErrors('RUN_INCOMPLETE', 'NONCE_REUSED')
   commit(@Param('id') id: string): Promise<RunUploadDto> {
     return this.runs.commit(id);
   }
@@ -51,7 +58,7 @@ export class RunsController {
   @Get(':id')
   @ApiOperation({ summary: 'A committed run (by id or runId), its anchoring and what was paid for it' })
   @ApiOkResponse({ type: RunDto })
-  @ApiNotFoundResponse({ description: 'RUN_NOT_FOUND' })
+  @ApiErrors('RUN_NOT_FOUND')
   get(@Param('id') id: string): Promise<RunDto> {
     return this.runs.get(id);
   }

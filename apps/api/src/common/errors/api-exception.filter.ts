@@ -11,7 +11,7 @@ import {
   type DependencyEndpoints,
 } from '../dependencies/dependency-failure';
 import { DomainError, type ErrorDetail } from './domain-error';
-import { httpStatusFor, type ErrorCode } from './error-codes';
+import { httpStatusFor } from './error-codes';
 
 /** The one error shape every endpoint returns. */
 export interface ErrorBody {
@@ -25,7 +25,7 @@ export interface ErrorBody {
 
 /** A domain error in the one error shape (also for handlers that answer outside Nest, e.g. @tus/server's hooks). */
 export function domainErrorBody(error: DomainError): ErrorBody {
-  const statusCode = httpStatusFor(error.code as ErrorCode);
+  const statusCode = httpStatusFor(error.code);
   return { ...error.meta, statusCode, error: error.code, message: error.message, details: error.details };
 }
 

@@ -1,3 +1,5 @@
+import type { ErrorCode } from './error-codes';
+
 /** A reason a request was refused: which field, and why. */
 export interface ErrorDetail {
   field: string;
@@ -5,10 +7,10 @@ export interface ErrorDetail {
 }
 
 /**
- * Every refusal the services raise. Codes are listed in error-codes.ts, the
- * one place that maps them to HTTP statuses.
+ * Every refusal the services raise. The code must be one a feature declared (with its HTTP
+ * status) in its `*.errors.ts`; error-codes.ts joins those tables, so a mistyped code fails to compile.
  */
-export class DomainError<Code extends string = string> extends Error {
+export class DomainError<Code extends ErrorCode = ErrorCode> extends Error {
   override readonly name = 'DomainError';
   constructor(
     readonly code: Code,

@@ -1,18 +1,14 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiPayloadTooLargeResponse,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ApiErrors } from '../../common/errors/api-errors.decorator';
 import { BlobsService } from '../blobs/blobs.service';
 import { sendBlob } from '../blobs/send-blob';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
@@ -42,10 +38,22 @@ export class DatasetsController {
       'and the terms hash from `license`; uploaded datasets need every file in the blob store first. Anchored on-chain in batches.',
   })
   @ApiCreatedResponse({ type: DatasetDetailDto })
-  @ApiBadRequestResponse({ description: 'Malformed field, share sums, expired deadline, bad signature, content root mismatch, unknown parent or blob' })
-  @ApiForbiddenResponse({ description: 'The signer is not an owner (or does not own the previous version)' })
-  @ApiConflictResponse({ description: 'Nonce already used, or content root already registered (body has `datasetId`)' })
-  @ApiPayloadTooLargeResponse({ description: 'More files than MAX_FILES_PER_DATASET' })
+  @ApiErrors(
+    ['VALIDATION_FAILED', 'a malformed field, or share sums'],
+    'DEADLINE_EXPIRED',
+    'INVALID_SIGNATURE',
+    'CONTENT_ROOT_MISMATCH',
+    'LICENSE_TERMS_MISMATCH',
+    'UNKNOWN_PARENT',
+    'UNKNOWN_PREVIOUS_VERSION',
+    'LINEAGE_CYCLE',
+    'UNKNOWN_BLOB',
+    ['SIGNER_NOT_OWNER', 'the signer is not an owner'],
+    ['NOT_PREVIOUS_VERSION_OWNER', 'the signer does not own the previous version'],
+    'NONCE_REUSED',
+    ['DATASET_EXISTS', 'content root already registered; the body has `datasetId`'],
+    ['TOO_MANY_FILES', 'more files than MAX_FILES_PER_DATASET'],
+  )
   register(@Body() body: CreateDatasetDto): Promise<DatasetDetailDto> {
     return this.datasets.register(body);
   }
@@ -61,7 +69,7 @@ export class DatasetsController {
   @ApiOperation({ summary: 'A dataset: owners, parents, license, storage, and its anchor status with an inclusion proof' })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: DatasetDetailDto })
-  @ApiNotFoundResponse({ description: 'No such dataset' })
+  @ApiErrors('DATASET_NOT_FOUND')
   detail(@Param('id') id: string): Promise<DatasetDetailDto> {
     return this.datasets.detail(id);
   }
