@@ -67,9 +67,9 @@ export async function recordedDeployment(url: string): Promise<RecordedDeploymen
     if (!row) return undefined;
     return {
       chainId: BigInt(row.chain_id),
-      royaltySplitter: row.royalty_splitter.trim(),
-      provenanceRegistry: row.provenance_registry.trim(),
-      paymentToken: row.payment_token?.trim() ?? null,
+      royaltySplitter: row.royalty_splitter,
+      provenanceRegistry: row.provenance_registry,
+      paymentToken: row.payment_token ?? null,
       deployedAtBlock: Number(row.deployed_at_block),
     };
   } finally {
@@ -98,7 +98,7 @@ export async function indexedChainAgreement(
     const { rows: events } = await client.query<{ indexed: boolean }>('SELECT EXISTS (SELECT 1 FROM chain_events) AS indexed');
     const indexedEvents = events[0].indexed;
     if (!cursor?.block_hash) return { cursor: cursor ? Number(cursor.block_number) : null, agrees: true, lastAgreedBlock: null, indexedEvents };
-    if ((await blockHashAt(Number(cursor.block_number))) === cursor.block_hash.trim()) {
+    if ((await blockHashAt(Number(cursor.block_number))) === cursor.block_hash) {
       return { cursor: Number(cursor.block_number), agrees: true, lastAgreedBlock: Number(cursor.block_number), indexedEvents };
     }
     const { rows: kept } = await client.query<{ block_number: string; block_hash: string }>(
@@ -106,7 +106,7 @@ export async function indexedChainAgreement(
       [cursorName],
     );
     for (const block of kept) {
-      if ((await blockHashAt(Number(block.block_number))) === block.block_hash.trim()) {
+      if ((await blockHashAt(Number(block.block_number))) === block.block_hash) {
         return { cursor: Number(cursor.block_number), agrees: false, lastAgreedBlock: Number(block.block_number), indexedEvents };
       }
     }

@@ -99,7 +99,7 @@ export class AnchoringService implements OnModuleInit {
       [itemId],
     );
     if (!item) throw new Error(`anchor item ${itemId} does not exist`);
-    const leaf = item.leaf.trim();
+    const leaf = item.leaf;
     if (!item.batch_id) return { state: 'pending', leaf };
     const leaves: { leaf: string }[] = await this.db.query(`SELECT leaf FROM anchor_items WHERE batch_id = $1 ORDER BY id`, [
       item.batch_id,

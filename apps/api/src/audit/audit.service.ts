@@ -48,7 +48,7 @@ export class AuditService {
     const dataset = await this.licenses.findDataset(ref);
     if (!dataset) throw LicenseErrors.datasetNotFound('id', ref);
     const rows = await this.repo.runsForDataset(dataset.id, limit, offset);
-    return { datasetId: dataset.content_root.trim(), datasetUuid: dataset.id, runs: await this.withPayments(rows), limit, offset };
+    return { datasetId: dataset.content_root, datasetUuid: dataset.id, runs: await this.withPayments(rows), limit, offset };
   }
 
   async contributorRuns(address: string, limit = 100, offset = 0): Promise<ContributorRunsDto> {
@@ -62,8 +62,8 @@ export class AuditService {
     const uuids = page.map((e) => e.dataset_id);
     const [facts, licenses, proofs] = await Promise.all([
       this.repo.datasetFacts(uuids),
-      this.repo.labLicenses(row.lab.trim(), uuids),
-      this.runs.proofs(row, page.map((e) => e.dataset_root.trim())),
+      this.repo.labLicenses(row.lab, uuids),
+      this.runs.proofs(row, page.map((e) => e.dataset_root)),
     ]);
     const factsById = new Map(facts.map((f) => [f.id, f]));
     return {
@@ -72,7 +72,7 @@ export class AuditService {
         const f = factsById.get(e.dataset_id)!;
         return {
           position: e.position,
-          datasetId: e.dataset_root.trim(),
+          datasetId: e.dataset_root,
           datasetUuid: e.dataset_id,
           title: f.title,
           weight: e.weight,
@@ -83,12 +83,12 @@ export class AuditService {
             .map((l) => ({
               id: l.id,
               status: l.status,
-              termsHash: l.terms_hash.trim(),
+              termsHash: l.terms_hash,
               activatedAt: l.activated_at ? new Date(l.activated_at).toISOString() : null,
               expiresAt: l.expires_at ? new Date(l.expires_at).toISOString() : null,
-              activationTx: l.activation_tx?.trim() ?? null,
+              activationTx: l.activation_tx ?? null,
             })),
-          proof: proofs.get(e.dataset_root.trim())!,
+          proof: proofs.get(e.dataset_root)!,
         };
       }),
       limit,
@@ -99,22 +99,22 @@ export class AuditService {
   }
 
   private async withPayments(rows: DatasetRunRow[]): Promise<DatasetRunDto[]> {
-    const totals = await this.runs.paymentTotals([...new Set(rows.map((r) => r.run_id.trim()))]);
+    const totals = await this.runs.paymentTotals([...new Set(rows.map((r) => r.run_id))]);
     const byRun = new Map<string, RunPaymentTotalDto[]>();
     for (const t of totals) byRun.set(t.run_id, [...(byRun.get(t.run_id) ?? []), toPaymentTotal(t)]);
     return rows.map((r) => ({
       id: r.id,
-      runId: r.run_id.trim(),
-      lab: r.lab.trim(),
+      runId: r.run_id,
+      lab: r.lab,
       modelName: r.model_name,
-      modelHash: r.model_hash.trim(),
-      datasetId: r.dataset_root.trim(),
+      modelHash: r.model_hash,
+      datasetId: r.dataset_root,
       weightUnit: r.weight_unit,
       weight: r.weight,
       totalWeight: r.total_weight,
       ...(r.share_bps !== undefined ? { shareBps: r.share_bps } : {}),
       recordedAt: new Date(r.created_at).toISOString(),
-      paid: byRun.get(r.run_id.trim()) ?? [],
+      paid: byRun.get(r.run_id) ?? [],
     }));
   }
 }

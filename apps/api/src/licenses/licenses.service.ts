@@ -167,18 +167,18 @@ export function expiryOf(terms: Record<string, unknown>, acceptedAt: Date): Date
 export function toLicenseDto(row: LicenseRow): LicenseGrantDto {
   return {
     id: row.id,
-    datasetId: row.dataset_root.trim(),
+    datasetId: row.dataset_root,
     datasetUuid: row.dataset_id,
     template: row.license_template,
-    licensee: row.licensee.trim(),
-    termsHash: row.terms_hash.trim(),
+    licensee: row.licensee,
+    termsHash: row.terms_hash,
     status: row.status,
-    fee: row.fee_token ? { token: row.fee_token.trim(), amount: String(row.fee_amount) } : null,
-    paymentRef: row.payment_ref?.trim() ?? null,
-    digest: row.digest.trim(),
+    fee: row.fee_token ? { token: row.fee_token, amount: String(row.fee_amount) } : null,
+    paymentRef: row.payment_ref ?? null,
+    digest: row.digest,
     expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
     activatedAt: row.activated_at ? new Date(row.activated_at).toISOString() : null,
-    activationTx: row.activation_tx?.trim() ?? null,
+    activationTx: row.activation_tx ?? null,
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

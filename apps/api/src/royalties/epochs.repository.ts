@@ -202,7 +202,7 @@ export class EpochsRepository {
     const [row] = await em.query(`SELECT block_number::text, block_hash FROM chain_cursors WHERE name = $1 FOR SHARE`, [
       name,
     ]);
-    return row?.block_hash ? { block: Number(row.block_number), hash: row.block_hash.trim() } : undefined;
+    return row?.block_hash ? { block: Number(row.block_number), hash: row.block_hash } : undefined;
   }
 
   /** Inside a rollback: epochs whose basis block is removed become invalid. Returns them. */

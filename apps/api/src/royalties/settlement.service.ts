@@ -148,7 +148,7 @@ export class SettlementService implements OnModuleInit {
     const [last] = await EpochsRepository.states(this.db.manager);
     if (!last || epochStatus(last) !== 'proposed') return undefined;
     const pending = await this.pendingOnChain();
-    if (pending.epoch !== BigInt(last.epoch) || pending.root.toLowerCase() !== last.root.trim()) return undefined;
+    if (pending.epoch !== BigInt(last.epoch) || pending.root.toLowerCase() !== last.root) return undefined;
     const block = await this.chain.provider.getBlock('latest');
     if (!block || BigInt(block.timestamp) < pending.claimableAt) return undefined;
     return this.db.transaction(async (em) => {

@@ -107,13 +107,13 @@ export class RunsService implements OnModuleInit {
       await this.db.transaction(async (em) => {
         const locked = await this.repo.findUpload(id, em, true);
         if (!locked) throw RunErrors.uploadNotFound(id);
-        if (!(await this.licenses.useNonce(em, upload.lab.trim(), BigInt(upload.nonce), 'training-run'))) {
-          throw LicenseErrors.nonceReused(upload.lab.trim(), BigInt(upload.nonce));
+        if (!(await this.licenses.useNonce(em, upload.lab, BigInt(upload.nonce), 'training-run'))) {
+          throw LicenseErrors.nonceReused(upload.lab, BigInt(upload.nonce));
         }
-        const anchorItemId = await this.anchoring.addItem(em, AnchorKind.TrainingRuns, upload.digest.trim());
+        const anchorItemId = await this.anchoring.addItem(em, AnchorKind.TrainingRuns, upload.digest);
         await this.repo.insertRun(em, upload, anchorItemId);
         // PostgreSQL copies the licensed entries while this process rebuilds the entries root: the two overlap.
-        const copying = this.repo.insertLicensedEntries(em, id, upload.lab.trim()).then(
+        const copying = this.repo.insertLicensedEntries(em, id, upload.lab).then(
           (n) => ({ n }),
           (error: unknown) => ({ error }),
         );
@@ -125,7 +125,7 @@ export class RunsService implements OnModuleInit {
           throw fromProvenanceError(error);
         }
         const copied = await copying;
-        if (tree.root !== upload.entries_root.trim()) throw RunErrors.rootMismatch(upload.entries_root.trim(), tree.root);
+        if (tree.root !== upload.entries_root) throw RunErrors.rootMismatch(upload.entries_root, tree.root);
         if ('error' in copied) throw copied.error;
         if (copied.n !== upload.entry_count) throw new RefusedEntries();
         await this.repo.setTotalWeight(em, id, tree.totalWeight);
@@ -157,8 +157,8 @@ export class RunsService implements OnModuleInit {
     const run = await this.findRun(ref);
     const rows = await this.repo.entriesPage(run.id, limit, offset);
     return {
-      runId: run.run_id.trim(),
-      entries: rows.map((r) => ({ position: r.position, datasetId: r.dataset_root.trim(), datasetUuid: r.dataset_id, weight: r.weight })),
+      runId: run.run_id,
+      entries: rows.map((r) => ({ position: r.position, datasetId: r.dataset_root, datasetUuid: r.dataset_id, weight: r.weight })),
       limit,
       offset,
       total: run.entry_count,
@@ -169,13 +169,13 @@ export class RunsService implements OnModuleInit {
   async entryProof(ref: string, datasetId: string): Promise<RunEntryProofDto> {
     const run = await this.findRun(ref);
     const entry = await this.repo.entryByDataset(run.id, datasetId);
-    if (!entry) throw new DomainError('NOT_FOUND', `dataset ${datasetId} is not in run ${run.run_id.trim()}`, [{ field: 'datasetId', reason: 'not an entry of this run' }]);
+    if (!entry) throw new DomainError('NOT_FOUND', `dataset ${datasetId} is not in run ${run.run_id}`, [{ field: 'datasetId', reason: 'not an entry of this run' }]);
     const tree = await this.tree(run);
     return {
-      runId: run.run_id.trim(),
+      runId: run.run_id,
       entriesRoot: tree.root,
-      entry: { position: entry.position, datasetId: entry.dataset_root.trim(), datasetUuid: entry.dataset_id, weight: entry.weight },
-      proof: tree.proof(entry.dataset_root.trim()),
+      entry: { position: entry.position, datasetId: entry.dataset_root, datasetUuid: entry.dataset_id, weight: entry.weight },
+      proof: tree.proof(entry.dataset_root),
     };
   }
 
@@ -195,7 +195,7 @@ export class RunsService implements OnModuleInit {
     const { deployment } = this.runtime.infrastructure;
     const token = query.token ?? deployment.paymentToken;
     if (!token) throw new DomainError('VALIDATION_FAILED', 'no default payment token on this chain', [{ field: 'token', reason: 'required: this deployment has no PaymentToken' }]);
-    return payRunInstructions(deployment.royaltySplitter, run.run_id.trim(), token, BigInt(query.amount));
+    return payRunInstructions(deployment.royaltySplitter, run.run_id, token, BigInt(query.amount));
   }
 
   async paymentTotals(runIds: string[]): Promise<PaymentTotalRow[]> {
@@ -211,17 +211,17 @@ export class RunsService implements OnModuleInit {
 
   /** Why a run's entries could not all be copied: unknown datasets first, then unlicensed ones, named. */
   private async refusal(upload: UploadRow): Promise<DomainError> {
-    const refused = await this.repo.refusedEntries(upload.id, upload.lab.trim(), MAX_NAMED);
+    const refused = await this.repo.refusedEntries(upload.id, upload.lab, MAX_NAMED);
     const unknown = refused.filter((r) => r.unknown);
     if (unknown.length > 0) {
       return RunErrors.unknownDatasets(
-        unknown.map((r) => ({ field: `entries[${r.position}].datasetId`, reason: `no dataset with content root ${r.dataset_root.trim()}` })),
+        unknown.map((r) => ({ field: `entries[${r.position}].datasetId`, reason: `no dataset with content root ${r.dataset_root}` })),
         Number(unknown[0]!.n),
       );
     }
     return RunErrors.unlicensedDatasets(
-      upload.lab.trim(),
-      refused.map((r) => ({ field: `entries[${r.position}].datasetId`, reason: `no active license for dataset ${r.dataset_root.trim()}` })),
+      upload.lab,
+      refused.map((r) => ({ field: `entries[${r.position}].datasetId`, reason: `no active license for dataset ${r.dataset_root}` })),
       Number(refused[0]?.n ?? 0),
     );
   }
@@ -235,18 +235,18 @@ export function toPaymentTotal(row: PaymentTotalRow): RunPaymentTotalDto {
 }
 
 function toUploadDto(upload: UploadRow): RunUploadDto {
-  return { id: upload.id, runId: upload.digest.trim(), status: 'open', received: upload.received, entryCount: upload.entry_count };
+  return { id: upload.id, runId: upload.digest, status: 'open', received: upload.received, entryCount: upload.entry_count };
 }
 
 export function toRunDto(row: RunRow, anchor: AnchorStatusDto, paid: RunPaymentTotalDto[]): RunDto {
   return {
     id: row.id,
-    runId: row.run_id.trim(),
-    lab: row.lab.trim(),
+    runId: row.run_id,
+    lab: row.lab,
     modelName: row.model_name,
-    modelHash: row.model_hash.trim(),
-    runRef: row.run_ref.trim(),
-    entriesRoot: row.entries_root.trim(),
+    modelHash: row.model_hash,
+    runRef: row.run_ref,
+    entriesRoot: row.entries_root,
     entryCount: row.entry_count,
     weightUnit: row.weight_unit,
     totalWeight: String(row.total_weight),

@@ -285,7 +285,7 @@ export class TransactionOutbox {
       [this.sender, head - this.confirmations - 1],
     );
     for (const row of rows) {
-      const receipt = await this.provider.getTransactionReceipt(row.mined_tx_hash.trim());
+      const receipt = await this.provider.getTransactionReceipt(row.mined_tx_hash);
       if (receipt && receipt.blockNumber === Number(row.mined_block)) continue;
       await this.db.query(
         `UPDATE outbox_transactions SET status = 'signed', mined_tx_hash = NULL, mined_block = NULL,

@@ -6,6 +6,7 @@ import { SignedOrder1700000002100 } from './1700000002100-signed-order';
 import { LicensingRuns1700000003000 } from './1700000003000-licensing-runs';
 import { Royalties1700000004000 } from './1700000004000-royalties';
 import { SettlementRollbacks1700000005000 } from './1700000005000-settlement-rollbacks';
+import { HexTextColumns1700000006000 } from './1700000006000-hex-text-columns';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   LicensingRuns1700000003000,
   Royalties1700000004000,
   SettlementRollbacks1700000005000,
+  HexTextColumns1700000006000,
 ];

@@ -168,13 +168,13 @@ export class DatasetsRepository {
 
   /**
    * Uploaded entries whose blob is missing or has another size: their positions in `entries`.
-   * The digests are passed as bpchar[] like the blobs.sha256 char(64) key: compared as text, the key's
-   * index cannot be used and PostgreSQL nested-loops over the whole table (3,000 files: 2.9 s; 10,000: ~26 s).
+   * The digests are passed as text[], the blobs.sha256 key's type, so its index serves (compared across
+   * types, PostgreSQL nested-loops over the whole table: 3,000 files took 2.9 s; 10,000 ~26 s).
    */
   async entriesWithoutBlob(entries: readonly FileEntry[]): Promise<{ index: number; reason: 'missing' | 'size'; storedSize?: string }[]> {
     const rows: { i: number; size: string | null }[] = await this.db.query(
       `SELECT t.i::int AS i, b.size::text AS size
-       FROM unnest($1::bpchar[], $2::numeric[]) WITH ORDINALITY AS t(h, s, i)
+       FROM unnest($1::text[], $2::numeric[]) WITH ORDINALITY AS t(h, s, i)
        LEFT JOIN blobs b ON b.sha256 = t.h
        WHERE b.sha256 IS NULL OR b.size <> t.s ORDER BY t.i LIMIT 100`,
       [entries.map((e) => e.sha256), entries.map((e) => e.size.toString())],

@@ -199,12 +199,12 @@ export class DatasetsService {
     const anchorStatus: AnchorResponseDto = { ...anchor, registry: this.runtime.infrastructure.deployment.provenanceRegistry };
     return {
       ...this.summary(row),
-      parents: parents.map((p) => ({ id: p.id, contentRoot: p.content_root.trim(), title: p.title, upstreamBps: p.upstream_bps })),
+      parents: parents.map((p) => ({ id: p.id, contentRoot: p.content_root, title: p.title, upstreamBps: p.upstream_bps })),
       nextVersionIds,
       nonce: row.nonce,
       deadline: new Date(row.deadline).toISOString(),
       signature: row.signature,
-      digest: row.digest.trim(),
+      digest: row.digest,
       anchorStatus,
     };
   }
@@ -246,13 +246,13 @@ export class DatasetsService {
     const [ancestors, descendants] = await Promise.all([this.repository.lineage(row.id, 'ancestors'), this.repository.lineage(row.id, 'descendants')]);
     const node = (n: (typeof ancestors)[number]) => ({
       id: n.id,
-      contentRoot: n.content_root.trim(),
+      contentRoot: n.content_root,
       title: n.title,
       depth: n.depth,
       via: n.via,
       upstreamBps: n.upstream_bps,
     });
-    return { id: row.id, contentRoot: row.content_root.trim(), ancestors: ancestors.map(node), descendants: descendants.map(node) };
+    return { id: row.id, contentRoot: row.content_root, ancestors: ancestors.map(node), descendants: descendants.map(node) };
   }
 
   /** A dataset by uuid or content root; 400 naming `id` when it is neither, 404 when unknown. */
@@ -268,19 +268,19 @@ export class DatasetsService {
   private summary(row: DatasetRow): DatasetSummaryDto {
     return {
       id: row.id,
-      contentRoot: row.content_root.trim(),
+      contentRoot: row.content_root,
       title: row.title,
       description: row.description,
       storage: row.storage,
       externalUri: row.external_uri,
       fileCount: row.file_count,
       totalBytes: row.total_bytes,
-      registrant: row.registrant.trim(),
-      owners: row.owners.map((o) => ({ account: o.account.trim(), shareBps: o.shareBps })),
+      registrant: row.registrant,
+      owners: row.owners.map((o) => ({ account: o.account, shareBps: o.shareBps })),
       license: {
         template: row.license_template,
         terms: row.license_terms,
-        termsHash: row.license_terms_hash.trim(),
+        termsHash: row.license_terms_hash,
         licensingOpen: row.licensing_open,
       },
       previousVersionId: row.previous_version_id,
@@ -332,7 +332,7 @@ export class DatasetsService {
     if (previousVersionId === undefined) return;
     const owners = await this.repository.ownerAccounts(previousVersionId.toLowerCase());
     if (!owners) throw fieldError('UNKNOWN_PREVIOUS_VERSION', 'previousVersionId', `no dataset ${previousVersionId}`);
-    if (!owners.some((o) => o.trim() === signer)) {
+    if (!owners.some((o) => o === signer)) {
       throw fieldError('NOT_PREVIOUS_VERSION_OWNER', 'previousVersionId', `${signer} does not own dataset ${previousVersionId}; only its owners may register a new version`);
     }
   }
