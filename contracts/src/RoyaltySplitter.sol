@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IRoyaltySplitter} from "./interfaces/IRoyaltySplitter.sol";
 
 /// @title RoyaltySplitter
 /// @notice Takes royalty payments for training runs in O(1) gas and pays contributors by Merkle
@@ -15,7 +16,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 /// `(uint256 chainId, address splitter, address token, address account, uint256 cumulativeAmount)`,
 /// so a proof is bound to one chain, one splitter and one token. Whatever root is posted, the
 /// total claimed for a token never exceeds the total deposited for it net of fees.
-contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
+contract RoyaltySplitter is IRoyaltySplitter, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice Proposes roots of cumulative balances.
@@ -45,13 +46,6 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
         mapping(address account => uint256) claimed;
     }
 
-    /// @notice A proposed root waiting for its delay to pass.
-    struct PendingRoot {
-        bytes32 root;
-        bytes32 dataHash;
-        uint64 epoch;
-        uint64 claimableAt;
-    }
 
     // The next four variables fill the slot of Pausable's `_paused` (1 + 2 + 1 + 20 + 8 bytes), so a
     // payment reads paused, fee, allowlist toggle and treasury, and a claim paused and epoch, with
@@ -69,75 +63,6 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
 
     mapping(IERC20 token => TokenState) private _tokens;
 
-    /// @notice A training run was paid for.
-    event RunPaid(
-        bytes32 indexed runId,
-        address indexed token,
-        address indexed payer,
-        uint256 amount,
-        uint256 fee,
-        uint256 net
-    );
-    /// @notice A root was proposed; it becomes acceptable at `claimableAt`.
-    event RootProposed(uint64 indexed epoch, bytes32 indexed root, bytes32 dataHash, uint64 claimableAt);
-    /// @notice A pending root became the current root.
-    event RootAccepted(uint64 indexed epoch, bytes32 indexed root, bytes32 dataHash);
-    /// @notice A pending root was vetoed by a guardian.
-    event RootVetoed(uint64 indexed epoch, bytes32 indexed root, address indexed guardian);
-    /// @notice An operator withdrew its own pending root (its inputs are no longer on the chain).
-    event RootWithdrawn(uint64 indexed epoch, bytes32 indexed root, address indexed operator);
-    /// @notice `amount` of `token` was paid to `account`, whose claimed total is now `cumulativeAmount`.
-    event Claimed(
-        address indexed account,
-        address indexed token,
-        uint64 indexed epoch,
-        uint256 amount,
-        uint256 cumulativeAmount
-    );
-    /// @notice Accrued protocol fees were sent to the treasury.
-    event FeesSwept(address indexed token, address indexed treasury, uint256 amount);
-    /// @notice The protocol fee changed.
-    event FeeBpsChanged(uint16 previousFeeBps, uint16 newFeeBps);
-    /// @notice The treasury changed.
-    event TreasuryChanged(address indexed previousTreasury, address indexed newTreasury);
-    /// @notice The root delay changed.
-    event RootDelayChanged(uint64 previousDelay, uint64 newDelay);
-    /// @notice The token allowlist was switched on or off.
-    event TokenAllowlistToggled(bool enabled);
-    /// @notice A token was added to or removed from the allowlist.
-    event TokenAllowedChanged(address indexed token, bool allowed);
-
-    /// @notice The amount is zero.
-    error RoyaltySplitterZeroAmount();
-    /// @notice The amount does not fit the 128-bit ledger.
-    error RoyaltySplitterAmountTooLarge(uint256 amount);
-    /// @notice The token's balance moved by something other than the amount transferred
-    /// (fee-on-transfer, rebasing or otherwise misbehaving token).
-    error RoyaltySplitterUnexpectedBalanceChange(address token, uint256 expected, uint256 actual);
-    /// @notice The allowlist is on and the token is not on it.
-    error RoyaltySplitterTokenNotAllowed(address token);
-    /// @notice The fee is above MAX_FEE_BPS.
-    error RoyaltySplitterFeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
-    /// @notice The root delay is above MAX_ROOT_DELAY.
-    error RoyaltySplitterRootDelayTooLong(uint64 delay, uint64 maxDelay);
-    /// @notice An address that must be set is zero.
-    error RoyaltySplitterZeroAddress();
-    /// @notice A root must be non-zero.
-    error RoyaltySplitterZeroRoot();
-    /// @notice Epochs must strictly increase.
-    error RoyaltySplitterEpochNotIncreasing(uint64 epoch, uint64 lastProposedEpoch);
-    /// @notice There is no pending root (with that epoch).
-    error RoyaltySplitterNoPendingRoot(uint64 epoch);
-    /// @notice The pending root's delay has not passed yet.
-    error RoyaltySplitterRootNotReady(uint64 claimableAt);
-    /// @notice The proof does not prove the leaf against the current root.
-    error RoyaltySplitterInvalidProof(address account, address token, uint256 cumulativeAmount);
-    /// @notice The account already claimed at least this cumulative amount.
-    error RoyaltySplitterNothingToClaim(address account, address token, uint256 cumulativeAmount);
-    /// @notice Paying out would take more of the token than was deposited for it net of fees.
-    error RoyaltySplitterClaimExceedsDeposits(address token, uint256 payout, uint256 available);
-    /// @notice The arrays passed to claimMany differ in length.
-    error RoyaltySplitterLengthMismatch();
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE and PARAMS_ROLE (the deployer hands them to the timelock).
     /// @param operator Receives OPERATOR_ROLE.
@@ -167,13 +92,7 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ payments
 
-    /// @notice Pays `amount` of `token` for training run `runId`; the protocol fee is kept for the
-    /// treasury and the rest becomes claimable by contributors once a root covers it.
-    /// @dev The caller must have approved `amount`. Tokens whose balance here does not grow by
-    /// exactly `amount` are refused. Costs the same whatever the number of contributors.
-    /// @param runId Off-chain identifier of the training run.
-    /// @param token The ERC-20 the run is paid in.
-    /// @param amount Gross amount, fee included.
+    /// @inheritdoc IRoyaltySplitter
     function payRun(bytes32 runId, IERC20 token, uint256 amount) external nonReentrant whenNotPaused {
         if (amount == 0) revert RoyaltySplitterZeroAmount();
         if (amount > type(uint128).max) revert RoyaltySplitterAmountTooLarge(amount);
@@ -203,9 +122,7 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
         emit RunPaid(runId, address(token), msg.sender, amount, fee, net);
     }
 
-    /// @notice Sends the protocol fees accrued in `token` to the treasury. Anyone may call.
-    /// @param token The token whose fees are swept.
-    /// @return amount The amount sent.
+    /// @inheritdoc IRoyaltySplitter
     function sweepFees(IERC20 token) external nonReentrant returns (uint256 amount) {
         TokenState storage state = _tokens[token];
         uint256 swept = state.feesSwept;
@@ -219,11 +136,7 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ roots
 
-    /// @notice Proposes `root` of cumulative balances for `epoch`; it can be accepted after the root delay.
-    /// @dev A new proposal replaces a still-pending one. The current root stays claimable meanwhile.
-    /// @param root Merkle root (StandardMerkleTree) of `(chainId, splitter, token, account, cumulativeAmount)`.
-    /// @param epoch Allocation epoch; must be greater than every epoch proposed before.
-    /// @param dataHash Hash of the off-chain allocation data the root was built from.
+    /// @inheritdoc IRoyaltySplitter
     function proposeRoot(bytes32 root, uint64 epoch, bytes32 dataHash) external onlyRole(OPERATOR_ROLE) {
         if (root == bytes32(0)) revert RoyaltySplitterZeroRoot();
         uint64 last = _lastProposedEpoch;
@@ -234,7 +147,7 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
         emit RootProposed(epoch, root, dataHash, claimableAt);
     }
 
-    /// @notice Makes the pending root current once its delay has passed. Anyone may call.
+    /// @inheritdoc IRoyaltySplitter
     function acceptRoot() external {
         PendingRoot memory pending = _pending;
         if (pending.root == bytes32(0)) revert RoyaltySplitterNoPendingRoot(0);
@@ -246,8 +159,7 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
         emit RootAccepted(pending.epoch, pending.root, pending.dataHash);
     }
 
-    /// @notice Discards the pending root of `epoch`.
-    /// @param epoch The epoch of the pending root, so a guardian never vetoes a root it did not review.
+    /// @inheritdoc IRoyaltySplitter
     function vetoRoot(uint64 epoch) external onlyRole(GUARDIAN_ROLE) {
         PendingRoot memory pending = _pending;
         if (pending.root == bytes32(0) || pending.epoch != epoch) revert RoyaltySplitterNoPendingRoot(epoch);
@@ -255,11 +167,7 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
         emit RootVetoed(epoch, pending.root, msg.sender);
     }
 
-    /// @notice Withdraws the pending root of `epoch`, so that it never becomes claimable.
-    /// @dev For the operator's own mistakes, above all a root built on payments that a chain
-    /// reorganisation removed. Unlike a veto it needs no guardian; like a veto it leaves the epoch
-    /// number spent, so a corrected root is proposed under a higher epoch.
-    /// @param epoch The epoch of the pending root, so a stale withdrawal never removes a newer root.
+    /// @inheritdoc IRoyaltySplitter
     function withdrawRoot(uint64 epoch) external onlyRole(OPERATOR_ROLE) {
         PendingRoot memory pending = _pending;
         if (pending.root == bytes32(0) || pending.epoch != epoch) revert RoyaltySplitterNoPendingRoot(epoch);
@@ -269,13 +177,7 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ claims
 
-    /// @notice Pays `account` what the current root grants it in `token` beyond what it already claimed.
-    /// Anyone may call; the tokens always go to `account`.
-    /// @param account The contributor.
-    /// @param token The token claimed.
-    /// @param cumulativeAmount The account's all-time total in the current root.
-    /// @param proof Merkle proof of the leaf against the current root.
-    /// @return payout The amount transferred.
+    /// @inheritdoc IRoyaltySplitter
     function claim(
         address account,
         IERC20 token,
@@ -285,12 +187,7 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
         return _claim(account, token, cumulativeAmount, proof, _currentRoot);
     }
 
-    /// @notice Claims several tokens for one account in one transaction.
-    /// @param account The contributor.
-    /// @param tokens The tokens claimed.
-    /// @param cumulativeAmounts The account's all-time totals per token in the current root.
-    /// @param proofs One Merkle proof per token.
-    /// @return payouts The amounts transferred, per token.
+    /// @inheritdoc IRoyaltySplitter
     function claimMany(
         address account,
         IERC20[] calldata tokens,
@@ -420,46 +317,40 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ guardian
 
-    /// @notice Stops payments and claims.
+    /// @inheritdoc IRoyaltySplitter
     function pause() external onlyRole(GUARDIAN_ROLE) {
         _pause();
     }
 
-    /// @notice Resumes payments and claims.
+    /// @inheritdoc IRoyaltySplitter
     function unpause() external onlyRole(GUARDIAN_ROLE) {
         _unpause();
     }
 
     // ------------------------------------------------------------------ parameters
 
-    /// @notice Sets the protocol fee.
-    /// @param newFeeBps Fee in basis points, at most MAX_FEE_BPS.
+    /// @inheritdoc IRoyaltySplitter
     function setFeeBps(uint16 newFeeBps) external onlyRole(PARAMS_ROLE) {
         _setFeeBps(newFeeBps);
     }
 
-    /// @notice Sets where swept fees go.
-    /// @param newTreasury The new treasury, non-zero.
+    /// @inheritdoc IRoyaltySplitter
     function setTreasury(address newTreasury) external onlyRole(PARAMS_ROLE) {
         _setTreasury(newTreasury);
     }
 
-    /// @notice Sets the delay between proposing a root and it becoming claimable; applies to later proposals.
-    /// @param newRootDelay Seconds, at most MAX_ROOT_DELAY.
+    /// @inheritdoc IRoyaltySplitter
     function setRootDelay(uint64 newRootDelay) external onlyRole(PARAMS_ROLE) {
         _setRootDelay(newRootDelay);
     }
 
-    /// @notice Switches the token allowlist on or off.
-    /// @param enabled When true, payRun accepts only allowlisted tokens.
+    /// @inheritdoc IRoyaltySplitter
     function setTokenAllowlistEnabled(bool enabled) external onlyRole(PARAMS_ROLE) {
         _allowlistEnabled = enabled;
         emit TokenAllowlistToggled(enabled);
     }
 
-    /// @notice Adds a token to or removes it from the allowlist.
-    /// @param token The token.
-    /// @param allowed Whether payRun accepts it while the allowlist is on.
+    /// @inheritdoc IRoyaltySplitter
     function setTokenAllowed(IERC20 token, bool allowed) external onlyRole(PARAMS_ROLE) {
         _tokens[token].allowed = allowed;
         emit TokenAllowedChanged(address(token), allowed);
@@ -488,84 +379,77 @@ contract RoyaltySplitter is AccessControl, Pausable, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The root claims are proved against.
+    /// @inheritdoc IRoyaltySplitter
     function currentRoot() external view returns (bytes32) {
         return _currentRoot;
     }
 
-    /// @notice The epoch of the current root (0 before the first root is accepted).
+    /// @inheritdoc IRoyaltySplitter
     function currentEpoch() external view returns (uint64) {
         return _currentEpoch;
     }
 
-    /// @notice The data hash of the current root.
+    /// @inheritdoc IRoyaltySplitter
     function currentDataHash() external view returns (bytes32) {
         return _currentDataHash;
     }
 
-    /// @notice The pending root, or all zeros when none is pending.
+    /// @inheritdoc IRoyaltySplitter
     function pendingRoot() external view returns (PendingRoot memory) {
         return _pending;
     }
 
-    /// @notice The highest epoch ever proposed (accepted, pending or vetoed).
+    /// @inheritdoc IRoyaltySplitter
     function lastProposedEpoch() external view returns (uint64) {
         return _lastProposedEpoch;
     }
 
-    /// @notice The cumulative amount of `token` already paid to `account`.
-    /// @param account The contributor.
-    /// @param token The token.
+    /// @inheritdoc IRoyaltySplitter
     function claimed(address account, IERC20 token) external view returns (uint256) {
         return _tokens[token].claimed[account];
     }
 
-    /// @notice Total deposited in `token`, net of fees.
-    /// @param token The token.
+    /// @inheritdoc IRoyaltySplitter
     function totalDeposited(IERC20 token) external view returns (uint256) {
         return _tokens[token].deposited;
     }
 
-    /// @notice Total protocol fees taken in `token` (swept or not).
-    /// @param token The token.
+    /// @inheritdoc IRoyaltySplitter
     function totalFees(IERC20 token) external view returns (uint256) {
         return _tokens[token].fees;
     }
 
-    /// @notice Protocol fees in `token` already sent to the treasury.
-    /// @param token The token.
+    /// @inheritdoc IRoyaltySplitter
     function feesSwept(IERC20 token) external view returns (uint256) {
         return _tokens[token].feesSwept;
     }
 
-    /// @notice Total claimed in `token` by all accounts.
-    /// @param token The token.
+    /// @inheritdoc IRoyaltySplitter
     function totalClaimed(IERC20 token) external view returns (uint256) {
         return uint128(_tokens[token].claimTotals);
     }
 
-    /// @notice The protocol fee in basis points.
+    /// @inheritdoc IRoyaltySplitter
     function feeBps() external view returns (uint16) {
         return _feeBps;
     }
 
-    /// @notice Where swept fees go.
+    /// @inheritdoc IRoyaltySplitter
     function treasury() external view returns (address) {
         return _treasury;
     }
 
-    /// @notice Seconds between proposing a root and it becoming claimable.
+    /// @inheritdoc IRoyaltySplitter
     function rootDelay() external view returns (uint64) {
         return _rootDelay;
     }
 
-    /// @notice Whether payRun only accepts allowlisted tokens.
+    /// @inheritdoc IRoyaltySplitter
     function tokenAllowlistEnabled() external view returns (bool) {
         return _allowlistEnabled;
     }
 
-    /// @notice Whether `token` is on the allowlist.
-    /// @param token The token.
+    /// @inheritdoc IRoyaltySplitter
     function tokenAllowed(IERC20 token) external view returns (bool) {
         return _tokens[token].allowed;
     }

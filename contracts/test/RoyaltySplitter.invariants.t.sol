@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {RoyaltySplitter} from "../src/RoyaltySplitter.sol";
+import {IRoyaltySplitter} from "../src/interfaces/IRoyaltySplitter.sol";
 import {MockERC20} from "../src/test/MockERC20.sol";
 import {TestBase} from "./utils/TestBase.sol";
 import {Merkle} from "./utils/Merkle.sol";
@@ -109,7 +110,7 @@ contract SplitterHandler is TestBase {
             ghostPaidOut += token.balanceOf(_accounts[i]) - before;
         } catch (bytes memory reason) {
             // Only a greedy root may be refused, and only for exceeding deposits.
-            if (rootHonest || bytes4(reason) != RoyaltySplitter.RoyaltySplitterClaimExceedsDeposits.selector) {
+            if (rootHonest || bytes4(reason) != IRoyaltySplitter.RoyaltySplitterClaimExceedsDeposits.selector) {
                 unexpectedClaimFailure = true;
             }
         }

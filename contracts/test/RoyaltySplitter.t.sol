@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {RoyaltySplitter} from "../src/RoyaltySplitter.sol";
+import {IRoyaltySplitter} from "../src/interfaces/IRoyaltySplitter.sol";
 import {MockERC20} from "../src/test/MockERC20.sol";
 import {NoReturnToken} from "../src/test/NoReturnToken.sol";
 import {FeeOnTransferToken} from "../src/test/FeeOnTransferToken.sol";
@@ -76,7 +77,7 @@ contract RoyaltySplitterTest is SplitterBase {
         vm.startPrank(lab);
         token.approve(address(splitter), 1_000_000);
         vm.expectEmit();
-        emit RoyaltySplitter.RunPaid(keccak256("run"), address(token), lab, 1_000_000, 25_000, 975_000);
+        emit IRoyaltySplitter.RunPaid(keccak256("run"), address(token), lab, 1_000_000, 25_000, 975_000);
         splitter.payRun(keccak256("run"), token, 1_000_000);
         vm.stopPrank();
         assertEq(splitter.totalDeposited(token), 975_000, "deposited");
@@ -96,13 +97,13 @@ contract RoyaltySplitterTest is SplitterBase {
 
     function test_PayRun_Revert_whenZeroAmount() public {
         vm.prank(lab);
-        vm.expectRevert(RoyaltySplitter.RoyaltySplitterZeroAmount.selector);
+        vm.expectRevert(IRoyaltySplitter.RoyaltySplitterZeroAmount.selector);
         splitter.payRun(bytes32(0), token, 0);
     }
 
     function test_PayRun_Revert_whenAmountAbove128Bits() public {
         vm.prank(lab);
-        vm.expectRevert(abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterAmountTooLarge.selector, uint256(1) << 128));
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterAmountTooLarge.selector, uint256(1) << 128));
         splitter.payRun(bytes32(0), token, uint256(1) << 128);
     }
 
@@ -113,7 +114,7 @@ contract RoyaltySplitterTest is SplitterBase {
         fot.approve(address(splitter), 1_000);
         vm.expectRevert(
             abi.encodeWithSelector(
-                RoyaltySplitter.RoyaltySplitterUnexpectedBalanceChange.selector,
+                IRoyaltySplitter.RoyaltySplitterUnexpectedBalanceChange.selector,
                 address(fot),
                 1_000,
                 990
@@ -140,7 +141,7 @@ contract RoyaltySplitterTest is SplitterBase {
         token.mint(lab, 10);
         vm.startPrank(lab);
         token.approve(address(splitter), 10);
-        vm.expectRevert(abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterTokenNotAllowed.selector, address(token)));
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterTokenNotAllowed.selector, address(token)));
         splitter.payRun(bytes32(0), token, 10);
         vm.stopPrank();
         vm.prank(admin);
@@ -178,7 +179,7 @@ contract RoyaltySplitterTest is SplitterBase {
     function test_ProposeRoot_Revert_whenEpochNotIncreasing() public {
         vm.startPrank(operator);
         splitter.proposeRoot(keccak256("r"), 3, bytes32(0));
-        vm.expectRevert(abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterEpochNotIncreasing.selector, 3, 3));
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterEpochNotIncreasing.selector, 3, 3));
         splitter.proposeRoot(keccak256("s"), 3, bytes32(0));
         vm.stopPrank();
     }
@@ -188,7 +189,7 @@ contract RoyaltySplitterTest is SplitterBase {
         splitter.proposeRoot(keccak256("r"), 1, bytes32(0));
         vm.warp(block.timestamp + DELAY - 1);
         vm.expectRevert(
-            abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterRootNotReady.selector, uint64(block.timestamp + 1))
+            abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterRootNotReady.selector, uint64(block.timestamp + 1))
         );
         splitter.acceptRoot();
     }
@@ -202,7 +203,7 @@ contract RoyaltySplitterTest is SplitterBase {
         vm.prank(operator);
         splitter.proposeRoot(Merkle.root(leaves), 2, bytes32(0));
         vm.expectRevert(
-            abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterInvalidProof.selector, alice, address(token), 500)
+            abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterInvalidProof.selector, alice, address(token), 500)
         );
         splitter.claim(alice, token, 500, Merkle.proof(leaves, 0));
         // the accepted root stays claimable while the next one waits
@@ -216,7 +217,7 @@ contract RoyaltySplitterTest is SplitterBase {
         vm.prank(guardian);
         splitter.vetoRoot(1);
         vm.warp(block.timestamp + DELAY);
-        vm.expectRevert(abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, 0));
         splitter.acceptRoot();
         assertEq(splitter.currentRoot(), bytes32(0), "root");
     }
@@ -242,7 +243,7 @@ contract RoyaltySplitterTest is SplitterBase {
         vm.prank(operator);
         splitter.withdrawRoot(1);
         vm.warp(block.timestamp + DELAY);
-        vm.expectRevert(abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, 0));
         splitter.acceptRoot();
         assertEq(splitter.currentRoot(), bytes32(0), "root");
         assertEq(splitter.lastProposedEpoch(), 1, "epoch stays spent");
@@ -252,7 +253,7 @@ contract RoyaltySplitterTest is SplitterBase {
         vm.prank(operator);
         splitter.proposeRoot(keccak256("r"), 3, bytes32(0));
         vm.prank(operator);
-        vm.expectRevert(abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, 2));
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, 2));
         splitter.withdrawRoot(2);
         bytes32 role = splitter.OPERATOR_ROLE();
         vm.prank(guardian);
@@ -273,7 +274,7 @@ contract RoyaltySplitterTest is SplitterBase {
         _pay(address(token), 1_000_000);
         bytes32[] memory l2 = _postRoot(splitter, address(token), _pair(alice, bob), _amounts(1_000_000, 950_000));
         vm.expectEmit();
-        emit RoyaltySplitter.Claimed(alice, address(token), 2, 500_000, 1_000_000);
+        emit IRoyaltySplitter.Claimed(alice, address(token), 2, 500_000, 1_000_000);
         splitter.claim(alice, token, 1_000_000, Merkle.proof(l2, 0));
         assertEq(token.balanceOf(alice), 1_000_000, "alice");
         assertEq(token.balanceOf(stranger), 0, "stranger");
@@ -285,7 +286,7 @@ contract RoyaltySplitterTest is SplitterBase {
         bytes32[] memory leaves = _postRoot(splitter, address(token), _pair(alice, bob), _amounts(500, 400));
         splitter.claim(alice, token, 500, Merkle.proof(leaves, 0));
         vm.expectRevert(
-            abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterNothingToClaim.selector, alice, address(token), 500)
+            abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterNothingToClaim.selector, alice, address(token), 500)
         );
         splitter.claim(alice, token, 500, Merkle.proof(leaves, 0));
     }
@@ -295,7 +296,7 @@ contract RoyaltySplitterTest is SplitterBase {
         bytes32[] memory leaves = _postRoot(splitter, address(token), _pair(alice, bob), _amounts(900, 900));
         splitter.claim(alice, token, 900, Merkle.proof(leaves, 0));
         vm.expectRevert(
-            abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterClaimExceedsDeposits.selector, address(token), 900, 75)
+            abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterClaimExceedsDeposits.selector, address(token), 900, 75)
         );
         splitter.claim(bob, token, 900, Merkle.proof(leaves, 1));
     }
@@ -314,7 +315,7 @@ contract RoyaltySplitterTest is SplitterBase {
         // 50 left: a greedy root granting carol 100 is refused with the up-to-date figure
         bytes32[] memory l3 = _postRoot(splitter, address(token), _pair(carol, alice), _amounts(100, 500));
         vm.expectRevert(
-            abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterClaimExceedsDeposits.selector, address(token), 100, 50)
+            abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterClaimExceedsDeposits.selector, address(token), 100, 50)
         );
         splitter.claim(carol, token, 100, Merkle.proof(l3, 0));
         _pay(address(token), 100); // 97 more net
@@ -348,7 +349,7 @@ contract RoyaltySplitterTest is SplitterBase {
         _pay(address(other), 1_000);
         bytes32[] memory leaves = _postRoot(splitter, address(token), _pair(alice, bob), _amounts(500, 400));
         vm.expectRevert(
-            abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterInvalidProof.selector, alice, address(other), 500)
+            abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterInvalidProof.selector, alice, address(other), 500)
         );
         splitter.claim(alice, other, 500, Merkle.proof(leaves, 0));
     }
@@ -368,7 +369,7 @@ contract RoyaltySplitterTest is SplitterBase {
         vm.warp(block.timestamp + DELAY);
         twin.acceptRoot();
         vm.expectRevert(
-            abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterInvalidProof.selector, alice, address(token), 500)
+            abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterInvalidProof.selector, alice, address(token), 500)
         );
         twin.claim(alice, token, 500, Merkle.proof(leaves, 0));
     }
@@ -378,7 +379,7 @@ contract RoyaltySplitterTest is SplitterBase {
         bytes32[] memory leaves = _postRoot(splitter, address(token), _pair(alice, bob), _amounts(500, 400));
         vm.chainId(block.chainid + 1);
         vm.expectRevert(
-            abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterInvalidProof.selector, alice, address(token), 500)
+            abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterInvalidProof.selector, alice, address(token), 500)
         );
         splitter.claim(alice, token, 500, Merkle.proof(leaves, 0));
     }
@@ -445,7 +446,7 @@ contract RoyaltySplitterTest is SplitterBase {
 
     function test_SetFeeBps_Revert_whenAboveMax() public {
         vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(RoyaltySplitter.RoyaltySplitterFeeTooHigh.selector, 1_001, 1_000));
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterFeeTooHigh.selector, 1_001, 1_000));
         splitter.setFeeBps(1_001);
     }
 
