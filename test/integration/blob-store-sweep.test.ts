@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalBlobStore } from '../../apps/api/src/contributions/storage/local-blob-store';
+import { LocalBlobStore } from '../../apps/api/src/contributions/storage/local-disk/local-blob-store';
 import { killHard, spawnHolder } from '../support/lock-holder';
 
 const HOUR = 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 // Child process for blob-store.test.ts: starts a put whose source never ends, says when bytes
 // have reached the temp file, and waits to be killed with SIGKILL mid-upload.
 import { Readable } from 'node:stream';
-import { LocalBlobStore } from '../../apps/api/src/contributions/storage/local-blob-store';
+import { LocalBlobStore } from '../../apps/api/src/contributions/storage/local-disk/local-blob-store';
 
 const store = new LocalBlobStore(process.argv[2]!);
 let sent = 0;

@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobHashMismatchError, BlobTooLargeError } from '../../apps/api/src/contributions/storage/blob-store';
-import { LocalBlobStore } from '../../apps/api/src/contributions/storage/local-blob-store';
+import { LocalBlobStore } from '../../apps/api/src/contributions/storage/local-disk/local-blob-store';
+import { describeBlobStoreContract } from './blob-store.contract';
 
 const ROOT = resolve(__dirname, '../..');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -17,6 +18,27 @@ async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
 }
+
+describeBlobStoreContract('local disk', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'upstream-blobs-'));
+  const store = new LocalBlobStore(join(root, 'blobs'), { uploadsDirectory: join(root, 'uploads') });
+  const tempDir = join(root, 'blobs', '.tmp');
+  return {
+    store,
+    tempObjects: async () => (existsSync(tempDir) ? await readdir(tempDir) : []),
+    async leaveTempObject(ageMs) {
+      await mkdir(tempDir, { recursive: true });
+      const path = join(tempDir, `${randomBytes(12).toString('hex')}.part`);
+      await writeFile(path, 'half an upload');
+      const when = new Date(Date.now() - ageMs);
+      await utimes(path, when, when);
+    },
+    async dispose() {
+      store.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+});
 
 describe('LocalBlobStore: a blob appears under its hash only when complete and verified', () => {
   let root: string;

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileSink, type FileSinkOptions } from '../../apps/api/src/contributions/storage/direct-file-sink';
+import { FileSink, type FileSinkOptions } from '../../apps/api/src/contributions/storage/local-disk/direct-file-sink';
 
 const MiB = 1 << 20;
 const ROOT = resolve(__dirname, '../..');
@@ -111,7 +111,7 @@ describe('FileSink: direct I/O in aligned blocks, the page cache for the rest', 
       const { readFileSync } = require('node:fs');
       const { Readable } = require('node:stream');
       const { pipeline } = require('node:stream/promises');
-      const { FileSink } = require(${JSON.stringify(join(ROOT, 'apps/api/src/contributions/storage/direct-file-sink.ts'))});
+      const { FileSink } = require(${JSON.stringify(join(ROOT, 'apps/api/src/contributions/storage/local-disk/direct-file-sink.ts'))});
       const bytes = randomBytes(3 * 1024 * 1024 + 5);
       const sink = new FileSink(${JSON.stringify(join(dir, 'jitless'))}, { flags: 'wx' });
       pipeline(Readable.from([bytes]), sink).then(() => {

@@ -1,6 +1,6 @@
 // Child process for data-dir-lock.test.ts and blob-store-sweep.test.ts: takes a lock as the
 // service would, says so, and waits to be killed (often with SIGKILL, as after a crash).
-import { LocalBlobStore } from '../../apps/api/src/contributions/storage/local-blob-store';
+import { LocalBlobStore } from '../../apps/api/src/contributions/storage/local-disk/local-blob-store';
 import { DataDirLock } from '../../apps/api/src/runtime/data-dir-lock';
 
 const [mode, path] = process.argv.slice(2);

@@ -1,4 +1,5 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { join } from 'node:path';
+import { Inject, Module, type OnModuleInit, type Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { BlobsController } from './blobs/blobs.controller';
@@ -8,9 +9,25 @@ import { ContributorsController } from './datasets/contributors.controller';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsRepository } from './datasets/datasets.repository';
 import { DatasetsService } from './datasets/datasets.service';
+import { BLOB_STORE, type BlobStore } from './storage/blob-store';
+import { LocalBlobStore } from './storage/local-disk/local-blob-store';
 import { UPLOAD_RATE_LIMIT_LOCAL } from './upload-throttle';
 import { TusUploadsService } from './uploads/tus-uploads.service';
 import { UploadsController } from './uploads/uploads.controller';
+
+/**
+ * The blob-store adapter: local disk (`<DATA_DIR>/blobs`, resumable uploads in `<DATA_DIR>/uploads`).
+ * Another adapter (S3, issue 13) is chosen here; nothing else in the feature names one.
+ */
+const blobStoreProvider: Provider<BlobStore> = {
+  provide: BLOB_STORE,
+  inject: [RUNTIME],
+  useFactory: (runtime: Runtime): BlobStore =>
+    new LocalBlobStore(join(runtime.config.dataDir, 'blobs'), {
+      uploadsDirectory: join(runtime.config.dataDir, 'uploads'),
+      uploadExpiryMs: 24 * 60 * 60 * 1000,
+    }),
+};
 
 /**
  * The contributor's half: uploads into a content-addressed blob store (streamed or resumable),
@@ -18,7 +35,7 @@ import { UploadsController } from './uploads/uploads.controller';
  */
 @Module({
   controllers: [BlobsController, UploadsController, DatasetsController, ContributorsController],
-  providers: [BlobsRepository, BlobsService, TusUploadsService, DatasetsRepository, DatasetsService],
+  providers: [blobStoreProvider, BlobsRepository, BlobsService, TusUploadsService, DatasetsRepository, DatasetsService],
   exports: [DatasetsService, BlobsService],
 })
 export class ContributionsModule implements OnModuleInit {

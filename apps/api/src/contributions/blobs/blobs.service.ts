@@ -1,24 +1,21 @@
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Upload } from '@tus/server';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
-import { BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type StoredBlob } from '../storage/blob-store';
-import { LocalBlobStore } from '../storage/local-blob-store';
+import { BLOB_STORE, BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type BlobStore, type ByteRange, type StoredBlob } from '../storage/blob-store';
 import { BlobsRepository } from './blobs.repository';
 
-/** Content-addressed upload storage: streams bytes into the blob store and records each blob in `blobs`. */
+/** Content-addressed upload storage: streams bytes into the blob store (the BLOB_STORE port) and records each blob in `blobs`. */
 @Injectable()
 export class BlobsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Blobs');
-  readonly store: LocalBlobStore;
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(BLOB_STORE) private readonly store: BlobStore,
     private readonly repository: BlobsRepository,
-  ) {
-    this.store = new LocalBlobStore(join(runtime.config.dataDir, 'blobs'));
-  }
+  ) {}
 
   get maxFileBytes(): number {
     return this.runtime.config.maxFileBytes;
@@ -53,9 +50,9 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
     return stored;
   }
 
-  /** Moves a finished resumable upload into the store and records it. */
-  async adopt(path: string, sha256?: string): Promise<StoredBlob> {
-    const stored = await this.store.adoptFile(path, sha256);
+  /** Publishes a finished resumable upload under its hash (BlobHashMismatchError unless it hashes to `expectedSha256`) and records it. */
+  async publishUpload(upload: Upload, expectedSha256?: string): Promise<StoredBlob> {
+    const stored = await this.store.resumable.publish(upload, expectedSha256);
     await this.repository.record(stored.sha256, stored.size);
     return stored;
   }
@@ -69,7 +66,7 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Streams a blob found with `find()`: all of it, or the inclusive byte range. */
-  read(sha256: string, range?: { start: number; end: number }): Readable {
+  read(sha256: string, range?: ByteRange): Readable {
     return this.store.read(sha256, range);
   }
 

@@ -1,4 +1,13 @@
 import type { Readable } from 'node:stream';
+import type { DataStore, Upload } from '@tus/server';
+
+/**
+ * The blob-store port: everything the contributions feature does with uploaded bytes goes
+ * through `BlobStore` (injected as BLOB_STORE). `local-disk/` is the adapter in use, with the
+ * upload path's tuning behind it; an S3 adapter (issue 13) implements the same interface and
+ * runs the same contract suite (test/integration/blob-store.contract.ts).
+ */
+export const BLOB_STORE = Symbol('BLOB_STORE');
 
 /** A blob as stored: its content address and size. `created` is false when the same bytes were already there. */
 export interface StoredBlob {
@@ -16,24 +25,55 @@ export interface PutBlobOptions {
   onBytes?: (bytesSoFar: bigint) => void;
 }
 
+/** An inclusive byte range, as HTTP `Range: bytes=start-end` names it. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /**
- * Content-addressed bytes of uploaded datasets. A blob becomes visible under its
- * SHA-256 only once it is complete, verified and durable; a crash or a refused
- * upload leaves nothing under any hash. `LocalBlobStore` keeps them in a folder;
- * an S3-compatible store can implement the same interface later.
+ * Content-addressed bytes of uploaded datasets. A blob becomes visible under its SHA-256
+ * only once it is complete, verified and durable; a crash or a refused upload leaves nothing
+ * under any hash, at most a temp object that `sweepTemp` (and `open`) remove.
  */
 export interface BlobStore {
+  /**
+   * Joins the processes writing to the store and removes what crashed writers left behind:
+   * all of it when no other writer is alive, else only temp objects older than `othersOlderThanMs`.
+   */
+  open(othersOlderThanMs: number): Promise<{ swept: number }>;
+  /** Leaves the writers (at shutdown). */
+  close(): void;
   /** Streams `source` in, hashing while it flows; never holds the bytes whole in memory. */
   put(source: Readable, options?: PutBlobOptions): Promise<StoredBlob>;
-  /**
-   * Takes over a complete local file (e.g. a finished resumable upload) whose hash is
-   * already known, or hashes it first when `sha256` is omitted. The file is moved, not copied, when possible.
-   */
-  adoptFile(path: string, sha256?: string): Promise<StoredBlob>;
-  /** Size of the blob, or undefined when it is not stored. */
+  /** Size of the blob, or undefined when it is not stored (the existence check). */
   stat(sha256: string): Promise<{ size: bigint } | undefined>;
-  /** Streams the blob's bytes (optionally an inclusive byte range). */
-  read(sha256: string, range?: { start: number; end: number }): Readable;
+  /** Streams the blob's bytes (optionally an inclusive byte range); a missing blob fails the stream. */
+  read(sha256: string, range?: ByteRange): Readable;
+  /** Removes temp objects (unfinished writes) older than `olderThanMs`; answers how many. */
+  sweepTemp(olderThanMs?: number): Promise<number>;
+  /** Where resumable (tus) uploads keep their bytes until they are complete. */
+  readonly resumable: ResumableUploadStorage;
+}
+
+/**
+ * The tus seam. @tus/server does creation, HEAD, termination and expiry on `datastore`; our
+ * PATCH handler (uploads/tus-uploads.service.ts, the protocol rules and the upload lock) moves
+ * the bytes with `append` and, after the last byte, calls `publish` then `forget`. An S3 adapter
+ * gives a multipart-backed DataStore here and publishes by copying the finished object to its hash.
+ */
+export interface ResumableUploadStorage {
+  /** The @tus/server DataStore for the uploads' metadata, offsets, termination and expiry. */
+  readonly datastore: DataStore;
+  /** Appends a PATCH body at `offset` (where the upload stands); answers the new offset. Bytes written before a failure stay. */
+  append(id: string, body: Readable, offset: number): Promise<number>;
+  /**
+   * Publishes a complete upload under its SHA-256 (hashed while it streamed in order, else read
+   * once). When it does not hash to `expectedSha256` the upload is removed and BlobHashMismatchError thrown.
+   */
+  publish(upload: Upload, expectedSha256?: string): Promise<StoredBlob>;
+  /** Drops a published upload's tus metadata (its bytes now belong to the blob). */
+  forget(id: string): Promise<void>;
 }
 
 export class BlobTooLargeError extends Error {

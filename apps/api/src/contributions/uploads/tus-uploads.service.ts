@@ -1,17 +1,14 @@
-import { join } from 'node:path';
 import type http from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { MemoryLocker, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
 import type { Request, Response } from 'express';
-import { sha256File } from '@upstream/provenance/node';
 import { DomainError } from '../../common/errors/domain-error';
 import { domainErrorBody } from '../../common/errors/api-exception.filter';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { BlobsService } from '../blobs/blobs.service';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
-import { BlobTooLargeError, SHA256_HEX } from '../storage/blob-store';
-import { ByteLimiter } from '../storage/local-blob-store';
-import { HashingFileStore } from './hashing-file-store';
+import { BLOB_STORE, BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type BlobStore, type ResumableUploadStorage, type StoredBlob } from '../storage/blob-store';
+import { ByteLimiter } from '../storage/byte-limiter';
 
 /** Upload ids as @tus/server makes them (random hex); nothing else names a file under the uploads folder. */
 const UPLOAD_ID = /^[0-9a-zA-Z_-]{1,128}$/;
@@ -21,35 +18,36 @@ type Finished = { status: number; headers: Record<string, string>; body: string 
 
 /**
  * Resumable uploads (tus 1.0, creation + creation-defer-length + termination + expiration)
- * under /uploads. Chunks land in `<DATA_DIR>/uploads`; when the last byte arrives the file is
- * hashed (in the same pass when it streamed in order), checked against the `sha256` metadata
- * if the client sent one, and moved into the blob store under its hash. The response of the
- * last PATCH carries `Upload-Sha256`.
+ * under /uploads. Chunks land in the blob store's resumable storage (the port's `resumable`
+ * seam; `<DATA_DIR>/uploads` on local disk); when the last byte arrives the upload is hashed
+ * (in the same pass when it streamed in order), checked against the `sha256` metadata if the
+ * client sent one, and published in the blob store under its hash. The response of the last
+ * PATCH carries `Upload-Sha256`.
  *
  * @tus/server answers POST, HEAD, DELETE and OPTIONS. PATCH, which carries the bytes, is
  * handled by `patch()` below with the same rules and the same lock: @tus/server 2 turns each
  * request body into a web stream and back, which on a 2 GiB upload cost ~2.5× the service's
  * CPU and kept V8 in back-to-back mark-compacts (~300 MB/s, peak RSS > 200 MiB, against
- * ~550 MB/s and ~160 MiB when the request streams straight into the store).
+ * ~550 MB/s and ~160 MiB when the request streams straight into the store). The protocol rules
+ * stay here, the same for every adapter; how the bytes are written is the adapter's `append`.
  */
 @Injectable()
 export class TusUploadsService implements OnModuleInit {
   private readonly logger = new Logger('Uploads');
-  readonly directory: string;
-  private readonly store: HashingFileStore;
+  private readonly store: ResumableUploadStorage;
   private readonly locker = new MemoryLocker();
   private readonly server: Server;
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(BLOB_STORE) blobStore: BlobStore,
     private readonly blobs: BlobsService,
   ) {
-    this.directory = join(runtime.config.dataDir, 'uploads');
-    this.store = new HashingFileStore({ directory: this.directory, expirationPeriodInMilliseconds: 24 * 60 * 60 * 1000 });
+    this.store = blobStore.resumable;
     const maxFileBytes = runtime.config.maxFileBytes;
     const options: ConstructorParameters<typeof Server>[0] = {
       path: '/uploads',
-      datastore: this.store,
+      datastore: this.store.datastore,
       locker: this.locker,
       relativeLocation: true,
       maxSize: maxFileBytes,
@@ -121,10 +119,10 @@ export class TusUploadsService implements OnModuleInit {
     const lock = this.locker.newLock(id);
     await lock.lock(gone.signal, () => released.abort());
     try {
-      const upload = await this.store.getUpload(id).catch((error: TusError | Error) => {
+      const upload = await this.store.datastore.getUpload(id).catch((error: TusError | Error) => {
         throw 'status_code' in error && error.status_code === 404 ? fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`) : error;
       });
-      const expiresAt = upload.creation_date ? new Date(upload.creation_date).getTime() + this.store.getExpiration() : undefined;
+      const expiresAt = upload.creation_date ? new Date(upload.creation_date).getTime() + this.store.datastore.getExpiration() : undefined;
       if (expiresAt !== undefined && Date.now() > expiresAt) throw fieldError('UPLOAD_EXPIRED', 'id', `upload ${id} expired at ${new Date(expiresAt).toISOString()}`);
       if (upload.offset !== offset) {
         throw fieldError('UPLOAD_OFFSET_MISMATCH', 'Upload-Offset', `is ${offset}, but the upload stands at ${upload.offset}`, { offset: upload.offset });
@@ -134,7 +132,7 @@ export class TusUploadsService implements OnModuleInit {
       const room = (upload.size ?? this.maxFileBytes) - offset;
       if (contentLength !== undefined && contentLength > room) throw this.overflow(upload, room);
       try {
-        upload.offset = await this.store.write(requestBody(req, room, released.signal), id, offset);
+        upload.offset = await this.store.append(id, requestBody(req, room, released.signal), offset);
       } catch (error) {
         if (gone.signal.aborted || req.socket.destroyed) return; // the client went away mid-body: its bytes so far stay, nobody to answer
         throw error instanceof BlobTooLargeError ? this.overflow(upload, room) : error;
@@ -158,7 +156,7 @@ export class TusUploadsService implements OnModuleInit {
     if (upload.size !== undefined) throw fieldError('VALIDATION_FAILED', 'Upload-Length', `is already set (${upload.size} bytes)`);
     if (length < upload.offset) throw fieldError('VALIDATION_FAILED', 'Upload-Length', `is less than the ${upload.offset} bytes already received`);
     if (length > this.maxFileBytes) throw fileTooLarge(this.maxFileBytes, 'Upload-Length');
-    await this.store.declareUploadLength(upload.id, length);
+    await this.store.datastore.declareUploadLength(upload.id, length);
     upload.size = length;
   }
 
@@ -169,15 +167,15 @@ export class TusUploadsService implements OnModuleInit {
   }
 
   private async finish(upload: Upload): Promise<Finished> {
-    const path = join(this.directory, upload.id);
-    const sha256 = this.store.digestOf(upload.id, upload.size ?? upload.offset) ?? (await sha256File(path)).sha256;
     const expected = upload.metadata?.sha256?.replace(/^0x/i, '').toLowerCase();
-    if (expected && expected !== sha256) {
-      await this.store.remove(upload.id);
-      throw fieldError('BLOB_HASH_MISMATCH', 'Upload-Metadata sha256', `the uploaded bytes hash to ${sha256}`, { actual: sha256 });
+    let stored: StoredBlob;
+    try {
+      stored = await this.blobs.publishUpload(upload, expected);
+    } catch (error) {
+      if (!(error instanceof BlobHashMismatchError)) throw error;
+      throw fieldError('BLOB_HASH_MISMATCH', 'Upload-Metadata sha256', `the uploaded bytes hash to ${error.actual}`, { actual: error.actual });
     }
-    const stored = await this.blobs.adopt(path, sha256);
-    await this.store.configstore.delete(upload.id);
+    await this.store.forget(upload.id);
     const body = JSON.stringify({ sha256: stored.sha256, size: stored.size.toString(), created: stored.created });
     return { status: 200, headers: { 'Upload-Sha256': stored.sha256, 'Content-Type': 'application/json' }, body };
   }

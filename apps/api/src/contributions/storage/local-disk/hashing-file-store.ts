@@ -4,8 +4,8 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type http from 'node:http';
 import { FileStore } from '@tus/file-store';
-import { BlobTooLargeError } from '../storage/blob-store';
-import { FileSink } from '../storage/direct-file-sink';
+import { BlobTooLargeError } from '../blob-store';
+import { FileSink } from './direct-file-sink';
 
 /** Upload ids as @tus/server names them (random hex): anything else goes through FileStore's own checks. */
 const PLAIN_ID = /^[0-9a-zA-Z_-]{1,128}$/;

@@ -2,29 +2,69 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Sha256PassThrough, sha256File } from '@upstream/provenance/node';
-import { FileLock } from '../../runtime/data-dir-lock';
+import { FileLock } from '../../../runtime/data-dir-lock';
+import { BlobHashMismatchError, SHA256_HEX, type BlobStore, type ByteRange, type PutBlobOptions, type StoredBlob } from '../blob-store';
+import { ByteLimiter } from '../byte-limiter';
 import { FileSink } from './direct-file-sink';
-import { BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type BlobStore, type PutBlobOptions, type StoredBlob } from './blob-store';
+import { LocalResumableUploads } from './local-resumable-uploads';
 
 const TEMP_DIR = '.tmp';
 /** Held shared by every process writing to the store; exclusive only while a lone process sweeps. */
 const WRITERS_LOCK = '.tmp.lock';
 
+export interface LocalBlobStoreOptions {
+  /** Folder of resumable (tus) uploads in progress (default `<root>/.uploads`); never swept: they resume across restarts. */
+  uploadsDirectory?: string;
+  /** Unfinished resumable uploads expire this long after creation (default a day). */
+  uploadExpiryMs?: number;
+}
+
 /**
- * Blobs in a folder, at `<root>/<first 2 hex>/<next 2 hex>/<sha256>`. Every write goes to
- * `<root>/.tmp/` first, is fsynced, and is renamed into place only once its hash is known
- * (and matches what was expected); the directory is fsynced after the rename. A crash
- * therefore leaves at most a temp file, which `open()` removes at the next start, never a half blob.
+ * The local-disk adapter of the blob-store port: blobs in a folder, at
+ * `<root>/<first 2 hex>/<next 2 hex>/<sha256>`. Every write goes to `<root>/.tmp/` first, is
+ * fsynced, and is renamed into place only once its hash is known (and matches what was
+ * expected); the directory is fsynced after the rename. A crash therefore leaves at most a temp
+ * file, which `open()` removes at the next start, never a half blob.
+ *
+ * The upload path's tuning lives in this folder, behind the port. README's "Upload path" quotes
+ * these figures, each measured with a 2 GiB upload over loopback (details in each file's header;
+ * whole-service runs of `npm run bench:upload` are in bench/results/upload.json):
+ * - `direct-file-sink.ts`: whole 4 KiB-aligned blocks written with O_DIRECT from a pool of
+ *   page-aligned 1 MiB buffers (WebAssembly memory), each written while the next one fills.
+ *   Into a bare HTTP server the page-cache path spent ~3 s of kernel CPU copying and ~1 s in
+ *   the final fsync (~320 MB/s end to end); direct, ~1 s of kernel CPU (~640 MB/s).
+ *   Filesystems without O_DIRECT get buffered writes.
+ * - `body-buffer-collector.ts`: a minor GC every 8 MiB of request body consumed. Without it a
+ *   PUT /blobs ran ~50 mark-compacts, ~6 s of service CPU, 430–470 MB/s, 222 MiB peak RSS;
+ *   with it 1–2 mark-compacts, ~3 s of CPU, 650–750 MB/s, 155–162 MiB peak.
+ * - `hashing-file-store.ts`, `local-resumable-uploads.ts`: tus PATCH bodies reach the same sink
+ *   as plain Node streams, hashed in the same pass (the PATCH handler is
+ *   uploads/tus-uploads.service.ts): @tus/server 2's web-stream round trip cost ~2.5× the CPU
+ *   and back-to-back mark-compacts (~300 MB/s, peak RSS > 200 MiB, against ~550 MB/s, ~160 MiB).
  */
 export class LocalBlobStore implements BlobStore {
   /** Folders known to exist: a stream of small uploads would otherwise spend a syscall each on them. */
   private readonly madeDirs = new Set<string>();
   private writersLock: FileLock | undefined;
+  private resumableUploads: LocalResumableUploads | undefined;
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    private readonly options: LocalBlobStoreOptions = {},
+  ) {}
+
+  /** Made on first use (@tus/file-store creates its folder at once). */
+  get resumable(): LocalResumableUploads {
+    this.resumableUploads ??= new LocalResumableUploads(
+      this.options.uploadsDirectory ?? join(this.root, '.uploads'),
+      this.options.uploadExpiryMs ?? 24 * 60 * 60 * 1000,
+      (path, sha256) => this.adoptFile(path, sha256),
+    );
+    return this.resumableUploads;
+  }
 
   pathOf(sha256: string): string {
     if (!SHA256_HEX.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
@@ -43,7 +83,7 @@ export class LocalBlobStore implements BlobStore {
    * gets the lock exclusively is the only writer alive: every temp file is then a leftover and goes
    * whatever its age, before the lock is downgraded to shared (without letting go). Otherwise other
    * writers are running and only temp files older than `othersOlderThanMs` go.
-   * tus uploads live elsewhere (`<DATA_DIR>/uploads`): they resume across restarts and are never swept here.
+   * Resumable uploads live in their own folder (`<DATA_DIR>/uploads`): they resume across restarts and are never swept here.
    */
   async open(othersOlderThanMs: number): Promise<{ swept: number; alone: boolean }> {
     this.close();
@@ -100,6 +140,10 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Takes over a complete local file (a finished resumable upload) whose hash is already known,
+   * or hashes it first when `sha256` is omitted. The file is moved, not copied, when possible.
+   */
   async adoptFile(path: string, sha256?: string): Promise<StoredBlob> {
     const digest = sha256 ?? (await sha256File(path)).sha256;
     const handle = await open(path, 'r+');
@@ -127,7 +171,7 @@ export class LocalBlobStore implements BlobStore {
     return info?.isFile() ? { size: BigInt(info.size) } : undefined;
   }
 
-  read(sha256: string, range?: { start: number; end: number }): Readable {
+  read(sha256: string, range?: ByteRange): Readable {
     return createReadStream(this.pathOf(sha256), { highWaterMark: 1 << 20, ...range });
   }
 
@@ -162,18 +206,5 @@ async function fsyncDirectory(path: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-/** Fails the stream with BlobTooLargeError once more than `maxBytes` have passed. */
-export class ByteLimiter extends Transform {
-  private seen = 0;
-  constructor(private readonly maxBytes: number) {
-    super();
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.maxBytes) callback(new BlobTooLargeError(this.maxBytes));
-    else callback(null, chunk);
   }
 }
