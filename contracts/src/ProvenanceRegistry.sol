@@ -25,6 +25,11 @@ contract ProvenanceRegistry is AccessControl {
     mapping(bytes32 root => Anchor) private _anchors;
 
     /// @notice `root` of a batch of `count` items of `kind` was anchored at `timestamp`.
+    /// @param root Merkle root of the batch.
+    /// @param kind 0 for contributions, 1 for training runs.
+    /// @param count Number of items in the batch.
+    /// @param uri Where the batch's items can be fetched (may be empty).
+    /// @param timestamp The block time it was anchored at.
     event Anchored(bytes32 indexed root, uint8 indexed kind, uint64 count, string uri, uint64 timestamp);
 
     /// @notice The root was anchored before.
@@ -36,6 +41,7 @@ contract ProvenanceRegistry is AccessControl {
     /// @notice An address that must be set is zero.
     error ProvenanceRegistryZeroAddress();
 
+    /// @notice Deploys the registry with its admin and anchorer.
     /// @param admin Receives DEFAULT_ADMIN_ROLE (the deployer hands it to the timelock).
     /// @param anchorer Receives ANCHORER_ROLE (the backend's operator key).
     constructor(address admin, address anchorer) {

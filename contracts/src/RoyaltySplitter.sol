@@ -64,6 +64,7 @@ contract RoyaltySplitter is IRoyaltySplitter, AccessControl, Pausable, Reentranc
     mapping(IERC20 token => TokenState) private _tokens;
 
 
+    /// @notice Deploys the splitter with its roles, treasury, fee and root delay.
     /// @param admin Receives DEFAULT_ADMIN_ROLE and PARAMS_ROLE (the deployer hands them to the timelock).
     /// @param operator Receives OPERATOR_ROLE.
     /// @param guardian Receives GUARDIAN_ROLE.

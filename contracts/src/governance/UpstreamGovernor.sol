@@ -21,6 +21,7 @@ contract UpstreamGovernor is
     GovernorVotesQuorumFraction,
     GovernorTimelockControl
 {
+    /// @notice Deploys the governor over the votes token and the timelock.
     /// @param token The votes token.
     /// @param timelock The timelock that executes passed proposals.
     /// @param votingDelay_ Blocks between proposing and voting.

@@ -7,6 +7,7 @@ import {TimelockController} from "@openzeppelin/contracts/governance/TimelockCon
 /// @notice Holds the admin and parameter roles of the Upstream contracts, so every rule change
 /// waits `minDelay` seconds in public before it can be executed.
 contract UpstreamTimelock is TimelockController {
+    /// @notice Deploys the timelock that holds every admin role.
     /// @param minDelay Seconds between queueing and executing an operation.
     /// @param proposers Accounts allowed to queue (the governor).
     /// @param executors Accounts allowed to execute (address(0) for anyone).

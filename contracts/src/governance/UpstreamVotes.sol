@@ -9,6 +9,7 @@ import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 /// @title UpstreamVotes
 /// @notice Fixed-supply governance token; holders delegate votes to steer UpstreamGovernor.
 contract UpstreamVotes is ERC20, ERC20Permit, ERC20Votes {
+    /// @notice Mints the fixed supply once.
     /// @param initialHolder Receives the whole supply.
     /// @param initialSupply Supply minted once, at deployment.
     constructor(

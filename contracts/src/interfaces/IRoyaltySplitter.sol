@@ -16,6 +16,12 @@ interface IRoyaltySplitter {
     }
 
     /// @notice A training run was paid for.
+    /// @param runId The training run paid for (its manifest digest).
+    /// @param token The ERC-20 paid in.
+    /// @param payer Who paid.
+    /// @param amount Gross amount, fee included.
+    /// @param fee Protocol fee kept for the treasury.
+    /// @param net What becomes claimable by contributors.
     event RunPaid(
         bytes32 indexed runId,
         address indexed token,
@@ -25,14 +31,32 @@ interface IRoyaltySplitter {
         uint256 net
     );
     /// @notice A root was proposed; it becomes acceptable at `claimableAt`.
+    /// @param epoch The allocation epoch.
+    /// @param root Merkle root of cumulative balances.
+    /// @param dataHash Hash of the off-chain allocation data.
+    /// @param claimableAt When the root can be accepted.
     event RootProposed(uint64 indexed epoch, bytes32 indexed root, bytes32 dataHash, uint64 claimableAt);
     /// @notice A pending root became the current root.
+    /// @param epoch The allocation epoch.
+    /// @param root The root now claimed against.
+    /// @param dataHash Hash of the off-chain allocation data.
     event RootAccepted(uint64 indexed epoch, bytes32 indexed root, bytes32 dataHash);
     /// @notice A pending root was vetoed by a guardian.
+    /// @param epoch The vetoed epoch.
+    /// @param root The vetoed root.
+    /// @param guardian The guardian who vetoed it.
     event RootVetoed(uint64 indexed epoch, bytes32 indexed root, address indexed guardian);
     /// @notice An operator withdrew its own pending root (its inputs are no longer on the chain).
+    /// @param epoch The withdrawn epoch.
+    /// @param root The withdrawn root.
+    /// @param operator The operator who withdrew it.
     event RootWithdrawn(uint64 indexed epoch, bytes32 indexed root, address indexed operator);
     /// @notice `amount` of `token` was paid to `account`, whose claimed total is now `cumulativeAmount`.
+    /// @param account Who was paid.
+    /// @param token The token paid.
+    /// @param epoch The epoch of the root the claim was proved against.
+    /// @param amount What this claim paid.
+    /// @param cumulativeAmount The account's claimed total in the token after it.
     event Claimed(
         address indexed account,
         address indexed token,
@@ -41,16 +65,28 @@ interface IRoyaltySplitter {
         uint256 cumulativeAmount
     );
     /// @notice Accrued protocol fees were sent to the treasury.
+    /// @param token The token swept.
+    /// @param treasury Where the fees went.
+    /// @param amount The amount sent.
     event FeesSwept(address indexed token, address indexed treasury, uint256 amount);
     /// @notice The protocol fee changed.
+    /// @param previousFeeBps The fee before.
+    /// @param newFeeBps The fee now.
     event FeeBpsChanged(uint16 previousFeeBps, uint16 newFeeBps);
     /// @notice The treasury changed.
+    /// @param previousTreasury The treasury before.
+    /// @param newTreasury The treasury now.
     event TreasuryChanged(address indexed previousTreasury, address indexed newTreasury);
     /// @notice The root delay changed.
+    /// @param previousDelay The delay before, in seconds.
+    /// @param newDelay The delay now, in seconds.
     event RootDelayChanged(uint64 previousDelay, uint64 newDelay);
     /// @notice The token allowlist was switched on or off.
+    /// @param enabled Whether payRun now accepts only allowlisted tokens.
     event TokenAllowlistToggled(bool enabled);
     /// @notice A token was added to or removed from the allowlist.
+    /// @param token The token.
+    /// @param allowed Whether it is on the allowlist now.
     event TokenAllowedChanged(address indexed token, bool allowed);
 
     /// @notice The amount is zero.
