@@ -9,6 +9,7 @@ import { ChainModule } from './chain/chain.module';
 import { DependenciesModule } from './common/dependencies/dependencies.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { HitQueueThrottlerStorage } from './common/hit-queue-throttler.storage';
+import { PersistenceModule } from './common/persistence/unit-of-work';
 import { HealthModule } from './health/health.module';
 import { WorkerModule } from './worker/worker.module';
 import { AnchoringModule } from './anchoring/anchoring.module';
@@ -43,6 +44,7 @@ export class AppModule {
         }),
         TypeOrmModule.forRoot({ ...postgresOptions(infrastructure.databaseUrl), autoLoadEntities: true }),
         ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }], storage: new HitQueueThrottlerStorage() }),
+        PersistenceModule,
         DependenciesModule,
         ChainModule,
         WorkerModule,

@@ -7,8 +7,6 @@ import {
   HealthIndicatorService,
 } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { ChainService } from '../chain/chain.service';
 import { DatabaseAvailability } from '../common/dependencies/database-availability';
 import { ChecksDatabaseItself } from '../common/dependencies/database-available.guard';
@@ -34,7 +32,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly databaseAvailability: DatabaseAvailability,
     private readonly chain: ChainService,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly conditions: WorkerConditionsRepository,
   ) {}
 
   @Get()
@@ -84,7 +82,7 @@ export class HealthController {
   }
 
   private async condition(name: WorkerCondition['name']): Promise<WorkerCondition | undefined> {
-    const all = WorkerConditionsRepository.all(this.db.manager);
+    const all = this.conditions.all();
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error(`no answer within ${INDICATOR_TIMEOUT_MS} ms`)), INDICATOR_TIMEOUT_MS).unref(),
     );

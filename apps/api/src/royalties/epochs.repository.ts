@@ -1,4 +1,7 @@
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { SqlRepository } from '../common/persistence/unit-of-work';
 
 /** Where an epoch stands: from its outbox row and the root events indexed from the chain. */
 export type EpochStatus =
@@ -58,12 +61,14 @@ export function epochStatus(row: EpochStateRow): EpochStatus {
 }
 
 /** The SQL behind epochs: states, snapshots, root events and claims. */
-export class EpochsRepository {
-  static async states(
-    em: EntityManager,
-    filter: { epoch?: number; limit?: number; offset?: number } = {},
-  ): Promise<EpochStateRow[]> {
-    return em.query(
+@Injectable()
+export class EpochsRepository extends SqlRepository {
+  constructor(@InjectDataSource() db: DataSource) {
+    super(db);
+  }
+
+  async states(filter: { epoch?: number; limit?: number; offset?: number } = {}): Promise<EpochStateRow[]> {
+    return this.db.query(
       `SELECT e.epoch::text, e.root, e.data_hash, e.ledger_watermark::text, e.payment_count, e.leaf_count, e.created_at,
               e.basis_block::text, e.basis_block_hash, e.invalidated_at, e.invalidated_reason,
               o.status AS outbox_status, COALESCE(o.mined_tx_hash, o.tx_hashes[array_length(o.tx_hashes, 1)]) AS propose_tx,
@@ -84,14 +89,14 @@ export class EpochsRepository {
     );
   }
 
-  static async count(em: EntityManager): Promise<number> {
-    const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM royalty_epochs`);
+  async count(): Promise<number> {
+    const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM royalty_epochs`);
     return n;
   }
 
   /** The newest epoch whose root the chain accepted: the one claims are proved against. */
-  static async currentAccepted(em: EntityManager): Promise<{ epoch: string; root: string } | undefined> {
-    const [row] = await em.query(
+  async currentAccepted(): Promise<{ epoch: string; root: string } | undefined> {
+    const [row] = await this.db.query(
       `SELECT e.epoch::text, e.root FROM royalty_epochs e
        WHERE EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'accepted')
        ORDER BY e.epoch DESC LIMIT 1`,
@@ -99,13 +104,13 @@ export class EpochsRepository {
     return row;
   }
 
-  static async maxAllocationSeq(em: EntityManager): Promise<bigint | null> {
-    const [{ max }] = await em.query(`SELECT max(allocation_seq)::text AS max FROM royalty_payments`);
+  async maxAllocationSeq(): Promise<bigint | null> {
+    const [{ max }] = await this.db.query(`SELECT max(allocation_seq)::text AS max FROM royalty_payments`);
     return max === null ? null : BigInt(max);
   }
 
-  static async hasPositiveLedger(em: EntityManager, watermark: bigint): Promise<boolean> {
-    const [{ ok }] = await em.query(
+  async hasPositiveLedger(watermark: bigint): Promise<boolean> {
+    const [{ ok }] = await this.db.query(
       `SELECT EXISTS (SELECT 1 FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id WHERE p.allocation_seq <= $1) AS ok`,
       [watermark.toString()],
     );
@@ -113,12 +118,11 @@ export class EpochsRepository {
   }
 
   /** Snapshots cumulative balances per (account, token) of every payment allocated up to the watermark. */
-  static async snapshotBalances(
-    em: EntityManager,
+  async snapshotBalances(
     epoch: number,
     watermark: bigint,
   ): Promise<{ token: string; account: string; cumulative: string }[]> {
-    await em.query(
+    await this.db.query(
       `INSERT INTO epoch_balances (epoch, token, account, cumulative)
        SELECT $1, le.token, le.account, SUM(le.amount)
        FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id
@@ -126,56 +130,48 @@ export class EpochsRepository {
        GROUP BY le.token, le.account`,
       [epoch, watermark.toString()],
     );
-    return this.balances(em, epoch);
+    return this.balances(epoch);
   }
 
-  static async balances(
-    em: EntityManager,
+  async balances(
     epoch: number | string,
     page?: { limit: number; offset: number },
   ): Promise<{ token: string; account: string; cumulative: string }[]> {
-    return em.query(
+    return this.db.query(
       `SELECT token, account, cumulative::text FROM epoch_balances WHERE epoch = $1 ORDER BY token, account
        ${page ? 'LIMIT $2 OFFSET $3' : ''}`,
       page ? [epoch, page.limit, page.offset] : [epoch],
     );
   }
 
-  static async tokenTotals(
-    em: EntityManager,
-    epoch: number | string,
-  ): Promise<{ token: string; total: string; accounts: number }[]> {
-    return em.query(
+  async tokenTotals(epoch: number | string): Promise<{ token: string; total: string; accounts: number }[]> {
+    return this.db.query(
       `SELECT token, SUM(cumulative)::text AS total, count(*)::int AS accounts FROM epoch_balances WHERE epoch = $1 GROUP BY token ORDER BY token`,
       [epoch],
     );
   }
 
-  static async includedPayments(
-    em: EntityManager,
+  async includedPayments(
     watermark: bigint | string,
   ): Promise<{ tx_hash: string; log_index: number; block_number: string }[]> {
-    return em.query(
+    return this.db.query(
       `SELECT tx_hash, log_index, block_number::text FROM royalty_payments WHERE allocation_seq <= $1 ORDER BY block_number, log_index`,
       [watermark.toString()],
     );
   }
 
   /** The epoch and exactly the payment events it includes (those allocated up to its watermark). */
-  static async insertEpoch(
-    em: EntityManager,
-    e: {
-      epoch: number;
-      root: string;
-      dataHash: string;
-      watermark: bigint;
-      paymentCount: number;
-      leafCount: number;
-      outboxKey: string;
-      basis: { block: number; hash: string };
-    },
-  ): Promise<void> {
-    await em.query(
+  async insertEpoch(e: {
+    epoch: number;
+    root: string;
+    dataHash: string;
+    watermark: bigint;
+    paymentCount: number;
+    leafCount: number;
+    outboxKey: string;
+    basis: { block: number; hash: string };
+  }): Promise<void> {
+    await this.db.query(
       `INSERT INTO royalty_epochs (epoch, root, data_hash, ledger_watermark, payment_count, leaf_count, outbox_key, basis_block, basis_block_hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
@@ -190,7 +186,7 @@ export class EpochsRepository {
         e.basis.hash.toLowerCase(),
       ],
     );
-    await em.query(
+    await this.db.query(
       `INSERT INTO epoch_payments (epoch, tx_hash, log_index, block_number, chain_event_id)
        SELECT $1, p.tx_hash, p.log_index, p.block_number, p.chain_event_id FROM royalty_payments p WHERE p.allocation_seq <= $2`,
       [e.epoch, e.watermark.toString()],
@@ -198,20 +194,21 @@ export class EpochsRepository {
   }
 
   /** The indexer's cursor, read under a share lock so no range is applied or rolled back meanwhile. */
-  static async lockedCursor(em: EntityManager, name: string): Promise<{ block: number; hash: string } | undefined> {
-    const [row] = await em.query(`SELECT block_number::text, block_hash FROM chain_cursors WHERE name = $1 FOR SHARE`, [
-      name,
-    ]);
+  async lockedCursor(name: string): Promise<{ block: number; hash: string } | undefined> {
+    const [row] = await this.db.query(
+      `SELECT block_number::text, block_hash FROM chain_cursors WHERE name = $1 FOR SHARE`,
+      [name],
+    );
     return row?.block_hash ? { block: Number(row.block_number), hash: row.block_hash } : undefined;
   }
 
   /** Inside a rollback: epochs whose basis block is removed become invalid. Returns them. */
-  static async invalidateAfter(
-    em: EntityManager,
-    rollback: { toBlock: number; fromBlock: number },
-  ): Promise<{ epoch: string; outbox_key: string }[]> {
+  async invalidateAfter(rollback: {
+    toBlock: number;
+    fromBlock: number;
+  }): Promise<{ epoch: string; outbox_key: string }[]> {
     // TypeORM answers an UPDATE … RETURNING with [rows, rowCount].
-    const [rows]: [{ epoch: string; outbox_key: string }[], number] = await em.query(
+    const [rows]: [{ epoch: string; outbox_key: string }[], number] = await this.db.query(
       `UPDATE royalty_epochs
        SET invalidated_at = now(),
            invalidated_reason = format('the chain was rolled back from block %s to block %s, removing this epoch''s basis block %s; ' ||
@@ -223,10 +220,7 @@ export class EpochsRepository {
     return rows;
   }
 
-  static async byEpoch(
-    em: EntityManager,
-    epoch: bigint | number | string,
-  ): Promise<
+  async byEpoch(epoch: bigint | number | string): Promise<
     | {
         epoch: string;
         root: string;
@@ -236,7 +230,7 @@ export class EpochsRepository {
       }
     | undefined
   > {
-    const [row] = await em.query(
+    const [row] = await this.db.query(
       `SELECT epoch::text, trim(root) AS root, basis_block::text, basis_block_hash, invalidated_reason FROM royalty_epochs WHERE epoch = $1`,
       [epoch.toString()],
     );
@@ -244,11 +238,8 @@ export class EpochsRepository {
   }
 
   /** How many of the epoch's payment events the chain no longer has (rolled back since). */
-  static async lostPayments(
-    em: EntityManager,
-    epoch: bigint | number | string,
-  ): Promise<{ lost: number; total: number }> {
-    const [row] = await em.query(
+  async lostPayments(epoch: bigint | number | string): Promise<{ lost: number; total: number }> {
+    const [row] = await this.db.query(
       `SELECT count(*) FILTER (WHERE chain_event_id IS NULL)::int AS lost, count(*)::int AS total FROM epoch_payments WHERE epoch = $1`,
       [epoch.toString()],
     );
@@ -256,8 +247,8 @@ export class EpochsRepository {
   }
 
   /** Idempotency key for the next acceptRoot of the epoch: a new one once an earlier attempt reverted, failed or was cancelled. */
-  static async nextAcceptKey(em: EntityManager, epoch: string): Promise<string | undefined> {
-    const rows: { idempotency_key: string; status: string }[] = await em.query(
+  async nextAcceptKey(epoch: string): Promise<string | undefined> {
+    const rows: { idempotency_key: string; status: string }[] = await this.db.query(
       `SELECT idempotency_key, status FROM outbox_transactions
        WHERE idempotency_key = 'accept-root:' || $1 OR idempotency_key LIKE 'accept-root:' || $1 || '#%' ORDER BY id`,
       [epoch],
@@ -266,28 +257,29 @@ export class EpochsRepository {
     return rows.length === 0 ? `accept-root:${epoch}` : `accept-root:${epoch}#${rows.length}`;
   }
 
-  static async insertRootEvent(
-    em: EntityManager,
-    r: {
-      chainEventId: string;
-      epoch: bigint;
-      kind: 'proposed' | 'accepted' | 'vetoed' | 'withdrawn';
-      root: string;
-      claimableAt?: bigint;
-    },
-  ): Promise<void> {
-    await em.query(
+  async insertRootEvent(r: {
+    chainEventId: string;
+    epoch: bigint;
+    kind: 'proposed' | 'accepted' | 'vetoed' | 'withdrawn';
+    root: string;
+    claimableAt?: bigint;
+  }): Promise<void> {
+    await this.db.query(
       `INSERT INTO epoch_root_events (chain_event_id, epoch, kind, root, claimable_at)
        VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint IS NULL THEN NULL ELSE to_timestamp($5::bigint) END)`,
       [r.chainEventId, r.epoch.toString(), r.kind, r.root, r.claimableAt?.toString() ?? null],
     );
   }
 
-  static async insertClaim(
-    em: EntityManager,
-    c: { chainEventId: string; account: string; token: string; epoch: bigint; amount: bigint; cumulative: bigint },
-  ): Promise<void> {
-    await em.query(
+  async insertClaim(c: {
+    chainEventId: string;
+    account: string;
+    token: string;
+    epoch: bigint;
+    amount: bigint;
+    cumulative: bigint;
+  }): Promise<void> {
+    await this.db.query(
       `INSERT INTO royalty_claims (chain_event_id, account, token, epoch, amount, cumulative) VALUES ($1, $2, $3, $4, $5, $6)`,
       [c.chainEventId, c.account, c.token, c.epoch.toString(), c.amount.toString(), c.cumulative.toString()],
     );

@@ -1,4 +1,7 @@
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { SqlRepository } from '../common/persistence/unit-of-work';
 import type { DatasetNode } from '@upstream/royalties';
 
 /** Serialises every writer of the ledger and of epoch snapshots (indexer handlers, retry and settlement jobs). */
@@ -31,26 +34,52 @@ export interface LineageGraph {
 const INSERT_CHUNK = 50_000;
 
 /** The SQL behind the ledger: payments, bulk ledger inserts, lineage loading. */
-export class LedgerRepository {
-  static async lock(em: EntityManager): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [LEDGER_LOCK]);
+@Injectable()
+export class LedgerRepository extends SqlRepository {
+  constructor(@InjectDataSource() db: DataSource) {
+    super(db);
   }
 
-  static async insertPayment(
-    em: EntityManager,
-    p: { chainEventId: string; runId: string; token: string; payer: string; amount: bigint; fee: bigint; net: bigint; txHash: string; logIndex: number; blockNumber: number; blockTime: Date },
-  ): Promise<PaymentRow> {
-    const [row] = await em.query(
+  async lock(): Promise<void> {
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [LEDGER_LOCK]);
+  }
+
+  async insertPayment(p: {
+    chainEventId: string;
+    runId: string;
+    token: string;
+    payer: string;
+    amount: bigint;
+    fee: bigint;
+    net: bigint;
+    txHash: string;
+    logIndex: number;
+    blockNumber: number;
+    blockTime: Date;
+  }): Promise<PaymentRow> {
+    const [row] = await this.db.query(
       `INSERT INTO royalty_payments (chain_event_id, run_id, token, payer, amount, fee, net, tx_hash, log_index, block_number, block_time)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        RETURNING id, run_id, token, amount::text, fee::text, net::text`,
-      [p.chainEventId, p.runId, p.token, p.payer, p.amount.toString(), p.fee.toString(), p.net.toString(), p.txHash, p.logIndex, p.blockNumber, p.blockTime],
+      [
+        p.chainEventId,
+        p.runId,
+        p.token,
+        p.payer,
+        p.amount.toString(),
+        p.fee.toString(),
+        p.net.toString(),
+        p.txHash,
+        p.logIndex,
+        p.blockNumber,
+        p.blockTime,
+      ],
     );
     return row;
   }
 
-  static async unallocatedPayments(em: EntityManager, limit: number): Promise<PaymentRow[]> {
-    return em.query(
+  async unallocatedPayments(limit: number): Promise<PaymentRow[]> {
+    return this.db.query(
       `SELECT id, run_id, token, amount::text, fee::text, net::text FROM royalty_payments
        WHERE allocation_seq IS NULL AND allocation_error IS NULL
          AND (EXISTS (SELECT 1 FROM training_runs r WHERE r.run_id = royalty_payments.run_id)
@@ -61,10 +90,10 @@ export class LedgerRepository {
   }
 
   /** The run (or license) a payment's runId names, with its entries; undefined when neither is known yet. */
-  static async allocationTarget(em: EntityManager, runId: string): Promise<AllocationTarget | undefined> {
-    const [run] = await em.query(`SELECT id FROM training_runs WHERE run_id = $1`, [runId]);
+  async allocationTarget(runId: string): Promise<AllocationTarget | undefined> {
+    const [run] = await this.db.query(`SELECT id FROM training_runs WHERE run_id = $1`, [runId]);
     if (run) {
-      const rows: { id: string; content_root: string; weight: string }[] = await em.query(
+      const rows: { id: string; content_root: string; weight: string }[] = await this.db.query(
         `SELECT d.id, d.content_root, re.weight::text AS weight FROM run_entries re JOIN datasets d ON d.id = re.dataset_id
          WHERE re.run_id = $1`,
         [run.id],
@@ -76,7 +105,7 @@ export class LedgerRepository {
         entries: rows.map((r) => ({ id: r.id, contentRoot: r.content_root.toLowerCase(), weight: BigInt(r.weight) })),
       };
     }
-    const [license] = await em.query(
+    const [license] = await this.db.query(
       `SELECT l.id, d.id AS dataset_id, d.content_root FROM licenses l JOIN datasets d ON d.id = l.dataset_id WHERE l.payment_ref = $1`,
       [runId],
     );
@@ -93,10 +122,14 @@ export class LedgerRepository {
    * Owners and parents of the datasets used by these runs and licenses and of every ancestor,
    * in one recursive query (UNION stops at datasets already reached).
    */
-  static async lineage(em: EntityManager, seeds: { runIds: string[]; licenseIds: string[] }): Promise<LineageGraph> {
-    const rows: { id: string; content_root: string; owners: { account: string; shareBps: number }[] | null; parents: { datasetId: string; upstreamBps: number }[] | null }[] =
-      await em.query(
-        `WITH RECURSIVE reach(id) AS (
+  async lineage(seeds: { runIds: string[]; licenseIds: string[] }): Promise<LineageGraph> {
+    const rows: {
+      id: string;
+      content_root: string;
+      owners: { account: string; shareBps: number }[] | null;
+      parents: { datasetId: string; upstreamBps: number }[] | null;
+    }[] = await this.db.query(
+      `WITH RECURSIVE reach(id) AS (
            SELECT dataset_id FROM run_entries WHERE run_id = ANY($1::uuid[])
            UNION
            SELECT dataset_id FROM licenses WHERE id = ANY($2::uuid[])
@@ -109,8 +142,8 @@ export class LedgerRepository {
            (SELECT json_agg(json_build_object('datasetId', lower(pd.content_root), 'upstreamBps', p.upstream_bps) ORDER BY lower(pd.content_root))
               FROM dataset_parents p JOIN datasets pd ON pd.id = p.parent_id WHERE p.dataset_id = d.id) AS parents
          FROM reach r JOIN datasets d ON d.id = r.id`,
-        [seeds.runIds, seeds.licenseIds],
-      );
+      [seeds.runIds, seeds.licenseIds],
+    );
     const nodes = new Map<string, DatasetNode>();
     const uuidOf = new Map<string, string>();
     for (const r of rows) {
@@ -122,25 +155,30 @@ export class LedgerRepository {
   }
 
   /** Bulk insert of one payment's shares: `INSERT … SELECT FROM unnest(…)` in chunks. */
-  static async insertLedgerEntries(
-    em: EntityManager,
+  async insertLedgerEntries(
     paymentId: string,
     token: string,
     shares: readonly { datasetUuid: string; account: string; amount: bigint }[],
   ): Promise<void> {
     for (let start = 0; start < shares.length; start += INSERT_CHUNK) {
       const chunk = shares.slice(start, start + INSERT_CHUNK);
-      await em.query(
+      await this.db.query(
         `INSERT INTO ledger_entries (payment_id, dataset_id, account, token, amount)
          SELECT $1, t.dataset_id, t.account, $2, t.amount::numeric
          FROM unnest($3::uuid[], $4::text[], $5::text[]) AS t(dataset_id, account, amount)`,
-        [paymentId, token, chunk.map((s) => s.datasetUuid), chunk.map((s) => s.account), chunk.map((s) => s.amount.toString())],
+        [
+          paymentId,
+          token,
+          chunk.map((s) => s.datasetUuid),
+          chunk.map((s) => s.account),
+          chunk.map((s) => s.amount.toString()),
+        ],
       );
     }
   }
 
-  static async markAllocated(em: EntityManager, paymentId: string, target: AllocationTarget): Promise<void> {
-    await em.query(
+  async markAllocated(paymentId: string, target: AllocationTarget): Promise<void> {
+    await this.db.query(
       `UPDATE royalty_payments SET allocation_seq = nextval('royalty_allocation_seq'), source = $2, training_run_id = $3,
               license_id = $4, allocated_at = now(), allocation_error = NULL
        WHERE id = $1`,
@@ -148,13 +186,13 @@ export class LedgerRepository {
     );
   }
 
-  static async markUnallocatable(em: EntityManager, paymentId: string, reason: string): Promise<void> {
-    await em.query(`UPDATE royalty_payments SET allocation_error = $2 WHERE id = $1`, [paymentId, reason]);
+  async markUnallocatable(paymentId: string, reason: string): Promise<void> {
+    await this.db.query(`UPDATE royalty_payments SET allocation_error = $2 WHERE id = $1`, [paymentId, reason]);
   }
 
   /** Payments where fee + Σ ledger ≠ amount (must always be empty). */
-  static async invariantViolations(em: EntityManager): Promise<{ id: string; amount: string; fee: string; ledger: string }[]> {
-    return em.query(
+  async invariantViolations(): Promise<{ id: string; amount: string; fee: string; ledger: string }[]> {
+    return this.db.query(
       `SELECT p.id, p.amount::text, p.fee::text, COALESCE(SUM(le.amount), 0)::text AS ledger
        FROM royalty_payments p LEFT JOIN ledger_entries le ON le.payment_id = p.id
        WHERE p.allocation_seq IS NOT NULL

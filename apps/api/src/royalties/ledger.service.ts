@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { UpstreamEvent } from '@upstream/chain';
 import { allocate, RoyaltyError } from '@upstream/royalties';
+import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import { WorkerService } from '../worker/worker.service';
 import { LedgerRepository, type PaymentRow } from './ledger.repository';
@@ -18,7 +18,8 @@ export class LedgerService implements OnModuleInit {
   private readonly logger = new Logger('Ledger');
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly ledger: LedgerRepository,
     private readonly sync: ChainSyncService,
     private readonly worker: WorkerService,
   ) {}
@@ -30,8 +31,8 @@ export class LedgerService implements OnModuleInit {
 
   async applyRunPaid(em: EntityManager, event: UpstreamEvent<'RunPaid'>): Promise<void> {
     const { args } = event;
-    await LedgerRepository.lock(em);
-    const payment = await LedgerRepository.insertPayment(em, {
+    await this.ledger.in(em).lock();
+    const payment = await this.ledger.in(em).insertPayment({
       chainEventId: event.id,
       runId: args.runId,
       token: args.token,
@@ -51,9 +52,9 @@ export class LedgerService implements OnModuleInit {
   async allocatePending(): Promise<number> {
     let allocated = 0;
     for (;;) {
-      const done = await this.db.transaction(async (em) => {
-        await LedgerRepository.lock(em);
-        const rows = await LedgerRepository.unallocatedPayments(em, 100);
+      const done = await this.uow.run(async (em) => {
+        await this.ledger.in(em).lock();
+        const rows = await this.ledger.in(em).unallocatedPayments(100);
         let n = 0;
         for (const row of rows) if (await this.allocate(em, row)) n++;
         return { seen: rows.length, n };
@@ -65,9 +66,9 @@ export class LedgerService implements OnModuleInit {
 
   /** Writes the payment's ledger entries; false when its run is unknown or its data cannot be allocated. */
   private async allocate(em: EntityManager, payment: PaymentRow): Promise<boolean> {
-    const target = await LedgerRepository.allocationTarget(em, payment.run_id);
+    const target = await this.ledger.in(em).allocationTarget(payment.run_id);
     if (!target) return false;
-    const graph = await LedgerRepository.lineage(em, {
+    const graph = await this.ledger.in(em).lineage({
       runIds: target.trainingRunId ? [target.trainingRunId] : [],
       licenseIds: target.licenseId ? [target.licenseId] : [],
     });
@@ -82,16 +83,15 @@ export class LedgerService implements OnModuleInit {
     } catch (error) {
       if (!(error instanceof RoyaltyError)) throw error;
       this.logger.warn(`payment ${payment.id} (run ${payment.run_id}) cannot be allocated: ${error.message}`);
-      await LedgerRepository.markUnallocatable(em, payment.id, error.message);
+      await this.ledger.in(em).markUnallocatable(payment.id, error.message);
       return false;
     }
-    await LedgerRepository.insertLedgerEntries(
-      em,
+    await this.ledger.in(em).insertLedgerEntries(
       payment.id,
       payment.token,
       shares.map((s) => ({ datasetUuid: graph.uuidOf.get(s.datasetId)!, account: s.account, amount: s.amount })),
     );
-    await LedgerRepository.markAllocated(em, payment.id, target);
+    await this.ledger.in(em).markAllocated(payment.id, target);
     return true;
   }
 }

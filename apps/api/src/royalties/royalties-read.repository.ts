@@ -1,4 +1,7 @@
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { SqlRepository } from '../common/persistence/unit-of-work';
 
 export interface PaymentReadRow {
   id: string;
@@ -25,13 +28,17 @@ const PAYMENT_COLUMNS = `p.id::text, p.run_id, p.token, p.payer, p.amount::text,
   COALESCE((SELECT SUM(le.amount) FROM ledger_entries le WHERE le.payment_id = p.id), 0)::text AS ledger_total`;
 
 /** Read-side SQL of the public royalty endpoints. */
-export class RoyaltiesReadRepository {
-  static async accountTotals(
-    em: EntityManager,
+@Injectable()
+export class RoyaltiesReadRepository extends SqlRepository {
+  constructor(@InjectDataSource() db: DataSource) {
+    super(db);
+  }
+
+  async accountTotals(
     account: string,
     currentEpoch: string | null,
   ): Promise<{ token: string; earned: string; claimed: string; in_root: string }[]> {
-    return em.query(
+    return this.db.query(
       `WITH earned AS (SELECT token, SUM(amount) AS v FROM ledger_entries WHERE account = $1 GROUP BY token),
             claimed AS (SELECT token, MAX(cumulative) AS v FROM royalty_claims WHERE account = $1 GROUP BY token),
             in_root AS (SELECT token, cumulative AS v FROM epoch_balances WHERE epoch = $2 AND account = $1),
@@ -43,13 +50,27 @@ export class RoyaltiesReadRepository {
     );
   }
 
-  static async history(
-    em: EntityManager,
+  async history(
     account: string,
     page: { limit: number; offset: number },
-  ): Promise<{ total: number; rows: { payment_id: string; run_id: string; source: string; content_root: string; token: string; amount: string; tx_hash: string; block_number: string; block_time: Date }[] }> {
-    const [{ total }] = await em.query(`SELECT count(*)::int AS total FROM ledger_entries WHERE account = $1`, [account]);
-    const rows = await em.query(
+  ): Promise<{
+    total: number;
+    rows: {
+      payment_id: string;
+      run_id: string;
+      source: string;
+      content_root: string;
+      token: string;
+      amount: string;
+      tx_hash: string;
+      block_number: string;
+      block_time: Date;
+    }[];
+  }> {
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM ledger_entries WHERE account = $1`, [
+      account,
+    ]);
+    const rows = await this.db.query(
       `SELECT le.payment_id::text, p.run_id, p.source, d.content_root, le.token, le.amount::text, p.tx_hash, p.block_number::text, p.block_time
        FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id JOIN datasets d ON d.id = le.dataset_id
        WHERE le.account = $1
@@ -60,16 +81,15 @@ export class RoyaltiesReadRepository {
     return { total, rows };
   }
 
-  static async claimedByToken(em: EntityManager, account: string): Promise<Map<string, bigint>> {
-    const rows: { token: string; claimed: string }[] = await em.query(
+  async claimedByToken(account: string): Promise<Map<string, bigint>> {
+    const rows: { token: string; claimed: string }[] = await this.db.query(
       `SELECT token, MAX(cumulative)::text AS claimed FROM royalty_claims WHERE account = $1 GROUP BY token`,
       [account],
     );
     return new Map(rows.map((r) => [r.token, BigInt(r.claimed)]));
   }
 
-  static async payments(
-    em: EntityManager,
+  async payments(
     filter: { status?: 'allocated' | 'unallocated'; runId?: string; epoch?: string },
     page: { limit: number; offset: number },
   ): Promise<{ total: number; rows: PaymentReadRow[] }> {
@@ -77,8 +97,8 @@ export class RoyaltiesReadRepository {
                      AND ($2::text IS NULL OR p.run_id = $2)
                      AND ($3::bigint IS NULL OR p.chain_event_id IN (SELECT ep.chain_event_id FROM epoch_payments ep WHERE ep.epoch = $3))`;
     const params = [filter.status ?? null, filter.runId ?? null, filter.epoch ?? null];
-    const [{ total }] = await em.query(`SELECT count(*)::int AS total FROM royalty_payments p ${where}`, params);
-    const rows = await em.query(
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM royalty_payments p ${where}`, params);
+    const rows = await this.db.query(
       `SELECT ${PAYMENT_COLUMNS} FROM royalty_payments p ${where} ORDER BY p.block_number, p.log_index LIMIT $4 OFFSET $5`,
       [...params, page.limit, page.offset],
     );
@@ -86,8 +106,8 @@ export class RoyaltiesReadRepository {
   }
 
   /** Entries (content root, weight) of training runs, by run uuid, in manifest order. */
-  static async runEntries(em: EntityManager, runIds: string[]): Promise<Map<string, { datasetId: string; weight: string }[]>> {
-    const rows: { run_id: string; content_root: string; weight: string }[] = await em.query(
+  async runEntries(runIds: string[]): Promise<Map<string, { datasetId: string; weight: string }[]>> {
+    const rows: { run_id: string; content_root: string; weight: string }[] = await this.db.query(
       `SELECT re.run_id, lower(d.content_root) AS content_root, re.weight::text AS weight
        FROM run_entries re JOIN datasets d ON d.id = re.dataset_id
        WHERE re.run_id = ANY($1::uuid[]) ORDER BY re.run_id, re.position`,
@@ -103,8 +123,8 @@ export class RoyaltiesReadRepository {
   }
 
   /** The licensed dataset's content root, by license uuid. */
-  static async licenseDatasets(em: EntityManager, licenseIds: string[]): Promise<Map<string, string>> {
-    const rows: { id: string; content_root: string }[] = await em.query(
+  async licenseDatasets(licenseIds: string[]): Promise<Map<string, string>> {
+    const rows: { id: string; content_root: string }[] = await this.db.query(
       `SELECT l.id, lower(d.content_root) AS content_root FROM licenses l JOIN datasets d ON d.id = l.dataset_id WHERE l.id = ANY($1::uuid[])`,
       [licenseIds],
     );

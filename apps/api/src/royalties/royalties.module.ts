@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { EpochsRepository } from './epochs.repository';
+import { LedgerRepository } from './ledger.repository';
 import { LedgerService } from './ledger.service';
+import { RoyaltiesReadRepository } from './royalties-read.repository';
 import { RoyaltiesController } from './royalties.controller';
 import { RoyaltiesService } from './royalties.service';
 import { SettlementService } from './settlement.service';
@@ -10,7 +13,7 @@ import { SettlementService } from './settlement.service';
  */
 @Module({
   controllers: [RoyaltiesController],
-  providers: [LedgerService, SettlementService, RoyaltiesService],
+  providers: [EpochsRepository, LedgerRepository, RoyaltiesReadRepository, LedgerService, SettlementService, RoyaltiesService],
   exports: [LedgerService, SettlementService, RoyaltiesService],
 })
 export class RoyaltiesModule {}

@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Interface } from 'ethers';
-import type { DataSource } from 'typeorm';
 import { artifacts } from '@upstream/chain';
 import { cumulativeLeaves, EPOCH_LEAF_TYPES, type EpochTree } from '@upstream/royalties';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
@@ -44,7 +42,9 @@ export class RoyaltiesService {
   private treeCache?: { epoch: string; tree: Promise<EpochTree> };
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly epochRepo: EpochsRepository,
+    private readonly ledger: LedgerRepository,
+    private readonly reads: RoyaltiesReadRepository,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
@@ -54,8 +54,8 @@ export class RoyaltiesService {
 
   async balances(address: string): Promise<ContributorBalancesDto> {
     const account = address.toLowerCase();
-    const current = await EpochsRepository.currentAccepted(this.db.manager);
-    const rows = await RoyaltiesReadRepository.accountTotals(this.db.manager, account, current?.epoch ?? null);
+    const current = await this.epochRepo.currentAccepted();
+    const rows = await this.reads.accountTotals(account, current?.epoch ?? null);
     return {
       account,
       currentEpoch: current ? Number(current.epoch) : null,
@@ -77,7 +77,7 @@ export class RoyaltiesService {
 
   async history(address: string, p: Page): Promise<ContributorHistoryDto> {
     const account = address.toLowerCase();
-    const { total, rows } = await RoyaltiesReadRepository.history(this.db.manager, account, page(p));
+    const { total, rows } = await this.reads.history(account, page(p));
     return {
       account,
       total,
@@ -98,11 +98,11 @@ export class RoyaltiesService {
   async proofs(address: string): Promise<ContributorProofsDto> {
     const account = address.toLowerCase();
     const splitter = this.deployment.royaltySplitter.toLowerCase();
-    const current = await EpochsRepository.currentAccepted(this.db.manager);
+    const current = await this.epochRepo.currentAccepted();
     const base = { account, chainId: this.deployment.chainId, splitter };
     if (!current) return { ...base, epoch: null, root: null, claims: [], claimMany: null };
     const tree = await this.epochTree(current.epoch);
-    const claimed = await RoyaltiesReadRepository.claimedByToken(this.db.manager, account);
+    const claimed = await this.reads.claimedByToken(account);
     const tokens = [...new Set(tree.balances.filter((b) => b.account.toLowerCase() === account).map((b) => b.token.toLowerCase()))].sort();
     const claims = tokens.map((token) => {
       const c = tree.claim(account, token);
@@ -134,14 +134,14 @@ export class RoyaltiesService {
 
   async epochs(p: Page): Promise<EpochListDto> {
     const { limit, offset } = page(p);
-    const rows = await EpochsRepository.states(this.db.manager, { limit, offset });
-    const current = await EpochsRepository.currentAccepted(this.db.manager);
-    return { total: await EpochsRepository.count(this.db.manager), items: await Promise.all(rows.map((r) => this.toEpochDto(r, current?.epoch))) };
+    const rows = await this.epochRepo.states({ limit, offset });
+    const current = await this.epochRepo.currentAccepted();
+    return { total: await this.epochRepo.count(), items: await Promise.all(rows.map((r) => this.toEpochDto(r, current?.epoch))) };
   }
 
   async epoch(epoch: number): Promise<EpochDto> {
     const row = await this.epochRow(epoch);
-    const current = await EpochsRepository.currentAccepted(this.db.manager);
+    const current = await this.epochRepo.currentAccepted();
     return this.toEpochDto(row, current?.epoch);
   }
 
@@ -152,21 +152,20 @@ export class RoyaltiesService {
       root: row.root,
       leafEncoding: [...EPOCH_LEAF_TYPES],
       total: row.leaf_count,
-      items: await EpochsRepository.balances(this.db.manager, epoch, page(p)),
+      items: await this.epochRepo.balances(epoch, page(p)),
     };
   }
 
   /** Everything needed to rebuild the epoch's root: payments with their entries, the lineage, the rules. */
   async inputs(epoch: number): Promise<EpochInputsDto> {
     const row = await this.epochRow(epoch);
-    const em = this.db.manager;
-    const { rows } = await RoyaltiesReadRepository.payments(em, { epoch: row.epoch }, { limit: 2 ** 31 - 1, offset: 0 });
+    const { rows } = await this.reads.payments({ epoch: row.epoch }, { limit: 2 ** 31 - 1, offset: 0 });
     const runIds = [...new Set(rows.filter((r) => r.training_run_id).map((r) => r.training_run_id!))];
     const licenseIds = [...new Set(rows.filter((r) => r.license_id).map((r) => r.license_id!))];
     const [entries, licensed, graph] = await Promise.all([
-      RoyaltiesReadRepository.runEntries(em, runIds),
-      RoyaltiesReadRepository.licenseDatasets(em, licenseIds),
-      LedgerRepository.lineage(em, { runIds, licenseIds }),
+      this.reads.runEntries(runIds),
+      this.reads.licenseDatasets(licenseIds),
+      this.ledger.lineage({ runIds, licenseIds }),
     ]);
     const payments: PublicPayment[] = rows.map((r) => ({
       txHash: r.tx_hash,
@@ -198,12 +197,12 @@ export class RoyaltiesService {
   }
 
   async payments(filter: { status?: 'allocated' | 'unallocated'; runId?: string }, p: Page): Promise<PaymentListDto> {
-    const { total, rows } = await RoyaltiesReadRepository.payments(this.db.manager, { ...filter, runId: filter.runId?.toLowerCase() }, page(p));
+    const { total, rows } = await this.reads.payments({ ...filter, runId: filter.runId?.toLowerCase() }, page(p));
     return { total, items: rows.map(toPaymentDto) };
   }
 
   private async epochRow(epoch: number): Promise<EpochStateRow> {
-    const [row] = await EpochsRepository.states(this.db.manager, { epoch });
+    const [row] = await this.epochRepo.states({ epoch });
     if (!row) throw epochNotFound(epoch);
     return row;
   }
@@ -226,14 +225,14 @@ export class RoyaltiesService {
       basisBlockHash: row.basis_block_hash,
       invalidatedAt: row.invalidated_at ? new Date(row.invalidated_at).toISOString() : null,
       invalidatedReason: row.invalidated_reason,
-      lostPayments: (await EpochsRepository.lostPayments(this.db.manager, row.epoch)).lost,
-      totals: await EpochsRepository.tokenTotals(this.db.manager, row.epoch),
+      lostPayments: (await this.epochRepo.lostPayments(row.epoch)).lost,
+      totals: await this.epochRepo.tokenTotals(row.epoch),
     };
   }
 
   private epochTree(epoch: string): Promise<EpochTree> {
     if (this.treeCache?.epoch !== epoch) {
-      const tree = EpochsRepository.balances(this.db.manager, epoch).then((rows) =>
+      const tree = this.epochRepo.balances(epoch).then((rows) =>
         cumulativeLeaves(
           this.deployment.chainId,
           this.deployment.royaltySplitter.toLowerCase(),

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Interface, ZeroHash } from 'ethers';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { TransactionOutbox, artifacts, type Rollback, type UpstreamEvent } from '@upstream/chain';
 import { cumulativeLeaves, epochDataHash } from '@upstream/royalties';
 import { ChainService } from '../chain/chain.service';
+import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import { WorkerConditionsRepository } from '../worker/worker-conditions.repository';
@@ -37,7 +37,10 @@ export class SettlementService implements OnModuleInit {
   private lastReason: string | null = null;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly epochs: EpochsRepository,
+    private readonly ledger: LedgerRepository,
+    private readonly conditions: WorkerConditionsRepository,
     private readonly sync: ChainSyncService,
     private readonly worker: WorkerService,
     private readonly chain: ChainService,
@@ -53,7 +56,7 @@ export class SettlementService implements OnModuleInit {
       ) => {
         const { epoch, root } = event.args;
         const claimableAt = 'claimableAt' in event.args ? event.args.claimableAt : undefined;
-        await EpochsRepository.insertRootEvent(em, { chainEventId: event.id, epoch, kind, root, claimableAt });
+        await this.epochs.in(em).insertRootEvent({ chainEventId: event.id, epoch, kind, root, claimableAt });
       };
     this.sync.onEvent('RootProposed', 'settlement', rootEvent('proposed'));
     this.sync.onEvent('RootAccepted', 'settlement', rootEvent('accepted'));
@@ -61,7 +64,7 @@ export class SettlementService implements OnModuleInit {
     this.sync.onEvent('RootWithdrawn', 'settlement', rootEvent('withdrawn'));
     this.sync.onEvent('Claimed', 'settlement', async (em, event) => {
       const { account, token, epoch, amount, cumulativeAmount } = event.args;
-      await EpochsRepository.insertClaim(em, {
+      await this.epochs.in(em).insertClaim({
         chainEventId: event.id,
         account,
         token,
@@ -87,14 +90,14 @@ export class SettlementService implements OnModuleInit {
   async settle(force = false): Promise<number | undefined> {
     if (this.halted) return undefined;
     const { deployment } = this.runtime.infrastructure;
-    return this.db.transaction(async (em) => {
-      await LedgerRepository.lock(em);
-      const basis = await EpochsRepository.lockedCursor(em, this.sync.cursorName);
+    return this.uow.run(async (em) => {
+      await this.ledger.in(em).lock();
+      const basis = await this.epochs.in(em).lockedCursor(this.sync.cursorName);
       if (!basis) return undefined;
-      const [last] = await EpochsRepository.states(em);
+      const [last] = await this.epochs.in(em).states();
       const lastStatus = last ? epochStatus(last) : undefined;
       if (lastStatus && IN_FLIGHT.has(lastStatus)) return undefined;
-      const watermark = await EpochsRepository.maxAllocationSeq(em);
+      const watermark = await this.epochs.in(em).maxAllocationSeq();
       if (watermark === null) return undefined;
       const rebuild = lastStatus === 'failed' || lastStatus === 'invalidated';
       // A vetoed root is not re-proposed as is: only new entries (or a lost or failed epoch) start a new one.
@@ -103,16 +106,16 @@ export class SettlementService implements OnModuleInit {
       // after the interval, so a lasting failure does not build an epoch on every pass.
       const waited = !last || Date.now() - new Date(last.created_at).getTime() >= this.runtime.config.epochIntervalMs;
       if (!force && lastStatus !== 'invalidated' && !waited) return undefined;
-      if (!(await EpochsRepository.hasPositiveLedger(em, watermark))) return undefined;
+      if (!(await this.epochs.in(em).hasPositiveLedger(watermark))) return undefined;
 
       const epoch = (last ? Number(last.epoch) : 0) + 1;
-      const rows = await EpochsRepository.snapshotBalances(em, epoch, watermark);
+      const rows = await this.epochs.in(em).snapshotBalances(epoch, watermark);
       const tree = await cumulativeLeaves(
         deployment.chainId,
         deployment.royaltySplitter.toLowerCase(),
         rows.map((r) => ({ account: r.account, token: r.token, cumulative: BigInt(r.cumulative) })),
       );
-      const payments = await EpochsRepository.includedPayments(em, watermark);
+      const payments = await this.epochs.in(em).includedPayments(watermark);
       const dataHash = epochDataHash(
         deployment.chainId,
         deployment.royaltySplitter,
@@ -120,7 +123,7 @@ export class SettlementService implements OnModuleInit {
         payments.map((p) => ({ txHash: p.tx_hash, logIndex: p.log_index, blockNumber: Number(p.block_number) })),
       );
       const outboxKey = `propose-root:${epoch}`;
-      await EpochsRepository.insertEpoch(em, {
+      await this.epochs.in(em).insertEpoch({
         epoch,
         root: tree.root,
         dataHash,
@@ -145,14 +148,14 @@ export class SettlementService implements OnModuleInit {
 
   /** Queues acceptRoot for the pending epoch once the chain's clock has passed its claimableAt. */
   async acceptDueRoot(): Promise<number | undefined> {
-    const [last] = await EpochsRepository.states(this.db.manager);
+    const [last] = await this.epochs.states();
     if (!last || epochStatus(last) !== 'proposed') return undefined;
     const pending = await this.pendingOnChain();
     if (pending.epoch !== BigInt(last.epoch) || pending.root.toLowerCase() !== last.root) return undefined;
     const block = await this.chain.provider.getBlock('latest');
     if (!block || BigInt(block.timestamp) < pending.claimableAt) return undefined;
-    return this.db.transaction(async (em) => {
-      const key = await EpochsRepository.nextAcceptKey(em, last.epoch);
+    return this.uow.run(async (em) => {
+      const key = await this.epochs.in(em).nextAcceptKey(last.epoch);
       if (!key) return undefined;
       await this.sync.enqueue(em, {
         key,
@@ -172,14 +175,14 @@ export class SettlementService implements OnModuleInit {
   async withdrawInvalidRoot(): Promise<number | undefined> {
     const pending = await this.pendingOnChain();
     if (pending.root === ZeroHash) return undefined;
-    const epoch = await EpochsRepository.byEpoch(this.db.manager, pending.epoch);
+    const epoch = await this.epochs.byEpoch(pending.epoch);
     const why = !epoch
       ? 'this database has no such epoch'
       : epoch.root !== pending.root.toLowerCase()
         ? `the database's epoch ${epoch.epoch} has root ${epoch.root}`
         : epoch.invalidated_reason;
     if (!why) return undefined;
-    const created = await this.db.transaction((em) =>
+    const created = await this.uow.run((em) =>
       this.sync.enqueue(em, {
         key: `withdraw-root:${pending.epoch}`,
         kind: 'withdraw-root',
@@ -206,7 +209,7 @@ export class SettlementService implements OnModuleInit {
     ])) as [bigint, string, boolean];
     let reason: string | null = null;
     if (currentEpoch > 0n) {
-      const epoch = await EpochsRepository.byEpoch(this.db.manager, currentEpoch);
+      const epoch = await this.epochs.byEpoch(currentEpoch);
       if (!epoch)
         reason = `the accepted root ${currentRoot} of epoch ${currentEpoch} is not an epoch this database built`;
       else if (epoch.root !== currentRoot.toLowerCase())
@@ -214,13 +217,13 @@ export class SettlementService implements OnModuleInit {
       else if (epoch.invalidated_reason)
         reason = `the accepted root of epoch ${currentEpoch} was built on blocks the chain no longer has: ${epoch.invalidated_reason}`;
       else {
-        const { lost, total } = await EpochsRepository.lostPayments(this.db.manager, currentEpoch);
+        const { lost, total } = await this.epochs.lostPayments(currentEpoch);
         if (lost > 0)
           reason = `${lost} of the ${total} payments the accepted root of epoch ${currentEpoch} paid for are no longer on the chain`;
       }
     }
     this.halted = reason !== null && !paused;
-    await WorkerConditionsRepository.record(this.db.manager, {
+    await this.conditions.record({
       name: 'settlement',
       ok: reason === null,
       state: reason === null ? 'ok' : 'degraded',
@@ -243,7 +246,7 @@ export class SettlementService implements OnModuleInit {
 
   /** Inside the indexer's rollback transaction: epochs whose basis block is gone are invalid, and their unsent transactions cancelled. */
   private async invalidateAfter(em: EntityManager, rollback: Rollback): Promise<void> {
-    const invalid = await EpochsRepository.invalidateAfter(em, rollback);
+    const invalid = await this.epochs.in(em).invalidateAfter(rollback);
     if (invalid.length === 0) return;
     await TransactionOutbox.cancel(
       em,
@@ -259,7 +262,7 @@ export class SettlementService implements OnModuleInit {
   private async refusal(key: string): Promise<string | null> {
     const epochNumber = /^(?:propose|accept)-root:(\d+)/.exec(key)?.[1];
     if (!epochNumber) return null;
-    const epoch = await EpochsRepository.byEpoch(this.db.manager, epochNumber);
+    const epoch = await this.epochs.byEpoch(epochNumber);
     if (!epoch) return `epoch ${epochNumber} does not exist`;
     if (epoch.invalidated_reason) return `epoch ${epochNumber} was invalidated: ${epoch.invalidated_reason}`;
     if (epoch.basis_block === null) return null;

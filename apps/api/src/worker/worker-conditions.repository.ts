@@ -1,4 +1,7 @@
-import type { EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { SqlRepository } from '../common/persistence/unit-of-work';
 
 /** What the worker last found about one thing it watches (the chain it follows, settlement). */
 export interface WorkerCondition {
@@ -13,13 +16,15 @@ export interface WorkerCondition {
 }
 
 /** The worker_conditions table: written by the leading worker each pass, read by /health on any replica. */
-export class WorkerConditionsRepository {
+@Injectable()
+export class WorkerConditionsRepository extends SqlRepository {
+  constructor(@InjectDataSource() db: DataSource) {
+    super(db);
+  }
+
   /** Records the condition; `since` moves only when the state changes. */
-  static async record(
-    em: EntityManager,
-    c: Pick<WorkerCondition, 'name' | 'ok' | 'state' | 'reason' | 'details'>,
-  ): Promise<void> {
-    await em.query(
+  async record(c: Pick<WorkerCondition, 'name' | 'ok' | 'state' | 'reason' | 'details'>): Promise<void> {
+    await this.db.query(
       `INSERT INTO worker_conditions (name, ok, state, reason, details) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (name) DO UPDATE SET
          since = CASE WHEN worker_conditions.state = EXCLUDED.state THEN worker_conditions.since ELSE now() END,
@@ -28,7 +33,7 @@ export class WorkerConditionsRepository {
     );
   }
 
-  static async all(em: EntityManager): Promise<WorkerCondition[]> {
+  async all(): Promise<WorkerCondition[]> {
     const rows: {
       name: WorkerCondition['name'];
       ok: boolean;
@@ -37,7 +42,7 @@ export class WorkerConditionsRepository {
       details: Record<string, unknown>;
       since: Date;
       checked_at: Date;
-    }[] = await em.query(
+    }[] = await this.db.query(
       `SELECT name, ok, state, reason, details, since, checked_at FROM worker_conditions ORDER BY name`,
     );
     return rows.map((r) => ({

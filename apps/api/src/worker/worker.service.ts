@@ -54,6 +54,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sync: ChainSyncService,
+    private readonly conditions: WorkerConditionsRepository,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
@@ -102,7 +103,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       await this.sync.indexer.catchUp();
     } catch (error) {
       if (!(error instanceof ReorgTooDeepError)) throw error;
-      await WorkerConditionsRepository.record(this.dataSource.manager, {
+      await this.conditions.record({
         name: 'chain',
         ok: false,
         state: 'diverged',
@@ -114,7 +115,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       throw error;
     }
     const { blockNumber } = await this.sync.indexer.cursor();
-    await WorkerConditionsRepository.record(this.dataSource.manager, { name: 'chain', ok: true, state: 'ok', reason: null, details: { indexedBlock: blockNumber } });
+    await this.conditions.record({ name: 'chain', ok: true, state: 'ok', reason: null, details: { indexedBlock: blockNumber } });
   }
 
   /** Finishes the pass under way before the database pool closes (TypeORM closes it on application shutdown). */
