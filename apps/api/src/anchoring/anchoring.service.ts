@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Interface } from 'ethers';
-import type { DataSource, EntityManager } from 'typeorm';
 import { artifacts } from '@upstream/chain';
 import { buildBatchAnchorTree } from '@upstream/provenance';
+import { type Tx, UnitOfWork } from '../common/persistence/unit-of-work';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import { WorkerService } from '../worker/worker.service';
+import { AnchoringRepository } from './anchoring.repository';
 
 /** What is anchored: kind 0 = contribution registrations, 1 = training-run manifests (ProvenanceRegistry kinds). */
 export enum AnchorKind {
@@ -34,7 +34,8 @@ const registry = new Interface(artifacts.ProvenanceRegistry.abi);
 @Injectable()
 export class AnchoringService implements OnModuleInit {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly repo: AnchoringRepository,
     private readonly sync: ChainSyncService,
     private readonly worker: WorkerService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -45,9 +46,8 @@ export class AnchoringService implements OnModuleInit {
   }
 
   /** Adds a record's leaf (its EIP-712 digest) to be anchored; call inside the record's transaction. */
-  async addItem(em: EntityManager, kind: AnchorKind, leaf: string): Promise<string> {
-    const [row] = await em.query(`INSERT INTO anchor_items (kind, leaf) VALUES ($1, $2) RETURNING id`, [kind, leaf.toLowerCase()]);
-    return String(row.id);
+  async addItem(tx: Tx, kind: AnchorKind, leaf: string): Promise<string> {
+    return this.repo.in(tx).insertItem(kind, leaf.toLowerCase());
   }
 
   /** Builds the batches that are due; `force` batches whatever is waiting. Returns the roots built. */
@@ -65,23 +65,16 @@ export class AnchoringService implements OnModuleInit {
 
   private async batchOne(kind: AnchorKind, force: boolean): Promise<string | undefined> {
     const { anchorBatchSize, anchorIntervalMs } = this.runtime.config;
-    return this.db.transaction(async (em) => {
-      const items: { id: string; leaf: string; created_at: Date }[] = await em.query(
-        `SELECT id, leaf, created_at FROM anchor_items WHERE kind = $1 AND batch_id IS NULL
-         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [kind, anchorBatchSize],
-      );
+    return this.uow.run(async (tx) => {
+      const repo = this.repo.in(tx);
+      const items = await repo.lockUnbatched(kind, anchorBatchSize);
       if (items.length === 0) return undefined;
-      const due = force || items.length >= anchorBatchSize || Date.now() - new Date(items[0].created_at).getTime() >= anchorIntervalMs;
+      const due = force || items.length >= anchorBatchSize || Date.now() - new Date(items[0]!.created_at).getTime() >= anchorIntervalMs;
       if (!due) return undefined;
       const tree = await buildBatchAnchorTree(items.map((i) => i.leaf));
       const outboxKey = `anchor:${kind}:${tree.root}`;
-      const [batch] = await em.query(
-        `INSERT INTO anchor_batches (kind, root, item_count, outbox_key) VALUES ($1, $2, $3, $4) RETURNING id`,
-        [kind, tree.root, items.length, outboxKey],
-      );
-      await em.query(`UPDATE anchor_items SET batch_id = $1 WHERE id = ANY($2::bigint[])`, [batch.id, items.map((i) => i.id)]);
-      await this.sync.enqueue(em, {
+      await repo.insertBatch({ kind, root: tree.root, outboxKey, itemIds: items.map((i) => i.id) });
+      await this.sync.enqueue(tx, {
         key: outboxKey,
         kind: 'anchor',
         to: this.runtime.infrastructure.deployment.provenanceRegistry,
@@ -93,32 +86,19 @@ export class AnchoringService implements OnModuleInit {
 
   /** Where a record stands, with the inclusion proof of its leaf in the anchored root. */
   async status(itemId: string): Promise<AnchorStatus> {
-    const [item] = await this.db.query(
-      `SELECT i.leaf, i.batch_id, b.root, b.item_count, b.outbox_key
-       FROM anchor_items i LEFT JOIN anchor_batches b ON b.id = i.batch_id WHERE i.id = $1`,
-      [itemId],
-    );
+    const item = await this.repo.itemWithBatch(itemId);
     if (!item) throw new Error(`anchor item ${itemId} does not exist`);
     const leaf = item.leaf;
     if (!item.batch_id) return { state: 'pending', leaf };
-    const leaves: { leaf: string }[] = await this.db.query(`SELECT leaf FROM anchor_items WHERE batch_id = $1 ORDER BY id`, [
-      item.batch_id,
-    ]);
-    const tree = await buildBatchAnchorTree(leaves.map((l) => l.leaf));
+    const tree = await buildBatchAnchorTree(await this.repo.batchLeaves(item.batch_id));
     const status: AnchorStatus = {
       state: 'batched',
       leaf,
-      batch: { id: String(item.batch_id), root: item.root, itemCount: item.item_count, proof: tree.proof(leaf) },
+      batch: { id: String(item.batch_id), root: item.root!, itemCount: item.item_count!, proof: tree.proof(leaf) },
     };
-    const [tx] = await this.db.query(`SELECT status, mined_tx_hash, tx_hashes FROM outbox_transactions WHERE idempotency_key = $1`, [
-      item.outbox_key,
-    ]);
+    const tx = await this.repo.transaction(item.outbox_key!);
     if (tx) status.transaction = { status: tx.status, hash: tx.mined_tx_hash ?? tx.tx_hashes.at(-1) ?? null };
-    const [event] = await this.db.query(
-      `SELECT tx_hash, block_number, block_time FROM chain_events
-       WHERE event_name = 'Anchored' AND address = $2 AND args->>'root' = $1 ORDER BY id LIMIT 1`,
-      [item.root, this.runtime.infrastructure.deployment.provenanceRegistry.toLowerCase()],
-    );
+    const event = await this.repo.anchoredEvent(item.root!, this.runtime.infrastructure.deployment.provenanceRegistry.toLowerCase());
     if (event) {
       status.state = 'anchored';
       status.anchor = { txHash: event.tx_hash, blockNumber: Number(event.block_number), anchoredAt: new Date(event.block_time).toISOString() };
