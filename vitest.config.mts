@@ -15,6 +15,7 @@ export default defineConfig({
       '@upstream/merkle': lib('merkle'),
       '@upstream/database': lib('database'),
       '@upstream/chain': lib('chain'),
+      '@upstream/api-contract': lib('api-contract'),
     },
   },
   test: {

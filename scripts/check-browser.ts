@@ -12,6 +12,7 @@ export const BROWSER_ENTRIES: Record<string, string> = {
   '@upstream/provenance': 'libs/provenance/src/index.ts',
   '@upstream/merkle': 'libs/merkle/src/index.ts',
   '@upstream/royalties': 'libs/royalties/src/index.ts',
+  '@upstream/api-contract': 'libs/api-contract/src/index.ts',
 };
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, m.split('/')[0]]));

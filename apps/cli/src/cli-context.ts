@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { JsonRpcProvider, Wallet } from 'ethers';
+import { ROUTES, routeUrl, type ApiErrorBody, type RouteInput, type RouteName, type RouteResponse } from '@upstream/api-contract';
 
 export interface GlobalOptions {
   api: string;
@@ -15,25 +16,26 @@ export function globalOptions(command: Command): GlobalOptions {
 export class ApiRequestError extends Error {
   constructor(
     readonly status: number,
-    readonly body: { error?: string; message?: string; details?: { field: string; reason: string }[] },
+    readonly body: Partial<ApiErrorBody>,
   ) {
     super(`${status} ${body.error ?? ''}: ${body.message ?? ''}`.trim());
   }
 }
 
-/** A small JSON client for the Upstream API; errors carry the server's field-named details. */
+/** A call's arguments: none when the route needs nothing, optional when it takes only a query. */
+export type CallArgs<R extends RouteName> = object extends RouteInput<R> ? [input?: RouteInput<R>] : [input: RouteInput<R>];
+
+/** A small JSON client for the Upstream API, typed by the routes of @upstream/api-contract; errors carry the server's field-named details. */
 export class ApiClient {
   constructor(readonly baseUrl: string) {}
 
-  async get<T>(path: string): Promise<T> {
-    return this.request<T>('GET', path);
+  /** `api.call('getEpoch', { params: { epoch: 3 } })` answers the route's response type. */
+  async call<R extends RouteName>(route: R, ...[input]: CallArgs<R>): Promise<RouteResponse<R>> {
+    const { params, query, body } = (input ?? {}) as { params?: Record<string, string | number>; query?: Record<string, unknown>; body?: unknown };
+    return (await this.send(ROUTES[route].method, routeUrl(route, { params, query }), body)) as RouteResponse<R>;
   }
 
-  async post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, body);
-  }
-
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async send(method: string, path: string, body?: unknown): Promise<unknown> {
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -42,7 +44,7 @@ export class ApiClient {
     const text = await response.text();
     const parsed = text ? JSON.parse(text) : undefined;
     if (!response.ok) throw new ApiRequestError(response.status, parsed ?? {});
-    return parsed as T;
+    return parsed;
   }
 }
 

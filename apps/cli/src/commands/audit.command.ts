@@ -1,39 +1,8 @@
 import type { Command } from 'commander';
+import type { RunPaymentTotal, RunProvenance } from '@upstream/api-contract';
 import { ApiClient, globalOptions, output } from '../cli-context';
 
-interface Paid {
-  token: string;
-  amount: string;
-  net: string;
-}
-
-interface ProvenanceEntry {
-  datasetId: string;
-  title: string;
-  weight: string;
-  owners: { account: string; shareBps: number }[];
-  licenses: { id: string; status: string }[];
-}
-
-interface RunProvenance {
-  run: { runId: string; modelName: string; modelHash: string; lab: string; weightUnit: string; totalWeight: string; entryCount: number; anchor: { state: string; anchor?: { txHash: string } }; paid: Paid[] };
-  entries: ProvenanceEntry[];
-  total: number;
-}
-
-interface DatasetRun {
-  runId: string;
-  lab: string;
-  modelName: string;
-  datasetId: string;
-  weight: string;
-  totalWeight: string;
-  weightUnit: string;
-  shareBps?: number;
-  paid: Paid[];
-}
-
-const paidText = (paid: Paid[]) => (paid.length === 0 ? 'unpaid' : paid.map((p) => `${p.amount} (net ${p.net}) of ${p.token}`).join(', '));
+const paidText = (paid: RunPaymentTotal[]) => (paid.length === 0 ? 'unpaid' : paid.map((p) => `${p.amount} (net ${p.net}) of ${p.token}`).join(', '));
 
 function provenanceText(p: RunProvenance): string {
   const { run } = p;
@@ -67,15 +36,15 @@ export function registerAuditCommands(program: Command): void {
       if (!!options.model === !!options.run) throw new Error('give exactly one of --model <hash> or --run <id>');
       if (options.croissant) {
         if (!options.run) throw new Error('--croissant needs --run <id>');
-        const doc = await api.get<unknown>(`/runs/${options.run}/croissant?limit=${options.limit}&offset=${options.offset}`);
+        const doc = await api.call('getRunCroissant', { params: { id: options.run }, query: { limit: options.limit, offset: options.offset } });
         process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
         return;
       }
       if (options.run) {
-        const p = await api.get<RunProvenance>(`/runs/${options.run}/provenance?limit=${options.limit}&offset=${options.offset}`);
+        const p = await api.call('getRunProvenance', { params: { id: options.run }, query: { limit: options.limit, offset: options.offset } });
         output(opts, p, () => provenanceText(p));
       } else {
-        const m = await api.get<{ modelHash: string; runs: RunProvenance[] }>(`/models/${options.model}/provenance?limit=${options.limit}`);
+        const m = await api.call('getModelProvenance', { params: { modelHash: options.model! }, query: { limit: options.limit } });
         output(opts, m, () => (m.runs.length === 0 ? `no run recorded for model ${m.modelHash}` : m.runs.map(provenanceText).join('\n\n')));
       }
     });
@@ -90,8 +59,11 @@ export function registerAuditCommands(program: Command): void {
     .action(async (options: { dataset?: string; contributor?: string; limit: string; offset: string }, command: Command) => {
       const opts = globalOptions(command);
       if (!!options.dataset === !!options.contributor) throw new Error('give exactly one of --dataset <id> or --contributor <address>');
-      const path = options.dataset ? `/datasets/${options.dataset}/runs` : `/contributors/${options.contributor}/runs`;
-      const res = await new ApiClient(opts.api).get<{ runs: DatasetRun[] }>(`${path}?limit=${options.limit}&offset=${options.offset}`);
+      const api = new ApiClient(opts.api);
+      const query = { limit: options.limit, offset: options.offset };
+      const res = options.dataset
+        ? await api.call('listDatasetRuns', { params: { id: options.dataset }, query })
+        : await api.call('listContributorRuns', { params: { address: options.contributor! }, query });
       output(opts, res, () =>
         res.runs.length === 0
           ? 'no runs yet'

@@ -1,35 +1,14 @@
 import { Command, Option } from 'commander';
 import { Contract, JsonRpcProvider, getAddress } from 'ethers';
 import { artifacts } from '@upstream/chain';
-import { buildContentTree, contributionTypedData, recoverSigner, verifyBatchAnchorProof, type FileEntry, type LicenseTemplate, type UpstreamDomain } from '@upstream/provenance';
+import { buildContentTree, contributionTypedData, recoverSigner, verifyBatchAnchorProof, type FileEntry, type LicenseTemplate } from '@upstream/provenance';
 import { hashPath, type HashPathResult } from '@upstream/provenance/node';
+import type { DatasetDetail, DatasetFile, FilePage } from '@upstream/api-contract';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 import { bytesProgress } from '../contribution/progress';
 import { signRegistration } from '../contribution/registration';
 import { listFiles } from '../contribution/file-list';
 import { DEFAULT_RESUMABLE_THRESHOLD, hashAndUpload } from '../contribution/uploader';
-
-interface DatasetDetail {
-  id: string;
-  contentRoot: string;
-  title: string;
-  fileCount: number;
-  totalBytes: string;
-  digest: string;
-  owners: { account: string; shareBps: number }[];
-  parents: { contentRoot: string; upstreamBps: number }[];
-  license: { termsHash: string };
-  nonce: string;
-  deadline: string;
-  signature: string;
-  anchorStatus: {
-    state: 'pending' | 'batched' | 'anchored';
-    leaf: string;
-    registry: string;
-    batch?: { root: string; proof: string[] };
-    anchor?: { txHash: string; blockNumber: number; anchoredAt: string };
-  };
-}
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -125,7 +104,7 @@ export function registerContributionCommands(program: Command): void {
       const parents = await Promise.all(
         ((options.parent as string[] | undefined) ?? []).map(async (value) => {
           const [id, upstreamBps] = parsePair(value, '--parent');
-          const parent = await client.get<DatasetDetail>(`/datasets/${encodeURIComponent(id)}`);
+          const parent = await client.call('getDataset', { params: { id } });
           return { datasetId: parent.contentRoot, upstreamBps };
         }),
       );
@@ -134,7 +113,7 @@ export function registerContributionCommands(program: Command): void {
         return { account, shareBps };
       });
       const template = options.license as LicenseTemplate;
-      const chain = await client.get<{ eip712Domain: UpstreamDomain }>('/chain');
+      const chain = await client.call('getChain');
       const body = await signRegistration(signer, {
         entries: hashed.entries,
         contentRoot: hashed.contentRoot,
@@ -147,7 +126,7 @@ export function registerContributionCommands(program: Command): void {
         previousVersionId: options.previousVersion,
         domain: chain.eip712Domain,
       });
-      const dataset = await client.post<DatasetDetail>('/datasets', body);
+      const dataset = await client.call('registerDataset', { body });
       output(
         opts,
         { id: dataset.id, contentRoot: dataset.contentRoot, fileCount: dataset.fileCount, totalBytes: dataset.totalBytes, digest: dataset.digest, anchorState: dataset.anchorStatus.state, upload },
@@ -170,12 +149,10 @@ export function registerContributionCommands(program: Command): void {
       const opts = globalOptions(command);
       const client = new ApiClient(opts.api);
       const hashed = await hashWithProgress(path, !opts.json);
-      const dataset = await client.get<DatasetDetail>(`/datasets/${encodeURIComponent(options.dataset)}`);
-      const serverFiles = new Map<string, { size: string; sha256: string }>();
+      const dataset = await client.call('getDataset', { params: { id: options.dataset } });
+      const serverFiles = new Map<string, DatasetFile>();
       for (let cursor: string | null | undefined = undefined; cursor !== null; ) {
-        const page: { items: { path: string; size: string; sha256: string }[]; nextCursor: string | null } = await client.get(
-          `/datasets/${dataset.id}/files?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        );
+        const page: FilePage = await client.call('listDatasetFiles', { params: { id: dataset.id }, query: { limit: 500, cursor: cursor || undefined } });
         page.items.forEach((f) => serverFiles.set(f.path, f));
         cursor = page.nextCursor;
       }
@@ -237,7 +214,7 @@ async function checkRegistrationSignature(
   client: ApiClient,
   dataset: DatasetDetail,
 ): Promise<{ digestMatches: boolean; signer: string | null; signerIsOwner: boolean }> {
-  const chain = await client.get<{ eip712Domain: UpstreamDomain }>('/chain');
+  const chain = await client.call('getChain');
   const typedData = contributionTypedData(chain.eip712Domain, {
     contentRoot: dataset.contentRoot,
     owners: dataset.owners.map((o) => ({ account: getAddress(o.account), shareBps: o.shareBps })),

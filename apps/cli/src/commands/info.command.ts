@@ -1,20 +1,13 @@
 import type { Command } from 'commander';
 import { ApiClient, globalOptions, output } from '../cli-context';
 
-interface ChainInfo {
-  chainId: number;
-  royaltySplitter: string;
-  provenanceRegistry: string;
-  paymentToken: string | null;
-}
-
 export function registerInfoCommands(program: Command): void {
   program
     .command('info')
     .description('show the chain and contracts the API runs on')
     .action(async (_options, command: Command) => {
       const opts = globalOptions(command);
-      const info = await new ApiClient(opts.api).get<ChainInfo>('/chain');
+      const info = await new ApiClient(opts.api).call('getChain');
       output(opts, info, () =>
         [
           `chain id            ${info.chainId}`,

@@ -1,38 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Wallet } from 'ethers';
+import type { PayRunInstructions } from '@upstream/api-contract';
 import { licenseAcceptanceTypedData, type UpstreamDomain } from '@upstream/provenance';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 
 export const DEFAULT_RPC = process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545';
 
-export interface ContractCall {
-  to: string;
-  data: string;
-}
-
-interface PaymentInstructions {
-  runId: string;
-  splitter: string;
-  token: string;
-  amount: string;
-  approve: ContractCall;
-  call: ContractCall;
-}
-
-interface LicenseResult {
-  license: { id: string; datasetId: string; status: string; fee: { token: string; amount: string } | null; paymentRef: string | null; expiresAt: string | null };
-  payment?: PaymentInstructions;
-}
-
 export const freshNonce = () => BigInt('0x' + randomBytes(16).toString('hex'));
 
 export async function eip712Domain(api: ApiClient): Promise<UpstreamDomain> {
-  return (await api.get<{ eip712Domain: UpstreamDomain }>('/chain')).eip712Domain;
+  return (await api.call('getChain')).eip712Domain;
 }
 
 /** Sends approve then payRun, as the API described them; answers the two transaction hashes. */
-export async function payWith(wallet: Wallet, payment: PaymentInstructions): Promise<{ approveTx: string; payTx: string }> {
+export async function payWith(wallet: Wallet, payment: PayRunInstructions): Promise<{ approveTx: string; payTx: string }> {
   const approve = await wallet.sendTransaction(payment.approve);
   await approve.wait();
   const pay = await wallet.sendTransaction(payment.call);
@@ -54,7 +36,7 @@ export function registerLicenseCommands(program: Command): void {
       const opts = globalOptions(command);
       const api = new ApiClient(opts.api);
       const wallet = await loadSigner(options, options.pay ? options.rpc : undefined);
-      const dataset = await api.get<{ contentRoot: string; license: { termsHash: string } }>(`/datasets/${datasetRef}`);
+      const dataset = await api.call('getDataset', { params: { id: datasetRef } });
       const message = {
         datasetId: dataset.contentRoot,
         termsHash: dataset.license.termsHash,
@@ -64,14 +46,14 @@ export function registerLicenseCommands(program: Command): void {
       };
       const td = licenseAcceptanceTypedData(await eip712Domain(api), message);
       const signature = await wallet.signTypedData(td.domain, td.types, td.message as unknown as Record<string, unknown>);
-      let result = await api.post<LicenseResult>('/licenses', { ...message, nonce: message.nonce.toString(), deadline: Number(message.deadline), signature });
+      let result = await api.call('createLicense', { body: { ...message, nonce: message.nonce.toString(), deadline: Number(message.deadline), signature } });
       let paid: { approveTx: string; payTx: string } | undefined;
       if (result.payment && options.pay) {
         paid = await payWith(wallet, result.payment);
         const until = Date.now() + Number(options.wait) * 1000;
         while (result.license.status === 'pending_payment' && Date.now() < until) {
           await new Promise((r) => setTimeout(r, 1000));
-          result = await api.get<LicenseResult>(`/licenses/${result.license.id}`);
+          result = await api.call('getLicense', { params: { id: result.license.id } });
         }
       }
       output(opts, { ...result, ...(paid ? { paid } : {}) }, () => {

@@ -1,34 +1,10 @@
 import type { Command } from 'commander';
 import { Contract, Interface, JsonRpcProvider, getAddress, isAddress, type Log } from 'ethers';
 import { artifacts } from '@upstream/chain';
+import type { ClaimProof } from '@upstream/api-contract';
+// What rebuildEpoch reads; the API's EpochInputs (@upstream/api-contract) is assignable to it.
 import { rebuildEpoch, type EpochInputs } from '@upstream/royalties';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
-
-interface TokenBalance {
-  token: string;
-  earned: string;
-  claimed: string;
-  inCurrentRoot: string;
-  claimable: string;
-  pending: string;
-}
-interface Balances {
-  account: string;
-  currentEpoch: number | null;
-  balances: TokenBalance[];
-}
-interface History {
-  total: number;
-  items: { runId: string; source: string; datasetId: string; token: string; amount: string; txHash: string; paidAt: string }[];
-}
-interface Proofs {
-  account: string;
-  epoch: number | null;
-  root: string | null;
-  chainId: number;
-  splitter: string;
-  claims: { token: string; cumulative: string; claimed: string; claimable: string; proof: string[] }[];
-}
 
 const DEFAULT_RPC = process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545';
 const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
@@ -51,8 +27,8 @@ export function registerRoyaltiesCommands(program: Command): void {
       const account = options.account ? checkedAddress(options.account, '--account') : (await loadSigner(options)).address.toLowerCase();
       const api = new ApiClient(opts.api);
       const [balances, history] = await Promise.all([
-        api.get<Balances>(`/contributors/${account}/balances`),
-        api.get<History>(`/contributors/${account}/history?limit=${Number(options.limit) || 20}`),
+        api.call('getContributorBalances', { params: { address: account } }),
+        api.call('getContributorHistory', { params: { address: account }, query: { limit: Number(options.limit) || 20 } }),
       ]);
       output(opts, { ...balances, history }, () => {
         const lines = [`account ${account}   current epoch ${balances.currentEpoch ?? '-'}`];
@@ -84,14 +60,14 @@ export function registerRoyaltiesCommands(program: Command): void {
       try {
         const account = options.account ? checkedAddress(options.account, '--account') : signer.address.toLowerCase();
         const wanted = options.token?.map((t) => checkedAddress(t, '--token'));
-        const proofs = await new ApiClient(opts.api).get<Proofs>(`/contributors/${account}/proofs`);
+        const proofs = await new ApiClient(opts.api).call('getContributorProofs', { params: { address: account } });
         if (proofs.epoch === null) throw new Error('no accepted root yet: nothing can be claimed');
         for (const t of wanted ?? []) {
           if (!proofs.claims.some((c) => c.token === t)) throw new Error(`--token ${t}: ${account} has no balance in epoch ${proofs.epoch}`);
         }
         const splitter = new Contract(proofs.splitter, splitterAbi, signer);
         // The chain is the authority on what was already claimed (the API may lag by a block).
-        const open: Proofs['claims'] = [];
+        const open: ClaimProof[] = [];
         for (const c of proofs.claims.filter((c) => !wanted || wanted.includes(c.token))) {
           const onChain = (await splitter.claimed(account, c.token)) as bigint;
           if (BigInt(c.cumulative) > onChain) open.push(c);
@@ -127,8 +103,8 @@ export function registerRoyaltiesCommands(program: Command): void {
       if (!Number.isInteger(epoch) || epoch < 1) throw new Error(`epoch: ${JSON.stringify(epochArg)} is not a positive integer`);
       const api = new ApiClient(opts.api);
       const [inputs, state] = await Promise.all([
-        api.get<EpochInputs>(`/epochs/${epoch}/inputs`),
-        api.get<{ status: string; invalidatedReason: string | null }>(`/epochs/${epoch}`),
+        api.call('getEpochInputs', { params: { epoch } }),
+        api.call('getEpoch', { params: { epoch } }),
       ]);
       const provider = new JsonRpcProvider(options.rpc, undefined, { cacheTimeout: -1 });
       try {

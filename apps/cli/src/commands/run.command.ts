@@ -33,15 +33,6 @@ function entriesProgress(total: number, enabled: boolean) {
   return { update: (n: number) => bar.update(n), stop: () => bar.stop() };
 }
 
-interface RunUpload {
-  id: string;
-  runId: string;
-  status: 'open' | 'committed';
-  received: number;
-  entryCount: number;
-  run?: { runId: string; entriesRoot: string; totalWeight: string; anchor: { state: string } };
-}
-
 /** `upstream run record|pay`, plus `upstream license`, `upstream provenance` and `upstream runs`. */
 export function registerRunCommands(program: Command): void {
   registerLicenseCommands(program);
@@ -82,24 +73,26 @@ export function registerRunCommands(program: Command): void {
       const signature = await wallet.signTypedData(td.domain, td.types, td.message as unknown as Record<string, unknown>);
       const chunk = (offset: number) => tree.entries.slice(offset, offset + CHUNK).map((e) => ({ datasetId: e.datasetId, weight: e.weight.toString() }));
       const progress = entriesProgress(entries.length, !opts.json);
-      let upload = await api.post<RunUpload>('/runs', {
-        ...message,
-        lab: wallet.address,
-        entryCount: entries.length,
-        startedAt,
-        endedAt,
-        nonce: message.nonce.toString(),
-        deadline: Number(message.deadline),
-        signature,
-        entries: chunk(0),
+      let upload = await api.call('createRun', {
+        body: {
+          ...message,
+          lab: wallet.address,
+          entryCount: entries.length,
+          startedAt,
+          endedAt,
+          nonce: message.nonce.toString(),
+          deadline: Number(message.deadline),
+          signature,
+          entries: chunk(0),
+        },
       });
       progress.update(upload.received);
       try {
         for (let offset = upload.received; upload.status === 'open' && offset < entries.length; offset = upload.received) {
-          upload = await api.post<RunUpload>(`/runs/${upload.id}/entries`, { offset, entries: chunk(offset) });
+          upload = await api.call('addRunEntries', { params: { id: upload.id }, body: { offset, entries: chunk(offset) } });
           progress.update(upload.received);
         }
-        if (upload.status === 'open') upload = await api.post<RunUpload>(`/runs/${upload.id}/commit`, undefined);
+        if (upload.status === 'open') upload = await api.call('commitRun', { params: { id: upload.id } });
       } finally {
         progress.stop();
       }
@@ -125,8 +118,7 @@ export function registerRunCommands(program: Command): void {
       const opts = globalOptions(command);
       const api = new ApiClient(opts.api);
       const wallet = await loadSigner(options, options.rpc);
-      const query = new URLSearchParams({ amount: options.amount, ...(options.token ? { token: options.token } : {}) });
-      const payment = await api.get<Parameters<typeof payWith>[1]>(`/runs/${runId}/payment?${query}`);
+      const payment = await api.call('getRunPayment', { params: { id: runId }, query: { amount: options.amount, token: options.token } });
       const txs = await payWith(wallet, payment);
       output(opts, { ...payment, ...txs }, () =>
         [`paid ${payment.amount} of ${payment.token} for run ${payment.runId}`, `approve ${txs.approveTx}`, `payRun  ${txs.payTx}`].join('\n'),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Signer } from 'ethers';
+import type { CreateDatasetRequest } from '@upstream/api-contract';
 import {
   contributionTypedData,
   licenseTerms,
@@ -28,23 +29,8 @@ export interface RegistrationInput {
   domain: UpstreamDomain;
 }
 
-/** The body of POST /datasets, signed: what `upstream upload` sends, and what the tests send. */
-export interface RegistrationBody {
-  title: string;
-  description?: string;
-  storage: 'uploaded' | 'external';
-  externalUri?: string;
-  files: { path: string; size: string; sha256: string }[];
-  contentRoot: string;
-  owners: { account: string; shareBps: number }[];
-  parents: { datasetId: string; upstreamBps: number }[];
-  license: { template: LicenseTemplate; fee?: { token: string; amount: string } };
-  licenseTermsHash: string;
-  previousVersionId?: string;
-  nonce: string;
-  deadline: string;
-  signature: string;
-}
+/** The body of POST /datasets, signed: what `upstream upload` sends, and what the tests send (always with storage, parents and the terms hash). */
+export type RegistrationBody = CreateDatasetRequest & Required<Pick<CreateDatasetRequest, 'storage' | 'parents' | 'licenseTermsHash'>>;
 
 export function termsOf(license: RegistrationInput['license']): LicenseTerms {
   const template = license?.template ?? 'open-training';

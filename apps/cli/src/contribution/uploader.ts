@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type http from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
+import { ROUTES, type MissingBlobs, type MissingBlobsRequest, type StoredBlob } from '@upstream/api-contract';
 import type { FileEntry } from '@upstream/provenance';
 import { Sha256PassThrough, sha256File } from '@upstream/provenance/node';
 import { ApiRequestError } from '../cli-context';
@@ -89,7 +90,8 @@ export async function hashAndUpload(files: readonly LocalFile[], options: Upload
  */
 export async function uploadFiles(files: readonly FileToUpload[], options: UploadOptions): Promise<UploadSummary> {
   if (files.length === 0) return { uploaded: 0, skipped: 0, bytes: 0 };
-  const { missing } = await postJson<{ missing: string[] }>(options.api, '/blobs/missing', { sha256s: files.map((f) => f.entry.sha256) });
+  const request: MissingBlobsRequest = { sha256s: files.map((f) => f.entry.sha256) };
+  const { missing } = await postJson<MissingBlobs>(options.api, ROUTES.findMissingBlobs.path, request);
   const wanted = new Set(missing);
   const todo: FileToUpload[] = [];
   for (const file of files) {
@@ -165,12 +167,12 @@ async function streamTo(
   onBytes?: (delta: number) => void,
   size?: bigint,
   tap?: Transform,
-): Promise<{ sha256: string; size: string }> {
+): Promise<StoredBlob> {
   const source = createReadStream(fsPath, { highWaterMark: 1 << 20 });
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
   if (size !== undefined) headers['content-length'] = size.toString();
   const res = await send(new URL(path, api), 'PUT', agent, headers, tap ? [source, tap, progress(onBytes)] : [source, progress(onBytes)]);
-  return (res.text ? safeJson(res.text) : {}) as { sha256: string; size: string };
+  return (res.text ? safeJson(res.text) : {}) as StoredBlob;
 }
 
 /** Reports each chunk's length as it passes. */

@@ -1,12 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RunDto, RunPaymentTotalDto } from '../../runs/dto/run-response.dto';
+import type { ContributorRuns, DatasetRun, DatasetRuns, EntryLicense, EntryOwner, ModelProvenance, ProvenanceEntry, RunProvenance } from '@upstream/api-contract';
 
-export class OwnerShareDto {
+export class OwnerShareDto implements EntryOwner {
   @ApiProperty({ example: '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc' }) account!: string;
   @ApiProperty({ example: 10000 }) shareBps!: number;
 }
 
-export class EntryLicenseDto {
+export class EntryLicenseDto implements EntryLicense {
   @ApiProperty({ example: '3f1c9a52-4f0e-4c61-9f6e-0d1c2b3a4f5e' }) id!: string;
   @ApiProperty({ example: 'active' }) status!: string;
   @ApiProperty({ example: '0x' + 'cd'.repeat(32) }) termsHash!: string;
@@ -15,7 +16,7 @@ export class EntryLicenseDto {
   @ApiProperty({ nullable: true, description: 'Transaction of the fee payment that activated it', example: null }) activationTx!: string | null;
 }
 
-export class ProvenanceEntryDto {
+export class ProvenanceEntryDto implements ProvenanceEntry {
   @ApiProperty({ example: 0 }) position!: number;
   @ApiProperty({ description: 'Content root (on-chain datasetId)', example: '0x' + 'ab'.repeat(32) }) datasetId!: string;
   @ApiProperty({ example: '9b2d4c1e-…' }) datasetUuid!: string;
@@ -27,7 +28,7 @@ export class ProvenanceEntryDto {
   @ApiProperty({ type: [String], description: 'Proof of abi.encode(datasetId, weight) in the run’s entriesRoot' }) proof!: string[];
 }
 
-export class RunProvenanceDto {
+export class RunProvenanceDto implements RunProvenance {
   @ApiProperty({ type: RunDto }) run!: RunDto;
   @ApiProperty({ type: [ProvenanceEntryDto] }) entries!: ProvenanceEntryDto[];
   @ApiProperty({ example: 100 }) limit!: number;
@@ -36,12 +37,12 @@ export class RunProvenanceDto {
   @ApiProperty({ description: 'How to check the proofs yourself' }) verification!: string;
 }
 
-export class ModelProvenanceDto {
+export class ModelProvenanceDto implements ModelProvenance {
   @ApiProperty({ example: '0x' + '02'.repeat(32) }) modelHash!: string;
   @ApiProperty({ type: [RunProvenanceDto] }) runs!: RunProvenanceDto[];
 }
 
-export class DatasetRunDto {
+export class DatasetRunDto implements DatasetRun {
   @ApiProperty({ example: '0d9a4b6e-2f1c-4b7a-9a57-3c1d2e4f5a6b' }) id!: string;
   @ApiProperty({ example: '0x' + '5a'.repeat(32) }) runId!: string;
   @ApiProperty({ example: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' }) lab!: string;
@@ -56,7 +57,7 @@ export class DatasetRunDto {
   @ApiProperty({ type: [RunPaymentTotalDto], description: 'What the lab paid for the whole run (RunPaid, per token)' }) paid!: RunPaymentTotalDto[];
 }
 
-export class DatasetRunsDto {
+export class DatasetRunsDto implements DatasetRuns {
   @ApiProperty({ example: '0x' + 'ab'.repeat(32) }) datasetId!: string;
   @ApiProperty({ example: '9b2d4c1e-…' }) datasetUuid!: string;
   @ApiProperty({ type: [DatasetRunDto] }) runs!: DatasetRunDto[];
@@ -64,7 +65,7 @@ export class DatasetRunsDto {
   @ApiProperty({ example: 0 }) offset!: number;
 }
 
-export class ContributorRunsDto {
+export class ContributorRunsDto implements ContributorRuns {
   @ApiProperty({ example: '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc' }) address!: string;
   @ApiProperty({ type: [DatasetRunDto] }) runs!: DatasetRunDto[];
   @ApiProperty({ example: 100 }) limit!: number;

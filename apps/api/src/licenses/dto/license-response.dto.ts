@@ -1,14 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { ContractCall, LicenseGrant, LicenseGrantFee, LicenseList, LicenseResult, LicensingState, OffsetPageQuery, PayRunInstructions } from '@upstream/api-contract';
 
-export class ContractCallDto {
+export class ContractCallDto implements ContractCall {
   @ApiProperty({ example: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }) to!: string;
   @ApiProperty({ example: '0x095ea7b3…' }) data!: string;
 }
 
 /** The payment to make on the RoyaltySplitter: approve the token, then payRun(runId, token, amount). */
-export class PayRunInstructionsDto {
+export class PayRunInstructionsDto implements PayRunInstructions {
   @ApiProperty({ description: 'bytes32 passed to payRun', example: '0x' + '5a'.repeat(32) }) runId!: string;
   @ApiProperty({ example: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' }) splitter!: string;
   @ApiProperty({ example: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }) token!: string;
@@ -17,12 +18,12 @@ export class PayRunInstructionsDto {
   @ApiProperty({ type: ContractCallDto, description: 'RoyaltySplitter.payRun(runId, token, amount)' }) call!: ContractCallDto;
 }
 
-export class LicenseGrantFeeDto {
+export class LicenseGrantFeeDto implements LicenseGrantFee {
   @ApiProperty({ example: '0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0' }) token!: string;
   @ApiProperty({ example: '1000000' }) amount!: string;
 }
 
-export class LicenseGrantDto {
+export class LicenseGrantDto implements LicenseGrant {
   @ApiProperty({ example: '3f1c9a52-4f0e-4c61-9f6e-0d1c2b3a4f5e' }) id!: string;
   @ApiProperty({ description: 'The dataset’s content root', example: '0x' + 'ab'.repeat(32) }) datasetId!: string;
   @ApiProperty({ description: 'The dataset’s uuid in this API', example: '9b2d…' }) datasetUuid!: string;
@@ -39,25 +40,25 @@ export class LicenseGrantDto {
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) createdAt!: string;
 }
 
-export class LicenseResultDto {
+export class LicenseResultDto implements LicenseResult {
   @ApiProperty({ type: LicenseGrantDto }) license!: LicenseGrantDto;
   @ApiPropertyOptional({ type: PayRunInstructionsDto, description: 'Present while the license waits for its fee' })
   payment?: PayRunInstructionsDto;
 }
 
-export class LicenseListDto {
+export class LicenseListDto implements LicenseList {
   @ApiProperty({ type: [LicenseGrantDto] }) licenses!: LicenseGrantDto[];
   @ApiProperty({ example: 100 }) limit!: number;
   @ApiProperty({ example: 0 }) offset!: number;
 }
 
-export class LicensingStateDto {
+export class LicensingStateDto implements LicensingState {
   @ApiProperty({ example: '0x' + 'ab'.repeat(32) }) datasetId!: string;
   @ApiProperty({ example: false }) licensingOpen!: boolean;
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) changedAt!: string;
 }
 
-export class OffsetPageQueryDto {
+export class OffsetPageQueryDto implements OffsetPageQuery {
   @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
   @Type(() => Number)

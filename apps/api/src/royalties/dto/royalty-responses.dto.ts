@@ -1,11 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { EPOCH_STATUSES } from '../epochs.repository';
+import type { ClaimProof, ContractCall, ContributorBalances, ContributorHistory, ContributorProofs, Epoch, EpochInputs, EpochLeaf, EpochLeaves, EpochList, HistoryItem, Payment, PaymentList, PublicEntry, PublicPayment, TokenBalance, TokenTotal } from '@upstream/api-contract';
 
 const ADDR = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 const TOKEN = '0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0';
 const H32 = '0x' + '3f'.repeat(32);
 
-export class TokenBalanceDto {
+export class TokenBalanceDto implements TokenBalance {
   @ApiProperty({ example: TOKEN }) token!: string;
   @ApiProperty({ example: '975000', description: 'All-time earned in the ledger (decimal string, smallest unit)' }) earned!: string;
   @ApiProperty({ example: '500000', description: 'Claimed on-chain so far (indexed Claimed events)' }) claimed!: string;
@@ -14,13 +15,13 @@ export class TokenBalanceDto {
   @ApiProperty({ example: '0', description: 'Earned but not yet in an accepted root (pending the next epoch)' }) pending!: string;
 }
 
-export class ContributorBalancesDto {
+export class ContributorBalancesDto implements ContributorBalances {
   @ApiProperty({ example: ADDR }) account!: string;
   @ApiProperty({ example: 1, nullable: true, type: Number, description: 'Epoch of the current accepted root' }) currentEpoch!: number | null;
   @ApiProperty({ type: [TokenBalanceDto] }) balances!: TokenBalanceDto[];
 }
 
-export class HistoryItemDto {
+export class HistoryItemDto implements HistoryItem {
   @ApiProperty({ example: '12' }) paymentId!: string;
   @ApiProperty({ example: H32, description: 'runId paid (training run or license payment reference)' }) runId!: string;
   @ApiProperty({ example: 'run', enum: ['run', 'license'] }) source!: string;
@@ -32,18 +33,18 @@ export class HistoryItemDto {
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) paidAt!: string;
 }
 
-export class ContributorHistoryDto {
+export class ContributorHistoryDto implements ContributorHistory {
   @ApiProperty({ example: ADDR }) account!: string;
   @ApiProperty({ example: 3 }) total!: number;
   @ApiProperty({ type: [HistoryItemDto] }) items!: HistoryItemDto[];
 }
 
-export class CallDto {
+export class CallDto implements ContractCall {
   @ApiProperty({ example: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' }) to!: string;
   @ApiProperty({ example: '0x6a7d…', description: 'ABI-encoded call data' }) data!: string;
 }
 
-export class ClaimProofDto {
+export class ClaimProofDto implements ClaimProof {
   @ApiProperty({ example: TOKEN }) token!: string;
   @ApiProperty({ example: '975000', description: 'cumulativeAmount of the leaf' }) cumulative!: string;
   @ApiProperty({ example: '0' }) claimed!: string;
@@ -52,7 +53,7 @@ export class ClaimProofDto {
   @ApiProperty({ type: CallDto, description: 'claim(account, token, cumulativeAmount, proof)' }) call!: CallDto;
 }
 
-export class ContributorProofsDto {
+export class ContributorProofsDto implements ContributorProofs {
   @ApiProperty({ example: ADDR }) account!: string;
   @ApiProperty({ example: 1, nullable: true, type: Number }) epoch!: number | null;
   @ApiProperty({ example: H32, nullable: true, type: String }) root!: string | null;
@@ -62,13 +63,13 @@ export class ContributorProofsDto {
   @ApiProperty({ type: CallDto, nullable: true, description: 'claimMany over every token with something to claim' }) claimMany!: CallDto | null;
 }
 
-export class TokenTotalDto {
+export class TokenTotalDto implements TokenTotal {
   @ApiProperty({ example: TOKEN }) token!: string;
   @ApiProperty({ example: '975000' }) total!: string;
   @ApiProperty({ example: 4 }) accounts!: number;
 }
 
-export class EpochDto {
+export class EpochDto implements Epoch {
   @ApiProperty({ example: 1 }) epoch!: number;
   @ApiProperty({
     example: 'accepted',
@@ -95,18 +96,18 @@ export class EpochDto {
   @ApiProperty({ type: [TokenTotalDto] }) totals!: TokenTotalDto[];
 }
 
-export class EpochListDto {
+export class EpochListDto implements EpochList {
   @ApiProperty({ example: 1 }) total!: number;
   @ApiProperty({ type: [EpochDto] }) items!: EpochDto[];
 }
 
-export class EpochLeafDto {
+export class EpochLeafDto implements EpochLeaf {
   @ApiProperty({ example: TOKEN }) token!: string;
   @ApiProperty({ example: ADDR }) account!: string;
   @ApiProperty({ example: '975000' }) cumulative!: string;
 }
 
-export class EpochLeavesDto {
+export class EpochLeavesDto implements EpochLeaves {
   @ApiProperty({ example: 1 }) epoch!: number;
   @ApiProperty({ example: H32 }) root!: string;
   @ApiProperty({ example: ['uint256', 'address', 'address', 'address', 'uint256'], type: [String], description: 'StandardMerkleTree leaf: (chainId, splitter, token, account, cumulative)' })
@@ -115,12 +116,12 @@ export class EpochLeavesDto {
   @ApiProperty({ type: [EpochLeafDto] }) items!: EpochLeafDto[];
 }
 
-export class PublicEntryDto {
+export class PublicEntryDto implements PublicEntry {
   @ApiProperty({ example: H32 }) datasetId!: string;
   @ApiProperty({ example: '1000' }) weight!: string;
 }
 
-export class PublicPaymentDto {
+export class PublicPaymentDto implements PublicPayment {
   @ApiProperty({ example: H32 }) txHash!: string;
   @ApiProperty({ example: 0 }) logIndex!: number;
   @ApiProperty({ example: 42 }) blockNumber!: number;
@@ -133,7 +134,7 @@ export class PublicPaymentDto {
   @ApiProperty({ type: [PublicEntryDto] }) entries!: PublicEntryDto[];
 }
 
-export class EpochInputsDto {
+export class EpochInputsDto implements EpochInputs {
   @ApiProperty({ example: 1 }) epoch!: number;
   @ApiProperty({ example: 31337 }) chainId!: number;
   @ApiProperty({ example: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' }) splitter!: string;
@@ -149,7 +150,7 @@ export class EpochInputsDto {
   datasets!: Record<string, { owners: { account: string; shareBps: number }[]; parents: { datasetId: string; upstreamBps: number }[] }>;
 }
 
-export class PaymentDto {
+export class PaymentDto implements Payment {
   @ApiProperty({ example: '12' }) id!: string;
   @ApiProperty({ example: H32 }) runId!: string;
   @ApiProperty({ example: TOKEN }) token!: string;
@@ -167,7 +168,7 @@ export class PaymentDto {
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) paidAt!: string;
 }
 
-export class PaymentListDto {
+export class PaymentListDto implements PaymentList {
   @ApiProperty({ example: 1 }) total!: number;
   @ApiProperty({ type: [PaymentDto] }) items!: PaymentDto[];
 }

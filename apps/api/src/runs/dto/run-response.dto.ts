@@ -1,19 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { AnchorTx, Run, RunAnchorBatch, RunAnchorStatus, RunEntriesPage, RunEntryProof, RunEntryRow, RunPaymentTotal, RunUpload } from '@upstream/api-contract';
 
-export class RunAnchorBatchDto {
+export class RunAnchorBatchDto implements RunAnchorBatch {
   @ApiProperty({ example: '12' }) id!: string;
   @ApiProperty({ example: '0x' + '4e'.repeat(32) }) root!: string;
   @ApiProperty({ example: 100 }) itemCount!: number;
   @ApiProperty({ type: [String], description: 'Proof of the run digest in the batch root' }) proof!: string[];
 }
 
-export class AnchorTxDto {
+export class AnchorTxDto implements AnchorTx {
   @ApiProperty({ example: '0x' + '7a'.repeat(32) }) txHash!: string;
   @ApiProperty({ example: 1234 }) blockNumber!: number;
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) anchoredAt!: string;
 }
 
-export class AnchorStatusDto {
+export class AnchorStatusDto implements RunAnchorStatus {
   @ApiProperty({ enum: ['pending', 'batched', 'anchored'], example: 'anchored' }) state!: string;
   @ApiProperty({ description: 'The anchored leaf: the run’s EIP-712 digest', example: '0x' + '5a'.repeat(32) }) leaf!: string;
   @ApiPropertyOptional({ type: RunAnchorBatchDto }) batch?: RunAnchorBatchDto;
@@ -21,7 +22,7 @@ export class AnchorStatusDto {
   @ApiPropertyOptional({ type: AnchorTxDto, description: 'The ProvenanceRegistry.Anchored event' }) anchor?: AnchorTxDto;
 }
 
-export class RunPaymentTotalDto {
+export class RunPaymentTotalDto implements RunPaymentTotal {
   @ApiProperty({ example: '0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0' }) token!: string;
   @ApiProperty({ description: 'Sum of RunPaid amounts', example: '1000000' }) amount!: string;
   @ApiProperty({ description: 'Sum of RunPaid protocol fees', example: '10000' }) fee!: string;
@@ -29,7 +30,7 @@ export class RunPaymentTotalDto {
   @ApiProperty({ example: 1 }) payments!: number;
 }
 
-export class RunDto {
+export class RunDto implements Run {
   @ApiProperty({ description: 'This API’s id of the run', example: '0d9a4b6e-2f1c-4b7a-9a57-3c1d2e4f5a6b' }) id!: string;
   @ApiProperty({ description: 'bytes32 runId for payRun = the manifest’s EIP-712 digest', example: '0x' + '5a'.repeat(32) }) runId!: string;
   @ApiProperty({ example: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' }) lab!: string;
@@ -50,7 +51,7 @@ export class RunDto {
   @ApiProperty({ type: [RunPaymentTotalDto], description: 'RunPaid payments seen for this runId, per token' }) paid!: RunPaymentTotalDto[];
 }
 
-export class RunUploadDto {
+export class RunUploadDto implements RunUpload {
   @ApiProperty({ description: 'Upload id; becomes the run’s id on commit', example: '0d9a4b6e-2f1c-4b7a-9a57-3c1d2e4f5a6b' }) id!: string;
   @ApiProperty({ example: '0x' + '5a'.repeat(32) }) runId!: string;
   @ApiProperty({ enum: ['open', 'committed'], example: 'open' }) status!: 'open' | 'committed';
@@ -59,14 +60,14 @@ export class RunUploadDto {
   @ApiPropertyOptional({ type: RunDto, description: 'The recorded run, once committed' }) run?: RunDto;
 }
 
-export class RunEntryRowDto {
+export class RunEntryRowDto implements RunEntryRow {
   @ApiProperty({ example: 0 }) position!: number;
   @ApiProperty({ example: '0x' + 'ab'.repeat(32) }) datasetId!: string;
   @ApiProperty({ example: '9b2d4c1e-…' }) datasetUuid!: string;
   @ApiProperty({ example: '1250000' }) weight!: string;
 }
 
-export class RunEntriesPageDto {
+export class RunEntriesPageDto implements RunEntriesPage {
   @ApiProperty({ example: '0x' + '5a'.repeat(32) }) runId!: string;
   @ApiProperty({ type: [RunEntryRowDto] }) entries!: RunEntryRowDto[];
   @ApiProperty({ example: 100 }) limit!: number;
@@ -74,7 +75,7 @@ export class RunEntriesPageDto {
   @ApiProperty({ example: 3 }) total!: number;
 }
 
-export class RunEntryProofDto {
+export class RunEntryProofDto implements RunEntryProof {
   @ApiProperty({ example: '0x' + '5a'.repeat(32) }) runId!: string;
   @ApiProperty({ example: '0x' + '03'.repeat(32) }) entriesRoot!: string;
   @ApiProperty({ type: RunEntryRowDto }) entry!: RunEntryRowDto;

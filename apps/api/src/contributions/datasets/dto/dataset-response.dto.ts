@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { AnchorBatch, AnchorEvent, AnchorTransaction, ContributorDataset, ContributorDatasetPage, DatasetAnchorStatus, DatasetDetail, DatasetFile, DatasetLicense, DatasetOwner, DatasetPage, DatasetParent, DatasetSummary, FilePage, FileProof, Lineage, LineageNode } from '@upstream/api-contract';
 
 const ROOT = '0x3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b';
 const UUID = '0b6cc9a4-3c1d-4b8e-9a57-2f7f0f3a2a11';
@@ -6,12 +7,12 @@ const ACCOUNT = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 const SHA = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
 const TX = '0x5f0b1c0e3c5d2f7a9e8b6c4d2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a39';
 
-export class OwnerResponseDto {
+export class OwnerResponseDto implements DatasetOwner {
   @ApiProperty({ example: ACCOUNT, description: 'Lowercase address' }) account!: string;
   @ApiProperty({ example: 6000 }) shareBps!: number;
 }
 
-export class LicenseResponseDto {
+export class LicenseResponseDto implements DatasetLicense {
   @ApiProperty({ example: 'open-training' }) template!: string;
   @ApiProperty({
     example: { template: 'open-training', version: 1, training: true, commercialUse: true, attribution: true, redistribution: false, fee: null },
@@ -22,7 +23,7 @@ export class LicenseResponseDto {
   @ApiProperty({ example: true }) licensingOpen!: boolean;
 }
 
-export class DatasetSummaryDto {
+export class DatasetSummaryDto implements DatasetSummary {
   @ApiProperty({ example: UUID }) id!: string;
   @ApiProperty({ example: ROOT, description: 'Merkle root over the file entries: the on-chain dataset id' }) contentRoot!: string;
   @ApiProperty({ example: 'Street cats of Lisbon' }) title!: string;
@@ -39,32 +40,32 @@ export class DatasetSummaryDto {
   @ApiProperty({ example: '2026-11-20T10:00:00.000Z' }) createdAt!: string;
 }
 
-export class ParentResponseDto {
+export class ParentResponseDto implements DatasetParent {
   @ApiProperty({ example: UUID }) id!: string;
   @ApiProperty({ example: ROOT }) contentRoot!: string;
   @ApiProperty({ example: 'Cats, raw' }) title!: string;
   @ApiProperty({ example: 1000 }) upstreamBps!: number;
 }
 
-export class AnchorBatchDto {
+export class AnchorBatchDto implements AnchorBatch {
   @ApiProperty({ example: '7' }) id!: string;
   @ApiProperty({ example: ROOT, description: 'Batch root posted to ProvenanceRegistry.anchor' }) root!: string;
   @ApiProperty({ example: 100 }) itemCount!: number;
   @ApiProperty({ type: [String], example: [TX], description: 'StandardMerkleTree proof of `leaf` (bytes32) in `root`' }) proof!: string[];
 }
 
-export class AnchorTransactionDto {
+export class AnchorTransactionDto implements AnchorTransaction {
   @ApiProperty({ example: 'mined' }) status!: string;
   @ApiProperty({ nullable: true, example: TX }) hash!: string | null;
 }
 
-export class AnchorEventDto {
+export class AnchorEventDto implements AnchorEvent {
   @ApiProperty({ example: TX }) txHash!: string;
   @ApiProperty({ example: 1234 }) blockNumber!: number;
   @ApiProperty({ example: '2026-11-20T10:00:05.000Z' }) anchoredAt!: string;
 }
 
-export class AnchorResponseDto {
+export class AnchorResponseDto implements DatasetAnchorStatus {
   @ApiProperty({ enum: ['pending', 'batched', 'anchored'], example: 'anchored' }) state!: string;
   @ApiProperty({ example: TX, description: "The leaf: the registration's EIP-712 digest" }) leaf!: string;
   @ApiProperty({ example: '0x5FbDB2315678afecb367f032d93F642f64180aa3', description: 'ProvenanceRegistry; check `anchoredAt(batch.root) > 0`' })
@@ -74,7 +75,7 @@ export class AnchorResponseDto {
   @ApiPropertyOptional({ type: AnchorEventDto }) anchor?: AnchorEventDto;
 }
 
-export class DatasetDetailDto extends DatasetSummaryDto {
+export class DatasetDetailDto extends DatasetSummaryDto implements DatasetDetail {
   @ApiProperty({ type: [ParentResponseDto], description: 'In the order they were signed' }) parents!: ParentResponseDto[];
   @ApiProperty({ type: [String], example: [], description: 'Datasets registered as new versions of this one' }) nextVersionIds!: string[];
   @ApiProperty({ example: '1731000000123' }) nonce!: string;
@@ -84,41 +85,41 @@ export class DatasetDetailDto extends DatasetSummaryDto {
   @ApiProperty({ type: AnchorResponseDto }) anchorStatus!: AnchorResponseDto;
 }
 
-export class DatasetPageDto {
+export class DatasetPageDto implements DatasetPage {
   @ApiProperty({ type: [DatasetSummaryDto] }) items!: DatasetSummaryDto[];
   @ApiProperty({ nullable: true, example: 'MjAyNi0xMS0yMFQxMDowMDowMC4wMDBafDBiNmNjOWE0', description: 'Pass as `cursor` for the next page; null on the last' })
   nextCursor!: string | null;
 }
 
-export class ContributorDatasetDto extends DatasetSummaryDto {
+export class ContributorDatasetDto extends DatasetSummaryDto implements ContributorDataset {
   @ApiProperty({ example: 6000, description: "This contributor's share of the dataset" }) shareBps!: number;
 }
 
-export class ContributorDatasetPageDto {
+export class ContributorDatasetPageDto implements ContributorDatasetPage {
   @ApiProperty({ type: [ContributorDatasetDto] }) items!: ContributorDatasetDto[];
   @ApiProperty({ nullable: true, example: null }) nextCursor!: string | null;
 }
 
-export class FileResponseDto {
+export class FileResponseDto implements DatasetFile {
   @ApiProperty({ example: 'images/cat-0001.jpg' }) path!: string;
   @ApiProperty({ example: '48213' }) size!: string;
   @ApiProperty({ example: SHA }) sha256!: string;
 }
 
-export class FilePageDto {
+export class FilePageDto implements FilePage {
   @ApiProperty({ type: [FileResponseDto] }) items!: FileResponseDto[];
   @ApiProperty({ nullable: true, example: 'images/cat-0100.jpg', description: 'Pass as `cursor` for the next page (paths in UTF-8 byte order); null on the last' })
   nextCursor!: string | null;
 }
 
-export class FileProofDto {
+export class FileProofDto implements FileProof {
   @ApiProperty({ example: ROOT }) contentRoot!: string;
   @ApiProperty({ type: FileResponseDto }) file!: FileResponseDto;
   @ApiProperty({ type: [String], example: [TX], description: 'StandardMerkleTree proof of the leaf abi.encode(string path, uint256 size, bytes32 sha256)' })
   proof!: string[];
 }
 
-export class LineageNodeDto {
+export class LineageNodeDto implements LineageNode {
   @ApiProperty({ example: UUID }) id!: string;
   @ApiProperty({ example: ROOT }) contentRoot!: string;
   @ApiProperty({ example: 'Cats, raw' }) title!: string;
@@ -127,7 +128,7 @@ export class LineageNodeDto {
   @ApiProperty({ example: 1000, description: 'upstreamBps of this link' }) upstreamBps!: number;
 }
 
-export class LineageDto {
+export class LineageDto implements Lineage {
   @ApiProperty({ example: UUID }) id!: string;
   @ApiProperty({ example: ROOT }) contentRoot!: string;
   @ApiProperty({ type: [LineageNodeDto] }) ancestors!: LineageNodeDto[];

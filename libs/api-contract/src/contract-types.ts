@@ -1,0 +1,99 @@
+import type * as audit from './audit';
+import type * as chain from './chain';
+import type * as datasets from './datasets';
+import type * as licenses from './licenses';
+import type * as royalties from './royalties';
+import type * as runs from './runs';
+
+/** Every named type of the wire contract, by name: what the route table and the shapes refer to. */
+export interface ContractTypes {
+  // chain
+  ChainInfo: chain.ChainInfo;
+  Eip712Domain: chain.Eip712Domain;
+  ContractCall: chain.ContractCall;
+  // datasets and blobs
+  CreateDatasetRequest: datasets.CreateDatasetRequest;
+  FileEntryBody: datasets.FileEntryBody;
+  OwnerShare: datasets.OwnerShare;
+  ParentShare: datasets.ParentShare;
+  LicenseChoice: datasets.LicenseChoice;
+  CursorPageQuery: datasets.CursorPageQuery;
+  DatasetQuery: datasets.DatasetQuery;
+  FilePathQuery: datasets.FilePathQuery;
+  MissingBlobsRequest: datasets.MissingBlobsRequest;
+  DatasetOwner: datasets.DatasetOwner;
+  DatasetLicense: datasets.DatasetLicense;
+  DatasetSummary: datasets.DatasetSummary;
+  DatasetParent: datasets.DatasetParent;
+  AnchorBatch: datasets.AnchorBatch;
+  AnchorTransaction: datasets.AnchorTransaction;
+  AnchorEvent: datasets.AnchorEvent;
+  DatasetAnchorStatus: datasets.DatasetAnchorStatus;
+  DatasetDetail: datasets.DatasetDetail;
+  DatasetPage: datasets.DatasetPage;
+  ContributorDataset: datasets.ContributorDataset;
+  ContributorDatasetPage: datasets.ContributorDatasetPage;
+  DatasetFile: datasets.DatasetFile;
+  FilePage: datasets.FilePage;
+  FileProof: datasets.FileProof;
+  LineageNode: datasets.LineageNode;
+  Lineage: datasets.Lineage;
+  StoredBlob: datasets.StoredBlob;
+  MissingBlobs: datasets.MissingBlobs;
+  // licenses
+  CreateLicenseRequest: licenses.CreateLicenseRequest;
+  SetLicensingRequest: licenses.SetLicensingRequest;
+  OffsetPageQuery: licenses.OffsetPageQuery;
+  PayRunInstructions: licenses.PayRunInstructions;
+  LicenseGrantFee: licenses.LicenseGrantFee;
+  LicenseGrant: licenses.LicenseGrant;
+  LicenseResult: licenses.LicenseResult;
+  LicenseList: licenses.LicenseList;
+  LicensingState: licenses.LicensingState;
+  // runs
+  RunEntryBody: runs.RunEntryBody;
+  CreateRunRequest: runs.CreateRunRequest;
+  RunEntriesChunk: runs.RunEntriesChunk;
+  RunPaymentQuery: runs.RunPaymentQuery;
+  EntryProofQuery: runs.EntryProofQuery;
+  RunAnchorBatch: runs.RunAnchorBatch;
+  AnchorTx: runs.AnchorTx;
+  RunAnchorStatus: runs.RunAnchorStatus;
+  RunPaymentTotal: runs.RunPaymentTotal;
+  Run: runs.Run;
+  RunUpload: runs.RunUpload;
+  RunEntryRow: runs.RunEntryRow;
+  RunEntriesPage: runs.RunEntriesPage;
+  RunEntryProof: runs.RunEntryProof;
+  // audit
+  EntryOwner: audit.EntryOwner;
+  EntryLicense: audit.EntryLicense;
+  ProvenanceEntry: audit.ProvenanceEntry;
+  RunProvenance: audit.RunProvenance;
+  ModelProvenance: audit.ModelProvenance;
+  DatasetRun: audit.DatasetRun;
+  DatasetRuns: audit.DatasetRuns;
+  ContributorRuns: audit.ContributorRuns;
+  CroissantDocument: audit.CroissantDocument;
+  // royalties
+  PageQuery: royalties.PageQuery;
+  PaymentsQuery: royalties.PaymentsQuery;
+  TokenBalance: royalties.TokenBalance;
+  ContributorBalances: royalties.ContributorBalances;
+  HistoryItem: royalties.HistoryItem;
+  ContributorHistory: royalties.ContributorHistory;
+  ClaimProof: royalties.ClaimProof;
+  ContributorProofs: royalties.ContributorProofs;
+  TokenTotal: royalties.TokenTotal;
+  Epoch: royalties.Epoch;
+  EpochList: royalties.EpochList;
+  EpochLeaf: royalties.EpochLeaf;
+  EpochLeaves: royalties.EpochLeaves;
+  PublicEntry: royalties.PublicEntry;
+  PublicPayment: royalties.PublicPayment;
+  EpochInputs: royalties.EpochInputs;
+  Payment: royalties.Payment;
+  PaymentList: royalties.PaymentList;
+}
+
+export type ContractTypeName = keyof ContractTypes;

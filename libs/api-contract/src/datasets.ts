@@ -1,0 +1,314 @@
+import type { LicenseTemplate } from '@upstream/provenance';
+import { shapeOf } from './shape';
+
+export type { LicenseTemplate };
+
+// ---- requests ----
+
+export interface FileEntryBody {
+  path: string;
+  /** Bytes, decimal string. */
+  size: string;
+  sha256: string;
+}
+
+export interface OwnerShare {
+  account: string;
+  shareBps: number;
+}
+
+export interface ParentShare {
+  /** Content root (or uuid) of the parent. */
+  datasetId: string;
+  upstreamBps: number;
+}
+
+export interface LicenseChoice {
+  template: LicenseTemplate;
+  fee?: { token: string; amount: string };
+}
+
+/** POST /datasets: a registration signed with EIP-712 (Contribution). */
+export interface CreateDatasetRequest {
+  title: string;
+  description?: string;
+  storage?: 'uploaded' | 'external';
+  externalUri?: string;
+  files: FileEntryBody[];
+  contentRoot: string;
+  owners: OwnerShare[];
+  parents?: ParentShare[];
+  license: LicenseChoice;
+  licenseTermsHash?: string;
+  previousVersionId?: string;
+  nonce: string;
+  deadline: string;
+  signature: string;
+}
+
+export interface CursorPageQuery {
+  limit?: number;
+  cursor?: string;
+}
+
+export interface DatasetQuery extends CursorPageQuery {
+  owner?: string;
+  license?: string;
+  q?: string;
+}
+
+export interface FilePathQuery {
+  path: string;
+}
+
+/** POST /blobs/missing */
+export interface MissingBlobsRequest {
+  sha256s: string[];
+}
+
+// ---- responses ----
+
+export interface DatasetOwner {
+  /** Lowercase address. */
+  account: string;
+  shareBps: number;
+}
+
+export interface DatasetLicense {
+  template: string;
+  /** The terms document; its canonical JSON hashes to termsHash. */
+  terms: Record<string, unknown>;
+  termsHash: string;
+  licensingOpen: boolean;
+}
+
+export interface DatasetSummary {
+  id: string;
+  contentRoot: string;
+  title: string;
+  description: string;
+  storage: string;
+  externalUri: string | null;
+  fileCount: number;
+  /** Bytes, decimal string. */
+  totalBytes: string;
+  registrant: string;
+  owners: DatasetOwner[];
+  license: DatasetLicense;
+  previousVersionId: string | null;
+  createdAt: string;
+}
+
+export interface DatasetParent {
+  id: string;
+  contentRoot: string;
+  title: string;
+  upstreamBps: number;
+}
+
+export interface AnchorBatch {
+  id: string;
+  root: string;
+  itemCount: number;
+  proof: string[];
+}
+
+export interface AnchorTransaction {
+  status: string;
+  hash: string | null;
+}
+
+export interface AnchorEvent {
+  txHash: string;
+  blockNumber: number;
+  anchoredAt: string;
+}
+
+/** A dataset's anchoring: pending, in a batch (with its inclusion proof), then anchored on-chain. */
+export interface DatasetAnchorStatus {
+  state: string;
+  leaf: string;
+  /** The ProvenanceRegistry: check `anchoredAt(batch.root) > 0`. */
+  registry: string;
+  batch?: AnchorBatch;
+  transaction?: AnchorTransaction;
+  anchor?: AnchorEvent;
+}
+
+export interface DatasetDetail extends DatasetSummary {
+  parents: DatasetParent[];
+  nextVersionIds: string[];
+  nonce: string;
+  deadline: string;
+  signature: string;
+  digest: string;
+  anchorStatus: DatasetAnchorStatus;
+}
+
+export interface DatasetPage {
+  items: DatasetSummary[];
+  nextCursor: string | null;
+}
+
+export interface ContributorDataset extends DatasetSummary {
+  shareBps: number;
+}
+
+export interface ContributorDatasetPage {
+  items: ContributorDataset[];
+  nextCursor: string | null;
+}
+
+export interface DatasetFile {
+  path: string;
+  size: string;
+  sha256: string;
+}
+
+export interface FilePage {
+  items: DatasetFile[];
+  nextCursor: string | null;
+}
+
+export interface FileProof {
+  contentRoot: string;
+  file: DatasetFile;
+  proof: string[];
+}
+
+export interface LineageNode {
+  id: string;
+  contentRoot: string;
+  title: string;
+  depth: number;
+  via: string;
+  upstreamBps: number;
+}
+
+export interface Lineage {
+  id: string;
+  contentRoot: string;
+  ancestors: LineageNode[];
+  descendants: LineageNode[];
+}
+
+/** PUT /blobs and PUT /blobs/:sha256 */
+export interface StoredBlob {
+  sha256: string;
+  size: string;
+  /** false when identical bytes were already stored. */
+  created: boolean;
+}
+
+export interface MissingBlobs {
+  missing: string[];
+}
+
+// ---- shapes ----
+
+export const FileEntryBodyShape = shapeOf<FileEntryBody>({ path: true, size: true, sha256: true });
+export const OwnerShareShape = shapeOf<OwnerShare>({ account: true, shareBps: true });
+export const ParentShareShape = shapeOf<ParentShare>({ datasetId: true, upstreamBps: true });
+export const LicenseChoiceShape = shapeOf<LicenseChoice>({ template: true, fee: true });
+export const CreateDatasetRequestShape = shapeOf<CreateDatasetRequest>({
+  title: true,
+  description: true,
+  storage: true,
+  externalUri: true,
+  files: 'FileEntryBody',
+  contentRoot: true,
+  owners: 'OwnerShare',
+  parents: 'ParentShare',
+  license: 'LicenseChoice',
+  licenseTermsHash: true,
+  previousVersionId: true,
+  nonce: true,
+  deadline: true,
+  signature: true,
+});
+export const CursorPageQueryShape = shapeOf<CursorPageQuery>({ limit: true, cursor: true });
+export const DatasetQueryShape = shapeOf<DatasetQuery>({
+  limit: true,
+  cursor: true,
+  owner: true,
+  license: true,
+  q: true,
+});
+export const FilePathQueryShape = shapeOf<FilePathQuery>({ path: true });
+export const MissingBlobsRequestShape = shapeOf<MissingBlobsRequest>({ sha256s: true });
+
+export const DatasetOwnerShape = shapeOf<DatasetOwner>({ account: true, shareBps: true });
+export const DatasetLicenseShape = shapeOf<DatasetLicense>({
+  template: true,
+  terms: true,
+  termsHash: true,
+  licensingOpen: true,
+});
+const summaryFields = {
+  id: true,
+  contentRoot: true,
+  title: true,
+  description: true,
+  storage: true,
+  externalUri: true,
+  fileCount: true,
+  totalBytes: true,
+  registrant: true,
+  owners: 'DatasetOwner',
+  license: 'DatasetLicense',
+  previousVersionId: true,
+  createdAt: true,
+} as const;
+export const DatasetSummaryShape = shapeOf<DatasetSummary>(summaryFields);
+export const DatasetParentShape = shapeOf<DatasetParent>({
+  id: true,
+  contentRoot: true,
+  title: true,
+  upstreamBps: true,
+});
+export const AnchorBatchShape = shapeOf<AnchorBatch>({ id: true, root: true, itemCount: true, proof: true });
+export const AnchorTransactionShape = shapeOf<AnchorTransaction>({ status: true, hash: true });
+export const AnchorEventShape = shapeOf<AnchorEvent>({ txHash: true, blockNumber: true, anchoredAt: true });
+export const DatasetAnchorStatusShape = shapeOf<DatasetAnchorStatus>({
+  state: true,
+  leaf: true,
+  registry: true,
+  batch: 'AnchorBatch',
+  transaction: 'AnchorTransaction',
+  anchor: 'AnchorEvent',
+});
+export const DatasetDetailShape = shapeOf<DatasetDetail>({
+  ...summaryFields,
+  parents: 'DatasetParent',
+  nextVersionIds: true,
+  nonce: true,
+  deadline: true,
+  signature: true,
+  digest: true,
+  anchorStatus: 'DatasetAnchorStatus',
+});
+export const DatasetPageShape = shapeOf<DatasetPage>({ items: 'DatasetSummary', nextCursor: true });
+export const ContributorDatasetShape = shapeOf<ContributorDataset>({ ...summaryFields, shareBps: true });
+export const ContributorDatasetPageShape = shapeOf<ContributorDatasetPage>({
+  items: 'ContributorDataset',
+  nextCursor: true,
+});
+export const DatasetFileShape = shapeOf<DatasetFile>({ path: true, size: true, sha256: true });
+export const FilePageShape = shapeOf<FilePage>({ items: 'DatasetFile', nextCursor: true });
+export const FileProofShape = shapeOf<FileProof>({ contentRoot: true, file: 'DatasetFile', proof: true });
+export const LineageNodeShape = shapeOf<LineageNode>({
+  id: true,
+  contentRoot: true,
+  title: true,
+  depth: true,
+  via: true,
+  upstreamBps: true,
+});
+export const LineageShape = shapeOf<Lineage>({
+  id: true,
+  contentRoot: true,
+  ancestors: 'LineageNode',
+  descendants: 'LineageNode',
+});
+export const StoredBlobShape = shapeOf<StoredBlob>({ sha256: true, size: true, created: true });
+export const MissingBlobsShape = shapeOf<MissingBlobs>({ missing: true });

@@ -1,0 +1,298 @@
+import type { ContractCall } from './chain';
+import { shapeOf } from './shape';
+
+// ---- requests ----
+
+export interface PageQuery {
+  limit?: number;
+  offset?: number;
+}
+
+export interface PaymentsQuery extends PageQuery {
+  status?: 'allocated' | 'unallocated';
+}
+
+// ---- responses ----
+
+/** Amounts in smallest token units, decimal strings. */
+export interface TokenBalance {
+  token: string;
+  earned: string;
+  claimed: string;
+  inCurrentRoot: string;
+  claimable: string;
+  pending: string;
+}
+
+export interface ContributorBalances {
+  account: string;
+  currentEpoch: number | null;
+  balances: TokenBalance[];
+}
+
+export interface HistoryItem {
+  paymentId: string;
+  runId: string;
+  /** run | license */
+  source: string;
+  datasetId: string;
+  token: string;
+  amount: string;
+  txHash: string;
+  blockNumber: number;
+  paidAt: string;
+}
+
+export interface ContributorHistory {
+  account: string;
+  total: number;
+  items: HistoryItem[];
+}
+
+export interface ClaimProof {
+  token: string;
+  cumulative: string;
+  claimed: string;
+  claimable: string;
+  proof: string[];
+  /** claim(account, token, cumulativeAmount, proof) */
+  call: ContractCall;
+}
+
+export interface ContributorProofs {
+  account: string;
+  epoch: number | null;
+  root: string | null;
+  chainId: number;
+  splitter: string;
+  claims: ClaimProof[];
+  claimMany: ContractCall | null;
+}
+
+export interface TokenTotal {
+  token: string;
+  total: string;
+  accounts: number;
+}
+
+export interface Epoch {
+  epoch: number;
+  /** See EPOCH_STATUSES in the API; `invalidated` roots are never claimable. */
+  status: string;
+  current: boolean;
+  root: string;
+  dataHash: string;
+  leafCount: number;
+  paymentCount: number;
+  proposeTx: string | null;
+  acceptTx: string | null;
+  error: string | null;
+  claimableAt: string | null;
+  createdAt: string;
+  basisBlock: number | null;
+  basisBlockHash: string | null;
+  invalidatedAt: string | null;
+  invalidatedReason: string | null;
+  lostPayments: number;
+  totals: TokenTotal[];
+}
+
+export interface EpochList {
+  total: number;
+  items: Epoch[];
+}
+
+export interface EpochLeaf {
+  token: string;
+  account: string;
+  cumulative: string;
+}
+
+export interface EpochLeaves {
+  epoch: number;
+  root: string;
+  leafEncoding: string[];
+  total: number;
+  items: EpochLeaf[];
+}
+
+export interface PublicEntry {
+  datasetId: string;
+  weight: string;
+}
+
+export interface PublicPayment {
+  txHash: string;
+  logIndex: number;
+  blockNumber: number;
+  runId: string;
+  token: string;
+  amount: string;
+  fee: string;
+  net: string;
+  source: 'run' | 'license';
+  entries: PublicEntry[];
+}
+
+/** Owners and parents of one dataset, keyed by content root in EpochInputs. */
+export interface PublicDataset {
+  owners: { account: string; shareBps: number }[];
+  parents: { datasetId: string; upstreamBps: number }[];
+}
+
+/** GET /epochs/:epoch/inputs: everything a verifier needs to rebuild the root (libs/royalties rebuildEpoch). */
+export interface EpochInputs {
+  epoch: number;
+  chainId: number;
+  splitter: string;
+  root: string;
+  dataHash: string;
+  rules: string;
+  payments: PublicPayment[];
+  datasets: Record<string, PublicDataset>;
+}
+
+export interface Payment {
+  id: string;
+  runId: string;
+  token: string;
+  payer: string;
+  amount: string;
+  fee: string;
+  net: string;
+  status: string;
+  source: string | null;
+  ledgerTotal: string;
+  allocationError: string | null;
+  txHash: string;
+  logIndex: number;
+  blockNumber: number;
+  paidAt: string;
+}
+
+export interface PaymentList {
+  total: number;
+  items: Payment[];
+}
+
+// ---- shapes ----
+
+export const PageQueryShape = shapeOf<PageQuery>({ limit: true, offset: true });
+export const PaymentsQueryShape = shapeOf<PaymentsQuery>({ limit: true, offset: true, status: true });
+export const TokenBalanceShape = shapeOf<TokenBalance>({
+  token: true,
+  earned: true,
+  claimed: true,
+  inCurrentRoot: true,
+  claimable: true,
+  pending: true,
+});
+export const ContributorBalancesShape = shapeOf<ContributorBalances>({
+  account: true,
+  currentEpoch: true,
+  balances: 'TokenBalance',
+});
+export const HistoryItemShape = shapeOf<HistoryItem>({
+  paymentId: true,
+  runId: true,
+  source: true,
+  datasetId: true,
+  token: true,
+  amount: true,
+  txHash: true,
+  blockNumber: true,
+  paidAt: true,
+});
+export const ContributorHistoryShape = shapeOf<ContributorHistory>({
+  account: true,
+  total: true,
+  items: 'HistoryItem',
+});
+export const ClaimProofShape = shapeOf<ClaimProof>({
+  token: true,
+  cumulative: true,
+  claimed: true,
+  claimable: true,
+  proof: true,
+  call: 'ContractCall',
+});
+export const ContributorProofsShape = shapeOf<ContributorProofs>({
+  account: true,
+  epoch: true,
+  root: true,
+  chainId: true,
+  splitter: true,
+  claims: 'ClaimProof',
+  claimMany: 'ContractCall',
+});
+export const TokenTotalShape = shapeOf<TokenTotal>({ token: true, total: true, accounts: true });
+export const EpochShape = shapeOf<Epoch>({
+  epoch: true,
+  status: true,
+  current: true,
+  root: true,
+  dataHash: true,
+  leafCount: true,
+  paymentCount: true,
+  proposeTx: true,
+  acceptTx: true,
+  error: true,
+  claimableAt: true,
+  createdAt: true,
+  basisBlock: true,
+  basisBlockHash: true,
+  invalidatedAt: true,
+  invalidatedReason: true,
+  lostPayments: true,
+  totals: 'TokenTotal',
+});
+export const EpochListShape = shapeOf<EpochList>({ total: true, items: 'Epoch' });
+export const EpochLeafShape = shapeOf<EpochLeaf>({ token: true, account: true, cumulative: true });
+export const EpochLeavesShape = shapeOf<EpochLeaves>({
+  epoch: true,
+  root: true,
+  leafEncoding: true,
+  total: true,
+  items: 'EpochLeaf',
+});
+export const PublicEntryShape = shapeOf<PublicEntry>({ datasetId: true, weight: true });
+export const PublicPaymentShape = shapeOf<PublicPayment>({
+  txHash: true,
+  logIndex: true,
+  blockNumber: true,
+  runId: true,
+  token: true,
+  amount: true,
+  fee: true,
+  net: true,
+  source: true,
+  entries: 'PublicEntry',
+});
+export const EpochInputsShape = shapeOf<EpochInputs>({
+  epoch: true,
+  chainId: true,
+  splitter: true,
+  root: true,
+  dataHash: true,
+  rules: true,
+  payments: 'PublicPayment',
+  datasets: true,
+});
+export const PaymentShape = shapeOf<Payment>({
+  id: true,
+  runId: true,
+  token: true,
+  payer: true,
+  amount: true,
+  fee: true,
+  net: true,
+  status: true,
+  source: true,
+  ledgerTotal: true,
+  allocationError: true,
+  txHash: true,
+  logIndex: true,
+  blockNumber: true,
+  paidAt: true,
+});
+export const PaymentListShape = shapeOf<PaymentList>({ total: true, items: 'Payment' });

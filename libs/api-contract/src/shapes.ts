@@ -1,0 +1,100 @@
+import * as audit from './audit';
+import * as chain from './chain';
+import type { ContractTypeName, ContractTypes } from './contract-types';
+import * as datasets from './datasets';
+import * as licenses from './licenses';
+import * as royalties from './royalties';
+import * as runs from './runs';
+import type { Shape } from './shape';
+
+/**
+ * The keys of every contract type at runtime, by name (the compiler makes each shape list exactly
+ * its type's keys, and this map hold every type). `'free-form'`: a record with no fixed keys.
+ */
+export const SHAPES: {
+  readonly [N in ContractTypeName]: ContractTypes[N] extends Record<string, unknown>
+    ? Shape<ContractTypes[N]> | 'free-form'
+    : Shape<ContractTypes[N]>;
+} = {
+  ChainInfo: chain.ChainInfoShape,
+  Eip712Domain: chain.Eip712DomainShape,
+  ContractCall: chain.ContractCallShape,
+  CreateDatasetRequest: datasets.CreateDatasetRequestShape,
+  FileEntryBody: datasets.FileEntryBodyShape,
+  OwnerShare: datasets.OwnerShareShape,
+  ParentShare: datasets.ParentShareShape,
+  LicenseChoice: datasets.LicenseChoiceShape,
+  CursorPageQuery: datasets.CursorPageQueryShape,
+  DatasetQuery: datasets.DatasetQueryShape,
+  FilePathQuery: datasets.FilePathQueryShape,
+  MissingBlobsRequest: datasets.MissingBlobsRequestShape,
+  DatasetOwner: datasets.DatasetOwnerShape,
+  DatasetLicense: datasets.DatasetLicenseShape,
+  DatasetSummary: datasets.DatasetSummaryShape,
+  DatasetParent: datasets.DatasetParentShape,
+  AnchorBatch: datasets.AnchorBatchShape,
+  AnchorTransaction: datasets.AnchorTransactionShape,
+  AnchorEvent: datasets.AnchorEventShape,
+  DatasetAnchorStatus: datasets.DatasetAnchorStatusShape,
+  DatasetDetail: datasets.DatasetDetailShape,
+  DatasetPage: datasets.DatasetPageShape,
+  ContributorDataset: datasets.ContributorDatasetShape,
+  ContributorDatasetPage: datasets.ContributorDatasetPageShape,
+  DatasetFile: datasets.DatasetFileShape,
+  FilePage: datasets.FilePageShape,
+  FileProof: datasets.FileProofShape,
+  LineageNode: datasets.LineageNodeShape,
+  Lineage: datasets.LineageShape,
+  StoredBlob: datasets.StoredBlobShape,
+  MissingBlobs: datasets.MissingBlobsShape,
+  CreateLicenseRequest: licenses.CreateLicenseRequestShape,
+  SetLicensingRequest: licenses.SetLicensingRequestShape,
+  OffsetPageQuery: licenses.OffsetPageQueryShape,
+  PayRunInstructions: licenses.PayRunInstructionsShape,
+  LicenseGrantFee: licenses.LicenseGrantFeeShape,
+  LicenseGrant: licenses.LicenseGrantShape,
+  LicenseResult: licenses.LicenseResultShape,
+  LicenseList: licenses.LicenseListShape,
+  LicensingState: licenses.LicensingStateShape,
+  RunEntryBody: runs.RunEntryBodyShape,
+  CreateRunRequest: runs.CreateRunRequestShape,
+  RunEntriesChunk: runs.RunEntriesChunkShape,
+  RunPaymentQuery: runs.RunPaymentQueryShape,
+  EntryProofQuery: runs.EntryProofQueryShape,
+  RunAnchorBatch: runs.RunAnchorBatchShape,
+  AnchorTx: runs.AnchorTxShape,
+  RunAnchorStatus: runs.RunAnchorStatusShape,
+  RunPaymentTotal: runs.RunPaymentTotalShape,
+  Run: runs.RunShape,
+  RunUpload: runs.RunUploadShape,
+  RunEntryRow: runs.RunEntryRowShape,
+  RunEntriesPage: runs.RunEntriesPageShape,
+  RunEntryProof: runs.RunEntryProofShape,
+  EntryOwner: audit.EntryOwnerShape,
+  EntryLicense: audit.EntryLicenseShape,
+  ProvenanceEntry: audit.ProvenanceEntryShape,
+  RunProvenance: audit.RunProvenanceShape,
+  ModelProvenance: audit.ModelProvenanceShape,
+  DatasetRun: audit.DatasetRunShape,
+  DatasetRuns: audit.DatasetRunsShape,
+  ContributorRuns: audit.ContributorRunsShape,
+  CroissantDocument: 'free-form',
+  PageQuery: royalties.PageQueryShape,
+  PaymentsQuery: royalties.PaymentsQueryShape,
+  TokenBalance: royalties.TokenBalanceShape,
+  ContributorBalances: royalties.ContributorBalancesShape,
+  HistoryItem: royalties.HistoryItemShape,
+  ContributorHistory: royalties.ContributorHistoryShape,
+  ClaimProof: royalties.ClaimProofShape,
+  ContributorProofs: royalties.ContributorProofsShape,
+  TokenTotal: royalties.TokenTotalShape,
+  Epoch: royalties.EpochShape,
+  EpochList: royalties.EpochListShape,
+  EpochLeaf: royalties.EpochLeafShape,
+  EpochLeaves: royalties.EpochLeavesShape,
+  PublicEntry: royalties.PublicEntryShape,
+  PublicPayment: royalties.PublicPaymentShape,
+  EpochInputs: royalties.EpochInputsShape,
+  Payment: royalties.PaymentShape,
+  PaymentList: royalties.PaymentListShape,
+};
