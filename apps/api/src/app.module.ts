@@ -18,6 +18,7 @@ import { RoyaltiesModule } from './royalties/royalties.module';
 import { LicensesModule } from './licenses/licenses.module';
 import { RunsModule } from './runs/runs.module';
 import { AuditModule } from './audit/audit.module';
+import { CatalogueModule } from './catalogue/catalogue.module';
 import { RUNTIME, type Runtime } from './runtime/runtime';
 
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...postgresOptions(infrastructure.databaseUrl), autoLoadEntities: true }),
         ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }], storage: new HitQueueThrottlerStorage() }),
         PersistenceModule,
+        CatalogueModule,
         DependenciesModule,
         ChainModule,
         WorkerModule,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { SqlRepository } from '../common/persistence/unit-of-work';
 import { EFFECTIVE_LICENSE_STATUS } from '../licenses/licenses.repository';
 
 export interface DatasetFactsRow {
@@ -40,8 +41,10 @@ export interface DatasetRunRow {
 
 /** Read-only SQL for the public audit views: who owns the data of a run, and which runs used a dataset. */
 @Injectable()
-export class AuditRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+export class AuditRepository extends SqlRepository {
+  constructor(@InjectDataSource() db: DataSource) {
+    super(db);
+  }
 
   async datasetFacts(datasetUuids: string[]): Promise<DatasetFactsRow[]> {
     if (datasetUuids.length === 0) return [];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { DatasetReadRepository } from '../catalogue/dataset-read.repository';
 import { DomainError } from '../common/errors/domain-error';
 import { LicenseErrors } from '../licenses/licenses.errors';
-import { LicensesRepository } from '../licenses/licenses.repository';
 import type { RunRow } from '../runs/runs.repository';
 import { RunsRepository } from '../runs/runs.repository';
 import { RunsService, toPaymentTotal } from '../runs/runs.service';
@@ -24,7 +24,7 @@ export class AuditService {
   constructor(
     private readonly runs: RunsService,
     private readonly runsRepo: RunsRepository,
-    private readonly licenses: LicensesRepository,
+    private readonly datasets: DatasetReadRepository,
     private readonly repo: AuditRepository,
   ) {}
 
@@ -45,7 +45,7 @@ export class AuditService {
   }
 
   async datasetRuns(ref: string, limit = 100, offset = 0): Promise<DatasetRunsDto> {
-    const dataset = await this.licenses.findDataset(ref);
+    const dataset = await this.datasets.find(ref);
     if (!dataset) throw LicenseErrors.datasetNotFound('id', ref);
     const rows = await this.repo.runsForDataset(dataset.id, limit, offset);
     return { datasetId: dataset.content_root, datasetUuid: dataset.id, runs: await this.withPayments(rows), limit, offset };

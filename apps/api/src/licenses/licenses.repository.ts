@@ -1,16 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-
-export interface DatasetRow {
-  id: string;
-  content_root: string;
-  title: string;
-  license_template: string;
-  license_terms: Record<string, unknown>;
-  license_terms_hash: string;
-  licensing_open: boolean;
-}
+import type { DataSource } from 'typeorm';
+import { SqlRepository } from '../common/persistence/unit-of-work';
 
 export interface LicenseRow {
   id: string;
@@ -61,23 +52,14 @@ const LICENSE_SELECT = `
 
 /** SQL of licenses, license payments and the dataset facts licensing needs. */
 @Injectable()
-export class LicensesRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  /** A dataset by uuid or by content root (its on-chain datasetId). */
-  async findDataset(ref: string, em: EntityManager | DataSource = this.db): Promise<DatasetRow | undefined> {
-    const byUuid = UUID_RE.test(ref);
-    const [row] = await em.query(
-      `SELECT id, content_root, title, license_template, license_terms, license_terms_hash, licensing_open
-       FROM datasets WHERE ${byUuid ? 'id = $1::uuid' : 'content_root = $1'}`,
-      [ref.toLowerCase()],
-    );
-    return row;
+export class LicensesRepository extends SqlRepository {
+  constructor(@InjectDataSource() db: DataSource) {
+    super(db);
   }
 
   /** Marks (signer, nonce) used; false when it already was. */
-  async useNonce(em: EntityManager, signer: string, nonce: bigint, purpose: string): Promise<boolean> {
-    const rows = await em.query(
+  async useNonce(signer: string, nonce: bigint, purpose: string): Promise<boolean> {
+    const rows = await this.db.query(
       `INSERT INTO used_nonces (signer, nonce, purpose) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING signer`,
       [signer.toLowerCase(), nonce.toString(), purpose],
     );
@@ -99,8 +81,8 @@ export class LicensesRepository {
     return row;
   }
 
-  async insert(em: EntityManager, l: NewLicense): Promise<string> {
-    const [row] = await em.query(
+  async insert(l: NewLicense): Promise<string> {
+    const [row] = await this.db.query(
       `INSERT INTO licenses (dataset_id, licensee, terms_hash, status, fee_token, fee_amount, payment_ref, nonce, deadline,
                              signature, digest, expires_at, activated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN $4 = 'active' THEN now() END) RETURNING id`,
@@ -145,8 +127,8 @@ export class LicensesRepository {
    * token add up to the fee. The activating event is referenced (ON DELETE SET NULL + trigger): if a reorg
    * removes it, the license goes back to pending_payment.
    */
-  async activateByPayment(em: EntityManager, event: { id: string; runId: string; token: string; blockTime: Date }): Promise<string[]> {
-    const rows: { id: string }[] = await em.query(
+  async activateByPayment(event: { id: string; runId: string; token: string; blockTime: Date }): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query(
       `WITH activated AS (
          UPDATE licenses l SET status = 'active', activated_at = $4, activated_by_event_id = $1
          WHERE l.payment_ref = $2 AND l.fee_token = $3 AND l.status = 'pending_payment'
@@ -164,8 +146,8 @@ export class LicensesRepository {
     return rows.length > 0;
   }
 
-  async setLicensingOpen(em: EntityManager, datasetId: string, open: boolean): Promise<Date> {
-    const [row] = await em.query(
+  async setLicensingOpen(datasetId: string, open: boolean): Promise<Date> {
+    const [row] = await this.db.query(
       `WITH changed AS (UPDATE datasets SET licensing_open = $2, licensing_changed_at = now() WHERE id = $1 RETURNING licensing_changed_at)
        SELECT licensing_changed_at FROM changed`,
       [datasetId, open],

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { licenseAcceptanceTypedData, recoverSigner, upstreamDomain, validateDomain, validateLicenseAcceptance, type LicenseAcceptanceMessage } from '@upstream/provenance';
+import { DatasetReadRepository, type DatasetUsabilityRow } from '../catalogue/dataset-read.repository';
 import { DomainError } from '../common/errors/domain-error';
+import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import type { CreateLicenseDto, SetLicensingDto } from './dto/create-license.dto';
 import type { LicenseGrantDto, LicenseListDto, LicenseResultDto, LicensingStateDto } from './dto/license-response.dto';
 import { LicenseErrors, signedMessageError } from './licenses.errors';
-import { LicensesRepository, type DatasetRow, type LicenseRow } from './licenses.repository';
+import { LicensesRepository, type LicenseRow } from './licenses.repository';
 import { licensingChangeTypedData } from '@upstream/provenance';
 import { licensePaymentRef, payRunInstructions, type PayRunInstructions } from './pay-run.call';
 
@@ -23,8 +23,9 @@ export class LicensesService implements OnModuleInit {
   private readonly logger = new Logger('Licenses');
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly repo: LicensesRepository,
+    private readonly datasets: DatasetReadRepository,
     private readonly sync: ChainSyncService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
@@ -32,7 +33,7 @@ export class LicensesService implements OnModuleInit {
   onModuleInit(): void {
     // Only flips status; the royalties feature allocates the money (it finds the dataset through licenses.payment_ref).
     this.sync.onEvent('RunPaid', 'licenses', async (em, event) => {
-      const activated = await this.repo.activateByPayment(em, {
+      const activated = await this.repo.in(em).activateByPayment({
         id: event.id,
         runId: event.args.runId,
         token: event.args.token,
@@ -60,7 +61,7 @@ export class LicensesService implements OnModuleInit {
     const typed = licenseAcceptanceTypedData(this.domain, message);
     assertSigner(() => recoverSigner(typed, dto.signature), dto.licensee);
 
-    const dataset = await this.repo.findDataset(message.datasetId);
+    const dataset = await this.datasets.find(message.datasetId);
     if (!dataset) throw LicenseErrors.datasetNotFound('datasetId', message.datasetId);
     if (dataset.license_terms_hash.toLowerCase() !== message.termsHash) throw LicenseErrors.termsMismatch(dataset.license_terms_hash);
     if (!dataset.licensing_open) throw LicenseErrors.licensingClosed(dataset.content_root);
@@ -69,9 +70,9 @@ export class LicensesService implements OnModuleInit {
 
     const fee = feeOf(dataset);
     const paymentRef = fee ? licensePaymentRef(typed.digest) : null;
-    const id = await this.db.transaction(async (em) => {
-      if (!(await this.repo.useNonce(em, dto.licensee, message.nonce, 'license'))) throw LicenseErrors.nonceReused(dto.licensee, message.nonce);
-      return this.repo.insert(em, {
+    const id = await this.uow.run(async (tx) => {
+      if (!(await this.repo.in(tx).useNonce(dto.licensee, message.nonce, 'license'))) throw LicenseErrors.nonceReused(dto.licensee, message.nonce);
+      return this.repo.in(tx).insert({
         datasetId: dataset.id,
         licensee: dto.licensee,
         termsHash: message.termsHash,
@@ -123,15 +124,15 @@ export class LicensesService implements OnModuleInit {
     if (message.deadline <= BigInt(Math.floor(Date.now() / 1000))) throw signedMessageError([{ field: 'deadline', reason: 'must be in the future' }]);
     assertSigner(() => recoverSigner(licensingChangeTypedData(this.domain, message), dto.signature), dto.signer);
     if (!(await this.repo.isOwner(dataset.id, dto.signer))) throw LicenseErrors.signerNotOwner(dto.signer);
-    const changedAt = await this.db.transaction(async (em) => {
-      if (!(await this.repo.useNonce(em, dto.signer, message.nonce, 'licensing'))) throw LicenseErrors.nonceReused(dto.signer, message.nonce);
-      return this.repo.setLicensingOpen(em, dataset.id, dto.open);
+    const changedAt = await this.uow.run(async (tx) => {
+      if (!(await this.repo.in(tx).useNonce(dto.signer, message.nonce, 'licensing'))) throw LicenseErrors.nonceReused(dto.signer, message.nonce);
+      return this.repo.in(tx).setLicensingOpen(dataset.id, dto.open);
     });
     return { datasetId: message.datasetId, licensingOpen: dto.open, changedAt: new Date(changedAt).toISOString() };
   }
 
-  private async dataset(ref: string): Promise<DatasetRow> {
-    const dataset = await this.repo.findDataset(ref);
+  private async dataset(ref: string): Promise<DatasetUsabilityRow> {
+    const dataset = await this.datasets.find(ref);
     if (!dataset) throw LicenseErrors.datasetNotFound('id', ref);
     return dataset;
   }
@@ -148,7 +149,7 @@ export function assertSigner(recover: () => string, expected: string): void {
   if (recovered.toLowerCase() !== expected.toLowerCase()) throw LicenseErrors.badSignature(expected, recovered);
 }
 
-function feeOf(dataset: DatasetRow): { token: string; amount: bigint } | null {
+function feeOf(dataset: DatasetUsabilityRow): { token: string; amount: bigint } | null {
   const fee = dataset.license_terms?.fee as { token?: unknown; amount?: unknown } | null | undefined;
   if (!fee || typeof fee.token !== 'string' || (typeof fee.amount !== 'string' && typeof fee.amount !== 'number')) return null;
   const amount = BigInt(fee.amount);

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { usableForRunsBy } from '../catalogue/dataset-read.repository';
+import { SqlRepository } from '../common/persistence/unit-of-work';
 
 export interface UploadRow {
   id: string;
@@ -80,8 +82,10 @@ const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
 
 /** SQL of run uploads (staging), committed runs and their entries. Bulk paths use unnest and set-based joins. */
 @Injectable()
-export class RunsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+export class RunsRepository extends SqlRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    super(dataSource);
+  }
 
   async runByDigest(digest: string): Promise<{ id: string } | undefined> {
     const [row] = await this.db.query(`SELECT id FROM training_runs WHERE digest = $1`, [digest.toLowerCase()]);
@@ -90,51 +94,49 @@ export class RunsRepository {
 
   /** Starts an upload, replacing an unfinished one of the same manifest (a client restarting). */
   async createUpload(u: NewUpload): Promise<UploadRow> {
-    return this.db.transaction(async (em) => {
-      await this.deleteUploadByDigest(em, u.digest);
-      const [row] = await em.query(
-        `INSERT INTO run_uploads (lab, model_name, model_hash, run_ref, entries_root, entry_count, weight_unit, started_at, ended_at,
+    await this.deleteUploadByDigest(u.digest);
+    const [row]: UploadRow[] = await this.db.query(
+      `INSERT INTO run_uploads (lab, model_name, model_hash, run_ref, entries_root, entry_count, weight_unit, started_at, ended_at,
                                   nonce, deadline, signature, digest)
          VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), to_timestamp($9), $10, to_timestamp($11), $12, $13) RETURNING *`,
-        [
-          u.lab.toLowerCase(),
-          u.modelName,
-          u.modelHash.toLowerCase(),
-          u.runRef.toLowerCase(),
-          u.entriesRoot.toLowerCase(),
-          u.entryCount,
-          u.weightUnit,
-          u.startedAt,
-          u.endedAt,
-          u.nonce.toString(),
-          u.deadline,
-          u.signature,
-          u.digest.toLowerCase(),
-        ],
-      );
-      return row;
-    });
+      [
+        u.lab.toLowerCase(),
+        u.modelName,
+        u.modelHash.toLowerCase(),
+        u.runRef.toLowerCase(),
+        u.entriesRoot.toLowerCase(),
+        u.entryCount,
+        u.weightUnit,
+        u.startedAt,
+        u.endedAt,
+        u.nonce.toString(),
+        u.deadline,
+        u.signature,
+        u.digest.toLowerCase(),
+      ],
+    );
+    return row!;
   }
 
-  async findUpload(id: string, em: EntityManager | DataSource = this.db, lock = false): Promise<UploadRow | undefined> {
+  async findUpload(id: string, lock = false): Promise<UploadRow | undefined> {
     if (!UUID_RE.test(id)) return undefined;
-    const [row] = await em.query(`SELECT * FROM run_uploads WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    const [row] = await this.db.query(`SELECT * FROM run_uploads WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
     return row;
   }
 
   /** Appends a chunk of entries at `offset` (checked by the caller under the upload's row lock). */
-  async insertUploadEntries(em: EntityManager, uploadId: string, offset: number, roots: string[], weights: string[]): Promise<number> {
+  async insertUploadEntries(uploadId: string, offset: number, roots: string[], weights: string[]): Promise<number> {
     const positions = Array.from({ length: roots.length }, (_, i) => offset + i);
-    await em.query(
+    await this.db.query(
       `INSERT INTO run_upload_entries (upload_id, position, dataset_root, weight)
        SELECT $1, p, r, w FROM unnest($2::int[], $3::text[], $4::numeric[]) AS t(p, r, w)`,
       [uploadId, positions, roots, weights],
     );
-    const [row] = await em.query(`WITH bumped AS (UPDATE run_uploads SET received = received + $2, updated_at = now() WHERE id = $1 RETURNING received)
-       SELECT received FROM bumped`, [
-      uploadId,
-      roots.length,
-    ]);
+    const [row] = await this.db.query(
+      `WITH bumped AS (UPDATE run_uploads SET received = received + $2, updated_at = now() WHERE id = $1 RETURNING received)
+       SELECT received FROM bumped`,
+      [uploadId, roots.length],
+    );
     return row.received;
   }
 
@@ -161,9 +163,7 @@ export class RunsRepository {
          FROM run_upload_entries e
          LEFT JOIN datasets d ON d.content_root = e.dataset_root
          WHERE e.upload_id = $1
-           AND (d.id IS NULL OR NOT EXISTS (
-             SELECT 1 FROM licenses l
-             WHERE l.dataset_id = d.id AND l.licensee = $2 AND l.status = 'active' AND (l.expires_at IS NULL OR l.expires_at > now())))
+           AND (d.id IS NULL OR NOT ${usableForRunsBy('d', '$2')})
        )
        SELECT position, dataset_root, unknown, count(*) OVER (PARTITION BY unknown) AS n
        FROM bad ORDER BY unknown DESC, position LIMIT $3`,
@@ -177,8 +177,8 @@ export class RunsRepository {
   }
 
   /** The training_runs row of a complete upload, under the same id (inside the commit transaction). */
-  async insertRun(em: EntityManager, upload: UploadRow, anchorItemId: string): Promise<void> {
-    await em.query(
+  async insertRun(upload: UploadRow, anchorItemId: string): Promise<void> {
+    await this.db.query(
       `INSERT INTO training_runs (id, run_id, lab, model_name, model_hash, run_ref, entries_root, entry_count, weight_unit, total_weight,
                                   started_at, ended_at, nonce, deadline, signature, digest, anchor_item_id)
        SELECT id, digest, lab, model_name, model_hash, run_ref, entries_root, entry_count, weight_unit, 0,
@@ -193,15 +193,14 @@ export class RunsRepository {
    * set-based statement (hash joins; rows ordered by dataset id so index inserts and FK checks stay local).
    * Returns how many were copied: fewer than the run's entries means the caller must roll back.
    */
-  async insertLicensedEntries(em: EntityManager, uploadId: string, lab: string): Promise<number> {
-    const [row] = await em.query(
+  async insertLicensedEntries(uploadId: string, lab: string): Promise<number> {
+    const [row] = await this.db.query(
       `WITH copied AS (
          INSERT INTO run_entries (run_id, position, dataset_id, weight)
          SELECT e.upload_id, e.position, d.id, e.weight
          FROM run_upload_entries e JOIN datasets d ON d.content_root = e.dataset_root
          WHERE e.upload_id = $1
-           AND EXISTS (SELECT 1 FROM licenses l
-                       WHERE l.dataset_id = d.id AND l.licensee = $2 AND l.status = 'active' AND (l.expires_at IS NULL OR l.expires_at > now()))
+           AND ${usableForRunsBy('d', '$2')}
          ORDER BY d.id
          RETURNING 1)
        SELECT count(*)::int AS n FROM copied`,
@@ -210,24 +209,29 @@ export class RunsRepository {
     return row.n;
   }
 
-  async setTotalWeight(em: EntityManager, runUuid: string, totalWeight: bigint): Promise<void> {
-    await em.query(`UPDATE training_runs SET total_weight = $2 WHERE id = $1`, [runUuid, totalWeight.toString()]);
+  async setTotalWeight(runUuid: string, totalWeight: bigint): Promise<void> {
+    await this.db.query(`UPDATE training_runs SET total_weight = $2 WHERE id = $1`, [runUuid, totalWeight.toString()]);
   }
 
-  async deleteUpload(em: EntityManager | DataSource, id: string): Promise<void> {
-    await em.query(`DELETE FROM run_upload_entries WHERE upload_id = $1`, [id]);
-    await em.query(`DELETE FROM run_uploads WHERE id = $1`, [id]);
+  async deleteUpload(id: string): Promise<void> {
+    await this.db.query(`DELETE FROM run_upload_entries WHERE upload_id = $1`, [id]);
+    await this.db.query(`DELETE FROM run_uploads WHERE id = $1`, [id]);
   }
 
-  private async deleteUploadByDigest(em: EntityManager, digest: string): Promise<void> {
-    const rows: { id: string }[] = await em.query(`SELECT id FROM run_uploads WHERE digest = $1 FOR UPDATE`, [digest.toLowerCase()]);
-    for (const row of rows) await this.deleteUpload(em, row.id);
+  private async deleteUploadByDigest(digest: string): Promise<void> {
+    const rows: { id: string }[] = await this.db.query(`SELECT id FROM run_uploads WHERE digest = $1 FOR UPDATE`, [
+      digest.toLowerCase(),
+    ]);
+    for (const row of rows) await this.deleteUpload(row.id);
   }
 
   /** Uploads left unfinished for longer than `hours` (a client gave up). */
   async deleteStaleUploads(hours: number): Promise<number> {
-    const rows: { id: string }[] = await this.db.query(`SELECT id FROM run_uploads WHERE updated_at < now() - make_interval(hours => $1)`, [hours]);
-    for (const row of rows) await this.deleteUpload(this.db, row.id);
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT id FROM run_uploads WHERE updated_at < now() - make_interval(hours => $1)`,
+      [hours],
+    );
+    for (const row of rows) await this.deleteUpload(row.id);
     return rows.length;
   }
 
@@ -240,7 +244,9 @@ export class RunsRepository {
   }
 
   async runsByModel(modelHash: string): Promise<RunRow[]> {
-    return this.db.query(`SELECT * FROM training_runs WHERE model_hash = $1 ORDER BY created_at, id`, [modelHash.toLowerCase()]);
+    return this.db.query(`SELECT * FROM training_runs WHERE model_hash = $1 ORDER BY created_at, id`, [
+      modelHash.toLowerCase(),
+    ]);
   }
 
   /** Every entry of a run in position order, as parallel arrays, for rebuilding its tree. */
@@ -256,7 +262,11 @@ export class RunsRepository {
     });
   }
 
-  async entriesPage(runUuid: string, limit: number, offset: number): Promise<{ position: number; dataset_root: string; dataset_id: string; weight: string }[]> {
+  async entriesPage(
+    runUuid: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ position: number; dataset_root: string; dataset_id: string; weight: string }[]> {
     return this.db.query(
       `SELECT e.position, d.content_root AS dataset_root, e.dataset_id, e.weight::text AS weight
        FROM run_entries e JOIN datasets d ON d.id = e.dataset_id
@@ -265,7 +275,10 @@ export class RunsRepository {
     );
   }
 
-  async entryByDataset(runUuid: string, datasetRoot: string): Promise<{ position: number; dataset_root: string; dataset_id: string; weight: string } | undefined> {
+  async entryByDataset(
+    runUuid: string,
+    datasetRoot: string,
+  ): Promise<{ position: number; dataset_root: string; dataset_id: string; weight: string } | undefined> {
     const [row] = await this.db.query(
       `SELECT e.position, d.content_root AS dataset_root, e.dataset_id, e.weight::text AS weight
        FROM run_entries e JOIN datasets d ON d.id = e.dataset_id WHERE e.run_id = $1 AND d.content_root = $2`,
@@ -287,7 +300,7 @@ export class RunsRepository {
   }
 
   private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const runner = this.db.createQueryRunner();
+    const runner = this.dataSource.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;
       return await fn(client);

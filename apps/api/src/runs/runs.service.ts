@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { buildRunEntriesTree, recoverSigner, trainingRunTypedData, upstreamDomain, validateTrainingRun, type RunEntriesTree, type TrainingRunMessage } from '@upstream/provenance';
 import { AnchorKind, AnchoringService } from '../anchoring/anchoring.service';
+import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { DomainError } from '../common/errors/domain-error';
 import { LicenseErrors, signedMessageError } from '../licenses/licenses.errors';
 import { LicensesRepository } from '../licenses/licenses.repository';
@@ -31,7 +30,7 @@ export class RunsService implements OnModuleInit {
   private readonly trees = new RunTreeCache();
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly repo: RunsRepository,
     private readonly licenses: LicensesRepository,
     private readonly anchoring: AnchoringService,
@@ -71,9 +70,9 @@ export class RunsService implements OnModuleInit {
     if (await this.licenses.isNonceUsed(dto.lab, message.nonce)) throw LicenseErrors.nonceReused(dto.lab, message.nonce);
 
     const first = dto.entries ? this.checkChunk(dto.entries, 0, dto.entryCount) : undefined;
-    const upload = await this.repo.createUpload({ ...dto, nonce: message.nonce, digest: typed.digest });
+    const upload = await this.uow.run((tx) => this.repo.in(tx).createUpload({ ...dto, nonce: message.nonce, digest: typed.digest }));
     if (!first) return toUploadDto(upload);
-    const received = await this.db.transaction((em) => this.repo.insertUploadEntries(em, upload.id, 0, first.roots, first.weights));
+    const received = await this.uow.run((tx) => this.repo.in(tx).insertUploadEntries(upload.id, 0, first.roots, first.weights));
     if (received < upload.entry_count) return { ...toUploadDto(upload), received };
     return this.commit(upload.id);
   }
@@ -83,11 +82,11 @@ export class RunsService implements OnModuleInit {
     const upload = await this.repo.findUpload(id);
     if (!upload) throw RunErrors.uploadNotFound(id);
     const chunk = this.checkChunk(dto.entries, dto.offset, upload.entry_count);
-    const received = await this.db.transaction(async (em) => {
-      const locked = await this.repo.findUpload(id, em, true);
+    const received = await this.uow.run(async (tx) => {
+      const locked = await this.repo.in(tx).findUpload(id, true);
       if (!locked) throw RunErrors.uploadNotFound(id);
       if (locked.received !== dto.offset) throw RunErrors.chunkOffset(locked.received, dto.offset);
-      return this.repo.insertUploadEntries(em, id, dto.offset, chunk.roots, chunk.weights);
+      return this.repo.in(tx).insertUploadEntries(id, dto.offset, chunk.roots, chunk.weights);
     });
     return { ...toUploadDto(upload), received };
   }
@@ -104,16 +103,16 @@ export class RunsService implements OnModuleInit {
       const { roots, weights } = await this.repo.uploadEntries(id);
       if (roots.length !== upload.entry_count) throw RunErrors.incomplete(roots.length, upload.entry_count);
       await this.repo.analyzeStaging();
-      await this.db.transaction(async (em) => {
-        const locked = await this.repo.findUpload(id, em, true);
+      await this.uow.run(async (tx) => {
+        const locked = await this.repo.in(tx).findUpload(id, true);
         if (!locked) throw RunErrors.uploadNotFound(id);
-        if (!(await this.licenses.useNonce(em, upload.lab, BigInt(upload.nonce), 'training-run'))) {
+        if (!(await this.licenses.in(tx).useNonce(upload.lab, BigInt(upload.nonce), 'training-run'))) {
           throw LicenseErrors.nonceReused(upload.lab, BigInt(upload.nonce));
         }
-        const anchorItemId = await this.anchoring.addItem(em, AnchorKind.TrainingRuns, upload.digest);
-        await this.repo.insertRun(em, upload, anchorItemId);
+        const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.TrainingRuns, upload.digest);
+        await this.repo.in(tx).insertRun(upload, anchorItemId);
         // PostgreSQL copies the licensed entries while this process rebuilds the entries root: the two overlap.
-        const copying = this.repo.insertLicensedEntries(em, id, upload.lab).then(
+        const copying = this.repo.in(tx).insertLicensedEntries(id, upload.lab).then(
           (n) => ({ n }),
           (error: unknown) => ({ error }),
         );
@@ -128,13 +127,13 @@ export class RunsService implements OnModuleInit {
         if (tree.root !== upload.entries_root) throw RunErrors.rootMismatch(upload.entries_root, tree.root);
         if ('error' in copied) throw copied.error;
         if (copied.n !== upload.entry_count) throw new RefusedEntries();
-        await this.repo.setTotalWeight(em, id, tree.totalWeight);
-        await this.repo.deleteUpload(em, id);
+        await this.repo.in(tx).setTotalWeight(id, tree.totalWeight);
+        await this.repo.in(tx).deleteUpload(id);
       });
     } catch (error) {
       // Name the refused entries (a second, read-only pass; only on the failure path).
       const refusal = error instanceof RefusedEntries ? await this.refusal(upload) : error;
-      if (refusal instanceof DomainError && refusal.code !== 'RUN_NOT_FOUND' && refusal.code !== 'RUN_INCOMPLETE') await this.repo.deleteUpload(this.db, id);
+      if (refusal instanceof DomainError && refusal.code !== 'RUN_NOT_FOUND' && refusal.code !== 'RUN_INCOMPLETE') await this.repo.deleteUpload(id);
       throw refusal;
     }
     const run = await this.get(id);

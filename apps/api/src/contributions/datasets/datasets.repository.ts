@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { SqlRepository } from '../../common/persistence/unit-of-work';
 import type { FileEntry } from '@upstream/provenance';
 
 /** A `datasets` row with its owners, as the catalogue reads it. */
@@ -76,11 +77,13 @@ const SELECT_DATASET = `
 
 /** Every SQL statement of datasets: registration writes (bulk where it matters) and catalogue reads. */
 @Injectable()
-export class DatasetsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+export class DatasetsRepository extends SqlRepository {
+  constructor(@InjectDataSource() db: DataSource) {
+    super(db);
+  }
 
-  async idByContentRoot(contentRoot: string, em: EntityManager | DataSource = this.db): Promise<string | undefined> {
-    const [row] = await em.query(`SELECT id FROM datasets WHERE content_root = $1`, [contentRoot.toLowerCase()]);
+  async idByContentRoot(contentRoot: string): Promise<string | undefined> {
+    const [row] = await this.db.query(`SELECT id FROM datasets WHERE content_root = $1`, [contentRoot.toLowerCase()]);
     return row?.id;
   }
 
@@ -101,16 +104,16 @@ export class DatasetsRepository {
   }
 
   /** Inserts (signer, nonce) into used_nonces; false when it was already used. */
-  async claimNonce(em: EntityManager, signer: string, nonce: bigint, purpose: string): Promise<boolean> {
-    const rows = await em.query(
+  async claimNonce(signer: string, nonce: bigint, purpose: string): Promise<boolean> {
+    const rows = await this.db.query(
       `INSERT INTO used_nonces (signer, nonce, purpose) VALUES ($1, $2, $3) ON CONFLICT (signer, nonce) DO NOTHING RETURNING 1 AS ok`,
       [signer, nonce.toString(), purpose],
     );
     return rows.length === 1;
   }
 
-  async insertDataset(em: EntityManager, d: NewDataset): Promise<string> {
-    const [row] = await em.query(
+  async insertDataset(d: NewDataset): Promise<string> {
+    const [row] = await this.db.query(
       `INSERT INTO datasets (content_root, title, description, registrant, storage, external_uri, file_count, total_bytes,
          license_template, license_terms, license_terms_hash, previous_version_id, nonce, deadline, signature, digest, anchor_item_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, to_timestamp($14::numeric), $15, $16, $17) RETURNING id`,
@@ -124,11 +127,11 @@ export class DatasetsRepository {
   }
 
   /** Bulk insert of a dataset's files: one statement over unnest'ed arrays, whatever the count. */
-  async insertFiles(em: EntityManager, datasetId: string, entries: readonly FileEntry[]): Promise<void> {
+  async insertFiles(datasetId: string, entries: readonly FileEntry[]): Promise<void> {
     const chunk = 50_000;
     for (let i = 0; i < entries.length; i += chunk) {
       const part = entries.slice(i, i + chunk);
-      await em.query(
+      await this.db.query(
         `INSERT INTO dataset_files (dataset_id, path, size, sha256)
          SELECT $1, p, s::numeric, h FROM unnest($2::text[], $3::text[], $4::text[]) AS t(p, s, h)`,
         [datasetId, part.map((e) => e.path), part.map((e) => e.size.toString()), part.map((e) => e.sha256)],
@@ -136,17 +139,17 @@ export class DatasetsRepository {
     }
   }
 
-  async insertOwners(em: EntityManager, datasetId: string, owners: { account: string; shareBps: number }[]): Promise<void> {
-    await em.query(
+  async insertOwners(datasetId: string, owners: { account: string; shareBps: number }[]): Promise<void> {
+    await this.db.query(
       `INSERT INTO dataset_owners (dataset_id, account, share_bps, position)
        SELECT $1, a, b, n - 1 FROM unnest($2::text[], $3::int[]) WITH ORDINALITY AS t(a, b, n)`,
       [datasetId, owners.map((o) => o.account), owners.map((o) => o.shareBps)],
     );
   }
 
-  async insertParents(em: EntityManager, datasetId: string, parents: { id: string; upstreamBps: number }[]): Promise<void> {
+  async insertParents(datasetId: string, parents: { id: string; upstreamBps: number }[]): Promise<void> {
     if (parents.length === 0) return;
-    await em.query(
+    await this.db.query(
       `INSERT INTO dataset_parents (dataset_id, parent_id, upstream_bps, position)
        SELECT $1, p, b, n - 1 FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS t(p, b, n)`,
       [datasetId, parents.map((p) => p.id), parents.map((p) => p.upstreamBps)],
@@ -154,8 +157,8 @@ export class DatasetsRepository {
   }
 
   /** True when `datasetId` is among its own ancestors (a lineage cycle). */
-  async hasCycle(em: EntityManager, datasetId: string): Promise<boolean> {
-    const [row] = await em.query(
+  async hasCycle(datasetId: string): Promise<boolean> {
+    const [row] = await this.db.query(
       `WITH RECURSIVE anc(id, depth) AS (
          SELECT parent_id, 1 FROM dataset_parents WHERE dataset_id = $1
          UNION

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { QueryFailedError, type DataSource } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
 import {
   buildContentTree,
   contributionTypedData,
@@ -16,6 +15,7 @@ import {
   type ContributionMessage,
   type LicenseTerms,
 } from '@upstream/provenance';
+import { UnitOfWork } from '../../common/persistence/unit-of-work';
 import { AnchoringService, AnchorKind } from '../../anchoring/anchoring.service';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { contributionError, datasetNotFound, fieldError } from '../contributions.errors';
@@ -47,7 +47,7 @@ const MAX_LISTED_REFUSALS = 20;
 @Injectable()
 export class DatasetsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly repository: DatasetsRepository,
     private readonly anchoring: AnchoringService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -122,13 +122,14 @@ export class DatasetsService {
     await this.checkPreviousVersion(dto.previousVersionId, signer);
     if (storage === 'uploaded') await this.checkBlobs(dto, tree);
 
-    const datasetId = await this.db
-      .transaction(async (em) => {
-        if (!(await this.repository.claimNonce(em, signer, message.nonce, 'contribution'))) {
+    const datasetId = await this.uow
+      .run(async (tx) => {
+        const repository = this.repository.in(tx);
+        if (!(await repository.claimNonce(signer, message.nonce, 'contribution'))) {
           throw fieldError('NONCE_REUSED', 'nonce', `${message.nonce} was already used by ${signer}; sign again with a fresh nonce`);
         }
-        const anchorItemId = await this.anchoring.addItem(em, AnchorKind.Contributions, typed.digest);
-        const id = await this.repository.insertDataset(em, {
+        const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.Contributions, typed.digest);
+        const id = await repository.insertDataset({
           contentRoot,
           title: dto.title,
           description: dto.description ?? '',
@@ -147,11 +148,11 @@ export class DatasetsService {
           digest: typed.digest.toLowerCase(),
           anchorItemId,
         });
-        await this.repository.insertFiles(em, id, tree.entries);
-        await this.repository.insertOwners(em, id, owners);
-        await this.repository.insertParents(em, id, parents.map((p, i) => ({ id: parentIds[i]!, upstreamBps: p.upstreamBps })));
+        await repository.insertFiles(id, tree.entries);
+        await repository.insertOwners(id, owners);
+        await repository.insertParents(id, parents.map((p, i) => ({ id: parentIds[i]!, upstreamBps: p.upstreamBps })));
         // Parents must already exist, so a cycle cannot form; checked anyway because payouts recurse over lineage.
-        if (await this.repository.hasCycle(em, id)) throw fieldError('LINEAGE_CYCLE', 'parents', 'would make the dataset its own ancestor');
+        if (await repository.hasCycle(id)) throw fieldError('LINEAGE_CYCLE', 'parents', 'would make the dataset its own ancestor');
         return id;
       })
       .catch(async (error: unknown) => {
