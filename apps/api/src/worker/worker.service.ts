@@ -1,9 +1,8 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, QueryRunner } from 'typeorm';
 import { ReorgTooDeepError } from '@upstream/chain';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainSyncService } from './chain-sync.service';
+import { LeaderLockRepository, type LeaderLockSession } from './leader-lock.repository';
 import { WorkerConditionsRepository } from './worker-conditions.repository';
 
 export type WorkerJob = () => Promise<void>;
@@ -16,20 +15,6 @@ const STANDBY_MS = 5_000;
  */
 const REJOIN_AFTER_LOSS_MS = 2 * STANDBY_MS;
 
-/**
- * Whether this session holds the leader lock. A bigint advisory lock shows in pg_locks as classid
- * (its high 32 bits) and objid (its low 32 bits), both unsigned oids, with objsubid 1; hashtext's
- * int4 is sign-extended to bigint, and the shift wraps, so the pair reassembles to the same key.
- * It asks pg_locks rather than taking the lock again: a second pg_try_advisory_lock would succeed
- * on this session and stack the lock count. pg_backend_pid() also catches a pooler handing this
- * query to another backend than the one that took the lock.
- */
-const HOLDS_LEADER_LOCK = `SELECT EXISTS (
-  SELECT 1 FROM pg_locks
-  WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objsubid = 1
-    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-    AND ((classid::bigint << 32) | objid::bigint) = hashtext($1)::bigint
-) AS held`;
 
 /**
  * The background worker: indexer, outbox and the features' periodic jobs
@@ -45,14 +30,14 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger('Worker');
   private readonly jobs: { name: string; run: WorkerJob }[] = [];
   /** The session that holds (or asks for) the leader lock; kept for as long as it leads. */
-  private lockSession?: QueryRunner;
+  private lockSession?: LeaderLockSession;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
   private leader = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly locks: LeaderLockRepository,
     private readonly sync: ChainSyncService,
     private readonly conditions: WorkerConditionsRepository,
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -126,7 +111,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     const session = this.lockSession;
     this.lockSession = undefined;
     this.leader = false;
-    if (session) await this.endLockSession(session);
+    if (session) await session.end();
   }
 
   private schedule(delayMs: number): void {
@@ -159,13 +144,9 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   private async tryLead(): Promise<boolean> {
     // A session that died while waiting (TypeORM releases it on its error) cannot be reconnected: take a new one.
     if (this.lockSession?.isReleased) this.lockSession = undefined;
-    const session = (this.lockSession ??= this.dataSource.createQueryRunner());
+    const session = (this.lockSession ??= this.locks.openSession());
     try {
-      await session.connect();
-      const [{ locked }]: { locked: boolean }[] = await session.query(
-        `SELECT pg_try_advisory_lock(hashtext($1)) AS locked`,
-        [this.lockKey],
-      );
+      const locked = await session.tryLock(this.lockKey);
       if (locked) {
         this.leader = true;
         this.logger.log(`leading settlement for chain ${this.runtime.infrastructure.deployment.chainId}`);
@@ -174,7 +155,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     } catch (error) {
       // A failed connect is remembered by the QueryRunner: the next attempt needs a fresh one.
       this.lockSession = undefined;
-      await this.endLockSession(session);
+      await session.end();
       throw error;
     }
   }
@@ -190,8 +171,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     try {
       // TypeORM releases a runner whose connection errored (terminated, cut, server restarted).
       if (session.isReleased) throw new Error('the connection was lost');
-      const [{ held }]: { held: boolean }[] = await session.query(HOLDS_LEADER_LOCK, [this.lockKey]);
-      if (held) return true;
+      if (await session.holds(this.lockKey)) return true;
       reason = 'its session no longer holds the leader lock';
     } catch (error) {
       reason = `its lock session failed: ${(error as Error).message}`;
@@ -202,17 +182,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       `stopped leading settlement for chain ${this.runtime.infrastructure.deployment.chainId}: ${reason}; ` +
         `another worker may lead now, and this one asks again on a new session in ${REJOIN_AFTER_LOSS_MS / 1000} s`,
     );
-    await this.endLockSession(session);
+    await session.end();
     return false;
-  }
-
-  /** Gives the session back without the lock: unlocks if it still can (a dead session holds nothing), then releases it. */
-  private async endLockSession(session: QueryRunner): Promise<void> {
-    try {
-      if (!session.isReleased) await session.query(`SELECT pg_advisory_unlock_all()`);
-    } catch {
-      // The session is gone, and the server dropped its locks with it.
-    }
-    await session.release().catch(() => undefined);
   }
 }
