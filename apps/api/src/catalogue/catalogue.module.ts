@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { DatasetReadRepository } from './dataset-read.repository';
+import { UsedNoncesRepository } from './used-nonces.repository';
 
-/** The catalogue's shared read model: which datasets are usable for licensing and for runs. */
+/** What every signed catalogue record shares: the dataset read model (usable for licensing, for runs) and used nonces. */
 @Global()
-@Module({ providers: [DatasetReadRepository], exports: [DatasetReadRepository] })
+@Module({ providers: [DatasetReadRepository, UsedNoncesRepository], exports: [DatasetReadRepository, UsedNoncesRepository] })
 export class CatalogueModule {}

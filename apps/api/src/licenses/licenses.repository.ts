@@ -57,20 +57,6 @@ export class LicensesRepository extends SqlRepository {
     super(db);
   }
 
-  /** Marks (signer, nonce) used; false when it already was. */
-  async useNonce(signer: string, nonce: bigint, purpose: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `INSERT INTO used_nonces (signer, nonce, purpose) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING signer`,
-      [signer.toLowerCase(), nonce.toString(), purpose],
-    );
-    return rows.length === 1;
-  }
-
-  async isNonceUsed(signer: string, nonce: bigint): Promise<boolean> {
-    const rows = await this.db.query(`SELECT 1 FROM used_nonces WHERE signer = $1 AND nonce = $2`, [signer.toLowerCase(), nonce.toString()]);
-    return rows.length > 0;
-  }
-
   /** The lab's current (unexpired, not revoked) license for a dataset, if any. */
   async currentLicense(datasetId: string, licensee: string): Promise<LicenseRow | undefined> {
     const [row] = await this.db.query(

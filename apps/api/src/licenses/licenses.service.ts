@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { licenseAcceptanceTypedData, recoverSigner, upstreamDomain, validateDomain, validateLicenseAcceptance, type LicenseAcceptanceMessage } from '@upstream/provenance';
 import { DatasetReadRepository, type DatasetUsabilityRow } from '../catalogue/dataset-read.repository';
+import { UsedNoncesRepository } from '../catalogue/used-nonces.repository';
 import { DomainError } from '../common/errors/domain-error';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
@@ -26,6 +27,7 @@ export class LicensesService implements OnModuleInit {
     private readonly uow: UnitOfWork,
     private readonly repo: LicensesRepository,
     private readonly datasets: DatasetReadRepository,
+    private readonly nonces: UsedNoncesRepository,
     private readonly sync: ChainSyncService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
@@ -71,7 +73,7 @@ export class LicensesService implements OnModuleInit {
     const fee = feeOf(dataset);
     const paymentRef = fee ? licensePaymentRef(typed.digest) : null;
     const id = await this.uow.run(async (tx) => {
-      if (!(await this.repo.in(tx).useNonce(dto.licensee, message.nonce, 'license'))) throw LicenseErrors.nonceReused(dto.licensee, message.nonce);
+      if (!(await this.nonces.in(tx).use(dto.licensee, message.nonce, 'license'))) throw LicenseErrors.nonceReused(dto.licensee, message.nonce);
       return this.repo.in(tx).insert({
         datasetId: dataset.id,
         licensee: dto.licensee,
@@ -125,7 +127,7 @@ export class LicensesService implements OnModuleInit {
     assertSigner(() => recoverSigner(licensingChangeTypedData(this.domain, message), dto.signature), dto.signer);
     if (!(await this.repo.isOwner(dataset.id, dto.signer))) throw LicenseErrors.signerNotOwner(dto.signer);
     const changedAt = await this.uow.run(async (tx) => {
-      if (!(await this.repo.in(tx).useNonce(dto.signer, message.nonce, 'licensing'))) throw LicenseErrors.nonceReused(dto.signer, message.nonce);
+      if (!(await this.nonces.in(tx).use(dto.signer, message.nonce, 'licensing'))) throw LicenseErrors.nonceReused(dto.signer, message.nonce);
       return this.repo.in(tx).setLicensingOpen(dataset.id, dto.open);
     });
     return { datasetId: message.datasetId, licensingOpen: dto.open, changedAt: new Date(changedAt).toISOString() };

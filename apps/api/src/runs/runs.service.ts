@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { buildRunEntriesTree, recoverSigner, trainingRunTypedData, upstreamDomain, validateTrainingRun, type RunEntriesTree, type TrainingRunMessage } from '@upstream/provenance';
 import { AnchorKind, AnchoringService } from '../anchoring/anchoring.service';
+import { UsedNoncesRepository } from '../catalogue/used-nonces.repository';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { DomainError } from '../common/errors/domain-error';
 import { LicenseErrors, signedMessageError } from '../licenses/licenses.errors';
-import { LicensesRepository } from '../licenses/licenses.repository';
 import { assertSigner } from '../licenses/licenses.service';
 import { payRunInstructions, type PayRunInstructions } from '../licenses/pay-run.call';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
@@ -32,7 +32,7 @@ export class RunsService implements OnModuleInit {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly repo: RunsRepository,
-    private readonly licenses: LicensesRepository,
+    private readonly nonces: UsedNoncesRepository,
     private readonly anchoring: AnchoringService,
     private readonly worker: WorkerService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -67,7 +67,7 @@ export class RunsService implements OnModuleInit {
     assertSigner(() => recoverSigner(typed, dto.signature), dto.lab);
     const existing = await this.repo.runByDigest(typed.digest);
     if (existing) throw RunErrors.runExists(existing.id, typed.digest);
-    if (await this.licenses.isNonceUsed(dto.lab, message.nonce)) throw LicenseErrors.nonceReused(dto.lab, message.nonce);
+    if (await this.nonces.isUsed(dto.lab, message.nonce)) throw LicenseErrors.nonceReused(dto.lab, message.nonce);
 
     const first = dto.entries ? this.checkChunk(dto.entries, 0, dto.entryCount) : undefined;
     const upload = await this.uow.run((tx) => this.repo.in(tx).createUpload({ ...dto, nonce: message.nonce, digest: typed.digest }));
@@ -106,7 +106,7 @@ export class RunsService implements OnModuleInit {
       await this.uow.run(async (tx) => {
         const locked = await this.repo.in(tx).findUpload(id, true);
         if (!locked) throw RunErrors.uploadNotFound(id);
-        if (!(await this.licenses.in(tx).useNonce(upload.lab, BigInt(upload.nonce), 'training-run'))) {
+        if (!(await this.nonces.in(tx).use(upload.lab, BigInt(upload.nonce), 'training-run'))) {
           throw LicenseErrors.nonceReused(upload.lab, BigInt(upload.nonce));
         }
         const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.TrainingRuns, upload.digest);

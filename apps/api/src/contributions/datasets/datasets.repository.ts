@@ -103,15 +103,6 @@ export class DatasetsRepository extends SqlRepository {
     return rows.map((r) => r.account);
   }
 
-  /** Inserts (signer, nonce) into used_nonces; false when it was already used. */
-  async claimNonce(signer: string, nonce: bigint, purpose: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `INSERT INTO used_nonces (signer, nonce, purpose) VALUES ($1, $2, $3) ON CONFLICT (signer, nonce) DO NOTHING RETURNING 1 AS ok`,
-      [signer, nonce.toString(), purpose],
-    );
-    return rows.length === 1;
-  }
-
   async insertDataset(d: NewDataset): Promise<string> {
     const [row] = await this.db.query(
       `INSERT INTO datasets (content_root, title, description, registrant, storage, external_uri, file_count, total_bytes,

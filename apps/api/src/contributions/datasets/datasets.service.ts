@@ -15,6 +15,7 @@ import {
   type ContributionMessage,
   type LicenseTerms,
 } from '@upstream/provenance';
+import { UsedNoncesRepository } from '../../catalogue/used-nonces.repository';
 import { UnitOfWork } from '../../common/persistence/unit-of-work';
 import { AnchoringService, AnchorKind } from '../../anchoring/anchoring.service';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
@@ -48,6 +49,7 @@ const MAX_LISTED_REFUSALS = 20;
 export class DatasetsService {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly nonces: UsedNoncesRepository,
     private readonly repository: DatasetsRepository,
     private readonly anchoring: AnchoringService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -125,7 +127,7 @@ export class DatasetsService {
     const datasetId = await this.uow
       .run(async (tx) => {
         const repository = this.repository.in(tx);
-        if (!(await repository.claimNonce(signer, message.nonce, 'contribution'))) {
+        if (!(await this.nonces.in(tx).use(signer, message.nonce, 'contribution'))) {
           throw fieldError('NONCE_REUSED', 'nonce', `${message.nonce} was already used by ${signer}; sign again with a fresh nonce`);
         }
         const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.Contributions, typed.digest);
