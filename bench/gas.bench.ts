@@ -150,7 +150,7 @@ async function main() {
 
   const artifact = async (name: string) => {
     const a = await hardhat.artifacts.readArtifact(name);
-    return { abi: a.abi as ethers.InterfaceAbi, bytecode: a.bytecode as string };
+    return { abi: a.abi as ethers.InterfaceAbi, bytecode: a.bytecode };
   };
   const deploy = async (name: string, args: unknown[] = [], from: ethers.Signer = deployer) => {
     const { abi, bytecode } = await artifact(name);

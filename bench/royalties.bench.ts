@@ -41,7 +41,7 @@ function runInput(): { entries: RunEntryWeight[]; datasets: Map<string, DatasetN
   const datasets = new Map<string, DatasetNode>();
   const shares = [[10_000], [6_000, 4_000], [5_000, 3_000, 2_000]];
   const owners = (seed: number) =>
-    shares[Math.floor(random() * 3)]!.map((shareBps, k) => ({ account: addr(seed * 3 + k + 1), shareBps }));
+    shares[Math.floor(random() * 3)].map((shareBps, k) => ({ account: addr(seed * 3 + k + 1), shareBps }));
   for (let b = 0; b < BASE_DATASETS; b++)
     datasets.set(id(RUN_ENTRIES + b + 1), { owners: owners(RUN_ENTRIES + b), parents: [] });
   const entries: RunEntryWeight[] = new Array(RUN_ENTRIES);

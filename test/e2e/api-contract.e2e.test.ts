@@ -48,8 +48,8 @@ afterAll(async () => {
 });
 
 function resolve(schema: Schema): Schema {
-  if (schema.$ref) return resolve(doc.components.schemas[schema.$ref.split('/').pop()!]!);
-  if (schema.allOf?.length === 1) return resolve(schema.allOf[0]!);
+  if (schema.$ref) return resolve(doc.components.schemas[schema.$ref.split('/').pop()!]);
+  if (schema.allOf?.length === 1) return resolve(schema.allOf[0]);
   return schema;
 }
 
@@ -98,7 +98,7 @@ describe('the API contract and the OpenAPI document', () => {
     const operation = doc.paths[openApiPath(spec.path)]?.[spec.method.toLowerCase()];
     expect(operation, `${where} is not in the OpenAPI document`).toBeDefined();
 
-    const parameters = operation!.parameters ?? [];
+    const parameters = operation.parameters ?? [];
     expect(
       parameters
         .filter((p) => p.in === 'path')
@@ -114,14 +114,14 @@ describe('the API contract and the OpenAPI document', () => {
 
     const problems: string[] = [];
     if (spec.body) {
-      const body = jsonSchema(operation!.requestBody?.content);
+      const body = jsonSchema(operation.requestBody?.content);
       if (!body) problems.push(`${where}: OpenAPI has no JSON request body`);
       else problems.push(...compare(spec.body, body, `${where} body`));
     }
     const status = String(spec.status ?? 200);
-    expect(operation!.responses[status], `${where}: no ${status} response`).toBeDefined();
+    expect(operation.responses[status], `${where}: no ${status} response`).toBeDefined();
     if (spec.response && SHAPES[spec.response] !== 'free-form') {
-      const response = jsonSchema(operation!.responses[status]!.content);
+      const response = jsonSchema(operation.responses[status].content);
       if (!response) problems.push(`${where}: OpenAPI has no ${status} response body`);
       else problems.push(...compare(spec.response, response, `${where} ${status}`));
     }

@@ -31,10 +31,10 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
   it('resumes an upload an earlier run left half-sent: re-hashes the sent part, sends the rest, and the server agrees on the digest', async () => {
     // An earlier run created the upload and sent the first MiB, then died.
     const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
-    const location = new URL(created.headers.location as string, t.baseUrl).toString();
+    const location = new URL(created.headers.location, t.baseUrl).toString();
     const half = 1024 * 1024;
     await t.http
-      .patch(created.headers.location as string)
+      .patch(created.headers.location)
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Offset', '0')
       .set('content-type', 'application/offset+octet-stream')
@@ -51,7 +51,7 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
     expect(result).toEqual({ sha256: digest, size: BigInt(bytes.length), uploaded: true });
     expect(reported).toBe(bytes.length);
     // The half-sent upload was continued (and finished), not replaced by a new one.
-    await t.http.head(created.headers.location as string).set('Tus-Resumable', '1.0.0').expect(404);
+    await t.http.head(created.headers.location).set('Tus-Resumable', '1.0.0').expect(404);
     const blob = await t.http.get(`/blobs/${digest}`).buffer(true).expect(200);
     expect(Buffer.compare(blob.body, bytes)).toBe(0);
     expect(Object.values(JSON.parse(await readFile(store, 'utf8')))).toEqual([expect.objectContaining({ sha256: digest })]);

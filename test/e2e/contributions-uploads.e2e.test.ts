@@ -33,7 +33,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
       .set('Upload-Length', String(bytes.length))
       .set('Upload-Metadata', `sha256 ${Buffer.from(digest).toString('base64')}`)
       .expect(201);
-    const location = created.headers.location as string;
+    const location = created.headers.location;
     expect(location).toMatch(/^\/uploads\/[0-9a-f]+$/);
 
     const half = 80_000;
@@ -72,7 +72,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
       .set('Upload-Metadata', `sha256 ${Buffer.from(declared).toString('base64')}`)
       .expect(201);
     const res = await t.http
-      .patch(created.headers.location as string)
+      .patch(created.headers.location)
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Offset', '0')
       .set('content-type', 'application/offset+octet-stream')
@@ -85,7 +85,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
   it('refuses PATCHes that break the tus rules with a 4xx naming the header, and keeps the upload usable', async () => {
     const bytes = Buffer.from(Array.from({ length: 10_000 }, (_, i) => (i * 7) % 256));
     const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
-    const location = created.headers.location as string;
+    const location = created.headers.location;
     const patch = (path: string, offset: string | undefined, body: Buffer, headers: Record<string, string> = {}) => {
       const req = t.http.patch(path).set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', ...headers });
       return (offset === undefined ? req : req.set('Upload-Offset', offset)).send(body);
@@ -125,7 +125,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
   it('lets a client that stalled mid-PATCH ask where it stands and go on: the stalled PATCH gives up its lock and keeps its bytes', async () => {
     const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 256));
     const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
-    const location = created.headers.location as string;
+    const location = created.headers.location;
 
     // A PATCH that announces every byte but sends a third of them, then stalls with the connection open.
     const stalled = openPatch(location, bytes.length);
@@ -153,7 +153,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
   it('keeps what arrived when the connection drops mid-PATCH; HEAD says where to go on from', async () => {
     const bytes = Buffer.from(Array.from({ length: 400_000 }, (_, i) => (i * 17) % 256));
     const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
-    const location = created.headers.location as string;
+    const location = created.headers.location;
     const dropped = openPatch(location, bytes.length);
     dropped.on('error', () => undefined);
     dropped.write(bytes.subarray(0, 150_000));
@@ -176,7 +176,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
   it('takes the length from a later PATCH when the upload was created with Upload-Defer-Length', async () => {
     const bytes = Buffer.from('length named later, by the last PATCH');
     const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Defer-Length', '1').expect(201);
-    const location = created.headers.location as string;
+    const location = created.headers.location;
     const first = await t.http
       .patch(location)
       .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '0' })
@@ -199,7 +199,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
 
   it('answers 410 Gone for a PATCH to an expired upload', async () => {
     const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '10').expect(201);
-    const location = created.headers.location as string;
+    const location = created.headers.location;
     const id = location.split('/').pop()!;
     // Two days ago: past the one-day expiry.
     const record = join(work, 'data', 'uploads', `${id}.json`);

@@ -120,11 +120,11 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
   it('the verifier reports a mismatch when published inputs disagree with the chain', async () => {
     const inputs: EpochInputs = (await t.http.get('/epochs/1/inputs').expect(200)).body;
     const reweighted = structuredClone(inputs);
-    reweighted.payments[0]!.entries[0]!.weight = '4';
+    reweighted.payments[0].entries[0].weight = '4';
     const report = await verifyEpoch(t.chain.provider, reweighted);
     expect(report).toMatchObject({ match: false, chainRoot: inputs.root, paymentProblems: [] });
     const inflated = structuredClone(inputs);
-    inflated.payments[0]!.net = '975002';
+    inflated.payments[0].net = '975002';
     const inflatedReport = await verifyEpoch(t.chain.provider, inflated);
     expect(inflatedReport.match).toBe(false);
     expect(inflatedReport.paymentProblems).toEqual([expect.stringContaining('net is 975002 in the API, 975001 on-chain')]);

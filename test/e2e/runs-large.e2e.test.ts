@@ -64,7 +64,7 @@ describe(`a ${N.toLocaleString('en')}-entry run manifest, uploaded in chunks`, (
     expect(page.entries).toHaveLength(10);
     expect(page.entries[9]).toMatchObject({ position: N - 1, datasetId: roots[N - 1], weight: weightOf(N - 1).toString() });
     const proof = (await t.http.get(`/runs/${signed.runId}/entries/proof?datasetId=${roots[54_321]}`).expect(200)).body;
-    expect(await verifyRunEntryProof(signed.entriesRoot, { datasetId: roots[54_321]!, weight: weightOf(54_321) }, proof.proof)).toBe(true);
+    expect(await verifyRunEntryProof(signed.entriesRoot, { datasetId: roots[54_321], weight: weightOf(54_321) }, proof.proof)).toBe(true);
     const provenance = (await t.http.get(`/runs/${signed.runId}/provenance?limit=5&offset=1000`).expect(200)).body;
     expect(provenance.total).toBe(N);
     expect(provenance.entries.map((e: { position: number }) => e.position)).toEqual([1000, 1001, 1002, 1003, 1004]);

@@ -154,7 +154,7 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
       status: 'cancelled',
       cancel_reason: expect.stringMatching(/invalidated|no longer on the chain/),
     });
-    expect(cancelled!.raw_txs).toHaveLength(2); // the original and the no-op that took its nonce
+    expect(cancelled.raw_txs).toHaveLength(2); // the original and the no-op that took its nonce
     expect(await splitter.lastProposedEpoch()).toBe(0n);
     expect((await splitter.pendingRoot()).root).toBe(ZeroHash);
     expect(await audit()).toEqual([]);

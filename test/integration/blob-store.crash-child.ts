@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { LocalBlobStore } from '../../apps/api/src/contributions/storage/local-disk/local-blob-store';
 
-const store = new LocalBlobStore(process.argv[2]!);
+const store = new LocalBlobStore(process.argv[2]);
 let sent = 0;
 const source = new Readable({
   read() {

@@ -114,7 +114,7 @@ describe('LocalBlobStore: a blob appears under its hash only when complete and v
     const left = await filesUnder(root);
     expect(left.length).toBe(1);
     expect(left[0]).toMatch(/^\.tmp\/[0-9a-f]+\.part$/);
-    const partial = await readFile(join(root, left[0]!));
+    const partial = await readFile(join(root, left[0]));
     expect(partial.length).toBeGreaterThan(0);
     expect(await store.stat(sha256(partial))).toBeUndefined();
 

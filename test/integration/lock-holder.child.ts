@@ -5,8 +5,8 @@ import { DataDirLock } from '../../apps/api/src/runtime/data-dir-lock';
 
 const [mode, path] = process.argv.slice(2);
 async function hold(): Promise<void> {
-  if (mode === 'data-dir') DataDirLock.acquire(path!);
-  else if (mode === 'blob-writer') await new LocalBlobStore(path!).open(60 * 60 * 1000);
+  if (mode === 'data-dir') DataDirLock.acquire(path);
+  else if (mode === 'blob-writer') await new LocalBlobStore(path).open(60 * 60 * 1000);
   else throw new Error(`unknown mode ${mode}`);
 }
 hold().then(

@@ -46,7 +46,7 @@ describe.skipIf(!existsSync(MAIN))(
     const seed = Number(process.env.SETTLEMENT_CRASH_SEED ?? Date.now() % 2 ** 31);
     let state = seed;
     const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
 
     let dir: string;
     let env: Record<string, string>;
@@ -365,7 +365,7 @@ describe.skipIf(!existsSync(MAIN))(
               (SELECT ledger_watermark::text FROM royalty_epochs ORDER BY epoch DESC LIMIT 1) AS watermark`,
       );
       const [last] = await epochs();
-      return { ...row!, last };
+      return { ...row, last };
     }
 
     // ---- the test -----------------------------------------------------------------------------
@@ -495,7 +495,7 @@ describe.skipIf(!existsSync(MAIN))(
       const [ledger] = await query<{ total: string }>(
         `SELECT COALESCE(SUM(amount), 0)::text AS total FROM ledger_entries`,
       );
-      expect(BigInt(ledger!.total)).toBe(netOnChain);
+      expect(BigInt(ledger.total)).toBe(netOnChain);
 
       // Every account claims with the API's proofs and receives exactly its ledger balance.
       const { PaymentToken, RoyaltySplitter } = deployment.contracts;

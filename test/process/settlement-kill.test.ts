@@ -85,12 +85,12 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
       const onData = (d: Buffer) => {
         output += d.toString();
         if (output.includes('leading settlement')) {
-          child.stdout!.off('data', onData);
+          child.stdout.off('data', onData);
           resolve({ child, exited, output: () => output });
         }
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      child.stdout.on('data', onData);
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
       child.once('exit', (code) => reject(new Error(`worker exited (${code}) before leading:\n${output}`)));
     });
   }
@@ -113,7 +113,7 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
               EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'accepted') AS accepted
        FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM royalty_epochs ORDER BY epoch DESC LIMIT 1) e ON true`,
     );
-    return row!;
+    return row;
   }
 
   it(`keeps every invariant across ${TRIALS} kill -9s of the worker`, async () => {
@@ -126,13 +126,13 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
     for (let trial = 0; trial < TRIALS; trial++) {
       // Money arrives between and during worker lives; sometimes for a run not recorded yet.
       const payments = 1 + Math.floor(random() * 2);
-      for (let i = 0; i < payments; i++) await pay(runs[Math.floor(random() * runs.length)]!, BigInt(1 + Math.floor(random() * 5_000_000)));
+      for (let i = 0; i < payments; i++) await pay(runs[Math.floor(random() * runs.length)], BigInt(1 + Math.floor(random() * 5_000_000)));
       if (trial === 3) await splitter.payRun(lateRunId, token.target, 777_777n).then((tx) => tx.wait());
-      if (trial === 12 && !late) late = await fx.run({ lab: new Wallet(chain.privateKey(7)).address, runId: lateRunId, entries: [{ dataset: datasets[2]!, weight: 1n }] });
+      if (trial === 12 && !late) late = await fx.run({ lab: new Wallet(chain.privateKey(7)).address, runId: lateRunId, entries: [{ dataset: datasets[2], weight: 1n }] });
       if (trial % 3 === 2) await warp(61); // let pending roots become acceptable
 
       const worker = await startWorker();
-      const during = random() < 0.5 ? pay(runs[0]!, 123_457n) : undefined; // lands while the worker runs
+      const during = random() < 0.5 ? pay(runs[0], 123_457n) : undefined; // lands while the worker runs
       await sleep(Math.floor(random() * 700));
       worker.child.kill('SIGKILL');
       await worker.exited;
@@ -176,14 +176,14 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
               count(*) FILTER (WHERE allocation_seq IS NULL)::int AS unallocated
        FROM royalty_payments`,
     );
-    expect(db!.n).toBe(paid.length);
-    expect(db!.unallocated).toBe(0);
+    expect(db.n).toBe(paid.length);
+    expect(db.unallocated).toBe(0);
     expect(await fx.invariantViolations()).toEqual([]);
     const chainAmount = paid.reduce((s, e) => s + (e.parsed.args.amount as bigint), 0n);
     const chainFees = paid.reduce((s, e) => s + (e.parsed.args.fee as bigint), 0n);
-    expect(BigInt(db!.amount)).toBe(chainAmount);
-    expect(BigInt(db!.ledger) + BigInt(db!.fee)).toBe(chainAmount);
-    expect(BigInt(db!.fee)).toBe(chainFees);
+    expect(BigInt(db.amount)).toBe(chainAmount);
+    expect(BigInt(db.ledger) + BigInt(db.fee)).toBe(chainAmount);
+    expect(BigInt(db.fee)).toBe(chainFees);
 
     // The accepted root is the latest epoch, covers the whole ledger, and never exceeds deposits.
     const reader = splitter.connect(chain.provider) as Contract;
@@ -191,7 +191,7 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
     expect(String(currentEpoch)).toBe(dbEpochs.at(-1)!.epoch);
     expect((await reader.currentRoot()).toLowerCase()).toBe(dbEpochs.at(-1)!.root);
     const [leaves] = await fx.query<{ total: string }>(`SELECT SUM(cumulative)::text AS total FROM epoch_balances WHERE epoch = $1`, [String(currentEpoch)]);
-    expect(BigInt(leaves!.total)).toBe(BigInt(db!.ledger));
-    expect(BigInt(leaves!.total)).toBeLessThanOrEqual(await reader.totalDeposited(token.target));
+    expect(BigInt(leaves.total)).toBe(BigInt(db.ledger));
+    expect(BigInt(leaves.total)).toBeLessThanOrEqual(await reader.totalDeposited(token.target));
   }, 150_000);
 });

@@ -53,7 +53,7 @@ export async function insertDataset(url: string, options: FixtureDatasetOptions 
                              license_terms_hash, licensing_open, nonce, deadline, signature, digest, anchor_item_id)
        VALUES ($1, $2, $3, 'external', 'https://example.org/data', 1, 1024, $4, $5, $6, $7, 1, now() + interval '1 day', '0x', $8, $9)
        RETURNING id`,
-      [contentRoot, options.title ?? 'fixture dataset', owners[0]!.account.toLowerCase(), template, terms, termsHash, options.licensingOpen ?? true, digest, item.id],
+      [contentRoot, options.title ?? 'fixture dataset', owners[0].account.toLowerCase(), template, terms, termsHash, options.licensingOpen ?? true, digest, item.id],
     );
     await c.query(`INSERT INTO dataset_owners (dataset_id, account, share_bps) SELECT $1, a, b FROM unnest($2::text[], $3::int[]) AS t(a, b)`, [
       dataset.id,
@@ -99,7 +99,7 @@ export async function insertDatasetsBulk(url: string, count: number, owner: stri
     );
     const { rows } = await c.query({ text: `SELECT root FROM fixture_roots ORDER BY i`, rowMode: 'array' });
     await c.query('COMMIT');
-    return rows.map((r: string[]) => r[0]!);
+    return rows.map((r: string[]) => r[0]);
   });
 }
 

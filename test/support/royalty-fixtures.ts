@@ -46,7 +46,7 @@ export class RoyaltyFixtures {
        VALUES ($1, $2, $3, 'external', 'https://example.org/data', 1, 1024, 'open-royalty', '{}'::jsonb, $4, $5,
                now() + interval '1 day', '0x', $6, $7)
        RETURNING id`,
-      [contentRoot, options.title ?? 'fixture dataset', options.owners[0]!.account.toLowerCase(), hex32(), BigInt('0x' + randomBytes(8).toString('hex')).toString(), hex32(), anchor],
+      [contentRoot, options.title ?? 'fixture dataset', options.owners[0].account.toLowerCase(), hex32(), BigInt('0x' + randomBytes(8).toString('hex')).toString(), hex32(), anchor],
     );
     const id: string = rows[0].id;
     for (const o of options.owners) {

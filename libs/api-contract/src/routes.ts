@@ -176,8 +176,16 @@ export function routeUrl<R extends RouteName>(
   });
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(input?.query ?? {})) {
-    if (value !== undefined) query.append(key, String(value));
+    if (value === undefined) continue;
+    if (!isScalar(value)) {
+      throw new Error(`${route}: query parameter ${key} must be a string, number, bigint or boolean`);
+    }
+    query.append(key, String(value));
   }
   const search = query.toString();
   return search ? `${path}?${search}` : path;
+}
+
+function isScalar(value: unknown): value is string | number | bigint | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean';
 }

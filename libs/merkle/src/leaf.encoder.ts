@@ -99,8 +99,8 @@ export function assertChecksum(address: string): void {
   if (body === lower || body === body.toUpperCase()) return;
   const hash = keccak256(Buffer.from(lower, 'ascii'));
   for (let i = 0; i < 40; i++) {
-    const nibble = (hash[i >> 1]! >> (i % 2 === 0 ? 4 : 0)) & 0xf;
-    const c = body[i]!;
+    const nibble = (hash[i >> 1] >> (i % 2 === 0 ? 4 : 0)) & 0xf;
+    const c = body[i];
     const expected = nibble >= 8 ? c.toUpperCase() : c.toLowerCase();
     if (c !== expected) throw new MerkleError('INVALID_VALUE', `address: ${address} has a bad EIP-55 checksum`);
   }
@@ -176,7 +176,7 @@ function encodeWithWriters(
 ): Uint8Array {
   if (values.length !== writers.length)
     throw new MerkleError('INVALID_VALUE', `expected ${writers.length} values, got ${values.length}`);
-  for (let i = 0; i < writers.length; i++) writers[i]!(out, offset + i * 32, values[i]!);
+  for (let i = 0; i < writers.length; i++) writers[i](out, offset + i * 32, values[i]);
   return out;
 }
 
@@ -203,11 +203,11 @@ export function hashLeaves(types: readonly string[], rows: readonly (readonly Le
     const writers = types.map(wordWriter);
     const scratch = Buffer.allocUnsafe(types.length * 32);
     for (let i = 0; i < rows.length; i++) {
-      encodeWithWriters(writers, rows[i]!, scratch, 0);
+      encodeWithWriters(writers, rows[i], scratch, 0);
       leafHashInto(scratch, out, i * 32);
     }
   } else {
-    for (let i = 0; i < rows.length; i++) leafHashInto(encodeLeaf(types, rows[i]!), out, i * 32);
+    for (let i = 0; i < rows.length; i++) leafHashInto(encodeLeaf(types, rows[i]), out, i * 32);
   }
   return out;
 }

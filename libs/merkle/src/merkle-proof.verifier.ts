@@ -21,7 +21,7 @@ function getBytesSafe(value: string, what: string): Uint8Array {
 /** Root reached from `leafHash` through `proof` with sorted-pair hashing (OZ `MerkleProof.processProof`). */
 export function processProof(leafHash: NodeLike, proof: readonly NodeLike[]): Buffer {
   let node: Uint8Array = toNode(leafHash, 'leaf hash');
-  for (let i = 0; i < proof.length; i++) node = hashPair(node, toNode(proof[i]!, `proof[${i}]`));
+  for (let i = 0; i < proof.length; i++) node = hashPair(node, toNode(proof[i], `proof[${i}]`));
   return Buffer.from(node);
 }
 

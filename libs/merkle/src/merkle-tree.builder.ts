@@ -30,7 +30,7 @@ export class MerkleTree {
   /** Node index (OpenZeppelin `treeIndex`) of the value at `valueIndex` (input order). */
   treeIndex(valueIndex: number): number {
     this.checkIndex(valueIndex);
-    return this.treeIndexOf[valueIndex]!;
+    return this.treeIndexOf[valueIndex];
   }
 
   leafHash(valueIndex: number): Buffer {
@@ -85,7 +85,7 @@ export class MerkleTree {
   private valueIndexOfNode(node: number): number {
     // Only used on lookups: a linear scan would be O(n), so build the inverse once.
     this.inverse ??= invert(this.treeIndexOf, this.nodes.length / 32);
-    return this.inverse[node]!;
+    return this.inverse[node];
   }
 
   private inverse: Int32Array | undefined;
@@ -99,7 +99,7 @@ export class MerkleTree {
 
 function invert(treeIndexOf: Uint32Array, nodeCount: number): Int32Array {
   const inv = new Int32Array(nodeCount).fill(-1);
-  for (let v = 0; v < treeIndexOf.length; v++) inv[treeIndexOf[v]!] = v;
+  for (let v = 0; v < treeIndexOf.length; v++) inv[treeIndexOf[v]] = v;
   return inv;
 }
 
@@ -124,7 +124,7 @@ export function buildMerkleTree(leafHashes: Uint8Array): MerkleTree {
   const nodes = Buffer.allocUnsafe(nodeCount * 32);
   const treeIndexOf = new Uint32Array(n);
   for (let k = 0; k < n; k++) {
-    const v = order[k]!;
+    const v = order[k];
     const t = nodeCount - 1 - k;
     leaves.copy(nodes, t * 32, v * 32, v * 32 + 32);
     treeIndexOf[v] = t;
@@ -154,7 +154,7 @@ function sortedOrder(leaves: Buffer, n: number): Uint32Array {
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => {
-    const d = prefix[a]! - prefix[b]!;
+    const d = prefix[a] - prefix[b];
     if (d !== 0) return d;
     const c = leaves.compare(leaves, a * 32 + 6, a * 32 + 32, b * 32 + 6, b * 32 + 32);
     // compare() is "target vs source": target = a's bytes here, so the sign is reversed.

@@ -1,4 +1,4 @@
-import { TypedDataEncoder, verifyTypedData, type TypedDataDomain, type TypedDataField } from 'ethers';
+import { TypedDataEncoder, verifyTypedData, type TypedDataField } from 'ethers';
 
 /** EIP-712 domain: verifyingContract is the ProvenanceRegistry address. */
 export interface UpstreamDomain {
@@ -122,7 +122,7 @@ function typedData<M extends object>(
   primaryType: PrimaryType,
   message: M,
 ): TypedData<M> {
-  const digest = TypedDataEncoder.hash(domain as TypedDataDomain, types, message as Record<string, unknown>);
+  const digest = TypedDataEncoder.hash(domain, types, message as Record<string, unknown>);
   return { domain, types, primaryType, message, digest };
 }
 
@@ -149,10 +149,10 @@ export function licenseAcceptanceTypedData(
 
 /** JSON-RPC `eth_signTypedData_v4` payload (with EIP712Domain), for browser wallets. */
 export function typedDataPayload<M extends object>(td: TypedData<M>): unknown {
-  return TypedDataEncoder.getPayload(td.domain as TypedDataDomain, td.types, td.message as Record<string, unknown>);
+  return TypedDataEncoder.getPayload(td.domain, td.types, td.message as Record<string, unknown>);
 }
 
 /** Checksummed address that signed `td`; compare it with the expected signer. Throws on a malformed signature. */
 export function recoverSigner<M extends object>(td: TypedData<M>, signature: string): string {
-  return verifyTypedData(td.domain as TypedDataDomain, td.types, td.message as Record<string, unknown>, signature);
+  return verifyTypedData(td.domain, td.types, td.message as Record<string, unknown>, signature);
 }

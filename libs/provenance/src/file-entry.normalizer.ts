@@ -92,7 +92,7 @@ function escapeBytes(bytes: Uint8Array): string {
     // The shortest prefix that decodes is exactly one UTF-8 sequence; none means a bad byte.
     const length = [1, 2, 3, 4].find((n) => i + n <= bytes.length && decodesAsUtf8(bytes.subarray(i, i + n)));
     if (length === undefined) {
-      out += `\\x${bytes[i]!.toString(16).padStart(2, '0')}`;
+      out += `\\x${bytes[i].toString(16).padStart(2, '0')}`;
       i++;
     } else {
       out += escapeText(utf8.decode(bytes.subarray(i, i + length)));
@@ -173,10 +173,10 @@ export function canonicalEntries(inputs: readonly FileEntryInput[]): FileEntry[]
   const keyed = entries.map((e) => ({ e, key: Buffer.from(e.path, 'utf8') }));
   keyed.sort((a, b) => Buffer.compare(a.key, b.key));
   for (let i = 1; i < keyed.length; i++) {
-    if (keyed[i]!.e.path === keyed[i - 1]!.e.path) {
+    if (keyed[i].e.path === keyed[i - 1].e.path) {
       throw new ProvenanceError(
         'DUPLICATE_PATH',
-        `two files have the path ${quotePath(keyed[i]!.e.path)}`,
+        `two files have the path ${quotePath(keyed[i].e.path)}`,
         'path',
       );
     }

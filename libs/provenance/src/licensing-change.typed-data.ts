@@ -23,7 +23,7 @@ export const LICENSING_CHANGE_TYPES: Record<string, TypedDataField[]> = {
 
 /** Signed with `wallet.signTypedData(td.domain, td.types, td.message)` under the Upstream domain. */
 export function licensingChangeTypedData(domain: UpstreamDomain, message: LicensingChangeMessage): TypedData<LicensingChangeMessage> {
-  const digest = TypedDataEncoder.hash(domain, LICENSING_CHANGE_TYPES, message as unknown as Record<string, unknown>);
+  const digest = TypedDataEncoder.hash(domain, LICENSING_CHANGE_TYPES, message);
   // The provenance lib's PrimaryType union does not list this feature-local type; the cast only affects that label.
   return { domain, types: LICENSING_CHANGE_TYPES, primaryType: 'LicensingChange' as TypedData<LicensingChangeMessage>['primaryType'], message, digest };
 }

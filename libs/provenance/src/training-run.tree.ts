@@ -54,12 +54,12 @@ export async function buildRunEntriesTree(input: readonly RunEntry[]): Promise<R
   if (input.length === 0)
     throw new ProvenanceError('EMPTY_DATASET', 'a training run needs at least one entry', 'entries');
   const seen = new Set<string>();
-  const entries: RunEntry[] = new Array(input.length);
+  const entries: RunEntry[] = new Array<RunEntry>(input.length);
   const leaves = Buffer.allocUnsafe(input.length * 32);
   const scratch = Buffer.allocUnsafe(64);
   let totalWeight = 0n;
   for (let i = 0; i < input.length; i++) {
-    const { datasetId, weight } = input[i]!;
+    const { datasetId, weight } = input[i];
     if (typeof datasetId !== 'string' || !BYTES32_RE.test(datasetId))
       throw new ProvenanceError('INVALID_FIELD', 'must be 0x followed by 64 hex digits', `entries[${i}].datasetId`);
     if (typeof weight !== 'bigint' || weight <= 0n || weight >> 256n !== 0n)

@@ -54,7 +54,7 @@ export class EpochTree {
     const i = this.index.get(token.toLowerCase())?.get(account.toLowerCase());
     if (i === undefined)
       throw new RoyaltyError('BALANCE_NOT_FOUND', 'account', `no ${token} balance for ${account} in this epoch`);
-    const b = this.balances[i]!;
+    const b = this.balances[i];
     return {
       account: b.account.toLowerCase(),
       token: b.token.toLowerCase(),
@@ -69,7 +69,7 @@ export class EpochTree {
 
   /** The leaf as StandardMerkleTree values: [chainId, splitter, token, account, cumulative]. */
   leafValues(i: number): [bigint, string, string, string, bigint] {
-    const b = this.balances[i]!;
+    const b = this.balances[i];
     return [this.chainId, this.splitter, b.token.toLowerCase(), b.account.toLowerCase(), b.cumulative];
   }
 }
@@ -98,7 +98,7 @@ export async function cumulativeLeaves(
   const leaves = Buffer.allocUnsafe(balances.length * 32);
   const index = new Map<string, Map<string, number>>();
   for (let i = 0; i < balances.length; i++) {
-    const { account, token, cumulative } = balances[i]!;
+    const { account, token, cumulative } = balances[i];
     let field = `balances[${i}].token`;
     try {
       writeAddressWord(scratch, 64, token);
@@ -114,7 +114,7 @@ export async function cumulativeLeaves(
     }
     const tokenKey = token.toLowerCase();
     let accounts = index.get(tokenKey);
-    if (!accounts) index.set(tokenKey, (accounts = new Map()));
+    if (!accounts) index.set(tokenKey, (accounts = new Map<string, number>()));
     const accountKey = account.toLowerCase();
     if (accounts.has(accountKey))
       throw new RoyaltyError(

@@ -8,11 +8,11 @@
 export function splitLargestRemainder(total: bigint, weights: readonly bigint[], weightSum?: bigint): bigint[] {
   const n = weights.length;
   const sum = weightSum ?? weights.reduce((s, w) => s + w, 0n);
-  const parts: bigint[] = new Array(n);
-  const remainders: bigint[] = new Array(n);
+  const parts: bigint[] = new Array<bigint>(n);
+  const remainders: bigint[] = new Array<bigint>(n);
   let given = 0n;
   for (let i = 0; i < n; i++) {
-    const scaled = total * weights[i]!;
+    const scaled = total * weights[i];
     const part = scaled / sum;
     parts[i] = part;
     remainders[i] = scaled - part * sum;
@@ -20,7 +20,7 @@ export function splitLargestRemainder(total: bigint, weights: readonly bigint[],
   }
   const leftover = Number(total - given);
   if (leftover === 0) return parts;
-  for (const i of topRemainders(remainders, sum, leftover)) parts[i] = parts[i]! + 1n;
+  for (const i of topRemainders(remainders, sum, leftover)) parts[i] = parts[i] + 1n;
   return parts;
 }
 
@@ -33,7 +33,7 @@ function topRemainders(remainders: readonly bigint[], sum: bigint, count: number
     const picked: number[] = [];
     for (let k = 0; k < count; k++) {
       let best = -1;
-      for (let i = 0; i < n; i++) if (!taken[i] && (best < 0 || remainders[i]! > remainders[best]!)) best = i;
+      for (let i = 0; i < n; i++) if (!taken[i] && (best < 0 || remainders[i] > remainders[best])) best = i;
       taken[best] = 1;
       picked.push(best);
     }
@@ -44,10 +44,10 @@ function topRemainders(remainders: readonly bigint[], sum: bigint, count: number
   if (sum <= BigInt(Number.MAX_SAFE_INTEGER)) {
     // Remainders are < sum ≤ 2^53: exact as doubles, so compare numbers, not bigints.
     const r = new Float64Array(n);
-    for (let i = 0; i < n; i++) r[i] = Number(remainders[i]!);
-    order.sort((a, b) => r[b]! - r[a]! || a - b);
+    for (let i = 0; i < n; i++) r[i] = Number(remainders[i]);
+    order.sort((a, b) => r[b] - r[a] || a - b);
   } else {
-    order.sort((a, b) => (remainders[a]! > remainders[b]! ? -1 : remainders[a]! < remainders[b]! ? 1 : a - b));
+    order.sort((a, b) => (remainders[a] > remainders[b] ? -1 : remainders[a] < remainders[b] ? 1 : a - b));
   }
   return order.subarray(0, count);
 }
@@ -60,11 +60,11 @@ export function splitBps(total: bigint, bps: readonly number[], sum = 10_000): b
   const n = bps.length;
   if (n === 1 && bps[0] === sum) return [total];
   const bigSum = BigInt(sum);
-  const parts: bigint[] = new Array(n);
-  const remainders: number[] = new Array(n);
+  const parts: bigint[] = new Array<bigint>(n);
+  const remainders: number[] = new Array<number>(n);
   let given = 0n;
   for (let i = 0; i < n; i++) {
-    const scaled = total * BigInt(bps[i]!);
+    const scaled = total * BigInt(bps[i]);
     const part = scaled / bigSum;
     parts[i] = part;
     remainders[i] = Number(scaled - part * bigSum);
@@ -73,8 +73,8 @@ export function splitBps(total: bigint, bps: readonly number[], sum = 10_000): b
   let leftover = Number(total - given);
   while (leftover-- > 0) {
     let best = 0;
-    for (let i = 1; i < n; i++) if (remainders[i]! > remainders[best]!) best = i;
-    parts[best] = parts[best]! + 1n;
+    for (let i = 1; i < n; i++) if (remainders[i] > remainders[best]) best = i;
+    parts[best] = parts[best] + 1n;
     remainders[best] = -1; // each part gets at most one extra unit
   }
   return parts;

@@ -134,24 +134,24 @@ export function allocate(input: AllocationInput): Allocation {
     }
     return i;
   };
-  for (let k = 0; k < entries.length; k++) fromRun[reach(entries[k]!.datasetId)] = perEntry[k]!;
+  for (let k = 0; k < entries.length; k++) fromRun[reach(entries[k].datasetId)] = perEntry[k]!;
   for (let i = 0; i < ids.length; i++) {
-    const node = canonicalNode(ids[i]!, lookup);
+    const node = canonicalNode(ids[i], lookup);
     nodes[i] = node;
-    for (const p of node.parents) indegree[reach(p.datasetId)]!++;
+    for (const p of node.parents) indegree[reach(p.datasetId)]++;
   }
 
   // Kahn's algorithm: a dataset splits only once every child has passed its part up.
-  const toOwners: bigint[] = new Array(ids.length);
-  const toParents: bigint[] = new Array(ids.length);
+  const toOwners: bigint[] = new Array<bigint>(ids.length);
+  const toParents: bigint[] = new Array<bigint>(ids.length);
   const ready: number[] = [];
   for (let i = 0; i < ids.length; i++) if (indegree[i] === 0) ready.push(i);
   let processed = 0;
   while (ready.length > 0) {
     const i = ready.pop()!;
     processed++;
-    const node = nodes[i]!;
-    const total = fromRun[i]! + fromChildren[i]!;
+    const node = nodes[i];
+    const total = fromRun[i] + fromChildren[i];
     if (node.parents.length === 0) {
       toParents[i] = 0n;
       toOwners[i] = total;
@@ -160,16 +160,16 @@ export function allocate(input: AllocationInput): Allocation {
     const parts = splitBps(total, node.splitBps);
     let up = 0n;
     for (let k = 0; k < node.parents.length; k++) {
-      const p = indexOf.get(node.parents[k]!.datasetId)!;
-      fromChildren[p] = fromChildren[p]! + parts[k]!;
-      up += parts[k]!;
-      if (--indegree[p]! === 0) ready.push(p);
+      const p = indexOf.get(node.parents[k].datasetId)!;
+      fromChildren[p] = fromChildren[p] + parts[k];
+      up += parts[k];
+      if (--indegree[p] === 0) ready.push(p);
     }
     toParents[i] = up;
     toOwners[i] = parts[node.parents.length]!;
   }
   if (processed !== ids.length) {
-    const stuck = ids.filter((_, i) => indegree[i]! > 0).sort()[0]!;
+    const stuck = ids.filter((_, i) => indegree[i] > 0).sort()[0];
     throw new RoyaltyError(
       'LINEAGE_CYCLE',
       `datasets[${stuck}].parents`,
@@ -178,28 +178,28 @@ export function allocate(input: AllocationInput): Allocation {
   }
 
   // Emit in datasetId order; entries are sorted already, so this sort is nearly linear.
-  const order = Array.from(ids.keys()).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  const order = Array.from(ids.keys()).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
   const shares: Share[] = [];
-  const flows: DatasetFlow[] = new Array(ids.length);
+  const flows: DatasetFlow[] = new Array<DatasetFlow>(ids.length);
   let check = fee;
   for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    const datasetId = ids[i]!;
-    const { owners, ownerBps } = nodes[i]!;
-    const ownerParts = splitBps(toOwners[i]!, ownerBps);
+    const i = order[k];
+    const datasetId = ids[i];
+    const { owners, ownerBps } = nodes[i];
+    const ownerParts = splitBps(toOwners[i], ownerBps);
     for (let o = 0; o < owners.length; o++) {
-      const amount = ownerParts[o]!;
+      const amount = ownerParts[o];
       if (amount > 0n) {
-        shares.push({ account: owners[o]!.account, amount, datasetId });
+        shares.push({ account: owners[o].account, amount, datasetId });
         check += amount;
       }
     }
     flows[k] = {
       datasetId,
-      fromRun: fromRun[i]!,
-      fromChildren: fromChildren[i]!,
-      toParents: toParents[i]!,
-      toOwners: toOwners[i]!,
+      fromRun: fromRun[i],
+      fromChildren: fromChildren[i],
+      toParents: toParents[i],
+      toOwners: toOwners[i],
     };
   }
   if (check !== amount) throw new Error(`allocation invariant broken: fee + shares = ${check}, amount = ${amount}`);
@@ -215,11 +215,11 @@ function totalsByAccount(shares: readonly Share[]): AccountTotal[] {
 
 /** Lowercased, sorted by datasetId; refuses empty runs, bad ids, zero weights, repeats. */
 function canonicalRunEntries(input: readonly RunEntryWeight[]): RunEntryWeight[] {
-  if (!Array.isArray(input) || input.length === 0)
+  if (!isList(input) || input.length === 0)
     throw new RoyaltyError('EMPTY_RUN', 'entries', 'a run needs at least one dataset entry');
-  const entries: RunEntryWeight[] = new Array(input.length);
+  const entries: RunEntryWeight[] = new Array<RunEntryWeight>(input.length);
   for (let i = 0; i < input.length; i++) {
-    const { datasetId, weight } = input[i]!;
+    const { datasetId, weight } = input[i];
     if (typeof datasetId !== 'string' || !DATASET_ID_RE.test(datasetId))
       throw new RoyaltyError('INVALID_DATASET_ID', `entries[${i}].datasetId`, 'must be 0x followed by 64 hex digits');
     if (typeof weight !== 'bigint' || weight <= 0n)
@@ -232,8 +232,8 @@ function canonicalRunEntries(input: readonly RunEntryWeight[]): RunEntryWeight[]
   }
   entries.sort((a, b) => (a.datasetId < b.datasetId ? -1 : a.datasetId > b.datasetId ? 1 : 0));
   for (let i = 1; i < entries.length; i++) {
-    if (entries[i]!.datasetId === entries[i - 1]!.datasetId)
-      throw new RoyaltyError('DUPLICATE_ENTRY', 'entries', `dataset ${entries[i]!.datasetId} appears twice in the run`);
+    if (entries[i].datasetId === entries[i - 1].datasetId)
+      throw new RoyaltyError('DUPLICATE_ENTRY', 'entries', `dataset ${entries[i].datasetId} appears twice in the run`);
   }
   return entries;
 }
@@ -277,18 +277,18 @@ function canonicalNode(id: string, lookup: (id: string) => DatasetNode | undefin
   const at = `datasets[${id}]`;
   if (!node) throw new RoyaltyError('UNKNOWN_DATASET', at, 'is used but not in the dataset graph');
   const rawOwners = node.owners;
-  if (!Array.isArray(rawOwners) || rawOwners.length === 0)
+  if (!isList(rawOwners) || rawOwners.length === 0)
     throw new RoyaltyError('INVALID_OWNERS', `${at}.owners`, 'must list at least one owner');
   let ownerSum = 0;
   let ownersCanonical = true;
   for (let i = 0; i < rawOwners.length; i++) {
-    const o = rawOwners[i]!;
+    const o = rawOwners[i];
     if (typeof o.account !== 'string' || !ADDRESS_RE.test(o.account))
       throw new RoyaltyError('INVALID_ADDRESS', `${at}.owners[${i}].account`, 'must be 0x followed by 40 hex digits');
     if (!Number.isInteger(o.shareBps) || o.shareBps < 1 || o.shareBps > TOTAL_BPS)
       throw new RoyaltyError('INVALID_OWNERS', `${at}.owners[${i}].shareBps`, `must be an integer 1..${TOTAL_BPS}`);
     ownerSum += o.shareBps;
-    if (UPPER_RE.test(o.account) || (i > 0 && !(rawOwners[i - 1]!.account < o.account))) ownersCanonical = false;
+    if (UPPER_RE.test(o.account) || (i > 0 && !(rawOwners[i - 1].account < o.account))) ownersCanonical = false;
   }
   if (ownerSum !== TOTAL_BPS)
     throw new RoyaltyError('INVALID_OWNERS', `${at}.owners`, `shareBps must sum to ${TOTAL_BPS}, got ${ownerSum}`);
@@ -296,20 +296,20 @@ function canonicalNode(id: string, lookup: (id: string) => DatasetNode | undefin
   if (!ownersCanonical) {
     const copy = rawOwners.map((o) => ({ account: o.account.toLowerCase(), shareBps: o.shareBps })).sort(byAccount);
     for (let i = 1; i < copy.length; i++) {
-      if (copy[i]!.account === copy[i - 1]!.account)
-        throw new RoyaltyError('INVALID_OWNERS', `${at}.owners`, `${copy[i]!.account} is listed twice`);
+      if (copy[i].account === copy[i - 1].account)
+        throw new RoyaltyError('INVALID_OWNERS', `${at}.owners`, `${copy[i].account} is listed twice`);
     }
     owners = copy;
   }
   const ownerBps = owners.length === 1 ? WHOLE : owners.map((o) => o.shareBps);
 
   const rawParents = node.parents ?? [];
-  if (!Array.isArray(rawParents)) throw new RoyaltyError('INVALID_PARENTS', `${at}.parents`, 'must be a list');
+  if (!isList(rawParents)) throw new RoyaltyError('INVALID_PARENTS', `${at}.parents`, 'must be a list');
   if (rawParents.length === 0) return { owners, parents: rawParents, splitBps: WHOLE, ownerBps };
   let upstreamSum = 0;
   let parentsCanonical = true;
   for (let i = 0; i < rawParents.length; i++) {
-    const p = rawParents[i]!;
+    const p = rawParents[i];
     if (typeof p.datasetId !== 'string' || !DATASET_ID_RE.test(p.datasetId))
       throw new RoyaltyError(
         'INVALID_DATASET_ID',
@@ -323,7 +323,7 @@ function canonicalNode(id: string, lookup: (id: string) => DatasetNode | undefin
         `must be an integer 0..${TOTAL_BPS}`,
       );
     upstreamSum += p.upstreamBps;
-    if (UPPER_RE.test(p.datasetId) || (i > 0 && !(rawParents[i - 1]!.datasetId < p.datasetId)))
+    if (UPPER_RE.test(p.datasetId) || (i > 0 && !(rawParents[i - 1].datasetId < p.datasetId)))
       parentsCanonical = false;
   }
   if (upstreamSum > TOTAL_BPS)
@@ -336,10 +336,15 @@ function canonicalNode(id: string, lookup: (id: string) => DatasetNode | undefin
     ? rawParents
     : rawParents.map((p) => ({ datasetId: p.datasetId.toLowerCase(), upstreamBps: p.upstreamBps })).sort(byDatasetId);
   for (let i = 0; i < parents.length; i++) {
-    if (parents[i]!.datasetId === id)
+    if (parents[i].datasetId === id)
       throw new RoyaltyError('LINEAGE_CYCLE', `${at}.parents`, 'a dataset cannot be its own parent');
-    if (i > 0 && parents[i]!.datasetId === parents[i - 1]!.datasetId)
-      throw new RoyaltyError('INVALID_PARENTS', `${at}.parents`, `${parents[i]!.datasetId} is listed twice`);
+    if (i > 0 && parents[i].datasetId === parents[i - 1].datasetId)
+      throw new RoyaltyError('INVALID_PARENTS', `${at}.parents`, `${parents[i].datasetId} is listed twice`);
   }
   return { owners, parents, splitBps: [...parents.map((p) => p.upstreamBps), TOTAL_BPS - upstreamSum], ownerBps };
+}
+
+/** Whether an input that the types say is an array really is one (callers may pass JSON), without narrowing it to any[]. */
+function isList(value: unknown): boolean {
+  return Array.isArray(value);
 }

@@ -1,4 +1,4 @@
-import { Interface, type EventFragment } from 'ethers';
+import { Interface } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import {
   artifacts,
@@ -28,7 +28,7 @@ describe('typed contract events', () => {
   it.each(Object.keys(UPSTREAM_EVENT_FIELDS))(
     '%s: the declared fields are exactly the ABI event inputs, with matching kinds',
     (name) => {
-      const fragment = splitter.getEvent(name) as EventFragment | null;
+      const fragment = splitter.getEvent(name);
       expect(fragment, `${name} is not a RoyaltySplitter event`).not.toBeNull();
       const fromAbi = Object.fromEntries(
         fragment!.inputs.map((input) => [input.name, input.type.startsWith('uint') ? 'uint' : 'hex']),

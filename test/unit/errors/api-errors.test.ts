@@ -29,22 +29,22 @@ describe('@ApiErrors', () => {
   beforeAll(async () => {
     const app = await NestFactory.create(ThingsModule, { logger: false });
     const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
-    responses = document.paths['/things/{id}']!.get!.responses as typeof responses;
+    responses = document.paths['/things/{id}'].get!.responses as typeof responses;
     close = () => app.close();
   });
   afterAll(() => close());
 
   it('lists a route’s codes under the status each code declares, with the codes as the enum of `error`', () => {
-    expect(responses['404']!.description).toBe('RUN_NOT_FOUND, DATASET_NOT_FOUND (the run names no such dataset)');
-    const schema = responses['404']!.content['application/json'].schema;
+    expect(responses['404'].description).toBe('RUN_NOT_FOUND, DATASET_NOT_FOUND (the run names no such dataset)');
+    const schema = responses['404'].content['application/json'].schema;
     expect(schema.properties.error.enum).toEqual(['RUN_NOT_FOUND', 'DATASET_NOT_FOUND']);
     expect(schema.properties.statusCode.enum).toEqual([404]);
     expect(schema.required).toEqual(['statusCode', 'error', 'message', 'details']);
-    expect(responses['409']!.content['application/json'].schema.properties.error.enum).toEqual(['RUN_EXISTS']);
+    expect(responses['409'].content['application/json'].schema.properties.error.enum).toEqual(['RUN_EXISTS']);
   });
 
   it('adds a controller’s codes to each of its routes', () => {
-    expect(responses['400']!.content['application/json'].schema.properties.error.enum).toEqual(['VALIDATION_FAILED']);
+    expect(responses['400'].content['application/json'].schema.properties.error.enum).toEqual(['VALIDATION_FAILED']);
   });
 });
 

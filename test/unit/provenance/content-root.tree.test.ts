@@ -62,7 +62,7 @@ describe('content root', () => {
     await fc.assert(
       fc.asyncProperty(datasetArb, fc.nat(), async (inputs, pick) => {
         const root = await contentRoot(inputs);
-        const entry = inputs[pick % inputs.length]!;
+        const entry = inputs[pick % inputs.length];
         const proof = await fileProof(inputs, entry.path);
         expect(await verifyFileProof(root, entry, proof)).toBe(true);
         expect(await verifyFileProof(root, { ...entry, size: BigInt(entry.size) + 1n }, proof)).toBe(false);

@@ -34,7 +34,7 @@ describe('training-run entries root', () => {
           expect(tree.root).toBe(oz.root);
           expect(tree.totalWeight).toBe(entries.reduce((s, e) => s + e.weight, 0n));
           entries.forEach((e, i) => expect(tree.proof(e.datasetId)).toEqual(oz.getProof(i)));
-          const first = entries[0]!;
+          const first = entries[0];
           expect(await verifyRunEntryProof(tree.root, first, tree.proof(first.datasetId))).toBe(true);
           expect(
             await verifyRunEntryProof(tree.root, { ...first, weight: first.weight + 1n }, tree.proof(first.datasetId)),
@@ -68,7 +68,7 @@ describe('training-run entries root', () => {
     const started = performance.now();
     const tree = await buildRunEntriesTree(entries);
     expect(performance.now() - started).toBeLessThan(5_000);
-    expect(await verifyRunEntryProof(tree.root, entries[123_456]!, tree.proof(entries[123_456]!.datasetId))).toBe(true);
+    expect(await verifyRunEntryProof(tree.root, entries[123_456], tree.proof(entries[123_456].datasetId))).toBe(true);
   });
 });
 
@@ -83,7 +83,7 @@ describe('batch anchor root', () => {
         );
         expect(tree.root).toBe(oz.root);
         items.forEach((item, i) => expect(tree.proof(item)).toEqual(oz.getProof(i)));
-        expect(await verifyBatchAnchorProof(tree.root, items[0]!, tree.proof(items[0]!))).toBe(true);
+        expect(await verifyBatchAnchorProof(tree.root, items[0], tree.proof(items[0]))).toBe(true);
       }),
       { numRuns: 30 },
     );

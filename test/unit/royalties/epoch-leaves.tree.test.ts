@@ -32,7 +32,7 @@ describe('cumulativeLeaves', () => {
           expect(claim.proof).toEqual(oz.getProof(i));
           expect(claim.cumulative).toBe(b.cumulative);
         });
-        const claim = tree.claim(rows[0]!.account.toLowerCase(), rows[0]!.token);
+        const claim = tree.claim(rows[0].account.toLowerCase(), rows[0].token);
         expect(await verifyEpochClaim(tree.root, chainId, splitter, claim)).toBe(true);
         expect(
           await verifyEpochClaim(tree.root, chainId, splitter, { ...claim, cumulative: claim.cumulative ^ 1n }),

@@ -15,7 +15,7 @@ const addr = (n: number) => '0x' + n.toString(16).padStart(40, '0');
 const bpsParts = (count: number) =>
   fc.uniqueArray(fc.integer({ min: 1, max: 9999 }), { minLength: count - 1, maxLength: count - 1 }).map((cuts) => {
     const points = [0, ...cuts.sort((a, b) => a - b), 10_000];
-    return points.slice(1).map((p, i) => p - points[i]!);
+    return points.slice(1).map((p, i) => p - points[i]);
   });
 
 /** A random lineage DAG: dataset i may only derive from datasets with a larger index. */
@@ -55,11 +55,11 @@ const dagInput: fc.Arbitrary<AllocationInput> = fc.integer({ min: 1, max: 12 }).
       const datasets: Record<string, DatasetNode> = {};
       nodes.forEach((n, i) => {
         datasets[id(i + 1)] = {
-          owners: n.owners[0].map((shareBps, k) => ({ account: addr(n.owners[1][k]!), shareBps })),
-          parents: n.parents.map((p, k) => ({ datasetId: id(p + 1), upstreamBps: n.upstream[k]! })),
+          owners: n.owners[0].map((shareBps, k) => ({ account: addr(n.owners[1][k]), shareBps })),
+          parents: n.parents.map((p, k) => ({ datasetId: id(p + 1), upstreamBps: n.upstream[k] })),
         };
       });
-      return { amount, feeBps, datasets, entries: used.map((u) => ({ datasetId: id(u + 1), weight: weights[u]! })) };
+      return { amount, feeBps, datasets, entries: used.map((u) => ({ datasetId: id(u + 1), weight: weights[u] })) };
     }),
 );
 

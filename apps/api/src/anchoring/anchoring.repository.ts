@@ -38,7 +38,7 @@ export class AnchoringRepository extends SqlRepository {
 
   async insertItem(kind: number, leaf: string): Promise<string> {
     const [row]: { id: string }[] = await this.db.query(`INSERT INTO anchor_items (kind, leaf) VALUES ($1, $2) RETURNING id`, [kind, leaf]);
-    return String(row!.id);
+    return String(row.id);
   }
 
   /** The oldest items of `kind` without a batch, locked (others' locked items are skipped). */
@@ -56,8 +56,8 @@ export class AnchoringRepository extends SqlRepository {
       `INSERT INTO anchor_batches (kind, root, item_count, outbox_key) VALUES ($1, $2, $3, $4) RETURNING id`,
       [batch.kind, batch.root, batch.itemIds.length, batch.outboxKey],
     );
-    await this.db.query(`UPDATE anchor_items SET batch_id = $1 WHERE id = ANY($2::bigint[])`, [row!.id, batch.itemIds]);
-    return String(row!.id);
+    await this.db.query(`UPDATE anchor_items SET batch_id = $1 WHERE id = ANY($2::bigint[])`, [row.id, batch.itemIds]);
+    return String(row.id);
   }
 
   async itemWithBatch(itemId: string): Promise<AnchorItemWithBatchRow | undefined> {

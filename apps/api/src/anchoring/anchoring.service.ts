@@ -69,7 +69,7 @@ export class AnchoringService implements OnModuleInit {
       const repo = this.repo.in(tx);
       const items = await repo.lockUnbatched(kind, anchorBatchSize);
       if (items.length === 0) return undefined;
-      const due = force || items.length >= anchorBatchSize || Date.now() - new Date(items[0]!.created_at).getTime() >= anchorIntervalMs;
+      const due = force || items.length >= anchorBatchSize || Date.now() - new Date(items[0].created_at).getTime() >= anchorIntervalMs;
       if (!due) return undefined;
       const tree = await buildBatchAnchorTree(items.map((i) => i.leaf));
       const outboxKey = `anchor:${kind}:${tree.root}`;

@@ -44,7 +44,7 @@ export class HitQueueThrottlerStorage implements ThrottlerStorage, OnApplication
     if (blockDuration <= 0) {
       const isBlocked = liveHits(window) >= limit;
       if (!isBlocked) window.hits.push(now + ttl);
-      const timeToBlockExpire = liveHits(window) > 0 ? Math.ceil((window.hits[window.head]! - now) / 1000) : timeToExpire;
+      const timeToBlockExpire = liveHits(window) > 0 ? Math.ceil((window.hits[window.head] - now) / 1000) : timeToExpire;
       return { totalHits: liveHits(window) + (isBlocked ? 1 : 0), timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToBlockExpire : 0 };
     }
 
@@ -87,7 +87,7 @@ function liveHits(window: HitWindow): number {
 
 function prune(window: HitWindow, now: number): void {
   const { hits } = window;
-  while (window.head < hits.length && hits[window.head]! <= now) window.head++;
+  while (window.head < hits.length && hits[window.head] <= now) window.head++;
   // Compact in place once the dead prefix outweighs the live part (amortized O(1) per hit).
   if (window.head > 64 && window.head * 2 > hits.length) {
     hits.copyWithin(0, window.head);

@@ -115,7 +115,7 @@ export class RunsRepository extends SqlRepository {
         u.digest.toLowerCase(),
       ],
     );
-    return row!;
+    return row;
   }
 
   async findUpload(id: string, lock = false): Promise<UploadRow | undefined> {

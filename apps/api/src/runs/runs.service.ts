@@ -118,7 +118,7 @@ export class RunsService implements OnModuleInit {
         );
         let tree: RunEntriesTree;
         try {
-          tree = await buildRunEntriesTree(roots.map((r, i) => ({ datasetId: r, weight: BigInt(weights[i]!) })));
+          tree = await buildRunEntriesTree(roots.map((r, i) => ({ datasetId: r, weight: BigInt(weights[i]) })));
         } catch (error) {
           await copying;
           throw fromProvenanceError(error);
@@ -143,7 +143,7 @@ export class RunsService implements OnModuleInit {
   async get(ref: string): Promise<RunDto> {
     const row = await this.findRun(ref);
     const [anchor, paid] = await Promise.all([this.anchoring.status(row.anchor_item_id), this.repo.paymentTotals([row.run_id])]);
-    return toRunDto(row, anchor as AnchorStatusDto, paid.map(toPaymentTotal));
+    return toRunDto(row, anchor, paid.map(toPaymentTotal));
   }
 
   async findRun(ref: string): Promise<RunRow> {
@@ -215,7 +215,7 @@ export class RunsService implements OnModuleInit {
     if (unknown.length > 0) {
       return RunErrors.unknownDatasets(
         unknown.map((r) => ({ field: `entries[${r.position}].datasetId`, reason: `no dataset with content root ${r.dataset_root}` })),
-        Number(unknown[0]!.n),
+        Number(unknown[0].n),
       );
     }
     return RunErrors.unlicensedDatasets(

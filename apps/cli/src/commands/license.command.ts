@@ -45,7 +45,7 @@ export function registerLicenseCommands(program: Command): void {
         deadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
       };
       const td = licenseAcceptanceTypedData(await eip712Domain(api), message);
-      const signature = await wallet.signTypedData(td.domain, td.types, td.message as unknown as Record<string, unknown>);
+      const signature = await wallet.signTypedData(td.domain, td.types, td.message);
       let result = await api.call('createLicense', { body: { ...message, nonce: message.nonce.toString(), deadline: Number(message.deadline), signature } });
       let paid: { approveTx: string; payTx: string } | undefined;
       if (result.payment && options.pay) {

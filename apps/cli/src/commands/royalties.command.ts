@@ -78,7 +78,7 @@ export function registerRoyaltiesCommands(program: Command): void {
         }
         const tx =
           open.length === 1
-            ? await splitter.claim(account, open[0]!.token, open[0]!.cumulative, open[0]!.proof)
+            ? await splitter.claim(account, open[0].token, open[0].cumulative, open[0].proof)
             : await splitter.claimMany(account, open.map((c) => c.token), open.map((c) => c.cumulative), open.map((c) => c.proof));
         const receipt = await tx.wait();
         const paid = (receipt.logs as Log[])

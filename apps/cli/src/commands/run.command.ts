@@ -70,7 +70,7 @@ export function registerRunCommands(program: Command): void {
         deadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
       };
       const td = trainingRunTypedData(await eip712Domain(api), message);
-      const signature = await wallet.signTypedData(td.domain, td.types, td.message as unknown as Record<string, unknown>);
+      const signature = await wallet.signTypedData(td.domain, td.types, td.message);
       const chunk = (offset: number) => tree.entries.slice(offset, offset + CHUNK).map((e) => ({ datasetId: e.datasetId, weight: e.weight.toString() }));
       const progress = entriesProgress(entries.length, !opts.json);
       let upload = await api.call('createRun', {

@@ -56,7 +56,7 @@ async function walk(dir: string, prefix: string, files: LocalFile[]): Promise<vo
     else throw unsupported(fsPath);
   }
   const sizes = await mapBounded(found, 8, async (f) => BigInt((await lstat(f.fsPath)).size));
-  found.forEach((f, i) => files.push({ ...f, size: sizes[i]! }));
+  found.forEach((f, i) => files.push({ ...f, size: sizes[i] }));
   for (const sub of subdirs) await walk(sub.fsPath, sub.path + '/', files);
 }
 
@@ -67,7 +67,7 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, task:
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await task(items[i]!, i);
+      results[i] = await task(items[i], i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

@@ -63,7 +63,7 @@ export async function signRegistration(signer: Signer, input: RegistrationInput)
     nonce,
     deadline,
   });
-  const signature = await signer.signTypedData(typed.domain, typed.types, typed.message as unknown as Record<string, unknown>);
+  const signature = await signer.signTypedData(typed.domain, typed.types, typed.message);
   return {
     title: input.title,
     ...(input.description !== undefined ? { description: input.description } : {}),

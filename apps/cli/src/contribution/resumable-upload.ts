@@ -80,7 +80,7 @@ export async function uploadResumable(fsPath: string, options: ResumableOptions)
       if (res.status === 204) {
         offset = Number(res.headers['upload-offset']);
         if (!Number.isSafeInteger(offset) || offset <= from || offset >= size) {
-          throw new Error(`the server answered 204 with Upload-Offset ${res.headers['upload-offset']} of ${size}`);
+          throw new Error(`the server answered 204 with Upload-Offset ${String(res.headers['upload-offset'])} of ${size}`);
         }
         attempt = -1; // progress was made: a fresh set of retries for the rest
         continue;
@@ -89,7 +89,7 @@ export async function uploadResumable(fsPath: string, options: ResumableOptions)
       break;
     } catch (error) {
       if (!retryable(error) || attempt >= RETRY_DELAYS_MS.length) throw error;
-      await new Promise((r) => setTimeout(r, error instanceof RateLimited ? error.retryAfterMs : RETRY_DELAYS_MS[attempt]!));
+      await new Promise((r) => setTimeout(r, error instanceof RateLimited ? error.retryAfterMs : RETRY_DELAYS_MS[attempt]));
       offset = undefined; // ask the server again
     }
   }

@@ -76,7 +76,7 @@ export async function hashAndUpload(files: readonly LocalFile[], options: Upload
   }
 
   const rest = await uploadFiles(
-    small.map((file, i) => ({ fsPath: file.fsPath, entry: smallEntries[i]! })),
+    small.map((file, i) => ({ fsPath: file.fsPath, entry: smallEntries[i] })),
     options,
   );
   entries.push(...smallEntries);
@@ -115,7 +115,7 @@ export async function uploadFiles(files: readonly FileToUpload[], options: Uploa
     }
     let next = 0;
     const worker = async () => {
-      while (next < small.length) await uploadStreamed(small[next++]!, options, agent);
+      while (next < small.length) await uploadStreamed(small[next++], options, agent);
     };
     await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, small.length) }, worker));
   } finally {
@@ -189,6 +189,6 @@ async function postJson<T>(api: string, path: string, body: unknown): Promise<T>
   const response = await fetch(new URL(path, api), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await response.text();
   const parsed = text ? safeJson(text) : undefined;
-  if (!response.ok) throw new ApiRequestError(response.status, (parsed ?? {}) as ApiRequestError['body']);
+  if (!response.ok) throw new ApiRequestError(response.status, (parsed ?? {}));
   return parsed as T;
 }

@@ -122,9 +122,10 @@ export class ChainIndexer {
       `INSERT INTO chain_cursors (name, block_number) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
       [this.options.name, this.options.startBlock - 1],
     );
-    const [row] = await this.db.query(`SELECT block_number, block_hash FROM chain_cursors WHERE name = $1`, [
-      this.options.name,
-    ]);
+    const [row] = await this.db.query<{ block_number: string; block_hash: string | null }[]>(
+      `SELECT block_number, block_hash FROM chain_cursors WHERE name = $1`,
+      [this.options.name],
+    );
     return { blockNumber: Number(row.block_number), blockHash: row.block_hash };
   }
 
@@ -164,14 +165,14 @@ export class ChainIndexer {
     let applied = 0;
     await this.db.transaction(async (em) => {
       // Serialises appliers of this cursor (API replicas, a restarted worker).
-      const [locked] = await em.query(`SELECT block_number FROM chain_cursors WHERE name = $1 FOR UPDATE`, [
+      const [locked] = await em.query<{ block_number: string }[]>(`SELECT block_number FROM chain_cursors WHERE name = $1 FOR UPDATE`, [
         this.options.name,
       ]);
       if (Number(locked.block_number) !== cursor.blockNumber) return; // someone else applied this range
       for (const log of logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)) {
         const event = this.decode(log, blocks.get(log.blockNumber)!.time);
         if (!event) continue;
-        const [inserted] = await em.query(
+        const [inserted] = await em.query<{ id: string }[]>(
           `INSERT INTO chain_events (block_number, block_hash, tx_hash, log_index, address, event_name, args, block_time)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (tx_hash, log_index) DO NOTHING RETURNING id`,
@@ -251,7 +252,7 @@ export class ChainIndexer {
       const onChain = await this.provider.getBlock(Number(row.block_number));
       if (onChain?.hash === row.block_hash) return { number: Number(row.block_number), hash: row.block_hash };
     }
-    const [{ indexed }] = await this.db.query(
+    const [{ indexed }] = await this.db.query<{ indexed: boolean }[]>(
       `SELECT EXISTS (SELECT 1 FROM chain_events WHERE block_number >= $1 AND address = ANY($2)) AS indexed`,
       [this.options.startBlock, [...this.interfaces.keys()]],
     );

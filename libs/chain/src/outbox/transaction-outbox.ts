@@ -89,7 +89,7 @@ export class TransactionOutbox {
       [intent.key, intent.kind, sender.toLowerCase(), intent.to.toLowerCase(), intent.data, (intent.value ?? 0n).toString()],
     );
     if (inserted.length > 0) return { id: inserted[0].id, created: true };
-    const [existing] = await em.query(`SELECT id FROM outbox_transactions WHERE idempotency_key = $1`, [intent.key]);
+    const [existing] = await em.query<{ id: string }[]>(`SELECT id FROM outbox_transactions WHERE idempotency_key = $1`, [intent.key]);
     return { id: existing.id, created: false };
   }
 
@@ -147,7 +147,7 @@ export class TransactionOutbox {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.tick();
-      const [{ open }] = await this.db.query(
+      const [{ open }] = await this.db.query<{ open: number }[]>(
         `SELECT count(*)::int AS open FROM outbox_transactions WHERE sender = $1 AND status IN ('pending', 'signed')`,
         [this.sender],
       );
@@ -168,7 +168,7 @@ export class TransactionOutbox {
         [this.sender, this.batchSize],
       );
       if (pending.length === 0) return;
-      const [{ next }] = await em.query(
+      const [{ next }] = await em.query<{ next: string }[]>(
         `SELECT COALESCE(MAX(nonce) + 1, 0)::text AS next FROM outbox_transactions WHERE sender = $1 AND nonce IS NOT NULL`,
         [this.sender],
       );

@@ -67,9 +67,9 @@ export async function hashPath(fsPath: string, options: HashPathOptions = {}): P
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0n);
   let bytesDone = 0n;
   let filesDone = 0;
-  const hashed: FileEntry[] = new Array(files.length);
+  const hashed: FileEntry[] = new Array<FileEntry>(files.length);
   await forEachBounded(files.length, concurrency, async (i) => {
-    const file = files[i]!;
+    const file = files[i];
     let seen = 0n;
     const result = await sha256File(file.fsPath, (soFar) => {
       bytesDone += soFar - seen;
@@ -106,11 +106,11 @@ async function walk(
     else if (dirent.isFile()) found.push({ fsPath, entryPath: checkedEntryPath(entryPath) });
     else throw unsupported(fsPath);
   }
-  const sizes: bigint[] = new Array(found.length);
+  const sizes: bigint[] = new Array<bigint>(found.length);
   await forEachBounded(found.length, concurrency, async (i) => {
-    sizes[i] = BigInt((await lstat(found[i]!.fsPath)).size);
+    sizes[i] = BigInt((await lstat(found[i].fsPath)).size);
   });
-  found.forEach((f, i) => files.push({ ...f, size: sizes[i]! }));
+  found.forEach((f, i) => files.push({ ...f, size: sizes[i] }));
   let hasFiles = found.length > 0;
   for (const sub of subdirs) {
     if (await walk(sub.fsPath, sub.entryPath + '/', files, emptyDirectories, concurrency)) hasFiles = true;

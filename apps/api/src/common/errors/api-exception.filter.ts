@@ -60,7 +60,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     const body = this.toBody(exception);
-    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (body.statusCode === Number(HttpStatus.SERVICE_UNAVAILABLE)) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(body.statusCode).json(body);
   }
 
@@ -75,7 +75,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
           ? payload
           : Array.isArray(fromPayload.message)
             ? fromPayload.message.join('; ')
-            : String(fromPayload.message ?? exception.message);
+            : typeof fromPayload.message === 'string'
+              ? fromPayload.message
+              : exception.message;
       const details = Array.isArray(fromPayload.details) ? (fromPayload.details as ErrorDetail[]) : [];
       const error =
         typeof fromPayload.error === 'string' && /^[A-Z][A-Z0-9_]+$/.test(fromPayload.error)
@@ -108,5 +110,5 @@ function isHealthReport(exception: unknown): exception is HttpException {
 }
 
 function errorName(status: number): string {
-  return (HttpStatus[status] as string | undefined) ?? 'ERROR';
+  return (HttpStatus[status]) ?? 'ERROR';
 }

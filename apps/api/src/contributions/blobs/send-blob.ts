@@ -23,7 +23,7 @@ export async function sendBlob(blobs: BlobsService, sha256Param: string, req: Re
     throw fieldError('RANGE_NOT_SATISFIABLE', 'Range', `starts past the end of the blob (${size} bytes)`, { size });
   }
   res.setHeader('content-type', 'application/octet-stream'); // after the refusal above, which is JSON
-  const range = Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1 ? ranges[0]! : undefined;
+  const range = Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1 ? ranges[0] : undefined;
   if (range) {
     res.status(206);
     res.setHeader('content-range', `bytes ${range.start}-${range.end}/${size}`);

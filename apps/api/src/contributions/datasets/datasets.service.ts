@@ -152,7 +152,7 @@ export class DatasetsService {
         });
         await repository.insertFiles(id, tree.entries);
         await repository.insertOwners(id, owners);
-        await repository.insertParents(id, parents.map((p, i) => ({ id: parentIds[i]!, upstreamBps: p.upstreamBps })));
+        await repository.insertParents(id, parents.map((p, i) => ({ id: parentIds[i], upstreamBps: p.upstreamBps })));
         // Parents must already exist, so a cycle cannot form; checked anyway because payouts recurse over lineage.
         if (await repository.hasCycle(id)) throw fieldError('LINEAGE_CYCLE', 'parents', 'would make the dataset its own ancestor');
         return id;
@@ -346,7 +346,7 @@ export class DatasetsService {
     // Name entries by their place in the request body, which may differ from the canonical order.
     const bodyIndex = new Map(dto.files.map((f, i) => [safeNormalize(f.path), i]));
     const details = bad.slice(0, MAX_LISTED_REFUSALS).map(({ index, reason, storedSize }) => {
-      const entry = tree.entries[index]!;
+      const entry = tree.entries[index];
       return {
         field: `files[${bodyIndex.get(entry.path) ?? index}].sha256`,
         reason:
@@ -356,7 +356,7 @@ export class DatasetsService {
       };
     });
     const more = bad.length > MAX_LISTED_REFUSALS ? ` (and ${bad.length - MAX_LISTED_REFUSALS} more)` : '';
-    throw contributionError('UNKNOWN_BLOB', `${bad.length} file(s) are not in the blob store${more}; ${details[0]!.field}: ${details[0]!.reason}`, details);
+    throw contributionError('UNKNOWN_BLOB', `${bad.length} file(s) are not in the blob store${more}; ${details[0].field}: ${details[0].reason}`, details);
   }
 }
 

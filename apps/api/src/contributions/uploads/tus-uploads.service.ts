@@ -55,6 +55,7 @@ export class TusUploadsService implements OnModuleInit {
       onUploadCreate: async (_req, upload) => {
         const expected = upload.metadata?.sha256;
         if (expected != null && !SHA256_HEX.test(expected.replace(/^0x/i, '').toLowerCase())) {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server hooks refuse with a { status_code, body } object
           throw tusError(fieldError('VALIDATION_FAILED', 'Upload-Metadata sha256', 'must be 64 hex digits (a SHA-256)'));
         }
         return {};
@@ -120,6 +121,7 @@ export class TusUploadsService implements OnModuleInit {
     await lock.lock(gone.signal, () => released.abort());
     try {
       const upload = await this.store.datastore.getUpload(id).catch((error: TusError | Error) => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server's errors are { status_code, body } objects
         throw 'status_code' in error && error.status_code === 404 ? fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`) : error;
       });
       const expiresAt = upload.creation_date ? new Date(upload.creation_date).getTime() + this.store.datastore.getExpiration() : undefined;

@@ -113,7 +113,7 @@ export class FileSink extends Writable {
       await this.writeBuffered(chunk.subarray(0, offset));
     }
     while (offset < chunk.length) {
-      const block = this.blocks[this.current]!;
+      const block = this.blocks[this.current];
       const n = chunk.copy(block, this.fill, offset);
       this.fill += n;
       offset += n;
@@ -130,7 +130,7 @@ export class FileSink extends Writable {
     if (this.fill > 0) {
       const tail = this.fill;
       const aligned = tail - (tail % ALIGN);
-      const block = this.blocks![this.current]!;
+      const block = this.blocks![this.current];
       this.fill = 0;
       if (aligned > 0) await this.writeBlock(aligned);
       await this.inflight;
@@ -143,7 +143,7 @@ export class FileSink extends Writable {
   /** Starts writing the current block's first `length` bytes (directly, unless that failed) and switches to the other block. */
   private async writeBlock(length: number): Promise<void> {
     await this.inflight; // the other block's write: it must be done before that block is refilled
-    const block = this.blocks![this.current]!;
+    const block = this.blocks![this.current];
     const at = this.position;
     this.position += length;
     this.current ^= 1;
@@ -173,7 +173,7 @@ export class FileSink extends Writable {
   private async writeBuffered(...chunks: Buffer[]): Promise<void> {
     await this.inflight;
     const at = this.position;
-    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     this.position += bytes.length;
     await this.writeAll(this.buffered, bytes, at);
     this.written.buffered += bytes.length;
@@ -196,7 +196,7 @@ export class FileSink extends Writable {
     if (this.buffered === undefined) return;
     const taken = this.pending.splice(0);
     this.pendingBytes = 0;
-    if (this.fill > 0 && this.blocks && this.blocks.length > 0) taken.push(this.blocks[this.current]!.subarray(0, this.fill));
+    if (this.fill > 0 && this.blocks && this.blocks.length > 0) taken.push(this.blocks[this.current].subarray(0, this.fill));
     this.fill = 0;
     if (taken.length > 0) await this.writeBuffered(...taken);
   }
@@ -219,7 +219,7 @@ export class FileSink extends Writable {
     const handles = [this.direct, this.buffered];
     this.direct = undefined;
     this.buffered = undefined as unknown as FileHandle;
-    await Promise.all(handles.map((handle) => handle?.close()));
+    await Promise.all(handles.filter((handle) => handle !== undefined).map((handle) => handle.close()));
   }
 }
 

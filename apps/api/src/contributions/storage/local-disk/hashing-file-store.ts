@@ -43,6 +43,7 @@ export class HashingFileStore extends FileStore {
     } catch (error) {
       // Bytes written before the failure stay (the upload's offset is its file's size); the running hash is dropped.
       if (error instanceof BlobTooLargeError) throw error;
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server's own error object, which it turns into a response
       throw FILE_WRITE_ERROR;
     }
     const newOffset = offset + written;
