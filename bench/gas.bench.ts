@@ -88,7 +88,14 @@ interface Entry {
 }
 
 /** A tree of `count` leaves for `splitter`: `real` entries first, then filler contributors. */
-function buildClaimTree(keccak: IHasher, chainId: bigint, splitter: string, fillerToken: string, real: Entry[], count: number) {
+function buildClaimTree(
+  keccak: IHasher,
+  chainId: bigint,
+  splitter: string,
+  fillerToken: string,
+  real: Entry[],
+  count: number,
+) {
   const writeWord = (out: Buffer, slot: number, hex: string) => {
     const bytes = Buffer.from(hex.replace(/^0x/, '').padStart(64, '0'), 'hex');
     bytes.copy(out, slot * 32);
@@ -120,14 +127,19 @@ function verifyAgainstStandardMerkleTree(keccak: IHasher, chainId: bigint, split
   for (const count of [1, 2, 3, 10, 1_000, 1_001]) {
     const real: Entry[] = [];
     for (let i = 0; i < count; i++) {
-      real.push({ token, account: ethers.getAddress(ethers.zeroPadValue(ethers.toBeHex(i + 1), 20)), amount: BigInt(i) * 7n + 1n });
+      real.push({
+        token,
+        account: ethers.getAddress(ethers.zeroPadValue(ethers.toBeHex(i + 1), 20)),
+        amount: BigInt(i) * 7n + 1n,
+      });
     }
     const fast = buildClaimTree(keccak, chainId, splitter, token, real, count);
     const standard = StandardMerkleTree.of(
       real.map((e) => [chainId, splitter, e.token, e.account, e.amount]),
       LEAF_ENCODING,
     );
-    if (fast.root !== standard.root) throw new Error(`fast tree root differs from StandardMerkleTree at ${count} leaves`);
+    if (fast.root !== standard.root)
+      throw new Error(`fast tree root differs from StandardMerkleTree at ${count} leaves`);
     const probe = Math.floor(count / 2);
     if (JSON.stringify(fast.proof(probe)) !== JSON.stringify(standard.getProof(probe))) {
       throw new Error(`fast tree proof differs from StandardMerkleTree at ${count} leaves`);
@@ -140,9 +152,14 @@ function verifyAgainstStandardMerkleTree(keccak: IHasher, chainId: bigint, split
 async function main() {
   const hardhat = await import('hardhat');
   const connection = await hardhat.network.create();
-  const provider = new ethers.BrowserProvider(connection.provider, undefined, { cacheTimeout: -1, pollingInterval: 10 });
+  const provider = new ethers.BrowserProvider(connection.provider, undefined, {
+    cacheTimeout: -1,
+    pollingInterval: 10,
+  });
   const accounts: string[] = await connection.provider.request({ method: 'eth_accounts' });
-  const [deployer, operator, guardian, treasury, lab, warm] = await Promise.all(accounts.slice(0, 6).map((a) => provider.getSigner(a)));
+  const [deployer, operator, guardian, treasury, lab, warm] = await Promise.all(
+    accounts.slice(0, 6).map((a) => provider.getSigner(a)),
+  );
   const chainId = (await provider.getNetwork()).chainId;
   const latest = await provider.getBlock('latest');
   const keccak = await createKeccak(256);
@@ -156,9 +173,14 @@ async function main() {
     const { abi, bytecode } = await artifact(name);
     const contract = await new ethers.ContractFactory(abi, bytecode, from).deploy(...args);
     const receipt = await contract.deploymentTransaction()!.wait();
-    return { contract: contract as ethers.Contract, address: await contract.getAddress(), gas: Number(receipt!.gasUsed) };
+    return {
+      contract: contract as ethers.Contract,
+      address: await contract.getAddress(),
+      gas: Number(receipt!.gasUsed),
+    };
   };
-  const send = async (promise: Promise<ethers.ContractTransactionResponse>) => Number((await (await promise).wait())!.gasUsed);
+  const send = async (promise: Promise<ethers.ContractTransactionResponse>) =>
+    Number((await (await promise).wait())!.gasUsed);
   /** Intrinsic gas of a transaction's calldata (EIP-2028: 4 per zero byte, 16 per other byte). */
   const calldataGas = (data: string) => {
     const bytes = ethers.getBytes(data);
@@ -216,7 +238,14 @@ async function main() {
   const treeBuildMs: Record<string, number> = {};
   const claim: Record<
     string,
-    { first: number; firstExistingHolder: number; topUp: number; firstExistingHolderRefreshingDeposits: number; proofLength: number; calldataGas: number }
+    {
+      first: number;
+      firstExistingHolder: number;
+      topUp: number;
+      firstExistingHolderRefreshingDeposits: number;
+      proofLength: number;
+      calldataGas: number;
+    }
   > = {};
   {
     const fillerToken = await newToken('FILL');
@@ -255,7 +284,9 @@ async function main() {
     const firstExistingHolder = await send(splitter.claim(funded, tokenAddress, 10n ** 18n, tree.proof(3)));
     // a new payment, then a claim larger than what the copy of deposits still covers
     await fund(token, 10n ** 24n);
-    const firstExistingHolderRefreshingDeposits = await send(splitter.claim(refresher, tokenAddress, net, tree.proof(4)));
+    const firstExistingHolderRefreshingDeposits = await send(
+      splitter.claim(refresher, tokenAddress, net, tree.proof(4)),
+    );
     claim[n] = {
       first,
       firstExistingHolder,
@@ -282,7 +313,12 @@ async function main() {
     await postRoot(tree.root);
     for (let i = 0; i < 3; i++) await send(splitter.claim(warmAddress, addresses[i], 10n ** 18n, tree.proof(3 + i)));
     claimMany3 = await send(
-      splitter.claimMany(claimant, addresses, addresses.map(() => 10n ** 18n), [0, 1, 2].map((i) => tree.proof(i))),
+      splitter.claimMany(
+        claimant,
+        addresses,
+        addresses.map(() => 10n ** 18n),
+        [0, 1, 2].map((i) => tree.proof(i)),
+      ),
     );
   }
 
@@ -409,7 +445,8 @@ async function main() {
       },
     },
     notes: {
-      payRun: 'first = first payment in a token; later = next payment, approve(exact amount) before each; laterWithStandingAllowance = allowance left over after the payment (no refund for clearing it)',
+      payRun:
+        'first = first payment in a token; later = next payment, approve(exact amount) before each; laterWithStandingAllowance = allowance left over after the payment (no refund for clearing it)',
       claim:
         "first = account's first claim of the token from a fresh address with zero token balance (new holder); " +
         'firstExistingHolder = same but the account already holds the token; topUp = the first account claiming again at a higher cumulative; ' +
@@ -419,7 +456,7 @@ async function main() {
       floor:
         `At 1M leaves a new holder's first claim cannot cost less than ${newHolderFloor.toLocaleString('en-US')}: the base transaction (21,000), ` +
         `the calldata (${at1M.calldataGas.toLocaleString('en-US')}, of which ~${(perProofHash.calldata * at1M.proofLength).toLocaleString('en-US')} are the 20 proof hashes) ` +
-        'and two first-time storage writes of 22,100 each (the splitter\'s claimed amount of the account, the token\'s balance of the new holder). ' +
+        "and two first-time storage writes of 22,100 each (the splitter's claimed amount of the account, the token's balance of the new holder). " +
         `Every claim also makes cold accesses, a transfer and two logs worth ${everyClaimSum.toLocaleString('en-US')} (everyClaim), ` +
         `so ${(newHolderFloor + everyClaimSum).toLocaleString('en-US')} is spent before any hashing or code: the 90,000 target can only be met by an account that already holds the token ` +
         `(floor ${floor.existingHolderFloorWithEveryClaim.toLocaleString('en-US')}). Each extra proof level costs ~${perProofHash.calldata} in calldata and ~${perProofHash.execution} in execution.`,
@@ -431,13 +468,18 @@ async function main() {
     },
   };
   for (const [n, r] of Object.entries(payRun)) {
-    if (r.later > TARGETS.payRunLater) console.error(`payRun later at N=${n}: ${r.later} gas > target ${TARGETS.payRunLater}`);
+    if (r.later > TARGETS.payRunLater)
+      console.error(`payRun later at N=${n}: ${r.later} gas > target ${TARGETS.payRunLater}`);
   }
   if (laterWithStandingAllowance > TARGETS.payRunLater) {
-    console.error(`payRun later with a standing allowance: ${laterWithStandingAllowance} gas > target ${TARGETS.payRunLater}`);
+    console.error(
+      `payRun later with a standing allowance: ${laterWithStandingAllowance} gas > target ${TARGETS.payRunLater}`,
+    );
   }
   if (at1M.firstExistingHolder > TARGETS.claimFirstAt1M) {
-    console.error(`claim first (existing holder) at 1M leaves: ${at1M.firstExistingHolder} gas > target ${TARGETS.claimFirstAt1M}`);
+    console.error(
+      `claim first (existing holder) at 1M leaves: ${at1M.firstExistingHolder} gas > target ${TARGETS.claimFirstAt1M}`,
+    );
   }
   const json = JSON.stringify(result, null, 2);
   const outDir = join(__dirname, 'results');

@@ -68,19 +68,29 @@ async function main(): Promise<void> {
 
     const weights = roots.map((_, i) => BigInt(1 + (i % 4096)));
     started = Date.now();
-    const signed = await signRunManifest(lab, domain, { entries: roots.map((datasetId, i) => ({ datasetId, weight: weights[i] })), modelName: 'bench-model' });
+    const signed = await signRunManifest(lab, domain, {
+      entries: roots.map((datasetId, i) => ({ datasetId, weight: weights[i] })),
+      modelName: 'bench-model',
+    });
     log(`client: entries root and signature in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const chunk = (offset: number) => roots.slice(offset, offset + CHUNK).map((datasetId, i) => ({ datasetId, weight: weights[offset + i].toString() }));
+    const chunk = (offset: number) =>
+      roots
+        .slice(offset, offset + CHUNK)
+        .map((datasetId, i) => ({ datasetId, weight: weights[offset + i].toString() }));
 
     started = Date.now();
     const open = await post(baseUrl, '/runs', { ...signed.body, entries: chunk(0) });
-    for (let offset = CHUNK; offset < ENTRIES; offset += CHUNK) await post(baseUrl, `/runs/${String(open.id)}/entries`, { offset, entries: chunk(offset) });
+    for (let offset = CHUNK; offset < ENTRIES; offset += CHUNK)
+      await post(baseUrl, `/runs/${String(open.id)}/entries`, { offset, entries: chunk(offset) });
     const uploaded = Date.now();
     // A manifest that fits in the first request is committed by it (BENCH_RUN_ENTRIES ≤ 50,000).
     const committed = open.status === 'committed' ? open : await post(baseUrl, `/runs/${String(open.id)}/commit`);
     const acceptSeconds = Math.round((Date.now() - started) / 100) / 10;
-    if (committed.status !== 'committed' || committed.runId !== signed.runId) throw new Error(`unexpected commit answer ${JSON.stringify(committed).slice(0, 300)}`);
-    log(`upload ${((uploaded - started) / 1000).toFixed(1)} s, commit ${((Date.now() - uploaded) / 1000).toFixed(1)} s`);
+    if (committed.status !== 'committed' || committed.runId !== signed.runId)
+      throw new Error(`unexpected commit answer ${JSON.stringify(committed).slice(0, 300)}`);
+    log(
+      `upload ${((uploaded - started) / 1000).toFixed(1)} s, commit ${((Date.now() - uploaded) / 1000).toFixed(1)} s`,
+    );
 
     const result = { manifestEntries: ENTRIES, acceptSeconds, peakRssMiB: vmHwmMiB(service.child.pid!) };
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

@@ -50,13 +50,20 @@ async function cpuSeconds(pid: number): Promise<{ user: number; system: number }
 /** The service's peak RSS and CPU seconds spent since `before`, for one phase of the bench. */
 async function phase(pid: number, before: { user: number; system: number }) {
   const now = await cpuSeconds(pid);
-  return { peakRssMiB: await peakRssMiB(pid), serviceCpu: { user: round(now.user - before.user, 2), system: round(now.system - before.system, 2) } };
+  return {
+    peakRssMiB: await peakRssMiB(pid),
+    serviceCpu: { user: round(now.user - before.user, 2), system: round(now.system - before.system, 2) },
+  };
 }
 
 async function register(api: string, domain: UpstreamDomain, signer: Signer, title: string, entries: FileEntry[]) {
   const tree = await buildContentTree(entries);
   const body = await signRegistration(signer, { entries: [...tree.entries], contentRoot: tree.root, title, domain });
-  const res = await fetch(new URL('/datasets', api), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(new URL('/datasets', api), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 201) throw new Error(`registration failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as { id: string };
 }
@@ -95,9 +102,12 @@ async function main(): Promise<void> {
     const putCpu = await cpuSeconds(pid);
     const started = performance.now();
     const uploaded = await uploadAndHash(big, { api });
-    await register(api, domain, signer, 'bench: one big file', [{ path: basename(big), size: uploaded.size, sha256: uploaded.sha256 }]);
+    await register(api, domain, signer, 'bench: one big file', [
+      { path: basename(big), size: uploaded.size, sha256: uploaded.sha256 },
+    ]);
     const uploadSeconds = (performance.now() - started) / 1000;
-    if (uploaded.sha256 !== expected) throw new Error(`upload hashed to ${uploaded.sha256}, sha256sum says ${expected}`);
+    if (uploaded.sha256 !== expected)
+      throw new Error(`upload hashed to ${uploaded.sha256}, sha256sum says ${expected}`);
     const putPhase = await phase(pid, putCpu);
 
     // The same size through `upstream upload`'s path for big files: tus, hashed while it is sent (one read).
@@ -122,7 +132,11 @@ async function main(): Promise<void> {
     for (let d = 0; d < Math.ceil(SMALL_FILES / 1000); d++) {
       await mkdir(join(folder, `d${d}`), { recursive: true });
       const count = Math.min(1000, SMALL_FILES - d * 1000);
-      await Promise.all(Array.from({ length: count }, (_, i) => writeFile(join(folder, `d${d}`, `f${i}.txt`), `small file ${d}/${i} ${randomBytes(8).toString('hex')}\n`)));
+      await Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          writeFile(join(folder, `d${d}`, `f${i}.txt`), `small file ${d}/${i} ${randomBytes(8).toString('hex')}\n`),
+        ),
+      );
     }
     const smallCpu = await cpuSeconds(pid);
     const smallStarted = performance.now();
@@ -151,7 +165,7 @@ async function main(): Promise<void> {
       serviceNodeFlags: startFlags().join(' '),
       notes:
         'uploadAndRegisterMBps: PUT /blobs, client and server each hash while streaming, then POST /datasets. ' +
-        'cliResumable: `upstream upload`\'s path for files >= 256 MiB: list, tus upload hashed while sent (one read; the server confirms the digest with Upload-Sha256), then POST /datasets. ' +
+        "cliResumable: `upstream upload`'s path for files >= 256 MiB: list, tus upload hashed while sent (one read; the server confirms the digest with Upload-Sha256), then POST /datasets. " +
         'peakRssMiB: VmHWM of the API process (PostgreSQL and anvil are separate processes); idleRssMiB: the same right after start-up. ' +
         'phases: VmHWM after each phase (it only grows) and the CPU seconds the service spent in it.',
     };

@@ -1,19 +1,19 @@
-import { createRequire } from "node:module";
-import { defineConfig } from "hardhat/config";
-import hardhatEthers from "@nomicfoundation/hardhat-ethers";
+import { createRequire } from 'node:module';
+import { defineConfig } from 'hardhat/config';
+import hardhatEthers from '@nomicfoundation/hardhat-ethers';
 
 // Hardhat downloads solc by default, which fails offline: compile with the
 // soljson.js shipped in the npm `solc` package instead.
 const require = createRequire(import.meta.url);
-const solcVersion: string = require("solc/package.json").version;
+const solcVersion: string = require('solc/package.json').version;
 
 export default defineConfig({
   plugins: [hardhatEthers],
   solidity: {
     version: solcVersion,
-    path: require.resolve("solc/soljson.js"),
+    path: require.resolve('solc/soljson.js'),
     settings: {
-      evmVersion: "cancun",
+      evmVersion: 'cancun',
       optimizer: { enabled: true, runs: 10_000 },
     },
   },
@@ -25,7 +25,7 @@ export default defineConfig({
     },
   },
   paths: {
-    sources: "./src",
-    tests: { solidity: "./test" },
+    sources: './src',
+    tests: { solidity: './test' },
   },
 });

@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Contract, JsonRpcProvider, NonceManager, Wallet, hexlify } from 'ethers';
 import { LocalChain, artifacts } from '@upstream/chain';
-import { buildRunEntriesTree, licenseAcceptanceTypedData, trainingRunTypedData, type UpstreamDomain } from '@upstream/provenance';
+import {
+  buildRunEntriesTree,
+  licenseAcceptanceTypedData,
+  trainingRunTypedData,
+  type UpstreamDomain,
+} from '@upstream/provenance';
 
 const ROOT = resolve(__dirname, '..');
 const CLI = join(ROOT, 'bin/upstream.js');
@@ -78,7 +83,11 @@ async function startService(dataDir: string): Promise<{ api: string; rpc: string
   const base = `http://127.0.0.1:${port}`;
   await until('the service to be healthy', async () => {
     if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
-    return (await fetch(`${base}/health`).then((r) => r.ok).catch(() => false)) || undefined;
+    return (
+      (await fetch(`${base}/health`)
+        .then((r) => r.ok)
+        .catch(() => false)) || undefined
+    );
   });
   return { api: base, rpc: `http://127.0.0.1:${chainPort}`, child };
 }
@@ -96,9 +105,17 @@ async function main(): Promise<void> {
       ({ api: base, rpc, child: service } = await startService(dataDir));
     }
     const provider = new JsonRpcProvider(rpc, undefined, { cacheTimeout: -1 });
-    const chain = await api<{ chainId: number; royaltySplitter: string; paymentToken: string; eip712Domain: UpstreamDomain }>(base, '/chain');
+    const chain = await api<{
+      chainId: number;
+      royaltySplitter: string;
+      paymentToken: string;
+      eip712Domain: UpstreamDomain;
+    }>(base, '/chain');
     const names = ['Ada', 'Ben', 'Cy', 'Dee'] as const;
-    const people = Object.fromEntries(names.map((n, i) => [n, new Wallet(key(3 + i))])) as Record<(typeof names)[number], Wallet>;
+    const people = Object.fromEntries(names.map((n, i) => [n, new Wallet(key(3 + i))])) as Record<
+      (typeof names)[number],
+      Wallet
+    >;
     const lab = new NonceManager(new Wallet(key(7), provider));
     const labAddress = await lab.getAddress();
 
@@ -110,23 +127,43 @@ async function main(): Promise<void> {
       for (const [f, text] of Object.entries(files)) await writeFile(join(dir, f), text);
       return dir;
     };
-    const upload = (dir: string, who: Wallet, args: string[]) => JSON.parse(cli(base!, ['--json', 'upload', dir, ...args], who.privateKey)).contentRoot as string;
-    const corpus = upload(await folder('corpus', { 'a.txt': 'the base corpus, part a\n', 'b.txt': 'the base corpus, part b\n' }), people.Ada, ['--title', 'Base corpus']);
+    const upload = (dir: string, who: Wallet, args: string[]) =>
+      JSON.parse(cli(base!, ['--json', 'upload', dir, ...args], who.privateKey)).contentRoot as string;
+    const corpus = upload(
+      await folder('corpus', { 'a.txt': 'the base corpus, part a\n', 'b.txt': 'the base corpus, part b\n' }),
+      people.Ada,
+      ['--title', 'Base corpus'],
+    );
     const curated = upload(await folder('curated', { 'curated.jsonl': '{"q":"why","a":"because"}\n' }), people.Ben, [
-      '--title', 'Curated subset',
-      '--owner', `${people.Ben.address}:7000`,
-      '--owner', `${people.Cy.address}:3000`,
-      '--parent', `${corpus}:1500`,
+      '--title',
+      'Curated subset',
+      '--owner',
+      `${people.Ben.address}:7000`,
+      '--owner',
+      `${people.Cy.address}:3000`,
+      '--parent',
+      `${corpus}:1500`,
     ]);
-    const dialogues = upload(await folder('dialogues', { 'chat.txt': 'hello\nhi there\n' }), people.Dee, ['--title', 'Dialogues']);
+    const dialogues = upload(await folder('dialogues', { 'chat.txt': 'hello\nhi there\n' }), people.Dee, [
+      '--title',
+      'Dialogues',
+    ]);
     await rm(work, { recursive: true, force: true });
-    console.log(`datasets: Base corpus (Ada) ${corpus}\n          Curated subset (Ben 70 %, Cy 30 %; 15 % upstream to Base corpus) ${curated}\n          Dialogues (Dee) ${dialogues}`);
+    console.log(
+      `datasets: Base corpus (Ada) ${corpus}\n          Curated subset (Ben 70 %, Cy 30 %; 15 % upstream to Base corpus) ${curated}\n          Dialogues (Dee) ${dialogues}`,
+    );
 
     // 2. The lab licenses the datasets it trains on.
     const deadline = Math.floor(Date.now() / 1000) + 3600;
     for (const datasetId of [curated, dialogues, corpus]) {
       const dataset = await api<{ license: { termsHash: string } }>(base, `/datasets/${datasetId}`);
-      const message = { datasetId, termsHash: dataset.license.termsHash, licensee: labAddress, nonce: BigInt(hexlify(randomBytes(8))), deadline: BigInt(deadline) };
+      const message = {
+        datasetId,
+        termsHash: dataset.license.termsHash,
+        licensee: labAddress,
+        nonce: BigInt(hexlify(randomBytes(8))),
+        deadline: BigInt(deadline),
+      };
       const typed = licenseAcceptanceTypedData(chain.eip712Domain, message);
       const signature = await lab.signTypedData(typed.domain, typed.types, typed.message);
       await api(base, '/licenses', { ...message, nonce: message.nonce.toString(), deadline, signature });
@@ -172,14 +209,21 @@ async function main(): Promise<void> {
 
     // 4. The lab pays the run's royalties: approve, then payRun.
     const amount = 1_000_000_007n; // 1,000.000007 test tokens (6 decimals): odd on purpose
-    const pay = await api<{ approve: { to: string; data: string }; call: { to: string; data: string } }>(base, `/runs/${run.id}/payment?amount=${amount}`);
+    const pay = await api<{ approve: { to: string; data: string }; call: { to: string; data: string } }>(
+      base,
+      `/runs/${run.id}/payment?amount=${amount}`,
+    );
     await (await lab.sendTransaction(pay.approve)).wait();
     await (await lab.sendTransaction(pay.call)).wait();
     const payment = await until('the payment to be allocated', async () => {
-      const list = await api<{ items: { status: string; amount: string; fee: string; net: string; ledgerTotal: string }[] }>(base!, `/runs/${run.runId}/payments`);
+      const list = await api<{
+        items: { status: string; amount: string; fee: string; net: string; ledgerTotal: string }[];
+      }>(base!, `/runs/${run.runId}/payments`);
       return list.items[0]?.status === 'allocated' ? list.items[0] : undefined;
     });
-    console.log(`paid ${payment.amount}: protocol fee ${payment.fee}, ${payment.net} to the data (ledger holds ${payment.ledgerTotal})`);
+    console.log(
+      `paid ${payment.amount}: protocol fee ${payment.fee}, ${payment.net} to the data (ledger holds ${payment.ledgerTotal})`,
+    );
 
     // 5. The epoch settles: root proposed, the guardian's veto window passes, root accepted.
     const splitter = new Contract(chain.royaltySplitter, artifacts.RoyaltySplitter.abi, provider);
@@ -187,7 +231,9 @@ async function main(): Promise<void> {
       const { items } = await api<{ items: { epoch: number; status: string; root: string }[] }>(base!, '/epochs');
       return items[0]?.status === 'proposed' || items[0]?.status === 'accepted' ? items[0] : undefined;
     });
-    console.log(`epoch ${proposed.epoch} proposed with root ${proposed.root}; warping the chain past the ${await splitter.rootDelay()} s delay`);
+    console.log(
+      `epoch ${proposed.epoch} proposed with root ${proposed.root}; warping the chain past the ${await splitter.rootDelay()} s delay`,
+    );
     await provider.send('evm_increaseTime', [Number(await splitter.rootDelay()) + 1]);
     await provider.send('evm_mine', []);
     await until('the root to be accepted', async () => {
@@ -205,11 +251,14 @@ async function main(): Promise<void> {
       const before = (await token.balanceOf(who.address)) as bigint;
       cli(base, ['claim', '--rpc', rpc], who.privateKey);
       const received = ((await token.balanceOf(who.address)) as bigint) - before;
-      const balance = (await api<{ balances: { earned: string }[] }>(base, `/contributors/${who.address}/balances`)).balances[0];
+      const balance = (await api<{ balances: { earned: string }[] }>(base, `/contributors/${who.address}/balances`))
+        .balances[0];
       total += received;
       console.log(`  ${name.padEnd(4)} ${who.address}  earned ${balance?.earned ?? '0'}  received ${received}`);
     }
-    console.log(`  fee  ${payment.fee}\n  total ${total} + fee ${payment.fee} = ${total + BigInt(payment.fee)} (paid ${amount})`);
+    console.log(
+      `  fee  ${payment.fee}\n  total ${total} + fee ${payment.fee} = ${total + BigInt(payment.fee)} (paid ${amount})`,
+    );
     if (total + BigInt(payment.fee) !== amount) throw new Error('the split does not add up');
     provider.destroy();
   } finally {

@@ -11,7 +11,9 @@ describe('deployUpstream', () => {
 
   beforeAll(async () => {
     chain = await createHardhatChain();
-    [deployer, operator, guardian, treasury, holder] = await Promise.all(chain.signers.slice(0, 5).map((s) => s.getAddress()));
+    [deployer, operator, guardian, treasury, holder] = await Promise.all(
+      chain.signers.slice(0, 5).map((s) => s.getAddress()),
+    );
     // A provider with ethers' default 250 ms cache: explicit nonces must keep the deploy working.
     const cachingProvider = new ethers.BrowserProvider(chain.eip1193);
     const signer = await cachingProvider.getSigner(deployer);
@@ -79,8 +81,12 @@ describe('deployUpstream', () => {
     await (await token.approve(c.RoyaltySplitter, 1_000_000n)).wait();
     await (await splitter.payRun(ethers.id('run'), c.PaymentToken, 1_000_000n)).wait();
     const alice = await chain.signers[6].getAddress();
-    const tree = buildTree(chain.chainId, c.RoyaltySplitter, [{ token: c.PaymentToken!, account: alice, cumulative: 970_000n }]);
-    await (await (splitter.connect(chain.signers[1]) as ethers.Contract).proposeRoot(tree.root, 1n, ethers.ZeroHash)).wait();
+    const tree = buildTree(chain.chainId, c.RoyaltySplitter, [
+      { token: c.PaymentToken!, account: alice, cumulative: 970_000n },
+    ]);
+    await (
+      await (splitter.connect(chain.signers[1]) as ethers.Contract).proposeRoot(tree.root, 1n, ethers.ZeroHash)
+    ).wait();
     await chain.increaseTime(600);
     await (await splitter.acceptRoot()).wait();
     await (await splitter.claim(alice, c.PaymentToken, 970_000n, proofFor(tree, c.PaymentToken!, alice).proof)).wait();
@@ -88,7 +94,11 @@ describe('deployUpstream', () => {
   });
 
   it('refuses bad options before sending anything', async () => {
-    await expect(deployUpstream(chain.signers[0], { operator: 'nope', guardian, treasury })).rejects.toThrow(/options.operator/);
-    await expect(deployUpstream(chain.signers[0], { operator, guardian, treasury, feeBps: 5000 })).rejects.toThrow(/feeBps/);
+    await expect(deployUpstream(chain.signers[0], { operator: 'nope', guardian, treasury })).rejects.toThrow(
+      /options.operator/,
+    );
+    await expect(deployUpstream(chain.signers[0], { operator, guardian, treasury, feeBps: 5000 })).rejects.toThrow(
+      /feeBps/,
+    );
   });
 });

@@ -19,7 +19,9 @@ describe('governance: a fee change goes propose -> vote -> queue -> execute thro
 
   beforeAll(async () => {
     chain = await createHardhatChain();
-    const [deployer, operator, guardian, treasury] = await Promise.all(chain.signers.slice(0, 4).map((s) => s.getAddress()));
+    const [deployer, operator, guardian, treasury] = await Promise.all(
+      chain.signers.slice(0, 4).map((s) => s.getAddress()),
+    );
     d = await deployUpstream(chain.signers[0], {
       operator,
       guardian,
@@ -48,8 +50,12 @@ describe('governance: a fee change goes propose -> vote -> queue -> execute thro
     const description = 'Raise the protocol fee to 5%';
     const descriptionHash = ethers.id(description);
 
-    const receipt: ethers.TransactionReceipt = await (await governor.propose(targets, values, calldatas, description)).wait();
-    const proposalId = governor.interface.parseLog(receipt.logs.find((l) => l.address === d.contracts.UpstreamGovernor)!)!.args.proposalId;
+    const receipt: ethers.TransactionReceipt = await (
+      await governor.propose(targets, values, calldatas, description)
+    ).wait();
+    const proposalId = governor.interface.parseLog(
+      receipt.logs.find((l) => l.address === d.contracts.UpstreamGovernor)!,
+    )!.args.proposalId;
 
     await chain.mine(VOTING_DELAY + 1);
     await (await governor.castVote(proposalId, FOR)).wait();
@@ -60,7 +66,11 @@ describe('governance: a fee change goes propose -> vote -> queue -> execute thro
     expect(await governor.state(proposalId)).toBe(5n);
 
     // executing before the timelock delay reverts in the timelock
-    await expectRevert(governor.execute(targets, values, calldatas, descriptionHash), timelock.interface, 'TimelockUnexpectedOperationState');
+    await expectRevert(
+      governor.execute(targets, values, calldatas, descriptionHash),
+      timelock.interface,
+      'TimelockUnexpectedOperationState',
+    );
     expect(await splitter.feeBps()).toBe(250n);
 
     await chain.increaseTime(TIMELOCK_DELAY);

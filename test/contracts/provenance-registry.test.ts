@@ -11,7 +11,10 @@ describe('ProvenanceRegistry', () => {
   beforeAll(async () => {
     chain = await createHardhatChain();
     anchorer = chain.signers[1];
-    registry = await chain.deploy('ProvenanceRegistry', [await chain.signers[0].getAddress(), await anchorer.getAddress()]);
+    registry = await chain.deploy('ProvenanceRegistry', [
+      await chain.signers[0].getAddress(),
+      await anchorer.getAddress(),
+    ]);
   });
   afterAll(async () => {
     await chain?.close();
@@ -25,7 +28,13 @@ describe('ProvenanceRegistry', () => {
     const receipt = await (await asAnchorer().anchor(0, root, 42n, 'ipfs://batch-1')).wait();
     const block = await chain.provider.getBlock(receipt!.blockNumber);
     const args = eventArgs(receipt, registry, 'Anchored');
-    expect([args.root, args.kind, args.count, args.uri, args.timestamp]).toEqual([root, 0n, 42n, 'ipfs://batch-1', BigInt(block!.timestamp)]);
+    expect([args.root, args.kind, args.count, args.uri, args.timestamp]).toEqual([
+      root,
+      0n,
+      42n,
+      'ipfs://batch-1',
+      BigInt(block!.timestamp),
+    ]);
     expect(await registry.anchoredAt(root)).toBe(BigInt(block!.timestamp));
     const stored = await registry.anchorOf(root);
     expect([stored.kind, stored.count]).toEqual([0n, 42n]);
@@ -35,16 +44,32 @@ describe('ProvenanceRegistry', () => {
     const root = ethers.id('runs-batch-1');
     await (await asAnchorer().anchor(1, root, 3n, '')).wait();
     await expectRevert(asAnchorer().anchor(1, root, 3n, ''), registry.interface, 'ProvenanceRegistryAlreadyAnchored');
-    await expectRevert(asAnchorer().anchor(0, root, 9n, 'other'), registry.interface, 'ProvenanceRegistryAlreadyAnchored');
+    await expectRevert(
+      asAnchorer().anchor(0, root, 9n, 'other'),
+      registry.interface,
+      'ProvenanceRegistryAlreadyAnchored',
+    );
   });
 
   it('refuses an unknown kind and a zero root', async () => {
-    await expectRevert(asAnchorer().anchor(2, ethers.id('x'), 1n, ''), registry.interface, 'ProvenanceRegistryUnknownKind');
-    await expectRevert(asAnchorer().anchor(0, ethers.ZeroHash, 1n, ''), registry.interface, 'ProvenanceRegistryZeroRoot');
+    await expectRevert(
+      asAnchorer().anchor(2, ethers.id('x'), 1n, ''),
+      registry.interface,
+      'ProvenanceRegistryUnknownKind',
+    );
+    await expectRevert(
+      asAnchorer().anchor(0, ethers.ZeroHash, 1n, ''),
+      registry.interface,
+      'ProvenanceRegistryZeroRoot',
+    );
   });
 
   it('lets only the anchorer anchor', async () => {
     const stranger = registry.connect(chain.signers[5]) as ethers.Contract;
-    await expectRevert(stranger.anchor(0, ethers.id('y'), 1n, ''), registry.interface, 'AccessControlUnauthorizedAccount');
+    await expectRevert(
+      stranger.anchor(0, ethers.id('y'), 1n, ''),
+      registry.interface,
+      'AccessControlUnauthorizedAccount',
+    );
   });
 });

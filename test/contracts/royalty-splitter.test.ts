@@ -50,7 +50,11 @@ describe('RoyaltySplitter', () => {
 
     it('refuses a zero amount', async () => {
       await fresh();
-      await expectRevert(as(f.splitter, f.lab).payRun(ethers.ZeroHash, f.tokenAddress, 0n), iface, 'RoyaltySplitterZeroAmount');
+      await expectRevert(
+        as(f.splitter, f.lab).payRun(ethers.ZeroHash, f.tokenAddress, 0n),
+        iface,
+        'RoyaltySplitterZeroAmount',
+      );
     });
 
     it('refuses a fee-on-transfer token', async () => {
@@ -72,7 +76,9 @@ describe('RoyaltySplitter', () => {
       const usdtAddress = await usdt.getAddress();
       await f.pay(10_000n, usdt);
       expect(await f.splitter.totalDeposited(usdtAddress)).toBe(f.net(10_000n));
-      const tree = buildTree(chain.chainId, f.splitterAddress, [{ token: usdtAddress, account: f.alice, cumulative: 9_000n }]);
+      const tree = buildTree(chain.chainId, f.splitterAddress, [
+        { token: usdtAddress, account: f.alice, cumulative: 9_000n },
+      ]);
       await f.postRoot(tree, 1n);
       const { proof } = proofFor(tree, usdtAddress, f.alice);
       await (await f.splitter.claim(f.alice, usdtAddress, 9_000n, proof)).wait();
@@ -120,11 +126,22 @@ describe('RoyaltySplitter', () => {
             const weightSum = BigInt(weights.reduce((a, b) => a + b, 0) || 1);
             const shares = weights.map((w) => (totalNet * BigInt(w)) / weightSum);
             shares[2] = totalNet - shares[0] - shares[1];
-            const tree = buildTree(chain.chainId, f.splitterAddress, accounts.map((account, i) => ({ token: f.tokenAddress, account, cumulative: shares[i] })));
+            const tree = buildTree(
+              chain.chainId,
+              f.splitterAddress,
+              accounts.map((account, i) => ({ token: f.tokenAddress, account, cumulative: shares[i] })),
+            );
             await f.postRoot(tree, 1n);
             for (let i = 0; i < 3; i++) {
               if (shares[i] === 0n) continue;
-              await (await f.splitter.claim(accounts[i], f.tokenAddress, shares[i], proofFor(tree, f.tokenAddress, accounts[i]).proof)).wait();
+              await (
+                await f.splitter.claim(
+                  accounts[i],
+                  f.tokenAddress,
+                  shares[i],
+                  proofFor(tree, f.tokenAddress, accounts[i]).proof,
+                )
+              ).wait();
             }
             expect(await f.splitter.totalClaimed(f.tokenAddress)).toBe(totalNet);
             expect(await f.token.balanceOf(f.splitterAddress)).toBe(totalFee);
@@ -138,23 +155,39 @@ describe('RoyaltySplitter', () => {
   describe('roots', () => {
     it('lets only the operator propose', async () => {
       await fresh();
-      const err = await expectRevert(as(f.splitter, f.lab).proposeRoot(ethers.id('r'), 1n, ethers.ZeroHash), iface, 'AccessControlUnauthorizedAccount');
+      const err = await expectRevert(
+        as(f.splitter, f.lab).proposeRoot(ethers.id('r'), 1n, ethers.ZeroHash),
+        iface,
+        'AccessControlUnauthorizedAccount',
+      );
       expect(err.args.neededRole).toBe(ethers.id('OPERATOR_ROLE'));
     });
 
     it('requires strictly increasing epochs', async () => {
       await fresh();
       await (await as(f.splitter, f.operator).proposeRoot(ethers.id('a'), 5n, ethers.ZeroHash)).wait();
-      await expectRevert(as(f.splitter, f.operator).proposeRoot(ethers.id('b'), 5n, ethers.ZeroHash), iface, 'RoyaltySplitterEpochNotIncreasing');
-      await expectRevert(as(f.splitter, f.operator).proposeRoot(ethers.id('b'), 4n, ethers.ZeroHash), iface, 'RoyaltySplitterEpochNotIncreasing');
+      await expectRevert(
+        as(f.splitter, f.operator).proposeRoot(ethers.id('b'), 5n, ethers.ZeroHash),
+        iface,
+        'RoyaltySplitterEpochNotIncreasing',
+      );
+      await expectRevert(
+        as(f.splitter, f.operator).proposeRoot(ethers.id('b'), 4n, ethers.ZeroHash),
+        iface,
+        'RoyaltySplitterEpochNotIncreasing',
+      );
     });
 
     it('cannot accept, or claim against, a root before its delay has passed; the previous root stays claimable', async () => {
       await fresh();
       await f.pay(1_000_000n);
-      const first = buildTree(chain.chainId, f.splitterAddress, [{ token: f.tokenAddress, account: f.alice, cumulative: 100n }]);
+      const first = buildTree(chain.chainId, f.splitterAddress, [
+        { token: f.tokenAddress, account: f.alice, cumulative: 100n },
+      ]);
       await f.postRoot(first, 1n);
-      const second = buildTree(chain.chainId, f.splitterAddress, [{ token: f.tokenAddress, account: f.alice, cumulative: 300n }]);
+      const second = buildTree(chain.chainId, f.splitterAddress, [
+        { token: f.tokenAddress, account: f.alice, cumulative: 300n },
+      ]);
       const receipt = await (await as(f.splitter, f.operator).proposeRoot(second.root, 2n, ethers.id('d2'))).wait();
       const proposed = eventArgs(receipt, f.splitter, 'RootProposed');
       const pending = await f.splitter.pendingRoot();
@@ -162,22 +195,32 @@ describe('RoyaltySplitter', () => {
       expect(pending.claimableAt).toBe(proposed.claimableAt);
 
       await expectRevert(f.splitter.acceptRoot(), iface, 'RoyaltySplitterRootNotReady');
-      await expectRevert(f.splitter.claim(f.alice, f.tokenAddress, 300n, proofFor(second, f.tokenAddress, f.alice).proof), iface, 'RoyaltySplitterInvalidProof');
-      await (await f.splitter.claim(f.alice, f.tokenAddress, 100n, proofFor(first, f.tokenAddress, f.alice).proof)).wait();
+      await expectRevert(
+        f.splitter.claim(f.alice, f.tokenAddress, 300n, proofFor(second, f.tokenAddress, f.alice).proof),
+        iface,
+        'RoyaltySplitterInvalidProof',
+      );
+      await (
+        await f.splitter.claim(f.alice, f.tokenAddress, 100n, proofFor(first, f.tokenAddress, f.alice).proof)
+      ).wait();
       expect(await f.token.balanceOf(f.alice)).toBe(100n);
 
       await chain.increaseTime(ROOT_DELAY);
       await (await f.splitter.acceptRoot()).wait();
       expect(await f.splitter.currentRoot()).toBe(second.root);
       expect(await f.splitter.currentEpoch()).toBe(2n);
-      await (await f.splitter.claim(f.alice, f.tokenAddress, 300n, proofFor(second, f.tokenAddress, f.alice).proof)).wait();
+      await (
+        await f.splitter.claim(f.alice, f.tokenAddress, 300n, proofFor(second, f.tokenAddress, f.alice).proof)
+      ).wait();
       expect(await f.token.balanceOf(f.alice)).toBe(300n);
     });
 
     it('lets the guardian veto a pending root, which then can never be accepted or claimed against', async () => {
       await fresh();
       await f.pay(1_000_000n);
-      const bad = buildTree(chain.chainId, f.splitterAddress, [{ token: f.tokenAddress, account: f.bob, cumulative: 900_000n }]);
+      const bad = buildTree(chain.chainId, f.splitterAddress, [
+        { token: f.tokenAddress, account: f.bob, cumulative: 900_000n },
+      ]);
       await (await as(f.splitter, f.operator).proposeRoot(bad.root, 1n, ethers.ZeroHash)).wait();
       await expectRevert(as(f.splitter, f.lab).vetoRoot(1n), iface, 'AccessControlUnauthorizedAccount');
       await expectRevert(as(f.splitter, f.guardian).vetoRoot(2n), iface, 'RoyaltySplitterNoPendingRoot');
@@ -185,14 +228,24 @@ describe('RoyaltySplitter', () => {
       expect(eventArgs(receipt, f.splitter, 'RootVetoed').root).toBe(bad.root);
       await chain.increaseTime(ROOT_DELAY);
       await expectRevert(f.splitter.acceptRoot(), iface, 'RoyaltySplitterNoPendingRoot');
-      await expectRevert(f.splitter.claim(f.bob, f.tokenAddress, 900_000n, proofFor(bad, f.tokenAddress, f.bob).proof), iface, 'RoyaltySplitterInvalidProof');
+      await expectRevert(
+        f.splitter.claim(f.bob, f.tokenAddress, 900_000n, proofFor(bad, f.tokenAddress, f.bob).proof),
+        iface,
+        'RoyaltySplitterInvalidProof',
+      );
       // the vetoed epoch is burnt: the operator moves on to a higher one
-      await expectRevert(as(f.splitter, f.operator).proposeRoot(bad.root, 1n, ethers.ZeroHash), iface, 'RoyaltySplitterEpochNotIncreasing');
+      await expectRevert(
+        as(f.splitter, f.operator).proposeRoot(bad.root, 1n, ethers.ZeroHash),
+        iface,
+        'RoyaltySplitterEpochNotIncreasing',
+      );
     });
     it('lets the operator withdraw its own pending root, which then can never be accepted', async () => {
       await fresh();
       await f.pay(1_000_000n);
-      const lost = buildTree(chain.chainId, f.splitterAddress, [{ token: f.tokenAddress, account: f.bob, cumulative: 900_000n }]);
+      const lost = buildTree(chain.chainId, f.splitterAddress, [
+        { token: f.tokenAddress, account: f.bob, cumulative: 900_000n },
+      ]);
       await (await as(f.splitter, f.operator).proposeRoot(lost.root, 1n, ethers.ZeroHash)).wait();
       await expectRevert(as(f.splitter, f.guardian).withdrawRoot(1n), iface, 'AccessControlUnauthorizedAccount');
       await expectRevert(as(f.splitter, f.operator).withdrawRoot(2n), iface, 'RoyaltySplitterNoPendingRoot');
@@ -200,7 +253,11 @@ describe('RoyaltySplitter', () => {
       expect(eventArgs(receipt, f.splitter, 'RootWithdrawn').root).toBe(lost.root);
       await chain.increaseTime(ROOT_DELAY);
       await expectRevert(f.splitter.acceptRoot(), iface, 'RoyaltySplitterNoPendingRoot');
-      await expectRevert(as(f.splitter, f.operator).proposeRoot(lost.root, 1n, ethers.ZeroHash), iface, 'RoyaltySplitterEpochNotIncreasing');
+      await expectRevert(
+        as(f.splitter, f.operator).proposeRoot(lost.root, 1n, ethers.ZeroHash),
+        iface,
+        'RoyaltySplitterEpochNotIncreasing',
+      );
     });
   });
 
@@ -213,9 +270,22 @@ describe('RoyaltySplitter', () => {
         { token: f.tokenAddress, account: f.bob, cumulative: 375_000n },
       ]);
       await f.postRoot(t1, 1n);
-      const receipt = await (await as(f.splitter, chain.signers[9]).claim(f.alice, f.tokenAddress, 600_000n, proofFor(t1, f.tokenAddress, f.alice).proof)).wait();
+      const receipt = await (
+        await as(f.splitter, chain.signers[9]).claim(
+          f.alice,
+          f.tokenAddress,
+          600_000n,
+          proofFor(t1, f.tokenAddress, f.alice).proof,
+        )
+      ).wait();
       const args = eventArgs(receipt, f.splitter, 'Claimed');
-      expect([args.account, args.token, args.epoch, args.amount, args.cumulativeAmount]).toEqual([f.alice, f.tokenAddress, 1n, 600_000n, 600_000n]);
+      expect([args.account, args.token, args.epoch, args.amount, args.cumulativeAmount]).toEqual([
+        f.alice,
+        f.tokenAddress,
+        1n,
+        600_000n,
+        600_000n,
+      ]);
       expect(await f.token.balanceOf(f.alice)).toBe(600_000n);
       expect(await f.splitter.claimed(f.alice, f.tokenAddress)).toBe(600_000n);
 
@@ -225,7 +295,9 @@ describe('RoyaltySplitter', () => {
         { token: f.tokenAddress, account: f.bob, cumulative: 750_000n },
       ]);
       await f.postRoot(t2, 2n);
-      await (await f.splitter.claim(f.alice, f.tokenAddress, 1_200_000n, proofFor(t2, f.tokenAddress, f.alice).proof)).wait();
+      await (
+        await f.splitter.claim(f.alice, f.tokenAddress, 1_200_000n, proofFor(t2, f.tokenAddress, f.alice).proof)
+      ).wait();
       expect(await f.token.balanceOf(f.alice)).toBe(1_200_000n);
       expect(await f.splitter.totalClaimed(f.tokenAddress)).toBe(1_200_000n);
     });
@@ -236,8 +308,14 @@ describe('RoyaltySplitter', () => {
       let epoch = 0n;
       const lengthsSeen = new Set<number>();
       for (const size of [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 33, 64, 65, 129, 257, 513, 1025]) {
-        const accounts = Array.from({ length: size }, (_, i) => ethers.getAddress(ethers.dataSlice(ethers.id(`leaf-${size}-${i}`), 12)));
-        const tree = buildTree(chain.chainId, f.splitterAddress, accounts.map((account, i) => ({ token: f.tokenAddress, account, cumulative: BigInt(i + 1) })));
+        const accounts = Array.from({ length: size }, (_, i) =>
+          ethers.getAddress(ethers.dataSlice(ethers.id(`leaf-${size}-${i}`), 12)),
+        );
+        const tree = buildTree(
+          chain.chainId,
+          f.splitterAddress,
+          accounts.map((account, i) => ({ token: f.tokenAddress, account, cumulative: BigInt(i + 1) })),
+        );
         await f.postRoot(tree, ++epoch);
         // one leaf per distinct proof length in this tree
         const byLength = new Map<number, number>();
@@ -245,11 +323,19 @@ describe('RoyaltySplitter', () => {
         for (const [length, i] of byLength) {
           const [, , token, account, cumulative] = tree.at(i)!;
           const proof = tree.getProof(i);
-          await expectRevert(f.splitter.claim(account, token, cumulative + 1n, proof), iface, 'RoyaltySplitterInvalidProof');
+          await expectRevert(
+            f.splitter.claim(account, token, cumulative + 1n, proof),
+            iface,
+            'RoyaltySplitterInvalidProof',
+          );
           if (length > 0) {
             const tampered = [...proof];
             tampered[length - 1] = ethers.toBeHex(BigInt(tampered[length - 1]) ^ 1n, 32);
-            await expectRevert(f.splitter.claim(account, token, cumulative, tampered), iface, 'RoyaltySplitterInvalidProof');
+            await expectRevert(
+              f.splitter.claim(account, token, cumulative, tampered),
+              iface,
+              'RoyaltySplitterInvalidProof',
+            );
           }
           await (await f.splitter.claim(account, token, cumulative, proof)).wait();
           expect(await f.token.balanceOf(account)).toBe(cumulative);
@@ -262,7 +348,9 @@ describe('RoyaltySplitter', () => {
     it('sees deposits paid after earlier claims, and still refuses what no deposit covers', async () => {
       await fresh();
       await f.pay(1_000n); // 975 net
-      const t1 = buildTree(chain.chainId, f.splitterAddress, [{ token: f.tokenAddress, account: f.alice, cumulative: 500n }]);
+      const t1 = buildTree(chain.chainId, f.splitterAddress, [
+        { token: f.tokenAddress, account: f.alice, cumulative: 500n },
+      ]);
       await f.postRoot(t1, 1n);
       await (await f.splitter.claim(f.alice, f.tokenAddress, 500n, proofFor(t1, f.tokenAddress, f.alice).proof)).wait();
       await f.pay(1_000n); // 1,950 net in all
@@ -286,11 +374,17 @@ describe('RoyaltySplitter', () => {
     it('refuses a double claim', async () => {
       await fresh();
       await f.pay(1_000n);
-      const t = buildTree(chain.chainId, f.splitterAddress, [{ token: f.tokenAddress, account: f.alice, cumulative: 500n }]);
+      const t = buildTree(chain.chainId, f.splitterAddress, [
+        { token: f.tokenAddress, account: f.alice, cumulative: 500n },
+      ]);
       await f.postRoot(t, 1n);
       const { proof } = proofFor(t, f.tokenAddress, f.alice);
       await (await f.splitter.claim(f.alice, f.tokenAddress, 500n, proof)).wait();
-      await expectRevert(f.splitter.claim(f.alice, f.tokenAddress, 500n, proof), iface, 'RoyaltySplitterNothingToClaim');
+      await expectRevert(
+        f.splitter.claim(f.alice, f.tokenAddress, 500n, proof),
+        iface,
+        'RoyaltySplitterNothingToClaim',
+      );
       expect(await f.token.balanceOf(f.alice)).toBe(500n);
     });
 
@@ -303,7 +397,11 @@ describe('RoyaltySplitter', () => {
       ]);
       await f.postRoot(t, 1n);
       await (await f.splitter.claim(f.alice, f.tokenAddress, 900n, proofFor(t, f.tokenAddress, f.alice).proof)).wait();
-      const err = await expectRevert(f.splitter.claim(f.bob, f.tokenAddress, 900n, proofFor(t, f.tokenAddress, f.bob).proof), iface, 'RoyaltySplitterClaimExceedsDeposits');
+      const err = await expectRevert(
+        f.splitter.claim(f.bob, f.tokenAddress, 900n, proofFor(t, f.tokenAddress, f.bob).proof),
+        iface,
+        'RoyaltySplitterClaimExceedsDeposits',
+      );
       expect([err.args.payout, err.args.available]).toEqual([900n, 75n]);
       // fees stay in the contract for the treasury
       expect(await f.token.balanceOf(f.splitterAddress)).toBe(100n);
@@ -315,21 +413,34 @@ describe('RoyaltySplitter', () => {
       const otherAddress = await other.getAddress();
       await f.pay(1_000n);
       await f.pay(1_000n, other);
-      const t = buildTree(chain.chainId, f.splitterAddress, [{ token: f.tokenAddress, account: f.alice, cumulative: 500n }]);
+      const t = buildTree(chain.chainId, f.splitterAddress, [
+        { token: f.tokenAddress, account: f.alice, cumulative: 500n },
+      ]);
       await f.postRoot(t, 1n);
-      await expectRevert(f.splitter.claim(f.alice, otherAddress, 500n, proofFor(t, f.tokenAddress, f.alice).proof), iface, 'RoyaltySplitterInvalidProof');
+      await expectRevert(
+        f.splitter.claim(f.alice, otherAddress, 500n, proofFor(t, f.tokenAddress, f.alice).proof),
+        iface,
+        'RoyaltySplitterInvalidProof',
+      );
     });
 
     it('rejects a proof replayed on another splitter with the same root', async () => {
       await fresh();
       const first = f;
-      const t = buildTree(chain.chainId, first.splitterAddress, [{ token: first.tokenAddress, account: first.alice, cumulative: 500n }]);
+      const t = buildTree(chain.chainId, first.splitterAddress, [
+        { token: first.tokenAddress, account: first.alice, cumulative: 500n },
+      ]);
       const second = await deploySplitterFixture(chain);
       // same token in both splitters, so only the contract address differs in the leaf
       await second.pay(1_000n, first.token);
       await second.postRoot(t, 1n);
       await expectRevert(
-        second.splitter.claim(first.alice, first.tokenAddress, 500n, proofFor(t, first.tokenAddress, first.alice).proof),
+        second.splitter.claim(
+          first.alice,
+          first.tokenAddress,
+          500n,
+          proofFor(t, first.tokenAddress, first.alice).proof,
+        ),
         iface,
         'RoyaltySplitterInvalidProof',
       );
@@ -338,15 +449,23 @@ describe('RoyaltySplitter', () => {
     it('rejects a proof built for another chain id', async () => {
       await fresh();
       await f.pay(1_000n);
-      const otherChain = buildTree(1n, f.splitterAddress, [{ token: f.tokenAddress, account: f.alice, cumulative: 500n }]);
+      const otherChain = buildTree(1n, f.splitterAddress, [
+        { token: f.tokenAddress, account: f.alice, cumulative: 500n },
+      ]);
       await f.postRoot(otherChain, 1n);
-      await expectRevert(f.splitter.claim(f.alice, f.tokenAddress, 500n, proofFor(otherChain, f.tokenAddress, f.alice).proof), iface, 'RoyaltySplitterInvalidProof');
+      await expectRevert(
+        f.splitter.claim(f.alice, f.tokenAddress, 500n, proofFor(otherChain, f.tokenAddress, f.alice).proof),
+        iface,
+        'RoyaltySplitterInvalidProof',
+      );
     });
 
     it('blocks payRun and claims while paused, and only the guardian pauses', async () => {
       await fresh();
       await f.pay(1_000n);
-      const t = buildTree(chain.chainId, f.splitterAddress, [{ token: f.tokenAddress, account: f.alice, cumulative: 500n }]);
+      const t = buildTree(chain.chainId, f.splitterAddress, [
+        { token: f.tokenAddress, account: f.alice, cumulative: 500n },
+      ]);
       await f.postRoot(t, 1n);
       await expectRevert(as(f.splitter, f.lab).pause(), iface, 'AccessControlUnauthorizedAccount');
       await (await as(f.splitter, f.guardian).pause()).wait();
@@ -370,7 +489,9 @@ describe('RoyaltySplitter', () => {
       ]);
       await f.postRoot(t, 1n);
       const bobProof = proofFor(t, evilAddress, f.bob).proof;
-      await (await evil.arm(f.splitterAddress, iface.encodeFunctionData('claim', [f.bob, evilAddress, 400n, bobProof]))).wait();
+      await (
+        await evil.arm(f.splitterAddress, iface.encodeFunctionData('claim', [f.bob, evilAddress, 400n, bobProof]))
+      ).wait();
       await (await f.splitter.claim(f.alice, evilAddress, 400n, proofFor(t, evilAddress, f.alice).proof)).wait();
       expect(await evil.reentryAttempts()).toBe(1n);
       expect(await evil.reentrySucceeded()).toBe(false);
@@ -381,13 +502,28 @@ describe('RoyaltySplitter', () => {
 
     it('claims several tokens at once with claimMany', async () => {
       await fresh();
-      const tokens = [f.token, await chain.deploy('MockERC20', ['B', 'B', 18]), await chain.deploy('MockERC20', ['C', 'C', 18])];
+      const tokens = [
+        f.token,
+        await chain.deploy('MockERC20', ['B', 'B', 18]),
+        await chain.deploy('MockERC20', ['C', 'C', 18]),
+      ];
       const addresses = await Promise.all(tokens.map((t) => t.getAddress()));
       for (const t of tokens) await f.pay(10_000n, t);
-      const tree = buildTree(chain.chainId, f.splitterAddress, addresses.map((token, i) => ({ token, account: f.carol, cumulative: BigInt(1000 * (i + 1)) })));
+      const tree = buildTree(
+        chain.chainId,
+        f.splitterAddress,
+        addresses.map((token, i) => ({ token, account: f.carol, cumulative: BigInt(1000 * (i + 1)) })),
+      );
       await f.postRoot(tree, 1n);
       const entries = addresses.map((a) => proofFor(tree, a, f.carol));
-      await (await f.splitter.claimMany(f.carol, addresses, entries.map((e) => e.cumulative), entries.map((e) => e.proof))).wait();
+      await (
+        await f.splitter.claimMany(
+          f.carol,
+          addresses,
+          entries.map((e) => e.cumulative),
+          entries.map((e) => e.proof),
+        )
+      ).wait();
       for (let i = 0; i < 3; i++) expect(await tokens[i].balanceOf(f.carol)).toBe(BigInt(1000 * (i + 1)));
       await expectRevert(f.splitter.claimMany(f.carol, addresses, [1n], []), iface, 'RoyaltySplitterLengthMismatch');
     });
@@ -404,7 +540,11 @@ describe('RoyaltySplitter', () => {
       await (await f.splitter.setFeeBps(1000)).wait();
       await (await f.splitter.setTreasury(f.alice)).wait();
       await (await f.splitter.setRootDelay(60)).wait();
-      expect([await f.splitter.feeBps(), await f.splitter.treasury(), await f.splitter.rootDelay()]).toEqual([1000n, f.alice, 60n]);
+      expect([await f.splitter.feeBps(), await f.splitter.treasury(), await f.splitter.rootDelay()]).toEqual([
+        1000n,
+        f.alice,
+        60n,
+      ]);
       expect(FEE_BPS).toBe(250n);
     });
   });

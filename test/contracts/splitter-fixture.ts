@@ -21,7 +21,11 @@ export function buildTree(chainId: bigint, splitter: string, allocations: Alloca
   return StandardMerkleTree.of(leaves, LEAF_ENCODING);
 }
 
-export function proofFor(tree: StandardMerkleTree<Leaf>, token: string, account: string): { cumulative: bigint; proof: string[] } {
+export function proofFor(
+  tree: StandardMerkleTree<Leaf>,
+  token: string,
+  account: string,
+): { cumulative: bigint; proof: string[] } {
   for (const [i, leaf] of tree.entries()) {
     if (leaf[2] === token && leaf[3] === account) return { cumulative: leaf[4], proof: tree.getProof(i) };
   }
@@ -29,7 +33,11 @@ export function proofFor(tree: StandardMerkleTree<Leaf>, token: string, account:
 }
 
 /** Awaits a transaction and expects it to revert with custom error `name` from `iface`. */
-export async function expectRevert(action: Promise<unknown>, iface: ethers.Interface, name: string): Promise<ethers.ErrorDescription> {
+export async function expectRevert(
+  action: Promise<unknown>,
+  iface: ethers.Interface,
+  name: string,
+): Promise<ethers.ErrorDescription> {
   let error: unknown;
   try {
     const tx = await action;
@@ -59,7 +67,11 @@ function revertData(error: unknown): string | undefined {
   return undefined;
 }
 
-export function eventArgs(receipt: ethers.TransactionReceipt | null, contract: ethers.BaseContract, name: string): ethers.Result {
+export function eventArgs(
+  receipt: ethers.TransactionReceipt | null,
+  contract: ethers.BaseContract,
+  name: string,
+): ethers.Result {
   const address = (contract.target as string).toLowerCase();
   for (const log of receipt?.logs ?? []) {
     if (log.address.toLowerCase() !== address) continue;
@@ -109,11 +121,21 @@ export async function deploySplitterFixture(chain?: HardhatChain): Promise<Split
   const pay = async (amount: bigint, payToken = token, runId = ethers.id(`run-${amount}-${Math.random()}`)) => {
     await (await (payToken.connect(lab) as ethers.Contract).getFunction('mint')(await lab.getAddress(), amount)).wait();
     await (await (payToken.connect(lab) as ethers.Contract).getFunction('approve')(splitterAddress, amount)).wait();
-    const tx = await (splitter.connect(lab) as ethers.Contract).getFunction('payRun')(runId, await payToken.getAddress(), amount);
+    const tx = await (splitter.connect(lab) as ethers.Contract).getFunction('payRun')(
+      runId,
+      await payToken.getAddress(),
+      amount,
+    );
     return (await tx.wait())!;
   };
   const postRoot = async (tree: StandardMerkleTree<Leaf>, epoch: bigint) => {
-    await (await (splitter.connect(operator) as ethers.Contract).getFunction('proposeRoot')(tree.root, epoch, ethers.id(`data-${epoch}`))).wait();
+    await (
+      await (splitter.connect(operator) as ethers.Contract).getFunction('proposeRoot')(
+        tree.root,
+        epoch,
+        ethers.id(`data-${epoch}`),
+      )
+    ).wait();
     await chain.increaseTime(ROOT_DELAY);
     await (await splitter.getFunction('acceptRoot')()).wait();
   };

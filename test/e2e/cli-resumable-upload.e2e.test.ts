@@ -30,7 +30,11 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
 
   it('resumes an upload an earlier run left half-sent: re-hashes the sent part, sends the rest, and the server agrees on the digest', async () => {
     // An earlier run created the upload and sent the first MiB, then died.
-    const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
+    const created = await t.http
+      .post('/uploads')
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', String(bytes.length))
+      .expect(201);
     const location = new URL(created.headers.location, t.baseUrl).toString();
     const half = 1024 * 1024;
     await t.http
@@ -46,7 +50,12 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
 
     let reported = 0;
     const agent = agentFor(t.baseUrl);
-    const result = await uploadResumable(file, { api: t.baseUrl, agent, resumeStore: store, onBytes: (d) => (reported += d) });
+    const result = await uploadResumable(file, {
+      api: t.baseUrl,
+      agent,
+      resumeStore: store,
+      onBytes: (d) => (reported += d),
+    });
     agent.destroy();
     expect(result).toEqual({ sha256: digest, size: BigInt(bytes.length), uploaded: true });
     expect(reported).toBe(bytes.length);
@@ -54,13 +63,20 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
     await t.http.head(created.headers.location).set('Tus-Resumable', '1.0.0').expect(404);
     const blob = await t.http.get(`/blobs/${digest}`).buffer(true).expect(200);
     expect(Buffer.compare(blob.body, bytes)).toBe(0);
-    expect(Object.values(JSON.parse(await readFile(store, 'utf8')))).toEqual([expect.objectContaining({ sha256: digest })]);
+    expect(Object.values(JSON.parse(await readFile(store, 'utf8')))).toEqual([
+      expect.objectContaining({ sha256: digest }),
+    ]);
   });
 
   it('does not send a file again that an earlier run uploaded and the server still holds', async () => {
     let reported = 0;
     const agent = agentFor(t.baseUrl);
-    const result = await uploadResumable(file, { api: t.baseUrl, agent, resumeStore: store, onBytes: (d) => (reported += d) });
+    const result = await uploadResumable(file, {
+      api: t.baseUrl,
+      agent,
+      resumeStore: store,
+      onBytes: (d) => (reported += d),
+    });
     agent.destroy();
     expect(result).toEqual({ sha256: digest, size: BigInt(bytes.length), uploaded: false });
     expect(reported).toBe(bytes.length);
@@ -71,7 +87,9 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
     await writeFile(other, randomBytes(200_000));
     const wrong = createHash('sha256').update('something else').digest('hex');
     const agent = agentFor(t.baseUrl);
-    await expect(uploadResumable(other, { api: t.baseUrl, agent, resumeStore: store, expectedSha256: wrong })).rejects.toMatchObject({
+    await expect(
+      uploadResumable(other, { api: t.baseUrl, agent, resumeStore: store, expectedSha256: wrong }),
+    ).rejects.toMatchObject({
       status: 400,
       body: { error: 'BLOB_HASH_MISMATCH' },
     });

@@ -30,10 +30,15 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
   });
 
   const upload = async (bytes: Buffer) =>
-    (await t.http.put('/blobs').set('content-type', 'application/octet-stream').send(bytes).expect(200)).body as { sha256: string };
+    (await t.http.put('/blobs').set('content-type', 'application/octet-stream').send(bytes).expect(200)).body as {
+      sha256: string;
+    };
 
   /** Uploads the files and answers their canonical entries and content root. */
-  async function dataset(files: Record<string, string>, uploadBytes = true): Promise<{ entries: FileEntry[]; contentRoot: string }> {
+  async function dataset(
+    files: Record<string, string>,
+    uploadBytes = true,
+  ): Promise<{ entries: FileEntry[]; contentRoot: string }> {
     const inputs = await Promise.all(
       Object.entries(files).map(async ([path, text]) => {
         const bytes = Buffer.from(text);
@@ -50,7 +55,12 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
 
   const register = (body: object) => t.http.post('/datasets').send(body);
 
-  function expectRefusal(res: { status: number; body: Record<string, unknown> }, status: number, error: string, field: string) {
+  function expectRefusal(
+    res: { status: number; body: Record<string, unknown> },
+    status: number,
+    error: string,
+    field: string,
+  ) {
     expect({ status: res.status, error: res.body.error }).toEqual({ status, error });
     expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   }
@@ -64,7 +74,11 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
 
     const tus = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '5000');
     expect(tus.status).toBe(413);
-    expect(JSON.parse(tus.text)).toMatchObject({ error: 'FILE_TOO_LARGE', limit: 'MAX_FILE_BYTES', details: [{ field: 'Upload-Length' }] });
+    expect(JSON.parse(tus.text)).toMatchObject({
+      error: 'FILE_TOO_LARGE',
+      limit: 'MAX_FILE_BYTES',
+      details: [{ field: 'Upload-Length' }],
+    });
   });
 
   it('refuses bytes that do not hash to the digest they were sent under', async () => {
@@ -89,15 +103,41 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
     const body = await sign(alice, d);
     expectRefusal(await register({ ...body, contentRoot: '0x1234' }), 400, 'VALIDATION_FAILED', 'contentRoot');
     expectRefusal(await register({ ...body, signature: '0xnothex' }), 400, 'VALIDATION_FAILED', 'signature');
-    expectRefusal(await register({ ...body, owners: [{ account: '0xabc', shareBps: 10_000 }] }), 400, 'VALIDATION_FAILED', 'owners[0].account');
-    expectRefusal(await register({ ...body, files: [{ ...body.files[0], sha256: 'zz' }] }), 400, 'VALIDATION_FAILED', 'files[0].sha256');
-    expectRefusal(await register({ ...body, parents: [{ datasetId: '0x12', upstreamBps: 10 }] }), 400, 'VALIDATION_FAILED', 'parents[0].datasetId');
-    expectRefusal(await register({ ...body, files: [{ ...body.files[0], path: '../escape' }] }), 400, 'VALIDATION_FAILED', 'files[0].path');
+    expectRefusal(
+      await register({ ...body, owners: [{ account: '0xabc', shareBps: 10_000 }] }),
+      400,
+      'VALIDATION_FAILED',
+      'owners[0].account',
+    );
+    expectRefusal(
+      await register({ ...body, files: [{ ...body.files[0], sha256: 'zz' }] }),
+      400,
+      'VALIDATION_FAILED',
+      'files[0].sha256',
+    );
+    expectRefusal(
+      await register({ ...body, parents: [{ datasetId: '0x12', upstreamBps: 10 }] }),
+      400,
+      'VALIDATION_FAILED',
+      'parents[0].datasetId',
+    );
+    expectRefusal(
+      await register({ ...body, files: [{ ...body.files[0], path: '../escape' }] }),
+      400,
+      'VALIDATION_FAILED',
+      'files[0].path',
+    );
   });
 
   it('refuses owner shares that do not sum to 10,000', async () => {
     const d = await dataset({ 'shares.txt': 'shares' });
-    const body = await sign(alice, { ...d, owners: [{ account: alice.address, shareBps: 6000 }, { account: bob.address, shareBps: 3000 }] });
+    const body = await sign(alice, {
+      ...d,
+      owners: [
+        { account: alice.address, shareBps: 6000 },
+        { account: bob.address, shareBps: 3000 },
+      ],
+    });
     const res = await register(body);
     expectRefusal(res, 400, 'VALIDATION_FAILED', 'owners');
     expect(res.body.message).toContain('sum to 10000');
@@ -116,8 +156,20 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
     expectRefusal(res, 403, 'SIGNER_NOT_OWNER', 'signature');
     expect(res.body.signer).toBe(carol.address.toLowerCase());
 
-    const signed = await sign(alice, { ...d, owners: [{ account: alice.address, shareBps: 5000 }, { account: bob.address, shareBps: 5000 }] });
-    const tampered = { ...signed, owners: [{ account: alice.address, shareBps: 1000 }, { account: bob.address, shareBps: 9000 }] };
+    const signed = await sign(alice, {
+      ...d,
+      owners: [
+        { account: alice.address, shareBps: 5000 },
+        { account: bob.address, shareBps: 5000 },
+      ],
+    });
+    const tampered = {
+      ...signed,
+      owners: [
+        { account: alice.address, shareBps: 1000 },
+        { account: bob.address, shareBps: 9000 },
+      ],
+    };
     expectRefusal(await register(tampered), 403, 'SIGNER_NOT_OWNER', 'signature');
   });
 
@@ -148,7 +200,9 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
     const unknown = '0x' + 'ab'.repeat(32);
     const res = await register(await sign(alice, { ...d, parents: [{ datasetId: unknown, upstreamBps: 1000 }] }));
     expectRefusal(res, 400, 'UNKNOWN_PARENT', 'parents[0].datasetId');
-    const self = await register(await sign(alice, { ...d, parents: [{ datasetId: d.contentRoot, upstreamBps: 1000 }] }));
+    const self = await register(
+      await sign(alice, { ...d, parents: [{ datasetId: d.contentRoot, upstreamBps: 1000 }] }),
+    );
     expectRefusal(self, 400, 'VALIDATION_FAILED', 'parents[0].datasetId');
     expect(self.body.message).toContain('own parent');
   });
@@ -175,7 +229,13 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
     const v1 = await dataset({ 'v.txt': 'version 1' });
     const first = await register(await sign(alice, v1)).expect(201);
     const v2 = await dataset({ 'v.txt': 'version 2' });
-    const byBob = await register(await sign(bob, { ...v2, owners: [{ account: bob.address, shareBps: 10_000 }], previousVersionId: first.body.id }));
+    const byBob = await register(
+      await sign(bob, {
+        ...v2,
+        owners: [{ account: bob.address, shareBps: 10_000 }],
+        previousVersionId: first.body.id,
+      }),
+    );
     expectRefusal(byBob, 403, 'NOT_PREVIOUS_VERSION_OWNER', 'previousVersionId');
     const unknown = await register(await sign(alice, { ...v2, previousVersionId: randomUUID() }));
     expectRefusal(unknown, 400, 'UNKNOWN_PREVIOUS_VERSION', 'previousVersionId');
@@ -187,10 +247,25 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
   it('refuses a paid-per-run license without a fee, and a fee on a free template', async () => {
     const d = await dataset({ 'license.txt': 'license' });
     const body = await sign(alice, d);
-    expectRefusal(await register({ ...body, license: { template: 'paid-per-run' } }), 400, 'VALIDATION_FAILED', 'license.fee');
+    expectRefusal(
+      await register({ ...body, license: { template: 'paid-per-run' } }),
+      400,
+      'VALIDATION_FAILED',
+      'license.fee',
+    );
     const fee = { token: t.chain.deployment.contracts.PaymentToken ?? alice.address, amount: '5' };
-    expectRefusal(await register({ ...body, license: { template: 'open-training', fee } }), 400, 'VALIDATION_FAILED', 'license.fee');
-    expectRefusal(await register({ ...body, license: { template: 'all-rights' } }), 400, 'VALIDATION_FAILED', 'license.template');
+    expectRefusal(
+      await register({ ...body, license: { template: 'open-training', fee } }),
+      400,
+      'VALIDATION_FAILED',
+      'license.fee',
+    );
+    expectRefusal(
+      await register({ ...body, license: { template: 'all-rights' } }),
+      400,
+      'VALIDATION_FAILED',
+      'license.template',
+    );
   });
 
   it('registers by hashes alone when storage is external, and says there are no bytes here', async () => {
@@ -199,7 +274,10 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
     expect(res.body).toMatchObject({ storage: 'external', externalUri: 's3://bucket/remote/' });
     const content = await t.http.get(`/datasets/${res.body.id}/files/content?path=remote.parquet`);
     expectRefusal(content, 404, 'BLOB_NOT_FOUND', 'path');
-    const missingUri = await register({ ...(await sign(alice, { ...d, externalUri: 's3://x/' })), externalUri: undefined });
+    const missingUri = await register({
+      ...(await sign(alice, { ...d, externalUri: 's3://x/' })),
+      externalUri: undefined,
+    });
     expectRefusal(missingUri, 400, 'VALIDATION_FAILED', 'externalUri');
   });
 
@@ -219,7 +297,12 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
 
     const d = await dataset({ 'known.txt': 'known' });
     const created = await register(await sign(alice, d)).expect(201);
-    expectRefusal(await t.http.get(`/datasets/${created.body.id}/files/proof?path=unknown.txt`), 404, 'FILE_NOT_FOUND', 'path');
+    expectRefusal(
+      await t.http.get(`/datasets/${created.body.id}/files/proof?path=unknown.txt`),
+      404,
+      'FILE_NOT_FOUND',
+      'path',
+    );
     expectRefusal(await t.http.get(`/datasets/${created.body.id}/files/proof`), 400, 'VALIDATION_FAILED', 'path');
   });
 });
@@ -237,7 +320,11 @@ describe('contributions: upload rate limit', () => {
   });
 
   it('answers 429 past UPLOAD_RATE_LIMIT_PER_MINUTE', async () => {
-    const put = (i: number) => t.http.put('/blobs').set('content-type', 'application/octet-stream').send(Buffer.from(`blob ${i}`));
+    const put = (i: number) =>
+      t.http
+        .put('/blobs')
+        .set('content-type', 'application/octet-stream')
+        .send(Buffer.from(`blob ${i}`));
     await put(1).expect(200);
     await put(2).expect(200);
     const res = await put(3).expect(429);

@@ -78,30 +78,59 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
       .set('content-type', 'application/offset+octet-stream')
       .send(bytes);
     expect(res.status).toBe(400);
-    expect(JSON.parse(res.text)).toMatchObject({ error: 'BLOB_HASH_MISMATCH', details: [{ field: 'Upload-Metadata sha256' }] });
+    expect(JSON.parse(res.text)).toMatchObject({
+      error: 'BLOB_HASH_MISMATCH',
+      details: [{ field: 'Upload-Metadata sha256' }],
+    });
     await t.http.get(`/blobs/${sha256(bytes)}`).expect(404);
   });
 
   it('refuses PATCHes that break the tus rules with a 4xx naming the header, and keeps the upload usable', async () => {
     const bytes = Buffer.from(Array.from({ length: 10_000 }, (_, i) => (i * 7) % 256));
-    const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
+    const created = await t.http
+      .post('/uploads')
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', String(bytes.length))
+      .expect(201);
     const location = created.headers.location;
     const patch = (path: string, offset: string | undefined, body: Buffer, headers: Record<string, string> = {}) => {
-      const req = t.http.patch(path).set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', ...headers });
+      const req = t.http
+        .patch(path)
+        .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', ...headers });
       return (offset === undefined ? req : req.set('Upload-Offset', offset)).send(body);
     };
-    const refused = (res: { status: number; text: string; headers: Record<string, string> }, status: number, error: string, field: string) => {
+    const refused = (
+      res: { status: number; text: string; headers: Record<string, string> },
+      status: number,
+      error: string,
+      field: string,
+    ) => {
       expect(res.status).toBe(status);
       expect(JSON.parse(res.text)).toMatchObject({ statusCode: status, error, details: [{ field }] });
       expect(res.headers['tus-resumable']).toBe('1.0.0');
     };
 
-    refused(await patch(location, '0', bytes, { 'Tus-Resumable': '0.2.2' }), 412, 'TUS_VERSION_UNSUPPORTED', 'Tus-Resumable');
-    refused(await patch(location, '0', bytes, { 'content-type': 'application/octet-stream' }), 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type');
+    refused(
+      await patch(location, '0', bytes, { 'Tus-Resumable': '0.2.2' }),
+      412,
+      'TUS_VERSION_UNSUPPORTED',
+      'Tus-Resumable',
+    );
+    refused(
+      await patch(location, '0', bytes, { 'content-type': 'application/octet-stream' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Content-Type',
+    );
     refused(await patch(location, undefined, bytes), 400, 'VALIDATION_FAILED', 'Upload-Offset');
     refused(await patch(location, '-1', bytes), 400, 'VALIDATION_FAILED', 'Upload-Offset');
     refused(await patch('/uploads/0123456789abcdef', '0', bytes), 404, 'UPLOAD_NOT_FOUND', 'id');
-    refused(await patch(location, '0', Buffer.concat([bytes, Buffer.from('one byte too many')])), 413, 'FILE_TOO_LARGE', 'body');
+    refused(
+      await patch(location, '0', Buffer.concat([bytes, Buffer.from('one byte too many')])),
+      413,
+      'FILE_TOO_LARGE',
+      'body',
+    );
 
     await patch(location, '0', bytes.subarray(0, 4000)).expect(204);
     const conflict = await patch(location, '3000', bytes.subarray(3000));
@@ -119,12 +148,21 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
   const openPatch = (location: string, length: number) =>
     http.request(new URL(location, t.baseUrl), {
       method: 'PATCH',
-      headers: { 'Tus-Resumable': '1.0.0', 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0', 'Content-Length': String(length) },
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Content-Type': 'application/offset+octet-stream',
+        'Upload-Offset': '0',
+        'Content-Length': String(length),
+      },
     });
 
   it('lets a client that stalled mid-PATCH ask where it stands and go on: the stalled PATCH gives up its lock and keeps its bytes', async () => {
     const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 256));
-    const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
+    const created = await t.http
+      .post('/uploads')
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', String(bytes.length))
+      .expect(201);
     const location = created.headers.location;
 
     // A PATCH that announces every byte but sends a third of them, then stalls with the connection open.
@@ -152,7 +190,11 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
 
   it('keeps what arrived when the connection drops mid-PATCH; HEAD says where to go on from', async () => {
     const bytes = Buffer.from(Array.from({ length: 400_000 }, (_, i) => (i * 17) % 256));
-    const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', String(bytes.length)).expect(201);
+    const created = await t.http
+      .post('/uploads')
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', String(bytes.length))
+      .expect(201);
     const location = created.headers.location;
     const dropped = openPatch(location, bytes.length);
     dropped.on('error', () => undefined);
@@ -167,7 +209,11 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect(offset).toBeLessThanOrEqual(150_000);
     const done = await t.http
       .patch(location)
-      .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': String(offset) })
+      .set({
+        'Tus-Resumable': '1.0.0',
+        'content-type': 'application/offset+octet-stream',
+        'Upload-Offset': String(offset),
+      })
       .send(bytes.subarray(offset))
       .expect(200);
     expect(done.headers['upload-sha256']).toBe(sha256(bytes));
@@ -175,7 +221,11 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
 
   it('takes the length from a later PATCH when the upload was created with Upload-Defer-Length', async () => {
     const bytes = Buffer.from('length named later, by the last PATCH');
-    const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Defer-Length', '1').expect(201);
+    const created = await t.http
+      .post('/uploads')
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Defer-Length', '1')
+      .expect(201);
     const location = created.headers.location;
     const first = await t.http
       .patch(location)
@@ -185,13 +235,23 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect(first.headers['upload-offset']).toBe('10');
     const tooShort = await t.http
       .patch(location)
-      .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '10', 'Upload-Length': '5' })
+      .set({
+        'Tus-Resumable': '1.0.0',
+        'content-type': 'application/offset+octet-stream',
+        'Upload-Offset': '10',
+        'Upload-Length': '5',
+      })
       .send(Buffer.alloc(0));
     expect(tooShort.status).toBe(400);
     expect(JSON.parse(tooShort.text)).toMatchObject({ details: [{ field: 'Upload-Length' }] });
     const done = await t.http
       .patch(location)
-      .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '10', 'Upload-Length': String(bytes.length) })
+      .set({
+        'Tus-Resumable': '1.0.0',
+        'content-type': 'application/offset+octet-stream',
+        'Upload-Offset': '10',
+        'Upload-Length': String(bytes.length),
+      })
       .send(bytes.subarray(10))
       .expect(200);
     expect(done.headers['upload-sha256']).toBe(sha256(bytes));
@@ -204,7 +264,10 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     // Two days ago: past the one-day expiry.
     const record = join(work, 'data', 'uploads', `${id}.json`);
     const upload = JSON.parse(await readFile(record, 'utf8')) as { creation_date: string };
-    await writeFile(record, JSON.stringify({ ...upload, creation_date: new Date(Date.now() - 2 * 86_400_000).toISOString() }));
+    await writeFile(
+      record,
+      JSON.stringify({ ...upload, creation_date: new Date(Date.now() - 2 * 86_400_000).toISOString() }),
+    );
     const res = await t.http
       .patch(location)
       .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '0' })
@@ -250,15 +313,30 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     const folder = join(work, 'many');
     for (let d = 0; d < 10; d++) {
       await mkdir(join(folder, `d${d}`), { recursive: true });
-      await Promise.all(Array.from({ length: 1000 }, (_, i) => writeFile(join(folder, `d${d}`, `f${i}.txt`), `file ${d}/${i}\n`)));
+      await Promise.all(
+        Array.from({ length: 1000 }, (_, i) => writeFile(join(folder, `d${d}`, `f${i}.txt`), `file ${d}/${i}\n`)),
+      );
     }
     const key = new Wallet(t.chain.privateKey(6)).privateKey;
     const started = Date.now();
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-      const child = spawn(process.execPath, [join(ROOT, 'bin/upstream.js'), '--api', t.baseUrl, '--json', 'upload', folder, '--title', 'Ten thousand files'], {
-        cwd: ROOT,
-        env: { ...process.env, UPSTREAM_PRIVATE_KEY: key, HOME: work },
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          join(ROOT, 'bin/upstream.js'),
+          '--api',
+          t.baseUrl,
+          '--json',
+          'upload',
+          folder,
+          '--title',
+          'Ten thousand files',
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, UPSTREAM_PRIVATE_KEY: key, HOME: work },
+        },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -47,7 +47,8 @@ describe('a contributor hashes a folder, uploads it, registers it with co-owners
   }
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist/apps/cli/src/main.js'))) throw new Error('the CLI is not built: run `npx nest build cli` (npm test does)');
+    if (!existsSync(join(ROOT, 'dist/apps/cli/src/main.js')))
+      throw new Error('the CLI is not built: run `npx nest build cli` (npm test does)');
     work = await mkdtemp(join(tmpdir(), 'upstream-journey-'));
     t = await startTestApp({ DATA_DIR: join(work, 'data'), ANCHOR_INTERVAL_MS: '0' });
     [alice, bob, carol] = [3, 4, 5].map((i) => new Wallet(t.chain.privateKey(i)));
@@ -63,7 +64,10 @@ describe('a contributor hashes a folder, uploads it, registers it with co-owners
     const parentDir = join(work, 'raw-cats');
     await mkdir(parentDir);
     await writeFile(join(parentDir, 'raw.bin'), Buffer.from('raw, unlabelled cat photos'));
-    const parent = await upstream(['upload', parentDir, '--title', 'Raw cats', '--license', 'research-only'], bob.privateKey);
+    const parent = await upstream(
+      ['upload', parentDir, '--title', 'Raw cats', '--license', 'research-only'],
+      bob.privateKey,
+    );
     expect(parent.code, parent.stderr).toBe(0);
     parentId = parent.json().id;
   });
@@ -85,20 +89,33 @@ describe('a contributor hashes a folder, uploads it, registers it with co-owners
   it('uploads and registers it with co-owners and a parent; the server computes the same content root', async () => {
     const res = await upstream(
       [
-        'upload', dataset,
-        '--title', 'Street cats of Lisbon',
-        '--description', 'Photos of cats with captions',
-        '--owner', `${alice.address}:6000`,
-        '--owner', `${carol.address}:4000`,
-        '--parent', `${parentId}:1500`,
-        '--license', 'open-training',
-        '--resumable-threshold', '100000',
+        'upload',
+        dataset,
+        '--title',
+        'Street cats of Lisbon',
+        '--description',
+        'Photos of cats with captions',
+        '--owner',
+        `${alice.address}:6000`,
+        '--owner',
+        `${carol.address}:4000`,
+        '--parent',
+        `${parentId}:1500`,
+        '--license',
+        'open-training',
+        '--resumable-threshold',
+        '100000',
       ],
       alice.privateKey,
     );
     expect(res.code, res.stderr).toBe(0);
     const out = res.json();
-    expect(out).toMatchObject({ contentRoot: contentRootFromCli, fileCount: 8, anchorState: 'pending', upload: { uploaded: 8, skipped: 0 } });
+    expect(out).toMatchObject({
+      contentRoot: contentRootFromCli,
+      fileCount: 8,
+      anchorState: 'pending',
+      upload: { uploaded: 8, skipped: 0 },
+    });
     datasetId = out.id;
 
     const detail = (await t.http.get(`/datasets/${datasetId}`).expect(200)).body;
@@ -136,7 +153,11 @@ describe('a contributor hashes a folder, uploads it, registers it with co-owners
     const files = (await t.http.get(`/datasets/${datasetId}/files?limit=3`).expect(200)).body;
     expect(files.items).toHaveLength(3);
     expect(files.nextCursor).toBe(files.items[2].path);
-    const rest = (await t.http.get(`/datasets/${datasetId}/files?limit=100&cursor=${encodeURIComponent(files.nextCursor)}`).expect(200)).body;
+    const rest = (
+      await t.http
+        .get(`/datasets/${datasetId}/files?limit=100&cursor=${encodeURIComponent(files.nextCursor)}`)
+        .expect(200)
+    ).body;
     expect(rest.items).toHaveLength(5);
     expect(rest.nextCursor).toBeNull();
 
@@ -144,15 +165,20 @@ describe('a contributor hashes a folder, uploads it, registers it with co-owners
     expect(proof.contentRoot).toBe(contentRootFromCli);
     expect(await verifyFileProof(proof.contentRoot, proof.file, proof.proof)).toBe(true);
 
-    const content = await t.http.get(`/datasets/${datasetId}/files/content?path=images/cat-2.jpg`).buffer(true).expect(200);
+    const content = await t.http
+      .get(`/datasets/${datasetId}/files/content?path=images/cat-2.jpg`)
+      .buffer(true)
+      .expect(200);
     expect(Buffer.compare(content.body, Buffer.alloc(2000, 2))).toBe(0);
     const blob = await t.http.get(`/blobs/${proof.file.sha256}`).buffer(true).expect(200);
     expect(blob.body.length).toBe(2000);
   });
 
-  it('shows lineage both ways, the catalogue filters and the co-owner\'s datasets', async () => {
+  it("shows lineage both ways, the catalogue filters and the co-owner's datasets", async () => {
     const lineage = (await t.http.get(`/datasets/${datasetId}/lineage`).expect(200)).body;
-    expect(lineage.ancestors).toEqual([expect.objectContaining({ id: parentId, depth: 1, via: datasetId, upstreamBps: 1500 })]);
+    expect(lineage.ancestors).toEqual([
+      expect.objectContaining({ id: parentId, depth: 1, via: datasetId, upstreamBps: 1500 }),
+    ]);
     expect(lineage.descendants).toEqual([]);
     const parentLineage = (await t.http.get(`/datasets/${parentId}/lineage`).expect(200)).body;
     expect(parentLineage.descendants).toEqual([expect.objectContaining({ id: datasetId, depth: 1 })]);
@@ -184,6 +210,10 @@ describe('a contributor hashes a folder, uploads it, registers it with co-owners
     await writeFile(join(dataset, 'captions.csv'), 'file,caption\ncat-1.jpg,a dog\n');
     const changed = await upstream(['verify', dataset, '--dataset', datasetId, '--rpc', t.chain.rpcUrl]);
     expect(changed.code).toBe(1);
-    expect(changed.json()).toMatchObject({ ok: false, contentRoot: { match: false }, files: { changed: ['captions.csv'] } });
+    expect(changed.json()).toMatchObject({
+      ok: false,
+      contentRoot: { match: false },
+      files: { changed: ['captions.csv'] },
+    });
   });
 });

@@ -40,7 +40,12 @@ describe('service basics: health, OpenAPI, errors, request ids', () => {
     expect(res.body).toMatchObject({
       chainId: 31337,
       royaltySplitter: t.chain.deployment.contracts.RoyaltySplitter,
-      eip712Domain: { name: 'Upstream', version: '1', chainId: 31337, verifyingContract: t.chain.deployment.contracts.ProvenanceRegistry },
+      eip712Domain: {
+        name: 'Upstream',
+        version: '1',
+        chainId: 31337,
+        verifyingContract: t.chain.deployment.contracts.ProvenanceRegistry,
+      },
     });
   });
 

@@ -17,7 +17,10 @@ describe('lab CLI: upstream license --pay, run record, run pay, provenance, runs
   let paid: FixtureDataset;
   let free: FixtureDataset;
 
-  function cli(args: string[], onTick?: () => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function cli(
+    args: string[],
+    onTick?: () => Promise<void>,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, ['bin/upstream.js', '--api', t.baseUrl, '--json', ...args], {
         cwd: ROOT,
@@ -88,10 +91,23 @@ describe('lab CLI: upstream license --pay, run record, run pay, provenance, runs
     const prov = JSON.parse((await cli(['provenance', '--model', '0x' + 'c1'.repeat(32)])).stdout);
     const entries = prov.runs[0].entries as { datasetId: string; weight: string; proof: string[] }[];
     expect(entries.map((e) => e.weight)).toEqual(['700', '300']);
-    for (const e of entries) expect(await verifyRunEntryProof(prov.runs[0].run.entriesRoot, { datasetId: e.datasetId, weight: BigInt(e.weight) }, e.proof)).toBe(true);
+    for (const e of entries)
+      expect(
+        await verifyRunEntryProof(
+          prov.runs[0].run.entriesRoot,
+          { datasetId: e.datasetId, weight: BigInt(e.weight) },
+          e.proof,
+        ),
+      ).toBe(true);
 
     const runs = JSON.parse((await cli(['runs', '--dataset', paid.contentRoot])).stdout);
-    expect(runs.runs).toEqual([expect.objectContaining({ runId: upload.runId, weight: '700', paid: [expect.objectContaining({ amount: '1000000' })] })]);
+    expect(runs.runs).toEqual([
+      expect.objectContaining({
+        runId: upload.runId,
+        weight: '700',
+        paid: [expect.objectContaining({ amount: '1000000' })],
+      }),
+    ]);
     const croissant = JSON.parse((await cli(['provenance', '--run', upload.runId, '--croissant'])).stdout);
     expect(croissant.isBasedOn).toHaveLength(2);
   });

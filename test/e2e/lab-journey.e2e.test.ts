@@ -1,7 +1,13 @@
 import { Contract, Wallet, verifyTypedData } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
-import { buildContentTree, TRAINING_RUN_TYPES, verifyBatchAnchorProof, verifyRunEntryProof, type UpstreamDomain } from '@upstream/provenance';
+import {
+  buildContentTree,
+  TRAINING_RUN_TYPES,
+  verifyBatchAnchorProof,
+  verifyRunEntryProof,
+  type UpstreamDomain,
+} from '@upstream/provenance';
 import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { startTestApp, type TestApp } from '../support/app';
 import { signLicense, signRunManifest, withClient } from '../support/catalogue-fixtures';
@@ -23,9 +29,28 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
   /** The lab sends a call the API described (approve or payRun) from its own wallet. */
   const send = async (call: { to: string; data: string }) => (await t.chain.wallet(6).sendTransaction(call)).wait();
 
-  async function register(owner: Wallet, title: string, license: Parameters<typeof signRegistration>[1]['license'], owners?: { account: string; shareBps: number }[]) {
-    const tree = await buildContentTree([{ path: `${title}.jsonl`, size: 1234n, sha256: Buffer.from(title.padEnd(32, '.')).toString('hex').slice(0, 64).padEnd(64, '0') }]);
-    const body = await signRegistration(owner, { entries: [...tree.entries], contentRoot: tree.root, title, domain, license, owners, externalUri: `s3://datasets/${title}/` });
+  async function register(
+    owner: Wallet,
+    title: string,
+    license: Parameters<typeof signRegistration>[1]['license'],
+    owners?: { account: string; shareBps: number }[],
+  ) {
+    const tree = await buildContentTree([
+      {
+        path: `${title}.jsonl`,
+        size: 1234n,
+        sha256: Buffer.from(title.padEnd(32, '.')).toString('hex').slice(0, 64).padEnd(64, '0'),
+      },
+    ]);
+    const body = await signRegistration(owner, {
+      entries: [...tree.entries],
+      contentRoot: tree.root,
+      title,
+      domain,
+      license,
+      owners,
+      externalUri: `s3://datasets/${title}/`,
+    });
     const res = await t.http.post('/datasets').send(body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return { id: res.body.id as string, contentRoot: tree.root };
@@ -36,25 +61,45 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
     domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
     [alice, bob, carol, lab] = [3, 4, 5, 6].map((i) => new Wallet(t.chain.privateKey(i)));
     token = t.chain.deployment.contracts.PaymentToken!;
-    paidDataset = await register(alice, 'paid-corpus', { template: 'paid-per-run', fee: { token, amount: FEE.toString() } }, [
-      { account: alice.address, shareBps: 7_000 },
-      { account: bob.address, shareBps: 3_000 },
-    ]);
+    paidDataset = await register(
+      alice,
+      'paid-corpus',
+      { template: 'paid-per-run', fee: { token, amount: FEE.toString() } },
+      [
+        { account: alice.address, shareBps: 7_000 },
+        { account: bob.address, shareBps: 3_000 },
+      ],
+    );
     freeDataset = await register(carol, 'open-corpus', { template: 'open-training' });
   });
   afterAll(() => t?.close());
 
   it('a license on terms with a fee waits for its payment, and says what to pay', async () => {
     const dataset = (await t.http.get(`/datasets/${paidDataset.id}`).expect(200)).body;
-    const res = await t.http.post('/licenses').send(await signLicense(lab, domain, { datasetId: paidDataset.contentRoot, termsHash: dataset.license.termsHash }));
+    const res = await t.http
+      .post('/licenses')
+      .send(
+        await signLicense(lab, domain, { datasetId: paidDataset.contentRoot, termsHash: dataset.license.termsHash }),
+      );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body.license).toMatchObject({ status: 'pending_payment', fee: { token: token.toLowerCase(), amount: FEE.toString() }, licensee: lab.address.toLowerCase() });
-    expect(res.body.payment).toMatchObject({ runId: res.body.license.paymentRef, splitter: t.chain.deployment.contracts.RoyaltySplitter, amount: FEE.toString() });
+    expect(res.body.license).toMatchObject({
+      status: 'pending_payment',
+      fee: { token: token.toLowerCase(), amount: FEE.toString() },
+      licensee: lab.address.toLowerCase(),
+    });
+    expect(res.body.payment).toMatchObject({
+      runId: res.body.license.paymentRef,
+      splitter: t.chain.deployment.contracts.RoyaltySplitter,
+      amount: FEE.toString(),
+    });
     paidLicense = res.body.license;
 
     // Until paid, it does not cover a run.
     const early = await signRunManifest(lab, domain, { entries: [{ datasetId: paidDataset.contentRoot, weight: 1n }] });
-    const refused = await t.http.post('/runs').send({ ...early.body, entries: [{ datasetId: paidDataset.contentRoot, weight: '1' }] }).expect(403);
+    const refused = await t.http
+      .post('/runs')
+      .send({ ...early.body, entries: [{ datasetId: paidDataset.contentRoot, weight: '1' }] })
+      .expect(403);
     expect(refused.body.error).toBe('UNLICENSED_DATASETS');
 
     await send(res.body.payment.approve);
@@ -68,10 +113,17 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
 
   it('a free license is active at once', async () => {
     const dataset = (await t.http.get(`/datasets/${freeDataset.id}`).expect(200)).body;
-    const res = await t.http.post('/licenses').send(await signLicense(lab, domain, { datasetId: freeDataset.contentRoot, termsHash: dataset.license.termsHash })).expect(201);
+    const res = await t.http
+      .post('/licenses')
+      .send(
+        await signLicense(lab, domain, { datasetId: freeDataset.contentRoot, termsHash: dataset.license.termsHash }),
+      )
+      .expect(201);
     expect(res.body.license.status).toBe('active');
     const mine = (await t.http.get(`/labs/${lab.address}/licenses`).expect(200)).body.licenses;
-    expect(mine.map((l: { datasetId: string }) => l.datasetId).sort()).toEqual([paidDataset.contentRoot, freeDataset.contentRoot].sort());
+    expect(mine.map((l: { datasetId: string }) => l.datasetId).sort()).toEqual(
+      [paidDataset.contentRoot, freeDataset.contentRoot].sort(),
+    );
   });
 
   it('records the signed run manifest and tells the lab what to pay', async () => {
@@ -79,20 +131,44 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
       { datasetId: paidDataset.contentRoot, weight: 3_000n },
       { datasetId: freeDataset.contentRoot, weight: 1_000n },
     ];
-    const signed = await signRunManifest(lab, domain, { entries, modelName: 'upstream-lm-1b', modelHash, weightUnit: 'samples' });
-    const res = await t.http.post('/runs').send({ ...signed.body, entries: entries.map((e) => ({ datasetId: e.datasetId, weight: e.weight.toString() })) });
+    const signed = await signRunManifest(lab, domain, {
+      entries,
+      modelName: 'upstream-lm-1b',
+      modelHash,
+      weightUnit: 'samples',
+    });
+    const res = await t.http
+      .post('/runs')
+      .send({ ...signed.body, entries: entries.map((e) => ({ datasetId: e.datasetId, weight: e.weight.toString() })) });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body).toMatchObject({ status: 'committed', runId: signed.runId, run: { entryCount: 2, totalWeight: '4000', weightUnit: 'samples', lab: lab.address.toLowerCase() } });
+    expect(res.body).toMatchObject({
+      status: 'committed',
+      runId: signed.runId,
+      run: { entryCount: 2, totalWeight: '4000', weightUnit: 'samples', lab: lab.address.toLowerCase() },
+    });
     run = res.body.run;
 
     const payment = (await t.http.get(`/runs/${run.id}/payment?amount=${ROYALTY}`).expect(200)).body;
-    expect(payment).toMatchObject({ runId: run.runId, token, amount: ROYALTY.toString(), call: { to: t.chain.deployment.contracts.RoyaltySplitter } });
+    expect(payment).toMatchObject({
+      runId: run.runId,
+      token,
+      amount: ROYALTY.toString(),
+      call: { to: t.chain.deployment.contracts.RoyaltySplitter },
+    });
     await send(payment.approve);
     await send(payment.call);
     await t.tick(); // indexes RunPaid, batches the run's digest, sends the anchor …
     await t.tick(); // … and indexes Anchored
     const after = (await t.http.get(`/runs/${run.runId}`).expect(200)).body;
-    expect(after.paid).toEqual([{ token: token.toLowerCase(), amount: ROYALTY.toString(), fee: expect.any(String), net: expect.any(String), payments: 1 }]);
+    expect(after.paid).toEqual([
+      {
+        token: token.toLowerCase(),
+        amount: ROYALTY.toString(),
+        fee: expect.any(String),
+        net: expect.any(String),
+        payments: 1,
+      },
+    ]);
     expect(BigInt(after.paid[0].fee) + BigInt(after.paid[0].net)).toBe(ROYALTY);
   });
 
@@ -105,8 +181,16 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
     // The manifest is the lab's signature over exactly these fields.
     const r = p.run;
     const message = {
-      runRef: r.runRef, modelName: r.modelName, modelHash: r.modelHash, entriesRoot: r.entriesRoot, entryCount: r.entryCount, weightUnit: r.weightUnit,
-      startedAt: Date.parse(r.startedAt) / 1000, endedAt: Date.parse(r.endedAt) / 1000, nonce: r.nonce, deadline: Date.parse(r.deadline) / 1000,
+      runRef: r.runRef,
+      modelName: r.modelName,
+      modelHash: r.modelHash,
+      entriesRoot: r.entriesRoot,
+      entryCount: r.entryCount,
+      weightUnit: r.weightUnit,
+      startedAt: Date.parse(r.startedAt) / 1000,
+      endedAt: Date.parse(r.endedAt) / 1000,
+      nonce: r.nonce,
+      deadline: Date.parse(r.deadline) / 1000,
     };
     expect(verifyTypedData(domain, TRAINING_RUN_TYPES, message, r.signature)).toBe(lab.address);
 
@@ -121,19 +205,30 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
         { account: bob.address.toLowerCase(), shareBps: 3_000 },
       ]),
     );
-    expect(paid.licenses).toEqual([expect.objectContaining({ id: paidLicense.id, status: 'active', activationTx: expect.stringMatching(/^0x/) })]);
+    expect(paid.licenses).toEqual([
+      expect.objectContaining({ id: paidLicense.id, status: 'active', activationTx: expect.stringMatching(/^0x/) }),
+    ]);
     for (const e of p.entries) {
-      expect(await verifyRunEntryProof(r.entriesRoot, { datasetId: e.datasetId, weight: BigInt(e.weight) }, e.proof)).toBe(true);
-      expect(await verifyRunEntryProof(r.entriesRoot, { datasetId: e.datasetId, weight: BigInt(e.weight) + 1n }, e.proof)).toBe(false);
+      expect(
+        await verifyRunEntryProof(r.entriesRoot, { datasetId: e.datasetId, weight: BigInt(e.weight) }, e.proof),
+      ).toBe(true);
+      expect(
+        await verifyRunEntryProof(r.entriesRoot, { datasetId: e.datasetId, weight: BigInt(e.weight) + 1n }, e.proof),
+      ).toBe(false);
     }
-    const single = (await t.http.get(`/runs/${run.id}/entries/proof?datasetId=${freeDataset.contentRoot}`).expect(200)).body;
+    const single = (await t.http.get(`/runs/${run.id}/entries/proof?datasetId=${freeDataset.contentRoot}`).expect(200))
+      .body;
     expect(single.proof).toEqual(p.entries[1].proof);
 
     // The run's digest is in a batch root anchored on the ProvenanceRegistry.
     expect(r.anchor.state).toBe('anchored');
     expect(r.anchor.leaf).toBe(run.runId);
     expect(await verifyBatchAnchorProof(r.anchor.batch.root, run.runId, r.anchor.batch.proof)).toBe(true);
-    const registry = new Contract(t.chain.deployment.contracts.ProvenanceRegistry, artifacts.ProvenanceRegistry.abi, t.chain.provider);
+    const registry = new Contract(
+      t.chain.deployment.contracts.ProvenanceRegistry,
+      artifacts.ProvenanceRegistry.abi,
+      t.chain.provider,
+    );
     expect(await registry.anchoredAt(r.anchor.batch.root)).toBeGreaterThan(0n);
     const receipt = await t.chain.provider.getTransactionReceipt(r.anchor.anchor.txHash);
     expect(receipt?.status).toBe(1);
@@ -145,10 +240,24 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
   it('answers "which runs used my dataset?" for a dataset and for a co-owner, with what the lab paid', async () => {
     const byDataset = (await t.http.get(`/datasets/${paidDataset.contentRoot}/runs`).expect(200)).body;
     expect(byDataset.runs).toEqual([
-      expect.objectContaining({ runId: run.runId, lab: lab.address.toLowerCase(), weight: '3000', totalWeight: '4000', modelHash, paid: [expect.objectContaining({ amount: ROYALTY.toString() })] }),
+      expect.objectContaining({
+        runId: run.runId,
+        lab: lab.address.toLowerCase(),
+        weight: '3000',
+        totalWeight: '4000',
+        modelHash,
+        paid: [expect.objectContaining({ amount: ROYALTY.toString() })],
+      }),
     ]);
     const byBob = (await t.http.get(`/contributors/${bob.address}/runs`).expect(200)).body;
-    expect(byBob.runs).toEqual([expect.objectContaining({ runId: run.runId, datasetId: paidDataset.contentRoot, shareBps: 3_000, weight: '3000' })]);
+    expect(byBob.runs).toEqual([
+      expect.objectContaining({
+        runId: run.runId,
+        datasetId: paidDataset.contentRoot,
+        shareBps: 3_000,
+        weight: '3000',
+      }),
+    ]);
     const byCarol = (await t.http.get(`/contributors/${carol.address}/runs`).expect(200)).body;
     expect(byCarol.runs.map((x: { datasetId: string }) => x.datasetId)).toEqual([freeDataset.contentRoot]);
     const licenses = (await t.http.get(`/datasets/${paidDataset.id}/licenses`).expect(200)).body.licenses;
@@ -159,9 +268,16 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
     const res = await t.http.get(`/runs/${run.runId}/croissant`).expect(200);
     expect(res.headers['content-type']).toContain('application/ld+json');
     const doc = JSON.parse(res.text);
-    expect(doc).toMatchObject({ '@type': 'sc:Dataset', conformsTo: 'http://mlcommons.org/croissant/1.0', identifier: run.runId });
+    expect(doc).toMatchObject({
+      '@type': 'sc:Dataset',
+      conformsTo: 'http://mlcommons.org/croissant/1.0',
+      identifier: run.runId,
+    });
     expect(doc['@context'].cr).toBe('http://mlcommons.org/croissant/');
-    expect(doc.isBasedOn.map((d: { identifier: string }) => d.identifier)).toEqual([paidDataset.contentRoot, freeDataset.contentRoot]);
+    expect(doc.isBasedOn.map((d: { identifier: string }) => d.identifier)).toEqual([
+      paidDataset.contentRoot,
+      freeDataset.contentRoot,
+    ]);
     expect(doc.recordSet[0].data).toEqual([
       { 'entries/datasetId': paidDataset.contentRoot, 'entries/weight': '3000' },
       { 'entries/datasetId': freeDataset.contentRoot, 'entries/weight': '1000' },
@@ -170,7 +286,9 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
 
   it('a license payment undone by a chain reorganisation puts the license back to pending_payment', async () => {
     await withClient(t.database.url, (c) =>
-      c.query(`DELETE FROM chain_events WHERE id = (SELECT activated_by_event_id FROM licenses WHERE id = $1)`, [paidLicense.id]),
+      c.query(`DELETE FROM chain_events WHERE id = (SELECT activated_by_event_id FROM licenses WHERE id = $1)`, [
+        paidLicense.id,
+      ]),
     );
     const back = (await t.http.get(`/licenses/${paidLicense.id}`).expect(200)).body;
     expect(back.license).toMatchObject({ status: 'pending_payment', activatedAt: null, activationTx: null });

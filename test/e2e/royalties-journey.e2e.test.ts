@@ -11,7 +11,13 @@ import { CLI_BUILT, runCli } from '../support/cli';
 
 const cli = runCli;
 
-async function payRun(t: TestApp, payer: ContractRunner, runId: string, amount: bigint, tokenAddress = t.chain.deployment.contracts.PaymentToken!): Promise<string> {
+async function payRun(
+  t: TestApp,
+  payer: ContractRunner,
+  runId: string,
+  amount: bigint,
+  tokenAddress = t.chain.deployment.contracts.PaymentToken!,
+): Promise<string> {
   const token = new Contract(tokenAddress, artifacts.MockERC20.abi, payer);
   const splitter = new Contract(t.chain.deployment.contracts.RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer);
   await (await token.approve(t.chain.deployment.contracts.RoyaltySplitter, amount)).wait();
@@ -77,34 +83,62 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     const payments = (await t.http.get(`/runs/${run.runId}/payments`).expect(200)).body;
     expect(payments.total).toBe(1);
     // fee = floor(1,000,001 × 250 / 10,000) = 25,000 (the contract's), net 975,001
-    expect(payments.items[0]).toMatchObject({ amount: '1000001', fee: '25000', net: '975001', status: 'allocated', source: 'run', ledgerTotal: '975001' });
+    expect(payments.items[0]).toMatchObject({
+      amount: '1000001',
+      fee: '25000',
+      net: '975001',
+      status: 'allocated',
+      source: 'run',
+      ledgerTotal: '975001',
+    });
     // net 975,001 by weight 3:1 → derived 731,251 (larger remainder), other 243,750;
     // derived: 10 % upstream → parent 73,125; owners 658,126 → A 60 % 394,876, B 40 % 263,250.
     const expected: Record<string, string> = { [A]: '394876', [B]: '263250', [C]: '243750', [P]: '73125' };
     for (const [account, earned] of Object.entries(expected)) {
       const res = await t.http.get(`/contributors/${account}/balances`).expect(200);
-      expect(res.body.balances).toEqual([{ token, earned, claimed: '0', inCurrentRoot: '0', claimable: '0', pending: earned }]);
+      expect(res.body.balances).toEqual([
+        { token, earned, claimed: '0', inCurrentRoot: '0', claimable: '0', pending: earned },
+      ]);
     }
     expect(await fx.invariantViolations()).toEqual([]);
     const history = (await t.http.get(`/contributors/${A}/history`).expect(200)).body;
-    expect(history.items).toEqual([expect.objectContaining({ runId: run.runId, datasetId: derived.contentRoot, amount: '394876', source: 'run' })]);
+    expect(history.items).toEqual([
+      expect.objectContaining({ runId: run.runId, datasetId: derived.contentRoot, amount: '394876', source: 'run' }),
+    ]);
   });
 
   it('settles an epoch: root proposed through the outbox, accepted after the delay', async () => {
     await t.tick(); // settle job builds epoch 1 and the outbox sends proposeRoot; the indexer sees RootProposed
     let epoch = (await t.http.get('/epochs/1').expect(200)).body;
-    expect(epoch).toMatchObject({ epoch: 1, status: 'proposed', leafCount: 4, paymentCount: 1, totals: [{ token, total: '975001', accounts: 4 }] });
+    expect(epoch).toMatchObject({
+      epoch: 1,
+      status: 'proposed',
+      leafCount: 4,
+      paymentCount: 1,
+      totals: [{ token, total: '975001', accounts: 4 }],
+    });
     await warp(t, 61);
     await t.tick(); // accept job queues acceptRoot; the outbox sends it
     await t.tick();
     epoch = (await t.http.get('/epochs/1').expect(200)).body;
     expect(epoch).toMatchObject({ status: 'accepted', current: true });
-    const splitter = new Contract(t.chain.deployment.contracts.RoyaltySplitter, artifacts.RoyaltySplitter.abi, t.chain.provider);
+    const splitter = new Contract(
+      t.chain.deployment.contracts.RoyaltySplitter,
+      artifacts.RoyaltySplitter.abi,
+      t.chain.provider,
+    );
     expect((await splitter.currentRoot()).toLowerCase()).toBe(epoch.root);
     const balances = (await t.http.get(`/contributors/${A}/balances`).expect(200)).body;
-    expect(balances).toMatchObject({ currentEpoch: 1, balances: [{ earned: '394876', inCurrentRoot: '394876', claimable: '394876', pending: '0' }] });
+    expect(balances).toMatchObject({
+      currentEpoch: 1,
+      balances: [{ earned: '394876', inCurrentRoot: '394876', claimable: '394876', pending: '0' }],
+    });
     const leaves = (await t.http.get('/epochs/1/leaves?limit=2&offset=0').expect(200)).body;
-    expect(leaves).toMatchObject({ epoch: 1, total: 4, leafEncoding: ['uint256', 'address', 'address', 'address', 'uint256'] });
+    expect(leaves).toMatchObject({
+      epoch: 1,
+      total: 4,
+      leafEncoding: ['uint256', 'address', 'address', 'address', 'uint256'],
+    });
     expect(leaves.items).toHaveLength(2);
   });
 
@@ -127,23 +161,35 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     inflated.payments[0].net = '975002';
     const inflatedReport = await verifyEpoch(t.chain.provider, inflated);
     expect(inflatedReport.match).toBe(false);
-    expect(inflatedReport.paymentProblems).toEqual([expect.stringContaining('net is 975002 in the API, 975001 on-chain')]);
+    expect(inflatedReport.paymentProblems).toEqual([
+      expect.stringContaining('net is 975002 in the API, 975001 on-chain'),
+    ]);
     expect((await verifyEpoch(t.chain.provider, inputs)).match).toBe(true);
   });
 
-  it.skipIf(!CLI_BUILT)('`upstream verify-epoch` agrees with the chain (and `royalties` shows the balance)', async () => {
-    const verified = await cli(['--api', t.baseUrl, '--json', 'verify-epoch', '1', '--rpc', t.chain.rpcUrl]);
-    expect(verified.stderr).toBe('');
-    expect(verified.code).toBe(0);
-    expect(JSON.parse(verified.stdout)).toMatchObject({ epoch: 1, match: true, dataHashMatches: true, paymentProblems: [] });
-    const shown = await cli(['--api', t.baseUrl, 'royalties', '--account', A]);
-    expect(shown.code).toBe(0);
-    expect(shown.stdout).toContain('claimable now 394876');
-  });
+  it.skipIf(!CLI_BUILT)(
+    '`upstream verify-epoch` agrees with the chain (and `royalties` shows the balance)',
+    async () => {
+      const verified = await cli(['--api', t.baseUrl, '--json', 'verify-epoch', '1', '--rpc', t.chain.rpcUrl]);
+      expect(verified.stderr).toBe('');
+      expect(verified.code).toBe(0);
+      expect(JSON.parse(verified.stdout)).toMatchObject({
+        epoch: 1,
+        match: true,
+        dataHashMatches: true,
+        paymentProblems: [],
+      });
+      const shown = await cli(['--api', t.baseUrl, 'royalties', '--account', A]);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain('claimable now 394876');
+    },
+  );
 
   it('contributors claim: CLI (claim), API call data (claim and claimMany); wallets receive exact amounts', async () => {
     if (CLI_BUILT) {
-      const claimed = await cli(['--api', t.baseUrl, '--json', 'claim', '--rpc', t.chain.rpcUrl], { UPSTREAM_PRIVATE_KEY: t.chain.privateKey(3) });
+      const claimed = await cli(['--api', t.baseUrl, '--json', 'claim', '--rpc', t.chain.rpcUrl], {
+        UPSTREAM_PRIVATE_KEY: t.chain.privateKey(3),
+      });
       expect(claimed.stderr).toBe('');
       expect(JSON.parse(claimed.stdout).claimed).toEqual([{ token, amount: '394876', cumulative: '394876' }]);
     } else {
@@ -169,7 +215,9 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     await t.tick();
     for (const [account, amount] of Object.entries(expected)) {
       const res = (await t.http.get(`/contributors/${account}/balances`).expect(200)).body;
-      expect(res.balances).toEqual([{ token, earned: `${amount}`, claimed: `${amount}`, inCurrentRoot: `${amount}`, claimable: '0', pending: '0' }]);
+      expect(res.balances).toEqual([
+        { token, earned: `${amount}`, claimed: `${amount}`, inCurrentRoot: `${amount}`, claimable: '0', pending: '0' },
+      ]);
     }
     const again = (await t.http.get(`/contributors/${A}/proofs`).expect(200)).body;
     expect(again.claimMany).toBeNull();
@@ -180,7 +228,16 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     await payRun(t, t.chain.wallet(7), runId, 10_000n);
     await t.tick();
     let list = (await t.http.get('/payments?status=unallocated').expect(200)).body;
-    expect(list.items).toEqual([expect.objectContaining({ runId, amount: '10000', fee: '250', net: '9750', status: 'unallocated', ledgerTotal: '0' })]);
+    expect(list.items).toEqual([
+      expect.objectContaining({
+        runId,
+        amount: '10000',
+        fee: '250',
+        net: '9750',
+        status: 'unallocated',
+        ledgerTotal: '0',
+      }),
+    ]);
     await fx.run({ lab: LAB, runId, entries: [{ dataset: other, weight: 5n }] });
     await t.tick();
     list = (await t.http.get(`/runs/${runId}/payments`).expect(200)).body;
@@ -233,7 +290,9 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     await t.tick();
     expect((await t.http.get('/epochs/3').expect(200)).body.status).toBe('accepted');
     // 975 net by 3:1 → derived 731, other 244; derived → parent 73, owners 658 → A 395, B 263.
-    const claimed = await cli(['--api', t.baseUrl, '--json', 'claim', '--rpc', t.chain.rpcUrl], { UPSTREAM_PRIVATE_KEY: t.chain.privateKey(3) });
+    const claimed = await cli(['--api', t.baseUrl, '--json', 'claim', '--rpc', t.chain.rpcUrl], {
+      UPSTREAM_PRIVATE_KEY: t.chain.privateKey(3),
+    });
     expect(claimed.stderr).toBe('');
     const result = JSON.parse(claimed.stdout);
     expect(result.claimed).toHaveLength(2);
@@ -259,7 +318,10 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     expect(unknown).toMatchObject({ currentEpoch: CLI_BUILT ? 3 : 2, balances: [] });
     expect((await t.http.get(`/contributors/0x${'12'.repeat(20)}/proofs`).expect(200)).body.claims).toEqual([]);
     const bad = (await t.http.get('/contributors/0x1234/balances').expect(400)).body;
-    expect(bad).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'address', reason: 'address must be 0x followed by 40 hex digits' }] });
+    expect(bad).toMatchObject({
+      error: 'VALIDATION_FAILED',
+      details: [{ field: 'address', reason: 'address must be 0x followed by 40 hex digits' }],
+    });
     const missing = (await t.http.get('/epochs/99').expect(404)).body;
     expect(missing).toMatchObject({ error: 'EPOCH_NOT_FOUND', details: [{ field: 'epoch' }] });
     await t.http.get('/epochs/99/leaves').expect(404);
@@ -275,7 +337,13 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
 
   it('lists its endpoints in the OpenAPI document', async () => {
     const paths = Object.keys((await t.http.get('/docs/json').expect(200)).body.paths);
-    for (const p of ['/contributors/{address}/balances', '/contributors/{address}/proofs', '/epochs/{epoch}/inputs', '/payments', '/runs/{runId}/payments']) {
+    for (const p of [
+      '/contributors/{address}/balances',
+      '/contributors/{address}/proofs',
+      '/epochs/{epoch}/inputs',
+      '/payments',
+      '/runs/{runId}/payments',
+    ]) {
       expect(paths).toContain(p);
     }
   });

@@ -12,7 +12,12 @@ describe('royalties and chain reorganisations: a rolled-back payment takes its l
   let owner: string;
 
   const ledgerRows = async () =>
-    (await fx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id WHERE p.run_id = $1`, [run.runId]))[0].n;
+    (
+      await fx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id WHERE p.run_id = $1`,
+        [run.runId],
+      )
+    )[0].n;
   const catchUp = () => t.app.get(ChainSyncService).indexer.catchUp();
 
   async function pay(amount: bigint): Promise<void> {
@@ -20,7 +25,9 @@ describe('royalties and chain reorganisations: a rolled-back payment takes its l
     const payer = new Wallet(t.chain.privateKey(8), t.chain.provider);
     const { PaymentToken, RoyaltySplitter } = t.chain.deployment.contracts;
     await (await new Contract(PaymentToken!, artifacts.MockERC20.abi, payer).approve(RoyaltySplitter, amount)).wait();
-    await (await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer).payRun(run.runId, PaymentToken!, amount)).wait();
+    await (
+      await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer).payRun(run.runId, PaymentToken!, amount)
+    ).wait();
   }
 
   beforeAll(async () => {

@@ -2,7 +2,12 @@ import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamDomain, verifyRunEntryProof, type UpstreamDomain } from '@upstream/provenance';
 import { startTestApp, type TestApp } from '../support/app';
-import { insertActiveLicensesBulk, insertDatasetsBulk, signRunManifest, withClient } from '../support/catalogue-fixtures';
+import {
+  insertActiveLicensesBulk,
+  insertDatasetsBulk,
+  signRunManifest,
+  withClient,
+} from '../support/catalogue-fixtures';
 
 const N = 100_000;
 const CHUNK = 50_000;
@@ -17,9 +22,14 @@ describe(`a ${N.toLocaleString('en')}-entry run manifest, uploaded in chunks`, (
 
   async function upload(): Promise<{ status: number; body: Record<string, unknown> }> {
     const body = roots.slice(0, CHUNK).map((datasetId, i) => ({ datasetId, weight: weightOf(i).toString() }));
-    const open = await t.http.post('/runs').send({ ...signed.body, entries: body }).expect(201);
+    const open = await t.http
+      .post('/runs')
+      .send({ ...signed.body, entries: body })
+      .expect(201);
     for (let offset = CHUNK; offset < N; offset += CHUNK) {
-      const entries = roots.slice(offset, offset + CHUNK).map((datasetId, i) => ({ datasetId, weight: weightOf(offset + i).toString() }));
+      const entries = roots
+        .slice(offset, offset + CHUNK)
+        .map((datasetId, i) => ({ datasetId, weight: weightOf(offset + i).toString() }));
       await t.http.post(`/runs/${open.body.id}/entries`).send({ offset, entries }).expect(200);
     }
     return t.http.post(`/runs/${open.body.id}/commit`);
@@ -31,22 +41,27 @@ describe(`a ${N.toLocaleString('en')}-entry run manifest, uploaded in chunks`, (
     lab = new Wallet(t.chain.privateKey(7));
     roots = await insertDatasetsBulk(t.database.url, N, new Wallet(t.chain.privateKey(8)).address);
     await insertActiveLicensesBulk(t.database.url, lab.address, roots);
-    signed = await signRunManifest(lab, domain, { entries: roots.map((datasetId, i) => ({ datasetId, weight: weightOf(i) })), modelName: 'big-run' });
+    signed = await signRunManifest(lab, domain, {
+      entries: roots.map((datasetId, i) => ({ datasetId, weight: weightOf(i) })),
+      modelName: 'big-run',
+    });
   }, 180_000);
   afterAll(() => t?.close());
 
   it('names the unlicensed datasets among 100,000 entries, with one set-based check', async () => {
     const revoked = [17, 50_001, 99_998];
     await withClient(t.database.url, (c) =>
-      c.query(`UPDATE licenses SET status = 'revoked' WHERE licensee = $1 AND dataset_id IN (SELECT id FROM datasets WHERE content_root = ANY($2::text[]))`, [
-        lab.address.toLowerCase(),
-        revoked.map((i) => roots[i]),
-      ]),
+      c.query(
+        `UPDATE licenses SET status = 'revoked' WHERE licensee = $1 AND dataset_id IN (SELECT id FROM datasets WHERE content_root = ANY($2::text[]))`,
+        [lab.address.toLowerCase(), revoked.map((i) => roots[i])],
+      ),
     );
     const res = await upload();
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ error: 'UNLICENSED_DATASETS', count: 3 });
-    expect((res.body.details as { field: string }[]).map((d) => d.field)).toEqual(revoked.map((i) => `entries[${i}].datasetId`));
+    expect((res.body.details as { field: string }[]).map((d) => d.field)).toEqual(
+      revoked.map((i) => `entries[${i}].datasetId`),
+    );
     await withClient(t.database.url, (c) => c.query(`UPDATE licenses SET status = 'active' WHERE status = 'revoked'`));
   }, 120_000);
 
@@ -58,13 +73,25 @@ describe(`a ${N.toLocaleString('en')}-entry run manifest, uploaded in chunks`, (
     expect(res.body).toMatchObject({ status: 'committed', runId: signed.runId, received: N });
     expect(seconds).toBeLessThan(60);
 
-    const [{ n }] = await withClient(t.database.url, (c) => c.query(`SELECT count(*)::int AS n FROM run_entries`).then((r) => r.rows));
+    const [{ n }] = await withClient(t.database.url, (c) =>
+      c.query(`SELECT count(*)::int AS n FROM run_entries`).then((r) => r.rows),
+    );
     expect(n).toBe(N);
     const page = (await t.http.get(`/runs/${signed.runId}/entries?offset=99990&limit=20`).expect(200)).body;
     expect(page.entries).toHaveLength(10);
-    expect(page.entries[9]).toMatchObject({ position: N - 1, datasetId: roots[N - 1], weight: weightOf(N - 1).toString() });
+    expect(page.entries[9]).toMatchObject({
+      position: N - 1,
+      datasetId: roots[N - 1],
+      weight: weightOf(N - 1).toString(),
+    });
     const proof = (await t.http.get(`/runs/${signed.runId}/entries/proof?datasetId=${roots[54_321]}`).expect(200)).body;
-    expect(await verifyRunEntryProof(signed.entriesRoot, { datasetId: roots[54_321], weight: weightOf(54_321) }, proof.proof)).toBe(true);
+    expect(
+      await verifyRunEntryProof(
+        signed.entriesRoot,
+        { datasetId: roots[54_321], weight: weightOf(54_321) },
+        proof.proof,
+      ),
+    ).toBe(true);
     const provenance = (await t.http.get(`/runs/${signed.runId}/provenance?limit=5&offset=1000`).expect(200)).body;
     expect(provenance.total).toBe(N);
     expect(provenance.entries.map((e: { position: number }) => e.position)).toEqual([1000, 1001, 1002, 1003, 1004]);

@@ -6,7 +6,11 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { Upload } from '@tus/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BlobHashMismatchError, BlobTooLargeError, type BlobStore } from '../../apps/api/src/contributions/storage/blob-store';
+import {
+  BlobHashMismatchError,
+  BlobTooLargeError,
+  type BlobStore,
+} from '../../apps/api/src/contributions/storage/blob-store';
 
 export interface BlobStoreUnderTest {
   store: BlobStore;
@@ -23,7 +27,8 @@ const HOUR = 60 * 60 * 1000;
 const BIG = 3 * (1 << 20) + 1234;
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const chunksOf = (bytes: Buffer, size: number) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+const chunksOf = (bytes: Buffer, size: number) =>
+  Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -65,7 +70,11 @@ export function describeBlobStoreContract(name: string, make: () => Promise<Blob
       it('stores the same bytes once: a second put answers created: false', async () => {
         const bytes = Buffer.from('the same bytes twice');
         expect(await store.put(Readable.from([bytes]))).toMatchObject({ created: true });
-        expect(await store.put(Readable.from([bytes]))).toEqual({ sha256: sha256(bytes), size: BigInt(bytes.length), created: false });
+        expect(await store.put(Readable.from([bytes]))).toEqual({
+          sha256: sha256(bytes),
+          size: BigInt(bytes.length),
+          created: false,
+        });
       });
 
       it('stores an empty blob', async () => {
@@ -95,12 +104,17 @@ export function describeBlobStoreContract(name: string, make: () => Promise<Blob
 
       it('accepts bytes that hash to the expected SHA-256', async () => {
         const bytes = Buffer.from('expected bytes');
-        expect(await store.put(Readable.from([bytes]), { expectedSha256: sha256(bytes) })).toMatchObject({ sha256: sha256(bytes), created: true });
+        expect(await store.put(Readable.from([bytes]), { expectedSha256: sha256(bytes) })).toMatchObject({
+          sha256: sha256(bytes),
+          created: true,
+        });
       });
 
       it('refuses past maxBytes and keeps nothing', async () => {
         const bytes = Buffer.alloc(1200, 7);
-        await expect(store.put(Readable.from(chunksOf(bytes, 600)), { maxBytes: 1000 })).rejects.toBeInstanceOf(BlobTooLargeError);
+        await expect(store.put(Readable.from(chunksOf(bytes, 600)), { maxBytes: 1000 })).rejects.toBeInstanceOf(
+          BlobTooLargeError,
+        );
         expect(await store.stat(sha256(bytes))).toBeUndefined();
         expect(await store.stat(sha256(bytes.subarray(0, 1000)))).toBeUndefined();
         expect(await t.tempObjects()).toEqual([]);
@@ -187,7 +201,13 @@ export function describeBlobStoreContract(name: string, make: () => Promise<Blob
 
     describe('resumable uploads (the tus seam)', () => {
       async function created(size: number | undefined, metadata: Record<string, string> = {}): Promise<Upload> {
-        const upload = new Upload({ id: randomUUID().replaceAll('-', ''), size, offset: 0, metadata, creation_date: new Date().toISOString() });
+        const upload = new Upload({
+          id: randomUUID().replaceAll('-', ''),
+          size,
+          offset: 0,
+          metadata,
+          creation_date: new Date().toISOString(),
+        });
         await store.resumable.datastore.create(upload);
         return upload;
       }
@@ -196,9 +216,15 @@ export function describeBlobStoreContract(name: string, make: () => Promise<Blob
         const bytes = randomBytes(BIG);
         const upload = await created(BIG);
         const half = 1_500_000;
-        expect(await store.resumable.append(upload.id, Readable.from(chunksOf(bytes.subarray(0, half), 64 * 1024)), 0)).toBe(half);
+        expect(
+          await store.resumable.append(upload.id, Readable.from(chunksOf(bytes.subarray(0, half), 64 * 1024)), 0),
+        ).toBe(half);
         expect((await store.resumable.datastore.getUpload(upload.id)).offset).toBe(half);
-        upload.offset = await store.resumable.append(upload.id, Readable.from(chunksOf(bytes.subarray(half), 64 * 1024)), half);
+        upload.offset = await store.resumable.append(
+          upload.id,
+          Readable.from(chunksOf(bytes.subarray(half), 64 * 1024)),
+          half,
+        );
         expect(upload.offset).toBe(BIG);
 
         const stored = await store.resumable.publish(upload, sha256(bytes));
@@ -227,7 +253,10 @@ export function describeBlobStoreContract(name: string, make: () => Promise<Blob
         const upload = await created(bytes.length);
         upload.offset = await store.resumable.append(upload.id, Readable.from([bytes]), 0);
         const expected = sha256(Buffer.from('promised'));
-        await expect(store.resumable.publish(upload, expected)).rejects.toMatchObject({ name: 'BlobHashMismatchError', actual: sha256(bytes) });
+        await expect(store.resumable.publish(upload, expected)).rejects.toMatchObject({
+          name: 'BlobHashMismatchError',
+          actual: sha256(bytes),
+        });
         expect(await store.stat(sha256(bytes))).toBeUndefined();
         await expect(store.resumable.datastore.getUpload(upload.id)).rejects.toMatchObject({ status_code: 404 });
       });

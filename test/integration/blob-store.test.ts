@@ -16,7 +16,10 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 /** Every regular file under `dir`, relative. */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
 }
 
 describeBlobStoreContract('local disk', async () => {
@@ -80,13 +83,17 @@ describe('LocalBlobStore: a blob appears under its hash only when complete and v
 
   it('keeps nothing when the bytes do not match the expected hash', async () => {
     const bytes = Buffer.from('actual bytes');
-    await expect(store.put(Readable.from([bytes]), { expectedSha256: sha256(Buffer.from('other')) })).rejects.toBeInstanceOf(BlobHashMismatchError);
+    await expect(
+      store.put(Readable.from([bytes]), { expectedSha256: sha256(Buffer.from('other')) }),
+    ).rejects.toBeInstanceOf(BlobHashMismatchError);
     expect(await store.stat(sha256(bytes))).toBeUndefined();
     expect(await filesUnder(root)).toEqual([]);
   });
 
   it('stops reading and keeps nothing past maxBytes', async () => {
-    await expect(store.put(Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), { maxBytes: 1000 })).rejects.toBeInstanceOf(BlobTooLargeError);
+    await expect(
+      store.put(Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), { maxBytes: 1000 }),
+    ).rejects.toBeInstanceOf(BlobTooLargeError);
     expect(await filesUnder(root)).toEqual([]);
   });
 
@@ -101,7 +108,10 @@ describe('LocalBlobStore: a blob appears under its hash only when complete and v
 
   it('after a kill -9 mid-upload, leaves only a temp file (swept at start-up), never a blob', async () => {
     const tsx = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
-    const child = spawn(process.execPath, [tsx, join(__dirname, 'blob-store.crash-child.ts'), root], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [tsx, join(__dirname, 'blob-store.crash-child.ts'), root], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await new Promise<void>((done, fail) => {

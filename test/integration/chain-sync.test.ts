@@ -27,7 +27,9 @@ describe('transaction outbox and chain indexer (real Postgres, real anvil)', () 
     });
 
   async function enqueue(key: string, root: string) {
-    return db.transaction((em) => TransactionOutbox.enqueue(em, operator.address, { key, kind: 'anchor', to: registry, data: anchorCall(root) }));
+    return db.transaction((em) =>
+      TransactionOutbox.enqueue(em, operator.address, { key, kind: 'anchor', to: registry, data: anchorCall(root) }),
+    );
   }
 
   beforeAll(async () => {
@@ -117,7 +119,8 @@ describe('transaction outbox and chain indexer (real Postgres, real anvil)', () 
     await new TransactionOutbox(db, operator).drain();
     const deep = newIndexer(3);
     await deep.catchUp();
-    const seen = async () => Number((await db.query(`SELECT count(*) AS n FROM chain_events WHERE args->>'root' = $1`, [root]))[0].n);
+    const seen = async () =>
+      Number((await db.query(`SELECT count(*) AS n FROM chain_events WHERE args->>'root' = $1`, [root]))[0].n);
     expect(await seen()).toBe(0);
     for (let i = 0; i < 3; i++) await chain.provider.send('evm_mine', []);
     await deep.catchUp();

@@ -16,7 +16,7 @@ const ROOT = resolve(__dirname, '../..');
 function irregularChunks(bytes: Buffer, seed = 7): Buffer[] {
   const chunks: Buffer[] = [];
   let state = seed;
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
     const size = state % 7 === 0 ? 1 + (state % 17) : 1 + (state % 300_000);
     chunks.push(bytes.subarray(at, at + size));
@@ -118,9 +118,16 @@ describe('FileSink: direct I/O in aligned blocks, the page cache for the rest', 
         const same = Buffer.compare(readFileSync(${JSON.stringify(join(dir, 'jitless'))}), bytes) === 0;
         process.stdout.write(JSON.stringify({ wasm: typeof WebAssembly, written: sink.written, same }));
       });`;
-    const run = spawnSync(process.execPath, ['--jitless', '--import', 'tsx', '--input-type=commonjs', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--jitless', '--import', 'tsx', '--input-type=commonjs', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual({ wasm: 'undefined', written: { direct: 0, buffered: 3 * MiB + 5 }, same: true });
+    expect(JSON.parse(run.stdout)).toEqual({
+      wasm: 'undefined',
+      written: { direct: 0, buffered: 3 * MiB + 5 },
+      same: true,
+    });
   });
 
   it.skipIf(!existsSync('/dev/shm'))('writes correctly on tmpfs, which older kernels refuse O_DIRECT on', async () => {
@@ -141,10 +148,14 @@ describe('FileSink: direct I/O in aligned blocks, the page cache for the rest', 
       yield randomBytes(3 * MiB);
       throw new Error('connection reset');
     })();
-    await expect(pipeline(Readable.from(failing), new FileSink(join(dir, 'failed'), { flags: 'wx' }))).rejects.toThrow('connection reset');
+    await expect(pipeline(Readable.from(failing), new FileSink(join(dir, 'failed'), { flags: 'wx' }))).rejects.toThrow(
+      'connection reset',
+    );
 
     const files = Array.from({ length: 20 }, () => randomBytes(2 * MiB + 10));
-    const sinks = await Promise.all(files.map((bytes, i) => sink(join(dir, `f${i}`), irregularChunks(bytes, i + 1), { flags: 'wx' })));
+    const sinks = await Promise.all(
+      files.map((bytes, i) => sink(join(dir, `f${i}`), irregularChunks(bytes, i + 1), { flags: 'wx' })),
+    );
     for (const [i, bytes] of files.entries()) expect(await readFile(join(dir, `f${i}`))).toEqual(bytes);
     const direct = sinks.filter((s) => s.written.direct > 0).length;
     expect(direct).toBe(16); // 32 blocks, two per upload: all of them, the failed upload's included

@@ -21,7 +21,9 @@ describe('hex columns (real Postgres, every migration applied)', () => {
 
   it('refuses hex that is not lowercase or not of its length, and accepts the canonical form', async () => {
     const insert = (address: string) =>
-      withClient(db.url, (c) => c.query(`INSERT INTO used_nonces (signer, nonce, purpose) VALUES ($1, 1, 'test')`, [address]));
+      withClient(db.url, (c) =>
+        c.query(`INSERT INTO used_nonces (signer, nonce, purpose) VALUES ($1, 1, 'test')`, [address]),
+      );
     await expect(insert(`0x${'AB'.repeat(20)}`)).rejects.toThrow(/used_nonces_signer_hex/);
     await expect(insert(`0x${'ab'.repeat(20)} `)).rejects.toThrow(/used_nonces_signer_hex/);
     await expect(insert(`0x${'ab'.repeat(19)}`)).rejects.toThrow(/used_nonces_signer_hex/);
@@ -30,7 +32,9 @@ describe('hex columns (real Postgres, every migration applied)', () => {
 
   it('still derives royalty_balances from the ledger', async () => {
     const { rows } = await withClient(db.url, (c) =>
-      c.query(`SELECT data_type FROM information_schema.columns WHERE table_name = 'royalty_balances' AND column_name = 'account'`),
+      c.query(
+        `SELECT data_type FROM information_schema.columns WHERE table_name = 'royalty_balances' AND column_name = 'account'`,
+      ),
     );
     expect(rows).toEqual([{ data_type: 'text' }]);
   });

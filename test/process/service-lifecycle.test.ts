@@ -52,7 +52,9 @@ describe('service lifecycle (the built service as its own process)', () => {
 
   async function tokenBalance(holder: string): Promise<bigint> {
     const deployment = JSON.parse(await readFile(join(env.DATA_DIR, 'chain', 'deployment.json'), 'utf8'));
-    const provider = new JsonRpcProvider(`http://127.0.0.1:${env.LOCAL_CHAIN_PORT}`, undefined, { staticNetwork: true });
+    const provider = new JsonRpcProvider(`http://127.0.0.1:${env.LOCAL_CHAIN_PORT}`, undefined, {
+      staticNetwork: true,
+    });
     try {
       const token = new Contract(deployment.contracts.PaymentToken, artifacts.MockERC20.abi, provider);
       return (await token.balanceOf(holder)) as bigint;
@@ -90,7 +92,9 @@ describe('service lifecycle (the built service as its own process)', () => {
     const first = start();
     await waitForHealth(baseUrl, first);
     const deploymentBefore = await readFile(join(env.DATA_DIR, 'chain', 'deployment.json'), 'utf8');
-    const holder = JSON.parse(deploymentBefore).contracts.PaymentToken ? '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' : '';
+    const holder = JSON.parse(deploymentBefore).contracts.PaymentToken
+      ? '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
+      : '';
     const balanceBefore = await tokenBalance(holder);
     expect(balanceBefore).toBeGreaterThan(0n);
     const orphans = await childPids();
@@ -143,7 +147,9 @@ describe('service lifecycle (the built service as its own process)', () => {
     const service = start();
     const { code } = await service.exited;
     expect(code).not.toBe(0);
-    expect(service.output()).toMatch(/deployment\.json is missing, but the database records contracts .*refusing to deploy new contracts/s);
+    expect(service.output()).toMatch(
+      /deployment\.json is missing, but the database records contracts .*refusing to deploy new contracts/s,
+    );
     expect(existsSync(join(env.DATA_DIR, 'chain', 'deployment.json'))).toBe(false);
   });
 

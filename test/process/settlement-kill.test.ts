@@ -46,9 +46,16 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
     const solo = await fx.dataset({ owners: [{ account: acct(6), shareBps: 10_000 }] });
     datasets = [base, derived, solo];
     for (const entries of [
-      [{ dataset: derived, weight: 7n }, { dataset: solo, weight: 3n }],
+      [
+        { dataset: derived, weight: 7n },
+        { dataset: solo, weight: 3n },
+      ],
       [{ dataset: base, weight: 1n }],
-      [{ dataset: derived, weight: 1n }, { dataset: solo, weight: 1n }, { dataset: base, weight: 1n }],
+      [
+        { dataset: derived, weight: 1n },
+        { dataset: solo, weight: 1n },
+        { dataset: base, weight: 1n },
+      ],
     ]) {
       runs.push(await fx.run({ lab: acct(7), entries }));
     }
@@ -77,7 +84,11 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
 
   /** Starts the worker; resolves once it leads settlement (its loop is running). */
   function startWorker(): Promise<{ child: ChildProcess; exited: Promise<void>; output: () => string }> {
-    const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.add(child);
     let output = '';
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -105,7 +116,14 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
   }
 
   async function settledState() {
-    const [row] = await fx.query<{ unallocated: number; open: number; max_seq: string | null; epoch: string | null; watermark: string | null; accepted: boolean }>(
+    const [row] = await fx.query<{
+      unallocated: number;
+      open: number;
+      max_seq: string | null;
+      epoch: string | null;
+      watermark: string | null;
+      accepted: boolean;
+    }>(
       `SELECT (SELECT count(*)::int FROM royalty_payments WHERE allocation_seq IS NULL) AS unallocated,
               (SELECT count(*)::int FROM outbox_transactions WHERE status IN ('pending', 'signed')) AS open,
               (SELECT max(allocation_seq)::text FROM royalty_payments) AS max_seq,
@@ -118,7 +136,7 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
 
   it(`keeps every invariant across ${TRIALS} kill -9s of the worker`, async () => {
     let seed = 20261102;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let late: FixtureRun | undefined;
     const lateRunId = '0x' + 'c4'.repeat(32);
     let kills = 0;
@@ -126,9 +144,15 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
     for (let trial = 0; trial < TRIALS; trial++) {
       // Money arrives between and during worker lives; sometimes for a run not recorded yet.
       const payments = 1 + Math.floor(random() * 2);
-      for (let i = 0; i < payments; i++) await pay(runs[Math.floor(random() * runs.length)], BigInt(1 + Math.floor(random() * 5_000_000)));
+      for (let i = 0; i < payments; i++)
+        await pay(runs[Math.floor(random() * runs.length)], BigInt(1 + Math.floor(random() * 5_000_000)));
       if (trial === 3) await splitter.payRun(lateRunId, token.target, 777_777n).then((tx) => tx.wait());
-      if (trial === 12 && !late) late = await fx.run({ lab: new Wallet(chain.privateKey(7)).address, runId: lateRunId, entries: [{ dataset: datasets[2], weight: 1n }] });
+      if (trial === 12 && !late)
+        late = await fx.run({
+          lab: new Wallet(chain.privateKey(7)).address,
+          runId: lateRunId,
+          entries: [{ dataset: datasets[2], weight: 1n }],
+        });
       if (trial % 3 === 2) await warp(61); // let pending roots become acceptable
 
       const worker = await startWorker();
@@ -163,9 +187,13 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
     expect(proposed.length).toBeGreaterThan(1);
     expect(new Set(proposed).size).toBe(proposed.length);
     expect(proposed).toEqual([...proposed].sort((a, b) => a - b));
-    const dbEpochs = await fx.query<{ epoch: string; root: string }>(`SELECT epoch::text, root FROM royalty_epochs ORDER BY epoch`);
+    const dbEpochs = await fx.query<{ epoch: string; root: string }>(
+      `SELECT epoch::text, root FROM royalty_epochs ORDER BY epoch`,
+    );
     for (const e of events.filter((e) => e.parsed.name === 'RootProposed')) {
-      expect(dbEpochs.find((d) => d.epoch === String(e.parsed.args.epoch))?.root).toBe(String(e.parsed.args.root).toLowerCase());
+      expect(dbEpochs.find((d) => d.epoch === String(e.parsed.args.epoch))?.root).toBe(
+        String(e.parsed.args.root).toLowerCase(),
+      );
     }
 
     // Every payment on-chain is in the ledger, allocated, and fee + Σ ledger == amount, per payment and per token.
@@ -190,7 +218,10 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
     const currentEpoch = await reader.currentEpoch();
     expect(String(currentEpoch)).toBe(dbEpochs.at(-1)!.epoch);
     expect((await reader.currentRoot()).toLowerCase()).toBe(dbEpochs.at(-1)!.root);
-    const [leaves] = await fx.query<{ total: string }>(`SELECT SUM(cumulative)::text AS total FROM epoch_balances WHERE epoch = $1`, [String(currentEpoch)]);
+    const [leaves] = await fx.query<{ total: string }>(
+      `SELECT SUM(cumulative)::text AS total FROM epoch_balances WHERE epoch = $1`,
+      [String(currentEpoch)],
+    );
     expect(BigInt(leaves.total)).toBe(BigInt(db.ledger));
     expect(BigInt(leaves.total)).toBeLessThanOrEqual(await reader.totalDeposited(token.target));
   }, 150_000);

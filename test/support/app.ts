@@ -35,7 +35,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 }
 
 /** The real API on a database and chain the caller owns (to restart it over the same state); close() stops only the app. */
-export async function startTestAppOn(database: TestDatabase, chain: TestChain, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestAppOn(
+  database: TestDatabase,
+  chain: TestChain,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: 'warn', WORKER_MODE: 'off', ...env });
   const app = await createApp({
     config,

@@ -47,21 +47,38 @@ export async function insertDataset(url: string, options: FixtureDatasetOptions 
   return withClient(url, async (c) => {
     await c.query('BEGIN');
     const digest = hex32();
-    const { rows: [item] } = await c.query(`INSERT INTO anchor_items (kind, leaf) VALUES (0, $1) RETURNING id`, [digest]);
-    const { rows: [dataset] } = await c.query(
+    const {
+      rows: [item],
+    } = await c.query(`INSERT INTO anchor_items (kind, leaf) VALUES (0, $1) RETURNING id`, [digest]);
+    const {
+      rows: [dataset],
+    } = await c.query(
       `INSERT INTO datasets (content_root, title, registrant, storage, external_uri, file_count, total_bytes, license_template, license_terms,
                              license_terms_hash, licensing_open, nonce, deadline, signature, digest, anchor_item_id)
        VALUES ($1, $2, $3, 'external', 'https://example.org/data', 1, 1024, $4, $5, $6, $7, 1, now() + interval '1 day', '0x', $8, $9)
        RETURNING id`,
-      [contentRoot, options.title ?? 'fixture dataset', owners[0].account.toLowerCase(), template, terms, termsHash, options.licensingOpen ?? true, digest, item.id],
+      [
+        contentRoot,
+        options.title ?? 'fixture dataset',
+        owners[0].account.toLowerCase(),
+        template,
+        terms,
+        termsHash,
+        options.licensingOpen ?? true,
+        digest,
+        item.id,
+      ],
     );
-    await c.query(`INSERT INTO dataset_owners (dataset_id, account, share_bps) SELECT $1, a, b FROM unnest($2::text[], $3::int[]) AS t(a, b)`, [
-      dataset.id,
-      owners.map((o) => o.account.toLowerCase()),
-      owners.map((o) => o.shareBps),
-    ]);
+    await c.query(
+      `INSERT INTO dataset_owners (dataset_id, account, share_bps) SELECT $1, a, b FROM unnest($2::text[], $3::int[]) AS t(a, b)`,
+      [dataset.id, owners.map((o) => o.account.toLowerCase()), owners.map((o) => o.shareBps)],
+    );
     for (const p of options.parents ?? []) {
-      await c.query(`INSERT INTO dataset_parents (dataset_id, parent_id, upstream_bps) VALUES ($1, $2, $3)`, [dataset.id, p.id, p.upstreamBps]);
+      await c.query(`INSERT INTO dataset_parents (dataset_id, parent_id, upstream_bps) VALUES ($1, $2, $3)`, [
+        dataset.id,
+        p.id,
+        p.upstreamBps,
+      ]);
     }
     await c.query('COMMIT');
     return { id: dataset.id, contentRoot, terms, termsHash };
@@ -72,7 +89,12 @@ export async function insertDataset(url: string, options: FixtureDatasetOptions 
  * `count` open-training datasets owned 100 % by `owner`, in one set-based statement each for anchor
  * items, datasets and owners. Content roots are derived from `seed` and the index; returned in index order.
  */
-export async function insertDatasetsBulk(url: string, count: number, owner: string, seed = randomBytes(4).toString('hex')): Promise<string[]> {
+export async function insertDatasetsBulk(
+  url: string,
+  count: number,
+  owner: string,
+  seed = randomBytes(4).toString('hex'),
+): Promise<string[]> {
   const terms = licenseTerms('open-training');
   const termsHash = licenseTermsHash(terms);
   return withClient(url, async (c) => {
@@ -110,7 +132,12 @@ export async function insertActiveLicensesBulk(url: string, licensee: string, co
 
 /** Active licenses for `licensee` on every dataset owned by `owner` (set-based; for benchmarks). */
 export async function insertActiveLicensesForOwner(url: string, licensee: string, owner: string): Promise<void> {
-  await insertActiveLicenses(url, licensee, `d.id IN (SELECT dataset_id FROM dataset_owners WHERE account = $2)`, owner.toLowerCase());
+  await insertActiveLicenses(
+    url,
+    licensee,
+    `d.id IN (SELECT dataset_id FROM dataset_owners WHERE account = $2)`,
+    owner.toLowerCase(),
+  );
 }
 
 async function insertActiveLicenses(url: string, licensee: string, where: string, param: unknown): Promise<void> {

@@ -28,7 +28,10 @@ export class RoyaltyFixtures {
   }
 
   private async anchorItem(kind: 0 | 1): Promise<string> {
-    const { rows } = await this.pool.query(`INSERT INTO anchor_items (kind, leaf) VALUES ($1, $2) RETURNING id`, [kind, hex32()]);
+    const { rows } = await this.pool.query(`INSERT INTO anchor_items (kind, leaf) VALUES ($1, $2) RETURNING id`, [
+      kind,
+      hex32(),
+    ]);
     return String(rows[0].id);
   }
 
@@ -46,19 +49,39 @@ export class RoyaltyFixtures {
        VALUES ($1, $2, $3, 'external', 'https://example.org/data', 1, 1024, 'open-royalty', '{}'::jsonb, $4, $5,
                now() + interval '1 day', '0x', $6, $7)
        RETURNING id`,
-      [contentRoot, options.title ?? 'fixture dataset', options.owners[0].account.toLowerCase(), hex32(), BigInt('0x' + randomBytes(8).toString('hex')).toString(), hex32(), anchor],
+      [
+        contentRoot,
+        options.title ?? 'fixture dataset',
+        options.owners[0].account.toLowerCase(),
+        hex32(),
+        BigInt('0x' + randomBytes(8).toString('hex')).toString(),
+        hex32(),
+        anchor,
+      ],
     );
     const id: string = rows[0].id;
     for (const o of options.owners) {
-      await this.pool.query(`INSERT INTO dataset_owners (dataset_id, account, share_bps) VALUES ($1, $2, $3)`, [id, o.account.toLowerCase(), o.shareBps]);
+      await this.pool.query(`INSERT INTO dataset_owners (dataset_id, account, share_bps) VALUES ($1, $2, $3)`, [
+        id,
+        o.account.toLowerCase(),
+        o.shareBps,
+      ]);
     }
     for (const p of options.parents ?? []) {
-      await this.pool.query(`INSERT INTO dataset_parents (dataset_id, parent_id, upstream_bps) VALUES ($1, $2, $3)`, [id, p.dataset.id, p.upstreamBps]);
+      await this.pool.query(`INSERT INTO dataset_parents (dataset_id, parent_id, upstream_bps) VALUES ($1, $2, $3)`, [
+        id,
+        p.dataset.id,
+        p.upstreamBps,
+      ]);
     }
     return { id, contentRoot };
   }
 
-  async run(options: { lab: string; entries: { dataset: FixtureDataset; weight: bigint }[]; runId?: string }): Promise<FixtureRun> {
+  async run(options: {
+    lab: string;
+    entries: { dataset: FixtureDataset; weight: bigint }[];
+    runId?: string;
+  }): Promise<FixtureRun> {
     const runId = (options.runId ?? hex32()).toLowerCase();
     const anchor = await this.anchorItem(1);
     const total = options.entries.reduce((s, e) => s + e.weight, 0n);
@@ -70,13 +93,28 @@ export class RoyaltyFixtures {
                                     started_at, ended_at, nonce, deadline, signature, digest, anchor_item_id)
          VALUES ($1, $2, 'fixture-model', $3, $4, $5, $6, 'tokens', $7, now() - interval '1 hour', now(), 1, now() + interval '1 day', '0x', $8, $9)
          RETURNING id`,
-        [runId, options.lab.toLowerCase(), hex32(), hex32(), hex32(), options.entries.length, total.toString(), hex32(), anchor],
+        [
+          runId,
+          options.lab.toLowerCase(),
+          hex32(),
+          hex32(),
+          hex32(),
+          options.entries.length,
+          total.toString(),
+          hex32(),
+          anchor,
+        ],
       );
       const id: string = rows[0].id;
       await client.query(
         `INSERT INTO run_entries (run_id, position, dataset_id, weight)
          SELECT $1, t.position, t.dataset_id, t.weight::numeric FROM unnest($2::int[], $3::uuid[], $4::text[]) AS t(position, dataset_id, weight)`,
-        [id, options.entries.map((_, i) => i), options.entries.map((e) => e.dataset.id), options.entries.map((e) => e.weight.toString())],
+        [
+          id,
+          options.entries.map((_, i) => i),
+          options.entries.map((e) => e.dataset.id),
+          options.entries.map((e) => e.weight.toString()),
+        ],
       );
       await client.query('COMMIT');
       return { id, runId };
@@ -88,7 +126,11 @@ export class RoyaltyFixtures {
     }
   }
 
-  async license(options: { dataset: FixtureDataset; licensee: string; paymentRef?: string }): Promise<{ id: string; paymentRef: string }> {
+  async license(options: {
+    dataset: FixtureDataset;
+    licensee: string;
+    paymentRef?: string;
+  }): Promise<{ id: string; paymentRef: string }> {
     const paymentRef = (options.paymentRef ?? hex32()).toLowerCase();
     const { rows } = await this.pool.query(
       `INSERT INTO licenses (dataset_id, licensee, terms_hash, status, payment_ref, nonce, deadline, signature, digest)

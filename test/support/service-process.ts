@@ -13,7 +13,8 @@ export interface ServiceProcess {
 
 /** The Node flags `npm start` runs the service with (package.json `start`, explained in apps/api/src/main.ts). */
 export function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts
+    .start;
   return start.split(/\s+/).filter((word) => word.startsWith('--'));
 }
 

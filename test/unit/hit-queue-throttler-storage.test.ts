@@ -5,7 +5,7 @@ import { HitQueueThrottlerStorage } from '../../apps/api/src/common/hit-queue-th
 describe('HitQueueThrottlerStorage', () => {
   afterEach(() => vi.useRealTimers());
 
-  it('answers exactly what @nestjs/throttler\'s default storage answers, hit by hit, with and without a block duration', async () => {
+  it("answers exactly what @nestjs/throttler's default storage answers, hit by hit, with and without a block duration", async () => {
     vi.useFakeTimers({ now: 1_000_000 });
     const ours = new HitQueueThrottlerStorage();
     const theirs = new ThrottlerStorageService();
@@ -16,7 +16,9 @@ describe('HitQueueThrottlerStorage', () => {
         vi.advanceTimersByTime(wait);
         const key = i % 7 === 0 ? 'client-b' : `client-a-${blockDuration}`;
         const args = [key, 60_000, 10, blockDuration, 'default'] as const;
-        expect(await ours.increment(...args), `step ${i}, blockDuration ${blockDuration}`).toEqual(await theirs.increment(...args));
+        expect(await ours.increment(...args), `step ${i}, blockDuration ${blockDuration}`).toEqual(
+          await theirs.increment(...args),
+        );
       }
     }
     ours.onApplicationShutdown();

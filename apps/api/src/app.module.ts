@@ -44,7 +44,10 @@ export class AppModule {
           },
         }),
         TypeOrmModule.forRoot({ ...postgresOptions(infrastructure.databaseUrl), autoLoadEntities: true }),
-        ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }], storage: new HitQueueThrottlerStorage() }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+          storage: new HitQueueThrottlerStorage(),
+        }),
         PersistenceModule,
         CatalogueModule,
         DependenciesModule,

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
     shuttingDown = true;
     log.info(`${signal} received: draining requests and stopping`);
     const force = setTimeout(() => {
-      log.error(`shutdown took longer than SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs} ms); stopping PostgreSQL and the chain and exiting`);
+      log.error(
+        `shutdown took longer than SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs} ms); stopping PostgreSQL and the chain and exiting`,
+      );
       infrastructure.signalChildren();
       process.exit(1);
     }, config.shutdownTimeoutMs);

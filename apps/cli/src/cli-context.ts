@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { JsonRpcProvider, Wallet } from 'ethers';
-import { ROUTES, routeUrl, type ApiErrorBody, type RouteInput, type RouteName, type RouteResponse } from '@upstream/api-contract';
+import {
+  ROUTES,
+  routeUrl,
+  type ApiErrorBody,
+  type RouteInput,
+  type RouteName,
+  type RouteResponse,
+} from '@upstream/api-contract';
 
 export interface GlobalOptions {
   api: string;
@@ -23,7 +30,8 @@ export class ApiRequestError extends Error {
 }
 
 /** A call's arguments: none when the route needs nothing, optional when it takes only a query. */
-export type CallArgs<R extends RouteName> = object extends RouteInput<R> ? [input?: RouteInput<R>] : [input: RouteInput<R>];
+export type CallArgs<R extends RouteName> =
+  object extends RouteInput<R> ? [input?: RouteInput<R>] : [input: RouteInput<R>];
 
 /** A small JSON client for the Upstream API, typed by the routes of @upstream/api-contract; errors carry the server's field-named details. */
 export class ApiClient {
@@ -31,7 +39,11 @@ export class ApiClient {
 
   /** `api.call('getEpoch', { params: { epoch: 3 } })` answers the route's response type. */
   async call<R extends RouteName>(route: R, ...[input]: CallArgs<R>): Promise<RouteResponse<R>> {
-    const { params, query, body } = (input ?? {}) as { params?: Record<string, string | number>; query?: Record<string, unknown>; body?: unknown };
+    const { params, query, body } = (input ?? {}) as {
+      params?: Record<string, string | number>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+    };
     return (await this.send(ROUTES[route].method, routeUrl(route, { params, query }), body)) as RouteResponse<R>;
   }
 

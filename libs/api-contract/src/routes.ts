@@ -187,5 +187,7 @@ export function routeUrl<R extends RouteName>(
 }
 
 function isScalar(value: unknown): value is string | number | bigint | boolean {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean';
+  return (
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean'
+  );
 }

@@ -60,7 +60,13 @@ export async function recordedDeployment(url: string): Promise<RecordedDeploymen
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ chain_id: string; royalty_splitter: string; provenance_registry: string; payment_token: string | null; deployed_at_block: string }>(
+    const { rows } = await client.query<{
+      chain_id: string;
+      royalty_splitter: string;
+      provenance_registry: string;
+      payment_token: string | null;
+      deployed_at_block: string;
+    }>(
       'SELECT chain_id, royalty_splitter, provenance_registry, payment_token, deployed_at_block FROM chain_deployments LIMIT 1',
     );
     const [row] = rows;
@@ -95,11 +101,24 @@ export async function indexedChainAgreement(
       [cursorName],
     );
     const cursor = cursors[0];
-    const { rows: events } = await client.query<{ indexed: boolean }>('SELECT EXISTS (SELECT 1 FROM chain_events) AS indexed');
+    const { rows: events } = await client.query<{ indexed: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM chain_events) AS indexed',
+    );
     const indexedEvents = events[0].indexed;
-    if (!cursor?.block_hash) return { cursor: cursor ? Number(cursor.block_number) : null, agrees: true, lastAgreedBlock: null, indexedEvents };
+    if (!cursor?.block_hash)
+      return {
+        cursor: cursor ? Number(cursor.block_number) : null,
+        agrees: true,
+        lastAgreedBlock: null,
+        indexedEvents,
+      };
     if ((await blockHashAt(Number(cursor.block_number))) === cursor.block_hash) {
-      return { cursor: Number(cursor.block_number), agrees: true, lastAgreedBlock: Number(cursor.block_number), indexedEvents };
+      return {
+        cursor: Number(cursor.block_number),
+        agrees: true,
+        lastAgreedBlock: Number(cursor.block_number),
+        indexedEvents,
+      };
     }
     const { rows: kept } = await client.query<{ block_number: string; block_hash: string }>(
       'SELECT block_number::text, block_hash FROM chain_blocks WHERE cursor_name = $1 ORDER BY block_number DESC',
@@ -107,7 +126,12 @@ export async function indexedChainAgreement(
     );
     for (const block of kept) {
       if ((await blockHashAt(Number(block.block_number))) === block.block_hash) {
-        return { cursor: Number(cursor.block_number), agrees: false, lastAgreedBlock: Number(block.block_number), indexedEvents };
+        return {
+          cursor: Number(cursor.block_number),
+          agrees: false,
+          lastAgreedBlock: Number(block.block_number),
+          indexedEvents,
+        };
       }
     }
     return { cursor: Number(cursor.block_number), agrees: false, lastAgreedBlock: null, indexedEvents };

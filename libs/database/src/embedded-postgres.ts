@@ -254,7 +254,13 @@ export function processRunning(pid: number): boolean {
 }
 
 function describe(error: unknown): string {
-  if (error && typeof error === 'object' && 'stderr' in error && typeof error.stderr === 'string' && error.stderr.trim()) {
+  if (
+    error &&
+    typeof error === 'object' &&
+    'stderr' in error &&
+    typeof error.stderr === 'string' &&
+    error.stderr.trim()
+  ) {
     return error.stderr.trim();
   }
   return error instanceof Error ? error.message : String(error);

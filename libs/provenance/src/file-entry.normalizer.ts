@@ -25,10 +25,27 @@ const DRIVE_RE = /^[A-Za-z]:(\/|$)/;
  * browser and server refuses the same paths whatever Unicode version it ships.
  */
 const FORMAT_CHARACTERS: readonly (readonly [number, number])[] = [
-  [0xad, 0xad], [0x600, 0x605], [0x61c, 0x61c], [0x6dd, 0x6dd], [0x70f, 0x70f], [0x890, 0x891],
-  [0x8e2, 0x8e2], [0x180e, 0x180e], [0x200b, 0x200f], [0x202a, 0x202e], [0x2060, 0x2064],
-  [0x2066, 0x206f], [0xfeff, 0xfeff], [0xfff9, 0xfffb], [0x110bd, 0x110bd], [0x110cd, 0x110cd],
-  [0x13430, 0x1343f], [0x1bca0, 0x1bca3], [0x1d173, 0x1d17a], [0xe0001, 0xe0001], [0xe0020, 0xe007f],
+  [0xad, 0xad],
+  [0x600, 0x605],
+  [0x61c, 0x61c],
+  [0x6dd, 0x6dd],
+  [0x70f, 0x70f],
+  [0x890, 0x891],
+  [0x8e2, 0x8e2],
+  [0x180e, 0x180e],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x2064],
+  [0x2066, 0x206f],
+  [0xfeff, 0xfeff],
+  [0xfff9, 0xfffb],
+  [0x110bd, 0x110bd],
+  [0x110cd, 0x110cd],
+  [0x13430, 0x1343f],
+  [0x1bca0, 0x1bca3],
+  [0x1d173, 0x1d17a],
+  [0xe0001, 0xe0001],
+  [0xe0020, 0xe007f],
 ];
 
 type RefusedKind = 'the control character' | 'the format character' | 'an unpaired surrogate';
@@ -88,7 +105,7 @@ function decodesAsUtf8(bytes: Uint8Array): boolean {
 /** Bytes shown as text where they are UTF-8 and as `\xNN` where they are not: `bad\xffname`. */
 function escapeBytes(bytes: Uint8Array): string {
   let out = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     // The shortest prefix that decodes is exactly one UTF-8 sequence; none means a bad byte.
     const length = [1, 2, 3, 4].find((n) => i + n <= bytes.length && decodesAsUtf8(bytes.subarray(i, i + n)));
     if (length === undefined) {
@@ -174,11 +191,7 @@ export function canonicalEntries(inputs: readonly FileEntryInput[]): FileEntry[]
   keyed.sort((a, b) => Buffer.compare(a.key, b.key));
   for (let i = 1; i < keyed.length; i++) {
     if (keyed[i].e.path === keyed[i - 1].e.path) {
-      throw new ProvenanceError(
-        'DUPLICATE_PATH',
-        `two files have the path ${quotePath(keyed[i].e.path)}`,
-        'path',
-      );
+      throw new ProvenanceError('DUPLICATE_PATH', `two files have the path ${quotePath(keyed[i].e.path)}`, 'path');
     }
   }
   return keyed.map((k) => k.e);

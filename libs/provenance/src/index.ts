@@ -73,4 +73,8 @@ export {
   type RunEntry,
 } from './training-run.tree';
 export { BATCH_ANCHOR_TYPES, BatchAnchorTree, buildBatchAnchorTree, verifyBatchAnchorProof } from './batch-anchor.tree';
-export { LICENSING_CHANGE_TYPES, licensingChangeTypedData, type LicensingChangeMessage } from './licensing-change.typed-data';
+export {
+  LICENSING_CHANGE_TYPES,
+  licensingChangeTypedData,
+  type LicensingChangeMessage,
+} from './licensing-change.typed-data';

@@ -22,8 +22,17 @@ export const LICENSING_CHANGE_TYPES: Record<string, TypedDataField[]> = {
 };
 
 /** Signed with `wallet.signTypedData(td.domain, td.types, td.message)` under the Upstream domain. */
-export function licensingChangeTypedData(domain: UpstreamDomain, message: LicensingChangeMessage): TypedData<LicensingChangeMessage> {
+export function licensingChangeTypedData(
+  domain: UpstreamDomain,
+  message: LicensingChangeMessage,
+): TypedData<LicensingChangeMessage> {
   const digest = TypedDataEncoder.hash(domain, LICENSING_CHANGE_TYPES, message);
   // The provenance lib's PrimaryType union does not list this feature-local type; the cast only affects that label.
-  return { domain, types: LICENSING_CHANGE_TYPES, primaryType: 'LicensingChange' as TypedData<LicensingChangeMessage>['primaryType'], message, digest };
+  return {
+    domain,
+    types: LICENSING_CHANGE_TYPES,
+    primaryType: 'LicensingChange' as TypedData<LicensingChangeMessage>['primaryType'],
+    message,
+    digest,
+  };
 }

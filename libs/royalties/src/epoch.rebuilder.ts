@@ -52,7 +52,10 @@ export interface RebuiltEpoch {
  * is allocated by libs/royalties `allocate` over the run's entries and the lineage; the shares
  * are summed per (account, token) over every payment so far; the sums are the epoch's leaves.
  */
-export function cumulativeBalances(payments: readonly PublicPayment[], datasets: Record<string, PublicDataset>): CumulativeBalance[] {
+export function cumulativeBalances(
+  payments: readonly PublicPayment[],
+  datasets: Record<string, PublicDataset>,
+): CumulativeBalance[] {
   const graph = new Map<string, DatasetNode>(Object.entries(datasets).map(([id, node]) => [id.toLowerCase(), node]));
   const sums = new Map<string, bigint>();
   for (const p of payments) {
@@ -74,7 +77,9 @@ export function cumulativeBalances(payments: readonly PublicPayment[], datasets:
       const [token, account] = key.split(':') as [string, string];
       return { token, account, cumulative };
     })
-    .sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+    .sort((a, b) =>
+      a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0,
+    );
 }
 
 /**
@@ -100,5 +105,10 @@ export function epochDataHash(
 export async function rebuildEpoch(inputs: EpochInputs): Promise<RebuiltEpoch> {
   const balances = cumulativeBalances(inputs.payments, inputs.datasets);
   const tree = await cumulativeLeaves(inputs.chainId, inputs.splitter.toLowerCase(), balances);
-  return { root: tree.root, dataHash: epochDataHash(inputs.chainId, inputs.splitter, inputs.epoch, inputs.payments), balances, tree };
+  return {
+    root: tree.root,
+    dataHash: epochDataHash(inputs.chainId, inputs.splitter, inputs.epoch, inputs.payments),
+    balances,
+    tree,
+  };
 }

@@ -323,8 +323,7 @@ function canonicalNode(id: string, lookup: (id: string) => DatasetNode | undefin
         `must be an integer 0..${TOTAL_BPS}`,
       );
     upstreamSum += p.upstreamBps;
-    if (UPPER_RE.test(p.datasetId) || (i > 0 && !(rawParents[i - 1].datasetId < p.datasetId)))
-      parentsCanonical = false;
+    if (UPPER_RE.test(p.datasetId) || (i > 0 && !(rawParents[i - 1].datasetId < p.datasetId))) parentsCanonical = false;
   }
   if (upstreamSum > TOTAL_BPS)
     throw new RoyaltyError(

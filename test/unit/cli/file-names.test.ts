@@ -52,7 +52,10 @@ describe('upstream upload/hash: file names that cannot be dataset paths', () => 
   });
 
   it('hash prints the same refusal', async () => {
-    expect(await upstream(['hash', dataset])).toEqual({ stderr: `upstream: INVALID_PATH path: ${BAD_NAME}\n`, exitCode: 1 });
+    expect(await upstream(['hash', dataset])).toEqual({
+      stderr: `upstream: INVALID_PATH path: ${BAD_NAME}\n`,
+      exitCode: 1,
+    });
   });
 
   it('a file with a C1 control in its name is refused before upload, never printed raw', async () => {

@@ -41,7 +41,9 @@ describe('entry path characters', () => {
         const error = refusal(before + bad + after);
         expect(error.code).toBe('INVALID_PATH');
         expect(error.field).toBe('path');
-        expect(error.message).toMatch(/ contains (the control character|the format character|an unpaired surrogate) U\+[0-9A-F]{4,6}$/);
+        expect(error.message).toMatch(
+          / contains (the control character|the format character|an unpaired surrogate) U\+[0-9A-F]{4,6}$/,
+        );
         expect(error.message).not.toMatch(REFUSED_RE);
       }),
       { numRuns: 2000 },
@@ -105,8 +107,14 @@ describe('file names read from disk', () => {
     [bytes('bad', [0xff], 'name'), '', 'path "bad\\xffname" is not valid UTF-8: rename the file'],
     [bytes('caf', [0xe9]), 'sub/', 'path "sub/caf\\xe9" is not valid UTF-8: rename the file'],
     [bytes('é', [0xe2, 0x82]), '', 'path "é\\xe2\\x82" is not valid UTF-8: rename the file'],
-    [bytes([0xc2, 0x85, 0xed, 0xa0, 0x80]), 'a"b/', 'path "a\\"b/\\u0085\\xed\\xa0\\x80" is not valid UTF-8: rename the file'],
+    [
+      bytes([0xc2, 0x85, 0xed, 0xa0, 0x80]),
+      'a"b/',
+      'path "a\\"b/\\u0085\\xed\\xa0\\x80" is not valid UTF-8: rename the file',
+    ],
   ])('refuses a name that is not UTF-8, its bytes escaped (%#)', (name, parent, reason) => {
-    expect(() => decodeFileName(name, parent)).toThrow(expect.objectContaining({ code: 'INVALID_PATH', field: 'path', reason }));
+    expect(() => decodeFileName(name, parent)).toThrow(
+      expect.objectContaining({ code: 'INVALID_PATH', field: 'path', reason }),
+    );
   });
 });

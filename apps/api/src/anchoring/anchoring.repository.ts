@@ -37,7 +37,10 @@ export class AnchoringRepository extends SqlRepository {
   }
 
   async insertItem(kind: number, leaf: string): Promise<string> {
-    const [row]: { id: string }[] = await this.db.query(`INSERT INTO anchor_items (kind, leaf) VALUES ($1, $2) RETURNING id`, [kind, leaf]);
+    const [row]: { id: string }[] = await this.db.query(
+      `INSERT INTO anchor_items (kind, leaf) VALUES ($1, $2) RETURNING id`,
+      [kind, leaf],
+    );
     return String(row.id);
   }
 
@@ -71,7 +74,10 @@ export class AnchoringRepository extends SqlRepository {
 
   /** A batch's leaves in the order its tree was built. */
   async batchLeaves(batchId: string): Promise<string[]> {
-    const rows: { leaf: string }[] = await this.db.query(`SELECT leaf FROM anchor_items WHERE batch_id = $1 ORDER BY id`, [batchId]);
+    const rows: { leaf: string }[] = await this.db.query(
+      `SELECT leaf FROM anchor_items WHERE batch_id = $1 ORDER BY id`,
+      [batchId],
+    );
     return rows.map((r) => r.leaf);
   }
 

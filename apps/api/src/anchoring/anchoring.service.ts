@@ -69,7 +69,10 @@ export class AnchoringService implements OnModuleInit {
       const repo = this.repo.in(tx);
       const items = await repo.lockUnbatched(kind, anchorBatchSize);
       if (items.length === 0) return undefined;
-      const due = force || items.length >= anchorBatchSize || Date.now() - new Date(items[0].created_at).getTime() >= anchorIntervalMs;
+      const due =
+        force ||
+        items.length >= anchorBatchSize ||
+        Date.now() - new Date(items[0].created_at).getTime() >= anchorIntervalMs;
       if (!due) return undefined;
       const tree = await buildBatchAnchorTree(items.map((i) => i.leaf));
       const outboxKey = `anchor:${kind}:${tree.root}`;
@@ -98,10 +101,17 @@ export class AnchoringService implements OnModuleInit {
     };
     const tx = await this.repo.transaction(item.outbox_key!);
     if (tx) status.transaction = { status: tx.status, hash: tx.mined_tx_hash ?? tx.tx_hashes.at(-1) ?? null };
-    const event = await this.repo.anchoredEvent(item.root!, this.runtime.infrastructure.deployment.provenanceRegistry.toLowerCase());
+    const event = await this.repo.anchoredEvent(
+      item.root!,
+      this.runtime.infrastructure.deployment.provenanceRegistry.toLowerCase(),
+    );
     if (event) {
       status.state = 'anchored';
-      status.anchor = { txHash: event.tx_hash, blockNumber: Number(event.block_number), anchoredAt: new Date(event.block_time).toISOString() };
+      status.anchor = {
+        txHash: event.tx_hash,
+        blockNumber: Number(event.block_number),
+        anchoredAt: new Date(event.block_time).toISOString(),
+      };
     }
     return status;
   }

@@ -12,7 +12,10 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get('runs/:id/provenance')
-  @ApiOperation({ summary: 'Which data trained this run: datasets with weights, owners, the lab’s licenses and entry proofs, and the anchor' })
+  @ApiOperation({
+    summary:
+      'Which data trained this run: datasets with weights, owners, the lab’s licenses and entry proofs, and the anchor',
+  })
   @ApiOkResponse({ type: RunProvenanceDto })
   @ApiErrors('RUN_NOT_FOUND')
   runProvenance(@Param('id') id: string, @Query() page: OffsetPageQueryDto): Promise<RunProvenanceDto> {
@@ -22,16 +25,25 @@ export class AuditController {
   @Get('runs/:id/croissant')
   @Header('content-type', 'application/ld+json; charset=utf-8')
   @ApiProduces('application/ld+json')
-  @ApiOperation({ summary: 'The dataset list of a run as MLCommons Croissant-style JSON-LD (1,000 entries a page by default)' })
+  @ApiOperation({
+    summary: 'The dataset list of a run as MLCommons Croissant-style JSON-LD (1,000 entries a page by default)',
+  })
   @ApiOkResponse({ description: 'Croissant JSON-LD (sc:Dataset with isBasedOn and an `entries` record set)' })
-  croissant(@Param('id') id: string, @Query() page: OffsetPageQueryDto, @Req() req: Request): Promise<Record<string, unknown>> {
+  croissant(
+    @Param('id') id: string,
+    @Query() page: OffsetPageQueryDto,
+    @Req() req: Request,
+  ): Promise<Record<string, unknown>> {
     return this.audit.runCroissant(id, `${req.protocol}://${req.get('host')}`, page.limit ?? 1000, page.offset);
   }
 
   @Get('models/:modelHash/provenance')
   @ApiOperation({ summary: 'Which data trained this model: the provenance of every run recorded with this model hash' })
   @ApiOkResponse({ type: ModelProvenanceDto })
-  modelProvenance(@Param('modelHash') modelHash: string, @Query() page: OffsetPageQueryDto): Promise<ModelProvenanceDto> {
+  modelProvenance(
+    @Param('modelHash') modelHash: string,
+    @Query() page: OffsetPageQueryDto,
+  ): Promise<ModelProvenanceDto> {
     return this.audit.modelProvenance(modelHash, page.limit);
   }
 
@@ -44,7 +56,9 @@ export class AuditController {
   }
 
   @Get('contributors/:address/runs')
-  @ApiOperation({ summary: 'Which runs used the datasets this address co-owns: weights, shares, labs and what they paid' })
+  @ApiOperation({
+    summary: 'Which runs used the datasets this address co-owns: weights, shares, labs and what they paid',
+  })
   @ApiOkResponse({ type: ContributorRunsDto })
   contributorRuns(@Param('address') address: string, @Query() page: OffsetPageQueryDto): Promise<ContributorRunsDto> {
     return this.audit.contributorRuns(address, page.limit, page.offset);

@@ -6,5 +6,9 @@ import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 
 /** Public audit: "which data trained this model?" and "which runs used my dataset?", as JSON and Croissant JSON-LD. */
-@Module({ imports: [LicensesModule, RunsModule], controllers: [AuditController], providers: [AuditService, AuditRepository] })
+@Module({
+  imports: [LicensesModule, RunsModule],
+  controllers: [AuditController],
+  providers: [AuditService, AuditRepository],
+})
 export class AuditModule {}

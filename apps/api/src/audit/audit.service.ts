@@ -7,7 +7,13 @@ import { RunsRepository } from '../runs/runs.repository';
 import { RunsService, toPaymentTotal } from '../runs/runs.service';
 import { runCroissant } from './croissant';
 import { AuditRepository, type DatasetRunRow } from './audit.repository';
-import type { ContributorRunsDto, DatasetRunDto, DatasetRunsDto, ModelProvenanceDto, RunProvenanceDto } from './dto/audit-response.dto';
+import type {
+  ContributorRunsDto,
+  DatasetRunDto,
+  DatasetRunsDto,
+  ModelProvenanceDto,
+  RunProvenanceDto,
+} from './dto/audit-response.dto';
 import type { RunPaymentTotalDto } from '../runs/dto/run-response.dto';
 
 const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
@@ -33,7 +39,10 @@ export class AuditService {
   }
 
   async modelProvenance(modelHash: string, limit = 100): Promise<ModelProvenanceDto> {
-    if (!BYTES32_RE.test(modelHash)) throw new DomainError('VALIDATION_FAILED', 'modelHash must be bytes32 hex', [{ field: 'modelHash', reason: 'must be 0x followed by 64 hex digits' }]);
+    if (!BYTES32_RE.test(modelHash))
+      throw new DomainError('VALIDATION_FAILED', 'modelHash must be bytes32 hex', [
+        { field: 'modelHash', reason: 'must be 0x followed by 64 hex digits' },
+      ]);
     const rows = await this.runsRepo.runsByModel(modelHash);
     const runs: RunProvenanceDto[] = [];
     for (const row of rows) runs.push(await this.provenanceOf(row, limit, 0));
@@ -48,11 +57,20 @@ export class AuditService {
     const dataset = await this.datasets.find(ref);
     if (!dataset) throw LicenseErrors.datasetNotFound('id', ref);
     const rows = await this.repo.runsForDataset(dataset.id, limit, offset);
-    return { datasetId: dataset.content_root, datasetUuid: dataset.id, runs: await this.withPayments(rows), limit, offset };
+    return {
+      datasetId: dataset.content_root,
+      datasetUuid: dataset.id,
+      runs: await this.withPayments(rows),
+      limit,
+      offset,
+    };
   }
 
   async contributorRuns(address: string, limit = 100, offset = 0): Promise<ContributorRunsDto> {
-    if (!ADDRESS_RE.test(address)) throw new DomainError('VALIDATION_FAILED', 'address must be a 0x address', [{ field: 'address', reason: 'must be 0x followed by 40 hex digits' }]);
+    if (!ADDRESS_RE.test(address))
+      throw new DomainError('VALIDATION_FAILED', 'address must be a 0x address', [
+        { field: 'address', reason: 'must be 0x followed by 40 hex digits' },
+      ]);
     const rows = await this.repo.runsForContributor(address, limit, offset);
     return { address: address.toLowerCase(), runs: await this.withPayments(rows), limit, offset };
   }
@@ -63,7 +81,10 @@ export class AuditService {
     const [facts, licenses, proofs] = await Promise.all([
       this.repo.datasetFacts(uuids),
       this.repo.labLicenses(row.lab, uuids),
-      this.runs.proofs(row, page.map((e) => e.dataset_root)),
+      this.runs.proofs(
+        row,
+        page.map((e) => e.dataset_root),
+      ),
     ]);
     const factsById = new Map(facts.map((f) => [f.id, f]));
     return {

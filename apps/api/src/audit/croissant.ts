@@ -44,7 +44,9 @@ export function runCroissant(p: RunProvenanceDto, baseUrl: string): Record<strin
       entriesRoot: run.entriesRoot,
       weightUnit: run.weightUnit,
       totalWeight: run.totalWeight,
-      anchor: run.anchor.anchor ? { txHash: run.anchor.anchor.txHash, batchRoot: run.anchor.batch?.root } : { state: run.anchor.state },
+      anchor: run.anchor.anchor
+        ? { txHash: run.anchor.anchor.txHash, batchRoot: run.anchor.batch?.root }
+        : { state: run.anchor.state },
     },
     isBasedOn: p.entries.map((e) => ({
       '@type': 'sc:Dataset',
@@ -62,8 +64,20 @@ export function runCroissant(p: RunProvenanceDto, baseUrl: string): Record<strin
         description: `One row per dataset: its usage weight in ${run.weightUnit}. Rows ${p.offset}..${p.offset + p.entries.length - 1} of ${p.total}.`,
         key: { '@id': 'entries/datasetId' },
         field: [
-          { '@type': 'cr:Field', '@id': 'entries/datasetId', name: 'datasetId', dataType: 'sc:Text', description: 'content root (bytes32)' },
-          { '@type': 'cr:Field', '@id': 'entries/weight', name: 'weight', dataType: 'sc:Integer', description: `usage weight in ${run.weightUnit}` },
+          {
+            '@type': 'cr:Field',
+            '@id': 'entries/datasetId',
+            name: 'datasetId',
+            dataType: 'sc:Text',
+            description: 'content root (bytes32)',
+          },
+          {
+            '@type': 'cr:Field',
+            '@id': 'entries/weight',
+            name: 'weight',
+            dataType: 'sc:Integer',
+            description: `usage weight in ${run.weightUnit}`,
+          },
         ],
         data: p.entries.map((e) => ({ 'entries/datasetId': e.datasetId, 'entries/weight': e.weight })),
       },

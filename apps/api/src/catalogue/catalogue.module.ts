@@ -4,5 +4,8 @@ import { UsedNoncesRepository } from './used-nonces.repository';
 
 /** What every signed catalogue record shares: the dataset read model (usable for licensing, for runs) and used nonces. */
 @Global()
-@Module({ providers: [DatasetReadRepository, UsedNoncesRepository], exports: [DatasetReadRepository, UsedNoncesRepository] })
+@Module({
+  providers: [DatasetReadRepository, UsedNoncesRepository],
+  exports: [DatasetReadRepository, UsedNoncesRepository],
+})
 export class CatalogueModule {}

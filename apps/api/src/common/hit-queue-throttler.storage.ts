@@ -28,7 +28,13 @@ export class HitQueueThrottlerStorage implements ThrottlerStorage, OnApplication
   private readonly windows = new Map<string, HitWindow>();
   private sweeper: NodeJS.Timeout | undefined;
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<IncrementResult> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<IncrementResult> {
     const now = Date.now();
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
     const id = `${throttlerName}\u0000${key}`;
@@ -44,8 +50,14 @@ export class HitQueueThrottlerStorage implements ThrottlerStorage, OnApplication
     if (blockDuration <= 0) {
       const isBlocked = liveHits(window) >= limit;
       if (!isBlocked) window.hits.push(now + ttl);
-      const timeToBlockExpire = liveHits(window) > 0 ? Math.ceil((window.hits[window.head] - now) / 1000) : timeToExpire;
-      return { totalHits: liveHits(window) + (isBlocked ? 1 : 0), timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToBlockExpire : 0 };
+      const timeToBlockExpire =
+        liveHits(window) > 0 ? Math.ceil((window.hits[window.head] - now) / 1000) : timeToExpire;
+      return {
+        totalHits: liveHits(window) + (isBlocked ? 1 : 0),
+        timeToExpire,
+        isBlocked,
+        timeToBlockExpire: isBlocked ? timeToBlockExpire : 0,
+      };
     }
 
     if (!window.isBlocked) window.hits.push(now + ttl);
@@ -66,7 +78,8 @@ export class HitQueueThrottlerStorage implements ThrottlerStorage, OnApplication
   sweep(now = Date.now()): void {
     for (const [id, window] of this.windows) {
       prune(window, now);
-      if (liveHits(window) === 0 && window.expiresAt <= now && !(window.isBlocked && window.blockExpiresAt > now)) this.windows.delete(id);
+      if (liveHits(window) === 0 && window.expiresAt <= now && !(window.isBlocked && window.blockExpiresAt > now))
+        this.windows.delete(id);
     }
   }
 

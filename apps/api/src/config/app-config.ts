@@ -52,9 +52,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (errors.length > 0) throw new ConfigError(errors.map(describe));
 
   if (dto.RPC_URL) {
-    const missing = (['OPERATOR_PRIVATE_KEY', 'ROYALTY_SPLITTER_ADDRESS', 'PROVENANCE_REGISTRY_ADDRESS'] as const).filter(
-      (name) => !dto[name],
-    );
+    const missing = (
+      ['OPERATOR_PRIVATE_KEY', 'ROYALTY_SPLITTER_ADDRESS', 'PROVENANCE_REGISTRY_ADDRESS'] as const
+    ).filter((name) => !dto[name]);
     if (missing.length > 0) {
       throw new ConfigError(missing.map((variable) => ({ variable, reason: 'is required when RPC_URL is set' })));
     }
@@ -91,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
 
 function describe(error: ValidationError): { variable: string; reason: string } {
   const reasons = Object.values(error.constraints ?? {});
-  const shown = typeof error.value === 'string' && /KEY/.test(error.property) ? '(hidden)' : JSON.stringify(error.value);
+  const shown =
+    typeof error.value === 'string' && /KEY/.test(error.property) ? '(hidden)' : JSON.stringify(error.value);
   return { variable: error.property, reason: `${reasons.join(', ')} (got ${shown})` };
 }

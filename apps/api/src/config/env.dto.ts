@@ -10,72 +10,127 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
  * the README's configuration table lists the same names and defaults.
  */
 export class EnvDto {
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT?: number;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   HOST?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DATA_DIR?: string;
 
-  @IsOptional() @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+  @IsOptional()
+  @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
   LOG_LEVEL?: string;
 
-  @IsOptional() @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
+  @IsOptional()
+  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
   DATABASE_URL?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   EMBEDDED_PG_PORT?: number;
 
-  @IsOptional() @IsUrl({ protocols: ['http', 'https', 'ws', 'wss'], require_tld: false, require_protocol: true })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https', 'ws', 'wss'], require_tld: false, require_protocol: true })
   RPC_URL?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   LOCAL_CHAIN_PORT?: number;
 
-  @IsOptional() @Matches(PRIVATE_KEY, { message: 'OPERATOR_PRIVATE_KEY must be 0x followed by 64 hex digits' })
+  @IsOptional()
+  @Matches(PRIVATE_KEY, { message: 'OPERATOR_PRIVATE_KEY must be 0x followed by 64 hex digits' })
   OPERATOR_PRIVATE_KEY?: string;
 
-  @IsOptional() @Matches(ADDRESS, { message: 'ROYALTY_SPLITTER_ADDRESS must be a 0x-prefixed 20-byte hex address' })
+  @IsOptional()
+  @Matches(ADDRESS, { message: 'ROYALTY_SPLITTER_ADDRESS must be a 0x-prefixed 20-byte hex address' })
   ROYALTY_SPLITTER_ADDRESS?: string;
 
-  @IsOptional() @Matches(ADDRESS, { message: 'PROVENANCE_REGISTRY_ADDRESS must be a 0x-prefixed 20-byte hex address' })
+  @IsOptional()
+  @Matches(ADDRESS, { message: 'PROVENANCE_REGISTRY_ADDRESS must be a 0x-prefixed 20-byte hex address' })
   PROVENANCE_REGISTRY_ADDRESS?: string;
 
-  @IsOptional() @Matches(ADDRESS, { message: 'PAYMENT_TOKEN_ADDRESS must be a 0x-prefixed 20-byte hex address' })
+  @IsOptional()
+  @Matches(ADDRESS, { message: 'PAYMENT_TOKEN_ADDRESS must be a 0x-prefixed 20-byte hex address' })
   PAYMENT_TOKEN_ADDRESS?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   CONFIRMATIONS?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_PER_MINUTE?: number;
 
-  @IsOptional() @IsIn(['embedded', 'off', 'only'])
+  @IsOptional()
+  @IsIn(['embedded', 'off', 'only'])
   WORKER_MODE?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(50)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
   WORKER_INTERVAL_MS?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
   ANCHOR_BATCH_SIZE?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   ANCHOR_INTERVAL_MS?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   EPOCH_INTERVAL_MS?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   MAX_FILE_BYTES?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   MAX_FILES_PER_DATASET?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   UPLOAD_RATE_LIMIT_PER_MINUTE?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   SHUTDOWN_TIMEOUT_MS?: number;
 }

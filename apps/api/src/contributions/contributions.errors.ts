@@ -31,7 +31,8 @@ export const CONTRIBUTION_ERROR_CODES = defineErrorCodes({
   RANGE_NOT_SATISFIABLE: HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
 });
 
-export type ContributionErrorCode = keyof typeof CONTRIBUTION_ERROR_CODES | Extract<CommonErrorCode, 'VALIDATION_FAILED'>;
+export type ContributionErrorCode =
+  keyof typeof CONTRIBUTION_ERROR_CODES | Extract<CommonErrorCode, 'VALIDATION_FAILED'>;
 
 export function contributionError(
   code: ContributionErrorCode,
@@ -43,11 +44,19 @@ export function contributionError(
 }
 
 /** One field at fault: the message and the single detail say the same thing. */
-export function fieldError(code: ContributionErrorCode, field: string, reason: string, meta?: Record<string, unknown>): DomainError<ContributionErrorCode> {
+export function fieldError(
+  code: ContributionErrorCode,
+  field: string,
+  reason: string,
+  meta?: Record<string, unknown>,
+): DomainError<ContributionErrorCode> {
   return new DomainError(code, `${field}: ${reason}`, [{ field, reason }], meta);
 }
 
 export const fileTooLarge = (maxBytes: number, field = 'body') =>
-  fieldError('FILE_TOO_LARGE', field, `exceeds MAX_FILE_BYTES (${maxBytes} bytes)`, { limit: 'MAX_FILE_BYTES', maxBytes });
+  fieldError('FILE_TOO_LARGE', field, `exceeds MAX_FILE_BYTES (${maxBytes} bytes)`, {
+    limit: 'MAX_FILE_BYTES',
+    maxBytes,
+  });
 
 export const datasetNotFound = (id: string) => fieldError('DATASET_NOT_FOUND', 'id', `no dataset ${id}`);

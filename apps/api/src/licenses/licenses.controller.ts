@@ -19,7 +19,16 @@ export class LicensesController {
       'paymentRef = keccak256(abi.encodePacked("upstream:license-payment:", licenseDigest)).',
   })
   @ApiCreatedResponse({ type: LicenseResultDto })
-  @ApiErrors('VALIDATION_FAILED', 'INVALID_SIGNATURE', 'DEADLINE_EXPIRED', 'LICENSE_TERMS_MISMATCH', 'DATASET_NOT_FOUND', 'LICENSING_CLOSED', 'LICENSE_EXISTS', 'NONCE_REUSED')
+  @ApiErrors(
+    'VALIDATION_FAILED',
+    'INVALID_SIGNATURE',
+    'DEADLINE_EXPIRED',
+    'LICENSE_TERMS_MISMATCH',
+    'DATASET_NOT_FOUND',
+    'LICENSING_CLOSED',
+    'LICENSE_EXISTS',
+    'NONCE_REUSED',
+  )
   create(@Body() dto: CreateLicenseDto): Promise<LicenseResultDto> {
     return this.licenses.create(dto);
   }
@@ -50,7 +59,8 @@ export class LicensesController {
   @Post('datasets/:id/licensing')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'An owner opens or closes a dataset to new licenses (EIP-712 LicensingChange {datasetId, open, nonce, deadline})',
+    summary:
+      'An owner opens or closes a dataset to new licenses (EIP-712 LicensingChange {datasetId, open, nonce, deadline})',
     description: 'Existing licenses run to their end.',
   })
   @ApiOkResponse({ type: LicensingStateDto })

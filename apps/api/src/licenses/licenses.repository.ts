@@ -97,15 +97,17 @@ export class LicensesRepository extends SqlRepository {
   }
 
   async listByLicensee(licensee: string, limit: number, offset: number): Promise<LicenseRow[]> {
-    return this.db.query(`${LICENSE_SELECT} WHERE l.licensee = $1 ORDER BY l.created_at DESC, l.id LIMIT $2 OFFSET $3`, [
-      licensee.toLowerCase(),
-      limit,
-      offset,
-    ]);
+    return this.db.query(
+      `${LICENSE_SELECT} WHERE l.licensee = $1 ORDER BY l.created_at DESC, l.id LIMIT $2 OFFSET $3`,
+      [licensee.toLowerCase(), limit, offset],
+    );
   }
 
   async listByDataset(datasetId: string, limit: number, offset: number): Promise<LicenseRow[]> {
-    return this.db.query(`${LICENSE_SELECT} WHERE l.dataset_id = $1 ORDER BY l.created_at DESC, l.id LIMIT $2 OFFSET $3`, [datasetId, limit, offset]);
+    return this.db.query(
+      `${LICENSE_SELECT} WHERE l.dataset_id = $1 ORDER BY l.created_at DESC, l.id LIMIT $2 OFFSET $3`,
+      [datasetId, limit, offset],
+    );
   }
 
   /**
@@ -128,7 +130,10 @@ export class LicensesRepository extends SqlRepository {
   }
 
   async isOwner(datasetId: string, account: string): Promise<boolean> {
-    const rows = await this.db.query(`SELECT 1 FROM dataset_owners WHERE dataset_id = $1 AND account = $2`, [datasetId, account.toLowerCase()]);
+    const rows = await this.db.query(`SELECT 1 FROM dataset_owners WHERE dataset_id = $1 AND account = $2`, [
+      datasetId,
+      account.toLowerCase(),
+    ]);
     return rows.length > 0;
   }
 

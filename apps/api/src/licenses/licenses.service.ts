@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { licenseAcceptanceTypedData, recoverSigner, upstreamDomain, validateDomain, validateLicenseAcceptance, type LicenseAcceptanceMessage } from '@upstream/provenance';
+import {
+  licenseAcceptanceTypedData,
+  recoverSigner,
+  upstreamDomain,
+  validateDomain,
+  validateLicenseAcceptance,
+  type LicenseAcceptanceMessage,
+} from '@upstream/provenance';
 import { DatasetReadRepository, type DatasetUsabilityRow } from '../catalogue/dataset-read.repository';
 import { UsedNoncesRepository } from '../catalogue/used-nonces.repository';
 import { DomainError } from '../common/errors/domain-error';
@@ -41,7 +48,8 @@ export class LicensesService implements OnModuleInit {
         token: event.args.token,
         blockTime: event.blockTime,
       });
-      if (activated.length > 0) this.logger.log(`license ${activated.join(', ')} activated by payment in ${event.txHash}`);
+      if (activated.length > 0)
+        this.logger.log(`license ${activated.join(', ')} activated by payment in ${event.txHash}`);
     });
   }
 
@@ -65,7 +73,8 @@ export class LicensesService implements OnModuleInit {
 
     const dataset = await this.datasets.find(message.datasetId);
     if (!dataset) throw LicenseErrors.datasetNotFound('datasetId', message.datasetId);
-    if (dataset.license_terms_hash.toLowerCase() !== message.termsHash) throw LicenseErrors.termsMismatch(dataset.license_terms_hash);
+    if (dataset.license_terms_hash.toLowerCase() !== message.termsHash)
+      throw LicenseErrors.termsMismatch(dataset.license_terms_hash);
     if (!dataset.licensing_open) throw LicenseErrors.licensingClosed(dataset.content_root);
     const current = await this.repo.currentLicense(dataset.id, dto.licensee);
     if (current) throw LicenseErrors.licenseExists(current.id, current.status);
@@ -73,7 +82,8 @@ export class LicensesService implements OnModuleInit {
     const fee = feeOf(dataset);
     const paymentRef = fee ? licensePaymentRef(typed.digest) : null;
     const id = await this.uow.run(async (tx) => {
-      if (!(await this.nonces.in(tx).use(dto.licensee, message.nonce, 'license'))) throw LicenseErrors.nonceReused(dto.licensee, message.nonce);
+      if (!(await this.nonces.in(tx).use(dto.licensee, message.nonce, 'license')))
+        throw LicenseErrors.nonceReused(dto.licensee, message.nonce);
       return this.repo.in(tx).insert({
         datasetId: dataset.id,
         licensee: dto.licensee,
@@ -106,7 +116,10 @@ export class LicensesService implements OnModuleInit {
   }
 
   async listForLab(address: string, limit = 100, offset = 0): Promise<LicenseListDto> {
-    if (!ADDRESS_RE.test(address)) throw new DomainError('VALIDATION_FAILED', 'address must be a 0x address', [{ field: 'address', reason: 'must be 0x followed by 40 hex digits' }]);
+    if (!ADDRESS_RE.test(address))
+      throw new DomainError('VALIDATION_FAILED', 'address must be a 0x address', [
+        { field: 'address', reason: 'must be 0x followed by 40 hex digits' },
+      ]);
     const rows = await this.repo.listByLicensee(address, limit, offset);
     return { licenses: rows.map(toLicenseDto), limit, offset };
   }
@@ -120,14 +133,21 @@ export class LicensesService implements OnModuleInit {
   /** An owner opens or closes a dataset to new licenses with a signed LicensingChange. */
   async setLicensing(ref: string, dto: SetLicensingDto): Promise<LicensingStateDto> {
     const dataset = await this.dataset(ref);
-    const message = { datasetId: dataset.content_root.toLowerCase(), open: dto.open, nonce: BigInt(dto.nonce), deadline: BigInt(dto.deadline) };
+    const message = {
+      datasetId: dataset.content_root.toLowerCase(),
+      open: dto.open,
+      nonce: BigInt(dto.nonce),
+      deadline: BigInt(dto.deadline),
+    };
     const domainErrors = validateDomain(this.domain);
     if (domainErrors.length > 0) throw signedMessageError(domainErrors);
-    if (message.deadline <= BigInt(Math.floor(Date.now() / 1000))) throw signedMessageError([{ field: 'deadline', reason: 'must be in the future' }]);
+    if (message.deadline <= BigInt(Math.floor(Date.now() / 1000)))
+      throw signedMessageError([{ field: 'deadline', reason: 'must be in the future' }]);
     assertSigner(() => recoverSigner(licensingChangeTypedData(this.domain, message), dto.signature), dto.signer);
     if (!(await this.repo.isOwner(dataset.id, dto.signer))) throw LicenseErrors.signerNotOwner(dto.signer);
     const changedAt = await this.uow.run(async (tx) => {
-      if (!(await this.nonces.in(tx).use(dto.signer, message.nonce, 'licensing'))) throw LicenseErrors.nonceReused(dto.signer, message.nonce);
+      if (!(await this.nonces.in(tx).use(dto.signer, message.nonce, 'licensing')))
+        throw LicenseErrors.nonceReused(dto.signer, message.nonce);
       return this.repo.in(tx).setLicensingOpen(dataset.id, dto.open);
     });
     return { datasetId: message.datasetId, licensingOpen: dto.open, changedAt: new Date(changedAt).toISOString() };
@@ -153,7 +173,8 @@ export function assertSigner(recover: () => string, expected: string): void {
 
 function feeOf(dataset: DatasetUsabilityRow): { token: string; amount: bigint } | null {
   const fee = dataset.license_terms?.fee as { token?: unknown; amount?: unknown } | null | undefined;
-  if (!fee || typeof fee.token !== 'string' || (typeof fee.amount !== 'string' && typeof fee.amount !== 'number')) return null;
+  if (!fee || typeof fee.token !== 'string' || (typeof fee.amount !== 'string' && typeof fee.amount !== 'number'))
+    return null;
   const amount = BigInt(fee.amount);
   return amount > 0n ? { token: fee.token.toLowerCase(), amount } : null;
 }
@@ -163,7 +184,8 @@ export function expiryOf(terms: Record<string, unknown>, acceptedAt: Date): Date
   const { expiresAt, durationDays } = terms ?? {};
   if (typeof expiresAt === 'number') return new Date(expiresAt * 1000);
   if (typeof expiresAt === 'string' && !Number.isNaN(Date.parse(expiresAt))) return new Date(expiresAt);
-  if (typeof durationDays === 'number' && durationDays > 0) return new Date(acceptedAt.getTime() + durationDays * 86_400_000);
+  if (typeof durationDays === 'number' && durationDays > 0)
+    return new Date(acceptedAt.getTime() + durationDays * 86_400_000);
   return null;
 }
 

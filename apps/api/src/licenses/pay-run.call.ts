@@ -20,7 +20,12 @@ export interface PayRunInstructions {
   call: ContractCall;
 }
 
-export function payRunInstructions(splitterAddress: string, runId: string, token: string, amount: bigint): PayRunInstructions {
+export function payRunInstructions(
+  splitterAddress: string,
+  runId: string,
+  token: string,
+  amount: bigint,
+): PayRunInstructions {
   return {
     runId,
     splitter: splitterAddress,

@@ -1,7 +1,13 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
-import { AccountParamDto, EpochParamDto, PageQueryDto, PaymentsQueryDto, RunIdParamDto } from './dto/royalty-params.dto';
+import {
+  AccountParamDto,
+  EpochParamDto,
+  PageQueryDto,
+  PaymentsQueryDto,
+  RunIdParamDto,
+} from './dto/royalty-params.dto';
 import {
   ContributorBalancesDto,
   ContributorHistoryDto,
@@ -21,7 +27,9 @@ export class RoyaltiesController {
   constructor(private readonly royalties: RoyaltiesService) {}
 
   @Get('contributors/:address/balances')
-  @ApiOperation({ summary: "A contributor's earned, claimed, claimable and pending amounts per token (empty for an unknown account)" })
+  @ApiOperation({
+    summary: "A contributor's earned, claimed, claimable and pending amounts per token (empty for an unknown account)",
+  })
   @ApiOkResponse({ type: ContributorBalancesDto })
   balances(@Param() { address }: AccountParamDto): Promise<ContributorBalancesDto> {
     return this.royalties.balances(address);

@@ -10,5 +10,7 @@ export const ROYALTIES_ERROR_CODES = defineErrorCodes({
 export type RoyaltiesErrorCode = keyof typeof ROYALTIES_ERROR_CODES;
 
 export function epochNotFound(epoch: number): DomainError<RoyaltiesErrorCode> {
-  return new DomainError('EPOCH_NOT_FOUND', `epoch ${epoch} does not exist`, [{ field: 'epoch', reason: `no epoch ${epoch} has been settled` }]);
+  return new DomainError('EPOCH_NOT_FOUND', `epoch ${epoch} does not exist`, [
+    { field: 'epoch', reason: `no epoch ${epoch} has been settled` },
+  ]);
 }

@@ -13,7 +13,14 @@ import { SettlementService } from './settlement.service';
  */
 @Module({
   controllers: [RoyaltiesController],
-  providers: [EpochsRepository, LedgerRepository, RoyaltiesReadRepository, LedgerService, SettlementService, RoyaltiesService],
+  providers: [
+    EpochsRepository,
+    LedgerRepository,
+    RoyaltiesReadRepository,
+    LedgerService,
+    SettlementService,
+    RoyaltiesService,
+  ],
   exports: [LedgerService, SettlementService, RoyaltiesService],
 })
 export class RoyaltiesModule {}

@@ -103,7 +103,9 @@ export class RoyaltiesService {
     if (!current) return { ...base, epoch: null, root: null, claims: [], claimMany: null };
     const tree = await this.epochTree(current.epoch);
     const claimed = await this.reads.claimedByToken(account);
-    const tokens = [...new Set(tree.balances.filter((b) => b.account.toLowerCase() === account).map((b) => b.token.toLowerCase()))].sort();
+    const tokens = [
+      ...new Set(tree.balances.filter((b) => b.account.toLowerCase() === account).map((b) => b.token.toLowerCase())),
+    ].sort();
     const claims = tokens.map((token) => {
       const c = tree.claim(account, token);
       const already = claimed.get(token) ?? 0n;
@@ -127,7 +129,12 @@ export class RoyaltiesService {
           ? null
           : {
               to: splitter,
-              data: splitterAbi.encodeFunctionData('claimMany', [account, open.map((c) => c.token), open.map((c) => c.cumulative), open.map((c) => c.proof)]),
+              data: splitterAbi.encodeFunctionData('claimMany', [
+                account,
+                open.map((c) => c.token),
+                open.map((c) => c.cumulative),
+                open.map((c) => c.proof),
+              ]),
             },
     };
   }
@@ -136,7 +143,10 @@ export class RoyaltiesService {
     const { limit, offset } = page(p);
     const rows = await this.epochRepo.states({ limit, offset });
     const current = await this.epochRepo.currentAccepted();
-    return { total: await this.epochRepo.count(), items: await Promise.all(rows.map((r) => this.toEpochDto(r, current?.epoch))) };
+    return {
+      total: await this.epochRepo.count(),
+      items: await Promise.all(rows.map((r) => this.toEpochDto(r, current?.epoch))),
+    };
   }
 
   async epoch(epoch: number): Promise<EpochDto> {
@@ -177,7 +187,10 @@ export class RoyaltiesService {
       fee: r.fee,
       net: r.net,
       source: r.source!,
-      entries: r.source === 'run' ? entries.get(r.training_run_id!)! : [{ datasetId: licensed.get(r.license_id!)!, weight: '1' }],
+      entries:
+        r.source === 'run'
+          ? entries.get(r.training_run_id!)!
+          : [{ datasetId: licensed.get(r.license_id!)!, weight: '1' }],
     }));
     const datasets: EpochInputs['datasets'] = {};
     for (const id of [...graph.nodes.keys()].sort()) {

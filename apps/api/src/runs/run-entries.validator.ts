@@ -11,7 +11,10 @@ export const MAX_NAMED = 100;
  * datasetId bytes32 hex, weight a positive integer as a decimal string (or a safe integer), no dataset
  * twice in the chunk. Fields are named by their position in the whole manifest (`entries[offset+i]`).
  */
-export function checkRunEntries(entries: readonly unknown[], offset: number): { roots: string[]; weights: string[]; errors: ErrorDetail[] } {
+export function checkRunEntries(
+  entries: readonly unknown[],
+  offset: number,
+): { roots: string[]; weights: string[]; errors: ErrorDetail[] } {
   const roots: string[] = new Array(entries.length);
   const weights: string[] = new Array(entries.length);
   const errors: ErrorDetail[] = [];
@@ -26,14 +29,16 @@ export function checkRunEntries(entries: readonly unknown[], offset: number): { 
       add(at, 'must be an object { datasetId, weight }');
       continue;
     }
-    for (const key of Object.keys(entry)) if (key !== 'datasetId' && key !== 'weight') add(`${at}.${key}`, 'is not a known field');
+    for (const key of Object.keys(entry))
+      if (key !== 'datasetId' && key !== 'weight') add(`${at}.${key}`, 'is not a known field');
     const { datasetId, weight } = entry;
     if (typeof datasetId !== 'string' || !BYTES32_RE.test(datasetId)) {
       add(`${at}.datasetId`, 'must be 0x followed by 64 hex digits (the dataset’s content root)');
     } else {
       const id = datasetId.toLowerCase();
       const first = seen.get(id);
-      if (first !== undefined) add(`${at}.datasetId`, `duplicates entries[${offset + first}].datasetId: a dataset is listed once per run`);
+      if (first !== undefined)
+        add(`${at}.datasetId`, `duplicates entries[${offset + first}].datasetId: a dataset is listed once per run`);
       else seen.set(id, i);
       roots[i] = id;
     }

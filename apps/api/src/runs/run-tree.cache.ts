@@ -14,7 +14,9 @@ export class RunTreeCache {
     if (tree) {
       this.trees.delete(runUuid); // refresh recency
     } else {
-      tree = load().then(({ roots, weights }) => buildRunEntriesTree(roots.map((r, i) => ({ datasetId: r, weight: BigInt(weights[i]) }))));
+      tree = load().then(({ roots, weights }) =>
+        buildRunEntriesTree(roots.map((r, i) => ({ datasetId: r, weight: BigInt(weights[i]) }))),
+      );
       tree.catch(() => this.trees.delete(runUuid));
     }
     this.trees.set(runUuid, tree);

@@ -13,7 +13,8 @@ export class RunsController {
 
   @Post()
   @ApiOperation({
-    summary: 'Record a training run: the lab’s signed EIP-712 TrainingRun manifest, with its entries or the first chunk',
+    summary:
+      'Record a training run: the lab’s signed EIP-712 TrainingRun manifest, with its entries or the first chunk',
     description:
       'With all entries the run is verified and committed at once (`status: committed`). Otherwise the answer is an open upload: ' +
       'send the rest with POST /runs/:id/entries (≤ 50,000 a chunk) and finish with POST /runs/:id/commit. ' +
@@ -46,8 +47,10 @@ export class RunsController {
   @Post(':id/commit')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Verify the whole manifest (count, entries root, datasets, active licenses, nonce) and record it, all or nothing',
-    description: 'A refused manifest’s upload is deleted. The run’s digest is queued for anchoring on the ProvenanceRegistry.',
+    summary:
+      'Verify the whole manifest (count, entries root, datasets, active licenses, nonce) and record it, all or nothing',
+    description:
+      'A refused manifest’s upload is deleted. The run’s digest is queued for anchoring on the ProvenanceRegistry.',
   })
   @ApiOkResponse({ type: RunUploadDto })
   @ApiErrors('RUN_INCOMPLETE', 'NONCE_REUSED')
@@ -71,14 +74,20 @@ export class RunsController {
   }
 
   @Get(':id/entries/proof')
-  @ApiOperation({ summary: 'Inclusion proof of one dataset’s entry (abi.encode(bytes32 datasetId, uint256 weight)) in the signed entries root' })
+  @ApiOperation({
+    summary:
+      'Inclusion proof of one dataset’s entry (abi.encode(bytes32 datasetId, uint256 weight)) in the signed entries root',
+  })
   @ApiOkResponse({ type: RunEntryProofDto })
   proof(@Param('id') id: string, @Query() query: ProofQueryDto): Promise<RunEntryProofDto> {
     return this.runs.entryProof(id, query.datasetId);
   }
 
   @Get(':id/payment')
-  @ApiOperation({ summary: 'The transactions that pay `amount` for the run: ERC-20 approve, then RoyaltySplitter.payRun(runId, token, amount)' })
+  @ApiOperation({
+    summary:
+      'The transactions that pay `amount` for the run: ERC-20 approve, then RoyaltySplitter.payRun(runId, token, amount)',
+  })
   @ApiOkResponse({ type: PayRunInstructionsDto })
   payment(@Param('id') id: string, @Query() query: PaymentQueryDto): Promise<PayRunInstructionsDto> {
     return this.runs.payment(id, query);

@@ -5,5 +5,10 @@ import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
 
 /** Training runs: signed manifests, uploaded in chunks, checked against licenses, committed all at once and anchored. */
-@Module({ imports: [LicensesModule], controllers: [RunsController], providers: [RunsService, RunsRepository], exports: [RunsService, RunsRepository] })
+@Module({
+  imports: [LicensesModule],
+  controllers: [RunsController],
+  providers: [RunsService, RunsRepository],
+  exports: [RunsService, RunsRepository],
+})
 export class RunsModule {}

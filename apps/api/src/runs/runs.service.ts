@@ -1,5 +1,13 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { buildRunEntriesTree, recoverSigner, trainingRunTypedData, upstreamDomain, validateTrainingRun, type RunEntriesTree, type TrainingRunMessage } from '@upstream/provenance';
+import {
+  buildRunEntriesTree,
+  recoverSigner,
+  trainingRunTypedData,
+  upstreamDomain,
+  validateTrainingRun,
+  type RunEntriesTree,
+  type TrainingRunMessage,
+} from '@upstream/provenance';
 import { AnchorKind, AnchoringService } from '../anchoring/anchoring.service';
 import { UsedNoncesRepository } from '../catalogue/used-nonces.repository';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
@@ -10,7 +18,14 @@ import { payRunInstructions, type PayRunInstructions } from '../licenses/pay-run
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { WorkerService } from '../worker/worker.service';
 import type { CreateRunDto, PaymentQueryDto, RunEntriesChunkDto } from './dto/create-run.dto';
-import type { AnchorStatusDto, RunDto, RunEntriesPageDto, RunEntryProofDto, RunPaymentTotalDto, RunUploadDto } from './dto/run-response.dto';
+import type {
+  AnchorStatusDto,
+  RunDto,
+  RunEntriesPageDto,
+  RunEntryProofDto,
+  RunPaymentTotalDto,
+  RunUploadDto,
+} from './dto/run-response.dto';
 import { checkRunEntries, MAX_NAMED } from './run-entries.validator';
 import { RunTreeCache } from './run-tree.cache';
 import { fromProvenanceError, RunErrors } from './runs.errors';
@@ -39,7 +54,9 @@ export class RunsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.worker.addJob('run-uploads-expire', () => this.repo.deleteStaleUploads(STALE_UPLOAD_HOURS).then(() => undefined));
+    this.worker.addJob('run-uploads-expire', () =>
+      this.repo.deleteStaleUploads(STALE_UPLOAD_HOURS).then(() => undefined),
+    );
   }
 
   private get domain() {
@@ -70,9 +87,13 @@ export class RunsService implements OnModuleInit {
     if (await this.nonces.isUsed(dto.lab, message.nonce)) throw LicenseErrors.nonceReused(dto.lab, message.nonce);
 
     const first = dto.entries ? this.checkChunk(dto.entries, 0, dto.entryCount) : undefined;
-    const upload = await this.uow.run((tx) => this.repo.in(tx).createUpload({ ...dto, nonce: message.nonce, digest: typed.digest }));
+    const upload = await this.uow.run((tx) =>
+      this.repo.in(tx).createUpload({ ...dto, nonce: message.nonce, digest: typed.digest }),
+    );
     if (!first) return toUploadDto(upload);
-    const received = await this.uow.run((tx) => this.repo.in(tx).insertUploadEntries(upload.id, 0, first.roots, first.weights));
+    const received = await this.uow.run((tx) =>
+      this.repo.in(tx).insertUploadEntries(upload.id, 0, first.roots, first.weights),
+    );
     if (received < upload.entry_count) return { ...toUploadDto(upload), received };
     return this.commit(upload.id);
   }
@@ -112,10 +133,13 @@ export class RunsService implements OnModuleInit {
         const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.TrainingRuns, upload.digest);
         await this.repo.in(tx).insertRun(upload, anchorItemId);
         // PostgreSQL copies the licensed entries while this process rebuilds the entries root: the two overlap.
-        const copying = this.repo.in(tx).insertLicensedEntries(id, upload.lab).then(
-          (n) => ({ n }),
-          (error: unknown) => ({ error }),
-        );
+        const copying = this.repo
+          .in(tx)
+          .insertLicensedEntries(id, upload.lab)
+          .then(
+            (n) => ({ n }),
+            (error: unknown) => ({ error }),
+          );
         let tree: RunEntriesTree;
         try {
           tree = await buildRunEntriesTree(roots.map((r, i) => ({ datasetId: r, weight: BigInt(weights[i]) })));
@@ -133,7 +157,8 @@ export class RunsService implements OnModuleInit {
     } catch (error) {
       // Name the refused entries (a second, read-only pass; only on the failure path).
       const refusal = error instanceof RefusedEntries ? await this.refusal(upload) : error;
-      if (refusal instanceof DomainError && refusal.code !== 'RUN_NOT_FOUND' && refusal.code !== 'RUN_INCOMPLETE') await this.repo.deleteUpload(id);
+      if (refusal instanceof DomainError && refusal.code !== 'RUN_NOT_FOUND' && refusal.code !== 'RUN_INCOMPLETE')
+        await this.repo.deleteUpload(id);
       throw refusal;
     }
     const run = await this.get(id);
@@ -142,7 +167,10 @@ export class RunsService implements OnModuleInit {
 
   async get(ref: string): Promise<RunDto> {
     const row = await this.findRun(ref);
-    const [anchor, paid] = await Promise.all([this.anchoring.status(row.anchor_item_id), this.repo.paymentTotals([row.run_id])]);
+    const [anchor, paid] = await Promise.all([
+      this.anchoring.status(row.anchor_item_id),
+      this.repo.paymentTotals([row.run_id]),
+    ]);
     return toRunDto(row, anchor, paid.map(toPaymentTotal));
   }
 
@@ -157,7 +185,12 @@ export class RunsService implements OnModuleInit {
     const rows = await this.repo.entriesPage(run.id, limit, offset);
     return {
       runId: run.run_id,
-      entries: rows.map((r) => ({ position: r.position, datasetId: r.dataset_root, datasetUuid: r.dataset_id, weight: r.weight })),
+      entries: rows.map((r) => ({
+        position: r.position,
+        datasetId: r.dataset_root,
+        datasetUuid: r.dataset_id,
+        weight: r.weight,
+      })),
       limit,
       offset,
       total: run.entry_count,
@@ -168,12 +201,20 @@ export class RunsService implements OnModuleInit {
   async entryProof(ref: string, datasetId: string): Promise<RunEntryProofDto> {
     const run = await this.findRun(ref);
     const entry = await this.repo.entryByDataset(run.id, datasetId);
-    if (!entry) throw new DomainError('NOT_FOUND', `dataset ${datasetId} is not in run ${run.run_id}`, [{ field: 'datasetId', reason: 'not an entry of this run' }]);
+    if (!entry)
+      throw new DomainError('NOT_FOUND', `dataset ${datasetId} is not in run ${run.run_id}`, [
+        { field: 'datasetId', reason: 'not an entry of this run' },
+      ]);
     const tree = await this.tree(run);
     return {
       runId: run.run_id,
       entriesRoot: tree.root,
-      entry: { position: entry.position, datasetId: entry.dataset_root, datasetUuid: entry.dataset_id, weight: entry.weight },
+      entry: {
+        position: entry.position,
+        datasetId: entry.dataset_root,
+        datasetUuid: entry.dataset_id,
+        weight: entry.weight,
+      },
       proof: tree.proof(entry.dataset_root),
     };
   }
@@ -193,7 +234,10 @@ export class RunsService implements OnModuleInit {
     const run = await this.findRun(ref);
     const { deployment } = this.runtime.infrastructure;
     const token = query.token ?? deployment.paymentToken;
-    if (!token) throw new DomainError('VALIDATION_FAILED', 'no default payment token on this chain', [{ field: 'token', reason: 'required: this deployment has no PaymentToken' }]);
+    if (!token)
+      throw new DomainError('VALIDATION_FAILED', 'no default payment token on this chain', [
+        { field: 'token', reason: 'required: this deployment has no PaymentToken' },
+      ]);
     return payRunInstructions(deployment.royaltySplitter, run.run_id, token, BigInt(query.amount));
   }
 
@@ -214,13 +258,19 @@ export class RunsService implements OnModuleInit {
     const unknown = refused.filter((r) => r.unknown);
     if (unknown.length > 0) {
       return RunErrors.unknownDatasets(
-        unknown.map((r) => ({ field: `entries[${r.position}].datasetId`, reason: `no dataset with content root ${r.dataset_root}` })),
+        unknown.map((r) => ({
+          field: `entries[${r.position}].datasetId`,
+          reason: `no dataset with content root ${r.dataset_root}`,
+        })),
         Number(unknown[0].n),
       );
     }
     return RunErrors.unlicensedDatasets(
       upload.lab,
-      refused.map((r) => ({ field: `entries[${r.position}].datasetId`, reason: `no active license for dataset ${r.dataset_root}` })),
+      refused.map((r) => ({
+        field: `entries[${r.position}].datasetId`,
+        reason: `no active license for dataset ${r.dataset_root}`,
+      })),
       Number(refused[0]?.n ?? 0),
     );
   }
@@ -234,7 +284,13 @@ export function toPaymentTotal(row: PaymentTotalRow): RunPaymentTotalDto {
 }
 
 function toUploadDto(upload: UploadRow): RunUploadDto {
-  return { id: upload.id, runId: upload.digest, status: 'open', received: upload.received, entryCount: upload.entry_count };
+  return {
+    id: upload.id,
+    runId: upload.digest,
+    status: 'open',
+    received: upload.received,
+    entryCount: upload.entry_count,
+  };
 }
 
 export function toRunDto(row: RunRow, anchor: AnchorStatusDto, paid: RunPaymentTotalDto[]): RunDto {

@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
-import { EmbeddedPostgres, indexedChainAgreement, migrate, reconcileDeployment, recordedDeployment } from '@upstream/database';
+import {
+  EmbeddedPostgres,
+  indexedChainAgreement,
+  migrate,
+  reconcileDeployment,
+  recordedDeployment,
+} from '@upstream/database';
 import {
   LocalChain,
   assertDeploymentLive,
@@ -59,13 +65,18 @@ export async function startInfrastructure(config: AppConfig, log: Log): Promise<
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
       const started = Date.now();
-      const pg = await EmbeddedPostgres.start({ dataDir: join(config.dataDir, 'postgres'), port: config.embeddedPgPort });
+      const pg = await EmbeddedPostgres.start({
+        dataDir: join(config.dataDir, 'postgres'),
+        port: config.embeddedPgPort,
+      });
       stops.push(() => pg.stop());
       const pid = await pg.serverPid();
       if (pid) childPids.push(pid);
       await ensureDatabase(pg.url('postgres'), 'upstream');
       databaseUrl = pg.url('upstream');
-      log(`embedded PostgreSQL on 127.0.0.1:${pg.port} (${Date.now() - started} ms), data in ${join(config.dataDir, 'postgres')}`);
+      log(
+        `embedded PostgreSQL on 127.0.0.1:${pg.port} (${Date.now() - started} ms), data in ${join(config.dataDir, 'postgres')}`,
+      );
     }
     const applied = await migrate(databaseUrl);
     if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
@@ -112,7 +123,15 @@ export async function startInfrastructure(config: AppConfig, log: Log): Promise<
         }
       }
     };
-    return { databaseUrl, rpcUrl, operatorPrivateKey: operatorPrivateKey!, deployment, childPids, stop: stopAll, signalChildren };
+    return {
+      databaseUrl,
+      rpcUrl,
+      operatorPrivateKey: operatorPrivateKey!,
+      deployment,
+      childPids,
+      stop: stopAll,
+      signalChildren,
+    };
   } catch (error) {
     await stopAll();
     throw error;
@@ -138,7 +157,11 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
 async function assertChainAgrees(databaseUrl: string, rpcUrl: string, chainId: number, log: Log): Promise<void> {
   const provider = new JsonRpcProvider(rpcUrl, chainId, { cacheTimeout: -1, staticNetwork: true });
   try {
-    const check = await indexedChainAgreement(databaseUrl, `chain-${chainId}`, async (n) => (await provider.getBlock(n))?.hash ?? null);
+    const check = await indexedChainAgreement(
+      databaseUrl,
+      `chain-${chainId}`,
+      async (n) => (await provider.getBlock(n))?.hash ?? null,
+    );
     if (check.agrees) return;
     if (check.lastAgreedBlock !== null) {
       log(
@@ -162,7 +185,12 @@ function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
-async function ensureLocalDeployment(rpcUrl: string, file: string, databaseUrl: string, log: Log): Promise<ChainDeployment> {
+async function ensureLocalDeployment(
+  rpcUrl: string,
+  file: string,
+  databaseUrl: string,
+  log: Log,
+): Promise<ChainDeployment> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
   try {
     const remembered = await readDeployment(file);
@@ -237,6 +265,10 @@ export function toChainDeployment(d: UpstreamDeployment): ChainDeployment {
     royaltySplitter: d.contracts.RoyaltySplitter,
     provenanceRegistry: d.contracts.ProvenanceRegistry,
     paymentToken: d.contracts.PaymentToken,
-    governance: { timelock: d.contracts.UpstreamTimelock, governor: d.contracts.UpstreamGovernor, votes: d.contracts.UpstreamVotes },
+    governance: {
+      timelock: d.contracts.UpstreamTimelock,
+      governor: d.contracts.UpstreamGovernor,
+      votes: d.contracts.UpstreamVotes,
+    },
   };
 }

@@ -1,4 +1,10 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { ReorgTooDeepError } from '@upstream/chain';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainSyncService } from './chain-sync.service';
@@ -14,7 +20,6 @@ const STANDBY_MS = 5_000;
  * healthy peer (which asks every STANDBY_MS) takes over rather than the worker whose session just failed.
  */
 const REJOIN_AFTER_LOSS_MS = 2 * STANDBY_MS;
-
 
 /**
  * The background worker: indexer, outbox and the features' periodic jobs
@@ -100,7 +105,13 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       throw error;
     }
     const { blockNumber } = await this.sync.indexer.cursor();
-    await this.conditions.record({ name: 'chain', ok: true, state: 'ok', reason: null, details: { indexedBlock: blockNumber } });
+    await this.conditions.record({
+      name: 'chain',
+      ok: true,
+      state: 'ok',
+      reason: null,
+      details: { indexedBlock: blockNumber },
+    });
   }
 
   /** Finishes the pass under way before the database pool closes (TypeORM closes it on application shutdown). */

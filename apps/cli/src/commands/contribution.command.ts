@@ -1,7 +1,14 @@
 import { Command, Option } from 'commander';
 import { Contract, JsonRpcProvider, getAddress } from 'ethers';
 import { artifacts } from '@upstream/chain';
-import { buildContentTree, contributionTypedData, recoverSigner, verifyBatchAnchorProof, type FileEntry, type LicenseTemplate } from '@upstream/provenance';
+import {
+  buildContentTree,
+  contributionTypedData,
+  recoverSigner,
+  verifyBatchAnchorProof,
+  type FileEntry,
+  type LicenseTemplate,
+} from '@upstream/provenance';
 import { hashPath, type HashPathResult } from '@upstream/provenance/node';
 import type { DatasetDetail, DatasetFile, FilePage } from '@upstream/api-contract';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
@@ -29,7 +36,8 @@ async function hashWithProgress(path: string, showProgress: boolean): Promise<Ha
 function parsePair(value: string, what: string): [string, number] {
   const at = value.lastIndexOf(':');
   const bps = Number(value.slice(at + 1));
-  if (at <= 0 || !Number.isInteger(bps)) throw new Error(`${what} must look like <id>:<basis points>, got ${JSON.stringify(value)}`);
+  if (at <= 0 || !Number.isInteger(bps))
+    throw new Error(`${what} must look like <id>:<basis points>, got ${JSON.stringify(value)}`);
   return [value.slice(0, at), bps];
 }
 
@@ -43,7 +51,14 @@ export function registerContributionCommands(program: Command): void {
       const files = hashed.entries.map((e) => ({ path: e.path, size: e.size.toString(), sha256: e.sha256 }));
       output(
         opts,
-        { contentRoot: hashed.contentRoot, kind: hashed.kind, fileCount: files.length, totalBytes: hashed.totalBytes.toString(), files, emptyDirectories: hashed.emptyDirectories },
+        {
+          contentRoot: hashed.contentRoot,
+          kind: hashed.kind,
+          fileCount: files.length,
+          totalBytes: hashed.totalBytes.toString(),
+          files,
+          emptyDirectories: hashed.emptyDirectories,
+        },
         () =>
           [
             `content root  ${hashed.contentRoot}`,
@@ -59,15 +74,34 @@ export function registerContributionCommands(program: Command): void {
     .description('upload a file or folder, sign the registration with your key, and register it; prints the dataset id')
     .requiredOption('--title <title>', 'dataset title')
     .option('--description <text>', 'dataset description')
-    .option('--owner <address:bps>', 'co-owner and share in basis points (repeat; all sum to 10000; you must be one). Default: you, 10000', collect)
-    .option('--parent <id:bps>', 'dataset this derives from (uuid or content root) and its upstream share in basis points (repeat)', collect)
-    .addOption(new Option('--license <template>', 'license template').choices(['open-training', 'paid-per-run', 'research-only']).default('open-training'))
+    .option(
+      '--owner <address:bps>',
+      'co-owner and share in basis points (repeat; all sum to 10000; you must be one). Default: you, 10000',
+      collect,
+    )
+    .option(
+      '--parent <id:bps>',
+      'dataset this derives from (uuid or content root) and its upstream share in basis points (repeat)',
+      collect,
+    )
+    .addOption(
+      new Option('--license <template>', 'license template')
+        .choices(['open-training', 'paid-per-run', 'research-only'])
+        .default('open-training'),
+    )
     .option('--fee-token <address>', 'paid-per-run: ERC-20 token of the fee')
     .option('--fee-amount <units>', 'paid-per-run: fee per training run in smallest token units')
     .option('--external-uri <uri>', 'register by hashes alone: the bytes stay at this URI and are not uploaded')
     .option('--previous-version <id>', 'this is a new version of that dataset (you must own it)')
-    .option('--keystore <file>', 'encrypted JSON keystore (password from UPSTREAM_KEYSTORE_PASSWORD); default UPSTREAM_PRIVATE_KEY')
-    .option('--resumable-threshold <bytes>', 'files this big or bigger upload through tus (resumable, hashed while sent)', String(DEFAULT_RESUMABLE_THRESHOLD))
+    .option(
+      '--keystore <file>',
+      'encrypted JSON keystore (password from UPSTREAM_KEYSTORE_PASSWORD); default UPSTREAM_PRIVATE_KEY',
+    )
+    .option(
+      '--resumable-threshold <bytes>',
+      'files this big or bigger upload through tus (resumable, hashed while sent)',
+      String(DEFAULT_RESUMABLE_THRESHOLD),
+    )
     .action(async (path: string, options, command: Command) => {
       const opts = globalOptions(command);
       const client = new ApiClient(opts.api);
@@ -81,7 +115,8 @@ export function registerContributionCommands(program: Command): void {
         const listing = await listFiles(path);
         const threshold = Number(options.resumableThreshold);
         const smallBytes = listing.files.reduce((sum, f) => (f.size < BigInt(threshold) ? sum + f.size : sum), 0n);
-        let hashing: ReturnType<typeof bytesProgress> | undefined = smallBytes > 0n ? bytesProgress('hashing', Number(smallBytes), !opts.json) : undefined;
+        let hashing: ReturnType<typeof bytesProgress> | undefined =
+          smallBytes > 0n ? bytesProgress('hashing', Number(smallBytes), !opts.json) : undefined;
         let uploading: ReturnType<typeof bytesProgress> | undefined;
         const result = await hashAndUpload(listing.files, {
           api: opts.api,
@@ -121,7 +156,10 @@ export function registerContributionCommands(program: Command): void {
         description: options.description,
         owners: owners.length > 0 ? owners : undefined,
         parents,
-        license: template === 'paid-per-run' ? { template, fee: { token: options.feeToken, amount: options.feeAmount } } : { template },
+        license:
+          template === 'paid-per-run'
+            ? { template, fee: { token: options.feeToken, amount: options.feeAmount } }
+            : { template },
         externalUri: options.externalUri,
         previousVersionId: options.previousVersion,
         domain: chain.eip712Domain,
@@ -129,7 +167,15 @@ export function registerContributionCommands(program: Command): void {
       const dataset = await client.call('registerDataset', { body });
       output(
         opts,
-        { id: dataset.id, contentRoot: dataset.contentRoot, fileCount: dataset.fileCount, totalBytes: dataset.totalBytes, digest: dataset.digest, anchorState: dataset.anchorStatus.state, upload },
+        {
+          id: dataset.id,
+          contentRoot: dataset.contentRoot,
+          fileCount: dataset.fileCount,
+          totalBytes: dataset.totalBytes,
+          digest: dataset.digest,
+          anchorState: dataset.anchorStatus.state,
+          upload,
+        },
         () =>
           [
             `registered dataset ${dataset.id}`,
@@ -142,7 +188,9 @@ export function registerContributionCommands(program: Command): void {
 
   program
     .command('verify <path>')
-    .description("re-hash a file or folder, compare it with a dataset's record, and check the dataset's anchor on-chain")
+    .description(
+      "re-hash a file or folder, compare it with a dataset's record, and check the dataset's anchor on-chain",
+    )
     .requiredOption('--dataset <id>', 'dataset uuid or content root')
     .option('--rpc <url>', 'JSON-RPC endpoint of the chain', process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545')
     .action(async (path: string, options, command: Command) => {
@@ -151,26 +199,39 @@ export function registerContributionCommands(program: Command): void {
       const hashed = await hashWithProgress(path, !opts.json);
       const dataset = await client.call('getDataset', { params: { id: options.dataset } });
       const serverFiles = new Map<string, DatasetFile>();
-      for (let cursor: string | null | undefined = undefined; cursor !== null; ) {
-        const page: FilePage = await client.call('listDatasetFiles', { params: { id: dataset.id }, query: { limit: 500, cursor: cursor || undefined } });
+      for (let cursor: string | null | undefined = undefined; cursor !== null;) {
+        const page: FilePage = await client.call('listDatasetFiles', {
+          params: { id: dataset.id },
+          query: { limit: 500, cursor: cursor || undefined },
+        });
         page.items.forEach((f) => serverFiles.set(f.path, f));
         cursor = page.nextCursor;
       }
       const local = new Map(hashed.entries.map((e) => [e.path, e]));
       const missing = [...serverFiles.keys()].filter((p) => !local.has(p));
       const extra = [...local.keys()].filter((p) => !serverFiles.has(p));
-      const changed = [...local.values()].filter((e) => {
-        const s = serverFiles.get(e.path);
-        return s && (s.sha256 !== e.sha256 || s.size !== e.size.toString());
-      }).map((e) => e.path);
+      const changed = [...local.values()]
+        .filter((e) => {
+          const s = serverFiles.get(e.path);
+          return s && (s.sha256 !== e.sha256 || s.size !== e.size.toString());
+        })
+        .map((e) => e.path);
       const contentMatches = hashed.contentRoot === dataset.contentRoot;
       const signed = await checkRegistrationSignature(client, dataset);
 
       const status = dataset.anchorStatus;
-      const anchor: { state: string; proofValid?: boolean; anchoredAtOnChain?: number; txHash?: string; batchRoot?: string } = { state: status.state };
+      const anchor: {
+        state: string;
+        proofValid?: boolean;
+        anchoredAtOnChain?: number;
+        txHash?: string;
+        batchRoot?: string;
+      } = { state: status.state };
       if (status.batch) {
         anchor.batchRoot = status.batch.root;
-        anchor.proofValid = status.leaf === dataset.digest && (await verifyBatchAnchorProof(status.batch.root, status.leaf, status.batch.proof));
+        anchor.proofValid =
+          status.leaf === dataset.digest &&
+          (await verifyBatchAnchorProof(status.batch.root, status.leaf, status.batch.proof));
         const provider = new JsonRpcProvider(options.rpc, undefined, { cacheTimeout: -1 });
         try {
           const registry = new Contract(status.registry, artifacts.ProvenanceRegistry.abi, provider);
@@ -184,14 +245,24 @@ export function registerContributionCommands(program: Command): void {
       const ok = contentMatches && anchored && signed.digestMatches && signed.signerIsOwner;
       output(
         opts,
-        { ok, dataset: dataset.id, contentRoot: { local: hashed.contentRoot, server: dataset.contentRoot, match: contentMatches }, files: { missing, extra, changed }, signature: signed, anchor },
+        {
+          ok,
+          dataset: dataset.id,
+          contentRoot: { local: hashed.contentRoot, server: dataset.contentRoot, match: contentMatches },
+          files: { missing, extra, changed },
+          signature: signed,
+          anchor,
+        },
         () =>
           [
             `${ok ? 'OK' : 'MISMATCH'}  dataset ${dataset.id}`,
             `content root  local ${hashed.contentRoot}`,
             `              server ${dataset.contentRoot} ${contentMatches ? '(match)' : '(DIFFERENT)'}`,
             ...(missing.length + extra.length + changed.length > 0
-              ? [`files         missing locally: ${missing.length}, not in record: ${extra.length}, changed: ${changed.length}`, ...changed.slice(0, 10).map((p) => `  changed ${p}`)]
+              ? [
+                  `files         missing locally: ${missing.length}, not in record: ${extra.length}, changed: ${changed.length}`,
+                  ...changed.slice(0, 10).map((p) => `  changed ${p}`),
+                ]
               : []),
             signed.digestMatches && signed.signerIsOwner
               ? `signature     digest rebuilt from the record matches; signed by owner ${signed.signer}`
@@ -230,5 +301,9 @@ async function checkRegistrationSignature(
   } catch {
     signer = null;
   }
-  return { digestMatches, signer, signerIsOwner: signer !== null && dataset.owners.some((o) => o.account.toLowerCase() === signer) };
+  return {
+    digestMatches,
+    signer,
+    signerIsOwner: signer !== null && dataset.owners.some((o) => o.account.toLowerCase() === signer),
+  };
 }

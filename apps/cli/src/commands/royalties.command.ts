@@ -24,11 +24,16 @@ export function registerRoyaltiesCommands(program: Command): void {
     .option('--limit <n>', 'history entries to show', '20')
     .action(async (options: { account?: string; keystore?: string; limit: string }, command: Command) => {
       const opts = globalOptions(command);
-      const account = options.account ? checkedAddress(options.account, '--account') : (await loadSigner(options)).address.toLowerCase();
+      const account = options.account
+        ? checkedAddress(options.account, '--account')
+        : (await loadSigner(options)).address.toLowerCase();
       const api = new ApiClient(opts.api);
       const [balances, history] = await Promise.all([
         api.call('getContributorBalances', { params: { address: account } }),
-        api.call('getContributorHistory', { params: { address: account }, query: { limit: Number(options.limit) || 20 } }),
+        api.call('getContributorHistory', {
+          params: { address: account },
+          query: { limit: Number(options.limit) || 20 },
+        }),
       ]);
       output(opts, { ...balances, history }, () => {
         const lines = [`account ${account}   current epoch ${balances.currentEpoch ?? '-'}`];
@@ -41,7 +46,9 @@ export function registerRoyaltiesCommands(program: Command): void {
         }
         if (history.items.length > 0) lines.push(`history (${history.items.length} of ${history.total}, newest first)`);
         for (const h of history.items) {
-          lines.push(`  ${h.paidAt}  ${h.source} ${short(h.runId)}  dataset ${short(h.datasetId)}  +${h.amount}  (${short(h.token)})`);
+          lines.push(
+            `  ${h.paidAt}  ${h.source} ${short(h.runId)}  dataset ${short(h.datasetId)}  +${h.amount}  (${short(h.token)})`,
+          );
         }
         return lines.join('\n');
       });
@@ -49,58 +56,82 @@ export function registerRoyaltiesCommands(program: Command): void {
 
   program
     .command('claim')
-    .description("claim royalties on-chain with the current root's proofs; several tokens go in one claimMany transaction")
+    .description(
+      "claim royalties on-chain with the current root's proofs; several tokens go in one claimMany transaction",
+    )
     .option('--token <address...>', 'only these tokens (default: every token with something to claim)')
     .option('--account <address>', 'claim for this account (the tokens always go to it; default: the signer)')
     .option('--rpc <url>', 'JSON-RPC endpoint (UPSTREAM_RPC_URL)', DEFAULT_RPC)
     .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)')
-    .action(async (options: { token?: string[]; account?: string; rpc: string; keystore?: string }, command: Command) => {
-      const opts = globalOptions(command);
-      const signer = await loadSigner(options, options.rpc);
-      try {
-        const account = options.account ? checkedAddress(options.account, '--account') : signer.address.toLowerCase();
-        const wanted = options.token?.map((t) => checkedAddress(t, '--token'));
-        const proofs = await new ApiClient(opts.api).call('getContributorProofs', { params: { address: account } });
-        if (proofs.epoch === null) throw new Error('no accepted root yet: nothing can be claimed');
-        for (const t of wanted ?? []) {
-          if (!proofs.claims.some((c) => c.token === t)) throw new Error(`--token ${t}: ${account} has no balance in epoch ${proofs.epoch}`);
+    .action(
+      async (options: { token?: string[]; account?: string; rpc: string; keystore?: string }, command: Command) => {
+        const opts = globalOptions(command);
+        const signer = await loadSigner(options, options.rpc);
+        try {
+          const account = options.account ? checkedAddress(options.account, '--account') : signer.address.toLowerCase();
+          const wanted = options.token?.map((t) => checkedAddress(t, '--token'));
+          const proofs = await new ApiClient(opts.api).call('getContributorProofs', { params: { address: account } });
+          if (proofs.epoch === null) throw new Error('no accepted root yet: nothing can be claimed');
+          for (const t of wanted ?? []) {
+            if (!proofs.claims.some((c) => c.token === t))
+              throw new Error(`--token ${t}: ${account} has no balance in epoch ${proofs.epoch}`);
+          }
+          const splitter = new Contract(proofs.splitter, splitterAbi, signer);
+          // The chain is the authority on what was already claimed (the API may lag by a block).
+          const open: ClaimProof[] = [];
+          for (const c of proofs.claims.filter((c) => !wanted || wanted.includes(c.token))) {
+            const onChain = (await splitter.claimed(account, c.token)) as bigint;
+            if (BigInt(c.cumulative) > onChain) open.push(c);
+          }
+          if (open.length === 0) {
+            output(
+              opts,
+              { account, epoch: proofs.epoch, claimed: [] },
+              () => `nothing to claim for ${account} in epoch ${proofs.epoch}`,
+            );
+            return;
+          }
+          const tx =
+            open.length === 1
+              ? await splitter.claim(account, open[0].token, open[0].cumulative, open[0].proof)
+              : await splitter.claimMany(
+                  account,
+                  open.map((c) => c.token),
+                  open.map((c) => c.cumulative),
+                  open.map((c) => c.proof),
+                );
+          const receipt = await tx.wait();
+          const paid = (receipt.logs as Log[])
+            .map((l) => (l.address.toLowerCase() === proofs.splitter.toLowerCase() ? splitterAbi.parseLog(l) : null))
+            .filter((p) => p?.name === 'Claimed')
+            .map((p) => ({
+              token: String(p!.args.token).toLowerCase(),
+              amount: p!.args.amount.toString(),
+              cumulative: p!.args.cumulativeAmount.toString(),
+            }));
+          output(opts, { account, epoch: proofs.epoch, txHash: receipt.hash, claimed: paid }, () =>
+            [
+              `claimed for ${account} (epoch ${proofs.epoch}) in ${receipt.hash}`,
+              ...paid.map((p) => `  ${p.token}  +${p.amount}  (total claimed ${p.cumulative})`),
+            ].join('\n'),
+          );
+        } finally {
+          (signer.provider as JsonRpcProvider | null)?.destroy();
         }
-        const splitter = new Contract(proofs.splitter, splitterAbi, signer);
-        // The chain is the authority on what was already claimed (the API may lag by a block).
-        const open: ClaimProof[] = [];
-        for (const c of proofs.claims.filter((c) => !wanted || wanted.includes(c.token))) {
-          const onChain = (await splitter.claimed(account, c.token)) as bigint;
-          if (BigInt(c.cumulative) > onChain) open.push(c);
-        }
-        if (open.length === 0) {
-          output(opts, { account, epoch: proofs.epoch, claimed: [] }, () => `nothing to claim for ${account} in epoch ${proofs.epoch}`);
-          return;
-        }
-        const tx =
-          open.length === 1
-            ? await splitter.claim(account, open[0].token, open[0].cumulative, open[0].proof)
-            : await splitter.claimMany(account, open.map((c) => c.token), open.map((c) => c.cumulative), open.map((c) => c.proof));
-        const receipt = await tx.wait();
-        const paid = (receipt.logs as Log[])
-          .map((l) => (l.address.toLowerCase() === proofs.splitter.toLowerCase() ? splitterAbi.parseLog(l) : null))
-          .filter((p) => p?.name === 'Claimed')
-          .map((p) => ({ token: String(p!.args.token).toLowerCase(), amount: p!.args.amount.toString(), cumulative: p!.args.cumulativeAmount.toString() }));
-        output(opts, { account, epoch: proofs.epoch, txHash: receipt.hash, claimed: paid }, () =>
-          [`claimed for ${account} (epoch ${proofs.epoch}) in ${receipt.hash}`, ...paid.map((p) => `  ${p.token}  +${p.amount}  (total claimed ${p.cumulative})`)].join('\n'),
-        );
-      } finally {
-        (signer.provider as JsonRpcProvider | null)?.destroy();
-      }
-    });
+      },
+    );
 
   program
     .command('verify-epoch <epoch>')
-    .description("rebuild an epoch's root from public API data with the published rules and compare it with the chain (exit 2 on mismatch)")
+    .description(
+      "rebuild an epoch's root from public API data with the published rules and compare it with the chain (exit 2 on mismatch)",
+    )
     .option('--rpc <url>', 'JSON-RPC endpoint (UPSTREAM_RPC_URL)', DEFAULT_RPC)
     .action(async (epochArg: string, options: { rpc: string }, command: Command) => {
       const opts = globalOptions(command);
       const epoch = Number(epochArg);
-      if (!Number.isInteger(epoch) || epoch < 1) throw new Error(`epoch: ${JSON.stringify(epochArg)} is not a positive integer`);
+      if (!Number.isInteger(epoch) || epoch < 1)
+        throw new Error(`epoch: ${JSON.stringify(epochArg)} is not a positive integer`);
       const api = new ApiClient(opts.api);
       const [inputs, state] = await Promise.all([
         api.call('getEpochInputs', { params: { epoch } }),
@@ -115,7 +146,12 @@ export function registerRoyaltiesCommands(program: Command): void {
             0,
             'latest',
           );
-          const report = { epoch, status: 'invalidated', reason: state.invalidatedReason, acceptedOnChain: accepted.length > 0 };
+          const report = {
+            epoch,
+            status: 'invalidated',
+            reason: state.invalidatedReason,
+            acceptedOnChain: accepted.length > 0,
+          };
           output(opts, report, () =>
             report.acceptedOnChain
               ? `epoch ${epoch}: INVALIDATED but ACCEPTED on chain — ${report.reason}\n  claims against it may pay for lost payments; see GET /health (settlement) for what to do`
@@ -160,7 +196,8 @@ export interface VerifyReport {
 export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs): Promise<VerifyReport> {
   const problems: string[] = [];
   const network = await provider.getNetwork();
-  if (network.chainId !== BigInt(inputs.chainId)) problems.push(`chain id ${network.chainId} is not the epoch's ${inputs.chainId}`);
+  if (network.chainId !== BigInt(inputs.chainId))
+    problems.push(`chain id ${network.chainId} is not the epoch's ${inputs.chainId}`);
   const splitter = getAddress(inputs.splitter);
   const byKey = new Map<string, Record<string, string>>();
   if (inputs.payments.length > 0) {
@@ -168,7 +205,12 @@ export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs
     const from = Math.min(...blocks);
     const to = Math.max(...blocks);
     for (let start = from; start <= to; start += 5_000) {
-      const logs = await provider.getLogs({ address: splitter, topics: [splitterAbi.getEvent('RunPaid')!.topicHash], fromBlock: start, toBlock: Math.min(to, start + 4_999) });
+      const logs = await provider.getLogs({
+        address: splitter,
+        topics: [splitterAbi.getEvent('RunPaid')!.topicHash],
+        fromBlock: start,
+        toBlock: Math.min(to, start + 4_999),
+      });
       for (const log of logs) {
         const parsed = splitterAbi.parseLog(log)!;
         byKey.set(`${log.transactionHash.toLowerCase()}:${log.index}`, {
@@ -188,7 +230,10 @@ export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs
       continue;
     }
     for (const field of ['runId', 'token', 'amount', 'fee', 'net'] as const) {
-      if (onChain[field] !== String(p[field]).toLowerCase()) problems.push(`payment ${p.txHash}:${p.logIndex} ${field} is ${p[field]} in the API, ${onChain[field]} on-chain`);
+      if (onChain[field] !== String(p[field]).toLowerCase())
+        problems.push(
+          `payment ${p.txHash}:${p.logIndex} ${field} is ${p[field]} in the API, ${onChain[field]} on-chain`,
+        );
     }
   }
   const rebuilt = await rebuildEpoch(inputs);

@@ -22,13 +22,18 @@ const CHUNK = 50_000;
 
 const seconds = (value: number | string, field: string): number => {
   const s = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value) / 1000;
-  if (!Number.isSafeInteger(Math.floor(s)) || s < 0) throw new Error(`manifest ${field} must be unix seconds or an ISO date`);
+  if (!Number.isSafeInteger(Math.floor(s)) || s < 0)
+    throw new Error(`manifest ${field} must be unix seconds or an ISO date`);
   return Math.floor(s);
 };
 
 function entriesProgress(total: number, enabled: boolean) {
   if (!enabled || !process.stderr.isTTY) return { update: (_n: number) => undefined, stop: () => undefined };
-  const bar = new SingleBar({ stream: process.stderr, format: 'entries   {bar} {percentage}% | {value}/{total} | ETA {eta_formatted}', hideCursor: true });
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: 'entries   {bar} {percentage}% | {value}/{total} | ETA {eta_formatted}',
+    hideCursor: true,
+  });
   bar.start(total, 0);
   return { update: (n: number) => bar.update(n), stop: () => bar.stop() };
 }
@@ -41,7 +46,9 @@ export function registerRunCommands(program: Command): void {
 
   run
     .command('record <manifest>')
-    .description('sign a run manifest (JSON: modelName, modelHash, runRef?, weightUnit, startedAt, endedAt, entries[{datasetId, weight}]) and upload it')
+    .description(
+      'sign a run manifest (JSON: modelName, modelHash, runRef?, weightUnit, startedAt, endedAt, entries[{datasetId, weight}]) and upload it',
+    )
     .option('--nonce <n>', 'manifest nonce (default: random)')
     .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)')
     .action(async (file: string, options: { nonce?: string; keystore?: string }, command: Command) => {
@@ -49,16 +56,20 @@ export function registerRunCommands(program: Command): void {
       const api = new ApiClient(opts.api);
       const wallet = await loadSigner(options);
       const manifest = JSON.parse(await readFile(file, 'utf8')) as ManifestFile;
-      if (!Array.isArray(manifest.entries) || manifest.entries.length === 0) throw new Error('manifest entries must be a non-empty list');
+      if (!Array.isArray(manifest.entries) || manifest.entries.length === 0)
+        throw new Error('manifest entries must be a non-empty list');
       const entries = manifest.entries.map((e, i) => {
-        if (!/^\d+$/.test(String(e.weight))) throw new Error(`manifest entries[${i}].weight must be a positive integer`);
+        if (!/^\d+$/.test(String(e.weight)))
+          throw new Error(`manifest entries[${i}].weight must be a positive integer`);
         return { datasetId: String(e.datasetId).toLowerCase(), weight: BigInt(e.weight) };
       });
       const tree = await buildRunEntriesTree(entries);
       const startedAt = seconds(manifest.startedAt, 'startedAt');
       const endedAt = seconds(manifest.endedAt, 'endedAt');
       const message = {
-        runRef: manifest.runRef ?? keccak256(toUtf8Bytes(`${manifest.modelName}|${manifest.modelHash}|${startedAt}|${endedAt}`)),
+        runRef:
+          manifest.runRef ??
+          keccak256(toUtf8Bytes(`${manifest.modelName}|${manifest.modelHash}|${startedAt}|${endedAt}`)),
         modelName: manifest.modelName,
         modelHash: manifest.modelHash,
         entriesRoot: tree.root,
@@ -71,7 +82,10 @@ export function registerRunCommands(program: Command): void {
       };
       const td = trainingRunTypedData(await eip712Domain(api), message);
       const signature = await wallet.signTypedData(td.domain, td.types, td.message);
-      const chunk = (offset: number) => tree.entries.slice(offset, offset + CHUNK).map((e) => ({ datasetId: e.datasetId, weight: e.weight.toString() }));
+      const chunk = (offset: number) =>
+        tree.entries
+          .slice(offset, offset + CHUNK)
+          .map((e) => ({ datasetId: e.datasetId, weight: e.weight.toString() }));
       const progress = entriesProgress(entries.length, !opts.json);
       let upload = await api.call('createRun', {
         body: {
@@ -88,8 +102,15 @@ export function registerRunCommands(program: Command): void {
       });
       progress.update(upload.received);
       try {
-        for (let offset = upload.received; upload.status === 'open' && offset < entries.length; offset = upload.received) {
-          upload = await api.call('addRunEntries', { params: { id: upload.id }, body: { offset, entries: chunk(offset) } });
+        for (
+          let offset = upload.received;
+          upload.status === 'open' && offset < entries.length;
+          offset = upload.received
+        ) {
+          upload = await api.call('addRunEntries', {
+            params: { id: upload.id },
+            body: { offset, entries: chunk(offset) },
+          });
           progress.update(upload.received);
         }
         if (upload.status === 'open') upload = await api.call('commitRun', { params: { id: upload.id } });
@@ -114,14 +135,27 @@ export function registerRunCommands(program: Command): void {
     .option('--token <address>', 'ERC-20 token (default: the deployment’s PaymentToken)')
     .option('--rpc <url>', 'JSON-RPC endpoint (UPSTREAM_RPC_URL)', DEFAULT_RPC)
     .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)')
-    .action(async (runId: string, options: { amount: string; token?: string; rpc: string; keystore?: string }, command: Command) => {
-      const opts = globalOptions(command);
-      const api = new ApiClient(opts.api);
-      const wallet = await loadSigner(options, options.rpc);
-      const payment = await api.call('getRunPayment', { params: { id: runId }, query: { amount: options.amount, token: options.token } });
-      const txs = await payWith(wallet, payment);
-      output(opts, { ...payment, ...txs }, () =>
-        [`paid ${payment.amount} of ${payment.token} for run ${payment.runId}`, `approve ${txs.approveTx}`, `payRun  ${txs.payTx}`].join('\n'),
-      );
-    });
+    .action(
+      async (
+        runId: string,
+        options: { amount: string; token?: string; rpc: string; keystore?: string },
+        command: Command,
+      ) => {
+        const opts = globalOptions(command);
+        const api = new ApiClient(opts.api);
+        const wallet = await loadSigner(options, options.rpc);
+        const payment = await api.call('getRunPayment', {
+          params: { id: runId },
+          query: { amount: options.amount, token: options.token },
+        });
+        const txs = await payWith(wallet, payment);
+        output(opts, { ...payment, ...txs }, () =>
+          [
+            `paid ${payment.amount} of ${payment.token} for run ${payment.runId}`,
+            `approve ${txs.approveTx}`,
+            `payRun  ${txs.payTx}`,
+          ].join('\n'),
+        );
+      },
+    );
 }

@@ -61,7 +61,11 @@ async function walk(dir: string, prefix: string, files: LocalFile[]): Promise<vo
 }
 
 /** `task` over `items` with at most `limit` in flight, results in order; the first failure rejects. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -81,9 +85,17 @@ function checkedPath(path: string): string {
 }
 
 function symlinkRefused(fsPath: string): ProvenanceError {
-  return new ProvenanceError('SYMLINK_REFUSED', `${quotePath(fsPath)} is a symbolic link; symlinks are not followed — copy the target in instead`, 'path');
+  return new ProvenanceError(
+    'SYMLINK_REFUSED',
+    `${quotePath(fsPath)} is a symbolic link; symlinks are not followed — copy the target in instead`,
+    'path',
+  );
 }
 
 function unsupported(fsPath: string): ProvenanceError {
-  return new ProvenanceError('UNSUPPORTED_FILE_TYPE', `${quotePath(fsPath)} is not a regular file or directory`, 'path');
+  return new ProvenanceError(
+    'UNSUPPORTED_FILE_TYPE',
+    `${quotePath(fsPath)} is not a regular file or directory`,
+    'path',
+  );
 }

@@ -30,7 +30,8 @@ export interface RegistrationInput {
 }
 
 /** The body of POST /datasets, signed: what `upstream upload` sends, and what the tests send (always with storage, parents and the terms hash). */
-export type RegistrationBody = CreateDatasetRequest & Required<Pick<CreateDatasetRequest, 'storage' | 'parents' | 'licenseTermsHash'>>;
+export type RegistrationBody = CreateDatasetRequest &
+  Required<Pick<CreateDatasetRequest, 'storage' | 'parents' | 'licenseTermsHash'>>;
 
 export function termsOf(license: RegistrationInput['license']): LicenseTerms {
   const template = license?.template ?? 'open-training';

@@ -80,7 +80,9 @@ export async function uploadResumable(fsPath: string, options: ResumableOptions)
       if (res.status === 204) {
         offset = Number(res.headers['upload-offset']);
         if (!Number.isSafeInteger(offset) || offset <= from || offset >= size) {
-          throw new Error(`the server answered 204 with Upload-Offset ${String(res.headers['upload-offset'])} of ${size}`);
+          throw new Error(
+            `the server answered 204 with Upload-Offset ${String(res.headers['upload-offset'])} of ${size}`,
+          );
         }
         attempt = -1; // progress was made: a fresh set of retries for the rest
         continue;
@@ -89,7 +91,9 @@ export async function uploadResumable(fsPath: string, options: ResumableOptions)
       break;
     } catch (error) {
       if (!retryable(error) || attempt >= RETRY_DELAYS_MS.length) throw error;
-      await new Promise((r) => setTimeout(r, error instanceof RateLimited ? error.retryAfterMs : RETRY_DELAYS_MS[attempt]));
+      await new Promise((r) =>
+        setTimeout(r, error instanceof RateLimited ? error.retryAfterMs : RETRY_DELAYS_MS[attempt]),
+      );
       offset = undefined; // ask the server again
     }
   }
@@ -97,7 +101,9 @@ export async function uploadResumable(fsPath: string, options: ResumableOptions)
   const local = hasher.digest(size);
   if (serverSha256 !== local) {
     await store.delete(key);
-    throw new Error(`${fsPath}: the server stored bytes hashing to ${serverSha256 || '(no Upload-Sha256)'} but the bytes read here hash to ${local}; was the file changed during the upload?`);
+    throw new Error(
+      `${fsPath}: the server stored bytes hashing to ${serverSha256 || '(no Upload-Sha256)'} but the bytes read here hash to ${local}; was the file changed during the upload?`,
+    );
   }
   await store.set(key, { sha256: local });
   return { sha256: local, size: BigInt(size), uploaded: true };
@@ -122,7 +128,12 @@ class CheckpointedSha256 {
       this.checkpoints.splice(this.checkpoints.indexOf(from) + 1);
     }
     if (offset > this.hashed) {
-      for await (const chunk of createReadStream(fsPath, { start: this.hashed, end: offset - 1, highWaterMark: 1 << 20 })) this.update(chunk as Buffer);
+      for await (const chunk of createReadStream(fsPath, {
+        start: this.hashed,
+        end: offset - 1,
+        highWaterMark: 1 << 20,
+      }))
+        this.update(chunk as Buffer);
     }
   }
 
@@ -162,7 +173,8 @@ async function create(options: ResumableOptions, fsPath: string, size: number): 
     'Upload-Length': String(size),
     'Upload-Metadata': metadata.join(','),
   });
-  if (res.status !== 201 || !res.headers.location) throw new Error(`POST /uploads answered ${res.status} without a Location`);
+  if (res.status !== 201 || !res.headers.location)
+    throw new Error(`POST /uploads answered ${res.status} without a Location`);
   return new URL(res.headers.location, options.api);
 }
 
@@ -178,7 +190,15 @@ async function currentOffset(url: URL, agent: http.Agent): Promise<number | unde
   }
 }
 
-function patch(url: URL, fsPath: string, offset: number, size: number, agent: http.Agent, hasher: CheckpointedSha256, onSent: (sent: number) => void) {
+function patch(
+  url: URL,
+  fsPath: string,
+  offset: number,
+  size: number,
+  agent: http.Agent,
+  hasher: CheckpointedSha256,
+  onSent: (sent: number) => void,
+) {
   let sent = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
@@ -187,18 +207,28 @@ function patch(url: URL, fsPath: string, offset: number, size: number, agent: ht
       callback(null, chunk);
     },
   });
-  const source = size > offset ? createReadStream(fsPath, { start: offset, end: size - 1, highWaterMark: 1 << 20 }) : undefined;
+  const source =
+    size > offset ? createReadStream(fsPath, { start: offset, end: size - 1, highWaterMark: 1 << 20 }) : undefined;
   return send(
     url,
     'PATCH',
     agent,
-    { ...TUS, 'Upload-Offset': String(offset), 'content-type': 'application/offset+octet-stream', 'content-length': String(size - offset) },
+    {
+      ...TUS,
+      'Upload-Offset': String(offset),
+      'content-type': 'application/offset+octet-stream',
+      'content-length': String(size - offset),
+    },
     source ? [source, hasher.tap(), counter] : undefined,
   );
 }
 
 async function isMissing(api: string, sha256: string): Promise<boolean> {
-  const res = await fetch(new URL('/blobs/missing', api), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sha256s: [sha256] }) });
+  const res = await fetch(new URL('/blobs/missing', api), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sha256s: [sha256] }),
+  });
   if (!res.ok) return true;
   return ((await res.json()) as { missing: string[] }).missing.length > 0;
 }
@@ -207,7 +237,13 @@ function retryable(error: unknown): boolean {
   if (error instanceof RateLimited) return true;
   if (error instanceof ApiRequestError) return error.status >= 500 || error.status === 409 || error.status === 423;
   const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || (error as Error).message === 'socket hang up';
+  return (
+    code === 'ECONNRESET' ||
+    code === 'ECONNREFUSED' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT' ||
+    (error as Error).message === 'socket hang up'
+  );
 }
 
 export class RateLimited extends Error {
@@ -230,7 +266,13 @@ export interface Answer {
  * transforms, constant memory). 2xx resolves; 429 rejects with RateLimited; other statuses
  * reject with ApiRequestError carrying the API's error body.
  */
-export function send(url: URL, method: string, agent: http.Agent, headers: Record<string, string>, body?: [Readable, ...Transform[]]): Promise<Answer> {
+export function send(
+  url: URL,
+  method: string,
+  agent: http.Agent,
+  headers: Record<string, string>,
+  body?: [Readable, ...Transform[]],
+): Promise<Answer> {
   const client = url.protocol === 'https:' ? https : http;
   let sent = 0;
   return new Promise((resolve, reject) => {
@@ -241,7 +283,8 @@ export function send(url: URL, method: string, agent: http.Agent, headers: Recor
       response.on('end', () => {
         const status = response.statusCode ?? 0;
         if (status === 429) reject(new RateLimited(Number(response.headers['retry-after'] ?? 1) * 1000, sent));
-        else if (status < 200 || status >= 300) reject(new ApiRequestError(status, (text ? safeJson(text) : {}) as ApiRequestError['body']));
+        else if (status < 200 || status >= 300)
+          reject(new ApiRequestError(status, (text ? safeJson(text) : {}) as ApiRequestError['body']));
         else resolve({ status, headers: response.headers, text });
       });
       response.on('error', reject);
@@ -275,7 +318,9 @@ export function safeJson(text: string): unknown {
 }
 
 export function agentFor(api: string): http.Agent {
-  return new URL(api).protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  return new URL(api).protocol === 'https:'
+    ? new https.Agent({ keepAlive: true })
+    : new http.Agent({ keepAlive: true });
 }
 
 type Remembered = { url?: string; sha256?: string; at?: number };
@@ -312,7 +357,8 @@ class ResumeStore {
 
   private async write(all: Record<string, Remembered>): Promise<void> {
     const now = Date.now();
-    for (const [key, value] of Object.entries(all)) if (!value.at || now - value.at > ResumeStore.MAX_AGE_MS) delete all[key];
+    for (const [key, value] of Object.entries(all))
+      if (!value.at || now - value.at > ResumeStore.MAX_AGE_MS) delete all[key];
     await mkdir(dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
     await writeFile(temp, JSON.stringify(all, null, 1));

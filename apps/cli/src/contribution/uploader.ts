@@ -44,7 +44,10 @@ export const DEFAULT_RESUMABLE_THRESHOLD = 256 * 1024 * 1024;
  * lacks are sent (POST /blobs/missing), each in one PUT that the server verifies against the
  * digest. Answers the canonical entries (unsorted) for the content root and the registration.
  */
-export async function hashAndUpload(files: readonly LocalFile[], options: UploadOptions): Promise<UploadSummary & { entries: FileEntry[] }> {
+export async function hashAndUpload(
+  files: readonly LocalFile[],
+  options: UploadOptions,
+): Promise<UploadSummary & { entries: FileEntry[] }> {
   const threshold = Math.max(1, options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD);
   const large = files.filter((f) => f.size >= BigInt(threshold));
   const small = files.filter((f) => f.size < BigInt(threshold));
@@ -63,8 +66,14 @@ export async function hashAndUpload(files: readonly LocalFile[], options: Upload
   const agent = agentFor(options.api);
   try {
     for (const file of large) {
-      const result = await uploadResumable(file.fsPath, { api: options.api, agent, resumeStore: options.resumeStore, onBytes: options.onBytes });
-      if (result.size !== file.size) throw new Error(`${file.fsPath} changed size while it was uploaded (${file.size} → ${result.size} bytes)`);
+      const result = await uploadResumable(file.fsPath, {
+        api: options.api,
+        agent,
+        resumeStore: options.resumeStore,
+        onBytes: options.onBytes,
+      });
+      if (result.size !== file.size)
+        throw new Error(`${file.fsPath} changed size while it was uploaded (${file.size} → ${result.size} bytes)`);
       entries.push({ path: file.path, size: result.size, sha256: result.sha256 });
       if (result.uploaded) {
         summary.uploaded++;
@@ -80,7 +89,12 @@ export async function hashAndUpload(files: readonly LocalFile[], options: Upload
     options,
   );
   entries.push(...smallEntries);
-  return { entries, uploaded: summary.uploaded + rest.uploaded, skipped: summary.skipped + rest.skipped, bytes: summary.bytes + rest.bytes };
+  return {
+    entries,
+    uploaded: summary.uploaded + rest.uploaded,
+    skipped: summary.skipped + rest.skipped,
+    bytes: summary.bytes + rest.bytes,
+  };
 }
 
 /**
@@ -111,7 +125,8 @@ export async function uploadFiles(files: readonly FileToUpload[], options: Uploa
         onBytes: options.onBytes,
         expectedSha256: file.entry.sha256,
       });
-      if (result.sha256 !== file.entry.sha256) throw new Error(`${file.fsPath} changed since it was hashed: it now hashes to ${result.sha256}`);
+      if (result.sha256 !== file.entry.sha256)
+        throw new Error(`${file.fsPath} changed since it was hashed: it now hashes to ${result.sha256}`);
     }
     let next = 0;
     const worker = async () => {
@@ -134,7 +149,8 @@ export async function uploadAndHash(fsPath: string, options: UploadOptions): Pro
   try {
     const local = new Sha256PassThrough();
     const body = await streamTo(options.api, '/blobs', fsPath, agent, options.onBytes, undefined, local);
-    if (body.sha256 !== local.result.sha256) throw new Error(`the server stored ${body.sha256} but ${fsPath} hashes to ${local.result.sha256}`);
+    if (body.sha256 !== local.result.sha256)
+      throw new Error(`the server stored ${body.sha256} but ${fsPath} hashes to ${local.result.sha256}`);
     return local.result;
   } finally {
     agent.destroy();
@@ -171,7 +187,13 @@ async function streamTo(
   const source = createReadStream(fsPath, { highWaterMark: 1 << 20 });
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
   if (size !== undefined) headers['content-length'] = size.toString();
-  const res = await send(new URL(path, api), 'PUT', agent, headers, tap ? [source, tap, progress(onBytes)] : [source, progress(onBytes)]);
+  const res = await send(
+    new URL(path, api),
+    'PUT',
+    agent,
+    headers,
+    tap ? [source, tap, progress(onBytes)] : [source, progress(onBytes)],
+  );
   return (res.text ? safeJson(res.text) : {}) as StoredBlob;
 }
 
@@ -186,9 +208,13 @@ function progress(onBytes?: (delta: number) => void): Transform {
 }
 
 async function postJson<T>(api: string, path: string, body: unknown): Promise<T> {
-  const response = await fetch(new URL(path, api), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(new URL(path, api), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   const parsed = text ? safeJson(text) : undefined;
-  if (!response.ok) throw new ApiRequestError(response.status, (parsed ?? {}));
+  if (!response.ok) throw new ApiRequestError(response.status, parsed ?? {});
   return parsed as T;
 }

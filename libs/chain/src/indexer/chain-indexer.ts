@@ -111,7 +111,8 @@ export class ChainIndexer {
     const cursor = await this.cursor();
     if (!cursor.blockHash) return { cursor: cursor.blockNumber, agrees: true, lastAgreedBlock: cursor.blockNumber };
     const onChain = await this.provider.getBlock(cursor.blockNumber);
-    if (onChain?.hash === cursor.blockHash) return { cursor: cursor.blockNumber, agrees: true, lastAgreedBlock: cursor.blockNumber };
+    if (onChain?.hash === cursor.blockHash)
+      return { cursor: cursor.blockNumber, agrees: true, lastAgreedBlock: cursor.blockNumber };
     const common = await this.commonAncestor(cursor.blockNumber);
     return { cursor: cursor.blockNumber, agrees: false, lastAgreedBlock: common?.number ?? null };
   }
@@ -165,9 +166,10 @@ export class ChainIndexer {
     let applied = 0;
     await this.db.transaction(async (em) => {
       // Serialises appliers of this cursor (API replicas, a restarted worker).
-      const [locked] = await em.query<{ block_number: string }[]>(`SELECT block_number FROM chain_cursors WHERE name = $1 FOR UPDATE`, [
-        this.options.name,
-      ]);
+      const [locked] = await em.query<{ block_number: string }[]>(
+        `SELECT block_number FROM chain_cursors WHERE name = $1 FOR UPDATE`,
+        [this.options.name],
+      );
       if (Number(locked.block_number) !== cursor.blockNumber) return; // someone else applied this range
       for (const log of logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)) {
         const event = this.decode(log, blocks.get(log.blockNumber)!.time);
@@ -176,7 +178,16 @@ export class ChainIndexer {
           `INSERT INTO chain_events (block_number, block_hash, tx_hash, log_index, address, event_name, args, block_time)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (tx_hash, log_index) DO NOTHING RETURNING id`,
-          [event.blockNumber, event.blockHash, event.txHash, event.logIndex, event.address, event.name, event.args, event.blockTime],
+          [
+            event.blockNumber,
+            event.blockHash,
+            event.txHash,
+            event.logIndex,
+            event.address,
+            event.name,
+            event.args,
+            event.blockTime,
+          ],
         );
         if (!inserted) continue;
         event.id = String(inserted.id);
@@ -228,12 +239,14 @@ export class ChainIndexer {
     await this.db.transaction(async (em) => {
       for (const handler of this.rollbackHandlers) await handler(em, { toBlock: common.number, fromBlock });
       await em.query(`DELETE FROM chain_events WHERE block_number > $1`, [common.number]);
-      await em.query(`DELETE FROM chain_blocks WHERE cursor_name = $1 AND block_number > $2`, [this.options.name, common.number]);
-      await em.query(`UPDATE chain_cursors SET block_number = $2, block_hash = $3, updated_at = now() WHERE name = $1`, [
+      await em.query(`DELETE FROM chain_blocks WHERE cursor_name = $1 AND block_number > $2`, [
         this.options.name,
         common.number,
-        common.hash || null,
       ]);
+      await em.query(
+        `UPDATE chain_cursors SET block_number = $2, block_hash = $3, updated_at = now() WHERE name = $1`,
+        [this.options.name, common.number, common.hash || null],
+      );
     });
     return common.number;
   }
@@ -267,7 +280,10 @@ export class ChainIndexer {
       id: '',
       name: parsed.name,
       address: log.address.toLowerCase(),
-      args: toPlain(parsed.args, parsed.fragment.inputs.map((i) => i.name)),
+      args: toPlain(
+        parsed.args,
+        parsed.fragment.inputs.map((i) => i.name),
+      ),
       blockNumber: log.blockNumber,
       blockHash: log.blockHash,
       txHash: log.transactionHash,

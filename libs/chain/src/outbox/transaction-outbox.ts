@@ -81,15 +81,29 @@ export class TransactionOutbox {
    * Records an intent inside the caller's transaction: it will be sent if and
    * only if that transaction commits. Returns the row id, and whether it is new.
    */
-  static async enqueue(em: EntityManager, sender: string, intent: OutboxIntent): Promise<{ id: string; created: boolean }> {
+  static async enqueue(
+    em: EntityManager,
+    sender: string,
+    intent: OutboxIntent,
+  ): Promise<{ id: string; created: boolean }> {
     const inserted: { id: string }[] = await em.query(
       `INSERT INTO outbox_transactions (idempotency_key, kind, sender, to_address, data, value)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [intent.key, intent.kind, sender.toLowerCase(), intent.to.toLowerCase(), intent.data, (intent.value ?? 0n).toString()],
+      [
+        intent.key,
+        intent.kind,
+        sender.toLowerCase(),
+        intent.to.toLowerCase(),
+        intent.data,
+        (intent.value ?? 0n).toString(),
+      ],
     );
     if (inserted.length > 0) return { id: inserted[0].id, created: true };
-    const [existing] = await em.query<{ id: string }[]>(`SELECT id FROM outbox_transactions WHERE idempotency_key = $1`, [intent.key]);
+    const [existing] = await em.query<{ id: string }[]>(
+      `SELECT id FROM outbox_transactions WHERE idempotency_key = $1`,
+      [intent.key],
+    );
     return { id: existing.id, created: false };
   }
 
@@ -130,7 +144,9 @@ export class TransactionOutbox {
   }
 
   async find(key: string): Promise<OutboxRow | undefined> {
-    const rows: OutboxRow[] = await this.db.query(`SELECT * FROM outbox_transactions WHERE idempotency_key = $1`, [key]);
+    const rows: OutboxRow[] = await this.db.query(`SELECT * FROM outbox_transactions WHERE idempotency_key = $1`, [
+      key,
+    ]);
     return rows[0];
   }
 
@@ -162,7 +178,14 @@ export class TransactionOutbox {
     await this.db.transaction(async (em) => {
       // One signer per sender address at a time, across processes: nonces never collide.
       await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`outbox:${this.sender}`]);
-      const pending: { id: string; idempotency_key: string; kind: string; to_address: string; data: string; value: string }[] = await em.query(
+      const pending: {
+        id: string;
+        idempotency_key: string;
+        kind: string;
+        to_address: string;
+        data: string;
+        value: string;
+      }[] = await em.query(
         `SELECT id, idempotency_key, kind, to_address, data, value FROM outbox_transactions
          WHERE sender = $1 AND status = 'pending' ORDER BY id LIMIT $2 FOR UPDATE`,
         [this.sender, this.batchSize],
@@ -356,15 +379,15 @@ export class TransactionOutbox {
 }
 
 /** Every custom error of the contracts this outbox sends to, to name a revert instead of showing its bytes. */
-const knownErrors = new Interface(
-  [
-    ...new Map(
-      Object.values(artifacts)
-        .flatMap((artifact) => new Interface(artifact.abi).fragments.filter((f): f is ErrorFragment => f.type === 'error'))
-        .map((f) => [f.selector, f.format('full')]),
-    ).values(),
-  ],
-);
+const knownErrors = new Interface([
+  ...new Map(
+    Object.values(artifacts)
+      .flatMap((artifact) =>
+        new Interface(artifact.abi).fragments.filter((f): f is ErrorFragment => f.type === 'error'),
+      )
+      .map((f) => [f.selector, f.format('full')]),
+  ).values(),
+]);
 
 /**
  * Why a transaction would revert, as a readable line: the custom error decoded with the contracts'
@@ -372,8 +395,15 @@ const knownErrors = new Interface(
  * escaped (nodes put raw revert bytes in it, and PostgreSQL text refuses NUL).
  */
 export function describeRevert(error: unknown): string {
-  const e = error as { data?: unknown; shortMessage?: string; message?: string; info?: { error?: { message?: string; data?: unknown } } };
-  const data = [e.data, e.info?.error?.data].find((d): d is string => typeof d === 'string' && /^0x[0-9a-f]{8}/i.test(d));
+  const e = error as {
+    data?: unknown;
+    shortMessage?: string;
+    message?: string;
+    info?: { error?: { message?: string; data?: unknown } };
+  };
+  const data = [e.data, e.info?.error?.data].find(
+    (d): d is string => typeof d === 'string' && /^0x[0-9a-f]{8}/i.test(d),
+  );
   if (data) {
     try {
       const parsed = knownErrors.parseError(data);

@@ -62,7 +62,9 @@ export class ChainSync1700000000100 implements MigrationInterface {
         updated_at      timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT outbox_sender_nonce_unique UNIQUE (sender, nonce)
       )`);
-    await q.query(`CREATE INDEX outbox_open_idx ON outbox_transactions (sender, id) WHERE status IN ('pending', 'signed')`);
+    await q.query(
+      `CREATE INDEX outbox_open_idx ON outbox_transactions (sender, id) WHERE status IN ('pending', 'signed')`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -159,7 +159,19 @@ export class Catalogue1700000001000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['run_entries', 'training_runs', 'licenses', 'blobs', 'dataset_parents', 'dataset_owners', 'dataset_files', 'datasets', 'used_nonces', 'anchor_items', 'anchor_batches']) {
+    for (const t of [
+      'run_entries',
+      'training_runs',
+      'licenses',
+      'blobs',
+      'dataset_parents',
+      'dataset_owners',
+      'dataset_files',
+      'datasets',
+      'used_nonces',
+      'anchor_items',
+      'anchor_batches',
+    ]) {
       await q.query(`DROP TABLE ${t}`);
     }
   }

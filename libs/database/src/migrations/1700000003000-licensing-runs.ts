@@ -11,8 +11,12 @@ export class LicensingRuns1700000003000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     // A paid license is active because of one RunPaid event; if a reorg deletes that event the
     // reference is nulled and the trigger puts the license back to pending_payment.
-    await q.query(`ALTER TABLE licenses ADD COLUMN activated_by_event_id bigint REFERENCES chain_events(id) ON DELETE SET NULL`);
-    await q.query(`CREATE INDEX licenses_activated_by_idx ON licenses (activated_by_event_id) WHERE activated_by_event_id IS NOT NULL`);
+    await q.query(
+      `ALTER TABLE licenses ADD COLUMN activated_by_event_id bigint REFERENCES chain_events(id) ON DELETE SET NULL`,
+    );
+    await q.query(
+      `CREATE INDEX licenses_activated_by_idx ON licenses (activated_by_event_id) WHERE activated_by_event_id IS NOT NULL`,
+    );
     await q.query(`
       CREATE FUNCTION licenses_payment_rolled_back() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -60,7 +64,9 @@ export class LicensingRuns1700000003000 implements MigrationInterface {
         PRIMARY KEY (upload_id, position)
       )`);
 
-    await q.query(`CREATE INDEX chain_events_run_paid_run_id_idx ON chain_events ((args->>'runId')) WHERE event_name = 'RunPaid'`);
+    await q.query(
+      `CREATE INDEX chain_events_run_paid_run_id_idx ON chain_events ((args->>'runId')) WHERE event_name = 'RunPaid'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

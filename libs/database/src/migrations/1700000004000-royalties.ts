@@ -36,7 +36,9 @@ export class Royalties1700000004000 implements MigrationInterface {
         CHECK ((allocation_seq IS NULL) = (source IS NULL))
       )`);
     await q.query(`CREATE INDEX royalty_payments_run_idx ON royalty_payments (run_id)`);
-    await q.query(`CREATE INDEX royalty_payments_unallocated_idx ON royalty_payments (id) WHERE allocation_seq IS NULL`);
+    await q.query(
+      `CREATE INDEX royalty_payments_unallocated_idx ON royalty_payments (id) WHERE allocation_seq IS NULL`,
+    );
     await q.query(`
       CREATE TABLE ledger_entries (
         payment_id  bigint NOT NULL REFERENCES royalty_payments(id) ON DELETE CASCADE,
@@ -94,7 +96,8 @@ export class Royalties1700000004000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['royalty_claims', 'epoch_root_events', 'epoch_balances', 'royalty_epochs']) await q.query(`DROP TABLE ${t}`);
+    for (const t of ['royalty_claims', 'epoch_root_events', 'epoch_balances', 'royalty_epochs'])
+      await q.query(`DROP TABLE ${t}`);
     await q.query(`DROP VIEW royalty_balances`);
     await q.query(`DROP TABLE ledger_entries`);
     await q.query(`DROP TABLE royalty_payments`);

@@ -143,5 +143,9 @@ function symlinkRefused(fsPath: string): ProvenanceError {
 }
 
 function unsupported(fsPath: string): ProvenanceError {
-  return new ProvenanceError('UNSUPPORTED_FILE_TYPE', `${quotePath(fsPath)} is not a regular file or directory`, 'path');
+  return new ProvenanceError(
+    'UNSUPPORTED_FILE_TYPE',
+    `${quotePath(fsPath)} is not a regular file or directory`,
+    'path',
+  );
 }

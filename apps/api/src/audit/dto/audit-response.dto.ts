@@ -1,6 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RunDto, RunPaymentTotalDto } from '../../runs/dto/run-response.dto';
-import type { ContributorRuns, DatasetRun, DatasetRuns, EntryLicense, EntryOwner, ModelProvenance, ProvenanceEntry, RunProvenance } from '@upstream/api-contract';
+import type {
+  ContributorRuns,
+  DatasetRun,
+  DatasetRuns,
+  EntryLicense,
+  EntryOwner,
+  ModelProvenance,
+  ProvenanceEntry,
+  RunProvenance,
+} from '@upstream/api-contract';
 
 export class OwnerShareDto implements EntryOwner {
   @ApiProperty({ example: '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc' }) account!: string;
@@ -13,19 +22,23 @@ export class EntryLicenseDto implements EntryLicense {
   @ApiProperty({ example: '0x' + 'cd'.repeat(32) }) termsHash!: string;
   @ApiProperty({ nullable: true, example: '2026-11-02T10:00:00.000Z' }) activatedAt!: string | null;
   @ApiProperty({ nullable: true, example: null }) expiresAt!: string | null;
-  @ApiProperty({ nullable: true, description: 'Transaction of the fee payment that activated it', example: null }) activationTx!: string | null;
+  @ApiProperty({ nullable: true, description: 'Transaction of the fee payment that activated it', example: null })
+  activationTx!: string | null;
 }
 
 export class ProvenanceEntryDto implements ProvenanceEntry {
   @ApiProperty({ example: 0 }) position!: number;
-  @ApiProperty({ description: 'Content root (on-chain datasetId)', example: '0x' + 'ab'.repeat(32) }) datasetId!: string;
+  @ApiProperty({ description: 'Content root (on-chain datasetId)', example: '0x' + 'ab'.repeat(32) })
+  datasetId!: string;
   @ApiProperty({ example: '9b2d4c1e-…' }) datasetUuid!: string;
   @ApiProperty({ example: 'Common crawl slice 7' }) title!: string;
   @ApiProperty({ example: '1250000' }) weight!: string;
   @ApiProperty({ example: 'paid-per-run' }) licenseTemplate!: string;
   @ApiProperty({ type: [OwnerShareDto] }) owners!: OwnerShareDto[];
-  @ApiProperty({ type: [EntryLicenseDto], description: 'The lab’s licenses on this dataset' }) licenses!: EntryLicenseDto[];
-  @ApiProperty({ type: [String], description: 'Proof of abi.encode(datasetId, weight) in the run’s entriesRoot' }) proof!: string[];
+  @ApiProperty({ type: [EntryLicenseDto], description: 'The lab’s licenses on this dataset' })
+  licenses!: EntryLicenseDto[];
+  @ApiProperty({ type: [String], description: 'Proof of abi.encode(datasetId, weight) in the run’s entriesRoot' })
+  proof!: string[];
 }
 
 export class RunProvenanceDto implements RunProvenance {
@@ -52,9 +65,15 @@ export class DatasetRunDto implements DatasetRun {
   @ApiProperty({ example: 'tokens' }) weightUnit!: string;
   @ApiProperty({ description: 'This dataset’s weight in the run', example: '1250000' }) weight!: string;
   @ApiProperty({ example: '3750000' }) totalWeight!: string;
-  @ApiProperty({ required: false, description: 'The contributor’s share of the dataset (contributor view)', example: 10000 }) shareBps?: number;
+  @ApiProperty({
+    required: false,
+    description: 'The contributor’s share of the dataset (contributor view)',
+    example: 10000,
+  })
+  shareBps?: number;
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) recordedAt!: string;
-  @ApiProperty({ type: [RunPaymentTotalDto], description: 'What the lab paid for the whole run (RunPaid, per token)' }) paid!: RunPaymentTotalDto[];
+  @ApiProperty({ type: [RunPaymentTotalDto], description: 'What the lab paid for the whole run (RunPaid, per token)' })
+  paid!: RunPaymentTotalDto[];
 }
 
 export class DatasetRunsDto implements DatasetRuns {

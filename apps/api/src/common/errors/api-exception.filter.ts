@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Inject, Logger, Optional } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Logger,
+  Optional,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { DatabaseAvailability } from '../dependencies/database-availability';
@@ -60,7 +69,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     const body = this.toBody(exception);
-    if (body.statusCode === Number(HttpStatus.SERVICE_UNAVAILABLE)) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (body.statusCode === Number(HttpStatus.SERVICE_UNAVAILABLE))
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(body.statusCode).json(body);
   }
 
@@ -87,7 +97,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     const failure = dependencyFailure(exception, this.endpoints);
     if (failure) {
-      this.logger.warn({ err: exception, dependency: failure.dependency }, `${failure.dependency} unavailable: ${failure.reason}`);
+      this.logger.warn(
+        { err: exception, dependency: failure.dependency },
+        `${failure.dependency} unavailable: ${failure.reason}`,
+      );
       if (failure.dependency === 'database') this.database?.recheck();
       return domainErrorBody(dependencyUnavailableError(failure));
     }
@@ -106,9 +119,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
 function isHealthReport(exception: unknown): exception is HttpException {
   if (!(exception instanceof HttpException)) return false;
   const payload = exception.getResponse();
-  return typeof payload === 'object' && payload !== null && 'info' in payload && 'details' in payload && 'status' in payload;
+  return (
+    typeof payload === 'object' && payload !== null && 'info' in payload && 'details' in payload && 'status' in payload
+  );
 }
 
 function errorName(status: number): string {
-  return (HttpStatus[status]) ?? 'ERROR';
+  return HttpStatus[status] ?? 'ERROR';
 }

@@ -10,7 +10,13 @@ import { mergeErrorCodes } from './error-code-table';
  * Every domain error code in the API and its HTTP status: the union of the features' tables
  * (each feature declares its codes in its `*.errors.ts`). A code declared twice fails the type check.
  */
-export const ERROR_CODES = mergeErrorCodes(COMMON_ERROR_CODES, CONTRIBUTION_ERROR_CODES, LICENSE_ERROR_CODES, RUN_ERROR_CODES, ROYALTIES_ERROR_CODES);
+export const ERROR_CODES = mergeErrorCodes(
+  COMMON_ERROR_CODES,
+  CONTRIBUTION_ERROR_CODES,
+  LICENSE_ERROR_CODES,
+  RUN_ERROR_CODES,
+  ROYALTIES_ERROR_CODES,
+);
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -1,13 +1,29 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { UploadThrottle } from '../upload-throttle';
 import { BlobResponseDto, MissingBlobsRequestDto, MissingBlobsResponseDto } from './blobs.dto';
 import { BlobsService } from './blobs.service';
 import { sendBlob } from './send-blob';
 
-const SHA_PARAM = { name: 'sha256', example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', description: '64 hex digits' };
-const RAW_BODY = { schema: { type: 'string', format: 'binary' }, description: 'The file\'s bytes, streamed (application/octet-stream)' };
+const SHA_PARAM = {
+  name: 'sha256',
+  example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  description: '64 hex digits',
+};
+const RAW_BODY = {
+  schema: { type: 'string', format: 'binary' },
+  description: "The file's bytes, streamed (application/octet-stream)",
+};
 
 @ApiTags('contributions')
 @Controller('blobs')
@@ -16,7 +32,9 @@ export class BlobsController {
 
   @Put()
   @UploadThrottle()
-  @ApiOperation({ summary: 'Upload one file (streamed, hashed while it flows); answers its content address. 413 past MAX_FILE_BYTES' })
+  @ApiOperation({
+    summary: 'Upload one file (streamed, hashed while it flows); answers its content address. 413 past MAX_FILE_BYTES',
+  })
   @ApiConsumes('application/octet-stream')
   @ApiBody(RAW_BODY)
   @ApiOkResponse({ type: BlobResponseDto })
@@ -26,7 +44,9 @@ export class BlobsController {
 
   @Put(':sha256')
   @UploadThrottle()
-  @ApiOperation({ summary: 'Upload one file that must hash to :sha256 (400 BLOB_HASH_MISMATCH otherwise, nothing is kept)' })
+  @ApiOperation({
+    summary: 'Upload one file that must hash to :sha256 (400 BLOB_HASH_MISMATCH otherwise, nothing is kept)',
+  })
   @ApiConsumes('application/octet-stream')
   @ApiParam(SHA_PARAM)
   @ApiBody(RAW_BODY)
@@ -44,7 +64,9 @@ export class BlobsController {
   }
 
   @Get(':sha256')
-  @ApiOperation({ summary: "Stream a stored blob's bytes; a single `Range: bytes=…` answers 206 with that part (416 past the end)" })
+  @ApiOperation({
+    summary: "Stream a stored blob's bytes; a single `Range: bytes=…` answers 206 with that part (416 past the end)",
+  })
   @ApiParam(SHA_PARAM)
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes', schema: { type: 'string', format: 'binary' } })

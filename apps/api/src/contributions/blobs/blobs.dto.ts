@@ -4,7 +4,10 @@ import { ArrayMaxSize, IsArray, IsString } from 'class-validator';
 const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 export class BlobResponseDto {
-  @ApiProperty({ example: SHA, description: 'SHA-256 of the bytes (what `sha256sum` prints): the blob\'s content address' })
+  @ApiProperty({
+    example: SHA,
+    description: "SHA-256 of the bytes (what `sha256sum` prints): the blob's content address",
+  })
   sha256!: string;
   @ApiProperty({ example: '1048576', description: 'Size in bytes (decimal string)' })
   size!: string;

@@ -8,7 +8,10 @@ export class BlobsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async record(sha256: string, size: bigint): Promise<void> {
-    await this.db.query(`INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING`, [sha256, size.toString()]);
+    await this.db.query(`INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING`, [
+      sha256,
+      size.toString(),
+    ]);
   }
 
   async sizeOf(sha256: string): Promise<bigint | undefined> {

@@ -3,7 +3,15 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import type { Upload } from '@tus/server';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
-import { BLOB_STORE, BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type BlobStore, type ByteRange, type StoredBlob } from '../storage/blob-store';
+import {
+  BLOB_STORE,
+  BlobHashMismatchError,
+  BlobTooLargeError,
+  SHA256_HEX,
+  type BlobStore,
+  type ByteRange,
+  type StoredBlob,
+} from '../storage/blob-store';
 import { BlobsRepository } from './blobs.repository';
 
 /** Content-addressed upload storage: streams bytes into the blob store (the BLOB_STORE port) and records each blob in `blobs`. */
@@ -35,14 +43,17 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
   /** Streams a request body into the store; `declaredLength` is refused up front when over the limit. */
   async upload(body: Readable, declaredLength: number | undefined, expectedSha256?: string): Promise<StoredBlob> {
     const expected = expectedSha256 === undefined ? undefined : parseSha256(expectedSha256, 'sha256');
-    if (declaredLength !== undefined && declaredLength > this.maxFileBytes) throw fileTooLarge(this.maxFileBytes, 'content-length');
+    if (declaredLength !== undefined && declaredLength > this.maxFileBytes)
+      throw fileTooLarge(this.maxFileBytes, 'content-length');
     let stored: StoredBlob;
     try {
       stored = await this.store.put(body, { expectedSha256: expected, maxBytes: this.maxFileBytes });
     } catch (error) {
       if (error instanceof BlobTooLargeError) throw fileTooLarge(error.maxBytes);
       if (error instanceof BlobHashMismatchError) {
-        throw fieldError('BLOB_HASH_MISMATCH', 'sha256', `the uploaded bytes hash to ${error.actual}`, { actual: error.actual });
+        throw fieldError('BLOB_HASH_MISMATCH', 'sha256', `the uploaded bytes hash to ${error.actual}`, {
+          actual: error.actual,
+        });
       }
       throw error;
     }
@@ -61,7 +72,8 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
   async find(sha256Param: string): Promise<{ sha256: string; size: bigint }> {
     const sha256 = parseSha256(sha256Param, 'sha256');
     const size = await this.repository.sizeOf(sha256);
-    if (size === undefined || !(await this.store.stat(sha256))) throw fieldError('BLOB_NOT_FOUND', 'sha256', `no blob ${sha256} is stored`);
+    if (size === undefined || !(await this.store.stat(sha256)))
+      throw fieldError('BLOB_NOT_FOUND', 'sha256', `no blob ${sha256} is stored`);
     return { sha256, size };
   }
 
@@ -78,6 +90,9 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
 /** Accepts 0x-prefixed or bare, any case; returns 64 lowercase hex digits or refuses naming the field. */
 export function parseSha256(value: string, field: string): string {
   const hex = value.replace(/^0x/i, '').toLowerCase();
-  if (!SHA256_HEX.test(hex)) throw contributionError('VALIDATION_FAILED', `${field}: must be 64 hex digits (a SHA-256)`, [{ field, reason: 'must be 64 hex digits (a SHA-256)' }]);
+  if (!SHA256_HEX.test(hex))
+    throw contributionError('VALIDATION_FAILED', `${field}: must be 64 hex digits (a SHA-256)`, [
+      { field, reason: 'must be 64 hex digits (a SHA-256)' },
+    ]);
   return hex;
 }

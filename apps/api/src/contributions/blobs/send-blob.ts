@@ -17,7 +17,10 @@ export async function sendBlob(blobs: BlobsService, sha256Param: string, req: Re
   res.setHeader('etag', etag);
 
   const ifRange = req.headers['if-range'];
-  const ranges = req.headers.range !== undefined && (ifRange === undefined || ifRange === etag) ? req.range(size, { combine: true }) : undefined;
+  const ranges =
+    req.headers.range !== undefined && (ifRange === undefined || ifRange === etag)
+      ? req.range(size, { combine: true })
+      : undefined;
   if (ranges === -1) {
     res.setHeader('content-range', `bytes */${size}`);
     throw fieldError('RANGE_NOT_SATISFIABLE', 'Range', `starts past the end of the blob (${size} bytes)`, { size });

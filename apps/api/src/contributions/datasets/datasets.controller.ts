@@ -1,12 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrors } from '../../common/errors/api-errors.decorator';
 import { BlobsService } from '../blobs/blobs.service';
@@ -59,14 +52,18 @@ export class DatasetsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The catalogue, newest first: filter by owner, license template, words in title/description' })
+  @ApiOperation({
+    summary: 'The catalogue, newest first: filter by owner, license template, words in title/description',
+  })
   @ApiOkResponse({ type: DatasetPageDto })
   catalogue(@Query() query: DatasetQueryDto): Promise<DatasetPageDto> {
     return this.datasets.catalogue(query);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A dataset: owners, parents, license, storage, and its anchor status with an inclusion proof' })
+  @ApiOperation({
+    summary: 'A dataset: owners, parents, license, storage, and its anchor status with an inclusion proof',
+  })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: DatasetDetailDto })
   @ApiErrors('DATASET_NOT_FOUND')
@@ -83,7 +80,9 @@ export class DatasetsController {
   }
 
   @Get(':id/files/proof')
-  @ApiOperation({ summary: 'Proof that a file is in the dataset (verify against contentRoot with libs/provenance verifyFileProof)' })
+  @ApiOperation({
+    summary: 'Proof that a file is in the dataset (verify against contentRoot with libs/provenance verifyFileProof)',
+  })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: FileProofDto })
   fileProof(@Param('id') id: string, @Query() query: FileProofQueryDto): Promise<FileProofDto> {
@@ -91,11 +90,18 @@ export class DatasetsController {
   }
 
   @Get(':id/files/content')
-  @ApiOperation({ summary: "Stream one file's bytes (uploaded datasets only); `Range: bytes=…` as for GET /blobs/:sha256" })
+  @ApiOperation({
+    summary: "Stream one file's bytes (uploaded datasets only); `Range: bytes=…` as for GET /blobs/:sha256",
+  })
   @ApiParam(ID_PARAM)
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes', schema: { type: 'string', format: 'binary' } })
-  async fileContent(@Param('id') id: string, @Query() query: FileProofQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async fileContent(
+    @Param('id') id: string,
+    @Query() query: FileProofQueryDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     await sendBlob(this.blobs, await this.datasets.fileBlob(id, query.path), req, res);
   }
 

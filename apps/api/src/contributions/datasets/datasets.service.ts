@@ -63,25 +63,38 @@ export class DatasetsService {
   async register(dto: CreateDatasetDto): Promise<DatasetDetailDto> {
     const { maxFilesPerDataset } = this.runtime.config;
     if (dto.files.length > maxFilesPerDataset) {
-      throw fieldError('TOO_MANY_FILES', 'files', `lists ${dto.files.length} files; MAX_FILES_PER_DATASET is ${maxFilesPerDataset}`, {
-        limit: 'MAX_FILES_PER_DATASET',
-        maxFiles: maxFilesPerDataset,
-      });
+      throw fieldError(
+        'TOO_MANY_FILES',
+        'files',
+        `lists ${dto.files.length} files; MAX_FILES_PER_DATASET is ${maxFilesPerDataset}`,
+        {
+          limit: 'MAX_FILES_PER_DATASET',
+          maxFiles: maxFilesPerDataset,
+        },
+      );
     }
     const storage = dto.storage ?? 'uploaded';
     if (storage === 'uploaded' && dto.externalUri !== undefined) {
-      throw fieldError('VALIDATION_FAILED', 'externalUri', 'only an external dataset has an externalUri (set storage: "external")');
+      throw fieldError(
+        'VALIDATION_FAILED',
+        'externalUri',
+        'only an external dataset has an externalUri (set storage: "external")',
+      );
     }
 
     const tree = await this.contentTree(dto);
     const contentRoot = tree.root.toLowerCase();
     if (contentRoot !== dto.contentRoot.toLowerCase()) {
-      throw fieldError('CONTENT_ROOT_MISMATCH', 'contentRoot', `the files' content root is ${contentRoot}`, { computedContentRoot: contentRoot });
+      throw fieldError('CONTENT_ROOT_MISMATCH', 'contentRoot', `the files' content root is ${contentRoot}`, {
+        computedContentRoot: contentRoot,
+      });
     }
     const terms = this.terms(dto);
     const termsHash = licenseTermsHash(terms);
     if (dto.licenseTermsHash !== undefined && dto.licenseTermsHash.toLowerCase() !== termsHash) {
-      throw fieldError('LICENSE_TERMS_MISMATCH', 'licenseTermsHash', `the license's terms hash to ${termsHash}`, { computedLicenseTermsHash: termsHash });
+      throw fieldError('LICENSE_TERMS_MISMATCH', 'licenseTermsHash', `the license's terms hash to ${termsHash}`, {
+        computedLicenseTermsHash: termsHash,
+      });
     }
 
     const parents = dto.parents ?? [];
@@ -95,10 +108,17 @@ export class DatasetsService {
     };
     // Formats, shares and self-parenting first; the deadline on its own below, so its refusal says "expired".
     const invalid = validateContribution(message, { nowSeconds: -1n });
-    if (invalid.length > 0) throw contributionError('VALIDATION_FAILED', invalid.map((e) => `${e.field}: ${e.reason}`).join('; '), invalid);
-    if (message.deadline > MAX_DEADLINE) throw fieldError('VALIDATION_FAILED', 'deadline', 'must be unix seconds before the year 10000');
+    if (invalid.length > 0)
+      throw contributionError('VALIDATION_FAILED', invalid.map((e) => `${e.field}: ${e.reason}`).join('; '), invalid);
+    if (message.deadline > MAX_DEADLINE)
+      throw fieldError('VALIDATION_FAILED', 'deadline', 'must be unix seconds before the year 10000');
     const now = BigInt(Math.floor(Date.now() / 1000));
-    if (message.deadline <= now) throw fieldError('DEADLINE_EXPIRED', 'deadline', `expired at ${message.deadline} (now ${now}); sign again with a later deadline`);
+    if (message.deadline <= now)
+      throw fieldError(
+        'DEADLINE_EXPIRED',
+        'deadline',
+        `expired at ${message.deadline} (now ${now}); sign again with a later deadline`,
+      );
 
     const { deployment } = this.runtime.infrastructure;
     const typed = contributionTypedData(upstreamDomain(deployment.chainId, deployment.provenanceRegistry), message);
@@ -128,7 +148,11 @@ export class DatasetsService {
       .run(async (tx) => {
         const repository = this.repository.in(tx);
         if (!(await this.nonces.in(tx).use(signer, message.nonce, 'contribution'))) {
-          throw fieldError('NONCE_REUSED', 'nonce', `${message.nonce} was already used by ${signer}; sign again with a fresh nonce`);
+          throw fieldError(
+            'NONCE_REUSED',
+            'nonce',
+            `${message.nonce} was already used by ${signer}; sign again with a fresh nonce`,
+          );
         }
         const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.Contributions, typed.digest);
         const id = await repository.insertDataset({
@@ -152,14 +176,21 @@ export class DatasetsService {
         });
         await repository.insertFiles(id, tree.entries);
         await repository.insertOwners(id, owners);
-        await repository.insertParents(id, parents.map((p, i) => ({ id: parentIds[i], upstreamBps: p.upstreamBps })));
+        await repository.insertParents(
+          id,
+          parents.map((p, i) => ({ id: parentIds[i], upstreamBps: p.upstreamBps })),
+        );
         // Parents must already exist, so a cycle cannot form; checked anyway because payouts recurse over lineage.
-        if (await repository.hasCycle(id)) throw fieldError('LINEAGE_CYCLE', 'parents', 'would make the dataset its own ancestor');
+        if (await repository.hasCycle(id))
+          throw fieldError('LINEAGE_CYCLE', 'parents', 'would make the dataset its own ancestor');
         return id;
       })
       .catch(async (error: unknown) => {
         // Two registrations of the same root racing: the loser is told which dataset won.
-        if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === 'datasets_content_root_key') {
+        if (
+          error instanceof QueryFailedError &&
+          (error.driverError as { constraint?: string }).constraint === 'datasets_content_root_key'
+        ) {
           const winner = await this.repository.idByContentRoot(contentRoot);
           if (winner) throw this.alreadyRegistered(contentRoot, winner);
         }
@@ -181,7 +212,8 @@ export class DatasetsService {
   }
 
   async contributorDatasets(address: string, query: PageQueryDto): Promise<ContributorDatasetPageDto> {
-    if (!ADDRESS_RE.test(address)) throw fieldError('VALIDATION_FAILED', 'address', 'must be a 0x address (40 hex digits)');
+    if (!ADDRESS_RE.test(address))
+      throw fieldError('VALIDATION_FAILED', 'address', 'must be a 0x address (40 hex digits)');
     const account = address.toLowerCase();
     const limit = query.limit ?? 50;
     const rows = await this.repository.catalogue({
@@ -189,7 +221,10 @@ export class DatasetsService {
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: limit + 1,
     });
-    return page(rows, limit, (row) => ({ ...this.summary(row), shareBps: row.owners.find((o) => o.account === account)?.shareBps ?? 0 }));
+    return page(rows, limit, (row) => ({
+      ...this.summary(row),
+      shareBps: row.owners.find((o) => o.account === account)?.shareBps ?? 0,
+    }));
   }
 
   async detail(idOrRoot: string): Promise<DatasetDetailDto> {
@@ -199,10 +234,18 @@ export class DatasetsService {
       this.repository.nextVersionIds(row.id),
       this.anchoring.status(row.anchor_item_id),
     ]);
-    const anchorStatus: AnchorResponseDto = { ...anchor, registry: this.runtime.infrastructure.deployment.provenanceRegistry };
+    const anchorStatus: AnchorResponseDto = {
+      ...anchor,
+      registry: this.runtime.infrastructure.deployment.provenanceRegistry,
+    };
     return {
       ...this.summary(row),
-      parents: parents.map((p) => ({ id: p.id, contentRoot: p.content_root, title: p.title, upstreamBps: p.upstream_bps })),
+      parents: parents.map((p) => ({
+        id: p.id,
+        contentRoot: p.content_root,
+        title: p.title,
+        upstreamBps: p.upstream_bps,
+      })),
       nextVersionIds,
       nonce: row.nonce,
       deadline: new Date(row.deadline).toISOString(),
@@ -236,17 +279,25 @@ export class DatasetsService {
   /** The stored file's digest, for streaming its bytes; only uploaded datasets have bytes here. */
   async fileBlob(idOrRoot: string, path: string): Promise<string> {
     const row = await this.find(idOrRoot);
-    const file = (await this.repository.file(row.id, path)) ?? (await this.repository.file(row.id, safeNormalize(path)));
+    const file =
+      (await this.repository.file(row.id, path)) ?? (await this.repository.file(row.id, safeNormalize(path)));
     if (!file) throw fieldError('FILE_NOT_FOUND', 'path', `no file ${JSON.stringify(path)} in dataset ${row.id}`);
     if (row.storage === 'external') {
-      throw fieldError('BLOB_NOT_FOUND', 'path', `dataset ${row.id} is stored externally (${row.external_uri}); its bytes are not here`);
+      throw fieldError(
+        'BLOB_NOT_FOUND',
+        'path',
+        `dataset ${row.id} is stored externally (${row.external_uri}); its bytes are not here`,
+      );
     }
     return file.sha256;
   }
 
   async lineage(idOrRoot: string): Promise<LineageDto> {
     const row = await this.find(idOrRoot);
-    const [ancestors, descendants] = await Promise.all([this.repository.lineage(row.id, 'ancestors'), this.repository.lineage(row.id, 'descendants')]);
+    const [ancestors, descendants] = await Promise.all([
+      this.repository.lineage(row.id, 'ancestors'),
+      this.repository.lineage(row.id, 'descendants'),
+    ]);
     const node = (n: (typeof ancestors)[number]) => ({
       id: n.id,
       contentRoot: n.content_root,
@@ -255,7 +306,12 @@ export class DatasetsService {
       via: n.via,
       upstreamBps: n.upstream_bps,
     });
-    return { id: row.id, contentRoot: row.content_root, ancestors: ancestors.map(node), descendants: descendants.map(node) };
+    return {
+      id: row.id,
+      contentRoot: row.content_root,
+      ancestors: ancestors.map(node),
+      descendants: descendants.map(node),
+    };
   }
 
   /** A dataset by uuid or content root; 400 naming `id` when it is neither, 404 when unknown. */
@@ -263,7 +319,12 @@ export class DatasetsService {
     let row: DatasetRow | undefined;
     if (UUID_RE.test(idOrRoot)) row = await this.repository.findById(idOrRoot.toLowerCase());
     else if (BYTES32_RE.test(idOrRoot)) row = await this.repository.findByContentRoot(idOrRoot);
-    else throw fieldError('VALIDATION_FAILED', 'id', 'must be a dataset UUID or a content root (0x followed by 64 hex digits)');
+    else
+      throw fieldError(
+        'VALIDATION_FAILED',
+        'id',
+        'must be a dataset UUID or a content root (0x followed by 64 hex digits)',
+      );
     if (!row) throw datasetNotFound(idOrRoot);
     return row;
   }
@@ -304,7 +365,8 @@ export class DatasetsService {
 
   private terms(dto: CreateDatasetDto): LicenseTerms {
     const { template, fee } = dto.license;
-    if (template !== 'paid-per-run' && fee !== undefined) throw fieldError('VALIDATION_FAILED', 'license.fee', `the ${template} template takes no fee`);
+    if (template !== 'paid-per-run' && fee !== undefined)
+      throw fieldError('VALIDATION_FAILED', 'license.fee', `the ${template} template takes no fee`);
     try {
       if (template === 'paid-per-run') {
         if (!fee) throw fieldError('VALIDATION_FAILED', 'license.fee', 'paid-per-run needs a fee { token, amount }');
@@ -312,22 +374,28 @@ export class DatasetsService {
       }
       return licenseTerms(template);
     } catch (error) {
-      if (error instanceof ProvenanceError) throw fieldError('VALIDATION_FAILED', `license.${error.field ?? 'template'}`, error.reason);
+      if (error instanceof ProvenanceError)
+        throw fieldError('VALIDATION_FAILED', `license.${error.field ?? 'template'}`, error.reason);
       throw error;
     }
   }
 
   private alreadyRegistered(contentRoot: string, datasetId: string) {
-    return fieldError('DATASET_EXISTS', 'contentRoot', `${contentRoot} is already registered as dataset ${datasetId}`, { datasetId });
+    return fieldError('DATASET_EXISTS', 'contentRoot', `${contentRoot} is already registered as dataset ${datasetId}`, {
+      datasetId,
+    });
   }
 
   private async resolveParents(roots: string[]): Promise<string[]> {
     if (roots.length === 0) return [];
     const found = await this.repository.idsByContentRoots(roots);
     const details = roots.flatMap((root, i) =>
-      found.has(root.toLowerCase()) ? [] : [{ field: `parents[${i}].datasetId`, reason: `no dataset has content root ${root.toLowerCase()}` }],
+      found.has(root.toLowerCase())
+        ? []
+        : [{ field: `parents[${i}].datasetId`, reason: `no dataset has content root ${root.toLowerCase()}` }],
     );
-    if (details.length > 0) throw contributionError('UNKNOWN_PARENT', details.map((d) => `${d.field}: ${d.reason}`).join('; '), details);
+    if (details.length > 0)
+      throw contributionError('UNKNOWN_PARENT', details.map((d) => `${d.field}: ${d.reason}`).join('; '), details);
     return roots.map((root) => found.get(root.toLowerCase())!);
   }
 
@@ -336,7 +404,11 @@ export class DatasetsService {
     const owners = await this.repository.ownerAccounts(previousVersionId.toLowerCase());
     if (!owners) throw fieldError('UNKNOWN_PREVIOUS_VERSION', 'previousVersionId', `no dataset ${previousVersionId}`);
     if (!owners.some((o) => o === signer)) {
-      throw fieldError('NOT_PREVIOUS_VERSION_OWNER', 'previousVersionId', `${signer} does not own dataset ${previousVersionId}; only its owners may register a new version`);
+      throw fieldError(
+        'NOT_PREVIOUS_VERSION_OWNER',
+        'previousVersionId',
+        `${signer} does not own dataset ${previousVersionId}; only its owners may register a new version`,
+      );
     }
   }
 
@@ -356,7 +428,11 @@ export class DatasetsService {
       };
     });
     const more = bad.length > MAX_LISTED_REFUSALS ? ` (and ${bad.length - MAX_LISTED_REFUSALS} more)` : '';
-    throw contributionError('UNKNOWN_BLOB', `${bad.length} file(s) are not in the blob store${more}; ${details[0].field}: ${details[0].reason}`, details);
+    throw contributionError(
+      'UNKNOWN_BLOB',
+      `${bad.length} file(s) are not in the blob store${more}; ${details[0].field}: ${details[0].reason}`,
+      details,
+    );
   }
 }
 
@@ -393,9 +469,14 @@ function decodeCursor(cursor: string): { time: string; id: string } {
   return { time, id };
 }
 
-function page<T>(rows: DatasetRow[], limit: number, map: (row: DatasetRow) => T): { items: T[]; nextCursor: string | null } {
+function page<T>(
+  rows: DatasetRow[],
+  limit: number,
+  map: (row: DatasetRow) => T,
+): { items: T[]; nextCursor: string | null } {
   const shown = rows.slice(0, limit);
   const last = shown.at(-1);
-  const nextCursor = rows.length > limit && last ? Buffer.from(`${last.cursor_time}|${last.id}`).toString('base64url') : null;
+  const nextCursor =
+    rows.length > limit && last ? Buffer.from(`${last.cursor_time}|${last.id}`).toString('base64url') : null;
   return { items: shown.map(map), nextCursor };
 }

@@ -7,7 +7,15 @@ import { domainErrorBody } from '../../common/errors/api-exception.filter';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { BlobsService } from '../blobs/blobs.service';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
-import { BLOB_STORE, BlobHashMismatchError, BlobTooLargeError, SHA256_HEX, type BlobStore, type ResumableUploadStorage, type StoredBlob } from '../storage/blob-store';
+import {
+  BLOB_STORE,
+  BlobHashMismatchError,
+  BlobTooLargeError,
+  SHA256_HEX,
+  type BlobStore,
+  type ResumableUploadStorage,
+  type StoredBlob,
+} from '../storage/blob-store';
 import { ByteLimiter } from '../storage/byte-limiter';
 
 /** Upload ids as @tus/server makes them (random hex); nothing else names a file under the uploads folder. */
@@ -56,7 +64,9 @@ export class TusUploadsService implements OnModuleInit {
         const expected = upload.metadata?.sha256;
         if (expected != null && !SHA256_HEX.test(expected.replace(/^0x/i, '').toLowerCase())) {
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server hooks refuse with a { status_code, body } object
-          throw tusError(fieldError('VALIDATION_FAILED', 'Upload-Metadata sha256', 'must be 64 hex digits (a SHA-256)'));
+          throw tusError(
+            fieldError('VALIDATION_FAILED', 'Upload-Metadata sha256', 'must be 64 hex digits (a SHA-256)'),
+          );
         }
         return {};
       },
@@ -122,12 +132,22 @@ export class TusUploadsService implements OnModuleInit {
     try {
       const upload = await this.store.datastore.getUpload(id).catch((error: TusError | Error) => {
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server's errors are { status_code, body } objects
-        throw 'status_code' in error && error.status_code === 404 ? fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`) : error;
+        throw 'status_code' in error && error.status_code === 404
+          ? fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`)
+          : error;
       });
-      const expiresAt = upload.creation_date ? new Date(upload.creation_date).getTime() + this.store.datastore.getExpiration() : undefined;
-      if (expiresAt !== undefined && Date.now() > expiresAt) throw fieldError('UPLOAD_EXPIRED', 'id', `upload ${id} expired at ${new Date(expiresAt).toISOString()}`);
+      const expiresAt = upload.creation_date
+        ? new Date(upload.creation_date).getTime() + this.store.datastore.getExpiration()
+        : undefined;
+      if (expiresAt !== undefined && Date.now() > expiresAt)
+        throw fieldError('UPLOAD_EXPIRED', 'id', `upload ${id} expired at ${new Date(expiresAt).toISOString()}`);
       if (upload.offset !== offset) {
-        throw fieldError('UPLOAD_OFFSET_MISMATCH', 'Upload-Offset', `is ${offset}, but the upload stands at ${upload.offset}`, { offset: upload.offset });
+        throw fieldError(
+          'UPLOAD_OFFSET_MISMATCH',
+          'Upload-Offset',
+          `is ${offset}, but the upload stands at ${upload.offset}`,
+          { offset: upload.offset },
+        );
       }
       if (length !== undefined) await this.declareLength(upload, length);
 
@@ -155,8 +175,14 @@ export class TusUploadsService implements OnModuleInit {
 
   /** creation-defer-length: the length is named once, by a PATCH, and not below what has arrived. */
   private async declareLength(upload: Upload, length: number): Promise<void> {
-    if (upload.size !== undefined) throw fieldError('VALIDATION_FAILED', 'Upload-Length', `is already set (${upload.size} bytes)`);
-    if (length < upload.offset) throw fieldError('VALIDATION_FAILED', 'Upload-Length', `is less than the ${upload.offset} bytes already received`);
+    if (upload.size !== undefined)
+      throw fieldError('VALIDATION_FAILED', 'Upload-Length', `is already set (${upload.size} bytes)`);
+    if (length < upload.offset)
+      throw fieldError(
+        'VALIDATION_FAILED',
+        'Upload-Length',
+        `is less than the ${upload.offset} bytes already received`,
+      );
     if (length > this.maxFileBytes) throw fileTooLarge(this.maxFileBytes, 'Upload-Length');
     await this.store.datastore.declareUploadLength(upload.id, length);
     upload.size = length;
@@ -165,7 +191,12 @@ export class TusUploadsService implements OnModuleInit {
   private overflow(upload: Upload, room: number): DomainError {
     return upload.size === undefined
       ? fileTooLarge(this.maxFileBytes)
-      : fieldError('FILE_TOO_LARGE', 'body', `is longer than the ${room} bytes left of Upload-Length (${upload.size})`, { limit: 'Upload-Length' });
+      : fieldError(
+          'FILE_TOO_LARGE',
+          'body',
+          `is longer than the ${room} bytes left of Upload-Length (${upload.size})`,
+          { limit: 'Upload-Length' },
+        );
   }
 
   private async finish(upload: Upload): Promise<Finished> {
@@ -175,7 +206,9 @@ export class TusUploadsService implements OnModuleInit {
       stored = await this.blobs.publishUpload(upload, expected);
     } catch (error) {
       if (!(error instanceof BlobHashMismatchError)) throw error;
-      throw fieldError('BLOB_HASH_MISMATCH', 'Upload-Metadata sha256', `the uploaded bytes hash to ${error.actual}`, { actual: error.actual });
+      throw fieldError('BLOB_HASH_MISMATCH', 'Upload-Metadata sha256', `the uploaded bytes hash to ${error.actual}`, {
+        actual: error.actual,
+      });
     }
     await this.store.forget(upload.id);
     const body = JSON.stringify({ sha256: stored.sha256, size: stored.size.toString(), created: stored.created });
@@ -212,7 +245,9 @@ function headerInteger(req: Request, name: string, required: boolean): number | 
   const value = req.headers[name.toLowerCase()];
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string' || !/^\d{1,16}$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw contributionError('VALIDATION_FAILED', `${name}: must be a non-negative integer`, [{ field: name, reason: 'must be a non-negative integer' }]);
+    throw contributionError('VALIDATION_FAILED', `${name}: must be a non-negative integer`, [
+      { field: name, reason: 'must be a non-negative integer' },
+    ]);
   }
   return Number(value);
 }

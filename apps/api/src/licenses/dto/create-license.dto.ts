@@ -16,7 +16,10 @@ export class CreateLicenseDto {
   @Matches(BYTES32, { message: 'termsHash must be 0x followed by 64 hex digits' })
   termsHash!: string;
 
-  @ApiProperty({ description: 'The lab’s address; must be the signer', example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' })
+  @ApiProperty({
+    description: 'The lab’s address; must be the signer',
+    example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+  })
   @Matches(ADDRESS, { message: 'licensee must be a 0x address (40 hex digits)' })
   licensee!: string;
 
@@ -40,7 +43,10 @@ export class SetLicensingDto {
   @IsBoolean({ message: 'open must be true or false' })
   open!: boolean;
 
-  @ApiProperty({ description: 'An owner of the dataset; must be the signer', example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' })
+  @ApiProperty({
+    description: 'An owner of the dataset; must be the signer',
+    example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+  })
   @Matches(ADDRESS, { message: 'signer must be a 0x address (40 hex digits)' })
   signer!: string;
 

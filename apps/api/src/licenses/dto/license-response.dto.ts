@@ -1,7 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import type { ContractCall, LicenseGrant, LicenseGrantFee, LicenseList, LicenseResult, LicensingState, OffsetPageQuery, PayRunInstructions } from '@upstream/api-contract';
+import type {
+  ContractCall,
+  LicenseGrant,
+  LicenseGrantFee,
+  LicenseList,
+  LicenseResult,
+  LicensingState,
+  OffsetPageQuery,
+  PayRunInstructions,
+} from '@upstream/api-contract';
 
 export class ContractCallDto implements ContractCall {
   @ApiProperty({ example: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }) to!: string;
@@ -14,8 +23,10 @@ export class PayRunInstructionsDto implements PayRunInstructions {
   @ApiProperty({ example: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' }) splitter!: string;
   @ApiProperty({ example: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }) token!: string;
   @ApiProperty({ description: 'Smallest token units, decimal string', example: '1000000' }) amount!: string;
-  @ApiProperty({ type: ContractCallDto, description: 'ERC-20 approve(splitter, amount), sent by the payer first' }) approve!: ContractCallDto;
-  @ApiProperty({ type: ContractCallDto, description: 'RoyaltySplitter.payRun(runId, token, amount)' }) call!: ContractCallDto;
+  @ApiProperty({ type: ContractCallDto, description: 'ERC-20 approve(splitter, amount), sent by the payer first' })
+  approve!: ContractCallDto;
+  @ApiProperty({ type: ContractCallDto, description: 'RoyaltySplitter.payRun(runId, token, amount)' })
+  call!: ContractCallDto;
 }
 
 export class LicenseGrantFeeDto implements LicenseGrantFee {
@@ -32,11 +43,14 @@ export class LicenseGrantDto implements LicenseGrant {
   @ApiProperty({ example: '0x' + 'cd'.repeat(32) }) termsHash!: string;
   @ApiProperty({ enum: ['pending_payment', 'active', 'expired', 'revoked'], example: 'active' }) status!: string;
   @ApiProperty({ type: LicenseGrantFeeDto, nullable: true }) fee!: LicenseGrantFeeDto | null;
-  @ApiProperty({ nullable: true, description: 'payRun runId that pays the fee', example: '0x' + '5a'.repeat(32) }) paymentRef!: string | null;
-  @ApiProperty({ description: 'EIP-712 digest of the signed LicenseAcceptance', example: '0x' + '12'.repeat(32) }) digest!: string;
+  @ApiProperty({ nullable: true, description: 'payRun runId that pays the fee', example: '0x' + '5a'.repeat(32) })
+  paymentRef!: string | null;
+  @ApiProperty({ description: 'EIP-712 digest of the signed LicenseAcceptance', example: '0x' + '12'.repeat(32) })
+  digest!: string;
   @ApiProperty({ nullable: true, example: '2027-01-01T00:00:00.000Z' }) expiresAt!: string | null;
   @ApiProperty({ nullable: true, example: '2026-11-02T10:00:00.000Z' }) activatedAt!: string | null;
-  @ApiProperty({ nullable: true, description: 'Transaction of the payment that activated it', example: null }) activationTx!: string | null;
+  @ApiProperty({ nullable: true, description: 'Transaction of the payment that activated it', example: null })
+  activationTx!: string | null;
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) createdAt!: string;
 }
 

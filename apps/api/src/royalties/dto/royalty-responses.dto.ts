@@ -1,6 +1,24 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { EPOCH_STATUSES } from '../epochs.repository';
-import type { ClaimProof, ContractCall, ContributorBalances, ContributorHistory, ContributorProofs, Epoch, EpochInputs, EpochLeaf, EpochLeaves, EpochList, HistoryItem, Payment, PaymentList, PublicEntry, PublicPayment, TokenBalance, TokenTotal } from '@upstream/api-contract';
+import type {
+  ClaimProof,
+  ContractCall,
+  ContributorBalances,
+  ContributorHistory,
+  ContributorProofs,
+  Epoch,
+  EpochInputs,
+  EpochLeaf,
+  EpochLeaves,
+  EpochList,
+  HistoryItem,
+  Payment,
+  PaymentList,
+  PublicEntry,
+  PublicPayment,
+  TokenBalance,
+  TokenTotal,
+} from '@upstream/api-contract';
 
 const ADDR = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 const TOKEN = '0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0';
@@ -8,16 +26,21 @@ const H32 = '0x' + '3f'.repeat(32);
 
 export class TokenBalanceDto implements TokenBalance {
   @ApiProperty({ example: TOKEN }) token!: string;
-  @ApiProperty({ example: '975000', description: 'All-time earned in the ledger (decimal string, smallest unit)' }) earned!: string;
+  @ApiProperty({ example: '975000', description: 'All-time earned in the ledger (decimal string, smallest unit)' })
+  earned!: string;
   @ApiProperty({ example: '500000', description: 'Claimed on-chain so far (indexed Claimed events)' }) claimed!: string;
-  @ApiProperty({ example: '975000', description: 'Cumulative amount in the current accepted root' }) inCurrentRoot!: string;
-  @ApiProperty({ example: '475000', description: 'Claimable now: in the current root minus claimed' }) claimable!: string;
-  @ApiProperty({ example: '0', description: 'Earned but not yet in an accepted root (pending the next epoch)' }) pending!: string;
+  @ApiProperty({ example: '975000', description: 'Cumulative amount in the current accepted root' })
+  inCurrentRoot!: string;
+  @ApiProperty({ example: '475000', description: 'Claimable now: in the current root minus claimed' })
+  claimable!: string;
+  @ApiProperty({ example: '0', description: 'Earned but not yet in an accepted root (pending the next epoch)' })
+  pending!: string;
 }
 
 export class ContributorBalancesDto implements ContributorBalances {
   @ApiProperty({ example: ADDR }) account!: string;
-  @ApiProperty({ example: 1, nullable: true, type: Number, description: 'Epoch of the current accepted root' }) currentEpoch!: number | null;
+  @ApiProperty({ example: 1, nullable: true, type: Number, description: 'Epoch of the current accepted root' })
+  currentEpoch!: number | null;
   @ApiProperty({ type: [TokenBalanceDto] }) balances!: TokenBalanceDto[];
 }
 
@@ -25,7 +48,8 @@ export class HistoryItemDto implements HistoryItem {
   @ApiProperty({ example: '12' }) paymentId!: string;
   @ApiProperty({ example: H32, description: 'runId paid (training run or license payment reference)' }) runId!: string;
   @ApiProperty({ example: 'run', enum: ['run', 'license'] }) source!: string;
-  @ApiProperty({ example: H32, description: 'Content root of the dataset through which the account earned this' }) datasetId!: string;
+  @ApiProperty({ example: H32, description: 'Content root of the dataset through which the account earned this' })
+  datasetId!: string;
   @ApiProperty({ example: TOKEN }) token!: string;
   @ApiProperty({ example: '487500' }) amount!: string;
   @ApiProperty({ example: H32 }) txHash!: string;
@@ -60,7 +84,8 @@ export class ContributorProofsDto implements ContributorProofs {
   @ApiProperty({ example: 31337 }) chainId!: number;
   @ApiProperty({ example: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' }) splitter!: string;
   @ApiProperty({ type: [ClaimProofDto] }) claims!: ClaimProofDto[];
-  @ApiProperty({ type: CallDto, nullable: true, description: 'claimMany over every token with something to claim' }) claimMany!: CallDto | null;
+  @ApiProperty({ type: CallDto, nullable: true, description: 'claimMany over every token with something to claim' })
+  claimMany!: CallDto | null;
 }
 
 export class TokenTotalDto implements TokenTotal {
@@ -74,7 +99,8 @@ export class EpochDto implements Epoch {
   @ApiProperty({
     example: 'accepted',
     enum: EPOCH_STATUSES,
-    description: '`invalidated`: a chain rollback removed the block it was built on; its root is never made claimable and a new epoch replaces it',
+    description:
+      '`invalidated`: a chain rollback removed the block it was built on; its root is never made claimable and a new epoch replaces it',
   })
   status!: string;
   @ApiProperty({ example: true, description: 'The accepted root claims are proved against now' }) current!: boolean;
@@ -84,10 +110,16 @@ export class EpochDto implements Epoch {
   @ApiProperty({ example: 2 }) paymentCount!: number;
   @ApiProperty({ example: H32, nullable: true, type: String }) proposeTx!: string | null;
   @ApiProperty({ example: H32, nullable: true, type: String }) acceptTx!: string | null;
-  @ApiProperty({ example: null, nullable: true, type: String, description: 'Why proposing failed, when it did' }) error!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'Why proposing failed, when it did' })
+  error!: string | null;
   @ApiProperty({ example: '2026-11-03T10:00:00.000Z', nullable: true, type: String }) claimableAt!: string | null;
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) createdAt!: string;
-  @ApiProperty({ example: 120, nullable: true, type: Number, description: 'The indexed block the epoch was built on: it includes the payments up to it' })
+  @ApiProperty({
+    example: 120,
+    nullable: true,
+    type: Number,
+    description: 'The indexed block the epoch was built on: it includes the payments up to it',
+  })
   basisBlock!: number | null;
   @ApiProperty({ example: H32, nullable: true, type: String }) basisBlockHash!: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) invalidatedAt!: string | null;
@@ -110,7 +142,11 @@ export class EpochLeafDto implements EpochLeaf {
 export class EpochLeavesDto implements EpochLeaves {
   @ApiProperty({ example: 1 }) epoch!: number;
   @ApiProperty({ example: H32 }) root!: string;
-  @ApiProperty({ example: ['uint256', 'address', 'address', 'address', 'uint256'], type: [String], description: 'StandardMerkleTree leaf: (chainId, splitter, token, account, cumulative)' })
+  @ApiProperty({
+    example: ['uint256', 'address', 'address', 'address', 'uint256'],
+    type: [String],
+    description: 'StandardMerkleTree leaf: (chainId, splitter, token, account, cumulative)',
+  })
   leafEncoding!: string[];
   @ApiProperty({ example: 4 }) total!: number;
   @ApiProperty({ type: [EpochLeafDto] }) items!: EpochLeafDto[];
@@ -140,14 +176,20 @@ export class EpochInputsDto implements EpochInputs {
   @ApiProperty({ example: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' }) splitter!: string;
   @ApiProperty({ example: H32 }) root!: string;
   @ApiProperty({ example: H32 }) dataHash!: string;
-  @ApiProperty({ example: 'allocate(net, feeBps 0) per payment with libs/royalties; sum per (account, token); StandardMerkleTree over (chainId, splitter, token, account, cumulative)' })
+  @ApiProperty({
+    example:
+      'allocate(net, feeBps 0) per payment with libs/royalties; sum per (account, token); StandardMerkleTree over (chainId, splitter, token, account, cumulative)',
+  })
   rules!: string;
   @ApiProperty({ type: [PublicPaymentDto] }) payments!: PublicPaymentDto[];
   @ApiProperty({
     description: 'content root → { owners: [{account, shareBps}], parents: [{datasetId, upstreamBps}] }',
     example: { [H32]: { owners: [{ account: ADDR, shareBps: 10000 }], parents: [] } },
   })
-  datasets!: Record<string, { owners: { account: string; shareBps: number }[]; parents: { datasetId: string; upstreamBps: number }[] }>;
+  datasets!: Record<
+    string,
+    { owners: { account: string; shareBps: number }[]; parents: { datasetId: string; upstreamBps: number }[] }
+  >;
 }
 
 export class PaymentDto implements Payment {
@@ -160,7 +202,11 @@ export class PaymentDto implements Payment {
   @ApiProperty({ example: '975000' }) net!: string;
   @ApiProperty({ example: 'allocated', enum: ['allocated', 'unallocated'] }) status!: string;
   @ApiProperty({ example: 'run', nullable: true, type: String, enum: ['run', 'license'] }) source!: string | null;
-  @ApiProperty({ example: '975000', description: 'Σ ledger entries of this payment; fee + ledgerTotal == amount once allocated' }) ledgerTotal!: string;
+  @ApiProperty({
+    example: '975000',
+    description: 'Σ ledger entries of this payment; fee + ledgerTotal == amount once allocated',
+  })
+  ledgerTotal!: string;
   @ApiProperty({ example: null, nullable: true, type: String }) allocationError!: string | null;
   @ApiProperty({ example: H32 }) txHash!: string;
   @ApiProperty({ example: 0 }) logIndex!: number;

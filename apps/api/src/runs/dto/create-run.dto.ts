@@ -1,5 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { ADDRESS, BYTES32, SIGNATURE, UINT } from '../../licenses/dto/create-license.dto';
 
 /** Entries per request: POST /runs (optional) and each POST /runs/:id/entries chunk. */
@@ -39,7 +52,10 @@ export class CreateRunDto {
   @Matches(BYTES32, { message: 'modelHash must be 0x followed by 64 hex digits' })
   modelHash!: string;
 
-  @ApiProperty({ description: 'Root of the (bytes32 datasetId, uint256 weight) entries tree', example: '0x' + '03'.repeat(32) })
+  @ApiProperty({
+    description: 'Root of the (bytes32 datasetId, uint256 weight) entries tree',
+    example: '0x' + '03'.repeat(32),
+  })
   @Matches(BYTES32, { message: 'entriesRoot must be 0x followed by 64 hex digits' })
   entriesRoot!: string;
 
@@ -76,10 +92,15 @@ export class CreateRunDto {
   @Matches(SIGNATURE, { message: 'signature must be 0x followed by 130 hex digits' })
   signature!: string;
 
-  @ApiPropertyOptional({ type: [RunEntryDto], description: `All entries (then the run is committed at once) or the first chunk; at most ${MAX_CHUNK_ENTRIES}` })
+  @ApiPropertyOptional({
+    type: [RunEntryDto],
+    description: `All entries (then the run is committed at once) or the first chunk; at most ${MAX_CHUNK_ENTRIES}`,
+  })
   @IsOptional()
   @IsArray({ message: 'entries must be an array' })
-  @ArrayMaxSize(MAX_CHUNK_ENTRIES, { message: `entries must hold at most ${MAX_CHUNK_ENTRIES} items a request; send the rest to POST /runs/:id/entries` })
+  @ArrayMaxSize(MAX_CHUNK_ENTRIES, {
+    message: `entries must hold at most ${MAX_CHUNK_ENTRIES} items a request; send the rest to POST /runs/:id/entries`,
+  })
   entries?: RunEntryDto[];
 }
 

@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { AnchorTx, Run, RunAnchorBatch, RunAnchorStatus, RunEntriesPage, RunEntryProof, RunEntryRow, RunPaymentTotal, RunUpload } from '@upstream/api-contract';
+import type {
+  AnchorTx,
+  Run,
+  RunAnchorBatch,
+  RunAnchorStatus,
+  RunEntriesPage,
+  RunEntryProof,
+  RunEntryRow,
+  RunPaymentTotal,
+  RunUpload,
+} from '@upstream/api-contract';
 
 export class RunAnchorBatchDto implements RunAnchorBatch {
   @ApiProperty({ example: '12' }) id!: string;
@@ -16,10 +26,15 @@ export class AnchorTxDto implements AnchorTx {
 
 export class AnchorStatusDto implements RunAnchorStatus {
   @ApiProperty({ enum: ['pending', 'batched', 'anchored'], example: 'anchored' }) state!: string;
-  @ApiProperty({ description: 'The anchored leaf: the run’s EIP-712 digest', example: '0x' + '5a'.repeat(32) }) leaf!: string;
+  @ApiProperty({ description: 'The anchored leaf: the run’s EIP-712 digest', example: '0x' + '5a'.repeat(32) })
+  leaf!: string;
   @ApiPropertyOptional({ type: RunAnchorBatchDto }) batch?: RunAnchorBatchDto;
-  @ApiPropertyOptional({ description: 'The batch’s outbox transaction' }) transaction?: { status: string; hash: string | null };
-  @ApiPropertyOptional({ type: AnchorTxDto, description: 'The ProvenanceRegistry.Anchored event' }) anchor?: AnchorTxDto;
+  @ApiPropertyOptional({ description: 'The batch’s outbox transaction' }) transaction?: {
+    status: string;
+    hash: string | null;
+  };
+  @ApiPropertyOptional({ type: AnchorTxDto, description: 'The ProvenanceRegistry.Anchored event' })
+  anchor?: AnchorTxDto;
 }
 
 export class RunPaymentTotalDto implements RunPaymentTotal {
@@ -31,8 +46,13 @@ export class RunPaymentTotalDto implements RunPaymentTotal {
 }
 
 export class RunDto implements Run {
-  @ApiProperty({ description: 'This API’s id of the run', example: '0d9a4b6e-2f1c-4b7a-9a57-3c1d2e4f5a6b' }) id!: string;
-  @ApiProperty({ description: 'bytes32 runId for payRun = the manifest’s EIP-712 digest', example: '0x' + '5a'.repeat(32) }) runId!: string;
+  @ApiProperty({ description: 'This API’s id of the run', example: '0d9a4b6e-2f1c-4b7a-9a57-3c1d2e4f5a6b' })
+  id!: string;
+  @ApiProperty({
+    description: 'bytes32 runId for payRun = the manifest’s EIP-712 digest',
+    example: '0x' + '5a'.repeat(32),
+  })
+  runId!: string;
   @ApiProperty({ example: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' }) lab!: string;
   @ApiProperty({ example: 'llama-upstream-7b' }) modelName!: string;
   @ApiProperty({ example: '0x' + '02'.repeat(32) }) modelHash!: string;
@@ -48,11 +68,16 @@ export class RunDto implements Run {
   @ApiProperty({ description: 'The lab’s EIP-712 signature of the manifest' }) signature!: string;
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) createdAt!: string;
   @ApiProperty({ type: AnchorStatusDto }) anchor!: AnchorStatusDto;
-  @ApiProperty({ type: [RunPaymentTotalDto], description: 'RunPaid payments seen for this runId, per token' }) paid!: RunPaymentTotalDto[];
+  @ApiProperty({ type: [RunPaymentTotalDto], description: 'RunPaid payments seen for this runId, per token' })
+  paid!: RunPaymentTotalDto[];
 }
 
 export class RunUploadDto implements RunUpload {
-  @ApiProperty({ description: 'Upload id; becomes the run’s id on commit', example: '0d9a4b6e-2f1c-4b7a-9a57-3c1d2e4f5a6b' }) id!: string;
+  @ApiProperty({
+    description: 'Upload id; becomes the run’s id on commit',
+    example: '0d9a4b6e-2f1c-4b7a-9a57-3c1d2e4f5a6b',
+  })
+  id!: string;
   @ApiProperty({ example: '0x' + '5a'.repeat(32) }) runId!: string;
   @ApiProperty({ enum: ['open', 'committed'], example: 'open' }) status!: 'open' | 'committed';
   @ApiProperty({ description: 'Entries received so far = the next chunk’s offset', example: 50000 }) received!: number;

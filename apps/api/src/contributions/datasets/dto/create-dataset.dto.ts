@@ -23,10 +23,14 @@ const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
 const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/\S+$/;
 
 /** JSON numbers are accepted for integers too, but read as decimal strings so nothing loses precision. */
-const asDecimalString = ({ value }: { value: unknown }) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value);
+const asDecimalString = ({ value }: { value: unknown }) =>
+  typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
 
 export class FileEntryDto {
-  @ApiProperty({ example: 'images/cat-0001.jpg', description: 'Relative path; `/` or `\\` separators; normalized to NFC' })
+  @ApiProperty({
+    example: 'images/cat-0001.jpg',
+    description: 'Relative path; `/` or `\\` separators; normalized to NFC',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(4096)
@@ -37,7 +41,10 @@ export class FileEntryDto {
   @Matches(/^\d{1,20}$/, { message: 'size must be a non-negative integer (decimal string)' })
   size!: string;
 
-  @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', description: 'SHA-256 of the file (64 hex digits)' })
+  @ApiProperty({
+    example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    description: 'SHA-256 of the file (64 hex digits)',
+  })
   @Matches(SHA256, { message: 'sha256 must be 64 hex digits' })
   sha256!: string;
 }
@@ -53,7 +60,10 @@ export class OwnerDto {
 }
 
 export class ParentDto {
-  @ApiProperty({ example: '0x5c1f3e0d7a0b6f04ad8e7b9f2b8d7c3f1e6a4b2c9d8e7f6a5b4c3d2e1f0a9b8c', description: "The parent dataset's content root (bytes32), as signed" })
+  @ApiProperty({
+    example: '0x5c1f3e0d7a0b6f04ad8e7b9f2b8d7c3f1e6a4b2c9d8e7f6a5b4c3d2e1f0a9b8c',
+    description: "The parent dataset's content root (bytes32), as signed",
+  })
   @Matches(BYTES32, { message: 'datasetId must be the parent content root: 0x followed by 64 hex digits' })
   datasetId!: string;
 
@@ -67,7 +77,10 @@ export class LicenseFeeDto {
   @Matches(ADDRESS, { message: 'token must be a 0x address (40 hex digits)' })
   token!: string;
 
-  @ApiProperty({ example: '1000000000000000000', description: 'Fee per training run in smallest token units (decimal string)' })
+  @ApiProperty({
+    example: '1000000000000000000',
+    description: 'Fee per training run in smallest token units (decimal string)',
+  })
   @Transform(asDecimalString)
   @Matches(UINT, { message: 'amount must be a positive integer (decimal string)' })
   amount!: string;
@@ -98,12 +111,19 @@ export class CreateDatasetDto {
   @MaxLength(10_000)
   description?: string;
 
-  @ApiPropertyOptional({ enum: ['uploaded', 'external'], default: 'uploaded', description: 'uploaded: every file is in the blob store; external: registered by hashes alone' })
+  @ApiPropertyOptional({
+    enum: ['uploaded', 'external'],
+    default: 'uploaded',
+    description: 'uploaded: every file is in the blob store; external: registered by hashes alone',
+  })
   @IsOptional()
   @IsIn(['uploaded', 'external'])
   storage?: 'uploaded' | 'external';
 
-  @ApiPropertyOptional({ example: 's3://lab-data/cats/', description: 'Where an external dataset lives (required with storage external)' })
+  @ApiPropertyOptional({
+    example: 's3://lab-data/cats/',
+    description: 'Where an external dataset lives (required with storage external)',
+  })
   @ValidateIf((o: CreateDatasetDto) => o.storage === 'external' || o.externalUri !== undefined)
   @Matches(URI, { message: 'externalUri must be a URI such as https://… or s3://…' })
   @MaxLength(2048)
@@ -116,7 +136,10 @@ export class CreateDatasetDto {
   @Type(() => FileEntryDto)
   files!: FileEntryDto[];
 
-  @ApiProperty({ example: '0x3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b', description: 'Content root of the files (the server recomputes it)' })
+  @ApiProperty({
+    example: '0x3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b',
+    description: 'Content root of the files (the server recomputes it)',
+  })
   @Matches(BYTES32, { message: 'contentRoot must be 0x followed by 64 hex digits' })
   contentRoot!: string;
 
@@ -139,12 +162,18 @@ export class CreateDatasetDto {
   @Type(() => LicenseDto)
   license!: LicenseDto;
 
-  @ApiPropertyOptional({ example: '0x8b3f…', description: 'keccak256 of the terms; if given it must equal what the server derives from `license`' })
+  @ApiPropertyOptional({
+    example: '0x8b3f…',
+    description: 'keccak256 of the terms; if given it must equal what the server derives from `license`',
+  })
   @IsOptional()
   @Matches(BYTES32, { message: 'licenseTermsHash must be 0x followed by 64 hex digits' })
   licenseTermsHash?: string;
 
-  @ApiPropertyOptional({ example: '0b6cc9a4-3c1d-4b8e-9a57-2f7f0f3a2a11', description: 'The dataset this is a new version of (signer must own it)' })
+  @ApiPropertyOptional({
+    example: '0b6cc9a4-3c1d-4b8e-9a57-2f7f0f3a2a11',
+    description: 'The dataset this is a new version of (signer must own it)',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'previousVersionId must be a UUID' })
   previousVersionId?: string;
@@ -159,7 +188,10 @@ export class CreateDatasetDto {
   @Matches(UINT, { message: 'deadline must be unix seconds (decimal string)' })
   deadline!: string;
 
-  @ApiProperty({ example: '0x' + '1b'.repeat(65), description: 'EIP-712 signature of the Contribution over the domain from GET /chain' })
+  @ApiProperty({
+    example: '0x' + '1b'.repeat(65),
+    description: 'EIP-712 signature of the Contribution over the domain from GET /chain',
+  })
   @Matches(SIGNATURE, { message: 'signature must be 0x followed by 130 hex digits (65 bytes)' })
   signature!: string;
 }

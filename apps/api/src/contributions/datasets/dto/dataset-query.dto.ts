@@ -20,7 +20,10 @@ export class PageQueryDto {
 }
 
 export class DatasetQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', description: 'Only datasets this account co-owns' })
+  @ApiPropertyOptional({
+    example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+    description: 'Only datasets this account co-owns',
+  })
   @IsOptional()
   @Matches(ADDRESS, { message: 'owner must be a 0x address (40 hex digits)' })
   owner?: string;
@@ -30,7 +33,10 @@ export class DatasetQueryDto extends PageQueryDto {
   @IsIn(['open-training', 'paid-per-run', 'research-only'])
   license?: string;
 
-  @ApiPropertyOptional({ example: 'cats lisbon', description: 'Words that must all appear in the title or description (prefixes match)' })
+  @ApiPropertyOptional({
+    example: 'cats lisbon',
+    description: 'Words that must all appear in the title or description (prefixes match)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)

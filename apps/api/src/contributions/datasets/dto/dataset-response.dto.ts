@@ -1,5 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { AnchorBatch, AnchorEvent, AnchorTransaction, ContributorDataset, ContributorDatasetPage, DatasetAnchorStatus, DatasetDetail, DatasetFile, DatasetLicense, DatasetOwner, DatasetPage, DatasetParent, DatasetSummary, FilePage, FileProof, Lineage, LineageNode } from '@upstream/api-contract';
+import type {
+  AnchorBatch,
+  AnchorEvent,
+  AnchorTransaction,
+  ContributorDataset,
+  ContributorDatasetPage,
+  DatasetAnchorStatus,
+  DatasetDetail,
+  DatasetFile,
+  DatasetLicense,
+  DatasetOwner,
+  DatasetPage,
+  DatasetParent,
+  DatasetSummary,
+  FilePage,
+  FileProof,
+  Lineage,
+  LineageNode,
+} from '@upstream/api-contract';
 
 const ROOT = '0x3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b';
 const UUID = '0b6cc9a4-3c1d-4b8e-9a57-2f7f0f3a2a11';
@@ -15,20 +33,34 @@ export class OwnerResponseDto implements DatasetOwner {
 export class LicenseResponseDto implements DatasetLicense {
   @ApiProperty({ example: 'open-training' }) template!: string;
   @ApiProperty({
-    example: { template: 'open-training', version: 1, training: true, commercialUse: true, attribution: true, redistribution: false, fee: null },
+    example: {
+      template: 'open-training',
+      version: 1,
+      training: true,
+      commercialUse: true,
+      attribution: true,
+      redistribution: false,
+      fee: null,
+    },
     description: 'The terms document; its canonical JSON hashes to termsHash',
   })
   terms!: Record<string, unknown>;
-  @ApiProperty({ example: ROOT, description: 'keccak256 of the canonical JSON of terms (signed in the Contribution)' }) termsHash!: string;
+  @ApiProperty({ example: ROOT, description: 'keccak256 of the canonical JSON of terms (signed in the Contribution)' })
+  termsHash!: string;
   @ApiProperty({ example: true }) licensingOpen!: boolean;
 }
 
 export class DatasetSummaryDto implements DatasetSummary {
   @ApiProperty({ example: UUID }) id!: string;
-  @ApiProperty({ example: ROOT, description: 'Merkle root over the file entries: the on-chain dataset id' }) contentRoot!: string;
+  @ApiProperty({ example: ROOT, description: 'Merkle root over the file entries: the on-chain dataset id' })
+  contentRoot!: string;
   @ApiProperty({ example: 'Street cats of Lisbon' }) title!: string;
   @ApiProperty({ example: '12,000 photos of cats' }) description!: string;
-  @ApiProperty({ enum: ['uploaded', 'external'], example: 'uploaded', description: 'external: registered by hashes alone, the bytes are not here' })
+  @ApiProperty({
+    enum: ['uploaded', 'external'],
+    example: 'uploaded',
+    description: 'external: registered by hashes alone, the bytes are not here',
+  })
   storage!: string;
   @ApiProperty({ nullable: true, example: null }) externalUri!: string | null;
   @ApiProperty({ example: 12000 }) fileCount!: number;
@@ -51,7 +83,8 @@ export class AnchorBatchDto implements AnchorBatch {
   @ApiProperty({ example: '7' }) id!: string;
   @ApiProperty({ example: ROOT, description: 'Batch root posted to ProvenanceRegistry.anchor' }) root!: string;
   @ApiProperty({ example: 100 }) itemCount!: number;
-  @ApiProperty({ type: [String], example: [TX], description: 'StandardMerkleTree proof of `leaf` (bytes32) in `root`' }) proof!: string[];
+  @ApiProperty({ type: [String], example: [TX], description: 'StandardMerkleTree proof of `leaf` (bytes32) in `root`' })
+  proof!: string[];
 }
 
 export class AnchorTransactionDto implements AnchorTransaction {
@@ -68,7 +101,10 @@ export class AnchorEventDto implements AnchorEvent {
 export class AnchorResponseDto implements DatasetAnchorStatus {
   @ApiProperty({ enum: ['pending', 'batched', 'anchored'], example: 'anchored' }) state!: string;
   @ApiProperty({ example: TX, description: "The leaf: the registration's EIP-712 digest" }) leaf!: string;
-  @ApiProperty({ example: '0x5FbDB2315678afecb367f032d93F642f64180aa3', description: 'ProvenanceRegistry; check `anchoredAt(batch.root) > 0`' })
+  @ApiProperty({
+    example: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+    description: 'ProvenanceRegistry; check `anchoredAt(batch.root) > 0`',
+  })
   registry!: string;
   @ApiPropertyOptional({ type: AnchorBatchDto }) batch?: AnchorBatchDto;
   @ApiPropertyOptional({ type: AnchorTransactionDto }) transaction?: AnchorTransactionDto;
@@ -76,18 +112,25 @@ export class AnchorResponseDto implements DatasetAnchorStatus {
 }
 
 export class DatasetDetailDto extends DatasetSummaryDto implements DatasetDetail {
-  @ApiProperty({ type: [ParentResponseDto], description: 'In the order they were signed' }) parents!: ParentResponseDto[];
-  @ApiProperty({ type: [String], example: [], description: 'Datasets registered as new versions of this one' }) nextVersionIds!: string[];
+  @ApiProperty({ type: [ParentResponseDto], description: 'In the order they were signed' })
+  parents!: ParentResponseDto[];
+  @ApiProperty({ type: [String], example: [], description: 'Datasets registered as new versions of this one' })
+  nextVersionIds!: string[];
   @ApiProperty({ example: '1731000000123' }) nonce!: string;
   @ApiProperty({ example: '2030-01-01T00:00:00.000Z' }) deadline!: string;
   @ApiProperty({ example: '0x' + '1b'.repeat(65) }) signature!: string;
-  @ApiProperty({ example: TX, description: 'EIP-712 digest of the signed Contribution (the anchored leaf)' }) digest!: string;
+  @ApiProperty({ example: TX, description: 'EIP-712 digest of the signed Contribution (the anchored leaf)' })
+  digest!: string;
   @ApiProperty({ type: AnchorResponseDto }) anchorStatus!: AnchorResponseDto;
 }
 
 export class DatasetPageDto implements DatasetPage {
   @ApiProperty({ type: [DatasetSummaryDto] }) items!: DatasetSummaryDto[];
-  @ApiProperty({ nullable: true, example: 'MjAyNi0xMS0yMFQxMDowMDowMC4wMDBafDBiNmNjOWE0', description: 'Pass as `cursor` for the next page; null on the last' })
+  @ApiProperty({
+    nullable: true,
+    example: 'MjAyNi0xMS0yMFQxMDowMDowMC4wMDBafDBiNmNjOWE0',
+    description: 'Pass as `cursor` for the next page; null on the last',
+  })
   nextCursor!: string | null;
 }
 
@@ -108,14 +151,22 @@ export class FileResponseDto implements DatasetFile {
 
 export class FilePageDto implements FilePage {
   @ApiProperty({ type: [FileResponseDto] }) items!: FileResponseDto[];
-  @ApiProperty({ nullable: true, example: 'images/cat-0100.jpg', description: 'Pass as `cursor` for the next page (paths in UTF-8 byte order); null on the last' })
+  @ApiProperty({
+    nullable: true,
+    example: 'images/cat-0100.jpg',
+    description: 'Pass as `cursor` for the next page (paths in UTF-8 byte order); null on the last',
+  })
   nextCursor!: string | null;
 }
 
 export class FileProofDto implements FileProof {
   @ApiProperty({ example: ROOT }) contentRoot!: string;
   @ApiProperty({ type: FileResponseDto }) file!: FileResponseDto;
-  @ApiProperty({ type: [String], example: [TX], description: 'StandardMerkleTree proof of the leaf abi.encode(string path, uint256 size, bytes32 sha256)' })
+  @ApiProperty({
+    type: [String],
+    example: [TX],
+    description: 'StandardMerkleTree proof of the leaf abi.encode(string path, uint256 size, bytes32 sha256)',
+  })
   proof!: string[];
 }
 

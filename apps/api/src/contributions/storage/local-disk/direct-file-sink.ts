@@ -180,7 +180,7 @@ export class FileSink extends Writable {
   }
 
   private async writeAll(handle: FileHandle, bytes: Buffer, at: number): Promise<void> {
-    for (let done = 0; done < bytes.length; ) {
+    for (let done = 0; done < bytes.length;) {
       const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, at + done);
       done += bytesWritten;
     }
@@ -196,7 +196,8 @@ export class FileSink extends Writable {
     if (this.buffered === undefined) return;
     const taken = this.pending.splice(0);
     this.pendingBytes = 0;
-    if (this.fill > 0 && this.blocks && this.blocks.length > 0) taken.push(this.blocks[this.current].subarray(0, this.fill));
+    if (this.fill > 0 && this.blocks && this.blocks.length > 0)
+      taken.push(this.blocks[this.current].subarray(0, this.fill));
     this.fill = 0;
     if (taken.length > 0) await this.writeBuffered(...taken);
   }
@@ -236,7 +237,11 @@ async function openDirect(path: string): Promise<FileHandle | undefined> {
 }
 
 /** The one WebAssembly API used here (the ES2023 + Node type libraries do not declare it). */
-const wasm = (globalThis as unknown as { WebAssembly?: { Memory: new (size: { initial: number; maximum: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly?: { Memory: new (size: { initial: number; maximum: number }) => { buffer: ArrayBuffer } };
+  }
+).WebAssembly;
 
 /**
  * Page-aligned 1 MiB buffers for direct I/O. Node's Buffers carry no alignment guarantee,

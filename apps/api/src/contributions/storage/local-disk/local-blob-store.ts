@@ -6,7 +6,14 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Sha256PassThrough, sha256File } from '@upstream/provenance/node';
 import { FileLock } from '../../../runtime/data-dir-lock';
-import { BlobHashMismatchError, SHA256_HEX, type BlobStore, type ByteRange, type PutBlobOptions, type StoredBlob } from '../blob-store';
+import {
+  BlobHashMismatchError,
+  SHA256_HEX,
+  type BlobStore,
+  type ByteRange,
+  type PutBlobOptions,
+  type StoredBlob,
+} from '../blob-store';
 import { ByteLimiter } from '../byte-limiter';
 import { FileSink } from './direct-file-sink';
 import { LocalResumableUploads } from './local-resumable-uploads';
@@ -128,9 +135,15 @@ export class LocalBlobStore implements BlobStore {
     const hasher = new Sha256PassThrough(options.onBytes);
     try {
       // `sync` fsyncs the file before the stream finishes: the bytes are durable before the rename.
-      await pipeline(source, new ByteLimiter(options.maxBytes ?? Infinity), hasher, new FileSink(temp, { flags: 'wx', sync: true }));
+      await pipeline(
+        source,
+        new ByteLimiter(options.maxBytes ?? Infinity),
+        hasher,
+        new FileSink(temp, { flags: 'wx', sync: true }),
+      );
       const { sha256, size } = hasher.result;
-      if (options.expectedSha256 && options.expectedSha256 !== sha256) throw new BlobHashMismatchError(options.expectedSha256, sha256);
+      if (options.expectedSha256 && options.expectedSha256 !== sha256)
+        throw new BlobHashMismatchError(options.expectedSha256, sha256);
       const created = await this.moveIntoPlace(temp, sha256);
       return { sha256, size, created };
     } catch (error) {
