@@ -13,3 +13,4 @@ export * from './routes';
 export * from './runs';
 export { keysOf, shapeOf, type Field, type Shape } from './shape';
 export { SHAPES } from './shapes';
+export * from './values';
