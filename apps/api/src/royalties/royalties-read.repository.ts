@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { Address, Bytes32 } from '@upstream/api-contract';
 import { SqlRepository } from '../common/persistence/unit-of-work';
 
 export interface PaymentReadRow {
@@ -35,7 +36,7 @@ export class RoyaltiesReadRepository extends SqlRepository {
   }
 
   async accountTotals(
-    account: string,
+    account: Address,
     currentEpoch: string | null,
   ): Promise<{ token: string; earned: string; claimed: string; in_root: string }[]> {
     return this.db.query(
@@ -51,7 +52,7 @@ export class RoyaltiesReadRepository extends SqlRepository {
   }
 
   async history(
-    account: string,
+    account: Address,
     page: { limit: number; offset: number },
   ): Promise<{
     total: number;
@@ -81,7 +82,7 @@ export class RoyaltiesReadRepository extends SqlRepository {
     return { total, rows };
   }
 
-  async claimedByToken(account: string): Promise<Map<string, bigint>> {
+  async claimedByToken(account: Address): Promise<Map<string, bigint>> {
     const rows: { token: string; claimed: string }[] = await this.db.query(
       `SELECT token, MAX(cumulative)::text AS claimed FROM royalty_claims WHERE account = $1 GROUP BY token`,
       [account],
@@ -90,7 +91,7 @@ export class RoyaltiesReadRepository extends SqlRepository {
   }
 
   async payments(
-    filter: { status?: 'allocated' | 'unallocated'; runId?: string; epoch?: string },
+    filter: { status?: 'allocated' | 'unallocated'; runId?: Bytes32; epoch?: string },
     page: { limit: number; offset: number },
   ): Promise<{ total: number; rows: PaymentReadRow[] }> {
     const where = `WHERE ($1::text IS NULL OR ($1 = 'allocated') = (p.allocation_seq IS NOT NULL))

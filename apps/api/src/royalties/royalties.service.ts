@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Interface } from 'ethers';
 import { artifacts } from '@upstream/chain';
 import { cumulativeLeaves, EPOCH_LEAF_TYPES, type EpochTree } from '@upstream/royalties';
+import type { Address, Bytes32 } from '@upstream/api-contract';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import type {
   ContributorBalancesDto,
@@ -52,8 +53,7 @@ export class RoyaltiesService {
     return this.runtime.infrastructure.deployment;
   }
 
-  async balances(address: string): Promise<ContributorBalancesDto> {
-    const account = address.toLowerCase();
+  async balances(account: Address): Promise<ContributorBalancesDto> {
     const current = await this.epochRepo.currentAccepted();
     const rows = await this.reads.accountTotals(account, current?.epoch ?? null);
     return {
@@ -75,8 +75,7 @@ export class RoyaltiesService {
     };
   }
 
-  async history(address: string, p: Page): Promise<ContributorHistoryDto> {
-    const account = address.toLowerCase();
+  async history(account: Address, p: Page): Promise<ContributorHistoryDto> {
     const { total, rows } = await this.reads.history(account, page(p));
     return {
       account,
@@ -85,7 +84,7 @@ export class RoyaltiesService {
         paymentId: r.payment_id,
         runId: r.run_id,
         source: r.source,
-        datasetId: r.content_root.toLowerCase(),
+        datasetId: r.content_root,
         token: r.token,
         amount: r.amount,
         txHash: r.tx_hash,
@@ -95,17 +94,14 @@ export class RoyaltiesService {
     };
   }
 
-  async proofs(address: string): Promise<ContributorProofsDto> {
-    const account = address.toLowerCase();
+  async proofs(account: Address): Promise<ContributorProofsDto> {
     const splitter = this.deployment.royaltySplitter.toLowerCase();
     const current = await this.epochRepo.currentAccepted();
     const base = { account, chainId: this.deployment.chainId, splitter };
     if (!current) return { ...base, epoch: null, root: null, claims: [], claimMany: null };
     const tree = await this.epochTree(current.epoch);
     const claimed = await this.reads.claimedByToken(account);
-    const tokens = [
-      ...new Set(tree.balances.filter((b) => b.account.toLowerCase() === account).map((b) => b.token.toLowerCase())),
-    ].sort();
+    const tokens = [...new Set(tree.balances.filter((b) => b.account === account).map((b) => b.token))].sort();
     const claims = tokens.map((token) => {
       const c = tree.claim(account, token);
       const already = claimed.get(token) ?? 0n;
@@ -209,8 +205,8 @@ export class RoyaltiesService {
     };
   }
 
-  async payments(filter: { status?: 'allocated' | 'unallocated'; runId?: string }, p: Page): Promise<PaymentListDto> {
-    const { total, rows } = await this.reads.payments({ ...filter, runId: filter.runId?.toLowerCase() }, page(p));
+  async payments(filter: { status?: 'allocated' | 'unallocated'; runId?: Bytes32 }, p: Page): Promise<PaymentListDto> {
+    const { total, rows } = await this.reads.payments(filter, page(p));
     return { total, items: rows.map(toPaymentDto) };
   }
 

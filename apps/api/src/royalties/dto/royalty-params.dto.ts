@@ -1,11 +1,13 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Address, Bytes32 } from '@upstream/api-contract';
+import { IsAddressField, IsBytes32Field } from '../../common/value-fields';
 
 export class AccountParamDto {
   @ApiProperty({ example: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' })
-  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'address must be 0x followed by 40 hex digits' })
-  address!: string;
+  @IsAddressField('address must be 0x followed by 40 hex digits')
+  address!: Address;
 }
 
 export class EpochParamDto {
@@ -18,8 +20,8 @@ export class EpochParamDto {
 
 export class RunIdParamDto {
   @ApiProperty({ example: '0x' + 'ab'.repeat(32), description: 'The bytes32 runId passed to payRun' })
-  @Matches(/^0x[0-9a-fA-F]{64}$/, { message: 'runId must be 0x followed by 64 hex digits' })
-  runId!: string;
+  @IsBytes32Field('runId must be 0x followed by 64 hex digits')
+  runId!: Bytes32;
 }
 
 export class PageQueryDto {
