@@ -66,3 +66,16 @@ export function parseSha256(value: unknown, field: string): Sha256 {
   if (parsed === undefined) throw new ValueParseError(field, 'must be 64 hex digits (optionally 0x-prefixed)');
   return parsed;
 }
+
+/**
+ * A parsed request DTO as its wire form: every `Address`, `Bytes32` and `Sha256` widened back to the
+ * string a client sends (nested objects and arrays too), so a contract type can be checked against it.
+ */
+export type Unparsed<T> = { [K in keyof T]: UnparsedValue<T[K]> };
+type UnparsedValue<V> = V extends Address | Bytes32 | Sha256
+  ? string
+  : V extends readonly (infer U)[]
+    ? UnparsedValue<U>[]
+    : V extends object
+      ? Unparsed<V>
+      : V;

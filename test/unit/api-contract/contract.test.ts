@@ -9,6 +9,7 @@ import type {
   RunEntriesChunk,
   SetLicensingRequest,
   StoredBlob,
+  Unparsed,
 } from '@upstream/api-contract';
 import { ROUTES, SHAPES, keysOf, routeUrl } from '@upstream/api-contract';
 import type { ChainInfoDto } from '../../../apps/api/src/chain/chain.controller';
@@ -25,7 +26,8 @@ import type { CreateRunDto, RunEntriesChunkDto } from '../../../apps/api/src/run
 // that they have the same keys and that what the contract describes is what the DTO accepts.
 type Is<T extends true> = T;
 type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
-type Accepts<Dto, Contract> = Contract extends Dto ? true : false;
+// DTO fields parsed into Address/Bytes32/Sha256 are strings on the wire (`Unparsed`).
+type Accepts<Dto, Contract> = Contract extends Unparsed<Dto> ? true : false;
 export type DtoChecks = [
   Is<SameKeys<ChainInfoDto, ChainInfo>>,
   Is<Accepts<ChainInfoDto, ChainInfo>>,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { Address, Bytes32 } from '@upstream/api-contract';
 import { SqlRepository } from '../common/persistence/unit-of-work';
 
 export interface LicenseRow {
@@ -23,8 +24,8 @@ export interface LicenseRow {
 
 export interface NewLicense {
   datasetId: string;
-  licensee: string;
-  termsHash: string;
+  licensee: Address;
+  termsHash: Bytes32;
   status: 'pending_payment' | 'active';
   feeToken: string | null;
   feeAmount: bigint;
@@ -58,11 +59,11 @@ export class LicensesRepository extends SqlRepository {
   }
 
   /** The lab's current (unexpired, not revoked) license for a dataset, if any. */
-  async currentLicense(datasetId: string, licensee: string): Promise<LicenseRow | undefined> {
+  async currentLicense(datasetId: string, licensee: Address): Promise<LicenseRow | undefined> {
     const [row] = await this.db.query(
       `${LICENSE_SELECT} WHERE l.dataset_id = $1 AND l.licensee = $2 AND ${EFFECTIVE_LICENSE_STATUS} IN ('active', 'pending_payment')
        ORDER BY (${EFFECTIVE_LICENSE_STATUS} = 'active') DESC, l.created_at DESC LIMIT 1`,
-      [datasetId, licensee.toLowerCase()],
+      [datasetId, licensee],
     );
     return row;
   }
@@ -74,8 +75,8 @@ export class LicensesRepository extends SqlRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN $4 = 'active' THEN now() END) RETURNING id`,
       [
         l.datasetId,
-        l.licensee.toLowerCase(),
-        l.termsHash.toLowerCase(),
+        l.licensee,
+        l.termsHash,
         l.status,
         l.feeToken?.toLowerCase() ?? null,
         l.feeAmount.toString(),
@@ -96,10 +97,10 @@ export class LicensesRepository extends SqlRepository {
     return row;
   }
 
-  async listByLicensee(licensee: string, limit: number, offset: number): Promise<LicenseRow[]> {
+  async listByLicensee(licensee: Address, limit: number, offset: number): Promise<LicenseRow[]> {
     return this.db.query(
       `${LICENSE_SELECT} WHERE l.licensee = $1 ORDER BY l.created_at DESC, l.id LIMIT $2 OFFSET $3`,
-      [licensee.toLowerCase(), limit, offset],
+      [licensee, limit, offset],
     );
   }
 
@@ -129,10 +130,10 @@ export class LicensesRepository extends SqlRepository {
     return rows.map((r) => String(r.id));
   }
 
-  async isOwner(datasetId: string, account: string): Promise<boolean> {
+  async isOwner(datasetId: string, account: Address): Promise<boolean> {
     const rows = await this.db.query(`SELECT 1 FROM dataset_owners WHERE dataset_id = $1 AND account = $2`, [
       datasetId,
-      account.toLowerCase(),
+      account,
     ]);
     return rows.length > 0;
   }

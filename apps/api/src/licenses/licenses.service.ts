@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { normaliseAddress, parseAddress } from '@upstream/api-contract';
 import {
   licenseAcceptanceTypedData,
   recoverSigner,
@@ -19,8 +20,6 @@ import { LicenseErrors, signedMessageError } from './licenses.errors';
 import { LicensesRepository, type LicenseRow } from './licenses.repository';
 import { licensingChangeTypedData } from '@upstream/provenance';
 import { licensePaymentRef, payRunInstructions, type PayRunInstructions } from './pay-run.call';
-
-const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 
 /**
  * Licenses: a lab signs a dataset's current terms; free terms are active at once, terms with a
@@ -60,8 +59,8 @@ export class LicensesService implements OnModuleInit {
 
   async create(dto: CreateLicenseDto): Promise<LicenseResultDto> {
     const message: LicenseAcceptanceMessage = {
-      datasetId: dto.datasetId.toLowerCase(),
-      termsHash: dto.termsHash.toLowerCase(),
+      datasetId: dto.datasetId,
+      termsHash: dto.termsHash,
       licensee: dto.licensee,
       nonce: BigInt(dto.nonce),
       deadline: BigInt(dto.deadline),
@@ -70,24 +69,24 @@ export class LicensesService implements OnModuleInit {
     if (invalid.length > 0) throw signedMessageError(invalid);
     const typed = licenseAcceptanceTypedData(this.domain, message);
     assertSigner(() => recoverSigner(typed, dto.signature), dto.licensee);
+    const licensee = parseAddress(dto.licensee, 'licensee');
 
     const dataset = await this.datasets.find(message.datasetId);
     if (!dataset) throw LicenseErrors.datasetNotFound('datasetId', message.datasetId);
-    if (dataset.license_terms_hash.toLowerCase() !== message.termsHash)
-      throw LicenseErrors.termsMismatch(dataset.license_terms_hash);
+    if (dataset.license_terms_hash !== message.termsHash) throw LicenseErrors.termsMismatch(dataset.license_terms_hash);
     if (!dataset.licensing_open) throw LicenseErrors.licensingClosed(dataset.content_root);
-    const current = await this.repo.currentLicense(dataset.id, dto.licensee);
+    const current = await this.repo.currentLicense(dataset.id, licensee);
     if (current) throw LicenseErrors.licenseExists(current.id, current.status);
 
     const fee = feeOf(dataset);
     const paymentRef = fee ? licensePaymentRef(typed.digest) : null;
     const id = await this.uow.run(async (tx) => {
-      if (!(await this.nonces.in(tx).use(dto.licensee, message.nonce, 'license')))
+      if (!(await this.nonces.in(tx).use(licensee, message.nonce, 'license')))
         throw LicenseErrors.nonceReused(dto.licensee, message.nonce);
       return this.repo.in(tx).insert({
         datasetId: dataset.id,
-        licensee: dto.licensee,
-        termsHash: message.termsHash,
+        licensee,
+        termsHash: dto.termsHash,
         status: fee ? 'pending_payment' : 'active',
         feeToken: fee?.token ?? null,
         feeAmount: fee?.amount ?? 0n,
@@ -116,11 +115,12 @@ export class LicensesService implements OnModuleInit {
   }
 
   async listForLab(address: string, limit = 100, offset = 0): Promise<LicenseListDto> {
-    if (!ADDRESS_RE.test(address))
+    const lab = normaliseAddress(address);
+    if (!lab)
       throw new DomainError('VALIDATION_FAILED', 'address must be a 0x address', [
         { field: 'address', reason: 'must be 0x followed by 40 hex digits' },
       ]);
-    const rows = await this.repo.listByLicensee(address, limit, offset);
+    const rows = await this.repo.listByLicensee(lab, limit, offset);
     return { licenses: rows.map(toLicenseDto), limit, offset };
   }
 
@@ -134,7 +134,7 @@ export class LicensesService implements OnModuleInit {
   async setLicensing(ref: string, dto: SetLicensingDto): Promise<LicensingStateDto> {
     const dataset = await this.dataset(ref);
     const message = {
-      datasetId: dataset.content_root.toLowerCase(),
+      datasetId: dataset.content_root,
       open: dto.open,
       nonce: BigInt(dto.nonce),
       deadline: BigInt(dto.deadline),
@@ -144,9 +144,10 @@ export class LicensesService implements OnModuleInit {
     if (message.deadline <= BigInt(Math.floor(Date.now() / 1000)))
       throw signedMessageError([{ field: 'deadline', reason: 'must be in the future' }]);
     assertSigner(() => recoverSigner(licensingChangeTypedData(this.domain, message), dto.signature), dto.signer);
-    if (!(await this.repo.isOwner(dataset.id, dto.signer))) throw LicenseErrors.signerNotOwner(dto.signer);
+    const signer = parseAddress(dto.signer, 'signer');
+    if (!(await this.repo.isOwner(dataset.id, signer))) throw LicenseErrors.signerNotOwner(dto.signer);
     const changedAt = await this.uow.run(async (tx) => {
-      if (!(await this.nonces.in(tx).use(dto.signer, message.nonce, 'licensing')))
+      if (!(await this.nonces.in(tx).use(signer, message.nonce, 'licensing')))
         throw LicenseErrors.nonceReused(dto.signer, message.nonce);
       return this.repo.in(tx).setLicensingOpen(dataset.id, dto.open);
     });

@@ -1,20 +1,26 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsPositive, Matches } from 'class-validator';
+import type { Bytes32 } from '@upstream/api-contract';
+import { IsBytes32Field } from '../../common/value-fields';
 
 export const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 export const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 export const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
 export const UINT = /^[0-9]{1,78}$/;
 
-/** A signed EIP-712 LicenseAcceptance {datasetId, termsHash, licensee, nonce, deadline}. */
+/**
+ * A signed EIP-712 LicenseAcceptance {datasetId, termsHash, licensee, nonce, deadline}. The signer's
+ * address stays as sent (an EIP-55 checksum is checked with the signature, and errors echo it); the
+ * service parses it to an `Address` once the signature holds.
+ */
 export class CreateLicenseDto {
   @ApiProperty({ description: 'The dataset’s content root (its on-chain datasetId)', example: '0x' + 'ab'.repeat(32) })
-  @Matches(BYTES32, { message: 'datasetId must be 0x followed by 64 hex digits' })
-  datasetId!: string;
+  @IsBytes32Field('datasetId must be 0x followed by 64 hex digits')
+  datasetId!: Bytes32;
 
   @ApiProperty({ description: 'licenseTermsHash of the dataset’s current terms', example: '0x' + 'cd'.repeat(32) })
-  @Matches(BYTES32, { message: 'termsHash must be 0x followed by 64 hex digits' })
-  termsHash!: string;
+  @IsBytes32Field('termsHash must be 0x followed by 64 hex digits')
+  termsHash!: Bytes32;
 
   @ApiProperty({
     description: 'The lab’s address; must be the signer',
