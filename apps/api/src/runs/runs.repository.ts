@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import type { Address, Bytes32 } from '@upstream/api-contract';
 import { usableForRunsBy } from '../catalogue/dataset-read.repository';
 import { SqlRepository } from '../common/persistence/unit-of-work';
 
 export interface UploadRow {
   id: string;
-  lab: string;
+  /** Lowercase by the column's CHECK. */
+  lab: Address;
   model_name: string;
   model_hash: string;
   run_ref: string;
@@ -24,11 +26,11 @@ export interface UploadRow {
 }
 
 export interface NewUpload {
-  lab: string;
+  lab: Address;
   modelName: string;
-  modelHash: string;
-  runRef: string;
-  entriesRoot: string;
+  modelHash: Bytes32;
+  runRef: Bytes32;
+  entriesRoot: Bytes32;
   entryCount: number;
   weightUnit: string;
   startedAt: number;
@@ -100,11 +102,11 @@ export class RunsRepository extends SqlRepository {
                                   nonce, deadline, signature, digest)
          VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), to_timestamp($9), $10, to_timestamp($11), $12, $13) RETURNING *`,
       [
-        u.lab.toLowerCase(),
+        u.lab,
         u.modelName,
-        u.modelHash.toLowerCase(),
-        u.runRef.toLowerCase(),
-        u.entriesRoot.toLowerCase(),
+        u.modelHash,
+        u.runRef,
+        u.entriesRoot,
         u.entryCount,
         u.weightUnit,
         u.startedAt,
@@ -156,7 +158,7 @@ export class RunsRepository extends SqlRepository {
    * Staged entries that may not be recorded for `lab`: unknown datasets first, then datasets without an
    * active, unexpired license for the lab. One set-based query (hash joins), whatever the run's size.
    */
-  async refusedEntries(uploadId: string, lab: string, limit: number): Promise<RefusedEntry[]> {
+  async refusedEntries(uploadId: string, lab: Address, limit: number): Promise<RefusedEntry[]> {
     return this.db.query(
       `WITH bad AS (
          SELECT e.position, e.dataset_root, d.id IS NULL AS unknown
@@ -167,7 +169,7 @@ export class RunsRepository extends SqlRepository {
        )
        SELECT position, dataset_root, unknown, count(*) OVER (PARTITION BY unknown) AS n
        FROM bad ORDER BY unknown DESC, position LIMIT $3`,
-      [uploadId, lab.toLowerCase(), limit],
+      [uploadId, lab, limit],
     );
   }
 
@@ -193,7 +195,7 @@ export class RunsRepository extends SqlRepository {
    * set-based statement (hash joins; rows ordered by dataset id so index inserts and FK checks stay local).
    * Returns how many were copied: fewer than the run's entries means the caller must roll back.
    */
-  async insertLicensedEntries(uploadId: string, lab: string): Promise<number> {
+  async insertLicensedEntries(uploadId: string, lab: Address): Promise<number> {
     const [row] = await this.db.query(
       `WITH copied AS (
          INSERT INTO run_entries (run_id, position, dataset_id, weight)
@@ -204,7 +206,7 @@ export class RunsRepository extends SqlRepository {
          ORDER BY d.id
          RETURNING 1)
        SELECT count(*)::int AS n FROM copied`,
-      [uploadId, lab.toLowerCase()],
+      [uploadId, lab],
     );
     return row.n;
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { parseAddress } from '@upstream/api-contract';
 import {
   buildRunEntriesTree,
   recoverSigner,
@@ -67,10 +68,10 @@ export class RunsService implements OnModuleInit {
   /** Checks the signed manifest and opens an upload; with all entries included, commits at once. */
   async create(dto: CreateRunDto): Promise<RunUploadDto> {
     const message: TrainingRunMessage = {
-      runRef: dto.runRef.toLowerCase(),
+      runRef: dto.runRef,
       modelName: dto.modelName,
-      modelHash: dto.modelHash.toLowerCase(),
-      entriesRoot: dto.entriesRoot.toLowerCase(),
+      modelHash: dto.modelHash,
+      entriesRoot: dto.entriesRoot,
       entryCount: BigInt(dto.entryCount),
       weightUnit: dto.weightUnit,
       startedAt: BigInt(dto.startedAt),
@@ -82,13 +83,14 @@ export class RunsService implements OnModuleInit {
     if (invalid.length > 0) throw signedMessageError(invalid);
     const typed = trainingRunTypedData(this.domain, message);
     assertSigner(() => recoverSigner(typed, dto.signature), dto.lab);
+    const lab = parseAddress(dto.lab, 'lab');
     const existing = await this.repo.runByDigest(typed.digest);
     if (existing) throw RunErrors.runExists(existing.id, typed.digest);
     if (await this.nonces.isUsed(dto.lab, message.nonce)) throw LicenseErrors.nonceReused(dto.lab, message.nonce);
 
     const first = dto.entries ? this.checkChunk(dto.entries, 0, dto.entryCount) : undefined;
     const upload = await this.uow.run((tx) =>
-      this.repo.in(tx).createUpload({ ...dto, nonce: message.nonce, digest: typed.digest }),
+      this.repo.in(tx).createUpload({ ...dto, lab, nonce: message.nonce, digest: typed.digest }),
     );
     if (!first) return toUploadDto(upload);
     const received = await this.uow.run((tx) =>

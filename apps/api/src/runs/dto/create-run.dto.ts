@@ -13,6 +13,8 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import type { Bytes32 } from '@upstream/api-contract';
+import { IsBytes32Field } from '../../common/value-fields';
 import { ADDRESS, BYTES32, SIGNATURE, UINT } from '../../licenses/dto/create-license.dto';
 
 /** Entries per request: POST /runs (optional) and each POST /runs/:id/entries chunk. */
@@ -32,6 +34,8 @@ export class RunEntryDto {
 /**
  * The signed EIP-712 TrainingRun manifest and, optionally, its entries (all of them for a small
  * run, or the first chunk). Entries are checked by the service (fast path for 50,000 a request).
+ * `lab` stays as signed (its EIP-55 checksum is checked with the signature); the service parses it
+ * to an `Address` once the signature holds.
  */
 export class CreateRunDto {
   @ApiProperty({ description: 'The lab; must be the signer', example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' })
@@ -39,8 +43,8 @@ export class CreateRunDto {
   lab!: string;
 
   @ApiProperty({ description: 'The lab’s own reference for the run', example: '0x' + '01'.repeat(32) })
-  @Matches(BYTES32, { message: 'runRef must be 0x followed by 64 hex digits' })
-  runRef!: string;
+  @IsBytes32Field('runRef must be 0x followed by 64 hex digits')
+  runRef!: Bytes32;
 
   @ApiProperty({ example: 'llama-upstream-7b' })
   @IsString({ message: 'modelName must be a string' })
@@ -49,15 +53,15 @@ export class CreateRunDto {
   modelName!: string;
 
   @ApiProperty({ description: 'Hash of the model / checkpoint', example: '0x' + '02'.repeat(32) })
-  @Matches(BYTES32, { message: 'modelHash must be 0x followed by 64 hex digits' })
-  modelHash!: string;
+  @IsBytes32Field('modelHash must be 0x followed by 64 hex digits')
+  modelHash!: Bytes32;
 
   @ApiProperty({
     description: 'Root of the (bytes32 datasetId, uint256 weight) entries tree',
     example: '0x' + '03'.repeat(32),
   })
-  @Matches(BYTES32, { message: 'entriesRoot must be 0x followed by 64 hex digits' })
-  entriesRoot!: string;
+  @IsBytes32Field('entriesRoot must be 0x followed by 64 hex digits')
+  entriesRoot!: Bytes32;
 
   @ApiProperty({ example: 3 })
   @IsInt({ message: 'entryCount must be an integer' })
