@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { Address, Bytes32 } from '@upstream/api-contract';
 import { SqlRepository } from '../../common/persistence/unit-of-work';
 import type { FileEntry } from '@upstream/provenance';
 
@@ -52,7 +53,7 @@ export interface NewDataset {
 }
 
 export interface CatalogueFilter {
-  owner?: string;
+  owner?: Address;
   license?: string;
   /** A to_tsquery('simple') expression, already sanitized. */
   tsQuery?: string;
@@ -88,10 +89,10 @@ export class DatasetsRepository extends SqlRepository {
   }
 
   /** Ids of the datasets with these content roots (lowercase keys). */
-  async idsByContentRoots(roots: string[]): Promise<Map<string, string>> {
+  async idsByContentRoots(roots: Bytes32[]): Promise<Map<string, string>> {
     const rows: { id: string; content_root: string }[] = await this.db.query(
       `SELECT id, content_root FROM datasets WHERE content_root = ANY($1::text[])`,
-      [roots.map((r) => r.toLowerCase())],
+      [roots],
     );
     return new Map(rows.map((r) => [r.content_root, r.id]));
   }

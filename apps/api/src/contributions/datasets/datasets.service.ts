@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { normaliseAddress, type Bytes32 } from '@upstream/api-contract';
 import { QueryFailedError } from 'typeorm';
 import {
   buildContentTree,
@@ -36,7 +37,6 @@ import { DatasetsRepository, type DatasetRow } from './datasets.repository';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
-const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 /** 9999-12-31T23:59:59Z: beyond this a deadline is not a date Postgres can store. */
 const MAX_DEADLINE = 253_402_300_799n;
 const MAX_LISTED_REFUSALS = 20;
@@ -84,14 +84,14 @@ export class DatasetsService {
 
     const tree = await this.contentTree(dto);
     const contentRoot = tree.root.toLowerCase();
-    if (contentRoot !== dto.contentRoot.toLowerCase()) {
+    if (contentRoot !== dto.contentRoot) {
       throw fieldError('CONTENT_ROOT_MISMATCH', 'contentRoot', `the files' content root is ${contentRoot}`, {
         computedContentRoot: contentRoot,
       });
     }
     const terms = this.terms(dto);
     const termsHash = licenseTermsHash(terms);
-    if (dto.licenseTermsHash !== undefined && dto.licenseTermsHash.toLowerCase() !== termsHash) {
+    if (dto.licenseTermsHash !== undefined && dto.licenseTermsHash !== termsHash) {
       throw fieldError('LICENSE_TERMS_MISMATCH', 'licenseTermsHash', `the license's terms hash to ${termsHash}`, {
         computedLicenseTermsHash: termsHash,
       });
@@ -202,7 +202,7 @@ export class DatasetsService {
   async catalogue(query: DatasetQueryDto): Promise<DatasetPageDto> {
     const limit = query.limit ?? 50;
     const rows = await this.repository.catalogue({
-      owner: query.owner?.toLowerCase(),
+      owner: query.owner,
       license: query.license,
       tsQuery: query.q === undefined ? undefined : toTsQuery(query.q),
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
@@ -212,9 +212,8 @@ export class DatasetsService {
   }
 
   async contributorDatasets(address: string, query: PageQueryDto): Promise<ContributorDatasetPageDto> {
-    if (!ADDRESS_RE.test(address))
-      throw fieldError('VALIDATION_FAILED', 'address', 'must be a 0x address (40 hex digits)');
-    const account = address.toLowerCase();
+    const account = normaliseAddress(address);
+    if (!account) throw fieldError('VALIDATION_FAILED', 'address', 'must be a 0x address (40 hex digits)');
     const limit = query.limit ?? 50;
     const rows = await this.repository.catalogue({
       owner: account,
@@ -386,17 +385,15 @@ export class DatasetsService {
     });
   }
 
-  private async resolveParents(roots: string[]): Promise<string[]> {
+  private async resolveParents(roots: Bytes32[]): Promise<string[]> {
     if (roots.length === 0) return [];
     const found = await this.repository.idsByContentRoots(roots);
     const details = roots.flatMap((root, i) =>
-      found.has(root.toLowerCase())
-        ? []
-        : [{ field: `parents[${i}].datasetId`, reason: `no dataset has content root ${root.toLowerCase()}` }],
+      found.has(root) ? [] : [{ field: `parents[${i}].datasetId`, reason: `no dataset has content root ${root}` }],
     );
     if (details.length > 0)
       throw contributionError('UNKNOWN_PARENT', details.map((d) => `${d.field}: ${d.reason}`).join('; '), details);
-    return roots.map((root) => found.get(root.toLowerCase())!);
+    return roots.map((root) => found.get(root)!);
   }
 
   private async checkPreviousVersion(previousVersionId: string | undefined, signer: string): Promise<void> {

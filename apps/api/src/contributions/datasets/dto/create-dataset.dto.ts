@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Bytes32 } from '@upstream/api-contract';
+import { IsBytes32Field } from '../../../common/value-fields';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMinSize,
@@ -64,8 +66,8 @@ export class ParentDto {
     example: '0x5c1f3e0d7a0b6f04ad8e7b9f2b8d7c3f1e6a4b2c9d8e7f6a5b4c3d2e1f0a9b8c',
     description: "The parent dataset's content root (bytes32), as signed",
   })
-  @Matches(BYTES32, { message: 'datasetId must be the parent content root: 0x followed by 64 hex digits' })
-  datasetId!: string;
+  @IsBytes32Field('datasetId must be the parent content root: 0x followed by 64 hex digits')
+  datasetId!: Bytes32;
 
   @ApiProperty({ example: 1000, description: "Basis points of this dataset's royalties that flow to the parent" })
   @IsInt()
@@ -140,8 +142,8 @@ export class CreateDatasetDto {
     example: '0x3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b',
     description: 'Content root of the files (the server recomputes it)',
   })
-  @Matches(BYTES32, { message: 'contentRoot must be 0x followed by 64 hex digits' })
-  contentRoot!: string;
+  @IsBytes32Field('contentRoot must be 0x followed by 64 hex digits')
+  contentRoot!: Bytes32;
 
   @ApiProperty({ type: [OwnerDto] })
   @IsArray()
@@ -167,8 +169,8 @@ export class CreateDatasetDto {
     description: 'keccak256 of the terms; if given it must equal what the server derives from `license`',
   })
   @IsOptional()
-  @Matches(BYTES32, { message: 'licenseTermsHash must be 0x followed by 64 hex digits' })
-  licenseTermsHash?: string;
+  @IsBytes32Field('licenseTermsHash must be 0x followed by 64 hex digits')
+  licenseTermsHash?: Bytes32;
 
   @ApiPropertyOptional({
     example: '0b6cc9a4-3c1d-4b8e-9a57-2f7f0f3a2a11',

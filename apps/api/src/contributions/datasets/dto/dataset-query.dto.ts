@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { ADDRESS } from './create-dataset.dto';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import type { Address } from '@upstream/api-contract';
+import { IsAddressField } from '../../../common/value-fields';
 
 export class PageQueryDto {
   @ApiPropertyOptional({ example: 50, default: 50, minimum: 1, maximum: 500 })
@@ -25,8 +26,8 @@ export class DatasetQueryDto extends PageQueryDto {
     description: 'Only datasets this account co-owns',
   })
   @IsOptional()
-  @Matches(ADDRESS, { message: 'owner must be a 0x address (40 hex digits)' })
-  owner?: string;
+  @IsAddressField('owner must be a 0x address (40 hex digits)')
+  owner?: Address;
 
   @ApiPropertyOptional({ enum: ['open-training', 'paid-per-run', 'research-only'] })
   @IsOptional()
