@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Upload } from '@tus/server';
+import { normaliseSha256, type Sha256 } from '@upstream/api-contract';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
 import {
   BLOB_STORE,
   BlobHashMismatchError,
   BlobTooLargeError,
-  SHA256_HEX,
   type BlobStore,
   type ByteRange,
   type StoredBlob,
@@ -62,7 +62,7 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Publishes a finished resumable upload under its hash (BlobHashMismatchError unless it hashes to `expectedSha256`) and records it. */
-  async publishUpload(upload: Upload, expectedSha256?: string): Promise<StoredBlob> {
+  async publishUpload(upload: Upload, expectedSha256?: Sha256): Promise<StoredBlob> {
     const stored = await this.store.resumable.publish(upload, expectedSha256);
     await this.repository.record(stored.sha256, stored.size);
     return stored;
@@ -88,9 +88,9 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
 }
 
 /** Accepts 0x-prefixed or bare, any case; returns 64 lowercase hex digits or refuses naming the field. */
-export function parseSha256(value: string, field: string): string {
-  const hex = value.replace(/^0x/i, '').toLowerCase();
-  if (!SHA256_HEX.test(hex))
+export function parseSha256(value: string, field: string): Sha256 {
+  const hex = normaliseSha256(value.replace(/^0x/i, ''));
+  if (hex === undefined)
     throw contributionError('VALIDATION_FAILED', `${field}: must be 64 hex digits (a SHA-256)`, [
       { field, reason: 'must be 64 hex digits (a SHA-256)' },
     ]);

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { MemoryLocker, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
 import type { Request, Response } from 'express';
+import { normaliseSha256, type Sha256 } from '@upstream/api-contract';
 import { DomainError } from '../../common/errors/domain-error';
 import { domainErrorBody } from '../../common/errors/api-exception.filter';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
@@ -11,7 +12,6 @@ import {
   BLOB_STORE,
   BlobHashMismatchError,
   BlobTooLargeError,
-  SHA256_HEX,
   type BlobStore,
   type ResumableUploadStorage,
   type StoredBlob,
@@ -61,8 +61,7 @@ export class TusUploadsService implements OnModuleInit {
       maxSize: maxFileBytes,
       exposedHeaders: ['Upload-Sha256'],
       onUploadCreate: async (_req, upload) => {
-        const expected = upload.metadata?.sha256;
-        if (expected != null && !SHA256_HEX.test(expected.replace(/^0x/i, '').toLowerCase())) {
+        if (upload.metadata?.sha256 != null && metadataSha256(upload) === undefined) {
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server hooks refuse with a { status_code, body } object
           throw tusError(
             fieldError('VALIDATION_FAILED', 'Upload-Metadata sha256', 'must be 64 hex digits (a SHA-256)'),
@@ -200,7 +199,7 @@ export class TusUploadsService implements OnModuleInit {
   }
 
   private async finish(upload: Upload): Promise<Finished> {
-    const expected = upload.metadata?.sha256?.replace(/^0x/i, '').toLowerCase();
+    const expected = metadataSha256(upload);
     let stored: StoredBlob;
     try {
       stored = await this.blobs.publishUpload(upload, expected);
@@ -256,4 +255,10 @@ function headerInteger(req: Request, name: string, required: boolean): number | 
 function tusError(error: DomainError): TusError {
   const body = domainErrorBody(error);
   return { status_code: body.statusCode, body: JSON.stringify(body) };
+}
+
+/** The `sha256` an upload declared in its metadata (0x-prefixed or bare, any case), parsed; undefined if absent or malformed. */
+function metadataSha256(upload: Upload): Sha256 | undefined {
+  const declared = upload.metadata?.sha256;
+  return declared == null ? undefined : normaliseSha256(declared.replace(/^0x/i, ''));
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Bytes32 } from '@upstream/api-contract';
-import { IsBytes32Field } from '../../../common/value-fields';
+import type { Bytes32, Sha256 } from '@upstream/api-contract';
+import { IsBytes32Field, IsSha256Field } from '../../../common/value-fields';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMinSize,
@@ -19,7 +19,6 @@ import {
 
 export const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 export const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const SHA256 = /^(0x)?[0-9a-fA-F]{64}$/;
 const UINT = /^\d{1,78}$/;
 const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
 const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/\S+$/;
@@ -47,8 +46,8 @@ export class FileEntryDto {
     example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
     description: 'SHA-256 of the file (64 hex digits)',
   })
-  @Matches(SHA256, { message: 'sha256 must be 64 hex digits' })
-  sha256!: string;
+  @IsSha256Field('sha256 must be 64 hex digits')
+  sha256!: Sha256;
 }
 
 export class OwnerDto {
