@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { Address } from '@upstream/api-contract';
 import { SqlRepository } from '../common/persistence/unit-of-work';
 import { EFFECTIVE_LICENSE_STATUS } from '../licenses/licenses.repository';
 
@@ -78,7 +79,7 @@ export class AuditRepository extends SqlRepository {
     );
   }
 
-  async runsForContributor(account: string, limit: number, offset: number): Promise<DatasetRunRow[]> {
+  async runsForContributor(account: Address, limit: number, offset: number): Promise<DatasetRunRow[]> {
     return this.db.query(
       `SELECT r.id, r.run_id, r.lab, r.model_name, r.model_hash, r.weight_unit, r.total_weight::text, r.entry_count, r.created_at,
               e.weight::text AS weight, e.dataset_id, d.content_root AS dataset_root, o.share_bps
@@ -87,7 +88,7 @@ export class AuditRepository extends SqlRepository {
        JOIN training_runs r ON r.id = e.run_id
        JOIN datasets d ON d.id = e.dataset_id
        WHERE o.account = $1 ORDER BY r.created_at DESC, r.id, e.position LIMIT $2 OFFSET $3`,
-      [account.toLowerCase(), limit, offset],
+      [account, limit, offset],
     );
   }
 }

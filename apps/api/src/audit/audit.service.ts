@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { normaliseAddress, normaliseBytes32 } from '@upstream/api-contract';
 import { DatasetReadRepository } from '../catalogue/dataset-read.repository';
 import { DomainError } from '../common/errors/domain-error';
 import { LicenseErrors } from '../licenses/licenses.errors';
@@ -15,9 +16,6 @@ import type {
   RunProvenanceDto,
 } from './dto/audit-response.dto';
 import type { RunPaymentTotalDto } from '../runs/dto/run-response.dto';
-
-const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
-const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 
 const VERIFICATION =
   'Each proof is an OpenZeppelin StandardMerkleTree proof of the leaf abi.encode(bytes32 datasetId, uint256 weight) in run.entriesRoot, ' +
@@ -39,14 +37,15 @@ export class AuditService {
   }
 
   async modelProvenance(modelHash: string, limit = 100): Promise<ModelProvenanceDto> {
-    if (!BYTES32_RE.test(modelHash))
+    const model = normaliseBytes32(modelHash);
+    if (!model)
       throw new DomainError('VALIDATION_FAILED', 'modelHash must be bytes32 hex', [
         { field: 'modelHash', reason: 'must be 0x followed by 64 hex digits' },
       ]);
-    const rows = await this.runsRepo.runsByModel(modelHash);
+    const rows = await this.runsRepo.runsByModel(model);
     const runs: RunProvenanceDto[] = [];
     for (const row of rows) runs.push(await this.provenanceOf(row, limit, 0));
-    return { modelHash: modelHash.toLowerCase(), runs };
+    return { modelHash: model, runs };
   }
 
   async runCroissant(ref: string, baseUrl: string, limit = 1000, offset = 0): Promise<Record<string, unknown>> {
@@ -67,12 +66,13 @@ export class AuditService {
   }
 
   async contributorRuns(address: string, limit = 100, offset = 0): Promise<ContributorRunsDto> {
-    if (!ADDRESS_RE.test(address))
+    const account = normaliseAddress(address);
+    if (!account)
       throw new DomainError('VALIDATION_FAILED', 'address must be a 0x address', [
         { field: 'address', reason: 'must be 0x followed by 40 hex digits' },
       ]);
-    const rows = await this.repo.runsForContributor(address, limit, offset);
-    return { address: address.toLowerCase(), runs: await this.withPayments(rows), limit, offset };
+    const rows = await this.repo.runsForContributor(account, limit, offset);
+    return { address: account, runs: await this.withPayments(rows), limit, offset };
   }
 
   private async provenanceOf(row: RunRow, limit: number, offset: number): Promise<RunProvenanceDto> {

@@ -245,10 +245,8 @@ export class RunsRepository extends SqlRepository {
     return row;
   }
 
-  async runsByModel(modelHash: string): Promise<RunRow[]> {
-    return this.db.query(`SELECT * FROM training_runs WHERE model_hash = $1 ORDER BY created_at, id`, [
-      modelHash.toLowerCase(),
-    ]);
+  async runsByModel(modelHash: Bytes32): Promise<RunRow[]> {
+    return this.db.query(`SELECT * FROM training_runs WHERE model_hash = $1 ORDER BY created_at, id`, [modelHash]);
   }
 
   /** Every entry of a run in position order, as parallel arrays, for rebuilding its tree. */
