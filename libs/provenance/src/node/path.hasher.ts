@@ -30,28 +30,38 @@ export interface HashPathResult {
   emptyDirectories: string[];
 }
 
-interface PendingFile {
+/** A file found by `listPath`: where it is on disk, its entry path in the dataset, its size. */
+export interface ListedFile {
   fsPath: string;
   entryPath: string;
   size: bigint;
 }
 
+export interface PathListing {
+  kind: 'file' | 'directory';
+  /** In walk order: a folder's files, then its subfolders, depth first. */
+  files: ListedFile[];
+  totalBytes: bigint;
+  /** Directories with no files anywhere below, sorted. */
+  emptyDirectories: string[];
+}
+
 /**
- * Hashes a file or a folder into canonical entries and its content root.
+ * Lists a file or a folder the way a dataset is hashed, without reading any bytes (the CLI lists
+ * first so that it can hash big files while it sends them).
  * - A single file's entry path is its file name; a folder's entries are relative to it.
  * - Symlinks are refused (SYMLINK_REFUSED), never followed: following could leave the
  *   folder or loop, and silently skipping them would hide data. Sockets, FIFOs and
  *   devices are refused too (UNSUPPORTED_FILE_TYPE). Nothing is skipped silently.
- * - Every file's entry path is checked (INVALID_PATH) before any byte is read; a name on disk
- *   that is not UTF-8 is refused, not decoded lossily.
- * - Every file is streamed (constant memory); `concurrency` files are read at once.
+ * - Every file's entry path is checked (INVALID_PATH); a name on disk that is not UTF-8 is
+ *   refused, not decoded lossily. No files at all is EMPTY_DATASET.
  */
-export async function hashPath(fsPath: string, options: HashPathOptions = {}): Promise<HashPathResult> {
+export async function listPath(fsPath: string, options: { concurrency?: number } = {}): Promise<PathListing> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
   const stat = await lstat(fsPath);
-  const files: PendingFile[] = [];
+  const files: ListedFile[] = [];
   const emptyDirectories: string[] = [];
-  let kind: HashPathResult['kind'];
+  let kind: PathListing['kind'];
   if (stat.isSymbolicLink()) throw symlinkRefused(fsPath);
   if (stat.isFile()) {
     kind = 'file';
@@ -63,8 +73,18 @@ export async function hashPath(fsPath: string, options: HashPathOptions = {}): P
     throw unsupported(fsPath);
   }
   if (files.length === 0) throw new ProvenanceError('EMPTY_DATASET', `${quotePath(fsPath)} contains no files`, 'path');
+  emptyDirectories.sort();
+  return { kind, files, totalBytes: files.reduce((sum, f) => sum + f.size, 0n), emptyDirectories };
+}
 
-  const bytesTotal = files.reduce((sum, f) => sum + f.size, 0n);
+/**
+ * Hashes a file or a folder (listed by `listPath`, same rules) into canonical entries and its
+ * content root. Every file is streamed (constant memory); `concurrency` files are read at once.
+ */
+export async function hashPath(fsPath: string, options: HashPathOptions = {}): Promise<HashPathResult> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+  const { kind, files, emptyDirectories, totalBytes: bytesTotal } = await listPath(fsPath, { concurrency });
+
   let bytesDone = 0n;
   let filesDone = 0;
   const hashed: FileEntry[] = new Array<FileEntry>(files.length);
@@ -82,7 +102,6 @@ export async function hashPath(fsPath: string, options: HashPathOptions = {}): P
   });
 
   const tree = await buildContentTree(hashed);
-  emptyDirectories.sort();
   return { kind, entries: [...tree.entries], contentRoot: tree.root, totalBytes: bytesDone, emptyDirectories };
 }
 
@@ -90,7 +109,7 @@ export async function hashPath(fsPath: string, options: HashPathOptions = {}): P
 async function walk(
   dir: string,
   prefix: string,
-  files: PendingFile[],
+  files: ListedFile[],
   emptyDirectories: string[],
   concurrency: number,
 ): Promise<boolean> {
