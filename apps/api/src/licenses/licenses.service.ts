@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { normaliseAddress, parseAddress } from '@upstream/api-contract';
+import { normaliseAddress, parseAddress, type PayRunInstructions } from '@upstream/api-contract';
 import {
   licenseAcceptanceTypedData,
   recoverSigner,
@@ -19,7 +19,7 @@ import type { LicenseGrantDto, LicenseListDto, LicenseResultDto, LicensingStateD
 import { LicenseErrors, signedMessageError } from './licenses.errors';
 import { LicensesRepository, type LicenseRow } from './licenses.repository';
 import { licensingChangeTypedData } from '@upstream/provenance';
-import { licensePaymentRef, payRunInstructions, type PayRunInstructions } from './pay-run.call';
+import { licensePaymentRef, payRunInstructions } from './pay-run.call';
 
 /**
  * Licenses: a lab signs a dataset's current terms; free terms are active at once, terms with a

@@ -1,24 +1,9 @@
 import { Interface, keccak256, solidityPacked } from 'ethers';
+import type { PayRunInstructions } from '@upstream/api-contract';
 import { artifacts } from '@upstream/chain';
 
 const splitter = new Interface(artifacts.RoyaltySplitter.abi);
 const erc20 = new Interface(['function approve(address spender, uint256 amount) returns (bool)']);
-
-/** A transaction the client sends itself: `to` and ABI-encoded `data`. */
-export interface ContractCall {
-  to: string;
-  data: string;
-}
-
-/** What a lab sends to pay `amount` of `token` for `runId`: the ERC-20 approve, then payRun. */
-export interface PayRunInstructions {
-  runId: string;
-  splitter: string;
-  token: string;
-  amount: string;
-  approve: ContractCall;
-  call: ContractCall;
-}
 
 export function payRunInstructions(
   splitterAddress: string,

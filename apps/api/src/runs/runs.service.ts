@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { parseAddress } from '@upstream/api-contract';
+import { parseAddress, type PayRunInstructions } from '@upstream/api-contract';
 import {
   buildRunEntriesTree,
   recoverSigner,
@@ -15,7 +15,7 @@ import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { DomainError } from '../common/errors/domain-error';
 import { LicenseErrors, signedMessageError } from '../licenses/licenses.errors';
 import { assertSigner } from '../licenses/licenses.service';
-import { payRunInstructions, type PayRunInstructions } from '../licenses/pay-run.call';
+import { payRunInstructions } from '../licenses/pay-run.call';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { WorkerService } from '../worker/worker.service';
 import type { CreateRunDto, PaymentQueryDto, RunEntriesChunkDto } from './dto/create-run.dto';
