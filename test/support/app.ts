@@ -1,10 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Wallet } from 'ethers';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config/app-config';
 import { createApp } from '../../apps/api/src/create-app';
 import { toChainDeployment } from '../../apps/api/src/runtime/infrastructure';
 import { WorkerService } from '../../apps/api/src/worker/worker.service';
+import { signIn } from './auth';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestChain, type TestChain } from './chain';
 
@@ -15,6 +17,10 @@ export interface TestApp {
   chain: TestChain;
   database: TestDatabase;
   config: AppConfig;
+  /** A session token for the chain's dev account `index` (signed in once, then reused). */
+  tokenOf(index: number): Promise<string>;
+  /** An HTTP client signed in as the chain's dev account `index` (every request carries its session). */
+  as(index: number): Promise<TestAgent>;
   /** One worker pass (indexer, jobs such as anchoring, outbox), as the background loop would run it. */
   tick(): Promise<void>;
   close(): Promise<void>;
@@ -54,9 +60,21 @@ export async function startTestAppOn(
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const tokens = new Map<number, Promise<string>>();
+  const tokenOf = (index: number): Promise<string> => {
+    let token = tokens.get(index);
+    if (!token) {
+      token = signIn(baseUrl, new Wallet(chain.privateKey(index)));
+      tokens.set(index, token);
+    }
+    return token;
+  };
   return {
     app,
     http: request(app.getHttpServer()),
+    tokenOf,
+    as: async (index) =>
+      request.agent(app.getHttpServer()).set('Authorization', `Bearer ${await tokenOf(index)}`) as unknown as TestAgent,
     baseUrl,
     chain,
     database,

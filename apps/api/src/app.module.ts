@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { postgresOptions } from '@upstream/database';
+import { AccessGuard } from './access/access.guard';
+import { AccessModule } from './access/access.module';
+import { AccountThrottlerGuard } from './access/account-throttler.guard';
 import { ChainModule } from './chain/chain.module';
 import { DependenciesModule } from './common/dependencies/dependencies.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
@@ -51,6 +54,7 @@ export class AppModule {
         PersistenceModule,
         CatalogueModule,
         DependenciesModule,
+        AccessModule,
         ChainModule,
         WorkerModule,
         AnchoringModule,
@@ -63,7 +67,9 @@ export class AppModule {
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        // In this order: the caller is known before the rate limit counts it (per account, else per IP).
+        { provide: APP_GUARD, useExisting: AccessGuard },
+        { provide: APP_GUARD, useClass: AccountThrottlerGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
       exports: [RUNTIME],

@@ -15,7 +15,40 @@ export async function createApp(runtime: Runtime): Promise<NestExpressApplicatio
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.useBodyParser('json', { limit: '64mb' });
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', runtime.config.trustProxy);
+  // Browsers may call with credentials only from the configured origins (CORS_ORIGINS; never `*`).
+  if (runtime.config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: runtime.config.corsOrigins,
+      credentials: true,
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Range',
+        'If-Range',
+        'X-Request-Id',
+        'Tus-Resumable',
+        'Upload-Length',
+        'Upload-Offset',
+        'Upload-Metadata',
+        'Upload-Defer-Length',
+        'X-HTTP-Method-Override',
+      ],
+      exposedHeaders: [
+        'Location',
+        'Upload-Offset',
+        'Upload-Length',
+        'Upload-Expires',
+        'Upload-Sha256',
+        'Tus-Resumable',
+        'Content-Range',
+        'ETag',
+        'X-Request-Id',
+        'Retry-After',
+      ],
+      maxAge: 600,
+    });
+  }
 
   const document = SwaggerModule.createDocument(
     app,
@@ -26,6 +59,11 @@ export async function createApp(runtime: Runtime): Promise<NestExpressApplicatio
           'and royalties split exactly and settled on-chain. Errors are `{ statusCode, error, message, details[] }`.',
       )
       .setVersion('0.1.0')
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A session token (POST /auth/session) or an API key',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });

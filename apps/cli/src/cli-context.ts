@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { JsonRpcProvider, Wallet } from 'ethers';
+import { Authenticator } from './auth/authenticator';
 import {
   ROUTES,
   routeUrl,
+  type RouteSpec,
   type ApiErrorBody,
   type RouteInput,
   type RouteName,
@@ -33,9 +35,20 @@ export class ApiRequestError extends Error {
 export type CallArgs<R extends RouteName> =
   object extends RouteInput<R> ? [input?: RouteInput<R>] : [input: RouteInput<R>];
 
-/** A small JSON client for the Upstream API, typed by the routes of @upstream/api-contract; errors carry the server's field-named details. */
+/**
+ * A small JSON client for the Upstream API, typed by the routes of @upstream/api-contract; errors carry
+ * the server's field-named details. Routes that need an account get the authenticator's credential
+ * (signing in if the command has a key); public routes send one if it is at hand. A 401 renews it once.
+ */
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  readonly auth: Authenticator;
+
+  constructor(
+    readonly baseUrl: string,
+    auth?: Authenticator,
+  ) {
+    this.auth = auth ?? new Authenticator(baseUrl);
+  }
 
   /** `api.call('getEpoch', { params: { epoch: 3 } })` answers the route's response type. */
   async call<R extends RouteName>(route: R, ...[input]: CallArgs<R>): Promise<RouteResponse<R>> {
@@ -44,20 +57,48 @@ export class ApiClient {
       query?: Record<string, unknown>;
       body?: unknown;
     };
-    return (await this.send(ROUTES[route].method, routeUrl(route, { params, query }), body)) as RouteResponse<R>;
+    const spec: RouteSpec = ROUTES[route];
+    const path = routeUrl(route, { params, query });
+    const needsAccount = spec.access !== undefined;
+    let authorization = needsAccount ? await this.auth.ensure() : await this.auth.header();
+    let response = await this.send(spec.method, path, body, authorization);
+    if (response.status === 401 && (authorization !== undefined || needsAccount)) {
+      authorization = await this.auth.renew();
+      if (authorization !== undefined || !needsAccount)
+        response = await this.send(spec.method, path, body, authorization);
+    }
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!response.ok) throw new ApiRequestError(response.status, parsed ?? {});
+    return parsed as RouteResponse<R>;
   }
 
-  private async send(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(new URL(path, this.baseUrl), {
+  private send(method: string, path: string, body: unknown, authorization: string | undefined): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (authorization !== undefined) headers.authorization = authorization;
+    return fetch(new URL(path, this.baseUrl), {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body, (_, v) => (typeof v === 'bigint' ? v.toString() : v)),
     });
-    const text = await response.text();
-    const parsed = text ? JSON.parse(text) : undefined;
-    if (!response.ok) throw new ApiRequestError(response.status, parsed ?? {});
-    return parsed;
   }
+}
+
+/** Whether the command has a signing key at hand (so it can sign in by itself). */
+export function hasSigningKey(options: { keystore?: string }): boolean {
+  return options.keystore !== undefined || Boolean(process.env.UPSTREAM_PRIVATE_KEY);
+}
+
+/** The API client of a command: signed in through its key when it has one (see `Authenticator`). */
+export function apiClient(api: string, options: { keystore?: string } = {}, rpcUrl?: string): ApiClient {
+  const signer = hasSigningKey(options) ? memo(() => loadSigner(options, rpcUrl)) : undefined;
+  return new ApiClient(api, new Authenticator(api, signer));
+}
+
+function memo<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
 }
 
 /**

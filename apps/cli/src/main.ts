@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { registerAccessCommands } from './commands/access.command';
 import { registerContributionCommands } from './commands/contribution.command';
+import { AccessRefused } from './download/downloader';
 import { registerInfoCommands } from './commands/info.command';
 import { registerRoyaltiesCommands } from './commands/royalties.command';
 import { registerRunCommands } from './commands/run.command';
@@ -19,6 +21,7 @@ export function buildProgram(): Command {
   registerContributionCommands(program);
   registerRoyaltiesCommands(program);
   registerRunCommands(program);
+  registerAccessCommands(program);
   return program;
 }
 
@@ -26,6 +29,14 @@ export async function run(argv: string[] = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
+    if (error instanceof AccessRefused) {
+      const datasets =
+        (error.body as { datasets?: { id: string; title: string; licenseTemplate: string }[] }).datasets ?? [];
+      const how = datasets.map((d) => `  upstream license ${d.id}   # ${d.title} (${d.licenseTemplate})`).join('\n');
+      process.stderr.write(`upstream: access refused: ${error.message}\n${how ? `license it with:\n${how}\n` : ''}`);
+      process.exitCode = error.exitCode;
+      return;
+    }
     process.stderr.write(`upstream: ${(error as Error).message}\n`);
     process.exitCode = 1;
   }

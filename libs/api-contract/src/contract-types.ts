@@ -1,3 +1,4 @@
+import type * as access from './access';
 import type * as audit from './audit';
 import type * as chain from './chain';
 import type * as datasets from './datasets';
@@ -7,6 +8,25 @@ import type * as runs from './runs';
 
 /** Every named type of the wire contract, by name: what the route table and the shapes refer to. */
 export interface ContractTypes {
+  // access
+  SignInRequest: access.SignInRequest;
+  CreateApiKeyRequest: access.CreateApiKeyRequest;
+  SetAccessPolicyRequest: access.SetAccessPolicyRequest;
+  SignedUrlRequest: access.SignedUrlRequest;
+  SiweChallenge: access.SiweChallenge;
+  Session: access.Session;
+  StorageUse: access.StorageUse;
+  CallerInfo: access.CallerInfo;
+  SignOutResult: access.SignOutResult;
+  ApiKeyInfo: access.ApiKeyInfo;
+  CreatedApiKey: access.CreatedApiKey;
+  ApiKeyList: access.ApiKeyList;
+  AccessPolicyState: access.AccessPolicyState;
+  SignedUrl: access.SignedUrl;
+  Delivery: access.Delivery;
+  DeliveryPage: access.DeliveryPage;
+  UndeclaredDelivery: access.UndeclaredDelivery;
+  UndeclaredDeliveries: access.UndeclaredDeliveries;
   // chain
   ChainInfo: chain.ChainInfo;
   Eip712Domain: chain.Eip712Domain;

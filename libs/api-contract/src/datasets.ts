@@ -1,3 +1,4 @@
+import type { AccessPolicy } from './access';
 import type { LicenseTemplate } from '@upstream/provenance';
 import { shapeOf } from './shape';
 
@@ -33,6 +34,8 @@ export interface CreateDatasetRequest {
   title: string;
   description?: string;
   storage?: 'uploaded' | 'external';
+  /** Who may fetch the bytes; default `public` for open-training, `licensed` otherwise. */
+  accessPolicy?: AccessPolicy;
   externalUri?: string;
   files: FileEntryBody[];
   contentRoot: string;
@@ -88,6 +91,8 @@ export interface DatasetSummary {
   title: string;
   description: string;
   storage: string;
+  /** public | licensed | private: who may fetch the bytes. */
+  accessPolicy: string;
   externalUri: string | null;
   fileCount: number;
   /** Bytes, decimal string. */
@@ -214,6 +219,7 @@ export const CreateDatasetRequestShape = shapeOf<CreateDatasetRequest>({
   title: true,
   description: true,
   storage: true,
+  accessPolicy: true,
   externalUri: true,
   files: 'FileEntryBody',
   contentRoot: true,
@@ -250,6 +256,7 @@ const summaryFields = {
   title: true,
   description: true,
   storage: true,
+  accessPolicy: true,
   externalUri: true,
   fileCount: true,
   totalBytes: true,

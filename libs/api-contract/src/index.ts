@@ -2,6 +2,7 @@
  * The wire contract of the Upstream API: request and response bodies, their keys at runtime, and
  * the route table. Plain TypeScript (no Nest, no Node): shared by the API, the CLI and the web app.
  */
+export * from './access';
 export * from './audit';
 export * from './chain';
 export type { ContractTypeName, ContractTypes } from './contract-types';

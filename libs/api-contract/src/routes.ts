@@ -1,3 +1,4 @@
+import type { ApiScope } from './access';
 import type { ContractTypeName, ContractTypes } from './contract-types';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -13,7 +14,16 @@ export interface RouteSpec {
   response?: ContractTypeName;
   /** The success status when it is not 200. */
   status?: 201;
+  /**
+   * Who may call it, when not anyone: `account` (a session, or an API key with `scope`) or
+   * `session` (a signed-in session only). Byte-serving routes are public routes whose answer
+   * depends on the dataset's access policy.
+   */
+  access?: { kind: 'account'; scope: ApiScope } | { kind: 'session' };
 }
+
+const account = (scope: ApiScope) => ({ kind: 'account', scope }) as const;
+const session = { kind: 'session' } as const;
 
 /**
  * The public routes of the Upstream API. The tus endpoints (/uploads) are left out: they speak the
@@ -21,6 +31,50 @@ export interface RouteSpec {
  * against the OpenAPI document the API serves.
  */
 export const ROUTES = {
+  // access
+  createSiweNonce: { method: 'POST', path: '/auth/nonce', response: 'SiweChallenge' },
+  signIn: { method: 'POST', path: '/auth/session', body: 'SignInRequest', response: 'Session', status: 201 },
+  getCaller: { method: 'GET', path: '/auth/session', response: 'CallerInfo', access: account('read') },
+  signOut: { method: 'POST', path: '/auth/logout', response: 'SignOutResult', access: session },
+  signOutEverywhere: { method: 'POST', path: '/auth/logout-all', response: 'SignOutResult', access: session },
+  createApiKey: {
+    method: 'POST',
+    path: '/auth/keys',
+    body: 'CreateApiKeyRequest',
+    response: 'CreatedApiKey',
+    status: 201,
+    access: session,
+  },
+  listApiKeys: { method: 'GET', path: '/auth/keys', response: 'ApiKeyList', access: session },
+  revokeApiKey: { method: 'DELETE', path: '/auth/keys/:id', response: 'ApiKeyInfo', access: session },
+  setAccessPolicy: {
+    method: 'PUT',
+    path: '/datasets/:id/access',
+    body: 'SetAccessPolicyRequest',
+    response: 'AccessPolicyState',
+    access: session,
+  },
+  createSignedUrl: {
+    method: 'POST',
+    path: '/datasets/:id/files/url',
+    body: 'SignedUrlRequest',
+    response: 'SignedUrl',
+    status: 201,
+    access: account('download'),
+  },
+  listDeliveries: {
+    method: 'GET',
+    path: '/datasets/:id/deliveries',
+    query: 'OffsetPageQuery',
+    response: 'DeliveryPage',
+    access: account('read'),
+  },
+  listUndeclaredDeliveries: {
+    method: 'GET',
+    path: '/datasets/:id/deliveries/undeclared',
+    response: 'UndeclaredDeliveries',
+    access: account('read'),
+  },
   // chain
   getChain: { method: 'GET', path: '/chain', response: 'ChainInfo' },
   // datasets
@@ -30,6 +84,7 @@ export const ROUTES = {
     body: 'CreateDatasetRequest',
     response: 'DatasetDetail',
     status: 201,
+    access: account('upload'),
   },
   listDatasets: { method: 'GET', path: '/datasets', query: 'DatasetQuery', response: 'DatasetPage' },
   getDataset: { method: 'GET', path: '/datasets/:id', response: 'DatasetDetail' },
@@ -44,9 +99,15 @@ export const ROUTES = {
     response: 'ContributorDatasetPage',
   },
   // blobs
-  putBlob: { method: 'PUT', path: '/blobs', response: 'StoredBlob' },
-  putExpectedBlob: { method: 'PUT', path: '/blobs/:sha256', response: 'StoredBlob' },
-  findMissingBlobs: { method: 'POST', path: '/blobs/missing', body: 'MissingBlobsRequest', response: 'MissingBlobs' },
+  putBlob: { method: 'PUT', path: '/blobs', response: 'StoredBlob', access: account('upload') },
+  putExpectedBlob: { method: 'PUT', path: '/blobs/:sha256', response: 'StoredBlob', access: account('upload') },
+  findMissingBlobs: {
+    method: 'POST',
+    path: '/blobs/missing',
+    body: 'MissingBlobsRequest',
+    response: 'MissingBlobs',
+    access: account('upload'),
+  },
   getBlob: { method: 'GET', path: '/blobs/:sha256' },
   // licenses
   createLicense: {
@@ -76,9 +137,22 @@ export const ROUTES = {
     response: 'LicensingState',
   },
   // runs
-  createRun: { method: 'POST', path: '/runs', body: 'CreateRunRequest', response: 'RunUpload', status: 201 },
-  addRunEntries: { method: 'POST', path: '/runs/:id/entries', body: 'RunEntriesChunk', response: 'RunUpload' },
-  commitRun: { method: 'POST', path: '/runs/:id/commit', response: 'RunUpload' },
+  createRun: {
+    method: 'POST',
+    path: '/runs',
+    body: 'CreateRunRequest',
+    response: 'RunUpload',
+    status: 201,
+    access: account('runs:write'),
+  },
+  addRunEntries: {
+    method: 'POST',
+    path: '/runs/:id/entries',
+    body: 'RunEntriesChunk',
+    response: 'RunUpload',
+    access: account('runs:write'),
+  },
+  commitRun: { method: 'POST', path: '/runs/:id/commit', response: 'RunUpload', access: account('runs:write') },
   getRun: { method: 'GET', path: '/runs/:id', response: 'Run' },
   listRunEntries: { method: 'GET', path: '/runs/:id/entries', query: 'OffsetPageQuery', response: 'RunEntriesPage' },
   getRunEntryProof: {

@@ -1,3 +1,4 @@
+import * as access from './access';
 import * as audit from './audit';
 import * as chain from './chain';
 import type { ContractTypeName, ContractTypes } from './contract-types';
@@ -16,6 +17,24 @@ export const SHAPES: {
     ? Shape<ContractTypes[N]> | 'free-form'
     : Shape<ContractTypes[N]>;
 } = {
+  SignInRequest: access.SignInRequestShape,
+  CreateApiKeyRequest: access.CreateApiKeyRequestShape,
+  SetAccessPolicyRequest: access.SetAccessPolicyRequestShape,
+  SignedUrlRequest: access.SignedUrlRequestShape,
+  SiweChallenge: access.SiweChallengeShape,
+  Session: access.SessionShape,
+  StorageUse: access.StorageUseShape,
+  CallerInfo: access.CallerInfoShape,
+  SignOutResult: access.SignOutResultShape,
+  ApiKeyInfo: access.ApiKeyInfoShape,
+  CreatedApiKey: access.CreatedApiKeyShape,
+  ApiKeyList: access.ApiKeyListShape,
+  AccessPolicyState: access.AccessPolicyStateShape,
+  SignedUrl: access.SignedUrlShape,
+  Delivery: access.DeliveryShape,
+  DeliveryPage: access.DeliveryPageShape,
+  UndeclaredDelivery: access.UndeclaredDeliveryShape,
+  UndeclaredDeliveries: access.UndeclaredDeliveriesShape,
   ChainInfo: chain.ChainInfoShape,
   Eip712Domain: chain.Eip712DomainShape,
   ContractCall: chain.ContractCallShape,

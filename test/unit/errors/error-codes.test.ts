@@ -1,4 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
+import { ACCESS_ERROR_CODES } from '../../../apps/api/src/access/access.errors';
 import { describe, expect, it } from 'vitest';
 import { domainErrorBody } from '../../../apps/api/src/common/errors/api-exception.filter';
 import { COMMON_ERROR_CODES } from '../../../apps/api/src/common/errors/common.errors';
@@ -17,6 +18,19 @@ const STATUS_BEFORE: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   DATABASE_UNAVAILABLE: 503,
   CHAIN_UNAVAILABLE: 503,
+  UNAUTHENTICATED: 401,
+  CREDENTIAL_INVALID: 401,
+  SIWE_INVALID: 401,
+  SCOPE_REQUIRED: 403,
+  SESSION_REQUIRED: 403,
+  NOT_OWNER: 403,
+  LICENSE_REQUIRED: 403,
+  LICENSE_EXPIRED: 403,
+  DATASET_PRIVATE: 403,
+  BLOB_NOT_AVAILABLE: 403,
+  SIGNED_URL_INVALID: 403,
+  QUOTA_EXCEEDED: 413,
+  API_KEY_NOT_FOUND: 404,
   DATASET_NOT_FOUND: 404,
   FILE_NOT_FOUND: 404,
   BLOB_NOT_FOUND: 404,
@@ -62,6 +76,7 @@ describe('error codes', () => {
   it('are the union of the features’ tables, each code declared once', () => {
     const tables = [
       COMMON_ERROR_CODES,
+      ACCESS_ERROR_CODES,
       CONTRIBUTION_ERROR_CODES,
       LICENSE_ERROR_CODES,
       RUN_ERROR_CODES,

@@ -5,8 +5,10 @@ import type { Request } from 'express';
 import { OffsetPageQueryDto } from '../licenses/dto/license-response.dto';
 import { AuditService } from './audit.service';
 import { ContributorRunsDto, DatasetRunsDto, ModelProvenanceDto, RunProvenanceDto } from './dto/audit-response.dto';
+import { Access } from '../access/access.decorator';
 
 @ApiTags('audit')
+@Access.public()
 @Controller()
 export class AuditController {
   constructor(private readonly audit: AuditService) {}

@@ -28,6 +28,21 @@ export const licenseInForce = (l: string): string =>
 export const usableForRunsBy = (d: string, lab: string): string =>
   `EXISTS (SELECT 1 FROM licenses l WHERE l.dataset_id = ${d}.id AND l.licensee = ${lab} AND ${licenseInForce('l')})`;
 
+/** One dataset that holds a blob, as delivery sees it for one caller. */
+export interface DeliveryCandidateRow {
+  id: string;
+  title: string;
+  access_policy: 'public' | 'licensed' | 'private';
+  license_template: string;
+  licensing_open: boolean;
+  /** The caller is one of its owners. */
+  owner: boolean;
+  /** The caller's license in force on it, if any. */
+  license_id: string | null;
+  /** When the caller's latest license on it ended, if it had one that expired. */
+  license_expired_at: Date | null;
+}
+
 /**
  * The one read model of the datasets table for "is this dataset usable": for licensing (its terms, open or
  * closed) and for runs (`usableForRunsBy`). Licensing, runs and audit read datasets through it.
@@ -47,5 +62,24 @@ export class DatasetReadRepository extends SqlRepository {
       [ref.toLowerCase()],
     );
     return row;
+  }
+
+  /**
+   * Usable for delivery: every uploaded dataset that holds the blob `sha256`, with what `account` (or
+   * nobody) holds on it, most permissive policy first. A blob in no dataset answers no rows.
+   */
+  async deliveryCandidates(sha256: string, account: string | null): Promise<DeliveryCandidateRow[]> {
+    return this.db.query<DeliveryCandidateRow[]>(
+      `SELECT d.id, d.title, d.access_policy, d.license_template, d.licensing_open,
+              $2::text IS NOT NULL AND EXISTS (SELECT 1 FROM dataset_owners o WHERE o.dataset_id = d.id AND o.account = $2) AS owner,
+              (SELECT l.id FROM licenses l WHERE $2::text IS NOT NULL AND l.dataset_id = d.id AND l.licensee = $2 AND ${licenseInForce('l')}
+                ORDER BY l.expires_at DESC NULLS FIRST LIMIT 1) AS license_id,
+              (SELECT max(l.expires_at) FROM licenses l WHERE $2::text IS NOT NULL AND l.dataset_id = d.id AND l.licensee = $2
+                AND l.status IN ('active', 'expired') AND l.expires_at <= now()) AS license_expired_at
+       FROM (SELECT DISTINCT dataset_id FROM dataset_files WHERE sha256 = $1) f
+       JOIN datasets d ON d.id = f.dataset_id AND d.storage = 'uploaded'
+       ORDER BY CASE d.access_policy WHEN 'public' THEN 0 WHEN 'licensed' THEN 1 ELSE 2 END, d.created_at, d.id`,
+      [sha256, account],
+    );
   }
 }

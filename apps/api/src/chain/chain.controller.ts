@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { upstreamDomain } from '@upstream/provenance';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { Access } from '../access/access.decorator';
 
 class Eip712DomainDto {
   @ApiProperty({ example: 'Upstream' }) name!: string;
@@ -21,6 +22,7 @@ export class ChainInfoDto {
 }
 
 @ApiTags('chain')
+@Access.public()
 @Controller('chain')
 export class ChainController {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}

@@ -41,6 +41,20 @@ export interface AppConfig {
   uploadRateLimitPerMinute: number;
   /** How long a graceful shutdown may take before the service stops its children and exits anyway. */
   shutdownTimeoutMs: number;
+  /** Where clients reach the service; a SIWE message's domain and URI must match it (unset: the Host the client reached). */
+  publicUrl?: string;
+  /** How long a signed-in session lasts. */
+  sessionTtlHours: number;
+  /** Bytes one account may store (the distinct blobs it uploaded); 413 QUOTA_EXCEEDED beyond. */
+  uploadQuotaBytes: bigint;
+  /** Browser origins allowed to call the API with credentials (CORS); empty: same-origin only. */
+  corsOrigins: string[];
+  /** Express `trust proxy`: which peers' X-Forwarded-For is believed. */
+  trustProxy: boolean | number | string[];
+  /** HMAC key of signed download URLs; unset: one made once and shared through the database. */
+  downloadUrlSecret?: string;
+  /** How long an uploaded blob that no registered dataset references is kept. */
+  orphanBlobTtlMs: number;
 }
 
 /** Validates the environment once, naming every bad variable. */
@@ -86,6 +100,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     maxFilesPerDataset: dto.MAX_FILES_PER_DATASET ?? 100_000,
     uploadRateLimitPerMinute: dto.UPLOAD_RATE_LIMIT_PER_MINUTE ?? 6_000,
     shutdownTimeoutMs: dto.SHUTDOWN_TIMEOUT_MS ?? 30_000,
+    publicUrl: dto.PUBLIC_URL,
+    sessionTtlHours: dto.SESSION_TTL_HOURS ?? 24,
+    uploadQuotaBytes: BigInt(dto.UPLOAD_QUOTA_BYTES ?? 100 * 1024 ** 3),
+    corsOrigins: (dto.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter((o) => o !== ''),
+    trustProxy: parseTrustProxy(dto.TRUST_PROXY),
+    downloadUrlSecret: dto.DOWNLOAD_URL_SECRET,
+    orphanBlobTtlMs: (dto.ORPHAN_BLOB_TTL_SECONDS ?? 24 * 3600) * 1000,
   };
 }
 
@@ -94,4 +118,18 @@ function describe(error: ValidationError): { variable: string; reason: string } 
   const shown =
     typeof error.value === 'string' && /KEY/.test(error.property) ? '(hidden)' : JSON.stringify(error.value);
   return { variable: error.property, reason: `${reasons.join(', ')} (got ${shown})` };
+}
+
+/**
+ * TRUST_PROXY: which peers may set X-Forwarded-For (Express `trust proxy`): unset or `false` trusts
+ * none (the peer address is the client); a hop count, or a comma-separated list of addresses,
+ * CIDRs and the names `loopback`, `linklocal`, `uniquelocal`.
+ */
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value.trim() === '' || value.trim() === 'false') return false;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }

@@ -133,4 +133,40 @@ export class EnvDto {
   @IsInt()
   @Min(1)
   SHUTDOWN_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  PUBLIC_URL?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 365)
+  SESSION_TTL_HOURS?: number;
+
+  @IsOptional()
+  @Matches(/^\d{1,20}$/, { message: 'UPLOAD_QUOTA_BYTES must be a whole number of bytes' })
+  UPLOAD_QUOTA_BYTES?: string;
+
+  @IsOptional()
+  @Matches(/^\s*(https?:\/\/[^\s,*]+)(\s*,\s*https?:\/\/[^\s,*]+)*\s*$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of http(s) origins (never *)',
+  })
+  CORS_ORIGINS?: string;
+
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^.{32,}$/, { message: 'DOWNLOAD_URL_SECRET must be at least 32 characters' })
+  DOWNLOAD_URL_SECRET?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ORPHAN_BLOB_TTL_SECONDS?: number;
 }

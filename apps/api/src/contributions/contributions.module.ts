@@ -1,3 +1,4 @@
+import { DatasetAccessController } from './datasets/dataset-access.controller';
 import { join } from 'node:path';
 import { Inject, Module, type OnModuleInit, type Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -34,7 +35,13 @@ const blobStoreProvider: Provider<BlobStore> = {
  * signed dataset registration, and the public catalogue with provenance proofs and lineage.
  */
 @Module({
-  controllers: [BlobsController, UploadsController, DatasetsController, ContributorsController],
+  controllers: [
+    BlobsController,
+    UploadsController,
+    DatasetsController,
+    DatasetAccessController,
+    ContributorsController,
+  ],
   providers: [blobStoreProvider, BlobsRepository, BlobsService, TusUploadsService, DatasetsRepository, DatasetsService],
   exports: [DatasetsService, BlobsService],
 })

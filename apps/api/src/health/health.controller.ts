@@ -11,6 +11,7 @@ import { ChainService } from '../chain/chain.service';
 import { DatabaseAvailability } from '../common/dependencies/database-availability';
 import { ChecksDatabaseItself } from '../common/dependencies/database-available.guard';
 import { WorkerConditionsRepository, type WorkerCondition } from '../worker/worker-conditions.repository';
+import { Access } from '../access/access.decorator';
 
 /** Every indicator gives up after this long, so /health says "down" within a second. */
 const INDICATOR_TIMEOUT_MS = 1_000;
@@ -18,6 +19,7 @@ const INDICATOR_TIMEOUT_MS = 1_000;
 @ApiTags('health')
 @SkipThrottle()
 @ChecksDatabaseItself()
+@Access.public()
 @Controller('health')
 export class HealthController {
   /** What /health reports, one entry per key; they run in parallel. Add an indicator here. */

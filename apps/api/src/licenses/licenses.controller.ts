@@ -4,8 +4,10 @@ import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { CreateLicenseDto, SetLicensingDto } from './dto/create-license.dto';
 import { LicenseListDto, LicenseResultDto, LicensingStateDto, OffsetPageQueryDto } from './dto/license-response.dto';
 import { LicensesService } from './licenses.service';
+import { Access } from '../access/access.decorator';
 
 @ApiTags('licenses')
+@Access.public()
 @Controller()
 export class LicensesController {
   constructor(private readonly licenses: LicensesService) {}

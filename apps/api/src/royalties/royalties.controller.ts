@@ -19,9 +19,11 @@ import {
   PaymentListDto,
 } from './dto/royalty-responses.dto';
 import { RoyaltiesService } from './royalties.service';
+import { Access } from '../access/access.decorator';
 
 @ApiTags('royalties')
 @ApiErrors(['VALIDATION_FAILED', 'a malformed address, epoch, runId or page parameter; details name the field'])
+@Access.public()
 @Controller()
 export class RoyaltiesController {
   constructor(private readonly royalties: RoyaltiesService) {}

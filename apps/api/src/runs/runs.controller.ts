@@ -5,13 +5,17 @@ import { OffsetPageQueryDto, PayRunInstructionsDto } from '../licenses/dto/licen
 import { CreateRunDto, PaymentQueryDto, ProofQueryDto, RunEntriesChunkDto } from './dto/create-run.dto';
 import { RunDto, RunEntriesPageDto, RunEntryProofDto, RunUploadDto } from './dto/run-response.dto';
 import { RunsService } from './runs.service';
+import { Access, Caller } from '../access/access.decorator';
+import type { Principal } from '../access/principal';
 
 @ApiTags('runs')
+@Access.public()
 @Controller('runs')
 export class RunsController {
   constructor(private readonly runs: RunsService) {}
 
   @Post()
+  @Access.account('runs:write')
   @ApiOperation({
     summary:
       'Record a training run: the lab’s signed EIP-712 TrainingRun manifest, with its entries or the first chunk',
@@ -31,21 +35,27 @@ export class RunsController {
     'NONCE_REUSED',
     'RUN_EXISTS',
   )
-  create(@Body() dto: CreateRunDto): Promise<RunUploadDto> {
-    return this.runs.create(dto);
+  create(@Body() dto: CreateRunDto, @Caller() caller: Principal): Promise<RunUploadDto> {
+    return this.runs.create(dto, caller);
   }
 
   @Post(':id/entries')
   @HttpCode(200)
+  @Access.account('runs:write')
   @ApiOperation({ summary: 'Append a chunk of ≤ 50,000 entries at `offset` (= entries received so far)' })
   @ApiOkResponse({ type: RunUploadDto })
   @ApiErrors(['RUN_CHUNK_OFFSET', 'meta expectedOffset'], 'RUN_NOT_FOUND')
-  addEntries(@Param('id') id: string, @Body() dto: RunEntriesChunkDto): Promise<RunUploadDto> {
-    return this.runs.addEntries(id, dto);
+  addEntries(
+    @Param('id') id: string,
+    @Body() dto: RunEntriesChunkDto,
+    @Caller() caller: Principal,
+  ): Promise<RunUploadDto> {
+    return this.runs.addEntries(id, dto, caller);
   }
 
   @Post(':id/commit')
   @HttpCode(200)
+  @Access.account('runs:write')
   @ApiOperation({
     summary:
       'Verify the whole manifest (count, entries root, datasets, active licenses, nonce) and record it, all or nothing',
@@ -54,8 +64,8 @@ export class RunsController {
   })
   @ApiOkResponse({ type: RunUploadDto })
   @ApiErrors('RUN_INCOMPLETE', 'NONCE_REUSED')
-  commit(@Param('id') id: string): Promise<RunUploadDto> {
-    return this.runs.commit(id);
+  commit(@Param('id') id: string, @Caller() caller: Principal): Promise<RunUploadDto> {
+    return this.runs.commit(id, caller);
   }
 
   @Get(':id')

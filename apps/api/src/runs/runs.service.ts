@@ -1,3 +1,5 @@
+import { accessError } from '../access/access.errors';
+import type { Principal } from '../access/principal';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { parseAddress, type PayRunInstructions } from '@upstream/api-contract';
 import {
@@ -66,7 +68,7 @@ export class RunsService implements OnModuleInit {
   }
 
   /** Checks the signed manifest and opens an upload; with all entries included, commits at once. */
-  async create(dto: CreateRunDto): Promise<RunUploadDto> {
+  async create(dto: CreateRunDto, caller: Principal): Promise<RunUploadDto> {
     const message: TrainingRunMessage = {
       runRef: dto.runRef,
       modelName: dto.modelName,
@@ -84,6 +86,10 @@ export class RunsService implements OnModuleInit {
     const typed = trainingRunTypedData(this.domain, message);
     assertSigner(() => recoverSigner(typed, dto.signature), dto.lab);
     const lab = parseAddress(dto.lab, 'lab');
+    if (caller.account !== lab)
+      throw accessError('NOT_OWNER', `lab: a run of ${lab} is recorded by ${lab} itself, not ${caller.account}`, [
+        { field: 'lab', reason: 'is not the signed-in account' },
+      ]);
     const existing = await this.repo.runByDigest(typed.digest);
     if (existing) throw RunErrors.runExists(existing.id, typed.digest);
     if (await this.nonces.isUsed(dto.lab, message.nonce)) throw LicenseErrors.nonceReused(dto.lab, message.nonce);
@@ -97,13 +103,14 @@ export class RunsService implements OnModuleInit {
       this.repo.in(tx).insertUploadEntries(upload.id, 0, first.roots, first.weights),
     );
     if (received < upload.entry_count) return { ...toUploadDto(upload), received };
-    return this.commit(upload.id);
+    return this.commit(upload.id, caller);
   }
 
   /** Appends the chunk at `offset` (= entries received so far, so a retried chunk is refused, not doubled). */
-  async addEntries(id: string, dto: RunEntriesChunkDto): Promise<RunUploadDto> {
+  async addEntries(id: string, dto: RunEntriesChunkDto, caller: Principal): Promise<RunUploadDto> {
     const upload = await this.repo.findUpload(id);
-    if (!upload) throw RunErrors.uploadNotFound(id);
+    // Another account's upload is not there for this caller: the same 404 as none at all.
+    if (!upload || upload.lab !== caller.account) throw RunErrors.uploadNotFound(id);
     const chunk = this.checkChunk(dto.entries, dto.offset, upload.entry_count);
     const received = await this.uow.run(async (tx) => {
       const locked = await this.repo.in(tx).findUpload(id, true);
@@ -118,9 +125,9 @@ export class RunsService implements OnModuleInit {
    * Verifies the whole manifest (count, root, datasets, licenses) and records it in one transaction.
    * A refused manifest's upload is deleted: nothing of it stays.
    */
-  async commit(id: string): Promise<RunUploadDto> {
+  async commit(id: string, caller: Principal): Promise<RunUploadDto> {
     const upload = await this.repo.findUpload(id);
-    if (!upload) throw RunErrors.uploadNotFound(id);
+    if (!upload || upload.lab !== caller.account) throw RunErrors.uploadNotFound(id);
     if (upload.received < upload.entry_count) throw RunErrors.incomplete(upload.received, upload.entry_count);
     try {
       const { roots, weights } = await this.repo.uploadEntries(id);

@@ -11,7 +11,7 @@ import {
 } from '@upstream/provenance';
 import { hashPath, type HashPathResult } from '@upstream/provenance/node';
 import type { DatasetDetail, DatasetFile, FilePage } from '@upstream/api-contract';
-import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
+import { apiClient, ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 import { bytesProgress } from '../contribution/progress';
 import { signRegistration } from '../contribution/registration';
 import { listFiles } from '../contribution/file-list';
@@ -104,7 +104,7 @@ export function registerContributionCommands(program: Command): void {
     )
     .action(async (path: string, options, command: Command) => {
       const opts = globalOptions(command);
-      const client = new ApiClient(opts.api);
+      const client = apiClient(opts.api, { keystore: options.keystore });
       const signer = await loadSigner({ keystore: options.keystore });
       let upload = { uploaded: 0, skipped: 0, bytes: 0 };
       let hashed: { entries: FileEntry[]; contentRoot: string };
@@ -120,6 +120,7 @@ export function registerContributionCommands(program: Command): void {
         let uploading: ReturnType<typeof bytesProgress> | undefined;
         const result = await hashAndUpload(listing.files, {
           api: opts.api,
+          authorization: await client.auth.ensure(),
           resumableThreshold: threshold,
           onHashed: (d) => hashing?.add(d),
           onBytes: (d) => {

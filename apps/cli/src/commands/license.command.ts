@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Wallet } from 'ethers';
 import type { PayRunInstructions } from '@upstream/api-contract';
 import { licenseAcceptanceTypedData, type UpstreamDomain } from '@upstream/provenance';
-import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
+import { apiClient, ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 
 export const DEFAULT_RPC = process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545';
 
@@ -44,7 +44,7 @@ export function registerLicenseCommands(program: Command): void {
         command: Command,
       ) => {
         const opts = globalOptions(command);
-        const api = new ApiClient(opts.api);
+        const api = apiClient(opts.api, options);
         const wallet = await loadSigner(options, options.pay ? options.rpc : undefined);
         const dataset = await api.call('getDataset', { params: { id: datasetRef } });
         const message = {

@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { keccak256, toUtf8Bytes } from 'ethers';
 import { buildRunEntriesTree, trainingRunTypedData } from '@upstream/provenance';
-import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
+import { apiClient, ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 import { registerAuditCommands } from './audit.command';
 import { DEFAULT_RPC, eip712Domain, freshNonce, payWith, registerLicenseCommands } from './license.command';
 
@@ -53,7 +53,7 @@ export function registerRunCommands(program: Command): void {
     .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)')
     .action(async (file: string, options: { nonce?: string; keystore?: string }, command: Command) => {
       const opts = globalOptions(command);
-      const api = new ApiClient(opts.api);
+      const api = apiClient(opts.api, options);
       const wallet = await loadSigner(options);
       const manifest = JSON.parse(await readFile(file, 'utf8')) as ManifestFile;
       if (!Array.isArray(manifest.entries) || manifest.entries.length === 0)

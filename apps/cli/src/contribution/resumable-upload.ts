@@ -20,6 +20,8 @@ const RETRY_DELAYS_MS = [0, 1_000, 3_000, 5_000, 10_000];
 export interface ResumableOptions {
   api: string;
   agent: http.Agent;
+  /** `Authorization` header value (`Bearer <session or API key>`): uploads belong to an account. */
+  authorization?: string;
   resumeStore?: string;
   onBytes?: (delta: number) => void;
   /** Known in advance (already hashed): sent as tus metadata, so the server refuses other bytes too. */
@@ -54,7 +56,7 @@ export async function uploadResumable(fsPath: string, options: ResumableOptions)
   };
 
   if (remembered?.sha256 && (!options.expectedSha256 || options.expectedSha256 === remembered.sha256)) {
-    if (!(await isMissing(options.api, remembered.sha256))) {
+    if (!(await isMissing(options.api, remembered.sha256, options.authorization))) {
       report(size);
       return { sha256: remembered.sha256, size: BigInt(size), uploaded: false };
     }
@@ -67,7 +69,7 @@ export async function uploadResumable(fsPath: string, options: ResumableOptions)
   for (let attempt = 0; ; attempt++) {
     try {
       // Where to continue: the server's offset (HEAD), or a new upload when it has none.
-      if (url && offset === undefined) offset = await currentOffset(url, options.agent);
+      if (url && offset === undefined) offset = await currentOffset(url, options.agent, options.authorization);
       if (!url || offset === undefined) {
         url = await create(options, fsPath, size);
         offset = 0;
@@ -76,7 +78,7 @@ export async function uploadResumable(fsPath: string, options: ResumableOptions)
       const from = offset;
       await hasher.rewindTo(fsPath, from);
       report(from);
-      const res = await patch(url, fsPath, from, size, options.agent, hasher, (sent) => report(from + sent));
+      const res = await patch(url, fsPath, from, size, options, hasher, (sent) => report(from + sent));
       if (res.status === 204) {
         offset = Number(res.headers['upload-offset']);
         if (!Number.isSafeInteger(offset) || offset <= from || offset >= size) {
@@ -170,6 +172,7 @@ async function create(options: ResumableOptions, fsPath: string, size: number): 
   if (options.expectedSha256) metadata.push(`sha256 ${Buffer.from(options.expectedSha256).toString('base64')}`);
   const res = await send(new URL('/uploads', options.api), 'POST', options.agent, {
     ...TUS,
+    ...authHeader(options.authorization),
     'Upload-Length': String(size),
     'Upload-Metadata': metadata.join(','),
   });
@@ -179,9 +182,9 @@ async function create(options: ResumableOptions, fsPath: string, size: number): 
 }
 
 /** The server's offset for an upload, or undefined when it no longer has it (expired, finished, deleted). */
-async function currentOffset(url: URL, agent: http.Agent): Promise<number | undefined> {
+async function currentOffset(url: URL, agent: http.Agent, authorization?: string): Promise<number | undefined> {
   try {
-    const res = await send(url, 'HEAD', agent, TUS);
+    const res = await send(url, 'HEAD', agent, { ...TUS, ...authHeader(authorization) });
     const offset = Number(res.headers['upload-offset']);
     return Number.isSafeInteger(offset) ? offset : undefined;
   } catch (error) {
@@ -195,7 +198,7 @@ function patch(
   fsPath: string,
   offset: number,
   size: number,
-  agent: http.Agent,
+  options: Pick<ResumableOptions, 'agent' | 'authorization'>,
   hasher: CheckpointedSha256,
   onSent: (sent: number) => void,
 ) {
@@ -212,9 +215,10 @@ function patch(
   return send(
     url,
     'PATCH',
-    agent,
+    options.agent,
     {
       ...TUS,
+      ...authHeader(options.authorization),
       'Upload-Offset': String(offset),
       'content-type': 'application/offset+octet-stream',
       'content-length': String(size - offset),
@@ -223,10 +227,10 @@ function patch(
   );
 }
 
-async function isMissing(api: string, sha256: string): Promise<boolean> {
+async function isMissing(api: string, sha256: string, authorization?: string): Promise<boolean> {
   const res = await fetch(new URL('/blobs/missing', api), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeader(authorization) },
     body: JSON.stringify({ sha256s: [sha256] }),
   });
   if (!res.ok) return true;
@@ -315,6 +319,11 @@ export function safeJson(text: string): unknown {
   } catch {
     return { message: text };
   }
+}
+
+/** `{ authorization }` when there is a credential, else nothing. */
+export function authHeader(authorization: string | undefined): Record<string, string> {
+  return authorization ? { authorization } : {};
 }
 
 export function agentFor(api: string): http.Agent {

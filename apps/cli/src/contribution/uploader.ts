@@ -6,7 +6,7 @@ import type { FileEntry } from '@upstream/provenance';
 import { Sha256PassThrough, sha256File } from '@upstream/provenance/node';
 import { ApiRequestError } from '../cli-context';
 import { mapBounded, type LocalFile } from './file-list';
-import { agentFor, RateLimited, safeJson, send, uploadResumable } from './resumable-upload';
+import { agentFor, authHeader, RateLimited, safeJson, send, uploadResumable } from './resumable-upload';
 
 export interface FileToUpload {
   /** Where the bytes are on this machine. */
@@ -17,6 +17,8 @@ export interface FileToUpload {
 
 export interface UploadOptions {
   api: string;
+  /** `Authorization` header value (`Bearer <session or API key>`): uploads belong to an account. */
+  authorization?: string;
   /** Files at least this big go through tus (resumable across runs); smaller ones are streamed in one PUT. */
   resumableThreshold?: number;
   /** Small files in flight at once. */
@@ -69,6 +71,7 @@ export async function hashAndUpload(
       const result = await uploadResumable(file.fsPath, {
         api: options.api,
         agent,
+        authorization: options.authorization,
         resumeStore: options.resumeStore,
         onBytes: options.onBytes,
       });
@@ -105,7 +108,12 @@ export async function hashAndUpload(
 export async function uploadFiles(files: readonly FileToUpload[], options: UploadOptions): Promise<UploadSummary> {
   if (files.length === 0) return { uploaded: 0, skipped: 0, bytes: 0 };
   const request: MissingBlobsRequest = { sha256s: files.map((f) => f.entry.sha256) };
-  const { missing } = await postJson<MissingBlobs>(options.api, ROUTES.findMissingBlobs.path, request);
+  const { missing } = await postJson<MissingBlobs>(
+    options.api,
+    ROUTES.findMissingBlobs.path,
+    request,
+    options.authorization,
+  );
   const wanted = new Set(missing);
   const todo: FileToUpload[] = [];
   for (const file of files) {
@@ -121,6 +129,7 @@ export async function uploadFiles(files: readonly FileToUpload[], options: Uploa
       const result = await uploadResumable(file.fsPath, {
         api: options.api,
         agent,
+        authorization: options.authorization,
         resumeStore: options.resumeStore,
         onBytes: options.onBytes,
         expectedSha256: file.entry.sha256,
@@ -148,7 +157,7 @@ export async function uploadAndHash(fsPath: string, options: UploadOptions): Pro
   const agent = agentFor(options.api);
   try {
     const local = new Sha256PassThrough();
-    const body = await streamTo(options.api, '/blobs', fsPath, agent, options.onBytes, undefined, local);
+    const body = await streamTo(options, '/blobs', fsPath, agent, undefined, local);
     if (body.sha256 !== local.result.sha256)
       throw new Error(`the server stored ${body.sha256} but ${fsPath} hashes to ${local.result.sha256}`);
     return local.result;
@@ -160,7 +169,7 @@ export async function uploadAndHash(fsPath: string, options: UploadOptions): Pro
 async function uploadStreamed(file: FileToUpload, options: UploadOptions, agent: http.Agent): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await streamTo(options.api, `/blobs/${file.entry.sha256}`, file.fsPath, agent, options.onBytes, file.entry.size);
+      await streamTo(options, `/blobs/${file.entry.sha256}`, file.fsPath, agent, file.entry.size);
       return;
     } catch (error) {
       // Over the upload rate limit: wait as told and send the file again.
@@ -176,16 +185,15 @@ async function uploadStreamed(file: FileToUpload, options: UploadOptions, agent:
 
 /** PUT the file's bytes as a raw stream (constant memory); resolves with the server's JSON. */
 async function streamTo(
-  api: string,
+  { api, onBytes, authorization }: Pick<UploadOptions, 'api' | 'onBytes' | 'authorization'>,
   path: string,
   fsPath: string,
   agent: http.Agent,
-  onBytes?: (delta: number) => void,
   size?: bigint,
   tap?: Transform,
 ): Promise<StoredBlob> {
   const source = createReadStream(fsPath, { highWaterMark: 1 << 20 });
-  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+  const headers: Record<string, string> = { 'content-type': 'application/octet-stream', ...authHeader(authorization) };
   if (size !== undefined) headers['content-length'] = size.toString();
   const res = await send(
     new URL(path, api),
@@ -207,10 +215,10 @@ function progress(onBytes?: (delta: number) => void): Transform {
   });
 }
 
-async function postJson<T>(api: string, path: string, body: unknown): Promise<T> {
+async function postJson<T>(api: string, path: string, body: unknown, authorization?: string): Promise<T> {
   const response = await fetch(new URL(path, api), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeader(authorization) },
     body: JSON.stringify(body),
   });
   const text = await response.text();

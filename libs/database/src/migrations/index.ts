@@ -7,6 +7,7 @@ import { LicensingRuns1700000003000 } from './1700000003000-licensing-runs';
 import { Royalties1700000004000 } from './1700000004000-royalties';
 import { SettlementRollbacks1700000005000 } from './1700000005000-settlement-rollbacks';
 import { HexTextColumns1700000006000 } from './1700000006000-hex-text-columns';
+import { Access1700000007000 } from './1700000007000-access';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   Royalties1700000004000,
   SettlementRollbacks1700000005000,
   HexTextColumns1700000006000,
+  Access1700000007000,
 ];

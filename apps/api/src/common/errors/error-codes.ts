@@ -1,4 +1,5 @@
 import type { HttpStatus } from '@nestjs/common';
+import { ACCESS_ERROR_CODES } from '../../access/access.errors';
 import { CONTRIBUTION_ERROR_CODES } from '../../contributions/contributions.errors';
 import { LICENSE_ERROR_CODES } from '../../licenses/licenses.errors';
 import { ROYALTIES_ERROR_CODES } from '../../royalties/royalties.errors';
@@ -12,6 +13,7 @@ import { mergeErrorCodes } from './error-code-table';
  */
 export const ERROR_CODES = mergeErrorCodes(
   COMMON_ERROR_CODES,
+  ACCESS_ERROR_CODES,
   CONTRIBUTION_ERROR_CODES,
   LICENSE_ERROR_CODES,
   RUN_ERROR_CODES,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -12,8 +12,13 @@ import {
 import type { Request, Response } from 'express';
 import { UploadThrottle } from '../upload-throttle';
 import { BlobResponseDto, MissingBlobsRequestDto, MissingBlobsResponseDto } from './blobs.dto';
-import { BlobsService } from './blobs.service';
+import { DeliveryAccessService } from '../../access/delivery/delivery-access.service';
+import { BlobsService, parseSha256 } from './blobs.service';
 import { sendBlob } from './send-blob';
+import { Access, Caller, OptionalCaller } from '../../access/access.decorator';
+import type { SignedUrlQuery } from '../../access/delivery/delivery-access.service';
+import type { Principal } from '../../access/principal';
+import { ApiErrors } from '../../common/errors/api-errors.decorator';
 
 const SHA_PARAM = {
   name: 'sha256',
@@ -26,11 +31,16 @@ const RAW_BODY = {
 };
 
 @ApiTags('contributions')
+@Access.public()
 @Controller('blobs')
 export class BlobsController {
-  constructor(private readonly blobs: BlobsService) {}
+  constructor(
+    private readonly blobs: BlobsService,
+    private readonly delivery: DeliveryAccessService,
+  ) {}
 
   @Put()
+  @Access.account('upload')
   @UploadThrottle()
   @ApiOperation({
     summary: 'Upload one file (streamed, hashed while it flows); answers its content address. 413 past MAX_FILE_BYTES',
@@ -38,11 +48,13 @@ export class BlobsController {
   @ApiConsumes('application/octet-stream')
   @ApiBody(RAW_BODY)
   @ApiOkResponse({ type: BlobResponseDto })
-  async put(@Req() req: Request): Promise<BlobResponseDto> {
-    return toDto(await this.blobs.upload(req, declaredLength(req)));
+  @ApiErrors('UNAUTHENTICATED', 'SCOPE_REQUIRED', 'FILE_TOO_LARGE', ['QUOTA_EXCEEDED', 'meta usedBytes, limitBytes'])
+  async put(@Req() req: Request, @Caller() caller: Principal): Promise<BlobResponseDto> {
+    return toDto(await this.blobs.upload(req, declaredLength(req), caller.account));
   }
 
   @Put(':sha256')
+  @Access.account('upload')
   @UploadThrottle()
   @ApiOperation({
     summary: 'Upload one file that must hash to :sha256 (400 BLOB_HASH_MISMATCH otherwise, nothing is kept)',
@@ -51,12 +63,18 @@ export class BlobsController {
   @ApiParam(SHA_PARAM)
   @ApiBody(RAW_BODY)
   @ApiOkResponse({ type: BlobResponseDto })
-  async putExpected(@Param('sha256') sha256: string, @Req() req: Request): Promise<BlobResponseDto> {
-    return toDto(await this.blobs.upload(req, declaredLength(req), sha256));
+  @ApiErrors('UNAUTHENTICATED', 'SCOPE_REQUIRED', 'FILE_TOO_LARGE', 'BLOB_HASH_MISMATCH', 'QUOTA_EXCEEDED')
+  async putExpected(
+    @Param('sha256') sha256: string,
+    @Req() req: Request,
+    @Caller() caller: Principal,
+  ): Promise<BlobResponseDto> {
+    return toDto(await this.blobs.upload(req, declaredLength(req), caller.account, sha256));
   }
 
   @Post('missing')
   @HttpCode(200)
+  @Access.account('upload')
   @ApiOperation({ summary: 'Which of these digests are not stored yet (upload only those)' })
   @ApiOkResponse({ type: MissingBlobsResponseDto })
   async missing(@Body() body: MissingBlobsRequestDto): Promise<MissingBlobsResponseDto> {
@@ -66,13 +84,38 @@ export class BlobsController {
   @Get(':sha256')
   @ApiOperation({
     summary: "Stream a stored blob's bytes; a single `Range: bytes=…` answers 206 with that part (416 past the end)",
+    description:
+      'Served under the most permissive access policy of the datasets holding it: `public` to anyone, `licensed` to owners and ' +
+      'licensees, `private` to owners; the uploader may read back its own bytes. A signed URL (POST /datasets/:id/files/url) ' +
+      'carries `account`, `dataset`, `expires` and `sig` instead of a credential.',
   })
+  @ApiErrors(
+    'UNAUTHENTICATED',
+    'SCOPE_REQUIRED',
+    ['LICENSE_REQUIRED', 'meta datasetId, datasets (how to license)'],
+    'LICENSE_EXPIRED',
+    'DATASET_PRIVATE',
+    'BLOB_NOT_AVAILABLE',
+    'SIGNED_URL_INVALID',
+    'RANGE_NOT_SATISFIABLE',
+  )
   @ApiParam(SHA_PARAM)
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 206, description: 'The requested byte range (Content-Range says which)' })
-  get(@Param('sha256') sha256: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return sendBlob(this.blobs, sha256, req, res);
+  async get(
+    @Param('sha256') sha256Param: string,
+    @Query() query: SignedUrlQuery,
+    @OptionalCaller() caller: Principal | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const sha256 = parseSha256(sha256Param, 'sha256');
+    const permit =
+      query.sig !== undefined
+        ? this.delivery.verifySignedUrl(sha256, query)
+        : await this.delivery.authorize(caller, sha256);
+    await sendBlob(this.blobs, sha256, req, res, permit, this.delivery);
   }
 }
 

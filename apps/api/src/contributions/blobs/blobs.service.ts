@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Upload } from '@tus/server';
-import { normaliseSha256, type Sha256 } from '@upstream/api-contract';
+import { normaliseSha256, type Address, type Sha256 } from '@upstream/api-contract';
+import { quotaExceeded } from '../../access/access.errors';
+import { BlobHoldersRepository } from '../../access/delivery/blob-holders.repository';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
 import {
@@ -23,6 +25,7 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
     private readonly repository: BlobsRepository,
+    private readonly holders: BlobHoldersRepository,
   ) {}
 
   get maxFileBytes(): number {
@@ -40,16 +43,33 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
     this.store.close();
   }
 
-  /** Streams a request body into the store; `declaredLength` is refused up front when over the limit. */
-  async upload(body: Readable, declaredLength: number | undefined, expectedSha256?: string): Promise<StoredBlob> {
+  /**
+   * Streams a request body into the store for `holder`, within MAX_FILE_BYTES and what is left of the
+   * holder's UPLOAD_QUOTA_BYTES: a `declaredLength` over either is refused up front, a body that
+   * crosses either mid-stream is discarded (nothing stored, the quota unchanged).
+   */
+  async upload(
+    body: Readable,
+    declaredLength: number | undefined,
+    holder: Address,
+    expectedSha256?: string,
+  ): Promise<StoredBlob> {
     const expected = expectedSha256 === undefined ? undefined : parseSha256(expectedSha256, 'sha256');
     if (declaredLength !== undefined && declaredLength > this.maxFileBytes)
       throw fileTooLarge(this.maxFileBytes, 'content-length');
+    const { used, left } = await this.quotaOf(holder);
+    if (declaredLength !== undefined && BigInt(declaredLength) > left)
+      throw quotaExceeded(used, this.runtime.config.uploadQuotaBytes, 'content-length');
+    const quotaBound = left < BigInt(this.maxFileBytes);
     let stored: StoredBlob;
     try {
-      stored = await this.store.put(body, { expectedSha256: expected, maxBytes: this.maxFileBytes });
+      stored = await this.store.put(body, {
+        expectedSha256: expected,
+        maxBytes: quotaBound ? Number(left) : this.maxFileBytes,
+      });
     } catch (error) {
-      if (error instanceof BlobTooLargeError) throw fileTooLarge(error.maxBytes);
+      if (error instanceof BlobTooLargeError)
+        throw quotaBound ? quotaExceeded(used, this.runtime.config.uploadQuotaBytes) : fileTooLarge(error.maxBytes);
       if (error instanceof BlobHashMismatchError) {
         throw fieldError('BLOB_HASH_MISMATCH', 'sha256', `the uploaded bytes hash to ${error.actual}`, {
           actual: error.actual,
@@ -58,13 +78,22 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
       throw error;
     }
     await this.repository.record(stored.sha256, stored.size);
+    await this.holders.record(holder, stored.sha256, stored.size);
     return stored;
   }
 
+  /** Bytes `holder` stores and how many more it may. */
+  async quotaOf(holder: Address): Promise<{ used: bigint; left: bigint }> {
+    const used = await this.holders.usedBytes(holder);
+    const limit = this.runtime.config.uploadQuotaBytes;
+    return { used, left: used >= limit ? 0n : limit - used };
+  }
+
   /** Publishes a finished resumable upload under its hash (BlobHashMismatchError unless it hashes to `expectedSha256`) and records it. */
-  async publishUpload(upload: Upload, expectedSha256?: Sha256): Promise<StoredBlob> {
+  async publishUpload(upload: Upload, holder: Address, expectedSha256?: Sha256): Promise<StoredBlob> {
     const stored = await this.store.resumable.publish(upload, expectedSha256);
     await this.repository.record(stored.sha256, stored.size);
+    await this.holders.record(holder, stored.sha256, stored.size);
     return stored;
   }
 

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { DeliveryAccessService, DeliveryPermit } from '../../access/delivery/delivery-access.service';
 import { fieldError } from '../contributions.errors';
 import type { BlobsService } from './blobs.service';
 
@@ -8,8 +9,16 @@ import type { BlobsService } from './blobs.service';
  * The ETag is the blob's SHA-256; an `If-Range` naming another validator gets the whole
  * blob. Ranges that are malformed or several at once are ignored (the whole blob, as the
  * RFC allows); a range that starts past the end is refused with 416 naming `Range`.
+ * The caller has passed the delivery guard (`permit`); a receipt is queued once the bytes are sent.
  */
-export async function sendBlob(blobs: BlobsService, sha256Param: string, req: Request, res: Response): Promise<void> {
+export async function sendBlob(
+  blobs: BlobsService,
+  sha256Param: string,
+  req: Request,
+  res: Response,
+  permit: DeliveryPermit,
+  delivery: DeliveryAccessService,
+): Promise<void> {
   const blob = await blobs.find(sha256Param);
   const size = Number(blob.size);
   const etag = `"${blob.sha256}"`;
@@ -34,6 +43,18 @@ export async function sendBlob(blobs: BlobsService, sha256Param: string, req: Re
   } else {
     res.setHeader('content-length', String(size));
   }
+  const firstByte = range ? range.start : 0;
+  const bytes = range ? range.end - range.start + 1 : size;
+  res.once('finish', () =>
+    delivery.record({
+      ...permit,
+      sha256: blob.sha256,
+      firstByte,
+      bytes,
+      requestId: typeof req.id === 'string' ? req.id : null,
+      deliveredAt: new Date(),
+    }),
+  );
   const stream = blobs.read(blob.sha256, range && { start: range.start, end: range.end });
   stream.on('error', () => res.destroy()).pipe(res);
 }

@@ -3,8 +3,10 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { PageQueryDto } from './dto/dataset-query.dto';
 import { ContributorDatasetPageDto } from './dto/dataset-response.dto';
 import { DatasetsService } from './datasets.service';
+import { Access } from '../../access/access.decorator';
 
 @ApiTags('contributions')
+@Access.public()
 @Controller('contributors')
 export class ContributorsController {
   constructor(private readonly datasets: DatasetsService) {}

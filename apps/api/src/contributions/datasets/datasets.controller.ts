@@ -8,6 +8,9 @@ import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { DatasetQueryDto, FileProofQueryDto, PageQueryDto } from './dto/dataset-query.dto';
 import { DatasetDetailDto, DatasetPageDto, FilePageDto, FileProofDto, LineageDto } from './dto/dataset-response.dto';
 import { DatasetsService } from './datasets.service';
+import { Access, Caller, OptionalCaller } from '../../access/access.decorator';
+import { DeliveryAccessService } from '../../access/delivery/delivery-access.service';
+import type { Principal } from '../../access/principal';
 
 const ID_PARAM = {
   name: 'id',
@@ -16,14 +19,17 @@ const ID_PARAM = {
 };
 
 @ApiTags('contributions')
+@Access.public()
 @Controller('datasets')
 export class DatasetsController {
   constructor(
     private readonly datasets: DatasetsService,
     private readonly blobs: BlobsService,
+    private readonly delivery: DeliveryAccessService,
   ) {}
 
   @Post()
+  @Access.account('upload')
   @ApiOperation({
     summary: 'Register a dataset with a signed EIP-712 Contribution',
     description:
@@ -41,14 +47,18 @@ export class DatasetsController {
     'UNKNOWN_PREVIOUS_VERSION',
     'LINEAGE_CYCLE',
     'UNKNOWN_BLOB',
+    ['BLOB_NOT_AVAILABLE', 'a file the account neither uploaded nor may fetch'],
+    ['NOT_OWNER', 'the signed-in account is not an owner'],
+    'UNAUTHENTICATED',
+    'SCOPE_REQUIRED',
     ['SIGNER_NOT_OWNER', 'the signer is not an owner'],
     ['NOT_PREVIOUS_VERSION_OWNER', 'the signer does not own the previous version'],
     'NONCE_REUSED',
     ['DATASET_EXISTS', 'content root already registered; the body has `datasetId`'],
     ['TOO_MANY_FILES', 'more files than MAX_FILES_PER_DATASET'],
   )
-  register(@Body() body: CreateDatasetDto): Promise<DatasetDetailDto> {
-    return this.datasets.register(body);
+  register(@Body() body: CreateDatasetDto, @Caller() caller: Principal): Promise<DatasetDetailDto> {
+    return this.datasets.register(body, caller);
   }
 
   @Get()
@@ -96,13 +106,26 @@ export class DatasetsController {
   @ApiParam(ID_PARAM)
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes', schema: { type: 'string', format: 'binary' } })
+  @ApiErrors(
+    'DATASET_NOT_FOUND',
+    'FILE_NOT_FOUND',
+    'UNAUTHENTICATED',
+    'SCOPE_REQUIRED',
+    ['LICENSE_REQUIRED', 'meta datasetId, datasets (how to license)'],
+    'LICENSE_EXPIRED',
+    'DATASET_PRIVATE',
+    'RANGE_NOT_SATISFIABLE',
+  )
   async fileContent(
     @Param('id') id: string,
     @Query() query: FileProofQueryDto,
+    @OptionalCaller() caller: Principal | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await sendBlob(this.blobs, await this.datasets.fileBlob(id, query.path), req, res);
+    const { datasetId, sha256 } = await this.datasets.fileBlob(id, query.path);
+    const permit = await this.delivery.authorize(caller, sha256, datasetId);
+    await sendBlob(this.blobs, sha256, req, res, permit, this.delivery);
   }
 
   @Get(':id/lineage')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Address, Bytes32 } from '@upstream/api-contract';
+import type { AccessPolicy, Address, Bytes32 } from '@upstream/api-contract';
 import { SqlRepository } from '../../common/persistence/unit-of-work';
 import type { FileEntry } from '@upstream/provenance';
 
@@ -13,6 +13,7 @@ export interface DatasetRow {
   description: string;
   registrant: string;
   storage: 'uploaded' | 'external';
+  access_policy: AccessPolicy;
   external_uri: string | null;
   file_count: number;
   total_bytes: string;
@@ -38,6 +39,7 @@ export interface NewDataset {
   description: string;
   registrant: string;
   storage: 'uploaded' | 'external';
+  accessPolicy: AccessPolicy;
   externalUri: string | null;
   fileCount: number;
   totalBytes: bigint;
@@ -69,6 +71,9 @@ export interface LineageRow {
   via: string;
   upstream_bps: number;
 }
+
+/** Advisory lock key between registrations (shared) and the orphan-blob collector (exclusive). */
+export const BLOB_COLLECTION_LOCK = 0x75707374; // 'upst'
 
 const SELECT_DATASET = `
   SELECT d.*, to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_time,
@@ -110,8 +115,9 @@ export class DatasetsRepository extends SqlRepository {
   async insertDataset(d: NewDataset): Promise<string> {
     const [row] = await this.db.query(
       `INSERT INTO datasets (content_root, title, description, registrant, storage, external_uri, file_count, total_bytes,
-         license_template, license_terms, license_terms_hash, previous_version_id, nonce, deadline, signature, digest, anchor_item_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, to_timestamp($14::numeric), $15, $16, $17) RETURNING id`,
+         license_template, license_terms, license_terms_hash, previous_version_id, nonce, deadline, signature, digest, anchor_item_id,
+         access_policy)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, to_timestamp($14::numeric), $15, $16, $17, $18) RETURNING id`,
       [
         d.contentRoot,
         d.title,
@@ -130,9 +136,19 @@ export class DatasetsRepository extends SqlRepository {
         d.signature,
         d.digest,
         d.anchorItemId,
+        d.accessPolicy,
       ],
     );
     return row.id;
+  }
+
+  /**
+   * Inside a registration's transaction: holds off the orphan-blob collector (which takes the same
+   * lock exclusively) until the transaction ends, so no blob this registration checked is deleted
+   * before its files reference it.
+   */
+  async holdBlobsAgainstCollection(): Promise<void> {
+    await this.db.query(`SELECT pg_advisory_xact_lock_shared($1)`, [BLOB_COLLECTION_LOCK]);
   }
 
   /** Bulk insert of a dataset's files: one statement over unnest'ed arrays, whatever the count. */
@@ -198,6 +214,10 @@ export class DatasetsRepository extends SqlRepository {
       reason: r.size === null ? 'missing' : 'size',
       storedSize: r.size ?? undefined,
     }));
+  }
+
+  async setAccessPolicy(datasetId: string, policy: AccessPolicy): Promise<void> {
+    await this.db.query(`UPDATE datasets SET access_policy = $2 WHERE id = $1`, [datasetId, policy]);
   }
 
   async findById(id: string): Promise<DatasetRow | undefined> {

@@ -1,5 +1,15 @@
+import { accessError } from '../../access/access.errors';
+import { BlobHoldersRepository } from '../../access/delivery/blob-holders.repository';
+import type { Principal } from '../../access/principal';
 import { Inject, Injectable } from '@nestjs/common';
-import { normaliseAddress, type Bytes32 } from '@upstream/api-contract';
+import {
+  normaliseAddress,
+  normaliseSha256,
+  type AccessPolicy,
+  type Address,
+  type Bytes32,
+  type Sha256,
+} from '@upstream/api-contract';
 import { QueryFailedError } from 'typeorm';
 import {
   buildContentTree,
@@ -53,6 +63,7 @@ export class DatasetsService {
     private readonly repository: DatasetsRepository,
     private readonly anchoring: AnchoringService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly holders: BlobHoldersRepository,
   ) {}
 
   /**
@@ -60,7 +71,7 @@ export class DatasetsService {
    * terms, signature, lineage, blobs), then writes the dataset, its files, owners, parents,
    * the used nonce and the anchor item in one transaction.
    */
-  async register(dto: CreateDatasetDto): Promise<DatasetDetailDto> {
+  async register(dto: CreateDatasetDto, caller: Principal): Promise<DatasetDetailDto> {
     const { maxFilesPerDataset } = this.runtime.config;
     if (dto.files.length > maxFilesPerDataset) {
       throw fieldError(
@@ -138,15 +149,26 @@ export class DatasetsService {
       );
     }
 
+    if (!owners.some((o) => o.account === caller.account)) {
+      throw accessError('NOT_OWNER', `owners: the signed-in account ${caller.account} is not among the owners`, [
+        { field: 'owners', reason: 'must include the signed-in account' },
+      ]);
+    }
+
     const existing = await this.repository.idByContentRoot(contentRoot);
     if (existing) throw this.alreadyRegistered(contentRoot, existing);
     const parentIds = await this.resolveParents(parents.map((p) => p.datasetId));
     await this.checkPreviousVersion(dto.previousVersionId, signer);
-    if (storage === 'uploaded') await this.checkBlobs(dto, tree);
+    const accessPolicy = dto.accessPolicy ?? (terms.template === 'open-training' ? 'public' : 'licensed');
 
     const datasetId = await this.uow
       .run(async (tx) => {
         const repository = this.repository.in(tx);
+        if (storage === 'uploaded') {
+          await repository.holdBlobsAgainstCollection();
+          await this.checkBlobs(dto, tree, repository);
+          await this.checkPossession(dto, tree, caller.account);
+        }
         if (!(await this.nonces.in(tx).use(signer, message.nonce, 'contribution'))) {
           throw fieldError(
             'NONCE_REUSED',
@@ -161,6 +183,7 @@ export class DatasetsService {
           description: dto.description ?? '',
           registrant: signer,
           storage,
+          accessPolicy,
           externalUri: dto.externalUri ?? null,
           fileCount: tree.entries.length,
           totalBytes: tree.entries.reduce((sum, e) => sum + e.size, 0n),
@@ -276,7 +299,8 @@ export class DatasetsService {
   }
 
   /** The stored file's digest, for streaming its bytes; only uploaded datasets have bytes here. */
-  async fileBlob(idOrRoot: string, path: string): Promise<string> {
+  /** The dataset and blob behind one of its files, by path (uploaded datasets only). */
+  async fileBlob(idOrRoot: string, path: string): Promise<{ datasetId: string; sha256: Sha256 }> {
     const row = await this.find(idOrRoot);
     const file =
       (await this.repository.file(row.id, path)) ?? (await this.repository.file(row.id, safeNormalize(path)));
@@ -288,7 +312,7 @@ export class DatasetsService {
         `dataset ${row.id} is stored externally (${row.external_uri}); its bytes are not here`,
       );
     }
-    return file.sha256;
+    return { datasetId: row.id, sha256: file.sha256 as Sha256 };
   }
 
   async lineage(idOrRoot: string): Promise<LineageDto> {
@@ -313,8 +337,29 @@ export class DatasetsService {
     };
   }
 
+  /** The dataset, if `account` is one of its owners; 403 NOT_OWNER otherwise. */
+  async ownedBy(idOrRoot: string, account: Address): Promise<DatasetRow> {
+    const row = await this.find(idOrRoot);
+    if (!row.owners.some((o) => o.account === account))
+      throw accessError('NOT_OWNER', `id: ${account} is not an owner of dataset ${row.id}`, [
+        { field: 'id', reason: 'the signed-in account is not an owner' },
+      ]);
+    return row;
+  }
+
+  /** An owner changes who may fetch the bytes; licenses already granted are untouched. */
+  async setAccessPolicy(
+    idOrRoot: string,
+    account: Address,
+    policy: AccessPolicy,
+  ): Promise<{ datasetId: string; policy: AccessPolicy }> {
+    const row = await this.ownedBy(idOrRoot, account);
+    await this.repository.setAccessPolicy(row.id, policy);
+    return { datasetId: row.id, policy };
+  }
+
   /** A dataset by uuid or content root; 400 naming `id` when it is neither, 404 when unknown. */
-  private async find(idOrRoot: string): Promise<DatasetRow> {
+  async find(idOrRoot: string): Promise<DatasetRow> {
     let row: DatasetRow | undefined;
     if (UUID_RE.test(idOrRoot)) row = await this.repository.findById(idOrRoot.toLowerCase());
     else if (BYTES32_RE.test(idOrRoot)) row = await this.repository.findByContentRoot(idOrRoot);
@@ -335,6 +380,7 @@ export class DatasetsService {
       title: row.title,
       description: row.description,
       storage: row.storage,
+      accessPolicy: row.access_policy,
       externalUri: row.external_uri,
       fileCount: row.file_count,
       totalBytes: row.total_bytes,
@@ -409,8 +455,31 @@ export class DatasetsService {
     }
   }
 
-  private async checkBlobs(dto: CreateDatasetDto, tree: ContentTree): Promise<void> {
-    const bad = await this.repository.entriesWithoutBlob(tree.entries);
+  /**
+   * Proof of possession: an uploaded dataset may list only bytes the registering account uploaded
+   * itself or may already fetch. Knowing a published hash is not having the file.
+   */
+  private async checkPossession(dto: CreateDatasetDto, tree: ContentTree, account: Address): Promise<void> {
+    const unavailable = await this.holders.unavailableTo(account, [
+      ...new Set(tree.entries.map((e) => e.sha256)),
+    ] as Sha256[]);
+    if (unavailable.length === 0) return;
+    const bodyIndex = new Map(dto.files.map((f, i) => [normaliseSha256(f.sha256), i]));
+    const details = unavailable.slice(0, MAX_LISTED_REFUSALS).map((sha256) => ({
+      field: `files[${bodyIndex.get(sha256) ?? 0}].sha256`,
+      reason: `blob ${sha256} was not uploaded by ${account}, and is in no dataset it may fetch: upload the file itself`,
+    }));
+    const more =
+      unavailable.length > MAX_LISTED_REFUSALS ? ` (and ${unavailable.length - MAX_LISTED_REFUSALS} more)` : '';
+    throw accessError(
+      'BLOB_NOT_AVAILABLE',
+      `${unavailable.length} file(s) are not yours to register${more}; ${details[0].field}: ${details[0].reason}`,
+      details,
+    );
+  }
+
+  private async checkBlobs(dto: CreateDatasetDto, tree: ContentTree, repository: DatasetsRepository): Promise<void> {
+    const bad = await repository.entriesWithoutBlob(tree.entries);
     if (bad.length === 0) return;
     // Name entries by their place in the request body, which may differ from the canonical order.
     const bodyIndex = new Map(dto.files.map((f, i) => [safeNormalize(f.path), i]));

@@ -1,3 +1,4 @@
+import type { Sha256 } from '@upstream/api-contract';
 import type { Readable } from 'node:stream';
 import type { DataStore, Upload } from '@tus/server';
 
@@ -11,7 +12,7 @@ export const BLOB_STORE = Symbol('BLOB_STORE');
 
 /** A blob as stored: its content address and size. `created` is false when the same bytes were already there. */
 export interface StoredBlob {
-  sha256: string;
+  sha256: Sha256;
   size: bigint;
   created: boolean;
 }

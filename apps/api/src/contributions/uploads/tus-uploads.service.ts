@@ -1,8 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type http from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { MemoryLocker, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
 import type { Request, Response } from 'express';
-import { normaliseSha256, type Sha256 } from '@upstream/api-contract';
+import { normaliseAddress, normaliseSha256, type Address, type Sha256 } from '@upstream/api-contract';
+import { quotaExceeded } from '../../access/access.errors';
+import type { Principal } from '../../access/principal';
 import { DomainError } from '../../common/errors/domain-error';
 import { domainErrorBody } from '../../common/errors/api-exception.filter';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
@@ -45,6 +48,8 @@ export class TusUploadsService implements OnModuleInit {
   private readonly store: ResumableUploadStorage;
   private readonly locker = new MemoryLocker();
   private readonly server: Server;
+  /** The caller of the request @tus/server is handling, for its hooks (which see only a web Request). */
+  private readonly caller = new AsyncLocalStorage<Principal>();
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
@@ -67,7 +72,16 @@ export class TusUploadsService implements OnModuleInit {
             fieldError('VALIDATION_FAILED', 'Upload-Metadata sha256', 'must be 64 hex digits (a SHA-256)'),
           );
         }
-        return {};
+        const caller = this.caller.getStore();
+        if (!caller) throw new Error('a tus upload was created outside a signed-in request');
+        if (upload.size !== undefined) {
+          const { used, left } = await this.blobs.quotaOf(caller.account);
+          if (BigInt(upload.size) > left)
+            // eslint-disable-next-line @typescript-eslint/only-throw-error -- as above
+            throw tusError(quotaExceeded(used, this.runtime.config.uploadQuotaBytes, 'Upload-Length'));
+        }
+        // The upload belongs to the account that opened it; whatever `owner` the client sent is replaced.
+        return { metadata: { ...upload.metadata, owner: caller.account } };
       },
       // A POST that carries the first bytes (creation-with-upload) can finish an upload too.
       onUploadFinish: async (_req, upload) => {
@@ -80,7 +94,8 @@ export class TusUploadsService implements OnModuleInit {
       },
       onResponseError: (_req, error) => {
         const status = 'status_code' in error ? error.status_code : 500;
-        if (status === 413) return tusError(fileTooLarge(maxFileBytes, 'Upload-Length'));
+        // @tus/server's own 413 (past maxSize) in our shape; our hooks' refusals are already in it.
+        if (status === 413 && !isApiErrorBody(error)) return tusError(fileTooLarge(maxFileBytes, 'Upload-Length'));
         if (!('status_code' in error)) this.logger.error({ err: error }, 'resumable upload failed');
         return undefined;
       },
@@ -97,9 +112,29 @@ export class TusUploadsService implements OnModuleInit {
     void this.server.cleanUpExpiredUploads().catch(() => undefined);
   }
 
-  /** POST, HEAD, DELETE, OPTIONS: @tus/server. */
-  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    return this.server.handle(req, res);
+  /** POST and OPTIONS on /uploads: @tus/server, the caller at hand for its hooks. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse, caller: Principal | undefined): Promise<void> {
+    return caller ? this.caller.run(caller, () => this.server.handle(req, res)) : this.server.handle(req, res);
+  }
+
+  /**
+   * HEAD and DELETE on /uploads/:id: @tus/server, for the upload's owner only. Anyone else gets the
+   * 404 of an upload that does not exist, so an upload id is no bearer token.
+   */
+  async handleOwn(
+    id: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    caller: Principal | undefined,
+  ): Promise<void> {
+    if (req.method !== 'OPTIONS') {
+      const upload = UPLOAD_ID.test(id) ? await this.store.datastore.getUpload(id).catch(() => undefined) : undefined;
+      if (!upload || !caller || uploadOwner(upload) !== caller.account) {
+        res.setHeader('Tus-Resumable', TUS_RESUMABLE);
+        throw fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`);
+      }
+    }
+    return this.handle(req, res, caller);
   }
 
   /**
@@ -109,7 +144,7 @@ export class TusUploadsService implements OnModuleInit {
    * dropped connection) it stops taking bytes and answers with what it has. The last byte
    * finishes the upload (200 with `Upload-Sha256`); earlier ones answer 204.
    */
-  async patch(id: string, req: Request, res: Response): Promise<void> {
+  async patch(id: string, req: Request, res: Response, caller: Principal): Promise<void> {
     res.setHeader('Tus-Resumable', TUS_RESUMABLE);
     if (req.headers['tus-resumable'] !== TUS_RESUMABLE) {
       res.setHeader('Tus-Version', TUS_RESUMABLE);
@@ -135,6 +170,7 @@ export class TusUploadsService implements OnModuleInit {
           ? fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`)
           : error;
       });
+      if (uploadOwner(upload) !== caller.account) throw fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`);
       const expiresAt = upload.creation_date
         ? new Date(upload.creation_date).getTime() + this.store.datastore.getExpiration()
         : undefined;
@@ -202,7 +238,9 @@ export class TusUploadsService implements OnModuleInit {
     const expected = metadataSha256(upload);
     let stored: StoredBlob;
     try {
-      stored = await this.blobs.publishUpload(upload, expected);
+      const owner = uploadOwner(upload);
+      if (!owner) throw new Error(`upload ${upload.id} has no owner`);
+      stored = await this.blobs.publishUpload(upload, owner, expected);
     } catch (error) {
       if (!(error instanceof BlobHashMismatchError)) throw error;
       throw fieldError('BLOB_HASH_MISMATCH', 'Upload-Metadata sha256', `the uploaded bytes hash to ${error.actual}`, {
@@ -251,10 +289,25 @@ function headerInteger(req: Request, name: string, required: boolean): number | 
   return Number(value);
 }
 
+/** Whether a @tus/server error is one of our refusals (its body already in the API's error shape). */
+function isApiErrorBody(error: object): boolean {
+  if (!('body' in error) || typeof error.body !== 'string') return false;
+  try {
+    return typeof (JSON.parse(error.body) as { error?: unknown }).error === 'string';
+  } catch {
+    return false;
+  }
+}
+
 /** A refusal in the API's error shape, as @tus/server's hooks return them. */
 function tusError(error: DomainError): TusError {
   const body = domainErrorBody(error);
   return { status_code: body.statusCode, body: JSON.stringify(body) };
+}
+
+/** The account that opened an upload (stamped into its metadata at creation). */
+function uploadOwner(upload: Upload): Address | undefined {
+  return normaliseAddress(upload.metadata?.owner ?? undefined);
 }
 
 /** The `sha256` an upload declared in its metadata (0x-prefixed or bare, any case), parsed; undefined if absent or malformed. */

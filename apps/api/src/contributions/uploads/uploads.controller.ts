@@ -3,6 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { UploadThrottle } from '../upload-throttle';
 import { TusUploadsService } from './tus-uploads.service';
+import { Access, Caller, OptionalCaller } from '../../access/access.decorator';
+import type { Principal } from '../../access/principal';
 
 /**
  * tus 1.0 resumable uploads (POST /uploads, HEAD/PATCH/DELETE /uploads/:id) as raw
@@ -11,25 +13,36 @@ import { TusUploadsService } from './tus-uploads.service';
  * describe the protocol usefully.
  */
 @ApiExcludeController()
+@Access.account('upload')
 @Controller('uploads')
 export class UploadsController {
   constructor(private readonly uploads: TusUploadsService) {}
 
   @All()
   @UploadThrottle()
-  create(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.uploads.handle(req, res);
+  create(@Req() req: Request, @Res() res: Response, @OptionalCaller() caller: Principal | undefined): Promise<void> {
+    return this.uploads.handle(req, res, caller);
   }
 
   @Patch(':id')
   @UploadThrottle()
-  append(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.uploads.patch(id, req, res);
+  append(
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+    @Caller() caller: Principal,
+  ): Promise<void> {
+    return this.uploads.patch(id, req, res, caller);
   }
 
   @All(':id')
   @UploadThrottle()
-  resume(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.uploads.handle(req, res);
+  resume(
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+    @OptionalCaller() caller: Principal | undefined,
+  ): Promise<void> {
+    return this.uploads.handleOwn(id, req, res, caller);
   }
 }

@@ -1,3 +1,4 @@
+import type { AccessPolicy } from '@upstream/api-contract';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Bytes32, Sha256 } from '@upstream/api-contract';
 import { IsBytes32Field, IsSha256Field } from '../../../common/value-fields';
@@ -120,6 +121,15 @@ export class CreateDatasetDto {
   @IsOptional()
   @IsIn(['uploaded', 'external'])
   storage?: 'uploaded' | 'external';
+
+  @ApiPropertyOptional({
+    enum: ['public', 'licensed', 'private'],
+    description:
+      'Who may fetch the bytes: anyone; owners and licensees; owners only. Default public for open-training, licensed otherwise',
+  })
+  @IsOptional()
+  @IsIn(['public', 'licensed', 'private'], { message: 'accessPolicy must be one of public, licensed, private' })
+  accessPolicy?: AccessPolicy;
 
   @ApiPropertyOptional({
     example: 's3://lab-data/cats/',

@@ -62,6 +62,8 @@ export class DatasetSummaryDto implements DatasetSummary {
     description: 'external: registered by hashes alone, the bytes are not here',
   })
   storage!: string;
+  @ApiProperty({ enum: ['public', 'licensed', 'private'], description: 'Who may fetch the bytes' })
+  accessPolicy!: string;
   @ApiProperty({ nullable: true, example: null }) externalUri!: string | null;
   @ApiProperty({ example: 12000 }) fileCount!: number;
   @ApiProperty({ example: '734003200', description: 'Bytes (decimal string)' }) totalBytes!: string;

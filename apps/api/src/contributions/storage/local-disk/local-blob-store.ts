@@ -1,3 +1,4 @@
+import type { Sha256 } from '@upstream/api-contract';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
@@ -145,7 +146,7 @@ export class LocalBlobStore implements BlobStore {
       if (options.expectedSha256 && options.expectedSha256 !== sha256)
         throw new BlobHashMismatchError(options.expectedSha256, sha256);
       const created = await this.moveIntoPlace(temp, sha256);
-      return { sha256, size, created };
+      return { sha256: sha256 as Sha256, size, created };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.madeDirs.clear(); // someone removed a folder: make them again
       await unlink(temp).catch(() => undefined);
@@ -169,7 +170,7 @@ export class LocalBlobStore implements BlobStore {
     }
     try {
       const created = await this.moveIntoPlace(path, digest);
-      return { sha256: digest, size, created };
+      return { sha256: digest as Sha256, size, created };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
       // Another filesystem: copy through a verified temp file instead of renaming.

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { Contract, recoverAddress, Signature } from 'ethers';
+import type { Address } from '@upstream/api-contract';
+import { ChainService } from '../chain/chain.service';
+
+/** ERC-1271's answer for a valid signature: `bytes4(keccak256("isValidSignature(bytes32,bytes)"))`. */
+export const ERC1271_MAGIC_VALUE = '0x1626ba7e';
+const ERC1271_ABI = ['function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)'];
+
+export type SignatureCheck = { valid: true; by: 'eoa' | 'erc1271' } | { valid: false; reason: string };
+
+/**
+ * Whether `signature` over `digest` is `signer`'s: an EOA's ECDSA signature, or, when `signer` is a
+ * contract (a Safe, a DAO), its ERC-1271 `isValidSignature` answering the magic value at the latest
+ * block. Used for Sign-In with Ethereum; a contract that reverts or answers anything else is refused.
+ */
+@Injectable()
+export class SignatureVerifier {
+  constructor(private readonly chain: ChainService) {}
+
+  async check(digest: string, signature: string, signer: Address): Promise<SignatureCheck> {
+    let recovered: string | undefined;
+    try {
+      recovered = recoverAddress(digest, Signature.from(signature)).toLowerCase();
+    } catch {
+      recovered = undefined; // not a 65-byte ECDSA signature: a contract wallet may still accept it
+    }
+    if (recovered === signer) return { valid: true, by: 'eoa' };
+    const code = await this.chain.provider.getCode(signer);
+    if (code === '0x') return { valid: false, reason: recovered ? `signed by ${recovered}` : 'not a valid signature' };
+    try {
+      const wallet = new Contract(signer, ERC1271_ABI, this.chain.provider);
+      const answer = (await wallet.getFunction('isValidSignature').staticCall(digest, signature)) as string;
+      return answer.toLowerCase() === ERC1271_MAGIC_VALUE
+        ? { valid: true, by: 'erc1271' }
+        : { valid: false, reason: `the contract wallet's isValidSignature answered ${answer}` };
+    } catch {
+      return { valid: false, reason: "the contract wallet's isValidSignature reverted" };
+    }
+  }
+}

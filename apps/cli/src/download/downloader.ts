@@ -1,0 +1,225 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, stat } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ApiErrorBody, DatasetDetail, DatasetFile, FilePage } from '@upstream/api-contract';
+import { buildContentTree } from '@upstream/provenance';
+import { ApiRequestError, type ApiClient } from '../cli-context';
+
+/** Access to the bytes was refused (401/403): the CLI exits 3 with the server's reason and how to license. */
+export class AccessRefused extends Error {
+  readonly exitCode = 3;
+  constructor(
+    readonly status: number,
+    readonly body: Partial<ApiErrorBody> & { datasetId?: string },
+  ) {
+    super(`${status} ${body.error ?? ''}: ${body.message ?? 'access refused'}`);
+  }
+}
+
+export interface DownloadOptions {
+  out: string;
+  /** Files fetched at once. */
+  concurrency?: number;
+  /** Bytes fetched so far grew by `delta`. */
+  onBytes?: (delta: number) => void;
+}
+
+export interface DownloadSummary {
+  datasetId: string;
+  contentRoot: string;
+  files: number;
+  /** Bytes fetched in this run (resumed and already complete files excluded). */
+  fetchedBytes: number;
+  /** Files already complete on disk (verified, not fetched again). */
+  alreadyThere: number;
+  resumed: number;
+}
+
+/**
+ * Fetches every file of a dataset into `out`, `concurrency` at a time. A file is written to
+ * `<path>.part`, resumed with a byte range after an interruption, hashed while it streams, and moved
+ * into place only when its SHA-256 is the dataset's; at the end the content root is rebuilt from the
+ * verified entries and must equal the dataset's. Anything else fails the download.
+ */
+export async function downloadDataset(api: ApiClient, ref: string, options: DownloadOptions): Promise<DownloadSummary> {
+  const dataset: DatasetDetail = await api.call('getDataset', { params: { id: ref } });
+  if (dataset.storage !== 'uploaded')
+    throw new Error(
+      `dataset ${dataset.id} is stored externally (${dataset.externalUri ?? 'no URI'}): its bytes are not served here`,
+    );
+  const files: DatasetFile[] = [];
+  for (let cursor: string | null | undefined = undefined; cursor !== null;) {
+    const page: FilePage = await api.call('listDatasetFiles', {
+      params: { id: dataset.id },
+      query: { limit: 1000, cursor: cursor ?? undefined },
+    });
+    files.push(...page.items);
+    cursor = page.nextCursor;
+  }
+
+  const root = resolve(options.out);
+  const summary: DownloadSummary = {
+    datasetId: dataset.id,
+    contentRoot: dataset.contentRoot,
+    files: files.length,
+    fetchedBytes: 0,
+    alreadyThere: 0,
+    resumed: 0,
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++];
+      const result = await fetchFile(api, dataset.id, file, destination(root, file.path), options.onBytes);
+      summary.fetchedBytes += result.fetched;
+      if (result.state === 'already-there') summary.alreadyThere++;
+      if (result.state === 'resumed') summary.resumed++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, files.length)) }, worker));
+
+  const tree = await buildContentTree(files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })));
+  if (tree.root !== dataset.contentRoot)
+    throw new Error(`the files rebuild content root ${tree.root}, not the dataset's ${dataset.contentRoot}`);
+  return summary;
+}
+
+/** `root/path`, refusing a path that would leave `root`. */
+function destination(root: string, path: string): string {
+  const target = resolve(root, path);
+  if (!target.startsWith(root + sep)) throw new Error(`refusing to write ${JSON.stringify(path)} outside ${root}`);
+  return target;
+}
+
+async function fetchFile(
+  api: ApiClient,
+  datasetId: string,
+  file: DatasetFile,
+  target: string,
+  onBytes?: (delta: number) => void,
+): Promise<{ state: 'fetched' | 'resumed' | 'already-there'; fetched: number }> {
+  const size = Number(file.size);
+  if ((await sizeOf(target)) === size && (await hashFile(target)) === file.sha256) {
+    onBytes?.(size);
+    return { state: 'already-there', fetched: 0 };
+  }
+  await mkdir(dirname(target), { recursive: true });
+  const part = `${target}.part`;
+  const partial = (await sizeOf(part)) ?? 0;
+  const have = partial > size ? 0 : partial;
+  const hash = createHash('sha256');
+  if (have > 0) await pipeline(createReadStream(part, { end: have - 1 }), hashSink(hash));
+  onBytes?.(have);
+
+  let fetched = 0;
+  if (have < size) {
+    const response = await get(api, `/datasets/${datasetId}/files/content?path=${encodeURIComponent(file.path)}`, {
+      ...(have > 0 ? { range: `bytes=${have}-`, 'if-range': `"${file.sha256}"` } : {}),
+    });
+    // The server sent the whole file (the range no longer applies): start over.
+    if (response.status === 200 && have > 0) return fetchWhole(response, part, target, file, onBytes);
+    if (!response.body) throw new Error(`no body for ${file.path}`);
+    await pipeline(
+      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
+      counting((n) => {
+        fetched += n;
+        onBytes?.(n);
+      }),
+      hashInto(hash),
+      createWriteStream(part, { flags: have > 0 ? 'a' : 'w' }),
+    );
+  }
+  const digest = hash.digest('hex');
+  if (digest !== file.sha256)
+    throw new Error(`${file.path} hashes to ${digest}, not ${file.sha256}: removed, run again`);
+  await rename(part, target);
+  return { state: have > 0 ? 'resumed' : 'fetched', fetched };
+}
+
+async function fetchWhole(
+  response: Response,
+  part: string,
+  target: string,
+  file: DatasetFile,
+  onBytes?: (delta: number) => void,
+): Promise<{ state: 'fetched'; fetched: number }> {
+  const hash = createHash('sha256');
+  let fetched = 0;
+  if (!response.body) throw new Error(`no body for ${file.path}`);
+  await pipeline(
+    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
+    counting((n) => {
+      fetched += n;
+      onBytes?.(n);
+    }),
+    hashInto(hash),
+    createWriteStream(part),
+  );
+  const digest = hash.digest('hex');
+  if (digest !== file.sha256) throw new Error(`${file.path} hashes to ${digest}, not ${file.sha256}`);
+  await rename(part, target);
+  return { state: 'fetched', fetched };
+}
+
+/** GET with the client's credential (renewed once on 401); 401/403 become AccessRefused, other errors ApiRequestError. */
+async function get(api: ApiClient, path: string, headers: Record<string, string>): Promise<Response> {
+  const send = async (authorization: string | undefined) =>
+    fetch(new URL(path, api.baseUrl), { headers: { ...headers, ...(authorization ? { authorization } : {}) } });
+  let authorization = await api.auth.ensure();
+  let response = await send(authorization);
+  if (response.status === 401 && authorization !== undefined) {
+    authorization = await api.auth.renew();
+    response = await send(authorization);
+  }
+  if (response.ok) return response;
+  const body = (await response.json().catch(() => ({}))) as Partial<ApiErrorBody> & { datasetId?: string };
+  if (response.status === 401 || response.status === 403) throw new AccessRefused(response.status, body);
+  throw new ApiRequestError(response.status, body);
+}
+
+async function sizeOf(path: string): Promise<number | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? info.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hashSink(hash));
+  return hash.digest('hex');
+}
+
+/** Feeds every chunk to `hash` on its way through. */
+function hashInto(hash: Hash): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+}
+
+/** Feeds every chunk to `hash` and keeps nothing. */
+function hashSink(hash: Hash): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void) {
+      hash.update(chunk);
+      callback();
+    },
+  });
+}
+
+function counting(onChunk: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      onChunk(chunk.length);
+      callback(null, chunk);
+    },
+  });
+}
