@@ -30,14 +30,15 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
 
   it('resumes an upload an earlier run left half-sent: re-hashes the sent part, sends the rest, and the server agrees on the digest', async () => {
     // An earlier run created the upload and sent the first MiB, then died.
-    const created = await t.http
+    const uploader = await t.as(3);
+    const created = await uploader
       .post('/uploads')
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Length', String(bytes.length))
       .expect(201);
     const location = new URL(created.headers.location, t.baseUrl).toString();
     const half = 1024 * 1024;
-    await t.http
+    await uploader
       .patch(created.headers.location)
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Offset', '0')
@@ -53,6 +54,7 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
     const result = await uploadResumable(file, {
       api: t.baseUrl,
       agent,
+      authorization: `Bearer ${await t.tokenOf(3)}`,
       resumeStore: store,
       onBytes: (d) => (reported += d),
     });
@@ -60,8 +62,9 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
     expect(result).toEqual({ sha256: digest, size: BigInt(bytes.length), uploaded: true });
     expect(reported).toBe(bytes.length);
     // The half-sent upload was continued (and finished), not replaced by a new one.
-    await t.http.head(created.headers.location).set('Tus-Resumable', '1.0.0').expect(404);
-    const blob = await t.http.get(`/blobs/${digest}`).buffer(true).expect(200);
+    await uploader.head(created.headers.location).set('Tus-Resumable', '1.0.0').expect(404);
+    // The uploader may read back the bytes it holds.
+    const blob = await uploader.get(`/blobs/${digest}`).buffer(true).expect(200);
     expect(Buffer.compare(blob.body, bytes)).toBe(0);
     expect(Object.values(JSON.parse(await readFile(store, 'utf8')))).toEqual([
       expect.objectContaining({ sha256: digest }),
@@ -74,6 +77,7 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
     const result = await uploadResumable(file, {
       api: t.baseUrl,
       agent,
+      authorization: `Bearer ${await t.tokenOf(3)}`,
       resumeStore: store,
       onBytes: (d) => (reported += d),
     });
@@ -88,12 +92,26 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
     const wrong = createHash('sha256').update('something else').digest('hex');
     const agent = agentFor(t.baseUrl);
     await expect(
-      uploadResumable(other, { api: t.baseUrl, agent, resumeStore: store, expectedSha256: wrong }),
+      uploadResumable(other, {
+        api: t.baseUrl,
+        agent,
+        authorization: `Bearer ${await t.tokenOf(3)}`,
+        resumeStore: store,
+        expectedSha256: wrong,
+      }),
     ).rejects.toMatchObject({
       status: 400,
       body: { error: 'BLOB_HASH_MISMATCH' },
     });
     agent.destroy();
-    await t.http.get(`/blobs/${wrong}`).expect(404);
+    const absent = await (await t.as(3)).get(`/blobs/${wrong}`).expect(404);
+    expect(absent.body.error).toBe('BLOB_NOT_FOUND');
+    const stored = await (
+      await t.as(3)
+    )
+      .post('/blobs/missing')
+      .send({ sha256s: [wrong] })
+      .expect(200);
+    expect(stored.body.missing).toEqual([wrong]);
   });
 });

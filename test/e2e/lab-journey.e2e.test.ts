@@ -51,7 +51,7 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
       owners,
       externalUri: `s3://datasets/${title}/`,
     });
-    const res = await t.http.post('/datasets').send(body);
+    const res = await (await t.as(owner)).post('/datasets').send(body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return { id: res.body.id as string, contentRoot: tree.root };
   }
@@ -96,7 +96,9 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
 
     // Until paid, it does not cover a run.
     const early = await signRunManifest(lab, domain, { entries: [{ datasetId: paidDataset.contentRoot, weight: 1n }] });
-    const refused = await t.http
+    const refused = await (
+      await t.as(lab)
+    )
       .post('/runs')
       .send({ ...early.body, entries: [{ datasetId: paidDataset.contentRoot, weight: '1' }] })
       .expect(403);
@@ -137,7 +139,9 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
       modelHash,
       weightUnit: 'samples',
     });
-    const res = await t.http
+    const res = await (
+      await t.as(lab)
+    )
       .post('/runs')
       .send({ ...signed.body, entries: entries.map((e) => ({ datasetId: e.datasetId, weight: e.weight.toString() })) });
     expect(res.status, JSON.stringify(res.body)).toBe(201);

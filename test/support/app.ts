@@ -17,10 +17,10 @@ export interface TestApp {
   chain: TestChain;
   database: TestDatabase;
   config: AppConfig;
-  /** A session token for the chain's dev account `index` (signed in once, then reused). */
-  tokenOf(index: number): Promise<string>;
-  /** An HTTP client signed in as the chain's dev account `index` (every request carries its session). */
-  as(index: number): Promise<TestAgent>;
+  /** A session token for the chain's dev account `index` (or a wallet), signed in once, then reused. */
+  tokenOf(who: number | Wallet): Promise<string>;
+  /** An HTTP client signed in as the chain's dev account `index` (or a wallet): every request carries its session. */
+  as(who: number | Wallet): Promise<TestAgent>;
   /** One worker pass (indexer, jobs such as anchoring, outbox), as the background loop would run it. */
   tick(): Promise<void>;
   close(): Promise<void>;
@@ -60,12 +60,13 @@ export async function startTestAppOn(
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const tokens = new Map<number, Promise<string>>();
-  const tokenOf = (index: number): Promise<string> => {
-    let token = tokens.get(index);
+  const tokens = new Map<string, Promise<string>>();
+  const tokenOf = (who: number | Wallet): Promise<string> => {
+    const key = typeof who === 'number' ? chain.privateKey(who) : who.privateKey;
+    let token = tokens.get(key);
     if (!token) {
-      token = signIn(baseUrl, new Wallet(chain.privateKey(index)));
-      tokens.set(index, token);
+      token = signIn(baseUrl, new Wallet(key));
+      tokens.set(key, token);
     }
     return token;
   };
@@ -73,8 +74,8 @@ export async function startTestAppOn(
     app,
     http: request(app.getHttpServer()),
     tokenOf,
-    as: async (index) =>
-      request.agent(app.getHttpServer()).set('Authorization', `Bearer ${await tokenOf(index)}`) as unknown as TestAgent,
+    as: async (who) =>
+      request.agent(app.getHttpServer()).set('Authorization', `Bearer ${await tokenOf(who)}`) as unknown as TestAgent,
     baseUrl,
     chain,
     database,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './service-process';
 
@@ -15,7 +16,8 @@ export function runCli(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      // The CLI keeps its sessions under UPSTREAM_HOME: one per test process, never the user's ~/.upstream.
+      env: { ...process.env, UPSTREAM_HOME: join(tmpdir(), `upstream-cli-home-${process.pid}`), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { normaliseAddress, type Address, type Sha256 } from '@upstream/api-contract';
 import { DatasetReadRepository, type DeliveryCandidateRow } from '../../catalogue/dataset-read.repository';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
+import { DomainError } from '../../common/errors/domain-error';
 import { accessError, unauthenticated } from '../access.errors';
 import { hasScope, type Principal } from '../principal';
 import { BlobHoldersRepository } from './blob-holders.repository';
@@ -68,7 +69,8 @@ export class DeliveryAccessService implements OnModuleInit, OnApplicationShutdow
   /**
    * May `principal` (or an anonymous caller) fetch blob `sha256`? `datasetId` names the dataset the
    * caller asked through (its refusals name it first). Refuses with 401, 403 LICENSE_REQUIRED /
-   * LICENSE_EXPIRED / DATASET_PRIVATE / SCOPE_REQUIRED, or 404 BLOB_NOT_FOUND for bytes in no dataset.
+   * LICENSE_EXPIRED / DATASET_PRIVATE / SCOPE_REQUIRED, or 404 BLOB_NOT_FOUND for bytes in no dataset
+   * (unless the caller uploaded them).
    */
   async authorize(principal: Principal | undefined, sha256: Sha256, datasetId?: string): Promise<DeliveryPermit> {
     const account = principal?.account ?? null;
@@ -160,9 +162,10 @@ export class DeliveryAccessService implements OnModuleInit, OnApplicationShutdow
   }
 }
 
+/** Bytes in no dataset, not uploaded by the caller: the same 404 as bytes never stored, so nothing leaks. */
 function blobNotFound(sha256: string) {
-  return accessError('BLOB_NOT_AVAILABLE', `sha256: no dataset you may read holds blob ${sha256}`, [
-    { field: 'sha256', reason: 'not available to this caller' },
+  return new DomainError('BLOB_NOT_FOUND', `sha256: no blob ${sha256} is stored`, [
+    { field: 'sha256', reason: 'not stored' },
   ]);
 }
 

@@ -95,7 +95,7 @@ export class BlobsController {
     ['LICENSE_REQUIRED', 'meta datasetId, datasets (how to license)'],
     'LICENSE_EXPIRED',
     'DATASET_PRIVATE',
-    'BLOB_NOT_AVAILABLE',
+    ['BLOB_NOT_FOUND', 'not stored, or in no dataset and not uploaded by the caller'],
     'SIGNED_URL_INVALID',
     'RANGE_NOT_SATISFIABLE',
   )
