@@ -374,7 +374,7 @@ describe('access: sessions, API keys, and bytes only for those entitled to them'
     it("keeps a tus upload its opener's: others get 404 on HEAD, PATCH and DELETE", async () => {
       const owner = await t.as(ALICE);
       const created = await owner.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '6').expect(201);
-      const location = created.headers.location as string;
+      const location = created.headers.location;
       const stranger = await t.as(EVE);
       await stranger.head(location).set('Tus-Resumable', '1.0.0').expect(404);
       const patch = await stranger
@@ -415,7 +415,7 @@ describe('access: sessions, API keys, and bytes only for those entitled to them'
         headers: { 'content-type': 'application/octet-stream', ...bearer(await t.tokenOf(6)) },
         body: new Blob([over]).stream(),
         duplex: 'half',
-      } as RequestInit);
+      });
       expect(streamed.status).toBe(413);
       expect(((await streamed.json()) as { error: string }).error).toBe('QUOTA_EXCEEDED');
       const stored = await db.query(`SELECT 1 FROM blobs WHERE sha256 = $1`, [sha256(over)]);

@@ -75,7 +75,7 @@ export async function startTestAppOn(
     http: request(app.getHttpServer()),
     tokenOf,
     as: async (who) =>
-      request.agent(app.getHttpServer()).set('Authorization', `Bearer ${await tokenOf(who)}`) as unknown as TestAgent,
+      request.agent(app.getHttpServer()).set('Authorization', `Bearer ${await tokenOf(who)}`),
     baseUrl,
     chain,
     database,
