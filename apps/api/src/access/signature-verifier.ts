@@ -7,27 +7,51 @@ import { ChainService } from '../chain/chain.service';
 export const ERC1271_MAGIC_VALUE = '0x1626ba7e';
 const ERC1271_ABI = ['function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)'];
 
-export type SignatureCheck = { valid: true; by: 'eoa' | 'erc1271' } | { valid: false; reason: string };
+export type SignatureCheck =
+  | { valid: true; by: 'eoa' | 'erc1271' }
+  | {
+      valid: false;
+      reason: string;
+      /** The EOA the signature recovers to (checksummed), if it is one. */ recovered?: string;
+    };
 
 /**
  * Whether `signature` over `digest` is `signer`'s: an EOA's ECDSA signature, or, when `signer` is a
  * contract (a Safe, a DAO), its ERC-1271 `isValidSignature` answering the magic value at the latest
- * block. Used for Sign-In with Ethereum; a contract that reverts or answers anything else is refused.
+ * block. Used for Sign-In with Ethereum and every signed EIP-712 message (Contribution,
+ * LicenseAcceptance, TrainingRun, LicensingChange); a contract that reverts or answers anything else
+ * is refused.
  */
 @Injectable()
 export class SignatureVerifier {
   constructor(private readonly chain: ChainService) {}
 
+  /** Of `candidates`, the first contract wallet that accepts `signature` over `digest` (ERC-1271), if any. */
+  async contractSigner(
+    digest: string,
+    signature: string,
+    candidates: readonly Address[],
+  ): Promise<Address | undefined> {
+    for (const candidate of candidates) {
+      if ((await this.chain.provider.getCode(candidate)) === '0x') continue;
+      if ((await this.check(digest, signature, candidate)).valid) return candidate;
+    }
+    return undefined;
+  }
+
   async check(digest: string, signature: string, signer: Address): Promise<SignatureCheck> {
     let recovered: string | undefined;
     try {
-      recovered = recoverAddress(digest, Signature.from(signature)).toLowerCase();
+      recovered = recoverAddress(digest, Signature.from(signature));
     } catch {
       recovered = undefined; // not a 65-byte ECDSA signature: a contract wallet may still accept it
     }
-    if (recovered === signer) return { valid: true, by: 'eoa' };
+    if (recovered?.toLowerCase() === signer) return { valid: true, by: 'eoa' };
     const code = await this.chain.provider.getCode(signer);
-    if (code === '0x') return { valid: false, reason: recovered ? `signed by ${recovered}` : 'not a valid signature' };
+    if (code === '0x')
+      return recovered
+        ? { valid: false, reason: `signed by ${recovered.toLowerCase()}`, recovered }
+        : { valid: false, reason: 'is not a valid signature' };
     try {
       const wallet = new Contract(signer, ERC1271_ABI, this.chain.provider);
       const answer = (await wallet.getFunction('isValidSignature').staticCall(digest, signature)) as string;

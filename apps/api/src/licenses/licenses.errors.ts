@@ -44,12 +44,9 @@ export const LicenseErrors = {
     licenseError('LICENSE_NOT_FOUND', `license ${id} does not exist`, [
       { field: 'id', reason: 'no license with this id' },
     ]),
-  badSignature: (expected: string, recovered?: string) =>
+  badSignature: (expected: string, reason?: string) =>
     licenseError('INVALID_SIGNATURE', `signature is not by ${expected}`, [
-      {
-        field: 'signature',
-        reason: recovered ? `recovers to ${recovered}, not ${expected}` : 'is not a valid 65-byte ECDSA signature',
-      },
+      { field: 'signature', reason: reason ?? 'is not a valid signature' },
     ]),
   nonceReused: (signer: string, nonce: bigint) =>
     licenseError('NONCE_REUSED', `nonce ${nonce} of ${signer} was already used`, [

@@ -1,8 +1,10 @@
+import { getAddress } from 'ethers';
+import type { Address } from '@upstream/api-contract';
+import { SignatureVerifier } from '../access/signature-verifier';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { normaliseAddress, parseAddress, type PayRunInstructions } from '@upstream/api-contract';
 import {
   licenseAcceptanceTypedData,
-  recoverSigner,
   upstreamDomain,
   validateDomain,
   validateLicenseAcceptance,
@@ -30,6 +32,7 @@ export class LicensesService implements OnModuleInit {
   private readonly logger = new Logger('Licenses');
 
   constructor(
+    private readonly signatures: SignatureVerifier,
     private readonly uow: UnitOfWork,
     private readonly repo: LicensesRepository,
     private readonly datasets: DatasetReadRepository,
@@ -68,7 +71,7 @@ export class LicensesService implements OnModuleInit {
     const invalid = validateLicenseAcceptance(message);
     if (invalid.length > 0) throw signedMessageError(invalid);
     const typed = licenseAcceptanceTypedData(this.domain, message);
-    assertSigner(() => recoverSigner(typed, dto.signature), dto.licensee);
+    await assertSignedBy(this.signatures, typed, dto.signature, dto.licensee);
     const licensee = parseAddress(dto.licensee, 'licensee');
 
     const dataset = await this.datasets.find(message.datasetId);
@@ -143,7 +146,7 @@ export class LicensesService implements OnModuleInit {
     if (domainErrors.length > 0) throw signedMessageError(domainErrors);
     if (message.deadline <= BigInt(Math.floor(Date.now() / 1000)))
       throw signedMessageError([{ field: 'deadline', reason: 'must be in the future' }]);
-    assertSigner(() => recoverSigner(licensingChangeTypedData(this.domain, message), dto.signature), dto.signer);
+    await assertSignedBy(this.signatures, licensingChangeTypedData(this.domain, message), dto.signature, dto.signer);
     const signer = parseAddress(dto.signer, 'signer');
     if (!(await this.repo.isOwner(dataset.id, signer))) throw LicenseErrors.signerNotOwner(dto.signer);
     const changedAt = await this.uow.run(async (tx) => {
@@ -161,15 +164,32 @@ export class LicensesService implements OnModuleInit {
   }
 }
 
-/** Throws INVALID_SIGNATURE unless the signature recovers to `expected`. */
-export function assertSigner(recover: () => string, expected: string): void {
-  let recovered: string;
+/**
+ * Throws INVALID_SIGNATURE unless `signature` over the typed data is `expected`'s: an EOA's ECDSA
+ * signature (the address's EIP-55 checksum, if mixed-case, must be right), or a contract wallet's
+ * ERC-1271 approval.
+ */
+export async function assertSignedBy(
+  verifier: SignatureVerifier,
+  typed: { digest: string },
+  signature: string,
+  expected: string,
+): Promise<void> {
+  if (getAddressOrUndefined(expected) === undefined) throw LicenseErrors.badSignature(expected);
+  const check = await verifier.check(typed.digest, signature, expected.toLowerCase() as Address);
+  if (!check.valid)
+    throw LicenseErrors.badSignature(
+      expected,
+      check.recovered ? `recovers to ${check.recovered}, not ${expected}` : check.reason,
+    );
+}
+
+function getAddressOrUndefined(value: string): string | undefined {
   try {
-    recovered = recover();
+    return getAddress(value);
   } catch {
-    throw LicenseErrors.badSignature(expected);
+    return undefined;
   }
-  if (recovered.toLowerCase() !== expected.toLowerCase()) throw LicenseErrors.badSignature(expected, recovered);
 }
 
 function feeOf(dataset: DatasetUsabilityRow): { token: string; amount: bigint } | null {

@@ -4,7 +4,6 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { parseAddress, type PayRunInstructions } from '@upstream/api-contract';
 import {
   buildRunEntriesTree,
-  recoverSigner,
   trainingRunTypedData,
   upstreamDomain,
   validateTrainingRun,
@@ -16,7 +15,8 @@ import { UsedNoncesRepository } from '../catalogue/used-nonces.repository';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { DomainError } from '../common/errors/domain-error';
 import { LicenseErrors, signedMessageError } from '../licenses/licenses.errors';
-import { assertSigner } from '../licenses/licenses.service';
+import { assertSignedBy } from '../licenses/licenses.service';
+import { SignatureVerifier } from '../access/signature-verifier';
 import { payRunInstructions } from '../licenses/pay-run.call';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { WorkerService } from '../worker/worker.service';
@@ -48,6 +48,7 @@ export class RunsService implements OnModuleInit {
   private readonly trees = new RunTreeCache();
 
   constructor(
+    private readonly signatures: SignatureVerifier,
     private readonly uow: UnitOfWork,
     private readonly repo: RunsRepository,
     private readonly nonces: UsedNoncesRepository,
@@ -84,7 +85,7 @@ export class RunsService implements OnModuleInit {
     const invalid = validateTrainingRun(message);
     if (invalid.length > 0) throw signedMessageError(invalid);
     const typed = trainingRunTypedData(this.domain, message);
-    assertSigner(() => recoverSigner(typed, dto.signature), dto.lab);
+    await assertSignedBy(this.signatures, typed, dto.signature, dto.lab);
     const lab = parseAddress(dto.lab, 'lab');
     if (caller.account !== lab)
       throw accessError('NOT_OWNER', `lab: a run of ${lab} is recorded by ${lab} itself, not ${caller.account}`, [

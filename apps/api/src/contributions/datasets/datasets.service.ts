@@ -1,4 +1,5 @@
 import { accessError } from '../../access/access.errors';
+import { SignatureVerifier } from '../../access/signature-verifier';
 import { BlobHoldersRepository } from '../../access/delivery/blob-holders.repository';
 import type { Principal } from '../../access/principal';
 import { Inject, Injectable } from '@nestjs/common';
@@ -64,6 +65,7 @@ export class DatasetsService {
     private readonly anchoring: AnchoringService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly holders: BlobHoldersRepository,
+    private readonly signatures: SignatureVerifier,
   ) {}
 
   /**
@@ -133,19 +135,30 @@ export class DatasetsService {
 
     const { deployment } = this.runtime.infrastructure;
     const typed = contributionTypedData(upstreamDomain(deployment.chainId, deployment.provenanceRegistry), message);
-    let signer: string;
+    // The signer is an owner: the account key that recovers from the signature, or an owner that is a
+    // contract wallet accepting it (ERC-1271).
+    let recovered: string | undefined;
     try {
-      signer = recoverSigner(typed, dto.signature).toLowerCase();
+      recovered = recoverSigner(typed, dto.signature).toLowerCase();
     } catch {
-      throw fieldError('INVALID_SIGNATURE', 'signature', 'is not a valid secp256k1 signature of this Contribution');
+      recovered = undefined;
     }
-    const owners = dto.owners.map((o) => ({ account: o.account.toLowerCase(), shareBps: o.shareBps }));
-    if (!owners.some((o) => o.account === signer)) {
+    const owners = dto.owners.map((o) => ({ account: o.account.toLowerCase() as Address, shareBps: o.shareBps }));
+    const signer =
+      owners.find((o) => o.account === recovered)?.account ??
+      (await this.signatures.contractSigner(
+        typed.digest,
+        dto.signature,
+        owners.map((o) => o.account),
+      ));
+    if (signer === undefined && recovered === undefined)
+      throw fieldError('INVALID_SIGNATURE', 'signature', 'is not a valid signature of this Contribution by an owner');
+    if (signer === undefined) {
       throw fieldError(
         'SIGNER_NOT_OWNER',
         'signature',
-        `recovers to ${signer}, who is not among the owners: the wrong key signed, or the body differs from what was signed`,
-        { signer },
+        `recovers to ${recovered}, who is not among the owners: the wrong key signed, or the body differs from what was signed`,
+        { signer: recovered },
       );
     }
 

@@ -5,7 +5,8 @@ import { IsBytes32Field } from '../../common/value-fields';
 
 export const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 export const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-export const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
+/** 65 bytes from an account key; a contract wallet (ERC-1271) may need more (a Safe: 65 per signer). */
+export const SIGNATURE = /^0x(?:[0-9a-fA-F]{2}){65,2048}$/;
 export const UINT = /^[0-9]{1,78}$/;
 
 /**
@@ -39,7 +40,9 @@ export class CreateLicenseDto {
   deadline!: number;
 
   @ApiProperty({ description: '65-byte EIP-712 signature by the licensee', example: '0x' + '11'.repeat(65) })
-  @Matches(SIGNATURE, { message: 'signature must be 0x followed by 130 hex digits' })
+  @Matches(SIGNATURE, {
+    message: 'signature must be 0x followed by hex bytes (65 for an account key; more for some contract wallets)',
+  })
   signature!: string;
 }
 
@@ -66,6 +69,8 @@ export class SetLicensingDto {
   deadline!: number;
 
   @ApiProperty({ example: '0x' + '11'.repeat(65) })
-  @Matches(SIGNATURE, { message: 'signature must be 0x followed by 130 hex digits' })
+  @Matches(SIGNATURE, {
+    message: 'signature must be 0x followed by hex bytes (65 for an account key; more for some contract wallets)',
+  })
   signature!: string;
 }

@@ -93,7 +93,9 @@ export class CreateRunDto {
   deadline!: number;
 
   @ApiProperty({ example: '0x' + '11'.repeat(65) })
-  @Matches(SIGNATURE, { message: 'signature must be 0x followed by 130 hex digits' })
+  @Matches(SIGNATURE, {
+    message: 'signature must be 0x followed by hex bytes (65 for an account key; more for some contract wallets)',
+  })
   signature!: string;
 
   @ApiPropertyOptional({

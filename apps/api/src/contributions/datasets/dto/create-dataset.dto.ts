@@ -21,7 +21,8 @@ import {
 export const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 export const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const UINT = /^\d{1,78}$/;
-const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;
+/** 65 bytes from an account key; a contract wallet (ERC-1271) may need more (a Safe: 65 per signer). */
+const SIGNATURE = /^0x(?:[0-9a-fA-F]{2}){65,2048}$/;
 const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/\S+$/;
 
 /** JSON numbers are accepted for integers too, but read as decimal strings so nothing loses precision. */
@@ -203,6 +204,8 @@ export class CreateDatasetDto {
     example: '0x' + '1b'.repeat(65),
     description: 'EIP-712 signature of the Contribution over the domain from GET /chain',
   })
-  @Matches(SIGNATURE, { message: 'signature must be 0x followed by 130 hex digits (65 bytes)' })
+  @Matches(SIGNATURE, {
+    message: 'signature must be 0x followed by hex bytes (65 for an account key; more for some contract wallets)',
+  })
   signature!: string;
 }
