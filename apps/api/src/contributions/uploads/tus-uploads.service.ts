@@ -65,6 +65,9 @@ export class TusUploadsService implements OnModuleInit {
       relativeLocation: true,
       maxSize: maxFileBytes,
       exposedHeaders: ['Upload-Sha256'],
+      // Uploads take credentials: only CORS_ORIGINS, never `*` (@tus/server's default).
+      allowedOrigins: (origin) => runtime.config.corsOrigins.includes(origin),
+      allowedCredentials: runtime.config.corsOrigins.length > 0,
       onUploadCreate: async (_req, upload) => {
         if (upload.metadata?.sha256 != null && metadataSha256(upload) === undefined) {
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server hooks refuse with a { status_code, body } object
