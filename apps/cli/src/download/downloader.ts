@@ -54,7 +54,7 @@ export async function downloadDataset(api: ApiClient, ref: string, options: Down
   for (let cursor: string | null | undefined = undefined; cursor !== null;) {
     const page: FilePage = await api.call('listDatasetFiles', {
       params: { id: dataset.id },
-      query: { limit: 1000, cursor: cursor ?? undefined },
+      query: { limit: 500, cursor: cursor ?? undefined },
     });
     files.push(...page.items);
     cursor = page.nextCursor;

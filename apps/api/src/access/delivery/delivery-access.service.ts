@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { normaliseAddress, type Address, type Sha256 } from '@upstream/api-contract';
 import { DatasetReadRepository, type DeliveryCandidateRow } from '../../catalogue/dataset-read.repository';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
@@ -38,7 +38,7 @@ const MAX_SIGNED_URL_SECONDS = 24 * 3600;
  * Every delivery leaves a receipt, written in batches off the request path.
  */
 @Injectable()
-export class DeliveryAccessService implements OnModuleInit, OnApplicationShutdown {
+export class DeliveryAccessService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Delivery');
   private secret: Buffer | undefined;
   private pending: DeliveryReceipt[] = [];
@@ -61,7 +61,8 @@ export class DeliveryAccessService implements OnModuleInit, OnApplicationShutdow
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Writes the last receipts while the database is still open (TypeORM closes it at application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
   }
