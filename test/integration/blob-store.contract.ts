@@ -178,6 +178,31 @@ export function describeBlobStoreContract(name: string, make: () => Promise<Blob
       });
     });
 
+    describe('delete', () => {
+      it('removes one blob: it is no longer stored or readable, other blobs stay, the same bytes can be put again', async () => {
+        const doomed = Buffer.from('bytes nobody registered');
+        const kept = Buffer.from('bytes a dataset references');
+        await store.put(Readable.from([doomed]));
+        await store.put(Readable.from([kept]));
+
+        await store.delete(sha256(doomed));
+
+        expect(await store.stat(sha256(doomed))).toBeUndefined();
+        await expect(text(store.read(sha256(doomed)))).rejects.toThrow();
+        expect(await text(store.read(sha256(kept)))).toBe(kept.toString());
+        expect(await store.put(Readable.from([doomed]))).toMatchObject({ sha256: sha256(doomed), created: true });
+        expect(await text(store.read(sha256(doomed)))).toBe(doomed.toString());
+      });
+
+      it('is idempotent: deleting a blob twice, or one never stored, succeeds', async () => {
+        const bytes = Buffer.from('deleted twice');
+        await store.put(Readable.from([bytes]));
+        await store.delete(sha256(bytes));
+        await expect(store.delete(sha256(bytes))).resolves.toBeUndefined();
+        await expect(store.delete(sha256(Buffer.from('never stored')))).resolves.toBeUndefined();
+      });
+    });
+
     describe('sweep of temp objects', () => {
       it('sweepTemp(age) removes only older temp objects; sweepTemp() removes the rest; blobs stay', async () => {
         const kept = await store.put(Readable.from([Buffer.from('a finished blob')]));

@@ -51,6 +51,11 @@ export interface BlobStore {
   stat(sha256: string): Promise<{ size: bigint } | undefined>;
   /** Streams the blob's bytes (optionally an inclusive byte range); a missing blob fails the stream. */
   read(sha256: string, range?: ByteRange): Readable;
+  /**
+   * Removes the blob's bytes, durably; a blob that is not stored is no error (deleting twice is
+   * fine). Only the orphan-blob collector calls it, for blobs whose `blobs` row it has deleted.
+   */
+  delete(sha256: string): Promise<void>;
   /** Removes temp objects (unfinished writes) older than `olderThanMs`; answers how many. */
   sweepTemp(olderThanMs?: number): Promise<number>;
   /** Where resumable (tus) uploads keep their bytes until they are complete. */

@@ -189,6 +189,18 @@ export class LocalBlobStore implements BlobStore {
     return createReadStream(this.pathOf(sha256), { highWaterMark: 1 << 20, ...range });
   }
 
+  async delete(sha256: string): Promise<void> {
+    const path = this.pathOf(sha256);
+    try {
+      await unlink(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    // Without it a machine crash could bring the file back, with no row left to collect it again.
+    await fsyncDirectory(dirname(path));
+  }
+
   /** Renames a complete, fsynced file to its content address; identical bytes already there win. */
   private async moveIntoPlace(file: string, sha256: string): Promise<boolean> {
     const target = this.pathOf(sha256);
