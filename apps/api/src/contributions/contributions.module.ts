@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { Inject, Module, type OnModuleInit, type Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { BlobCollectionRepository } from './blobs/blob-collection.repository';
 import { BlobsController } from './blobs/blobs.controller';
 import { BlobsRepository } from './blobs/blobs.repository';
 import { BlobsService } from './blobs/blobs.service';
+import { OrphanBlobCollector } from './blobs/orphan-blob-collector.service';
 import { ContributorsController } from './datasets/contributors.controller';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsRepository } from './datasets/datasets.repository';
@@ -42,7 +44,16 @@ const blobStoreProvider: Provider<BlobStore> = {
     DatasetAccessController,
     ContributorsController,
   ],
-  providers: [blobStoreProvider, BlobsRepository, BlobsService, TusUploadsService, DatasetsRepository, DatasetsService],
+  providers: [
+    blobStoreProvider,
+    BlobsRepository,
+    BlobsService,
+    BlobCollectionRepository,
+    OrphanBlobCollector,
+    TusUploadsService,
+    DatasetsRepository,
+    DatasetsService,
+  ],
   exports: [DatasetsService, BlobsService],
 })
 export class ContributionsModule implements OnModuleInit {

@@ -8,6 +8,7 @@ import { Royalties1700000004000 } from './1700000004000-royalties';
 import { SettlementRollbacks1700000005000 } from './1700000005000-settlement-rollbacks';
 import { HexTextColumns1700000006000 } from './1700000006000-hex-text-columns';
 import { Access1700000007000 } from './1700000007000-access';
+import { BlobDeletions1700000008000 } from './1700000008000-blob-deletions';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   SettlementRollbacks1700000005000,
   HexTextColumns1700000006000,
   Access1700000007000,
+  BlobDeletions1700000008000,
 ];

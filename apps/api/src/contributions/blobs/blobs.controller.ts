@@ -48,7 +48,13 @@ export class BlobsController {
   @ApiConsumes('application/octet-stream')
   @ApiBody(RAW_BODY)
   @ApiOkResponse({ type: BlobResponseDto })
-  @ApiErrors('UNAUTHENTICATED', 'SCOPE_REQUIRED', 'FILE_TOO_LARGE', ['QUOTA_EXCEEDED', 'meta usedBytes, limitBytes'])
+  @ApiErrors(
+    'UNAUTHENTICATED',
+    'SCOPE_REQUIRED',
+    'FILE_TOO_LARGE',
+    ['QUOTA_EXCEEDED', 'meta usedBytes, limitBytes'],
+    ['BLOB_COLLECTED', 'the same bytes were deleted as unreferenced meanwhile: upload again'],
+  )
   async put(@Req() req: Request, @Caller() caller: Principal): Promise<BlobResponseDto> {
     return toDto(await this.blobs.upload(req, declaredLength(req), caller.account));
   }
@@ -63,7 +69,14 @@ export class BlobsController {
   @ApiParam(SHA_PARAM)
   @ApiBody(RAW_BODY)
   @ApiOkResponse({ type: BlobResponseDto })
-  @ApiErrors('UNAUTHENTICATED', 'SCOPE_REQUIRED', 'FILE_TOO_LARGE', 'BLOB_HASH_MISMATCH', 'QUOTA_EXCEEDED')
+  @ApiErrors(
+    'UNAUTHENTICATED',
+    'SCOPE_REQUIRED',
+    'FILE_TOO_LARGE',
+    'BLOB_HASH_MISMATCH',
+    'QUOTA_EXCEEDED',
+    'BLOB_COLLECTED',
+  )
   async putExpected(
     @Param('sha256') sha256: string,
     @Req() req: Request,

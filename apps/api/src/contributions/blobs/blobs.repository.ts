@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Sha256 } from '@upstream/api-contract';
+import { SqlRepository, type Queryable } from '../../common/persistence/unit-of-work';
 
 /** The `blobs` table: which content addresses the blob store holds. */
 @Injectable()
-export class BlobsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+export class BlobsRepository extends SqlRepository {
+  constructor(@InjectDataSource() db: DataSource) {
+    super(db);
+  }
 
   async record(sha256: string, size: bigint): Promise<void> {
     await this.db.query(`INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING`, [
@@ -21,7 +24,7 @@ export class BlobsRepository {
   }
 
   /** The digests of `sha256s` that are not stored (deduplicated, in first-seen order). bpchar[] like the char(64) key, so its index serves. */
-  async missing(sha256s: Sha256[], em: EntityManager | DataSource = this.db): Promise<string[]> {
+  async missing(sha256s: Sha256[], em: Queryable = this.db): Promise<string[]> {
     const rows: { sha256: string }[] = await em.query(
       `SELECT u.sha256::text AS sha256 FROM (SELECT DISTINCT ON (h) h AS sha256, o FROM unnest($1::bpchar[]) WITH ORDINALITY AS t(h, o) ORDER BY h, o) u
        WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = u.sha256) ORDER BY u.o`,

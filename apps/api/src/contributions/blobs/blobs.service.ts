@@ -4,6 +4,7 @@ import type { Upload } from '@tus/server';
 import { normaliseSha256, type Address, type Sha256 } from '@upstream/api-contract';
 import { quotaExceeded } from '../../access/access.errors';
 import { BlobHoldersRepository } from '../../access/delivery/blob-holders.repository';
+import { UnitOfWork } from '../../common/persistence/unit-of-work';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
 import {
@@ -14,6 +15,7 @@ import {
   type ByteRange,
   type StoredBlob,
 } from '../storage/blob-store';
+import { BlobCollectionRepository } from './blob-collection.repository';
 import { BlobsRepository } from './blobs.repository';
 
 /** Content-addressed upload storage: streams bytes into the blob store (the BLOB_STORE port) and records each blob in `blobs`. */
@@ -26,6 +28,8 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
     @Inject(BLOB_STORE) private readonly store: BlobStore,
     private readonly repository: BlobsRepository,
     private readonly holders: BlobHoldersRepository,
+    private readonly uow: UnitOfWork,
+    private readonly collection: BlobCollectionRepository,
   ) {}
 
   get maxFileBytes(): number {
@@ -77,8 +81,7 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
       }
       throw error;
     }
-    await this.repository.record(stored.sha256, stored.size);
-    await this.holders.record(holder, stored.sha256, stored.size);
+    await this.record(stored, holder);
     return stored;
   }
 
@@ -92,9 +95,30 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
   /** Publishes a finished resumable upload under its hash (BlobHashMismatchError unless it hashes to `expectedSha256`) and records it. */
   async publishUpload(upload: Upload, holder: Address, expectedSha256?: Sha256): Promise<StoredBlob> {
     const stored = await this.store.resumable.publish(upload, expectedSha256);
-    await this.repository.record(stored.sha256, stored.size);
-    await this.holders.record(holder, stored.sha256, stored.size);
+    await this.record(stored, holder);
     return stored;
+  }
+
+  /**
+   * Records stored bytes and their holder, under the blob's lock so the orphan collector's file
+   * removal (OrphanBlobCollector) comes wholly before or after: after, it finds the row and keeps
+   * the file; before, the bytes this upload found already stored may be gone, and the upload fails
+   * (409 BLOB_COLLECTED, nothing recorded) rather than leave a row without bytes.
+   */
+  private async record(stored: StoredBlob, holder: Address): Promise<void> {
+    await this.uow.run(async (tx) => {
+      const collection = this.collection.in(tx);
+      await collection.lockBlob(stored.sha256);
+      await this.repository.in(tx).record(stored.sha256, stored.size);
+      await this.holders.in(tx).record(holder, stored.sha256, stored.size);
+      await collection.unqueue(stored.sha256);
+      if (!(await this.store.stat(stored.sha256)))
+        throw fieldError(
+          'BLOB_COLLECTED',
+          'body',
+          `blob ${stored.sha256} was being deleted as unreferenced while this upload finished: upload it again`,
+        );
+    });
   }
 
   /** A stored blob's address and size; 404 BLOB_NOT_FOUND when it is not (or no longer) in the store. */
