@@ -12,6 +12,7 @@ import { EmbeddedPostgres } from '@upstream/database';
 import type { UpstreamDomain } from '@upstream/provenance';
 import { insertActiveLicensesForOwner, insertDatasetsBulk, signRunManifest } from '../test/support/catalogue-fixtures';
 import { freePort } from '../test/support/ports';
+import { signInWith } from '../apps/cli/src/auth/authenticator';
 import { ROOT, spawnService, waitForHealth } from '../test/support/service-process';
 
 const ENTRIES = Number(process.env.BENCH_RUN_ENTRIES ?? 1_000_000);
@@ -25,10 +26,16 @@ function vmHwmMiB(pid: number): number {
   return Math.round((kib / 1024) * 10) / 10;
 }
 
+/** The lab's session (runs need the signed-in lab). */
+let session = '';
+
 async function post(baseUrl: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(baseUrl + path, {
     method: 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${session}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = (await res.json()) as Record<string, unknown>;
@@ -59,6 +66,7 @@ async function main(): Promise<void> {
     await waitForHealth(baseUrl, service, 120_000);
     const domain = ((await (await fetch(`${baseUrl}/chain`)).json()) as { eip712Domain: UpstreamDomain }).eip712Domain;
     const lab = new Wallet(LocalChain.devPrivateKey(7));
+    session = (await signInWith(baseUrl, lab)).token;
     const owner = new Wallet(LocalChain.devPrivateKey(8)).address;
 
     let started = Date.now();

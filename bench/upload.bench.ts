@@ -13,6 +13,7 @@ import { Wallet, type Signer } from 'ethers';
 import { buildContentTree, type FileEntry, type UpstreamDomain } from '@upstream/provenance';
 import { listFiles } from '../apps/cli/src/contribution/file-list';
 import { signRegistration } from '../apps/cli/src/contribution/registration';
+import { signInWith } from '../apps/cli/src/auth/authenticator';
 import { hashAndUpload, uploadAndHash, DEFAULT_RESUMABLE_THRESHOLD } from '../apps/cli/src/contribution/uploader';
 import { freePort } from '../test/support/ports';
 import { ROOT, spawnService, startFlags, waitForHealth, type ServiceProcess } from '../test/support/service-process';
@@ -56,12 +57,19 @@ async function phase(pid: number, before: { user: number; system: number }) {
   };
 }
 
-async function register(api: string, domain: UpstreamDomain, signer: Signer, title: string, entries: FileEntry[]) {
+async function register(
+  api: string,
+  authorization: string,
+  domain: UpstreamDomain,
+  signer: Signer,
+  title: string,
+  entries: FileEntry[],
+) {
   const tree = await buildContentTree(entries);
   const body = await signRegistration(signer, { entries: [...tree.entries], contentRoot: tree.root, title, domain });
   const res = await fetch(new URL('/datasets', api), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify(body),
   });
   if (res.status !== 201) throw new Error(`registration failed: ${res.status} ${await res.text()}`);
@@ -88,7 +96,8 @@ async function main(): Promise<void> {
     const pid = service.child.pid!;
     const idleRssMiB = await peakRssMiB(pid);
     const domain = ((await (await fetch(`${api}/chain`)).json()) as { eip712Domain: UpstreamDomain }).eip712Domain;
-    const signer = Wallet.createRandom(); // any key: the signature is the authorization, no funds needed
+    const signer = Wallet.createRandom(); // any key: it signs in and signs; no funds needed
+    const authorization = `Bearer ${(await signInWith(api, signer)).token}`;
 
     // One big file: streamed and registered in one pass (client and server each hash while the bytes flow).
     const big = join(work, 'big.bin');
@@ -101,8 +110,8 @@ async function main(): Promise<void> {
 
     const putCpu = await cpuSeconds(pid);
     const started = performance.now();
-    const uploaded = await uploadAndHash(big, { api });
-    await register(api, domain, signer, 'bench: one big file', [
+    const uploaded = await uploadAndHash(big, { api, authorization });
+    await register(api, authorization, domain, signer, 'bench: one big file', [
       { path: basename(big), size: uploaded.size, sha256: uploaded.sha256 },
     ]);
     const uploadSeconds = (performance.now() - started) / 1000;
@@ -118,10 +127,11 @@ async function main(): Promise<void> {
     const listing = await listFiles(big2);
     const sent = await hashAndUpload(listing.files, {
       api,
+      authorization,
       resumableThreshold: Math.min(DEFAULT_RESUMABLE_THRESHOLD, BIG_BYTES),
       resumeStore: join(work, 'uploads.json'),
     });
-    await register(api, domain, signer, 'bench: resumable', sent.entries);
+    await register(api, authorization, domain, signer, 'bench: resumable', sent.entries);
     const cliSeconds = (performance.now() - cliStarted) / 1000;
     if (sent.uploaded !== 1) throw new Error(`the resumable path uploaded ${sent.uploaded} files, expected 1`);
     const cliPhase = await phase(pid, cliCpu);
@@ -140,8 +150,8 @@ async function main(): Promise<void> {
     }
     const smallCpu = await cpuSeconds(pid);
     const smallStarted = performance.now();
-    const small = await hashAndUpload((await listFiles(folder)).files, { api });
-    await register(api, domain, signer, 'bench: small files', small.entries);
+    const small = await hashAndUpload((await listFiles(folder)).files, { api, authorization });
+    await register(api, authorization, domain, signer, 'bench: small files', small.entries);
     const smallSeconds = (performance.now() - smallStarted) / 1000;
     const smallPhase = await phase(pid, smallCpu);
 
