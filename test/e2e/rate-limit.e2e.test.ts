@@ -16,3 +16,23 @@ describe('rate limiting', () => {
     for (let i = 0; i < 5; i++) await t.http.get('/health').expect(200);
   });
 });
+
+describe('rate limiting per account', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '4' });
+  });
+  afterAll(() => t?.close());
+
+  it('counts a signed-in caller per account, whatever its IP, and anonymous callers per IP', async () => {
+    const [alice, bob] = [await t.tokenOf(3), await t.tokenOf(4)];
+    // The IP's anonymous allowance for the route is used up…
+    for (let i = 0; i < 4; i++) await t.http.get('/chain').expect(200);
+    await t.http.get('/chain').expect(429);
+    // …but a signed-in account from the same IP counts on its own.
+    for (let i = 0; i < 4; i++) await t.http.get('/chain').set('authorization', `Bearer ${alice}`).expect(200);
+    await t.http.get('/chain').set('authorization', `Bearer ${alice}`).expect(429);
+    // Another account from the same IP has its own allowance.
+    await t.http.get('/chain').set('authorization', `Bearer ${bob}`).expect(200);
+  });
+});
