@@ -1,7 +1,8 @@
 // `npm run demo`: the whole story on the embedded defaults. Contributors upload datasets (one
 // derived from another, one co-owned), a lab licenses them, records a signed training run and
 // pays it; the epoch settles on-chain (time warped past the root delay); contributors claim;
-// and it prints who got what, exact to the unit. Starts the built service on a throwaway
+// and it prints who got what, exact to the unit. On the way, the lab is refused a licensed
+// dataset's bytes, licenses it, then downloads it and verifies every file and the content root. Starts the built service on a throwaway
 // DATA_DIR, or uses a running one: DEMO_API=http://127.0.0.1:3000 DEMO_RPC=http://127.0.0.1:8545.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Contract, JsonRpcProvider, NonceManager, Wallet, hexlify } from 'ethers';
 import { LocalChain, artifacts } from '@upstream/chain';
+import { signInWith } from '../apps/cli/src/auth/authenticator';
 import {
   buildRunEntriesTree,
   licenseAcceptanceTypedData,
@@ -32,10 +34,13 @@ function freePort(): Promise<number> {
   });
 }
 
-async function api<T>(base: string, path: string, body?: unknown): Promise<T> {
+async function api<T>(base: string, path: string, body?: unknown, token?: string): Promise<T> {
   const res = await fetch(new URL(path, base), {
     method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -43,12 +48,19 @@ async function api<T>(base: string, path: string, body?: unknown): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-function cli(base: string, args: string[], privateKey?: string): string {
-  const r = spawnSync(process.execPath, [CLI, '--api', base, ...args], {
+/** The CLI's sessions for this demo only (not the user's ~/.upstream). */
+const CLI_HOME = join(tmpdir(), `upstream-demo-cli-${process.pid}`);
+
+function cliRun(base: string, args: string[], privateKey?: string) {
+  return spawnSync(process.execPath, [CLI, '--api', base, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...(privateKey ? { UPSTREAM_PRIVATE_KEY: privateKey } : {}) },
+    env: { ...process.env, UPSTREAM_HOME: CLI_HOME, ...(privateKey ? { UPSTREAM_PRIVATE_KEY: privateKey } : {}) },
     encoding: 'utf8',
   });
+}
+
+function cli(base: string, args: string[], privateKey?: string): string {
+  const r = cliRun(base, args, privateKey);
   if (r.status !== 0) throw new Error(`upstream ${args.join(' ')} failed (${r.status}):\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
@@ -137,6 +149,8 @@ async function main(): Promise<void> {
     const curated = upload(await folder('curated', { 'curated.jsonl': '{"q":"why","a":"because"}\n' }), people.Ben, [
       '--title',
       'Curated subset',
+      '--license',
+      'research-only',
       '--owner',
       `${people.Ben.address}:7000`,
       '--owner',
@@ -153,7 +167,13 @@ async function main(): Promise<void> {
       `datasets: Base corpus (Ada) ${corpus}\n          Curated subset (Ben 70 %, Cy 30 %; 15 % upstream to Base corpus) ${curated}\n          Dialogues (Dee) ${dialogues}`,
     );
 
-    // 2. The lab licenses the datasets it trains on.
+    // 2. The curated subset is licensed: its bytes go only to its owners and licensees.
+    const downloads = await mkdtemp(join(tmpdir(), 'upstream-demo-downloads-'));
+    const refused = cliRun(base, ['download', curated, '--out', downloads], key(7));
+    if (refused.status !== 3) throw new Error(`the unlicensed download should exit 3, got ${refused.status}`);
+    console.log(`lab download before licensing: refused (exit 3)\n  ${refused.stderr.trim().split('\n').join('\n  ')}`);
+
+    // 3. The lab licenses the datasets it trains on, then downloads and verifies the curated subset.
     const deadline = Math.floor(Date.now() / 1000) + 3600;
     for (const datasetId of [curated, dialogues, corpus]) {
       const dataset = await api<{ license: { termsHash: string } }>(base, `/datasets/${datasetId}`);
@@ -168,8 +188,16 @@ async function main(): Promise<void> {
       const signature = await lab.signTypedData(typed.domain, typed.types, typed.message);
       await api(base, '/licenses', { ...message, nonce: message.nonce.toString(), deadline, signature });
     }
+    const fetched = JSON.parse(cli(base, ['--json', 'download', curated, '--out', downloads], key(7))) as {
+      files: number;
+      contentRoot: string;
+    };
+    console.log(
+      `lab download after licensing: ${fetched.files} file(s), every SHA-256 and root ${fetched.contentRoot} verified`,
+    );
+    await rm(downloads, { recursive: true, force: true });
 
-    // 3. The lab records a signed training run: which datasets, how many tokens of each.
+    // 4. The lab records a signed training run: which datasets, how many tokens of each.
     const entries = [
       { datasetId: curated, weight: 600_000n },
       { datasetId: dialogues, weight: 400_000n },
@@ -190,24 +218,30 @@ async function main(): Promise<void> {
       deadline: BigInt(deadline),
     };
     const typedRun = trainingRunTypedData(chain.eip712Domain, manifest);
-    const run = await api<{ id: string; runId: string }>(base, '/runs', {
-      lab: labAddress,
-      runRef: manifest.runRef,
-      modelName: manifest.modelName,
-      modelHash: manifest.modelHash,
-      entriesRoot: manifest.entriesRoot,
-      entryCount: entries.length,
-      weightUnit: manifest.weightUnit,
-      startedAt: Number(manifest.startedAt),
-      endedAt: Number(manifest.endedAt),
-      nonce: manifest.nonce.toString(),
-      deadline,
-      signature: await lab.signTypedData(typedRun.domain, typedRun.types, typedRun.message),
-      entries: entries.map((e) => ({ datasetId: e.datasetId, weight: e.weight.toString() })),
-    });
+    const labSession = (await signInWith(base, lab)).token;
+    const run = await api<{ id: string; runId: string }>(
+      base,
+      '/runs',
+      {
+        lab: labAddress,
+        runRef: manifest.runRef,
+        modelName: manifest.modelName,
+        modelHash: manifest.modelHash,
+        entriesRoot: manifest.entriesRoot,
+        entryCount: entries.length,
+        weightUnit: manifest.weightUnit,
+        startedAt: Number(manifest.startedAt),
+        endedAt: Number(manifest.endedAt),
+        nonce: manifest.nonce.toString(),
+        deadline,
+        signature: await lab.signTypedData(typedRun.domain, typedRun.types, typedRun.message),
+        entries: entries.map((e) => ({ datasetId: e.datasetId, weight: e.weight.toString() })),
+      },
+      labSession,
+    );
     console.log(`training run ${run.runId} recorded (${entries.length} datasets, 1,250,000 tokens)`);
 
-    // 4. The lab pays the run's royalties: approve, then payRun.
+    // 5. The lab pays the run's royalties: approve, then payRun.
     const amount = 1_000_000_007n; // 1,000.000007 test tokens (6 decimals): odd on purpose
     const pay = await api<{ approve: { to: string; data: string }; call: { to: string; data: string } }>(
       base,
@@ -225,7 +259,7 @@ async function main(): Promise<void> {
       `paid ${payment.amount}: protocol fee ${payment.fee}, ${payment.net} to the data (ledger holds ${payment.ledgerTotal})`,
     );
 
-    // 5. The epoch settles: root proposed, the guardian's veto window passes, root accepted.
+    // 6. The epoch settles: root proposed, the guardian's veto window passes, root accepted.
     const splitter = new Contract(chain.royaltySplitter, artifacts.RoyaltySplitter.abi, provider);
     const proposed = await until('an epoch root to be proposed', async () => {
       const { items } = await api<{ items: { epoch: number; status: string; root: string }[] }>(base!, '/epochs');
@@ -242,7 +276,7 @@ async function main(): Promise<void> {
     });
     console.log(cli(base, ['verify-epoch', String(proposed.epoch), '--rpc', rpc]).trimEnd());
 
-    // 6. Contributors claim with their own keys, and we count what reached their wallets.
+    // 7. Contributors claim with their own keys, and we count what reached their wallets.
     const token = new Contract(chain.paymentToken, artifacts.MockERC20.abi, provider);
     console.log('\nwho got what (smallest token units):');
     let total = 0n;
@@ -267,6 +301,7 @@ async function main(): Promise<void> {
       await new Promise((r) => service!.once('exit', r));
     }
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await rm(CLI_HOME, { recursive: true, force: true });
   }
 }
 
