@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -396,6 +397,56 @@ describe('access: sessions, API keys, and bytes only for those entitled to them'
         .send(Buffer.from('mine!!'));
       expect(done.status).toBe(200);
       expect(done.headers['upload-sha256']).toBe(sha256(Buffer.from('mine!!')));
+    });
+
+    it("does not let another account cut short the owner's PATCH in flight", async () => {
+      const owner = await t.as(ALICE);
+      const tokenAlice = await t.tokenOf(ALICE);
+      const bytes = Buffer.alloc(3000, 9);
+      const created = await owner
+        .post('/uploads')
+        .set('Tus-Resumable', '1.0.0')
+        .set('Upload-Length', '3000')
+        .expect(201);
+      const url = new URL(created.headers.location as string, t.baseUrl);
+      const answer = new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+        const req = http.request(
+          url,
+          {
+            method: 'PATCH',
+            headers: {
+              'Tus-Resumable': '1.0.0',
+              'Upload-Offset': '0',
+              'Content-Type': 'application/offset+octet-stream',
+              'Content-Length': '3000',
+              authorization: `Bearer ${tokenAlice}`,
+            },
+          },
+          (res) => {
+            res.resume();
+            res.once('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+          },
+        );
+        req.once('error', reject);
+        req.write(bytes.subarray(0, 1000));
+        // While the owner's PATCH waits for the rest, a stranger tries the same upload.
+        void (async () => {
+          await new Promise((r) => setTimeout(r, 200));
+          const stranger = await (
+            await t.as(EVE)
+          )
+            .patch(url.pathname)
+            .set('Tus-Resumable', '1.0.0')
+            .set('Upload-Offset', '0')
+            .set('Content-Type', 'application/offset+octet-stream')
+            .send(Buffer.from('x'));
+          expect(stranger.status).toBe(404);
+          req.end(bytes.subarray(1000));
+        })().catch(reject);
+      });
+      const done = await answer;
+      expect(done.status).toBe(200);
+      expect(done.headers['upload-sha256']).toBe(sha256(bytes));
     });
 
     it('holds each account to UPLOAD_QUOTA_BYTES: a body crossing it mid-stream is discarded and the quota unchanged', async () => {

@@ -1,12 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
+import type TestAgent from 'supertest/lib/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildContentTree, type FileEntry, type UpstreamDomain } from '@upstream/provenance';
 import { signRegistration, type RegistrationInput } from '../../apps/cli/src/contribution/registration';
 import { startTestApp, type TestApp } from '../support/app';
+import { withClient } from '../support/pg-client';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -17,22 +20,40 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
   let alice: Wallet;
   let bob: Wallet;
   let carol: Wallet;
+  /** Each wallet's signed-in client: uploads and registrations go as the account that signs them. */
+  let asAlice: TestAgent;
+  let asBob: TestAgent;
+  let asCarol: TestAgent;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'upstream-refusals-'));
     t = await startTestApp({ DATA_DIR: dataDir, MAX_FILE_BYTES: '4096', MAX_FILES_PER_DATASET: '5' });
     domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
     [alice, bob, carol] = [3, 4, 5].map((i) => new Wallet(t.chain.privateKey(i)));
+    [asAlice, asBob, asCarol] = await Promise.all([3, 4, 5].map((i) => t.as(i)));
   });
   afterAll(async () => {
     await t?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const upload = async (bytes: Buffer) =>
-    (await t.http.put('/blobs').set('content-type', 'application/octet-stream').send(bytes).expect(200)).body as {
+  const upload = async (bytes: Buffer, as = asAlice) =>
+    (await as.put('/blobs').set('content-type', 'application/octet-stream').send(bytes).expect(200)).body as {
       sha256: string;
     };
+
+  /**
+   * Nothing was kept under `digest`: no row, no file in the store, and even the account that sent the
+   * bytes gets 404 for it (bytes it did store, it could read back).
+   */
+  async function expectNotStored(digest: string, uploader = asAlice) {
+    const rows = await withClient(t.database.url, (c) =>
+      c.query(`SELECT 1 FROM blobs WHERE sha256 = $1`, [digest]).then((r) => r.rows),
+    );
+    expect(rows).toEqual([]);
+    expect(existsSync(join(dataDir, 'blobs', digest.slice(0, 2), digest.slice(2, 4), digest))).toBe(false);
+    expectRefusal(await uploader.get(`/blobs/${digest}`), 404, 'BLOB_NOT_FOUND', 'sha256');
+  }
 
   /** Uploads the files and answers their canonical entries and content root. */
   async function dataset(
@@ -53,7 +74,8 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
   const sign = (signer: Wallet, input: Omit<RegistrationInput, 'domain' | 'title'> & { title?: string }) =>
     signRegistration(signer, { title: 'A dataset', domain, ...input });
 
-  const register = (body: object) => t.http.post('/datasets').send(body);
+  /** POST /datasets, by default as alice (who signs most registrations here). */
+  const register = (body: object, as = asAlice) => as.post('/datasets').send(body);
 
   function expectRefusal(
     res: { status: number; body: Record<string, unknown> },
@@ -67,12 +89,12 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
 
   it('refuses an upload over MAX_FILE_BYTES with 413, by PUT or by tus, and keeps nothing', async () => {
     const big = Buffer.alloc(5000, 7);
-    const put = await t.http.put('/blobs').set('content-type', 'application/octet-stream').send(big);
+    const put = await asAlice.put('/blobs').set('content-type', 'application/octet-stream').send(big);
     expectRefusal(put, 413, 'FILE_TOO_LARGE', 'content-length');
     expect(put.body.message).toContain('MAX_FILE_BYTES');
-    await t.http.get(`/blobs/${sha256(big)}`).expect(404);
+    await expectNotStored(sha256(big));
 
-    const tus = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '5000');
+    const tus = await asAlice.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '5000');
     expect(tus.status).toBe(413);
     expect(JSON.parse(tus.text)).toMatchObject({
       error: 'FILE_TOO_LARGE',
@@ -84,10 +106,10 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
   it('refuses bytes that do not hash to the digest they were sent under', async () => {
     const bytes = Buffer.from('not what you said');
     const wrong = sha256(Buffer.from('something else'));
-    const res = await t.http.put(`/blobs/${wrong}`).set('content-type', 'application/octet-stream').send(bytes);
+    const res = await asAlice.put(`/blobs/${wrong}`).set('content-type', 'application/octet-stream').send(bytes);
     expectRefusal(res, 400, 'BLOB_HASH_MISMATCH', 'sha256');
-    await t.http.get(`/blobs/${sha256(bytes)}`).expect(404);
-    await t.http.get(`/blobs/${wrong}`).expect(404);
+    await expectNotStored(sha256(bytes));
+    await expectNotStored(wrong);
   });
 
   it('refuses more files than MAX_FILES_PER_DATASET with 413', async () => {
@@ -152,7 +174,7 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
   it('refuses a signature by someone who is not an owner, and a body changed after signing', async () => {
     const d = await dataset({ 'who.txt': 'who signed' });
     const byCarol = await sign(carol, { ...d, owners: [{ account: alice.address, shareBps: 10_000 }] });
-    const res = await register(byCarol);
+    const res = await register(byCarol, asCarol);
     expectRefusal(res, 403, 'SIGNER_NOT_OWNER', 'signature');
     expect(res.body.signer).toBe(carol.address.toLowerCase());
 
@@ -171,6 +193,26 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
       ],
     };
     expectRefusal(await register(tampered), 403, 'SIGNER_NOT_OWNER', 'signature');
+  });
+
+  it('registers only for a signed-in owner, with files that owner uploaded or may fetch', async () => {
+    const d = await dataset({ 'mine.txt': 'uploaded by alice' });
+    const body = await sign(alice, d);
+    expectRefusal(await t.http.post('/datasets').send(body), 401, 'UNAUTHENTICATED', 'authorization');
+    // A valid registration signed by alice, sent by carol (not an owner): refused, nothing written.
+    expectRefusal(await register(body, asCarol), 403, 'NOT_OWNER', 'owners');
+    await t.http.get(`/datasets/${d.contentRoot}`).expect(404);
+
+    // Bob signs and sends a dataset of bytes only alice uploaded (in no dataset yet): knowing the hash is not having the file.
+    const byBob = await register(
+      await sign(bob, { ...d, owners: [{ account: bob.address, shareBps: 10_000 }] }),
+      asBob,
+    );
+    expectRefusal(byBob, 403, 'BLOB_NOT_AVAILABLE', 'files[0].sha256');
+    await t.http.get(`/datasets/${d.contentRoot}`).expect(404);
+    // Once bob has uploaded the same bytes himself, the same registration goes through.
+    await upload(Buffer.from('uploaded by alice'), asBob);
+    await register(await sign(bob, { ...d, owners: [{ account: bob.address, shareBps: 10_000 }] }), asBob).expect(201);
   });
 
   it('refuses a signature that is not a valid signature at all', async () => {
@@ -210,7 +252,10 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
   it('answers 409 with the existing id when the same content root is registered again', async () => {
     const d = await dataset({ 'dup.txt': 'duplicate' });
     const first = await register(await sign(alice, d)).expect(201);
-    const again = await register(await sign(bob, { ...d, owners: [{ account: bob.address, shareBps: 10_000 }] }));
+    const again = await register(
+      await sign(bob, { ...d, owners: [{ account: bob.address, shareBps: 10_000 }] }),
+      asBob,
+    );
     expectRefusal(again, 409, 'DATASET_EXISTS', 'contentRoot');
     expect(again.body.datasetId).toBe(first.body.id);
   });
@@ -235,6 +280,7 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
         owners: [{ account: bob.address, shareBps: 10_000 }],
         previousVersionId: first.body.id,
       }),
+      asBob,
     );
     expectRefusal(byBob, 403, 'NOT_PREVIOUS_VERSION_OWNER', 'previousVersionId');
     const unknown = await register(await sign(alice, { ...v2, previousVersionId: randomUUID() }));
@@ -319,9 +365,10 @@ describe('contributions: upload rate limit', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('answers 429 past UPLOAD_RATE_LIMIT_PER_MINUTE', async () => {
-    const put = (i: number) =>
-      t.http
+  it('answers 429 past UPLOAD_RATE_LIMIT_PER_MINUTE, counted per account', async () => {
+    const alice = await t.as(3);
+    const put = (i: number, as = alice) =>
+      as
         .put('/blobs')
         .set('content-type', 'application/octet-stream')
         .send(Buffer.from(`blob ${i}`));
@@ -329,6 +376,8 @@ describe('contributions: upload rate limit', () => {
     await put(2).expect(200);
     const res = await put(3).expect(429);
     expect(res.body).toMatchObject({ statusCode: 429, error: 'TOO_MANY_REQUESTS' });
+    // Another account has its own allowance.
+    await put(4, await t.as(4)).expect(200);
     // Reads are not counted against the upload limit.
     await t.http.get('/datasets').expect(200);
   });

@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Wallet } from 'ethers';
+import type TestAgent from 'supertest/lib/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
+import { withClient } from '../support/pg-client';
 
 const ROOT = resolve(__dirname, '../..');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -14,20 +17,61 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 describe('contributions: resumable uploads and a 10,000-file folder', () => {
   let t: TestApp;
   let work: string;
+  /** The uploader (dev account 3): every upload here is its own. */
+  let alice: TestAgent;
+  /** Another signed-in account (dev account 4). */
+  let bob: TestAgent;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'upstream-uploads-'));
     t = await startTestApp({ DATA_DIR: join(work, 'data'), UPLOAD_RATE_LIMIT_PER_MINUTE: '1000000' });
+    [alice, bob] = await Promise.all([t.as(3), t.as(4)]);
   });
   afterAll(async () => {
     await t?.close();
     if (work) await rm(work, { recursive: true, force: true });
   });
 
+  /**
+   * Nothing is kept under `digest`: no row, no file in the store, and even the uploader gets 404 for it
+   * (bytes it did store, it may read back).
+   */
+  async function expectNotStored(digest: string) {
+    const rows = await withClient(t.database.url, (c) =>
+      c.query(`SELECT 1 FROM blobs WHERE sha256 = $1`, [digest]).then((r) => r.rows),
+    );
+    expect(rows).toEqual([]);
+    expect(existsSync(join(work, 'data', 'blobs', digest.slice(0, 2), digest.slice(2, 4), digest))).toBe(false);
+    const res = await alice.get(`/blobs/${digest}`).expect(404);
+    expect(res.body).toMatchObject({ error: 'BLOB_NOT_FOUND', details: [{ field: 'sha256' }] });
+  }
+
+  it('refuses an anonymous upload with 401, by PUT or by tus, and keeps nothing', async () => {
+    const bytes = Buffer.from('sent without signing in');
+    for (const path of ['/blobs', `/blobs/${sha256(bytes)}`]) {
+      const res = await t.http.put(path).set('content-type', 'application/octet-stream').send(bytes).expect(401);
+      expect(res.body).toMatchObject({ error: 'UNAUTHENTICATED', details: [{ field: 'authorization' }] });
+    }
+    const missing = await t.http
+      .post('/blobs/missing')
+      .send({ sha256s: [sha256(bytes)] })
+      .expect(401);
+    expect(missing.body.error).toBe('UNAUTHENTICATED');
+    // Signed in, the same question is answered: the bytes sent anonymously are not there.
+    const asked = await alice
+      .post('/blobs/missing')
+      .send({ sha256s: [sha256(bytes)] })
+      .expect(200);
+    expect(asked.body.missing).toEqual([sha256(bytes)]);
+    const tus = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '10').expect(401);
+    expect(JSON.parse(tus.text)).toMatchObject({ error: 'UNAUTHENTICATED' });
+    await expectNotStored(sha256(bytes));
+  });
+
   it('resumes an interrupted tus upload; the half-sent file is never a blob', async () => {
     const bytes = Buffer.from(Array.from({ length: 200_000 }, (_, i) => i % 251));
     const digest = sha256(bytes);
-    const created = await t.http
+    const created = await alice
       .post('/uploads')
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Length', String(bytes.length))
@@ -37,19 +81,19 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect(location).toMatch(/^\/uploads\/[0-9a-f]+$/);
 
     const half = 80_000;
-    await t.http
+    await alice
       .patch(location)
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Offset', '0')
       .set('content-type', 'application/offset+octet-stream')
       .send(bytes.subarray(0, half))
       .expect(204);
-    await t.http.get(`/blobs/${digest}`).expect(404);
+    await expectNotStored(digest);
 
     // The client comes back (say, after a dropped connection) and asks where to continue.
-    const head = await t.http.head(location).set('Tus-Resumable', '1.0.0').expect(200);
+    const head = await alice.head(location).set('Tus-Resumable', '1.0.0').expect(200);
     expect(head.headers['upload-offset']).toBe(String(half));
-    const done = await t.http
+    const done = await alice
       .patch(location)
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Offset', String(half))
@@ -58,20 +102,62 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
       .expect(200);
     expect(done.headers['upload-sha256']).toBe(digest);
 
-    const blob = await t.http.get(`/blobs/${digest}`).buffer(true).expect(200);
+    // The uploader reads its bytes back; they are in no dataset, so to anyone else they are not there.
+    const blob = await alice.get(`/blobs/${digest}`).buffer(true).expect(200);
     expect(Buffer.compare(blob.body, bytes)).toBe(0);
+    expect((await bob.get(`/blobs/${digest}`).expect(404)).body.error).toBe('BLOB_NOT_FOUND');
+    expect((await t.http.get(`/blobs/${digest}`).expect(404)).body.error).toBe('BLOB_NOT_FOUND');
+  });
+
+  it('keeps a tus upload its creator’s: another account gets 404 on HEAD, PATCH and DELETE, and the upload goes on', async () => {
+    const bytes = Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 3) % 256));
+    const created = await alice
+      .post('/uploads')
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', String(bytes.length))
+      .expect(201);
+    const location = created.headers.location;
+    const patch = (as: TestAgent, offset: number, body: Buffer) =>
+      as
+        .patch(location)
+        .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream' })
+        .set('Upload-Offset', String(offset))
+        .send(body);
+    await patch(alice, 0, bytes.subarray(0, 5000)).expect(204);
+
+    // To anyone but its creator the upload does not exist: the same 404 as an unknown id.
+    expect((await bob.head(location).set('Tus-Resumable', '1.0.0')).status).toBe(404);
+    const foreignPatch = await patch(bob, 5000, Buffer.alloc(100, 9));
+    expect(foreignPatch.status).toBe(404);
+    expect(JSON.parse(foreignPatch.text)).toMatchObject({ error: 'UPLOAD_NOT_FOUND', details: [{ field: 'id' }] });
+    const foreignDelete = await bob.delete(location).set('Tus-Resumable', '1.0.0');
+    expect(foreignDelete.status).toBe(404);
+    expect(JSON.parse(foreignDelete.text)).toMatchObject({ error: 'UPLOAD_NOT_FOUND', details: [{ field: 'id' }] });
+    // Without a session: 401 before anything is looked up.
+    expect((await t.http.head(location).set('Tus-Resumable', '1.0.0')).status).toBe(401);
+    expect((await t.http.delete(location).set('Tus-Resumable', '1.0.0')).status).toBe(401);
+
+    // None of that touched it: its creator goes on from where it stood.
+    const head = await alice.head(location).set('Tus-Resumable', '1.0.0').expect(200);
+    expect(head.headers['upload-offset']).toBe('5000');
+    const done = await patch(alice, 5000, bytes.subarray(5000)).expect(200);
+    expect(done.headers['upload-sha256']).toBe(sha256(bytes));
+    // And its creator may still delete an upload of its own.
+    const other = await alice.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '10').expect(201);
+    await alice.delete(other.headers.location).set('Tus-Resumable', '1.0.0').expect(204);
+    expect((await alice.head(other.headers.location).set('Tus-Resumable', '1.0.0')).status).toBe(404);
   });
 
   it('refuses a finished tus upload whose bytes do not match its declared sha256, and keeps nothing', async () => {
     const bytes = Buffer.from('these bytes are not the declared ones');
     const declared = sha256(Buffer.from('declared'));
-    const created = await t.http
+    const created = await alice
       .post('/uploads')
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Length', String(bytes.length))
       .set('Upload-Metadata', `sha256 ${Buffer.from(declared).toString('base64')}`)
       .expect(201);
-    const res = await t.http
+    const res = await alice
       .patch(created.headers.location)
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Offset', '0')
@@ -82,19 +168,20 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
       error: 'BLOB_HASH_MISMATCH',
       details: [{ field: 'Upload-Metadata sha256' }],
     });
-    await t.http.get(`/blobs/${sha256(bytes)}`).expect(404);
+    await expectNotStored(sha256(bytes));
+    await expectNotStored(declared);
   });
 
   it('refuses PATCHes that break the tus rules with a 4xx naming the header, and keeps the upload usable', async () => {
     const bytes = Buffer.from(Array.from({ length: 10_000 }, (_, i) => (i * 7) % 256));
-    const created = await t.http
+    const created = await alice
       .post('/uploads')
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Length', String(bytes.length))
       .expect(201);
     const location = created.headers.location;
     const patch = (path: string, offset: string | undefined, body: Buffer, headers: Record<string, string> = {}) => {
-      const req = t.http
+      const req = alice
         .patch(path)
         .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', ...headers });
       return (offset === undefined ? req : req.set('Upload-Offset', offset)).send(body);
@@ -136,7 +223,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     const conflict = await patch(location, '3000', bytes.subarray(3000));
     refused(conflict, 409, 'UPLOAD_OFFSET_MISMATCH', 'Upload-Offset');
     expect(JSON.parse(conflict.text)).toMatchObject({ offset: 4000 });
-    const head = await t.http.head(location).set('Tus-Resumable', '1.0.0').expect(200);
+    const head = await alice.head(location).set('Tus-Resumable', '1.0.0').expect(200);
     expect(head.headers['upload-offset']).toBe('4000');
 
     const done = await patch(location, '4000', bytes.subarray(4000)).expect(200);
@@ -144,11 +231,12 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect(JSON.parse(done.text)).toMatchObject({ sha256: sha256(bytes), size: String(bytes.length) });
   });
 
-  /** A PATCH from offset 0 announcing `length` bytes, left open for the test to write into (or not). */
-  const openPatch = (location: string, length: number) =>
+  /** A PATCH from offset 0 announcing `length` bytes, as the uploader, left open for the test to write into (or not). */
+  const openPatch = async (location: string, length: number) =>
     http.request(new URL(location, t.baseUrl), {
       method: 'PATCH',
       headers: {
+        Authorization: `Bearer ${await t.tokenOf(3)}`,
         'Tus-Resumable': '1.0.0',
         'Content-Type': 'application/offset+octet-stream',
         'Upload-Offset': '0',
@@ -158,7 +246,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
 
   it('lets a client that stalled mid-PATCH ask where it stands and go on: the stalled PATCH gives up its lock and keeps its bytes', async () => {
     const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 256));
-    const created = await t.http
+    const created = await alice
       .post('/uploads')
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Length', String(bytes.length))
@@ -166,7 +254,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     const location = created.headers.location;
 
     // A PATCH that announces every byte but sends a third of them, then stalls with the connection open.
-    const stalled = openPatch(location, bytes.length);
+    const stalled = await openPatch(location, bytes.length);
     const stalledAnswer = new Promise<number>((resolve, reject) => {
       stalled.once('response', (res) => resolve(res.statusCode!));
       stalled.once('error', reject);
@@ -175,12 +263,12 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     await new Promise((r) => setTimeout(r, 300));
 
     // The client's HEAD takes the lock: the stalled PATCH stops, answers 204, and the bytes it got stay.
-    const head = await t.http.head(location).set('Tus-Resumable', '1.0.0').expect(200);
+    const head = await alice.head(location).set('Tus-Resumable', '1.0.0').expect(200);
     expect(head.headers['upload-offset']).toBe('100000');
     expect(await stalledAnswer).toBe(204);
     stalled.destroy();
 
-    const done = await t.http
+    const done = await alice
       .patch(location)
       .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '100000' })
       .send(bytes.subarray(100_000))
@@ -190,24 +278,24 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
 
   it('keeps what arrived when the connection drops mid-PATCH; HEAD says where to go on from', async () => {
     const bytes = Buffer.from(Array.from({ length: 400_000 }, (_, i) => (i * 17) % 256));
-    const created = await t.http
+    const created = await alice
       .post('/uploads')
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Length', String(bytes.length))
       .expect(201);
     const location = created.headers.location;
-    const dropped = openPatch(location, bytes.length);
+    const dropped = await openPatch(location, bytes.length);
     dropped.on('error', () => undefined);
     dropped.write(bytes.subarray(0, 150_000));
     await new Promise((r) => setTimeout(r, 300));
     dropped.destroy();
     await new Promise((r) => setTimeout(r, 300));
 
-    const head = await t.http.head(location).set('Tus-Resumable', '1.0.0').expect(200);
+    const head = await alice.head(location).set('Tus-Resumable', '1.0.0').expect(200);
     const offset = Number(head.headers['upload-offset']);
     expect(offset).toBeGreaterThan(0);
     expect(offset).toBeLessThanOrEqual(150_000);
-    const done = await t.http
+    const done = await alice
       .patch(location)
       .set({
         'Tus-Resumable': '1.0.0',
@@ -221,19 +309,19 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
 
   it('takes the length from a later PATCH when the upload was created with Upload-Defer-Length', async () => {
     const bytes = Buffer.from('length named later, by the last PATCH');
-    const created = await t.http
+    const created = await alice
       .post('/uploads')
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Defer-Length', '1')
       .expect(201);
     const location = created.headers.location;
-    const first = await t.http
+    const first = await alice
       .patch(location)
       .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '0' })
       .send(bytes.subarray(0, 10))
       .expect(204);
     expect(first.headers['upload-offset']).toBe('10');
-    const tooShort = await t.http
+    const tooShort = await alice
       .patch(location)
       .set({
         'Tus-Resumable': '1.0.0',
@@ -244,7 +332,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
       .send(Buffer.alloc(0));
     expect(tooShort.status).toBe(400);
     expect(JSON.parse(tooShort.text)).toMatchObject({ details: [{ field: 'Upload-Length' }] });
-    const done = await t.http
+    const done = await alice
       .patch(location)
       .set({
         'Tus-Resumable': '1.0.0',
@@ -258,7 +346,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
   });
 
   it('answers 410 Gone for a PATCH to an expired upload', async () => {
-    const created = await t.http.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '10').expect(201);
+    const created = await alice.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '10').expect(201);
     const location = created.headers.location;
     const id = location.split('/').pop()!;
     // Two days ago: past the one-day expiry.
@@ -268,7 +356,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
       record,
       JSON.stringify({ ...upload, creation_date: new Date(Date.now() - 2 * 86_400_000).toISOString() }),
     );
-    const res = await t.http
+    const res = await alice
       .patch(location)
       .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'Upload-Offset': '0' })
       .send(Buffer.alloc(10));
@@ -279,8 +367,11 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
   it('serves byte ranges of a blob, so that a download can resume (206; 416 past the end)', async () => {
     const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 13) % 256));
     const digest = sha256(bytes);
-    await t.http.put(`/blobs/${digest}`).set('content-type', 'application/octet-stream').send(bytes).expect(200);
-    const get = (headers: Record<string, string> = {}) => t.http.get(`/blobs/${digest}`).set(headers).buffer(true);
+    await alice.put(`/blobs/${digest}`).set('content-type', 'application/octet-stream').send(bytes).expect(200);
+    // In no dataset yet: only its uploader may read it back (a range included); to anyone else it is not there.
+    const anonymous = await t.http.get(`/blobs/${digest}`).set('Range', 'bytes=0-9').expect(404);
+    expect(anonymous.body.error).toBe('BLOB_NOT_FOUND');
+    const get = (headers: Record<string, string> = {}) => alice.get(`/blobs/${digest}`).set(headers).buffer(true);
 
     const whole = await get().expect(200);
     expect(whole.headers['accept-ranges']).toBe('bytes');
@@ -303,7 +394,7 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect((await get({ Range: 'bytes=0-1,5-6' }).expect(200)).body.length).toBe(3000);
     expect((await get({ Range: 'lines=1-2' }).expect(200)).body.length).toBe(3000);
 
-    const past = await t.http.get(`/blobs/${digest}`).set('Range', 'bytes=3000-');
+    const past = await alice.get(`/blobs/${digest}`).set('Range', 'bytes=3000-');
     expect(past.status).toBe(416);
     expect(past.headers['content-range']).toBe('bytes */3000');
     expect(past.body).toMatchObject({ error: 'RANGE_NOT_SATISFIABLE', size: 3000, details: [{ field: 'Range' }] });
@@ -334,7 +425,8 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
         ],
         {
           cwd: ROOT,
-          env: { ...process.env, UPSTREAM_PRIVATE_KEY: key, HOME: work },
+          // The CLI signs in with the key; its session stays in this test's folder.
+          env: { ...process.env, UPSTREAM_PRIVATE_KEY: key, HOME: work, UPSTREAM_HOME: join(work, 'upstream-home') },
         },
       );
       let stdout = '';

@@ -1,4 +1,5 @@
 import { Wallet } from 'ethers';
+import type TestAgent from 'supertest/lib/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamDomain, verifyRunEntryProof, type UpstreamDomain } from '@upstream/provenance';
 import { startTestApp, type TestApp } from '../support/app';
@@ -16,13 +17,15 @@ describe(`a ${N.toLocaleString('en')}-entry run manifest, uploaded in chunks`, (
   let t: TestApp;
   let domain: UpstreamDomain;
   let lab: Wallet;
+  /** The lab's signed-in client: a run is recorded by its lab. */
+  let asLab: TestAgent;
   let roots: string[];
   let signed: Awaited<ReturnType<typeof signRunManifest>>;
   const weightOf = (i: number) => BigInt(1 + (i % 997));
 
   async function upload(): Promise<{ status: number; body: Record<string, unknown> }> {
     const body = roots.slice(0, CHUNK).map((datasetId, i) => ({ datasetId, weight: weightOf(i).toString() }));
-    const open = await t.http
+    const open = await asLab
       .post('/runs')
       .send({ ...signed.body, entries: body })
       .expect(201);
@@ -30,15 +33,16 @@ describe(`a ${N.toLocaleString('en')}-entry run manifest, uploaded in chunks`, (
       const entries = roots
         .slice(offset, offset + CHUNK)
         .map((datasetId, i) => ({ datasetId, weight: weightOf(offset + i).toString() }));
-      await t.http.post(`/runs/${open.body.id}/entries`).send({ offset, entries }).expect(200);
+      await asLab.post(`/runs/${open.body.id}/entries`).send({ offset, entries }).expect(200);
     }
-    return t.http.post(`/runs/${open.body.id}/commit`);
+    return asLab.post(`/runs/${open.body.id}/commit`);
   }
 
   beforeAll(async () => {
     t = await startTestApp();
     domain = upstreamDomain(31337, t.chain.deployment.contracts.ProvenanceRegistry);
     lab = new Wallet(t.chain.privateKey(7));
+    asLab = await t.as(7);
     roots = await insertDatasetsBulk(t.database.url, N, new Wallet(t.chain.privateKey(8)).address);
     await insertActiveLicensesBulk(t.database.url, lab.address, roots);
     signed = await signRunManifest(lab, domain, {

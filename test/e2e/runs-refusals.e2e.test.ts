@@ -1,4 +1,5 @@
 import { Wallet } from 'ethers';
+import type TestAgent from 'supertest/lib/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamDomain, type UpstreamDomain } from '@upstream/provenance';
 import { licensingChangeTypedData } from '@upstream/provenance';
@@ -20,6 +21,10 @@ describe('training runs and licenses: every refusal names the field and the reas
   let licensed: FixtureDataset;
   let licensed2: FixtureDataset;
   let unlicensed: FixtureDataset;
+  /** The lab's signed-in client: a run is recorded by its lab. */
+  let asLab: TestAgent;
+  /** Another signed-in account. */
+  let asStranger: TestAgent;
 
   const entry = (d: FixtureDataset, weight = 100n) => ({ datasetId: d.contentRoot, weight });
   const asBody = (entries: { datasetId: string; weight: bigint }[]) =>
@@ -40,6 +45,7 @@ describe('training runs and licenses: every refusal names the field and the reas
     lab = new Wallet(t.chain.privateKey(3));
     stranger = new Wallet(t.chain.privateKey(4));
     owner = new Wallet(t.chain.privateKey(5));
+    [asLab, asStranger] = await Promise.all([t.as(3), t.as(4)]);
     const url = t.database.url;
     [licensed, licensed2, unlicensed] = await Promise.all([
       insertDataset(url, { owners: [{ account: owner.address, shareBps: 10_000 }] }),
@@ -58,7 +64,7 @@ describe('training runs and licenses: every refusal names the field and the reas
 
   it('records a well-formed run over licensed datasets (the baseline the refusals differ from)', async () => {
     const { body, runId } = await run([entry(licensed, 5n), entry(licensed2, 7n)]);
-    const res = await t.http.post('/runs').send(body);
+    const res = await asLab.post('/runs').send(body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body).toMatchObject({
       status: 'committed',
@@ -70,7 +76,7 @@ describe('training runs and licenses: every refusal names the field and the reas
 
   it('refuses datasets the lab holds no active license for, naming every one', async () => {
     const { body } = await run([entry(licensed), entry(unlicensed), entry(licensed2)]);
-    const res = await t.http.post('/runs').send(body).expect(403);
+    const res = await asLab.post('/runs').send(body).expect(403);
     expect(res.body.error).toBe('UNLICENSED_DATASETS');
     expect(res.body.count).toBe(1);
     expect(res.body.details).toEqual([
@@ -85,7 +91,7 @@ describe('training runs and licenses: every refusal names the field and the reas
   it('refuses datasets that do not exist', async () => {
     const ghost = '0x' + 'ee'.repeat(32);
     const { body } = await run([entry(licensed), { datasetId: ghost, weight: 3n }]);
-    const res = await t.http.post('/runs').send(body).expect(400);
+    const res = await asLab.post('/runs').send(body).expect(400);
     expect(res.body.error).toBe('UNKNOWN_DATASETS');
     expect(res.body.details).toEqual([
       { field: 'entries[1].datasetId', reason: `no dataset with content root ${ghost}` },
@@ -94,7 +100,7 @@ describe('training runs and licenses: every refusal names the field and the reas
 
   it('refuses a signature by someone other than the lab, and a manifest changed after signing', async () => {
     const forged = await run([entry(licensed)], {}, stranger);
-    const res = await t.http.post('/runs').send(forged.body).expect(400);
+    const res = await asLab.post('/runs').send(forged.body).expect(400);
     expect(res.body.error).toBe('INVALID_SIGNATURE');
     expect(res.body.details[0]).toEqual({
       field: 'signature',
@@ -102,7 +108,7 @@ describe('training runs and licenses: every refusal names the field and the reas
     });
 
     const tampered = await run([entry(licensed)]);
-    const res2 = await t.http
+    const res2 = await asLab
       .post('/runs')
       .send({ ...tampered.body, modelName: 'another-model' })
       .expect(400);
@@ -111,11 +117,11 @@ describe('training runs and licenses: every refusal names the field and the reas
 
   it('refuses a replayed nonce and a manifest recorded twice', async () => {
     const first = await run([entry(licensed)], { nonce: 777n });
-    await t.http.post('/runs').send(first.body).expect(201);
-    const again = await t.http.post('/runs').send(first.body).expect(409);
+    await asLab.post('/runs').send(first.body).expect(201);
+    const again = await asLab.post('/runs').send(first.body).expect(409);
     expect(again.body).toMatchObject({ error: 'RUN_EXISTS', runId: first.runId });
     const replay = await run([entry(licensed2)], { nonce: 777n });
-    const res = await t.http.post('/runs').send(replay.body).expect(409);
+    const res = await asLab.post('/runs').send(replay.body).expect(409);
     expect(res.body.error).toBe('NONCE_REUSED');
     expect(res.body.details[0].field).toBe('nonce');
   });
@@ -123,7 +129,7 @@ describe('training runs and licenses: every refusal names the field and the reas
   it('refuses zero and negative weights', async () => {
     const { body } = await run([entry(licensed)]);
     for (const weight of ['0', '-5', -5, '1.5', '']) {
-      const res = await t.http
+      const res = await asLab
         .post('/runs')
         .send({ ...body, entries: [{ datasetId: licensed.contentRoot, weight }] })
         .expect(400);
@@ -134,7 +140,7 @@ describe('training runs and licenses: every refusal names the field and the reas
 
   it('refuses a dataset listed twice, within a request and across chunks', async () => {
     const { body } = await run([entry(licensed), entry(licensed2)]);
-    const res = await t.http
+    const res = await asLab
       .post('/runs')
       .send({ ...body, entries: asBody([entry(licensed), entry(licensed, 2n)]) })
       .expect(400);
@@ -144,21 +150,21 @@ describe('training runs and licenses: every refusal names the field and the reas
     });
 
     const chunked = await run([entry(licensed), entry(licensed2)]);
-    const open = await t.http.post('/runs').send({ ...chunked.body, entries: asBody([entry(licensed)]) });
+    const open = await asLab.post('/runs').send({ ...chunked.body, entries: asBody([entry(licensed)]) });
     expect(open.status, JSON.stringify(open.body)).toBe(201);
     expect(open.body).toMatchObject({ status: 'open', received: 1, entryCount: 2 });
-    await t.http
+    await asLab
       .post(`/runs/${open.body.id}/entries`)
       .send({ offset: 1, entries: asBody([entry(licensed, 9n)]) })
       .expect(200);
-    const commit = await t.http.post(`/runs/${open.body.id}/commit`).expect(400);
+    const commit = await asLab.post(`/runs/${open.body.id}/commit`).expect(400);
     expect(commit.body.details[0].field).toBe('entries[1].datasetId');
     expect(commit.body.details[0].reason).toContain('listed twice');
   });
 
   it('refuses entries that do not hash to the signed root', async () => {
     const { body, entriesRoot } = await run([entry(licensed, 10n)]);
-    const res = await t.http
+    const res = await asLab
       .post('/runs')
       .send({ ...body, entries: asBody([entry(licensed, 11n)]) })
       .expect(400);
@@ -169,7 +175,7 @@ describe('training runs and licenses: every refusal names the field and the reas
 
   it('refuses an expired deadline', async () => {
     const { body } = await run([entry(licensed)], { deadline: Math.floor(Date.now() / 1000) - 60 });
-    const res = await t.http.post('/runs').send(body).expect(400);
+    const res = await asLab.post('/runs').send(body).expect(400);
     expect(res.body.error).toBe('DEADLINE_EXPIRED');
     expect(res.body.details).toEqual([{ field: 'deadline', reason: 'must be in the future' }]);
   });
@@ -185,7 +191,7 @@ describe('training runs and licenses: every refusal names the field and the reas
       [{ weightUnit: 'parsecs' }, 'weightUnit'],
     ];
     for (const [patch, field] of cases) {
-      const res = await t.http
+      const res = await asLab
         .post('/runs')
         .send({ ...body, ...patch })
         .expect(400);
@@ -196,16 +202,16 @@ describe('training runs and licenses: every refusal names the field and the reas
 
   it('keeps a chunked run invisible until commit, and refuses out-of-order or early commits', async () => {
     const { body, runId } = await run([entry(licensed, 1n), entry(licensed2, 2n)]);
-    const open = await t.http
+    const open = await asLab
       .post('/runs')
       .send({ ...body, entries: undefined })
       .expect(201);
     expect(open.body).toMatchObject({ status: 'open', received: 0, runId });
     await t.http.get(`/runs/${open.body.id}`).expect(404);
     await t.http.get(`/runs/${runId}`).expect(404);
-    const early = await t.http.post(`/runs/${open.body.id}/commit`).expect(409);
+    const early = await asLab.post(`/runs/${open.body.id}/commit`).expect(409);
     expect(early.body).toMatchObject({ error: 'RUN_INCOMPLETE', received: 0, entryCount: 2 });
-    const skip = await t.http
+    const skip = await asLab
       .post(`/runs/${open.body.id}/entries`)
       .send({ offset: 1, entries: asBody([entry(licensed2, 2n)]) })
       .expect(409);
@@ -214,18 +220,51 @@ describe('training runs and licenses: every refusal names the field and the reas
       expectedOffset: 0,
       details: [{ field: 'offset', reason: 'must be 0 (entries received so far)' }],
     });
-    const tooMany = await t.http
+    const tooMany = await asLab
       .post(`/runs/${open.body.id}/entries`)
       .send({ offset: 0, entries: asBody([entry(licensed, 1n), entry(licensed2, 2n), entry(unlicensed)]) })
       .expect(400);
     expect(tooMany.body.details[0].field).toBe('entries');
-    await t.http
+    await asLab
       .post(`/runs/${open.body.id}/entries`)
       .send({ offset: 0, entries: asBody([entry(licensed, 1n), entry(licensed2, 2n)]) })
       .expect(200);
-    const done = await t.http.post(`/runs/${open.body.id}/commit`).expect(200);
+    const done = await asLab.post(`/runs/${open.body.id}/commit`).expect(200);
     expect(done.body).toMatchObject({ status: 'committed', run: { id: open.body.id, runId } });
     await t.http.get(`/runs/${runId}`).expect(200);
+  });
+
+  it('records a run only for its lab: anyone else is refused, and cannot touch the lab’s open upload', async () => {
+    const { body, runId } = await run([entry(licensed, 4n), entry(licensed2, 6n)]);
+    const anonymous = await t.http.post('/runs').send(body).expect(401);
+    expect(anonymous.body).toMatchObject({ error: 'UNAUTHENTICATED', details: [{ field: 'authorization' }] });
+    // The lab's own valid manifest, sent by another account: not its run to record.
+    const notLab = await asStranger.post('/runs').send(body).expect(403);
+    expect(notLab.body).toMatchObject({ error: 'NOT_OWNER', details: [{ field: 'lab' }] });
+
+    // The lab sends half of it.
+    const open = await asLab
+      .post('/runs')
+      .send({ ...body, entries: asBody([entry(licensed, 4n)]) })
+      .expect(201);
+    expect(open.body).toMatchObject({ status: 'open', received: 1, entryCount: 2 });
+    // A stranger who learns the upload id finds no such upload: a bad chunk and a commit both answer 404.
+    const chunk = await asStranger
+      .post(`/runs/${open.body.id}/entries`)
+      .send({ offset: 1, entries: asBody([entry(unlicensed, 1n)]) })
+      .expect(404);
+    expect(chunk.body).toMatchObject({ error: 'RUN_NOT_FOUND', details: [{ field: 'id' }] });
+    const commit = await asStranger.post(`/runs/${open.body.id}/commit`).expect(404);
+    expect(commit.body).toMatchObject({ error: 'RUN_NOT_FOUND', details: [{ field: 'id' }] });
+    await t.http.post(`/runs/${open.body.id}/commit`).expect(401);
+
+    // The lab's half-sent manifest is untouched: it goes on from offset 1 and commits.
+    await asLab
+      .post(`/runs/${open.body.id}/entries`)
+      .send({ offset: 1, entries: asBody([entry(licensed2, 6n)]) })
+      .expect(200);
+    const done = await asLab.post(`/runs/${open.body.id}/commit`).expect(200);
+    expect(done.body).toMatchObject({ status: 'committed', runId, run: { entryCount: 2, totalWeight: '10' } });
   });
 
   it('answers 404 for unknown runs and uploads', async () => {
@@ -234,8 +273,8 @@ describe('training runs and licenses: every refusal names the field and the reas
     await t.http.get(`/runs/0x${'ab'.repeat(32)}`).expect(404);
     await t.http.get('/runs/not-a-run').expect(404);
     await t.http.get(`/runs/0x${'ab'.repeat(32)}/provenance`).expect(404);
-    await t.http.post('/runs/00000000-0000-4000-8000-000000000000/commit').expect(404);
-    await t.http
+    await asLab.post('/runs/00000000-0000-4000-8000-000000000000/commit').expect(404);
+    await asLab
       .post('/runs/00000000-0000-4000-8000-000000000000/entries')
       .send({ offset: 0, entries: [{ datasetId: licensed.contentRoot, weight: '1' }] })
       .expect(404);
@@ -316,7 +355,7 @@ describe('training runs and licenses: every refusal names the field and the reas
         .expect(403);
       expect(refused.body).toMatchObject({ error: 'LICENSING_CLOSED', details: [{ field: 'datasetId' }] });
       const { body } = await run([entry(licensed, 3n)]);
-      await t.http.post('/runs').send(body).expect(201); // the lab's existing license still counts
+      await asLab.post('/runs').send(body).expect(201); // the lab's existing license still counts
     });
 
     it('honours expiry: an expired license no longer covers a run and is listed as expired', async () => {
@@ -327,7 +366,7 @@ describe('training runs and licenses: every refusal names the field and the reas
         ),
       );
       const { body } = await run([entry(licensed2, 4n)]);
-      const res = await t.http.post('/runs').send(body).expect(403);
+      const res = await asLab.post('/runs').send(body).expect(403);
       expect(res.body.details[0].field).toBe('entries[0].datasetId');
       const list = await t.http.get(`/labs/${lab.address}/licenses`).expect(200);
       const statuses = Object.fromEntries(

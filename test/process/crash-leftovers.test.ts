@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn } from '../support/auth';
 import { freePort } from '../support/ports';
 import { isAlive, spawnService, waitForHealth, type ServiceProcess } from '../support/service-process';
 
@@ -16,6 +18,8 @@ describe('crash leftovers (the built service, killed with -9 and started again)'
   let work: string;
   let env: Record<string, string>;
   let baseUrl: string;
+  /** `Bearer <session>` of the uploader: a tus upload is its creator's (sessions live in the database, so across restarts). */
+  let authorization: string;
   const running: ServiceProcess[] = [];
   const others: ChildProcess[] = [];
 
@@ -47,11 +51,15 @@ describe('crash leftovers (the built service, killed with -9 and started again)'
     return s;
   };
   const tus = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
-    fetch(`${baseUrl}${path}`, { ...init, headers: { 'Tus-Resumable': '1.0.0', ...init.headers } });
+    fetch(`${baseUrl}${path}`, {
+      ...init,
+      headers: { 'Tus-Resumable': '1.0.0', authorization, ...init.headers },
+    });
 
   it('sweeps the fresh temp file of a PUT /blobs cut by kill -9, and keeps tus uploads resumable', async () => {
     const first = start();
     await waitForHealth(baseUrl, first);
+    authorization = `Bearer ${await signIn(baseUrl, Wallet.createRandom())}`;
     const created = await tus('/uploads', { method: 'POST', headers: { 'Upload-Length': '10' } });
     expect(created.status).toBe(201);
     const location = created.headers.get('location')!;

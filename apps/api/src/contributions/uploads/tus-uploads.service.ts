@@ -161,6 +161,10 @@ export class TusUploadsService implements OnModuleInit {
     const contentLength = headerInteger(req, 'Content-Length', false);
 
     if (!UPLOAD_ID.test(id)) throw fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`);
+    // The owner check comes before the lock: asking for the lock stops the owner's PATCH in flight.
+    const existing = await this.store.datastore.getUpload(id).catch(() => undefined);
+    if (!existing || uploadOwner(existing) !== caller.account)
+      throw fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`);
     const gone = new AbortController();
     res.once('close', () => gone.abort());
     const released = new AbortController();
