@@ -408,7 +408,7 @@ describe('access: sessions, API keys, and bytes only for those entitled to them'
         .set('Tus-Resumable', '1.0.0')
         .set('Upload-Length', '3000')
         .expect(201);
-      const url = new URL(created.headers.location as string, t.baseUrl);
+      const url = new URL(created.headers.location, t.baseUrl);
       const answer = new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
         const req = http.request(
           url,
