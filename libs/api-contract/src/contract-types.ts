@@ -65,6 +65,7 @@ export interface ContractTypes {
   SetLicensingRequest: licenses.SetLicensingRequest;
   OffsetPageQuery: licenses.OffsetPageQuery;
   PayRunInstructions: licenses.PayRunInstructions;
+  PayRunFee: licenses.PayRunFee;
   LicenseGrantFee: licenses.LicenseGrantFee;
   LicenseGrant: licenses.LicenseGrant;
   LicenseResult: licenses.LicenseResult;
@@ -80,6 +81,7 @@ export interface ContractTypes {
   AnchorTx: runs.AnchorTx;
   RunAnchorStatus: runs.RunAnchorStatus;
   RunPaymentTotal: runs.RunPaymentTotal;
+  RunFee: runs.RunFee;
   Run: runs.Run;
   RunUpload: runs.RunUpload;
   RunEntryRow: runs.RunEntryRow;
@@ -110,6 +112,7 @@ export interface ContractTypes {
   EpochLeaf: royalties.EpochLeaf;
   EpochLeaves: royalties.EpochLeaves;
   PublicEntry: royalties.PublicEntry;
+  PublicRunFee: royalties.PublicRunFee;
   PublicPayment: royalties.PublicPayment;
   EpochInputs: royalties.EpochInputs;
   Payment: royalties.Payment;

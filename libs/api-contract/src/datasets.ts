@@ -27,6 +27,8 @@ export interface ParentShare {
 export interface LicenseChoice {
   template: LicenseTemplate;
   fee?: { token: string; amount: string };
+  /** Integer 1–3650: a license under these terms expires this many days after it becomes active. */
+  durationDays?: number;
 }
 
 /** POST /datasets: a registration signed with EIP-712 (Contribution). */
@@ -214,7 +216,7 @@ export interface MissingBlobs {
 export const FileEntryBodyShape = shapeOf<FileEntryBody>({ path: true, size: true, sha256: true });
 export const OwnerShareShape = shapeOf<OwnerShare>({ account: true, shareBps: true });
 export const ParentShareShape = shapeOf<ParentShare>({ datasetId: true, upstreamBps: true });
-export const LicenseChoiceShape = shapeOf<LicenseChoice>({ template: true, fee: true });
+export const LicenseChoiceShape = shapeOf<LicenseChoice>({ template: true, fee: true, durationDays: true });
 export const CreateDatasetRequestShape = shapeOf<CreateDatasetRequest>({
   title: true,
   description: true,

@@ -40,6 +40,18 @@ export interface PayRunInstructions {
   amount: string;
   approve: ContractCall;
   call: ContractCall;
+  /** A run's payment: the royalty asked for, on top of `fees`. */
+  royalty?: string;
+  /** A run's payment: the per-run fees still owed in this token, included in `amount` (each: amount − paid). */
+  fees?: PayRunFee[];
+}
+
+/** One per-run fee a run payment includes. */
+export interface PayRunFee {
+  /** The paid-per-run dataset's content root. */
+  datasetId: string;
+  /** What this payment pays of the fee. */
+  amount: string;
 }
 
 export interface LicenseGrantFee {
@@ -109,7 +121,10 @@ export const PayRunInstructionsShape = shapeOf<PayRunInstructions>({
   amount: true,
   approve: 'ContractCall',
   call: 'ContractCall',
+  royalty: true,
+  fees: 'PayRunFee',
 });
+export const PayRunFeeShape = shapeOf<PayRunFee>({ datasetId: true, amount: true });
 export const LicenseGrantFeeShape = shapeOf<LicenseGrantFee>({ token: true, amount: true });
 export const LicenseGrantShape = shapeOf<LicenseGrant>({
   id: true,

@@ -132,6 +132,13 @@ export interface PublicPayment {
   net: string;
   source: 'run' | 'license';
   entries: PublicEntry[];
+  /** Per-run fees this payment paid (gross): each allocated to its dataset as weight 1, the rest over `entries`. */
+  runFees: PublicRunFee[];
+}
+
+export interface PublicRunFee {
+  datasetId: string;
+  amount: string;
 }
 
 /** Owners and parents of one dataset, keyed by content root in EpochInputs. */
@@ -267,7 +274,9 @@ export const PublicPaymentShape = shapeOf<PublicPayment>({
   net: true,
   source: true,
   entries: 'PublicEntry',
+  runFees: 'PublicRunFee',
 });
+export const PublicRunFeeShape = shapeOf<PublicRunFee>({ datasetId: true, amount: true });
 export const EpochInputsShape = shapeOf<EpochInputs>({
   epoch: true,
   chainId: true,

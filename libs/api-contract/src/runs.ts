@@ -75,6 +75,18 @@ export interface RunPaymentTotal {
   payments: number;
 }
 
+/**
+ * A per-run fee the run owes for a paid-per-run dataset (every run under a license after the first, which
+ * the acquisition fee covered), and how much of it the run's payments have paid so far.
+ */
+export interface RunFee {
+  /** The dataset's content root. */
+  datasetId: string;
+  token: string;
+  amount: string;
+  paid: string;
+}
+
 export interface Run {
   id: string;
   /** bytes32 for payRun = the manifest's EIP-712 digest. */
@@ -95,6 +107,10 @@ export interface Run {
   createdAt: string;
   anchor: RunAnchorStatus;
   paid: RunPaymentTotal[];
+  /** Per-run fees owed for paid-per-run datasets; empty when none. */
+  fees: RunFee[];
+  /** none: no fee owed; awaiting_fee: some fee not fully paid yet; paid. */
+  feeStatus: 'none' | 'awaiting_fee' | 'paid';
 }
 
 export interface RunUpload {
@@ -186,7 +202,10 @@ export const RunShape = shapeOf<Run>({
   createdAt: true,
   anchor: 'RunAnchorStatus',
   paid: 'RunPaymentTotal',
+  fees: 'RunFee',
+  feeStatus: true,
 });
+export const RunFeeShape = shapeOf<RunFee>({ datasetId: true, token: true, amount: true, paid: true });
 export const RunUploadShape = shapeOf<RunUpload>({
   id: true,
   runId: true,

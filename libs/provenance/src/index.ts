@@ -61,9 +61,11 @@ export {
   canonicalJson,
   licenseTerms,
   licenseTermsHash,
+  MAX_LICENSE_DURATION_DAYS,
   type LicenseFee,
   type LicenseTemplate,
   type LicenseTerms,
+  type LicenseTermsOptions,
 } from './license-terms.templates';
 export {
   buildRunEntriesTree,

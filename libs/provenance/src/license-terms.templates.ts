@@ -19,18 +19,49 @@ export interface LicenseTerms {
   attribution: boolean;
   redistribution: boolean;
   fee: LicenseFee | null;
+  /**
+   * Days a license under these terms stays in force once active (1–3650). Absent: no end. Left out of
+   * the terms document when absent, so terms without a duration hash exactly as before it existed.
+   */
+  durationDays?: number;
 }
+
+export interface LicenseTermsOptions {
+  /** Integer 1–3650: a license expires this many days after it becomes active. */
+  durationDays?: number;
+}
+
+export const MAX_LICENSE_DURATION_DAYS = 3650;
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 
 /**
  * The three templates. `paid-per-run` needs `{ token, amount }`: the fee a lab pays per
- * training run, on top of royalties.
+ * training run, on top of royalties. Any template takes an optional `durationDays`.
  */
-export function licenseTerms(template: 'open-training' | 'research-only'): LicenseTerms;
-export function licenseTerms(template: 'paid-per-run', fee: { token: string; amount: bigint }): LicenseTerms;
-export function licenseTerms(template: LicenseTemplate, fee?: { token: string; amount: bigint }): LicenseTerms {
-  const base = { version: 1 as const, training: true, attribution: true, redistribution: false };
+export function licenseTerms(template: 'open-training' | 'research-only', options?: LicenseTermsOptions): LicenseTerms;
+export function licenseTerms(
+  template: 'paid-per-run',
+  fee: { token: string; amount: bigint },
+  options?: LicenseTermsOptions,
+): LicenseTerms;
+export function licenseTerms(
+  template: LicenseTemplate,
+  feeOrOptions?: { token: string; amount: bigint } | LicenseTermsOptions,
+  options?: LicenseTermsOptions,
+): LicenseTerms {
+  const paid = template === 'paid-per-run';
+  const fee = paid ? (feeOrOptions as { token: string; amount: bigint } | undefined) : undefined;
+  const durationDays = licenseDuration(
+    (paid ? options : (feeOrOptions as LicenseTermsOptions | undefined))?.durationDays,
+  );
+  const base = {
+    version: 1 as const,
+    training: true,
+    attribution: true,
+    redistribution: false,
+    ...(durationDays !== undefined ? { durationDays } : {}),
+  };
   switch (template) {
     case 'open-training':
       return { template, ...base, commercialUse: true, fee: null };
@@ -51,6 +82,18 @@ export function licenseTerms(template: LicenseTemplate, fee?: { token: string; a
     default:
       throw new ProvenanceError('INVALID_TEMPLATE', `unknown license template ${JSON.stringify(template)}`, 'template');
   }
+}
+
+/** Checks an optional duration: undefined, or an integer 1–3650. */
+function licenseDuration(days: unknown): number | undefined {
+  if (days === undefined) return undefined;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_LICENSE_DURATION_DAYS)
+    throw new ProvenanceError(
+      'INVALID_TEMPLATE',
+      `durationDays must be an integer from 1 to ${MAX_LICENSE_DURATION_DAYS}`,
+      'durationDays',
+    );
+  return days;
 }
 
 /**

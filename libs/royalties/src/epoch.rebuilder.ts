@@ -3,7 +3,8 @@
 // No Nest, no database: everything here can be recomputed by anyone from GET /epochs/:n/inputs.
 import { AbiCoder, keccak256 } from 'ethers';
 import { cumulativeLeaves, type CumulativeBalance, type EpochTree } from './epoch-leaves.tree';
-import { allocate, type DatasetNode } from './royalty.allocator';
+import { type DatasetNode } from './royalty.allocator';
+import { allocatePayment } from './run-fee.split';
 
 /** One RunPaid payment as published: the chain facts plus the manifest entries it was allocated over. */
 export interface PublicPayment {
@@ -19,6 +20,11 @@ export interface PublicPayment {
   source: 'run' | 'license';
   /** Dataset content roots with integer usage weights (decimal strings). */
   entries: { datasetId: string; weight: string }[];
+  /**
+   * Per-run fees of paid-per-run datasets this payment paid (gross, decimal strings): each is allocated as
+   * a one-entry run of its dataset (weight 1), the rest of the payment over `entries`. Absent or empty: none.
+   */
+  runFees?: { datasetId: string; amount: string }[];
 }
 
 export interface PublicDataset {
@@ -49,7 +55,8 @@ export interface RebuiltEpoch {
 
 /**
  * The rules: each payment's `net` (the contract already took the fee, reported in the event)
- * is allocated by libs/royalties `allocate` over the run's entries and the lineage; the shares
+ * is allocated by `allocatePayment`: the per-run fees it paid each to their dataset (weight 1), the
+ * rest by libs/royalties `allocate` over the run's entries and the lineage; the shares
  * are summed per (account, token) over every payment so far; the sums are the epoch's leaves.
  */
 export function cumulativeBalances(
@@ -59,10 +66,11 @@ export function cumulativeBalances(
   const graph = new Map<string, DatasetNode>(Object.entries(datasets).map(([id, node]) => [id.toLowerCase(), node]));
   const sums = new Map<string, bigint>();
   for (const p of payments) {
-    const allocation = allocate({
-      amount: BigInt(p.net),
-      feeBps: 0,
+    const allocation = allocatePayment({
+      amount: BigInt(p.amount),
+      net: BigInt(p.net),
       entries: p.entries.map((e) => ({ datasetId: e.datasetId, weight: BigInt(e.weight) })),
+      runFees: (p.runFees ?? []).map((f) => ({ datasetId: f.datasetId, amount: BigInt(f.amount) })),
       datasets: graph,
     });
     const token = p.token.toLowerCase();

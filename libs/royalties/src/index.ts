@@ -17,6 +17,14 @@ export {
   type Share,
 } from './royalty.allocator';
 export {
+  allocatePayment,
+  coverRunFees,
+  splitPaymentNet,
+  type PaymentAllocationInput,
+  type PaymentSplit,
+  type RunFeePart,
+} from './run-fee.split';
+export {
   cumulativeLeaves,
   EPOCH_LEAF_TYPES,
   EpochTree,

@@ -34,7 +34,8 @@ export interface NewLicense {
   deadline: Date;
   signature: string;
   digest: string;
-  expiresAt: Date | null;
+  /** From the signed terms: the license ends this many days after it becomes active. */
+  durationDays: number | null;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,8 +72,9 @@ export class LicensesRepository extends SqlRepository {
   async insert(l: NewLicense): Promise<string> {
     const [row] = await this.db.query(
       `INSERT INTO licenses (dataset_id, licensee, terms_hash, status, fee_token, fee_amount, payment_ref, nonce, deadline,
-                             signature, digest, expires_at, activated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN $4 = 'active' THEN now() END) RETURNING id`,
+                             signature, digest, duration_days, activated_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::int, CASE WHEN $4 = 'active' THEN now() END,
+               CASE WHEN $4 = 'active' THEN now() + make_interval(days => $12::int) END) RETURNING id`,
       [
         l.datasetId,
         l.licensee,
@@ -85,7 +87,7 @@ export class LicensesRepository extends SqlRepository {
         l.deadline,
         l.signature,
         l.digest.toLowerCase(),
-        l.expiresAt,
+        l.durationDays,
       ],
     );
     return String(row.id);
@@ -113,13 +115,15 @@ export class LicensesRepository extends SqlRepository {
 
   /**
    * Activates the unpaid license whose payment ref is `runId` once the RunPaid payments for it in its fee
-   * token add up to the fee. The activating event is referenced (ON DELETE SET NULL + trigger): if a reorg
-   * removes it, the license goes back to pending_payment.
+   * token add up to the fee; a license with a duration expires that many days after the activating block's
+   * time. The activating event is referenced (ON DELETE SET NULL + trigger): if a reorg removes it, the
+   * license goes back to pending_payment, without an expiry.
    */
   async activateByPayment(event: { id: string; runId: string; token: string; blockTime: Date }): Promise<string[]> {
     const rows: { id: string }[] = await this.db.query(
       `WITH activated AS (
-         UPDATE licenses l SET status = 'active', activated_at = $4, activated_by_event_id = $1
+         UPDATE licenses l SET status = 'active', activated_at = $4, activated_by_event_id = $1,
+                               expires_at = $4::timestamptz + make_interval(days => l.duration_days)
          WHERE l.payment_ref = $2 AND l.fee_token = $3 AND l.status = 'pending_payment'
            AND l.fee_amount <= (SELECT COALESCE(SUM((e.args->>'amount')::numeric), 0) FROM chain_events e
                                 WHERE e.event_name = 'RunPaid' AND e.args->>'runId' = $2 AND e.args->>'token' = $3)

@@ -98,7 +98,7 @@ export class LicensesService implements OnModuleInit {
         deadline: new Date(dto.deadline * 1000),
         signature: dto.signature,
         digest: typed.digest,
-        expiresAt: expiryOf(dataset.license_terms, new Date()),
+        durationDays: durationOf(dataset.license_terms),
       });
     });
     return this.get(id);
@@ -200,14 +200,10 @@ function feeOf(dataset: DatasetUsabilityRow): { token: string; amount: bigint } 
   return amount > 0n ? { token: fee.token.toLowerCase(), amount } : null;
 }
 
-/** Optional expiry in the terms: `expiresAt` (ISO date or unix seconds) or `durationDays` from acceptance. */
-export function expiryOf(terms: Record<string, unknown>, acceptedAt: Date): Date | null {
-  const { expiresAt, durationDays } = terms ?? {};
-  if (typeof expiresAt === 'number') return new Date(expiresAt * 1000);
-  if (typeof expiresAt === 'string' && !Number.isNaN(Date.parse(expiresAt))) return new Date(expiresAt);
-  if (typeof durationDays === 'number' && durationDays > 0)
-    return new Date(acceptedAt.getTime() + durationDays * 86_400_000);
-  return null;
+/** The terms' `durationDays` (1–3650, checked when the dataset was registered), or null: no end. */
+export function durationOf(terms: Record<string, unknown> | null): number | null {
+  const days = terms?.durationDays;
+  return typeof days === 'number' && Number.isInteger(days) && days > 0 ? days : null;
 }
 
 export function toLicenseDto(row: LicenseRow): LicenseGrantDto {

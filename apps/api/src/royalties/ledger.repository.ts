@@ -177,6 +177,44 @@ export class LedgerRepository extends SqlRepository {
     }
   }
 
+  /**
+   * The run's per-run fees in `token` that earlier payments have not paid yet (content root, amount owed),
+   * by content root. Read under the ledger lock, so payments of one run are applied one after another.
+   */
+  async outstandingRunFees(runUuid: string, token: string): Promise<{ datasetId: string; amount: bigint }[]> {
+    const rows: { content_root: string; owed: string }[] = await this.db.query(
+      `SELECT d.content_root, (f.amount - COALESCE(SUM(pf.amount), 0))::text AS owed
+       FROM run_fees f JOIN datasets d ON d.id = f.dataset_id
+       LEFT JOIN royalty_payment_run_fees pf ON pf.run_id = f.run_id AND pf.dataset_id = f.dataset_id
+       WHERE f.run_id = $1 AND f.token = $2
+       GROUP BY d.content_root, f.amount HAVING f.amount > COALESCE(SUM(pf.amount), 0)
+       ORDER BY d.content_root`,
+      [runUuid, token],
+    );
+    return rows.map((r) => ({ datasetId: r.content_root, amount: BigInt(r.owed) }));
+  }
+
+  /** Records what a payment paid of its run's per-run fees (gross and net), by content root. */
+  async insertPaymentRunFees(
+    paymentId: string,
+    runUuid: string,
+    fees: readonly { datasetId: string; amount: bigint; net: bigint }[],
+  ): Promise<void> {
+    if (fees.length === 0) return;
+    await this.db.query(
+      `INSERT INTO royalty_payment_run_fees (payment_id, run_id, dataset_id, amount, net)
+       SELECT $1, $2, d.id, t.amount::numeric, t.net::numeric
+       FROM unnest($3::text[], $4::text[], $5::text[]) AS t(root, amount, net) JOIN datasets d ON d.content_root = t.root`,
+      [
+        paymentId,
+        runUuid,
+        fees.map((f) => f.datasetId),
+        fees.map((f) => f.amount.toString()),
+        fees.map((f) => f.net.toString()),
+      ],
+    );
+  }
+
   async markAllocated(paymentId: string, target: AllocationTarget): Promise<void> {
     await this.db.query(
       `UPDATE royalty_payments SET allocation_seq = nextval('royalty_allocation_seq'), source = $2, training_run_id = $3,

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { UpstreamEvent } from '@upstream/chain';
-import { allocate, RoyaltyError } from '@upstream/royalties';
+import { allocatePayment, coverRunFees, RoyaltyError, splitPaymentNet } from '@upstream/royalties';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import { WorkerService } from '../worker/worker.service';
@@ -12,6 +12,7 @@ import { LedgerRepository, type PaymentRow } from './ledger.repository';
  * A payment whose runId names no known training run (nor license payment_ref) is kept as
  * `unallocated`: the money is held and visible, and a worker job allocates it as soon as the
  * run is recorded. Allocation uses the fee and net reported in the event (what the contract did).
+ * A run's payments pay its outstanding per-run fees first (each to its dataset, weight 1), then royalties.
  */
 @Injectable()
 export class LedgerService implements OnModuleInit {
@@ -72,12 +73,20 @@ export class LedgerService implements OnModuleInit {
       runIds: target.trainingRunId ? [target.trainingRunId] : [],
       licenseIds: target.licenseId ? [target.licenseId] : [],
     });
+    // A run's payment first pays the per-run fees it still owes in this token (paid-per-run datasets).
+    const runFees = target.trainingRunId
+      ? coverRunFees(
+          BigInt(payment.amount),
+          await this.ledger.in(em).outstandingRunFees(target.trainingRunId, payment.token),
+        )
+      : [];
     let shares;
     try {
-      shares = allocate({
-        amount: BigInt(payment.net),
-        feeBps: 0, // the contract took the fee already; the event says how much
+      shares = allocatePayment({
+        amount: BigInt(payment.amount),
+        net: BigInt(payment.net), // the contract took the protocol fee already; the event says how much
         entries: target.entries.map((e) => ({ datasetId: e.contentRoot, weight: e.weight })),
+        runFees,
         datasets: graph.nodes,
       }).shares;
     } catch (error) {
@@ -91,6 +100,14 @@ export class LedgerService implements OnModuleInit {
       payment.token,
       shares.map((s) => ({ datasetUuid: graph.uuidOf.get(s.datasetId)!, account: s.account, amount: s.amount })),
     );
+    if (target.trainingRunId && runFees.length > 0)
+      await this.ledger
+        .in(em)
+        .insertPaymentRunFees(
+          payment.id,
+          target.trainingRunId,
+          splitPaymentNet(BigInt(payment.amount), BigInt(payment.net), runFees).runFees,
+        );
     await this.ledger.in(em).markAllocated(payment.id, target);
     return true;
   }

@@ -106,6 +106,23 @@ export class RoyaltiesReadRepository extends SqlRepository {
     return { total, rows };
   }
 
+  /** Per-run fees each payment paid (content root, gross amount), by payment id, in content-root order. */
+  async paymentRunFees(paymentIds: string[]): Promise<Map<string, { datasetId: string; amount: string }[]>> {
+    const rows: { payment_id: string; content_root: string; amount: string }[] = await this.db.query(
+      `SELECT pf.payment_id::text, d.content_root, pf.amount::text
+       FROM royalty_payment_run_fees pf JOIN datasets d ON d.id = pf.dataset_id
+       WHERE pf.payment_id = ANY($1::bigint[]) ORDER BY pf.payment_id, d.content_root`,
+      [paymentIds],
+    );
+    const out = new Map<string, { datasetId: string; amount: string }[]>();
+    for (const r of rows) {
+      let list = out.get(r.payment_id);
+      if (!list) out.set(r.payment_id, (list = []));
+      list.push({ datasetId: r.content_root, amount: r.amount });
+    }
+    return out;
+  }
+
   /** Entries (content root, weight) of training runs, by run uuid, in manifest order. */
   async runEntries(runIds: string[]): Promise<Map<string, { datasetId: string; weight: string }[]>> {
     const rows: { run_id: string; content_root: string; weight: string }[] = await this.db.query(

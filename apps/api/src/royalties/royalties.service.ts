@@ -15,7 +15,8 @@ import type {
   PaymentDto,
   PaymentListDto,
 } from './dto/royalty-responses.dto';
-import type { EpochInputs, PublicPayment } from '@upstream/royalties';
+import type { EpochInputs } from '@upstream/royalties';
+import type { PublicPayment } from '@upstream/api-contract';
 import { EpochsRepository, epochStatus, type EpochStateRow } from './epochs.repository';
 import { LedgerRepository } from './ledger.repository';
 import { RoyaltiesReadRepository, type PaymentReadRow } from './royalties-read.repository';
@@ -168,10 +169,11 @@ export class RoyaltiesService {
     const { rows } = await this.reads.payments({ epoch: row.epoch }, { limit: 2 ** 31 - 1, offset: 0 });
     const runIds = [...new Set(rows.filter((r) => r.training_run_id).map((r) => r.training_run_id!))];
     const licenseIds = [...new Set(rows.filter((r) => r.license_id).map((r) => r.license_id!))];
-    const [entries, licensed, graph] = await Promise.all([
+    const [entries, licensed, graph, runFees] = await Promise.all([
       this.reads.runEntries(runIds),
       this.reads.licenseDatasets(licenseIds),
       this.ledger.lineage({ runIds, licenseIds }),
+      this.reads.paymentRunFees(rows.filter((r) => r.source === 'run').map((r) => r.id)),
     ]);
     const payments: PublicPayment[] = rows.map((r) => ({
       txHash: r.tx_hash,
@@ -187,6 +189,7 @@ export class RoyaltiesService {
         r.source === 'run'
           ? entries.get(r.training_run_id!)!
           : [{ datasetId: licensed.get(r.license_id!)!, weight: '1' }],
+      runFees: runFees.get(r.id) ?? [],
     }));
     const datasets: EpochInputs['datasets'] = {};
     for (const id of [...graph.nodes.keys()].sort()) {

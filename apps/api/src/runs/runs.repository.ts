@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Address, Bytes32 } from '@upstream/api-contract';
-import { usableForRunsBy } from '../catalogue/dataset-read.repository';
+import { licenseInForce, usableForRunsBy } from '../catalogue/dataset-read.repository';
 import { SqlRepository } from '../common/persistence/unit-of-work';
 
 export interface UploadRow {
@@ -68,6 +68,14 @@ export interface RefusedEntry {
   dataset_root: string;
   unknown: boolean;
   n: string;
+}
+
+/** A per-run fee the run owes for a paid-per-run dataset, with what its payments have paid of it. */
+export interface RunFeeRow {
+  dataset_root: string;
+  token: string;
+  amount: string;
+  paid: string;
 }
 
 export interface PaymentTotalRow {
@@ -209,6 +217,46 @@ export class RunsRepository extends SqlRepository {
       [uploadId, lab],
     );
     return row.n;
+  }
+
+  /**
+   * The per-run fees of a run being committed (inside the commit transaction): for each paid-per-run dataset
+   * of the run, the lab's license in force either has not covered a run yet, and this run takes the one the
+   * acquisition fee paid for (`first_run_id`, claimed under the license's row lock), or the run owes the
+   * license's fee again (a `run_fees` row). Returns how many fees the run owes.
+   */
+  async recordRunFees(runUuid: string, lab: Address): Promise<number> {
+    const paidLicenses = `
+      SELECT DISTINCT ON (l.dataset_id) l.id, l.dataset_id, l.fee_token, l.fee_amount
+      FROM run_entries e JOIN licenses l ON l.dataset_id = e.dataset_id
+      WHERE e.run_id = $1 AND l.licensee = $2 AND ${licenseInForce('l')} AND l.fee_token IS NOT NULL AND l.fee_amount > 0
+      ORDER BY l.dataset_id, l.activated_at DESC, l.id`;
+    await this.db.query(
+      `UPDATE licenses SET first_run_id = $1 WHERE id IN (SELECT id FROM (${paidLicenses}) p) AND first_run_id IS NULL`,
+      [runUuid, lab],
+    );
+    const [row] = await this.db.query(
+      `WITH owed AS (
+         INSERT INTO run_fees (run_id, dataset_id, license_id, token, amount)
+         SELECT $1, p.dataset_id, p.id, p.fee_token, p.fee_amount FROM (${paidLicenses}) p
+         JOIN licenses l ON l.id = p.id WHERE l.first_run_id <> $1
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM owed`,
+      [runUuid, lab],
+    );
+    return row.n;
+  }
+
+  /** The per-run fees a committed run owes, with what its payments paid of each, by content root. */
+  async runFees(runUuid: string): Promise<RunFeeRow[]> {
+    return this.db.query(
+      `SELECT d.content_root AS dataset_root, f.token, f.amount::text,
+              COALESCE((SELECT SUM(pf.amount) FROM royalty_payment_run_fees pf
+                        WHERE pf.run_id = f.run_id AND pf.dataset_id = f.dataset_id), 0)::text AS paid
+       FROM run_fees f JOIN datasets d ON d.id = f.dataset_id
+       WHERE f.run_id = $1 ORDER BY d.content_root`,
+      [runUuid],
+    );
   }
 
   async setTotalWeight(runUuid: string, totalWeight: bigint): Promise<void> {

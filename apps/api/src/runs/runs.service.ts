@@ -1,7 +1,7 @@
 import { accessError } from '../access/access.errors';
 import type { Principal } from '../access/principal';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { parseAddress, type PayRunInstructions } from '@upstream/api-contract';
+import { normaliseAddress, parseAddress, type PayRunInstructions } from '@upstream/api-contract';
 import {
   buildRunEntriesTree,
   trainingRunTypedData,
@@ -32,7 +32,7 @@ import type {
 import { checkRunEntries, MAX_NAMED } from './run-entries.validator';
 import { RunTreeCache } from './run-tree.cache';
 import { fromProvenanceError, RunErrors } from './runs.errors';
-import { RunsRepository, type PaymentTotalRow, type RunRow, type UploadRow } from './runs.repository';
+import { RunsRepository, type PaymentTotalRow, type RunFeeRow, type RunRow, type UploadRow } from './runs.repository';
 
 /** Unfinished uploads are dropped after this long without a chunk. */
 const STALE_UPLOAD_HOURS = 24;
@@ -162,6 +162,7 @@ export class RunsService implements OnModuleInit {
         if ('error' in copied) throw copied.error;
         if (copied.n !== upload.entry_count) throw new RefusedEntries();
         await this.repo.in(tx).setTotalWeight(id, tree.totalWeight);
+        await this.repo.in(tx).recordRunFees(id, upload.lab);
         await this.repo.in(tx).deleteUpload(id);
       });
     } catch (error) {
@@ -177,11 +178,12 @@ export class RunsService implements OnModuleInit {
 
   async get(ref: string): Promise<RunDto> {
     const row = await this.findRun(ref);
-    const [anchor, paid] = await Promise.all([
+    const [anchor, paid, fees] = await Promise.all([
       this.anchoring.status(row.anchor_item_id),
       this.repo.paymentTotals([row.run_id]),
+      this.repo.runFees(row.id),
     ]);
-    return toRunDto(row, anchor, paid.map(toPaymentTotal));
+    return toRunDto(row, anchor, paid.map(toPaymentTotal), fees);
   }
 
   async findRun(ref: string): Promise<RunRow> {
@@ -239,7 +241,10 @@ export class RunsService implements OnModuleInit {
     return this.trees.get(run.id, () => this.repo.runEntries(run.id));
   }
 
-  /** What to send to pay `amount` for a run: approve + payRun(runId, token, amount). */
+  /**
+   * What to send to pay `amount` of royalties for a run: approve + payRun(runId, token, amount + fees), where
+   * fees are the run's per-run fees still owed in that token (a payment pays them first; see README).
+   */
   async payment(ref: string, query: PaymentQueryDto): Promise<PayRunInstructions> {
     const run = await this.findRun(ref);
     const { deployment } = this.runtime.infrastructure;
@@ -248,7 +253,16 @@ export class RunsService implements OnModuleInit {
       throw new DomainError('VALIDATION_FAILED', 'no default payment token on this chain', [
         { field: 'token', reason: 'required: this deployment has no PaymentToken' },
       ]);
-    return payRunInstructions(deployment.royaltySplitter, run.run_id, token, BigInt(query.amount));
+    const fees = (await this.repo.runFees(run.id))
+      .filter((f) => f.token === normaliseAddress(token) && BigInt(f.amount) > BigInt(f.paid))
+      .map((f) => ({ datasetId: f.dataset_root, amount: (BigInt(f.amount) - BigInt(f.paid)).toString() }));
+    const royalty = BigInt(query.amount);
+    const total = fees.reduce((sum, f) => sum + BigInt(f.amount), royalty);
+    return {
+      ...payRunInstructions(deployment.royaltySplitter, run.run_id, token, total),
+      royalty: royalty.toString(),
+      fees,
+    };
   }
 
   async paymentTotals(runIds: string[]): Promise<PaymentTotalRow[]> {
@@ -303,7 +317,12 @@ function toUploadDto(upload: UploadRow): RunUploadDto {
   };
 }
 
-export function toRunDto(row: RunRow, anchor: AnchorStatusDto, paid: RunPaymentTotalDto[]): RunDto {
+export function toRunDto(
+  row: RunRow,
+  anchor: AnchorStatusDto,
+  paid: RunPaymentTotalDto[],
+  fees: readonly RunFeeRow[],
+): RunDto {
   return {
     id: row.id,
     runId: row.run_id,
@@ -323,5 +342,8 @@ export function toRunDto(row: RunRow, anchor: AnchorStatusDto, paid: RunPaymentT
     createdAt: new Date(row.created_at).toISOString(),
     anchor,
     paid,
+    fees: fees.map((f) => ({ datasetId: f.dataset_root, token: f.token, amount: f.amount, paid: f.paid })),
+    feeStatus:
+      fees.length === 0 ? 'none' : fees.every((f) => BigInt(f.paid) >= BigInt(f.amount)) ? 'paid' : 'awaiting_fee',
   };
 }

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { Contract, JsonRpcProvider, getAddress } from 'ethers';
 import { artifacts } from '@upstream/chain';
 import {
+  MAX_LICENSE_DURATION_DAYS,
   buildContentTree,
   contributionTypedData,
   recoverSigner,
@@ -39,6 +40,15 @@ function parsePair(value: string, what: string): [string, number] {
   if (at <= 0 || !Number.isInteger(bps))
     throw new Error(`${what} must look like <id>:<basis points>, got ${JSON.stringify(value)}`);
   return [value.slice(0, at), bps];
+}
+
+function licenseDays(value: string): number {
+  const days = Number(value);
+  if (!/^\d+$/.test(value) || days < 1 || days > MAX_LICENSE_DURATION_DAYS)
+    throw new Error(
+      `--license-days must be an integer from 1 to ${MAX_LICENSE_DURATION_DAYS}, got ${JSON.stringify(value)}`,
+    );
+  return days;
 }
 
 export function registerContributionCommands(program: Command): void {
@@ -91,6 +101,7 @@ export function registerContributionCommands(program: Command): void {
     )
     .option('--fee-token <address>', 'paid-per-run: ERC-20 token of the fee')
     .option('--fee-amount <units>', 'paid-per-run: fee per training run in smallest token units')
+    .option('--license-days <n>', 'a license expires this many days (1–3650) after it becomes active')
     .option('--external-uri <uri>', 'register by hashes alone: the bytes stay at this URI and are not uploaded')
     .option('--previous-version <id>', 'this is a new version of that dataset (you must own it)')
     .option(
@@ -149,6 +160,7 @@ export function registerContributionCommands(program: Command): void {
         return { account, shareBps };
       });
       const template = options.license as LicenseTemplate;
+      const durationDays = options.licenseDays === undefined ? undefined : licenseDays(options.licenseDays);
       const chain = await client.call('getChain');
       const body = await signRegistration(signer, {
         entries: hashed.entries,
@@ -157,10 +169,11 @@ export function registerContributionCommands(program: Command): void {
         description: options.description,
         owners: owners.length > 0 ? owners : undefined,
         parents,
-        license:
-          template === 'paid-per-run'
-            ? { template, fee: { token: options.feeToken, amount: options.feeAmount } }
-            : { template },
+        license: {
+          template,
+          ...(template === 'paid-per-run' ? { fee: { token: options.feeToken, amount: options.feeAmount } } : {}),
+          ...(durationDays !== undefined ? { durationDays } : {}),
+        },
         externalUri: options.externalUri,
         previousVersionId: options.previousVersion,
         domain: chain.eip712Domain,

@@ -20,7 +20,7 @@ export interface RegistrationInput {
   owners?: { account: string; shareBps: number }[];
   /** Parents by content root. */
   parents?: { datasetId: string; upstreamBps: number }[];
-  license?: { template: LicenseTemplate; fee?: { token: string; amount: string } };
+  license?: { template: LicenseTemplate; fee?: { token: string; amount: string }; durationDays?: number };
   externalUri?: string;
   previousVersionId?: string;
   nonce?: bigint;
@@ -35,11 +35,12 @@ export type RegistrationBody = CreateDatasetRequest &
 
 export function termsOf(license: RegistrationInput['license']): LicenseTerms {
   const template = license?.template ?? 'open-training';
+  const options = { durationDays: license?.durationDays };
   if (template === 'paid-per-run') {
     if (!license?.fee) throw new Error('paid-per-run needs a fee token and amount');
-    return licenseTerms('paid-per-run', { token: license.fee.token, amount: BigInt(license.fee.amount) });
+    return licenseTerms('paid-per-run', { token: license.fee.token, amount: BigInt(license.fee.amount) }, options);
   }
-  return licenseTerms(template);
+  return licenseTerms(template, options);
 }
 
 /** A random 128-bit nonce: collisions with the signer's earlier ones are negligible. */

@@ -9,6 +9,7 @@ import { SettlementRollbacks1700000005000 } from './1700000005000-settlement-rol
 import { HexTextColumns1700000006000 } from './1700000006000-hex-text-columns';
 import { Access1700000007000 } from './1700000007000-access';
 import { BlobDeletions1700000008000 } from './1700000008000-blob-deletions';
+import { LicenseTermsInForce1700000009000 } from './1700000009000-license-terms-in-force';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   HexTextColumns1700000006000,
   Access1700000007000,
   BlobDeletions1700000008000,
+  LicenseTermsInForce1700000009000,
 ];

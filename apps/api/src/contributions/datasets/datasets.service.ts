@@ -422,15 +422,15 @@ export class DatasetsService {
   }
 
   private terms(dto: CreateDatasetDto): LicenseTerms {
-    const { template, fee } = dto.license;
+    const { template, fee, durationDays } = dto.license;
     if (template !== 'paid-per-run' && fee !== undefined)
       throw fieldError('VALIDATION_FAILED', 'license.fee', `the ${template} template takes no fee`);
     try {
       if (template === 'paid-per-run') {
         if (!fee) throw fieldError('VALIDATION_FAILED', 'license.fee', 'paid-per-run needs a fee { token, amount }');
-        return licenseTerms('paid-per-run', { token: fee.token, amount: BigInt(fee.amount) });
+        return licenseTerms('paid-per-run', { token: fee.token, amount: BigInt(fee.amount) }, { durationDays });
       }
-      return licenseTerms(template);
+      return licenseTerms(template, { durationDays });
     } catch (error) {
       if (error instanceof ProvenanceError)
         throw fieldError('VALIDATION_FAILED', `license.${error.field ?? 'template'}`, error.reason);

@@ -9,12 +9,19 @@ import type {
   LicenseResult,
   LicensingState,
   OffsetPageQuery,
+  PayRunFee,
   PayRunInstructions,
 } from '@upstream/api-contract';
 
 export class ContractCallDto implements ContractCall {
   @ApiProperty({ example: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }) to!: string;
   @ApiProperty({ example: '0x095ea7b3…' }) data!: string;
+}
+
+export class PayRunFeeDto implements PayRunFee {
+  @ApiProperty({ description: 'The paid-per-run dataset’s content root', example: '0x' + 'ab'.repeat(32) })
+  datasetId!: string;
+  @ApiProperty({ description: 'What this payment pays of its per-run fee', example: '1000000' }) amount!: string;
 }
 
 /** The payment to make on the RoyaltySplitter: approve the token, then payRun(runId, token, amount). */
@@ -27,6 +34,13 @@ export class PayRunInstructionsDto implements PayRunInstructions {
   approve!: ContractCallDto;
   @ApiProperty({ type: ContractCallDto, description: 'RoyaltySplitter.payRun(runId, token, amount)' })
   call!: ContractCallDto;
+  @ApiPropertyOptional({ description: 'A run’s payment: the royalty asked for, on top of fees', example: '5000000' })
+  royalty?: string;
+  @ApiPropertyOptional({
+    type: [PayRunFeeDto],
+    description: 'A run’s payment: per-run fees still owed in this token, included in amount (paid first)',
+  })
+  fees?: PayRunFeeDto[];
 }
 
 export class LicenseGrantFeeDto implements LicenseGrantFee {

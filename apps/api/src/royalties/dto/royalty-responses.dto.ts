@@ -15,6 +15,7 @@ import type {
   Payment,
   PaymentList,
   PublicEntry,
+  PublicRunFee,
   PublicPayment,
   TokenBalance,
   TokenTotal,
@@ -157,6 +158,12 @@ export class PublicEntryDto implements PublicEntry {
   @ApiProperty({ example: '1000' }) weight!: string;
 }
 
+export class PublicRunFeeDto implements PublicRunFee {
+  @ApiProperty({ example: H32, description: 'The paid-per-run dataset’s content root' }) datasetId!: string;
+  @ApiProperty({ example: '1000000', description: 'What the payment paid of its per-run fee (gross)' })
+  amount!: string;
+}
+
 export class PublicPaymentDto implements PublicPayment {
   @ApiProperty({ example: H32 }) txHash!: string;
   @ApiProperty({ example: 0 }) logIndex!: number;
@@ -168,6 +175,11 @@ export class PublicPaymentDto implements PublicPayment {
   @ApiProperty({ example: '975000' }) net!: string;
   @ApiProperty({ example: 'run', enum: ['run', 'license'] }) source!: 'run' | 'license';
   @ApiProperty({ type: [PublicEntryDto] }) entries!: PublicEntryDto[];
+  @ApiProperty({
+    type: [PublicRunFeeDto],
+    description: 'Per-run fees this payment paid: each allocated to its dataset as weight 1, the rest over entries',
+  })
+  runFees!: PublicRunFeeDto[];
 }
 
 export class EpochInputsDto implements EpochInputs {

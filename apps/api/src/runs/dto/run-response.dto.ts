@@ -7,6 +7,7 @@ import type {
   RunEntriesPage,
   RunEntryProof,
   RunEntryRow,
+  RunFee,
   RunPaymentTotal,
   RunUpload,
 } from '@upstream/api-contract';
@@ -45,6 +46,14 @@ export class RunPaymentTotalDto implements RunPaymentTotal {
   @ApiProperty({ example: 1 }) payments!: number;
 }
 
+export class RunFeeDto implements RunFee {
+  @ApiProperty({ description: 'The paid-per-run dataset’s content root', example: '0x' + 'ab'.repeat(32) })
+  datasetId!: string;
+  @ApiProperty({ example: '0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0' }) token!: string;
+  @ApiProperty({ description: 'The license’s per-run fee, smallest token units', example: '1000000' }) amount!: string;
+  @ApiProperty({ description: 'What the run’s payments have paid of it', example: '0' }) paid!: string;
+}
+
 export class RunDto implements Run {
   @ApiProperty({ description: 'This API’s id of the run', example: '0d9a4b6e-2f1c-4b7a-9a57-3c1d2e4f5a6b' })
   id!: string;
@@ -70,6 +79,18 @@ export class RunDto implements Run {
   @ApiProperty({ type: AnchorStatusDto }) anchor!: AnchorStatusDto;
   @ApiProperty({ type: [RunPaymentTotalDto], description: 'RunPaid payments seen for this runId, per token' })
   paid!: RunPaymentTotalDto[];
+  @ApiProperty({
+    type: [RunFeeDto],
+    description:
+      'Per-run fees owed for paid-per-run datasets (every run under a license after the first, which the acquisition fee paid)',
+  })
+  fees!: RunFeeDto[];
+  @ApiProperty({
+    enum: ['none', 'awaiting_fee', 'paid'],
+    example: 'none',
+    description: 'awaiting_fee until the run’s payments in each fee’s token have paid its fees',
+  })
+  feeStatus!: 'none' | 'awaiting_fee' | 'paid';
 }
 
 export class RunUploadDto implements RunUpload {

@@ -2,10 +2,13 @@ import type { AccessPolicy } from '@upstream/api-contract';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Bytes32, Sha256 } from '@upstream/api-contract';
 import { IsBytes32Field, IsSha256Field } from '../../../common/value-fields';
+import { MAX_LICENSE_DURATION_DAYS } from '@upstream/provenance';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
+  Max,
+  Min,
   IsIn,
   IsInt,
   IsOptional,
@@ -99,6 +102,19 @@ export class LicenseDto {
   @ValidateNested()
   @Type(() => LicenseFeeDto)
   fee?: LicenseFeeDto;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_LICENSE_DURATION_DAYS,
+    example: 365,
+    description:
+      'Days a license stays in force once active; absent: no end. Part of the terms document (and its hash) only when set',
+  })
+  @IsOptional()
+  @IsInt({ message: 'durationDays must be an integer (days)' })
+  @Min(1, { message: 'durationDays must be at least 1' })
+  @Max(MAX_LICENSE_DURATION_DAYS, { message: `durationDays must be at most ${MAX_LICENSE_DURATION_DAYS}` })
+  durationDays?: number;
 }
 
 export class CreateDatasetDto {
