@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-const ADDRESS = `'^0x[0-9a-f]{40}$'`;
+/** An address column's CHECK, as length plus class (cheaper per row than a bounded repetition; see 1700000010000). */
+const address = (column: string) => `length(${column}) = 42 AND ${column} ~ '^0x[0-9a-f]+$'`;
 
 /**
  * Access: who may fetch and store bytes.
@@ -28,7 +29,7 @@ export class Access1700000007000 implements MigrationInterface {
       CREATE TABLE sessions (
         id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         token_hash  bytea NOT NULL UNIQUE,
-        account     text NOT NULL CHECK (account ~ ${ADDRESS}),
+        account     text NOT NULL CHECK (${address('account')}),
         created_at  timestamptz NOT NULL DEFAULT now(),
         expires_at  timestamptz NOT NULL,
         revoked_at  timestamptz,
@@ -40,7 +41,7 @@ export class Access1700000007000 implements MigrationInterface {
       CREATE TABLE api_keys (
         id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         key_hash      bytea NOT NULL UNIQUE,
-        account       text NOT NULL CHECK (account ~ ${ADDRESS}),
+        account       text NOT NULL CHECK (${address('account')}),
         label         text NOT NULL,
         scopes        text[] NOT NULL CHECK (scopes <@ ARRAY['read', 'upload', 'download', 'runs:write']::text[] AND cardinality(scopes) > 0),
         created_at    timestamptz NOT NULL DEFAULT now(),
@@ -55,7 +56,7 @@ export class Access1700000007000 implements MigrationInterface {
     await q.query(`UPDATE blobs SET last_uploaded_at = created_at`);
     await q.query(`
       CREATE TABLE blob_holders (
-        account      text NOT NULL CHECK (account ~ ${ADDRESS}),
+        account      text NOT NULL CHECK (${address('account')}),
         sha256       text NOT NULL REFERENCES blobs(sha256) ON DELETE CASCADE,
         size         numeric(78,0) NOT NULL,
         uploaded_at  timestamptz NOT NULL DEFAULT now(),
@@ -71,7 +72,7 @@ export class Access1700000007000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE deliveries (
         id           bigserial PRIMARY KEY,
-        account      text CHECK (account ~ ${ADDRESS}),
+        account      text CHECK (${address('account')}),
         dataset_id   uuid REFERENCES datasets(id) ON DELETE SET NULL,
         license_id   uuid REFERENCES licenses(id) ON DELETE SET NULL,
         sha256       text NOT NULL,

@@ -13,7 +13,7 @@ export class BlobDeletions1700000008000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE blob_deletions (
-        sha256     text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+        sha256     text PRIMARY KEY CHECK (length(sha256) = 64 AND sha256 ~ '^[0-9a-f]+$'),
         queued_at  timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX blob_deletions_queued_idx ON blob_deletions (queued_at)`);

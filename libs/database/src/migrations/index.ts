@@ -10,6 +10,7 @@ import { HexTextColumns1700000006000 } from './1700000006000-hex-text-columns';
 import { Access1700000007000 } from './1700000007000-access';
 import { BlobDeletions1700000008000 } from './1700000008000-blob-deletions';
 import { LicenseTermsInForce1700000009000 } from './1700000009000-license-terms-in-force';
+import { HexChecksByLength1700000010000 } from './1700000010000-hex-checks-by-length';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   Access1700000007000,
   BlobDeletions1700000008000,
   LicenseTermsInForce1700000009000,
+  HexChecksByLength1700000010000,
 ];
