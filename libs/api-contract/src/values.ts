@@ -18,7 +18,7 @@ export const ADDRESS_INPUT = /^0x[0-9a-fA-F]{40}$/;
 export const BYTES32_INPUT = /^0x[0-9a-fA-F]{64}$/;
 export const SHA256_INPUT = /^(0x)?[0-9a-fA-F]{64}$/;
 
-/** The normalised forms, as the database CHECKs accept them (`1700000007000-hex-checks-by-length.ts`). */
+/** The normalised forms, as the database CHECKs accept them (`1700000010000-hex-checks-by-length.ts`). */
 export const ADDRESS_NORMAL = /^0x[0-9a-f]{40}$/;
 export const BYTES32_NORMAL = /^0x[0-9a-f]{64}$/;
 export const SHA256_NORMAL = /^[0-9a-f]{64}$/;
