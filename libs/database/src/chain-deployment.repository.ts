@@ -1,10 +1,12 @@
 import { Client } from 'pg';
+import type { Address } from '@upstream/api-contract';
 
+/** The contracts a database was built on; addresses lowercase (parsed by the caller, checked by the table). */
 export interface RecordedDeployment {
   chainId: bigint;
-  royaltySplitter: string;
-  provenanceRegistry: string;
-  paymentToken: string | null;
+  royaltySplitter: Address;
+  provenanceRegistry: Address;
+  paymentToken: Address | null;
   deployedAtBlock: number;
 }
 
@@ -29,9 +31,9 @@ export async function reconcileDeployment(url: string, current: RecordedDeployme
          VALUES ($1, $2, $3, $4, $5)`,
         [
           current.chainId.toString(),
-          current.royaltySplitter.toLowerCase(),
-          current.provenanceRegistry.toLowerCase(),
-          current.paymentToken?.toLowerCase() ?? null,
+          current.royaltySplitter,
+          current.provenanceRegistry,
+          current.paymentToken,
           current.deployedAtBlock,
         ],
       );
@@ -41,8 +43,8 @@ export async function reconcileDeployment(url: string, current: RecordedDeployme
     const same =
       rows.length === 1 &&
       BigInt(row.chain_id) === current.chainId &&
-      row.royalty_splitter === current.royaltySplitter.toLowerCase() &&
-      row.provenance_registry === current.provenanceRegistry.toLowerCase();
+      row.royalty_splitter === current.royaltySplitter &&
+      row.provenance_registry === current.provenanceRegistry;
     if (!same) {
       throw new DeploymentMismatchError(
         `the database records contracts on chain ${row.chain_id} (splitter ${row.royalty_splitter}, registry ${row.provenance_registry}) ` +
@@ -60,11 +62,12 @@ export async function recordedDeployment(url: string): Promise<RecordedDeploymen
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
+    // Lowercase by the table's CHECKs.
     const { rows } = await client.query<{
       chain_id: string;
-      royalty_splitter: string;
-      provenance_registry: string;
-      payment_token: string | null;
+      royalty_splitter: Address;
+      provenance_registry: Address;
+      payment_token: Address | null;
       deployed_at_block: string;
     }>(
       'SELECT chain_id, royalty_splitter, provenance_registry, payment_token, deployed_at_block FROM chain_deployments LIMIT 1',

@@ -1,5 +1,6 @@
 import { Interface } from 'ethers';
 import { describe, expect, it } from 'vitest';
+import { parseAddress, parseBytes32 } from '@upstream/api-contract';
 import {
   artifacts,
   decodeUpstreamEvent,
@@ -14,11 +15,11 @@ function indexed(name: string, args: Record<string, unknown>): IndexedEvent {
   return {
     id: '1',
     name,
-    address: '0x' + '11'.repeat(20),
+    address: parseAddress('0x' + '11'.repeat(20), 'address'),
     args,
     blockNumber: 7,
-    blockHash: '0x' + '22'.repeat(32),
-    txHash: '0x' + '33'.repeat(32),
+    blockHash: parseBytes32('0x' + '22'.repeat(32), 'blockHash'),
+    txHash: parseBytes32('0x' + '33'.repeat(32), 'txHash'),
     logIndex: 0,
     blockTime: new Date(0),
   };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { Address, Bytes32 } from '@upstream/api-contract';
 import { SqlRepository } from '../common/persistence/unit-of-work';
 
 export interface AnchorItemRow {
@@ -36,7 +37,7 @@ export class AnchoringRepository extends SqlRepository {
     super(db);
   }
 
-  async insertItem(kind: number, leaf: string): Promise<string> {
+  async insertItem(kind: number, leaf: Bytes32): Promise<string> {
     const [row]: { id: string }[] = await this.db.query(
       `INSERT INTO anchor_items (kind, leaf) VALUES ($1, $2) RETURNING id`,
       [kind, leaf],
@@ -90,7 +91,7 @@ export class AnchoringRepository extends SqlRepository {
   }
 
   /** The first Anchored event of `root` emitted by `registry`. */
-  async anchoredEvent(root: string, registry: string): Promise<AnchoredEventRow | undefined> {
+  async anchoredEvent(root: string, registry: Address): Promise<AnchoredEventRow | undefined> {
     const [row]: AnchoredEventRow[] = await this.db.query(
       `SELECT tx_hash, block_number, block_time FROM chain_events
        WHERE event_name = 'Anchored' AND address = $2 AND args->>'root' = $1 ORDER BY id LIMIT 1`,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Interface } from 'ethers';
+import { parseBytes32 } from '@upstream/api-contract';
 import { artifacts } from '@upstream/chain';
 import { buildBatchAnchorTree } from '@upstream/provenance';
 import { type Tx, UnitOfWork } from '../common/persistence/unit-of-work';
@@ -45,9 +46,9 @@ export class AnchoringService implements OnModuleInit {
     this.worker.addJob('anchor-batches', () => this.batchPending().then(() => undefined));
   }
 
-  /** Adds a record's leaf (its EIP-712 digest) to be anchored; call inside the record's transaction. */
+  /** Adds a record's leaf (its EIP-712 digest, parsed here) to be anchored; call inside the record's transaction. */
   async addItem(tx: Tx, kind: AnchorKind, leaf: string): Promise<string> {
-    return this.repo.in(tx).insertItem(kind, leaf.toLowerCase());
+    return this.repo.in(tx).insertItem(kind, parseBytes32(leaf, 'leaf'));
   }
 
   /** Builds the batches that are due; `force` batches whatever is waiting. Returns the roots built. */
@@ -101,10 +102,7 @@ export class AnchoringService implements OnModuleInit {
     };
     const tx = await this.repo.transaction(item.outbox_key!);
     if (tx) status.transaction = { status: tx.status, hash: tx.mined_tx_hash ?? tx.tx_hashes.at(-1) ?? null };
-    const event = await this.repo.anchoredEvent(
-      item.root!,
-      this.runtime.infrastructure.deployment.provenanceRegistry.toLowerCase(),
-    );
+    const event = await this.repo.anchoredEvent(item.root!, this.runtime.infrastructure.deployment.provenanceRegistry);
     if (event) {
       status.state = 'anchored';
       status.anchor = {

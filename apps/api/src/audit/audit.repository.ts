@@ -51,7 +51,7 @@ export class AuditRepository extends SqlRepository {
     if (datasetUuids.length === 0) return [];
     return this.db.query(
       `SELECT d.id, d.content_root, d.title, d.license_template, d.license_terms_hash,
-              COALESCE((SELECT json_agg(json_build_object('account', lower(o.account), 'shareBps', o.share_bps) ORDER BY o.account)
+              COALESCE((SELECT json_agg(json_build_object('account', o.account, 'shareBps', o.share_bps) ORDER BY o.account)
                         FROM dataset_owners o WHERE o.dataset_id = d.id), '[]') AS owners
        FROM datasets d WHERE d.id = ANY($1::uuid[])`,
       [datasetUuids],
@@ -59,13 +59,13 @@ export class AuditRepository extends SqlRepository {
   }
 
   /** The lab's licenses on these datasets (all statuses, newest first). */
-  async labLicenses(lab: string, datasetUuids: string[]): Promise<LabLicenseRow[]> {
+  async labLicenses(lab: Address, datasetUuids: string[]): Promise<LabLicenseRow[]> {
     if (datasetUuids.length === 0) return [];
     return this.db.query(
       `SELECT l.id, l.dataset_id, ${EFFECTIVE_LICENSE_STATUS} AS status, l.terms_hash, l.activated_at, l.expires_at, e.tx_hash AS activation_tx
        FROM licenses l LEFT JOIN chain_events e ON e.id = l.activated_by_event_id
        WHERE l.licensee = $1 AND l.dataset_id = ANY($2::uuid[]) ORDER BY l.created_at DESC`,
-      [lab.toLowerCase(), datasetUuids],
+      [lab, datasetUuids],
     );
   }
 

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { getAddress } from 'ethers';
 import { upstreamDomain } from '@upstream/provenance';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { Access } from '../access/access.decorator';
@@ -32,13 +33,15 @@ export class ChainController {
   @ApiOkResponse({ type: ChainInfoDto })
   info(): ChainInfoDto {
     const { deployment } = this.runtime.infrastructure;
+    // Shown as EIP-55 checksums, the form wallets display; inside, the addresses are lowercase.
+    const provenanceRegistry = getAddress(deployment.provenanceRegistry);
     return {
       chainId: deployment.chainId,
-      royaltySplitter: deployment.royaltySplitter,
-      provenanceRegistry: deployment.provenanceRegistry,
-      paymentToken: deployment.paymentToken,
+      royaltySplitter: getAddress(deployment.royaltySplitter),
+      provenanceRegistry,
+      paymentToken: deployment.paymentToken && getAddress(deployment.paymentToken),
       confirmations: this.runtime.config.confirmations,
-      eip712Domain: upstreamDomain(deployment.chainId, deployment.provenanceRegistry) as Eip712DomainDto,
+      eip712Domain: upstreamDomain(deployment.chainId, provenanceRegistry) as Eip712DomainDto,
     };
   }
 }

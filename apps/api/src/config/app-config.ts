@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import type { Address } from '@upstream/api-contract';
 import { EnvDto } from './env.dto';
 
 export class ConfigError extends Error {
@@ -24,7 +25,8 @@ export interface AppConfig {
   rpcUrl?: string;
   localChainPort: number;
   operatorPrivateKey?: string;
-  contracts: { royaltySplitter?: string; provenanceRegistry?: string; paymentToken?: string };
+  /** Parsed once (lowercase) from the environment. */
+  contracts: { royaltySplitter?: Address; provenanceRegistry?: Address; paymentToken?: Address };
   confirmations: number;
   rateLimitPerMinute: number;
   workerMode: WorkerMode;

@@ -1,9 +1,10 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import type { Address } from '@upstream/api-contract';
+import { IsAddressField } from '../common/value-fields';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /**
  * Every environment variable the service reads. Validated once at start-up;
@@ -56,16 +57,16 @@ export class EnvDto {
   OPERATOR_PRIVATE_KEY?: string;
 
   @IsOptional()
-  @Matches(ADDRESS, { message: 'ROYALTY_SPLITTER_ADDRESS must be a 0x-prefixed 20-byte hex address' })
-  ROYALTY_SPLITTER_ADDRESS?: string;
+  @IsAddressField('ROYALTY_SPLITTER_ADDRESS must be a 0x-prefixed 20-byte hex address')
+  ROYALTY_SPLITTER_ADDRESS?: Address;
 
   @IsOptional()
-  @Matches(ADDRESS, { message: 'PROVENANCE_REGISTRY_ADDRESS must be a 0x-prefixed 20-byte hex address' })
-  PROVENANCE_REGISTRY_ADDRESS?: string;
+  @IsAddressField('PROVENANCE_REGISTRY_ADDRESS must be a 0x-prefixed 20-byte hex address')
+  PROVENANCE_REGISTRY_ADDRESS?: Address;
 
   @IsOptional()
-  @Matches(ADDRESS, { message: 'PAYMENT_TOKEN_ADDRESS must be a 0x-prefixed 20-byte hex address' })
-  PAYMENT_TOKEN_ADDRESS?: string;
+  @IsAddressField('PAYMENT_TOKEN_ADDRESS must be a 0x-prefixed 20-byte hex address')
+  PAYMENT_TOKEN_ADDRESS?: Address;
 
   @IsOptional()
   @Transform(toInt)

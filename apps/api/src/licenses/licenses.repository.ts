@@ -27,13 +27,13 @@ export interface NewLicense {
   licensee: Address;
   termsHash: Bytes32;
   status: 'pending_payment' | 'active';
-  feeToken: string | null;
+  feeToken: Address | null;
   feeAmount: bigint;
   paymentRef: string | null;
   nonce: bigint;
   deadline: Date;
   signature: string;
-  digest: string;
+  digest: Bytes32;
   /** From the signed terms: the license ends this many days after it becomes active. */
   durationDays: number | null;
 }
@@ -80,13 +80,13 @@ export class LicensesRepository extends SqlRepository {
         l.licensee,
         l.termsHash,
         l.status,
-        l.feeToken?.toLowerCase() ?? null,
+        l.feeToken,
         l.feeAmount.toString(),
         l.paymentRef,
         l.nonce.toString(),
         l.deadline,
         l.signature,
-        l.digest.toLowerCase(),
+        l.digest,
         l.durationDays,
       ],
     );
@@ -119,7 +119,7 @@ export class LicensesRepository extends SqlRepository {
    * time. The activating event is referenced (ON DELETE SET NULL + trigger): if a reorg removes it, the
    * license goes back to pending_payment, without an expiry.
    */
-  async activateByPayment(event: { id: string; runId: string; token: string; blockTime: Date }): Promise<string[]> {
+  async activateByPayment(event: { id: string; runId: Bytes32; token: Address; blockTime: Date }): Promise<string[]> {
     const rows: { id: string }[] = await this.db.query(
       `WITH activated AS (
          UPDATE licenses l SET status = 'active', activated_at = $4, activated_by_event_id = $1,
@@ -129,7 +129,7 @@ export class LicensesRepository extends SqlRepository {
                                 WHERE e.event_name = 'RunPaid' AND e.args->>'runId' = $2 AND e.args->>'token' = $3)
          RETURNING l.id)
        SELECT id FROM activated`,
-      [event.id, event.runId.toLowerCase(), event.token.toLowerCase(), event.blockTime],
+      [event.id, event.runId, event.token, event.blockTime],
     );
     return rows.map((r) => String(r.id));
   }

@@ -1,8 +1,13 @@
 import { getAddress } from 'ethers';
-import type { Address } from '@upstream/api-contract';
 import { SignatureVerifier } from '../access/signature-verifier';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { normaliseAddress, parseAddress, type PayRunInstructions } from '@upstream/api-contract';
+import {
+  normaliseAddress,
+  parseAddress,
+  parseBytes32,
+  type Address,
+  type PayRunInstructions,
+} from '@upstream/api-contract';
 import {
   licenseAcceptanceTypedData,
   upstreamDomain,
@@ -97,7 +102,7 @@ export class LicensesService implements OnModuleInit {
         nonce: message.nonce,
         deadline: new Date(dto.deadline * 1000),
         signature: dto.signature,
-        digest: typed.digest,
+        digest: parseBytes32(typed.digest, 'digest'),
         durationDays: durationOf(dataset.license_terms),
       });
     });
@@ -192,12 +197,12 @@ function getAddressOrUndefined(value: string): string | undefined {
   }
 }
 
-function feeOf(dataset: DatasetUsabilityRow): { token: string; amount: bigint } | null {
+function feeOf(dataset: DatasetUsabilityRow): { token: Address; amount: bigint } | null {
   const fee = dataset.license_terms?.fee as { token?: unknown; amount?: unknown } | null | undefined;
   if (!fee || typeof fee.token !== 'string' || (typeof fee.amount !== 'string' && typeof fee.amount !== 'number'))
     return null;
   const amount = BigInt(fee.amount);
-  return amount > 0n ? { token: fee.token.toLowerCase(), amount } : null;
+  return amount > 0n ? { token: parseAddress(fee.token, 'license_terms.fee.token'), amount } : null;
 }
 
 /** The terms' `durationDays` (1–3650, checked when the dataset was registered), or null: no end. */

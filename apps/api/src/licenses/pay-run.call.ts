@@ -1,23 +1,25 @@
-import { Interface, keccak256, solidityPacked } from 'ethers';
-import type { PayRunInstructions } from '@upstream/api-contract';
+import { getAddress, Interface, keccak256, solidityPacked } from 'ethers';
+import type { Address, PayRunInstructions } from '@upstream/api-contract';
 import { artifacts } from '@upstream/chain';
 
 const splitter = new Interface(artifacts.RoyaltySplitter.abi);
 const erc20 = new Interface(['function approve(address spender, uint256 amount) returns (bool)']);
 
+/** What a lab sends to pay `amount` of `token` for `runId`; the splitter shown as its EIP-55 checksum, as wallets show it. */
 export function payRunInstructions(
-  splitterAddress: string,
+  splitterAddress: Address,
   runId: string,
   token: string,
   amount: bigint,
 ): PayRunInstructions {
+  const shown = getAddress(splitterAddress);
   return {
     runId,
-    splitter: splitterAddress,
+    splitter: shown,
     token,
     amount: amount.toString(),
-    approve: { to: token, data: erc20.encodeFunctionData('approve', [splitterAddress, amount]) },
-    call: { to: splitterAddress, data: splitter.encodeFunctionData('payRun', [runId, token, amount]) },
+    approve: { to: token, data: erc20.encodeFunctionData('approve', [shown, amount]) },
+    call: { to: shown, data: splitter.encodeFunctionData('payRun', [runId, token, amount]) },
   };
 }
 

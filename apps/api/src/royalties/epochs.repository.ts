@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { Bytes32 } from '@upstream/api-contract';
 import { SqlRepository } from '../common/persistence/unit-of-work';
 
 /** Where an epoch stands: from its outbox row and the root events indexed from the chain. */
@@ -169,7 +170,7 @@ export class EpochsRepository extends SqlRepository {
     paymentCount: number;
     leafCount: number;
     outboxKey: string;
-    basis: { block: number; hash: string };
+    basis: { block: number; hash: Bytes32 };
   }): Promise<void> {
     await this.db.query(
       `INSERT INTO royalty_epochs (epoch, root, data_hash, ledger_watermark, payment_count, leaf_count, outbox_key, basis_block, basis_block_hash)
@@ -183,7 +184,7 @@ export class EpochsRepository extends SqlRepository {
         e.leafCount,
         e.outboxKey,
         e.basis.block,
-        e.basis.hash.toLowerCase(),
+        e.basis.hash,
       ],
     );
     await this.db.query(
@@ -193,8 +194,11 @@ export class EpochsRepository extends SqlRepository {
     );
   }
 
-  /** The indexer's cursor, read under a share lock so no range is applied or rolled back meanwhile. */
-  async lockedCursor(name: string): Promise<{ block: number; hash: string } | undefined> {
+  /**
+   * The indexer's cursor (its hash lowercase by the column's CHECK), read under a share lock so no range is
+   * applied or rolled back meanwhile.
+   */
+  async lockedCursor(name: string): Promise<{ block: number; hash: Bytes32 } | undefined> {
     const [row] = await this.db.query(
       `SELECT block_number::text, block_hash FROM chain_cursors WHERE name = $1 FOR SHARE`,
       [name],

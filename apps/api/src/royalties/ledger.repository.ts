@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { SqlRepository } from '../common/persistence/unit-of-work';
+import type { Address, Bytes32 } from '@upstream/api-contract';
 import type { DatasetNode } from '@upstream/royalties';
+import { SqlRepository } from '../common/persistence/unit-of-work';
 
 /** Serialises every writer of the ledger and of epoch snapshots (indexer handlers, retry and settlement jobs). */
 export const LEDGER_LOCK = 'upstream:royalty-ledger';
@@ -46,13 +47,13 @@ export class LedgerRepository extends SqlRepository {
 
   async insertPayment(p: {
     chainEventId: string;
-    runId: string;
-    token: string;
-    payer: string;
+    runId: Bytes32;
+    token: Address;
+    payer: Address;
     amount: bigint;
     fee: bigint;
     net: bigint;
-    txHash: string;
+    txHash: Bytes32;
     logIndex: number;
     blockNumber: number;
     blockTime: Date;
@@ -102,7 +103,7 @@ export class LedgerRepository extends SqlRepository {
         source: 'run',
         trainingRunId: run.id,
         licenseId: null,
-        entries: rows.map((r) => ({ id: r.id, contentRoot: r.content_root.toLowerCase(), weight: BigInt(r.weight) })),
+        entries: rows.map((r) => ({ id: r.id, contentRoot: r.content_root, weight: BigInt(r.weight) })),
       };
     }
     const [license] = await this.db.query(
@@ -114,7 +115,7 @@ export class LedgerRepository extends SqlRepository {
       source: 'license',
       trainingRunId: null,
       licenseId: license.id,
-      entries: [{ id: license.dataset_id, contentRoot: license.content_root.toLowerCase(), weight: 1n }],
+      entries: [{ id: license.dataset_id, contentRoot: license.content_root, weight: 1n }],
     };
   }
 
@@ -137,9 +138,9 @@ export class LedgerRepository extends SqlRepository {
            SELECT p.parent_id FROM dataset_parents p JOIN reach r ON p.dataset_id = r.id
          )
          SELECT d.id, d.content_root,
-           (SELECT json_agg(json_build_object('account', lower(o.account), 'shareBps', o.share_bps) ORDER BY lower(o.account))
+           (SELECT json_agg(json_build_object('account', o.account, 'shareBps', o.share_bps) ORDER BY o.account)
               FROM dataset_owners o WHERE o.dataset_id = d.id) AS owners,
-           (SELECT json_agg(json_build_object('datasetId', lower(pd.content_root), 'upstreamBps', p.upstream_bps) ORDER BY lower(pd.content_root))
+           (SELECT json_agg(json_build_object('datasetId', pd.content_root, 'upstreamBps', p.upstream_bps) ORDER BY pd.content_root)
               FROM dataset_parents p JOIN datasets pd ON pd.id = p.parent_id WHERE p.dataset_id = d.id) AS parents
          FROM reach r JOIN datasets d ON d.id = r.id`,
       [seeds.runIds, seeds.licenseIds],
@@ -147,9 +148,8 @@ export class LedgerRepository extends SqlRepository {
     const nodes = new Map<string, DatasetNode>();
     const uuidOf = new Map<string, string>();
     for (const r of rows) {
-      const root = r.content_root.toLowerCase();
-      nodes.set(root, { owners: r.owners ?? [], parents: r.parents ?? [] });
-      uuidOf.set(root, r.id);
+      nodes.set(r.content_root, { owners: r.owners ?? [], parents: r.parents ?? [] });
+      uuidOf.set(r.content_root, r.id);
     }
     return { nodes, uuidOf };
   }

@@ -41,7 +41,7 @@ export class LedgerService implements OnModuleInit {
       amount: args.amount,
       fee: args.fee,
       net: args.net,
-      txHash: event.txHash.toLowerCase(),
+      txHash: event.txHash,
       logIndex: event.logIndex,
       blockNumber: event.blockNumber,
       blockTime: event.blockTime,

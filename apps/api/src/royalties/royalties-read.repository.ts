@@ -126,7 +126,7 @@ export class RoyaltiesReadRepository extends SqlRepository {
   /** Entries (content root, weight) of training runs, by run uuid, in manifest order. */
   async runEntries(runIds: string[]): Promise<Map<string, { datasetId: string; weight: string }[]>> {
     const rows: { run_id: string; content_root: string; weight: string }[] = await this.db.query(
-      `SELECT re.run_id, lower(d.content_root) AS content_root, re.weight::text AS weight
+      `SELECT re.run_id, d.content_root, re.weight::text AS weight
        FROM run_entries re JOIN datasets d ON d.id = re.dataset_id
        WHERE re.run_id = ANY($1::uuid[]) ORDER BY re.run_id, re.position`,
       [runIds],
@@ -143,7 +143,7 @@ export class RoyaltiesReadRepository extends SqlRepository {
   /** The licensed dataset's content root, by license uuid. */
   async licenseDatasets(licenseIds: string[]): Promise<Map<string, string>> {
     const rows: { id: string; content_root: string }[] = await this.db.query(
-      `SELECT l.id, lower(d.content_root) AS content_root FROM licenses l JOIN datasets d ON d.id = l.dataset_id WHERE l.id = ANY($1::uuid[])`,
+      `SELECT l.id, d.content_root FROM licenses l JOIN datasets d ON d.id = l.dataset_id WHERE l.id = ANY($1::uuid[])`,
       [licenseIds],
     );
     return new Map(rows.map((r) => [r.id, r.content_root]));

@@ -96,7 +96,7 @@ export class RoyaltiesService {
   }
 
   async proofs(account: Address): Promise<ContributorProofsDto> {
-    const splitter = this.deployment.royaltySplitter.toLowerCase();
+    const splitter = this.deployment.royaltySplitter;
     const current = await this.epochRepo.currentAccepted();
     const base = { account, chainId: this.deployment.chainId, splitter };
     if (!current) return { ...base, epoch: null, root: null, claims: [], claimMany: null };
@@ -199,7 +199,7 @@ export class RoyaltiesService {
     return {
       epoch,
       chainId: this.deployment.chainId,
-      splitter: this.deployment.royaltySplitter.toLowerCase(),
+      splitter: this.deployment.royaltySplitter,
       root: row.root,
       dataHash: row.data_hash,
       rules: EPOCH_RULES,
@@ -247,7 +247,7 @@ export class RoyaltiesService {
       const tree = this.epochRepo.balances(epoch).then((rows) =>
         cumulativeLeaves(
           this.deployment.chainId,
-          this.deployment.royaltySplitter.toLowerCase(),
+          this.deployment.royaltySplitter,
           rows.map((r) => ({ account: r.account, token: r.token, cumulative: BigInt(r.cumulative) })),
         ),
       );

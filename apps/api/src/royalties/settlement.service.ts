@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Interface, ZeroHash } from 'ethers';
 import type { EntityManager } from 'typeorm';
+import { normaliseBytes32, parseBytes32, type Bytes32 } from '@upstream/api-contract';
 import { TransactionOutbox, artifacts, type Rollback, type UpstreamEvent } from '@upstream/chain';
 import { cumulativeLeaves, epochDataHash } from '@upstream/royalties';
 import { ChainService } from '../chain/chain.service';
@@ -112,7 +113,7 @@ export class SettlementService implements OnModuleInit {
       const rows = await this.epochs.in(em).snapshotBalances(epoch, watermark);
       const tree = await cumulativeLeaves(
         deployment.chainId,
-        deployment.royaltySplitter.toLowerCase(),
+        deployment.royaltySplitter,
         rows.map((r) => ({ account: r.account, token: r.token, cumulative: BigInt(r.cumulative) })),
       );
       const payments = await this.epochs.in(em).includedPayments(watermark);
@@ -151,7 +152,7 @@ export class SettlementService implements OnModuleInit {
     const [last] = await this.epochs.states();
     if (!last || epochStatus(last) !== 'proposed') return undefined;
     const pending = await this.pendingOnChain();
-    if (pending.epoch !== BigInt(last.epoch) || pending.root.toLowerCase() !== last.root) return undefined;
+    if (pending.epoch !== BigInt(last.epoch) || pending.root !== last.root) return undefined;
     const block = await this.chain.provider.getBlock('latest');
     if (!block || BigInt(block.timestamp) < pending.claimableAt) return undefined;
     return this.uow.run(async (em) => {
@@ -178,7 +179,7 @@ export class SettlementService implements OnModuleInit {
     const epoch = await this.epochs.byEpoch(pending.epoch);
     const why = !epoch
       ? 'this database has no such epoch'
-      : epoch.root !== pending.root.toLowerCase()
+      : epoch.root !== pending.root
         ? `the database's epoch ${epoch.epoch} has root ${epoch.root}`
         : epoch.invalidated_reason;
     if (!why) return undefined;
@@ -202,17 +203,18 @@ export class SettlementService implements OnModuleInit {
    * (then the next root, built from the surviving ledger, corrects the balances).
    */
   async checkAcceptedRoot(): Promise<{ ok: boolean; reason: string | null }> {
-    const [currentEpoch, currentRoot, paused] = (await Promise.all([
+    const [currentEpoch, rootOnChain, paused] = (await Promise.all([
       this.chain.splitter.currentEpoch(),
       this.chain.splitter.currentRoot(),
       this.chain.splitter.paused(),
     ])) as [bigint, string, boolean];
+    const currentRoot = parseBytes32(rootOnChain, 'currentRoot');
     let reason: string | null = null;
     if (currentEpoch > 0n) {
       const epoch = await this.epochs.byEpoch(currentEpoch);
       if (!epoch)
         reason = `the accepted root ${currentRoot} of epoch ${currentEpoch} is not an epoch this database built`;
-      else if (epoch.root !== currentRoot.toLowerCase())
+      else if (epoch.root !== currentRoot)
         reason = `the accepted root of epoch ${currentEpoch} is ${currentRoot}, but this database built ${epoch.root}`;
       else if (epoch.invalidated_reason)
         reason = `the accepted root of epoch ${currentEpoch} was built on blocks the chain no longer has: ${epoch.invalidated_reason}`;
@@ -267,13 +269,19 @@ export class SettlementService implements OnModuleInit {
     if (epoch.invalidated_reason) return `epoch ${epochNumber} was invalidated: ${epoch.invalidated_reason}`;
     if (epoch.basis_block === null) return null;
     const block = await this.chain.provider.getBlock(Number(epoch.basis_block));
-    if (block?.hash?.toLowerCase() !== epoch.basis_block_hash) {
+    if (normaliseBytes32(block?.hash) !== epoch.basis_block_hash) {
       return `epoch ${epochNumber}'s basis block ${epoch.basis_block} (${epoch.basis_block_hash}) is no longer on the chain`;
     }
     return null;
   }
 
-  private async pendingOnChain(): Promise<{ root: string; epoch: bigint; claimableAt: bigint }> {
-    return (await this.chain.splitter.pendingRoot()) as { root: string; epoch: bigint; claimableAt: bigint };
+  /** The splitter's pending root, its hash parsed where it comes from the chain. */
+  private async pendingOnChain(): Promise<{ root: Bytes32; epoch: bigint; claimableAt: bigint }> {
+    const { root, epoch, claimableAt } = (await this.chain.splitter.pendingRoot()) as {
+      root: string;
+      epoch: bigint;
+      claimableAt: bigint;
+    };
+    return { root: parseBytes32(root, 'pendingRoot.root'), epoch, claimableAt };
   }
 }

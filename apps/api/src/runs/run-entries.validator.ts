@@ -1,6 +1,6 @@
+import { normaliseBytes32, type Bytes32 } from '@upstream/api-contract';
 import type { ErrorDetail } from '../common/errors/domain-error';
 
-const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
 const DECIMAL_RE = /^[0-9]{1,78}$/;
 const UINT256_MAX = (1n << 256n) - 1n;
 /** Refusals named per request; more would only make the answer big. */
@@ -8,14 +8,15 @@ export const MAX_NAMED = 100;
 
 /**
  * Checks a chunk of manifest entries without class-validator (50,000 a request must stay fast):
- * datasetId bytes32 hex, weight a positive integer as a decimal string (or a safe integer), no dataset
- * twice in the chunk. Fields are named by their position in the whole manifest (`entries[offset+i]`).
+ * datasetId bytes32 hex (parsed once to a Bytes32), weight a positive integer as a decimal string (or a
+ * safe integer), no dataset twice in the chunk. Fields are named by their position in the whole manifest
+ * (`entries[offset+i]`).
  */
 export function checkRunEntries(
   entries: readonly unknown[],
   offset: number,
-): { roots: string[]; weights: string[]; errors: ErrorDetail[] } {
-  const roots: string[] = new Array(entries.length);
+): { roots: Bytes32[]; weights: string[]; errors: ErrorDetail[] } {
+  const roots: Bytes32[] = new Array<Bytes32>(entries.length);
   const weights: string[] = new Array(entries.length);
   const errors: ErrorDetail[] = [];
   const seen = new Map<string, number>();
@@ -32,10 +33,10 @@ export function checkRunEntries(
     for (const key of Object.keys(entry))
       if (key !== 'datasetId' && key !== 'weight') add(`${at}.${key}`, 'is not a known field');
     const { datasetId, weight } = entry;
-    if (typeof datasetId !== 'string' || !BYTES32_RE.test(datasetId)) {
+    const id = normaliseBytes32(datasetId);
+    if (id === undefined) {
       add(`${at}.datasetId`, 'must be 0x followed by 64 hex digits (the dataset’s content root)');
     } else {
-      const id = datasetId.toLowerCase();
       const first = seen.get(id);
       if (first !== undefined)
         add(`${at}.datasetId`, `duplicates entries[${offset + first}].datasetId: a dataset is listed once per run`);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { Address, Bytes32 } from '@upstream/api-contract';
+import { normaliseBytes32, type Address, type Bytes32 } from '@upstream/api-contract';
 import { licenseInForce, usableForRunsBy } from '../catalogue/dataset-read.repository';
 import { SqlRepository } from '../common/persistence/unit-of-work';
 
@@ -38,13 +38,14 @@ export interface NewUpload {
   nonce: bigint;
   deadline: number;
   signature: string;
-  digest: string;
+  digest: Bytes32;
 }
 
 export interface RunRow {
   id: string;
   run_id: string;
-  lab: string;
+  /** Lowercase by the column's CHECK. */
+  lab: Address;
   model_name: string;
   model_hash: string;
   run_ref: string;
@@ -88,7 +89,16 @@ export interface PaymentTotalRow {
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
+
+/** A committed run named by its uuid or by its runId (bytes32). */
+export type RunRef = { id: string } | { runId: Bytes32 };
+
+/** Parses a route's run reference once; undefined when it is neither a uuid nor a bytes32. */
+export function parseRunRef(ref: string): RunRef | undefined {
+  if (UUID_RE.test(ref)) return { id: ref }; // a uuid column compares in any case
+  const runId = normaliseBytes32(ref);
+  return runId && { runId };
+}
 
 /** SQL of run uploads (staging), committed runs and their entries. Bulk paths use unnest and set-based joins. */
 @Injectable()
@@ -97,8 +107,8 @@ export class RunsRepository extends SqlRepository {
     super(dataSource);
   }
 
-  async runByDigest(digest: string): Promise<{ id: string } | undefined> {
-    const [row] = await this.db.query(`SELECT id FROM training_runs WHERE digest = $1`, [digest.toLowerCase()]);
+  async runByDigest(digest: Bytes32): Promise<{ id: string } | undefined> {
+    const [row] = await this.db.query(`SELECT id FROM training_runs WHERE digest = $1`, [digest]);
     return row;
   }
 
@@ -122,7 +132,7 @@ export class RunsRepository extends SqlRepository {
         u.nonce.toString(),
         u.deadline,
         u.signature,
-        u.digest.toLowerCase(),
+        u.digest,
       ],
     );
     return row;
@@ -135,7 +145,7 @@ export class RunsRepository extends SqlRepository {
   }
 
   /** Appends a chunk of entries at `offset` (checked by the caller under the upload's row lock). */
-  async insertUploadEntries(uploadId: string, offset: number, roots: string[], weights: string[]): Promise<number> {
+  async insertUploadEntries(uploadId: string, offset: number, roots: Bytes32[], weights: string[]): Promise<number> {
     const positions = Array.from({ length: roots.length }, (_, i) => offset + i);
     await this.db.query(
       `INSERT INTO run_upload_entries (upload_id, position, dataset_root, weight)
@@ -268,9 +278,9 @@ export class RunsRepository extends SqlRepository {
     await this.db.query(`DELETE FROM run_uploads WHERE id = $1`, [id]);
   }
 
-  private async deleteUploadByDigest(digest: string): Promise<void> {
+  private async deleteUploadByDigest(digest: Bytes32): Promise<void> {
     const rows: { id: string }[] = await this.db.query(`SELECT id FROM run_uploads WHERE digest = $1 FOR UPDATE`, [
-      digest.toLowerCase(),
+      digest,
     ]);
     for (const row of rows) await this.deleteUpload(row.id);
   }
@@ -285,11 +295,12 @@ export class RunsRepository extends SqlRepository {
     return rows.length;
   }
 
-  /** A committed run by uuid or by runId (bytes32). */
-  async findRun(ref: string): Promise<RunRow | undefined> {
-    const column = UUID_RE.test(ref) ? 'id' : BYTES32_RE.test(ref) ? 'run_id' : undefined;
-    if (!column) return undefined;
-    const [row] = await this.db.query(`SELECT * FROM training_runs WHERE ${column} = $1`, [ref.toLowerCase()]);
+  /** A committed run by uuid or by runId. */
+  async findRun(ref: RunRef): Promise<RunRow | undefined> {
+    const [row] = await this.db.query(
+      'id' in ref ? `SELECT * FROM training_runs WHERE id = $1` : `SELECT * FROM training_runs WHERE run_id = $1`,
+      ['id' in ref ? ref.id : ref.runId],
+    );
     return row;
   }
 
@@ -325,17 +336,17 @@ export class RunsRepository extends SqlRepository {
 
   async entryByDataset(
     runUuid: string,
-    datasetRoot: string,
+    datasetRoot: Bytes32,
   ): Promise<{ position: number; dataset_root: string; dataset_id: string; weight: string } | undefined> {
     const [row] = await this.db.query(
       `SELECT e.position, d.content_root AS dataset_root, e.dataset_id, e.weight::text AS weight
        FROM run_entries e JOIN datasets d ON d.id = e.dataset_id WHERE e.run_id = $1 AND d.content_root = $2`,
-      [runUuid, datasetRoot.toLowerCase()],
+      [runUuid, datasetRoot],
     );
     return row;
   }
 
-  /** RunPaid payments seen for these runIds, summed per (runId, token). */
+  /** RunPaid payments seen for these runIds (as stored: lowercase), summed per (runId, token). */
   async paymentTotals(runIds: string[]): Promise<PaymentTotalRow[]> {
     if (runIds.length === 0) return [];
     return this.db.query(
@@ -343,7 +354,7 @@ export class RunsRepository extends SqlRepository {
               SUM((args->>'fee')::numeric)::text AS fee, SUM((args->>'net')::numeric)::text AS net, count(*)::int AS payments
        FROM chain_events WHERE event_name = 'RunPaid' AND args->>'runId' = ANY($1::text[])
        GROUP BY 1, 2 ORDER BY 1, 2`,
-      [runIds.map((r) => r.toLowerCase())],
+      [runIds],
     );
   }
 

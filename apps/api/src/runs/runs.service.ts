@@ -1,7 +1,14 @@
 import { accessError } from '../access/access.errors';
 import type { Principal } from '../access/principal';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { normaliseAddress, parseAddress, type PayRunInstructions } from '@upstream/api-contract';
+import { getAddress } from 'ethers';
+import {
+  normaliseAddress,
+  parseAddress,
+  parseBytes32,
+  type Bytes32,
+  type PayRunInstructions,
+} from '@upstream/api-contract';
 import {
   buildRunEntriesTree,
   trainingRunTypedData,
@@ -32,7 +39,14 @@ import type {
 import { checkRunEntries, MAX_NAMED } from './run-entries.validator';
 import { RunTreeCache } from './run-tree.cache';
 import { fromProvenanceError, RunErrors } from './runs.errors';
-import { RunsRepository, type PaymentTotalRow, type RunFeeRow, type RunRow, type UploadRow } from './runs.repository';
+import {
+  parseRunRef,
+  RunsRepository,
+  type PaymentTotalRow,
+  type RunFeeRow,
+  type RunRow,
+  type UploadRow,
+} from './runs.repository';
 
 /** Unfinished uploads are dropped after this long without a chunk. */
 const STALE_UPLOAD_HOURS = 24;
@@ -91,13 +105,14 @@ export class RunsService implements OnModuleInit {
       throw accessError('NOT_OWNER', `lab: a run of ${lab} is recorded by ${lab} itself, not ${caller.account}`, [
         { field: 'lab', reason: 'is not the signed-in account' },
       ]);
-    const existing = await this.repo.runByDigest(typed.digest);
-    if (existing) throw RunErrors.runExists(existing.id, typed.digest);
-    if (await this.nonces.isUsed(dto.lab, message.nonce)) throw LicenseErrors.nonceReused(dto.lab, message.nonce);
+    const digest = parseBytes32(typed.digest, 'digest');
+    const existing = await this.repo.runByDigest(digest);
+    if (existing) throw RunErrors.runExists(existing.id, digest);
+    if (await this.nonces.isUsed(lab, message.nonce)) throw LicenseErrors.nonceReused(dto.lab, message.nonce);
 
     const first = dto.entries ? this.checkChunk(dto.entries, 0, dto.entryCount) : undefined;
     const upload = await this.uow.run((tx) =>
-      this.repo.in(tx).createUpload({ ...dto, lab, nonce: message.nonce, digest: typed.digest }),
+      this.repo.in(tx).createUpload({ ...dto, lab, nonce: message.nonce, digest }),
     );
     if (!first) return toUploadDto(upload);
     const received = await this.uow.run((tx) =>
@@ -187,7 +202,8 @@ export class RunsService implements OnModuleInit {
   }
 
   async findRun(ref: string): Promise<RunRow> {
-    const row = await this.repo.findRun(ref);
+    const parsed = parseRunRef(ref);
+    const row = parsed && (await this.repo.findRun(parsed));
     if (!row) throw RunErrors.runNotFound(ref);
     return row;
   }
@@ -210,7 +226,7 @@ export class RunsService implements OnModuleInit {
   }
 
   /** The inclusion proof of one dataset's entry in the run's signed entries root. */
-  async entryProof(ref: string, datasetId: string): Promise<RunEntryProofDto> {
+  async entryProof(ref: string, datasetId: Bytes32): Promise<RunEntryProofDto> {
     const run = await this.findRun(ref);
     const entry = await this.repo.entryByDataset(run.id, datasetId);
     if (!entry)
@@ -248,7 +264,7 @@ export class RunsService implements OnModuleInit {
   async payment(ref: string, query: PaymentQueryDto): Promise<PayRunInstructions> {
     const run = await this.findRun(ref);
     const { deployment } = this.runtime.infrastructure;
-    const token = query.token ?? deployment.paymentToken;
+    const token = query.token ?? (deployment.paymentToken && getAddress(deployment.paymentToken));
     if (!token)
       throw new DomainError('VALIDATION_FAILED', 'no default payment token on this chain', [
         { field: 'token', reason: 'required: this deployment has no PaymentToken' },

@@ -17,6 +17,7 @@ import {
   writeDeployment,
   type UpstreamDeployment,
 } from '@upstream/chain';
+import { parseAddress, type Address } from '@upstream/api-contract';
 import type { AppConfig } from '../config/app-config';
 import { DataDirLock } from './data-dir-lock';
 
@@ -36,9 +37,10 @@ export interface Infrastructure {
 export interface ChainDeployment {
   chainId: number;
   deployedAtBlock: number;
-  royaltySplitter: string;
-  provenanceRegistry: string;
-  paymentToken: string | null;
+  /** The contract addresses, parsed once where they enter (the environment, the deployment file). */
+  royaltySplitter: Address;
+  provenanceRegistry: Address;
+  paymentToken: Address | null;
   governance?: { timelock: string; governor: string; votes: string };
 }
 
@@ -262,9 +264,9 @@ export function toChainDeployment(d: UpstreamDeployment): ChainDeployment {
   return {
     chainId: d.chainId,
     deployedAtBlock: d.deployedAtBlock,
-    royaltySplitter: d.contracts.RoyaltySplitter,
-    provenanceRegistry: d.contracts.ProvenanceRegistry,
-    paymentToken: d.contracts.PaymentToken,
+    royaltySplitter: parseAddress(d.contracts.RoyaltySplitter, 'RoyaltySplitter'),
+    provenanceRegistry: parseAddress(d.contracts.ProvenanceRegistry, 'ProvenanceRegistry'),
+    paymentToken: d.contracts.PaymentToken ? parseAddress(d.contracts.PaymentToken, 'PaymentToken') : null,
     governance: {
       timelock: d.contracts.UpstreamTimelock,
       governor: d.contracts.UpstreamGovernor,

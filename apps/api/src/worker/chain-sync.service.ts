@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Wallet } from 'ethers';
 import type { DataSource, EntityManager } from 'typeorm';
+import { parseAddress, type Address } from '@upstream/api-contract';
 import {
   ChainIndexer,
   TransactionOutbox,
@@ -37,7 +38,7 @@ export type UpstreamEventHandler<N extends UpstreamEventName> = (
 export class ChainSyncService {
   readonly outbox: TransactionOutbox;
   readonly indexer: ChainIndexer;
-  readonly operatorAddress: string;
+  readonly operatorAddress: Address;
   /** The indexer's cursor name (one per chain). */
   readonly cursorName: string;
   private readonly handlers = new Map<
@@ -48,7 +49,7 @@ export class ChainSyncService {
   constructor(@InjectDataSource() dataSource: DataSource, chain: ChainService, @Inject(RUNTIME) runtime: Runtime) {
     const { deployment, operatorPrivateKey } = runtime.infrastructure;
     const wallet = new Wallet(operatorPrivateKey, chain.provider);
-    this.operatorAddress = wallet.address;
+    this.operatorAddress = parseAddress(wallet.address, 'operator');
     this.outbox = new TransactionOutbox(dataSource, wallet, { confirmations: runtime.config.confirmations });
     this.cursorName = `chain-${deployment.chainId}`;
     this.indexer = new ChainIndexer(dataSource, chain.provider, {

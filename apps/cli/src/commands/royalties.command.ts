@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { Contract, Interface, JsonRpcProvider, getAddress, isAddress, type Log } from 'ethers';
 import { artifacts } from '@upstream/chain';
-import type { ClaimProof } from '@upstream/api-contract';
+import {
+  normaliseAddress,
+  normaliseBytes32,
+  parseAddress,
+  parseBytes32,
+  type Address,
+  type ClaimProof,
+} from '@upstream/api-contract';
 // What rebuildEpoch reads; the API's EpochInputs (@upstream/api-contract) is assignable to it.
 import { rebuildEpoch, type EpochInputs } from '@upstream/royalties';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
@@ -10,9 +17,10 @@ const DEFAULT_RPC = process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545';
 const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
 const short = (hex: string) => `${hex.slice(0, 10)}…${hex.slice(-4)}`;
 
-function checkedAddress(value: string, option: string): string {
+/** An address option as ethers accepts it (a mixed-case one must carry a valid checksum), parsed once. */
+function checkedAddress(value: string, option: string): Address {
   if (!isAddress(value)) throw new Error(`${option}: ${JSON.stringify(value)} is not a 0x-prefixed 20-byte address`);
-  return value.toLowerCase();
+  return parseAddress(getAddress(value), option);
 }
 
 export function registerRoyaltiesCommands(program: Command): void {
@@ -26,7 +34,7 @@ export function registerRoyaltiesCommands(program: Command): void {
       const opts = globalOptions(command);
       const account = options.account
         ? checkedAddress(options.account, '--account')
-        : (await loadSigner(options)).address.toLowerCase();
+        : parseAddress((await loadSigner(options)).address, 'signer');
       const api = new ApiClient(opts.api);
       const [balances, history] = await Promise.all([
         api.call('getContributorBalances', { params: { address: account } }),
@@ -68,8 +76,10 @@ export function registerRoyaltiesCommands(program: Command): void {
         const opts = globalOptions(command);
         const signer = await loadSigner(options, options.rpc);
         try {
-          const account = options.account ? checkedAddress(options.account, '--account') : signer.address.toLowerCase();
-          const wanted = options.token?.map((t) => checkedAddress(t, '--token'));
+          const account = options.account
+            ? checkedAddress(options.account, '--account')
+            : parseAddress(signer.address, 'signer');
+          const wanted: string[] | undefined = options.token?.map((t) => checkedAddress(t, '--token'));
           const proofs = await new ApiClient(opts.api).call('getContributorProofs', { params: { address: account } });
           if (proofs.epoch === null) throw new Error('no accepted root yet: nothing can be claimed');
           for (const t of wanted ?? []) {
@@ -101,11 +111,12 @@ export function registerRoyaltiesCommands(program: Command): void {
                   open.map((c) => c.proof),
                 );
           const receipt = await tx.wait();
+          const splitterAddress = normaliseAddress(proofs.splitter);
           const paid = (receipt.logs as Log[])
-            .map((l) => (l.address.toLowerCase() === proofs.splitter.toLowerCase() ? splitterAbi.parseLog(l) : null))
+            .map((l) => (normaliseAddress(l.address) === splitterAddress ? splitterAbi.parseLog(l) : null))
             .filter((p) => p?.name === 'Claimed')
             .map((p) => ({
-              token: String(p!.args.token).toLowerCase(),
+              token: parseAddress(String(p!.args.token), 'Claimed.token'),
               amount: p!.args.amount.toString(),
               cumulative: p!.args.cumulativeAmount.toString(),
             }));
@@ -199,6 +210,7 @@ export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs
   if (network.chainId !== BigInt(inputs.chainId))
     problems.push(`chain id ${network.chainId} is not the epoch's ${inputs.chainId}`);
   const splitter = getAddress(inputs.splitter);
+  // Logs decoded from the chain are parsed once, here; the API's payments are parsed where they are compared.
   const byKey = new Map<string, Record<string, string>>();
   if (inputs.payments.length > 0) {
     const blocks = inputs.payments.map((p) => p.blockNumber);
@@ -213,9 +225,9 @@ export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs
       });
       for (const log of logs) {
         const parsed = splitterAbi.parseLog(log)!;
-        byKey.set(`${log.transactionHash.toLowerCase()}:${log.index}`, {
-          runId: String(parsed.args.runId).toLowerCase(),
-          token: String(parsed.args.token).toLowerCase(),
+        byKey.set(`${parseBytes32(log.transactionHash, 'log.transactionHash')}:${log.index}`, {
+          runId: parseBytes32(String(parsed.args.runId), 'RunPaid.runId'),
+          token: parseAddress(String(parsed.args.token), 'RunPaid.token'),
           amount: parsed.args.amount.toString(),
           fee: parsed.args.fee.toString(),
           net: parsed.args.net.toString(),
@@ -224,13 +236,20 @@ export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs
     }
   }
   for (const p of inputs.payments) {
-    const onChain = byKey.get(`${p.txHash.toLowerCase()}:${p.logIndex}`);
+    const onChain = byKey.get(`${normaliseBytes32(p.txHash)}:${p.logIndex}`);
     if (!onChain) {
       problems.push(`payment ${p.txHash}:${p.logIndex} has no RunPaid log on the chain`);
       continue;
     }
+    const fromApi = {
+      runId: normaliseBytes32(p.runId),
+      token: normaliseAddress(p.token),
+      amount: String(p.amount),
+      fee: String(p.fee),
+      net: String(p.net),
+    };
     for (const field of ['runId', 'token', 'amount', 'fee', 'net'] as const) {
-      if (onChain[field] !== String(p[field]).toLowerCase())
+      if (onChain[field] !== fromApi[field])
         problems.push(
           `payment ${p.txHash}:${p.logIndex} ${field} is ${p[field]} in the API, ${onChain[field]} on-chain`,
         );
@@ -243,12 +262,13 @@ export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs
     'latest',
   );
   const proposed = events.at(-1) as (Log & { args?: { root: string; dataHash: string } }) | undefined;
-  const chainRoot = proposed?.args ? String(proposed.args.root).toLowerCase() : null;
-  const chainDataHash = proposed?.args ? String(proposed.args.dataHash).toLowerCase() : null;
-  const dataHashMatches = chainDataHash === rebuilt.dataHash.toLowerCase();
+  const chainRoot = proposed?.args ? parseBytes32(String(proposed.args.root), 'RootProposed.root') : null;
+  const chainDataHash = proposed?.args ? parseBytes32(String(proposed.args.dataHash), 'RootProposed.dataHash') : null;
+  // The rebuilt root and data hash are lowercase hex by construction (hex digest, keccak256).
+  const dataHashMatches = chainDataHash === rebuilt.dataHash;
   return {
     epoch: inputs.epoch,
-    match: problems.length === 0 && chainRoot === rebuilt.root.toLowerCase() && dataHashMatches,
+    match: problems.length === 0 && chainRoot === rebuilt.root && dataHashMatches,
     rebuiltRoot: rebuilt.root,
     chainRoot,
     dataHashMatches,

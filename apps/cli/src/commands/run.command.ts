@@ -61,7 +61,8 @@ export function registerRunCommands(program: Command): void {
       const entries = manifest.entries.map((e, i) => {
         if (!/^\d+$/.test(String(e.weight)))
           throw new Error(`manifest entries[${i}].weight must be a positive integer`);
-        return { datasetId: String(e.datasetId).toLowerCase(), weight: BigInt(e.weight) };
+        // buildRunEntriesTree checks and lowercases each datasetId (the tree's hashing rule); chunks are sent from its entries.
+        return { datasetId: String(e.datasetId), weight: BigInt(e.weight) };
       });
       const tree = await buildRunEntriesTree(entries);
       const startedAt = seconds(manifest.startedAt, 'startedAt');

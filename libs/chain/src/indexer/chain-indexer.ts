@@ -5,16 +5,18 @@
 // a reorganisation is detected and rolled back (derived rows cascade).
 import { Interface, type InterfaceAbi, type Log, type Provider, type Result } from 'ethers';
 import type { DataSource, EntityManager } from 'typeorm';
+import { parseAddress, parseBytes32, type Address, type Bytes32 } from '@upstream/api-contract';
 
+/** A decoded event; its addresses and hashes are parsed (lowercase) once, here, where they come from the node. */
 export interface IndexedEvent {
   id: string;
   name: string;
-  address: string;
+  address: Address;
   /** Named arguments; integers as decimal strings, bytes and addresses as lowercase hex. */
   args: Record<string, unknown>;
   blockNumber: number;
-  blockHash: string;
-  txHash: string;
+  blockHash: Bytes32;
+  txHash: Bytes32;
   logIndex: number;
   blockTime: Date;
 }
@@ -74,7 +76,7 @@ export class ReorgTooDeepError extends Error {
 export class ChainIndexer {
   private readonly handlers = new Map<string, EventHandler[]>();
   private readonly rollbackHandlers: RollbackHandler[] = [];
-  private readonly interfaces = new Map<string, Interface>();
+  private readonly interfaces = new Map<Address, Interface>();
   private readonly maxBlockRange: number;
   private readonly keepBlocks: number;
 
@@ -83,7 +85,8 @@ export class ChainIndexer {
     private readonly provider: Provider,
     private readonly options: ChainIndexerOptions,
   ) {
-    for (const c of options.contracts) this.interfaces.set(c.address.toLowerCase(), new Interface(c.abi));
+    for (const c of options.contracts)
+      this.interfaces.set(parseAddress(c.address, 'contracts.address'), new Interface(c.abi));
     this.maxBlockRange = options.maxBlockRange ?? 2_000;
     this.keepBlocks = options.keepBlocks ?? 256;
   }
@@ -110,7 +113,7 @@ export class ChainIndexer {
   async verifyCursor(): Promise<{ cursor: number; agrees: boolean; lastAgreedBlock: number | null }> {
     const cursor = await this.cursor();
     if (!cursor.blockHash) return { cursor: cursor.blockNumber, agrees: true, lastAgreedBlock: cursor.blockNumber };
-    const onChain = await this.provider.getBlock(cursor.blockNumber);
+    const onChain = await this.block(cursor.blockNumber);
     if (onChain?.hash === cursor.blockHash)
       return { cursor: cursor.blockNumber, agrees: true, lastAgreedBlock: cursor.blockNumber };
     const common = await this.commonAncestor(cursor.blockNumber);
@@ -135,7 +138,7 @@ export class ChainIndexer {
     let cursor = await this.cursor();
     let rolledBackTo: number | undefined;
     if (cursor.blockHash) {
-      const onChain = await this.provider.getBlock(cursor.blockNumber);
+      const onChain = await this.block(cursor.blockNumber);
       if (!onChain || onChain.hash !== cursor.blockHash) {
         rolledBackTo = await this.rollBack(cursor.blockNumber);
         cursor = await this.cursor();
@@ -152,14 +155,14 @@ export class ChainIndexer {
       fromBlock,
       toBlock,
     });
-    const blocks = new Map<number, { hash: string; time: Date }>();
+    const blocks = new Map<number, { hash: Bytes32; time: Date }>();
     for (const n of new Set([...logs.map((l) => l.blockNumber), toBlock])) {
-      const block = await this.provider.getBlock(n);
-      if (!block?.hash) return { fromBlock, toBlock: cursor.blockNumber, events: 0, rolledBackTo };
-      blocks.set(n, { hash: block.hash, time: new Date(block.timestamp * 1000) });
+      const block = await this.block(n);
+      if (!block) return { fromBlock, toBlock: cursor.blockNumber, events: 0, rolledBackTo };
+      blocks.set(n, block);
     }
     // A log whose block hash differs from the block we just read was reorganised meanwhile: retry next tick.
-    if (logs.some((l) => blocks.get(l.blockNumber)!.hash !== l.blockHash)) {
+    if (logs.some((l) => blocks.get(l.blockNumber)!.hash !== parseBytes32(l.blockHash, 'log.blockHash'))) {
       return { fromBlock, toBlock: cursor.blockNumber, events: 0, rolledBackTo };
     }
 
@@ -262,7 +265,7 @@ export class ChainIndexer {
       [this.options.name, fromBlock],
     );
     for (const row of stored) {
-      const onChain = await this.provider.getBlock(Number(row.block_number));
+      const onChain = await this.block(Number(row.block_number));
       if (onChain?.hash === row.block_hash) return { number: Number(row.block_number), hash: row.block_hash };
     }
     const [{ indexed }] = await this.db.query<{ indexed: boolean }[]>(
@@ -272,21 +275,29 @@ export class ChainIndexer {
     return indexed ? undefined : { number: this.options.startBlock - 1, hash: '' };
   }
 
+  /** A block's hash (parsed) and time, or undefined when the node does not have it (yet). */
+  private async block(n: number): Promise<{ hash: Bytes32; time: Date } | undefined> {
+    const block = await this.provider.getBlock(n);
+    if (!block?.hash) return undefined;
+    return { hash: parseBytes32(block.hash, 'block.hash'), time: new Date(block.timestamp * 1000) };
+  }
+
   private decode(log: Log, blockTime: Date): IndexedEvent | undefined {
-    const iface = this.interfaces.get(log.address.toLowerCase());
+    const address = parseAddress(log.address, 'log.address');
+    const iface = this.interfaces.get(address);
     const parsed = iface?.parseLog({ topics: [...log.topics], data: log.data });
     if (!parsed) return undefined;
     return {
       id: '',
       name: parsed.name,
-      address: log.address.toLowerCase(),
+      address,
       args: toPlain(
         parsed.args,
         parsed.fragment.inputs.map((i) => i.name),
       ),
       blockNumber: log.blockNumber,
-      blockHash: log.blockHash,
-      txHash: log.transactionHash,
+      blockHash: parseBytes32(log.blockHash, 'log.blockHash'),
+      txHash: parseBytes32(log.transactionHash, 'log.transactionHash'),
       logIndex: log.index,
       blockTime,
     };

@@ -1,15 +1,17 @@
 // The contract events the service acts on, decoded once into typed values: integers as bigint,
 // addresses and hashes as lowercase 0x-hex. The field lists are checked against the ABIs in a
 // unit test (test/unit/chain/upstream-events.test.ts), so a contract change cannot drift silently.
+import type { Address, Bytes32 } from '@upstream/api-contract';
 import type { IndexedEvent } from './chain-indexer';
 
+/** Hex fields are lowercase (checked by the decoder); the ABI check pins each to an address or a bytes32. */
 export interface UpstreamEventArgs {
-  RunPaid: { runId: string; token: string; payer: string; amount: bigint; fee: bigint; net: bigint };
-  RootProposed: { epoch: bigint; root: string; dataHash: string; claimableAt: bigint };
-  RootAccepted: { epoch: bigint; root: string; dataHash: string };
-  RootVetoed: { epoch: bigint; root: string; guardian: string };
-  RootWithdrawn: { epoch: bigint; root: string; operator: string };
-  Claimed: { account: string; token: string; epoch: bigint; amount: bigint; cumulativeAmount: bigint };
+  RunPaid: { runId: Bytes32; token: Address; payer: Address; amount: bigint; fee: bigint; net: bigint };
+  RootProposed: { epoch: bigint; root: Bytes32; dataHash: Bytes32; claimableAt: bigint };
+  RootAccepted: { epoch: bigint; root: Bytes32; dataHash: Bytes32 };
+  RootVetoed: { epoch: bigint; root: Bytes32; guardian: Address };
+  RootWithdrawn: { epoch: bigint; root: Bytes32; operator: Address };
+  Claimed: { account: Address; token: Address; epoch: bigint; amount: bigint; cumulativeAmount: bigint };
 }
 
 export type UpstreamEventName = keyof UpstreamEventArgs;

@@ -4,8 +4,9 @@
 // broadcasting, so after a crash it re-broadcasts the very same transaction
 // (same nonce, same hash) instead of sending the money twice.
 import { Interface, Transaction, type ErrorFragment, type Provider, type Wallet } from 'ethers';
-import * as artifacts from '../generated/artifacts';
 import type { DataSource, EntityManager } from 'typeorm';
+import { parseAddress, type Address } from '@upstream/api-contract';
+import * as artifacts from '../generated/artifacts';
 
 export interface OutboxIntent {
   /** Unique business key, e.g. `anchor:contributions:42`; enqueueing it again is a no-op. */
@@ -56,6 +57,8 @@ export class TransactionOutbox {
   private readonly batchSize: number;
   private readonly confirmations: number;
   private readonly guards = new Map<string, OutboxGuard>();
+  /** The wallet's address, as the outbox rows store it. */
+  readonly sender: Address;
 
   constructor(
     private readonly db: DataSource,
@@ -67,10 +70,7 @@ export class TransactionOutbox {
     this.feeBumpPercent = options.feeBumpPercent ?? 25n;
     this.batchSize = options.batchSize ?? 25;
     this.confirmations = options.confirmations ?? 0;
-  }
-
-  get sender(): string {
-    return this.wallet.address.toLowerCase();
+    this.sender = parseAddress(wallet.address, 'wallet.address');
   }
 
   private get provider(): Provider {
@@ -79,7 +79,8 @@ export class TransactionOutbox {
 
   /**
    * Records an intent inside the caller's transaction: it will be sent if and
-   * only if that transaction commits. Returns the row id, and whether it is new.
+   * only if that transaction commits. Returns the row id, and whether it is new. `sender` and
+   * `intent.to` may come in any case: they are parsed here, where they enter the outbox.
    */
   static async enqueue(
     em: EntityManager,
@@ -93,8 +94,8 @@ export class TransactionOutbox {
       [
         intent.key,
         intent.kind,
-        sender.toLowerCase(),
-        intent.to.toLowerCase(),
+        parseAddress(sender, 'sender'),
+        parseAddress(intent.to, 'intent.to'),
         intent.data,
         (intent.value ?? 0n).toString(),
       ],
@@ -123,7 +124,7 @@ export class TransactionOutbox {
     const [, count]: [unknown[], number] = await em.query(
       `UPDATE outbox_transactions SET status = 'signed', mined_tx_hash = NULL, mined_block = NULL, signed_at = now(), updated_at = now()
        WHERE sender = $1 AND status IN ('mined', 'reverted', 'cancelled') AND mined_block > $2`,
-      [sender.toLowerCase(), toBlock],
+      [parseAddress(sender, 'sender'), toBlock],
     );
     return count;
   }

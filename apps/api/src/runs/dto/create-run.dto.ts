@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import type { Bytes32 } from '@upstream/api-contract';
 import { IsBytes32Field } from '../../common/value-fields';
-import { ADDRESS, BYTES32, SIGNATURE, UINT } from '../../licenses/dto/create-license.dto';
+import { ADDRESS, SIGNATURE, UINT } from '../../licenses/dto/create-license.dto';
 
 /** Entries per request: POST /runs (optional) and each POST /runs/:id/entries chunk. */
 export const MAX_CHUNK_ENTRIES = 50_000;
@@ -136,6 +136,6 @@ export class PaymentQueryDto {
 
 export class ProofQueryDto {
   @ApiProperty({ description: 'The dataset’s content root', example: '0x' + 'ab'.repeat(32) })
-  @Matches(BYTES32, { message: 'datasetId must be 0x followed by 64 hex digits' })
-  datasetId!: string;
+  @IsBytes32Field('datasetId must be 0x followed by 64 hex digits')
+  datasetId!: Bytes32;
 }
