@@ -4,6 +4,7 @@ export * from './local-chain';
 export * from './deployment';
 export * from './deploy';
 export * as artifacts from './generated/artifacts';
+export * from './chain-database';
 export * from './outbox/transaction-outbox';
 export * from './indexer/chain-indexer';
 export * from './indexer/upstream-events';

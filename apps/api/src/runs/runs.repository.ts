@@ -4,7 +4,7 @@ import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { normaliseBytes32, type Address, type Bytes32 } from '@upstream/api-contract';
 import { licenseInForce, usableForRunsBy } from '../catalogue/dataset-read.repository';
-import { SqlRepository } from '../common/persistence/unit-of-work';
+import { SqlRepository, UnitOfWork } from '../common/persistence/unit-of-work';
 
 export interface UploadRow {
   id: string;
@@ -103,8 +103,11 @@ export function parseRunRef(ref: string): RunRef | undefined {
 /** SQL of run uploads (staging), committed runs and their entries. Bulk paths use unnest and set-based joins. */
 @Injectable()
 export class RunsRepository extends SqlRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    super(dataSource);
+  constructor(
+    @InjectDataSource() db: DataSource,
+    private readonly uow: UnitOfWork,
+  ) {
+    super(db);
   }
 
   async runByDigest(digest: Bytes32): Promise<{ id: string } | undefined> {
@@ -359,7 +362,7 @@ export class RunsRepository extends SqlRepository {
   }
 
   private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
+    const runner = this.uow.session();
     try {
       const client = (await runner.connect()) as PoolClient;
       return await fn(client);

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Wallet } from 'ethers';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { parseAddress, type Address } from '@upstream/api-contract';
 import {
   ChainIndexer,
@@ -14,6 +13,7 @@ import {
   type UpstreamEventName,
 } from '@upstream/chain';
 import { ChainService } from '../chain/chain.service';
+import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 
 /**
@@ -46,13 +46,14 @@ export class ChainSyncService {
     { owner: EventHandlerOwner; handle: UpstreamEventHandler<UpstreamEventName> }[]
   >();
 
-  constructor(@InjectDataSource() dataSource: DataSource, chain: ChainService, @Inject(RUNTIME) runtime: Runtime) {
+  constructor(uow: UnitOfWork, chain: ChainService, @Inject(RUNTIME) runtime: Runtime) {
     const { deployment, operatorPrivateKey } = runtime.infrastructure;
+    const { database } = uow;
     const wallet = new Wallet(operatorPrivateKey, chain.provider);
     this.operatorAddress = parseAddress(wallet.address, 'operator');
-    this.outbox = new TransactionOutbox(dataSource, wallet, { confirmations: runtime.config.confirmations });
+    this.outbox = new TransactionOutbox(database, wallet, { confirmations: runtime.config.confirmations });
     this.cursorName = `chain-${deployment.chainId}`;
-    this.indexer = new ChainIndexer(dataSource, chain.provider, {
+    this.indexer = new ChainIndexer(database, chain.provider, {
       name: this.cursorName,
       contracts: [
         { address: deployment.royaltySplitter, abi: artifacts.RoyaltySplitter.abi },

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { QueryRunner } from 'typeorm';
+import { UnitOfWork } from '../common/persistence/unit-of-work';
 
 /**
  * Whether this session holds the leader lock. A bigint advisory lock shows in pg_locks as classid
@@ -55,10 +55,10 @@ export class LeaderLockSession {
 /** The worker's leader lock: a session-level advisory lock, so each session comes from here, not from the pool's queries. */
 @Injectable()
 export class LeaderLockRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly uow: UnitOfWork) {}
 
   /** A new session, not yet connected (it connects on its first tryLock). */
   openSession(): LeaderLockSession {
-    return new LeaderLockSession(this.dataSource.createQueryRunner());
+    return new LeaderLockSession(this.uow.session());
   }
 }

@@ -4,8 +4,9 @@
 // applied twice changes nothing. Block hashes are kept for the last blocks so
 // a reorganisation is detected and rolled back (derived rows cascade).
 import { Interface, type InterfaceAbi, type Log, type Provider, type Result } from 'ethers';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { parseAddress, parseBytes32, type Address, type Bytes32 } from '@upstream/api-contract';
+import type { ChainDatabase } from '../chain-database';
 
 /** A decoded event; its addresses and hashes are parsed (lowercase) once, here, where they come from the node. */
 export interface IndexedEvent {
@@ -81,7 +82,7 @@ export class ChainIndexer {
   private readonly keepBlocks: number;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly db: ChainDatabase,
     private readonly provider: Provider,
     private readonly options: ChainIndexerOptions,
   ) {

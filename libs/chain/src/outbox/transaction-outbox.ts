@@ -4,8 +4,9 @@
 // broadcasting, so after a crash it re-broadcasts the very same transaction
 // (same nonce, same hash) instead of sending the money twice.
 import { Interface, Transaction, type ErrorFragment, type Provider, type Wallet } from 'ethers';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { parseAddress, type Address } from '@upstream/api-contract';
+import type { ChainDatabase } from '../chain-database';
 import * as artifacts from '../generated/artifacts';
 
 export interface OutboxIntent {
@@ -61,7 +62,7 @@ export class TransactionOutbox {
   readonly sender: Address;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly db: ChainDatabase,
     private readonly wallet: Wallet,
     options: OutboxOptions = {},
   ) {
