@@ -277,7 +277,7 @@ async function main(): Promise<void> {
     console.log(cli(base, ['verify-epoch', String(proposed.epoch), '--rpc', rpc]).trimEnd());
 
     // 7. Contributors claim with their own keys, and we count what reached their wallets.
-    const token = new Contract(chain.paymentToken, artifacts.MockERC20.abi, provider);
+    const token = new Contract(chain.paymentToken, artifacts.LocalToken.abi, provider);
     console.log('\nwho got what (smallest token units):');
     let total = 0n;
     for (const name of names) {

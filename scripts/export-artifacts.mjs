@@ -1,13 +1,22 @@
-// Copies the ABI and bytecode of every contract under contracts/src from
+// Copies the ABI and bytecode of the runtime contracts under contracts/src from
 // Hardhat's artifacts into libs/chain/src/generated/artifacts.ts, so the
 // backend and the CLI load contracts without depending on Hardhat at run time.
+// Test-only contracts (mocks and misbehaving tokens in src/test/, any Mock*)
+// and benchmark peers (src/bench/) are not exported: the Solidity tests import
+// them, test/contracts and bench/gas.bench.ts read Hardhat's artifacts.
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { join, dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const artifactsDir = join(root, 'contracts', 'artifacts', 'src');
 const outDir = join(root, 'libs', 'chain', 'src', 'generated');
+
+const NOT_RUNTIME_FOLDERS = new Set(['test', 'bench']);
+const isRuntime = (file) => {
+  const [top] = relative(artifactsDir, file).split(sep);
+  return !NOT_RUNTIME_FOLDERS.has(top) && !/^Mock/.test(dirname(file).split(sep).at(-1));
+};
 
 function* walk(dir) {
   for (const name of readdirSync(dir)) {
@@ -20,7 +29,7 @@ function* walk(dir) {
 const entries = [];
 for (const file of walk(artifactsDir)) {
   const artifact = JSON.parse(readFileSync(file, 'utf8'));
-  if (!artifact.contractName || !Array.isArray(artifact.abi)) continue;
+  if (!artifact.contractName || !Array.isArray(artifact.abi) || !isRuntime(file)) continue;
   entries.push(artifact);
 }
 entries.sort((a, b) => a.contractName.localeCompare(b.contractName));

@@ -24,8 +24,8 @@ describe('deployUpstream', () => {
       feeBps: 300,
       rootDelaySeconds: 600,
       timelockDelaySeconds: 3_600,
-      deployTestToken: true,
-      mintTestTokensTo: [holder],
+      deployLocalToken: true,
+      mintLocalTokensTo: [holder],
     });
     cachingProvider.destroy();
   });
@@ -73,9 +73,9 @@ describe('deployUpstream', () => {
     expect(await timelock.getMinDelay()).toBe(3_600n);
   });
 
-  it('mints test tokens and the contracts work end to end: pay, post a root, claim', async () => {
+  it('mints local tokens and the contracts work end to end: pay, post a root, claim', async () => {
     const { contracts: c } = deployment;
-    const token = await chain.at('MockERC20', c.PaymentToken!, chain.signers[4]);
+    const token = await chain.at('LocalToken', c.PaymentToken!, chain.signers[4]);
     expect(await token.balanceOf(holder)).toBe(1_000_000n * 10n ** 6n);
     const splitter = await chain.at('RoyaltySplitter', c.RoyaltySplitter, chain.signers[4]);
     await (await token.approve(c.RoyaltySplitter, 1_000_000n)).wait();

@@ -18,7 +18,7 @@ async function payRun(
   amount: bigint,
   tokenAddress = t.chain.deployment.contracts.PaymentToken!,
 ): Promise<string> {
-  const token = new Contract(tokenAddress, artifacts.MockERC20.abi, payer);
+  const token = new Contract(tokenAddress, artifacts.LocalToken.abi, payer);
   const splitter = new Contract(t.chain.deployment.contracts.RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer);
   await (await token.approve(t.chain.deployment.contracts.RoyaltySplitter, amount)).wait();
   const receipt = await (await splitter.payRun(runId, tokenAddress, amount)).wait();
@@ -48,7 +48,7 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     fx = RoyaltyFixtures.connect(t.database.url);
     [A, B, C, P, LAB] = [3, 4, 5, 6, 7].map(addr);
     token = t.chain.deployment.contracts.PaymentToken!.toLowerCase();
-    tokenContract = new Contract(token, artifacts.MockERC20.abi, t.chain.provider);
+    tokenContract = new Contract(token, artifacts.LocalToken.abi, t.chain.provider);
     parent = await fx.dataset({ owners: [{ account: P, shareBps: 10_000 }] });
     derived = await fx.dataset({
       owners: [
@@ -277,8 +277,9 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
   });
 
   it.skipIf(!CLI_BUILT)('`upstream claim` claims several tokens in one claimMany transaction', async () => {
-    const factory = new ContractFactory(artifacts.MockERC20.abi, artifacts.MockERC20.bytecode, t.chain.wallet(9)); // not 0: the operator's nonces belong to the outbox
-    const second = (await (await factory.deploy('Second', 'SND', 18)).waitForDeployment()) as Contract;
+    const factory = new ContractFactory(artifacts.LocalToken.abi, artifacts.LocalToken.bytecode, t.chain.wallet(9)); // not 0: the operator's nonces belong to the outbox
+    const minter = await t.chain.wallet(7).getAddress();
+    const second = (await (await factory.deploy('Second', 'SND', 18, minter)).waitForDeployment()) as Contract;
     const secondAddress = (await second.getAddress()).toLowerCase();
     await (await (second.connect(t.chain.wallet(7)) as Contract).mint(LAB, 1_000n)).wait();
     await payRun(t, t.chain.wallet(7), run.runId, 1_000n, secondAddress);

@@ -24,7 +24,7 @@ describe('royalties and chain reorganisations: a rolled-back payment takes its l
     // A plain wallet (not nonce-managed): after evm_revert its nonce must come from the chain again.
     const payer = new Wallet(t.chain.privateKey(8), t.chain.provider);
     const { PaymentToken, RoyaltySplitter } = t.chain.deployment.contracts;
-    await (await new Contract(PaymentToken!, artifacts.MockERC20.abi, payer).approve(RoyaltySplitter, amount)).wait();
+    await (await new Contract(PaymentToken!, artifacts.LocalToken.abi, payer).approve(RoyaltySplitter, amount)).wait();
     await (
       await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer).payRun(run.runId, PaymentToken!, amount)
     ).wait();

@@ -67,7 +67,7 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
 
   async function pay(amount: bigint, payer: ContractRunner = wallet(8)): Promise<void> {
     const { PaymentToken, RoyaltySplitter } = t.chain.deployment.contracts;
-    await (await new Contract(PaymentToken!, artifacts.MockERC20.abi, payer).approve(RoyaltySplitter, amount)).wait();
+    await (await new Contract(PaymentToken!, artifacts.LocalToken.abi, payer).approve(RoyaltySplitter, amount)).wait();
     await (
       await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer).payRun(run.runId, PaymentToken!, amount)
     ).wait();

@@ -66,7 +66,9 @@ async function apply(w: World, s: Step): Promise<void> {
     case 'pay': {
       const lab = new Wallet(w.chain.privateKey(8), provider);
       const { PaymentToken, RoyaltySplitter } = w.chain.deployment.contracts;
-      await (await new Contract(PaymentToken!, artifacts.MockERC20.abi, lab).approve(RoyaltySplitter, s.amount)).wait();
+      await (
+        await new Contract(PaymentToken!, artifacts.LocalToken.abi, lab).approve(RoyaltySplitter, s.amount)
+      ).wait();
       await (
         await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, lab).payRun(
           w.run.runId,

@@ -56,7 +56,7 @@ describe('service lifecycle (the built service as its own process)', () => {
       staticNetwork: true,
     });
     try {
-      const token = new Contract(deployment.contracts.PaymentToken, artifacts.MockERC20.abi, provider);
+      const token = new Contract(deployment.contracts.PaymentToken, artifacts.LocalToken.abi, provider);
       return (await token.balanceOf(holder)) as bigint;
     } finally {
       provider.destroy();

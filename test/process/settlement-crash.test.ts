@@ -218,7 +218,7 @@ describe.skipIf(!existsSync(MAIN))(
     async function pay(run: FixtureRun, amount: bigint, labKey = pick(labKeys)): Promise<Reported> {
       const lab = new Wallet(labKey, provider);
       const { PaymentToken, RoyaltySplitter } = deployment.contracts;
-      await (await new Contract(PaymentToken, artifacts.MockERC20.abi, lab).approve(RoyaltySplitter, amount)).wait();
+      await (await new Contract(PaymentToken, artifacts.LocalToken.abi, lab).approve(RoyaltySplitter, amount)).wait();
       const tx = await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, lab).payRun(
         run.runId,
         PaymentToken,
@@ -501,7 +501,7 @@ describe.skipIf(!existsSync(MAIN))(
       const { PaymentToken, RoyaltySplitter } = deployment.contracts;
       const claimer = new Wallet(LocalChain.devPrivateKey(9), provider);
       const splitter = new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, claimer);
-      const token = new Contract(PaymentToken, artifacts.MockERC20.abi, provider);
+      const token = new Contract(PaymentToken, artifacts.LocalToken.abi, provider);
       const earned = await query<{ account: string; token: string; earned: string }>(
         `SELECT trim(account) AS account, trim(token) AS token, SUM(amount)::text AS earned FROM ledger_entries GROUP BY account, token`,
       );

@@ -32,7 +32,7 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
     fx = RoyaltyFixtures.connect(database.url);
     const { contracts } = chain.deployment;
     splitter = new Contract(contracts.RoyaltySplitter, artifacts.RoyaltySplitter.abi, chain.wallet(7));
-    token = new Contract(contracts.PaymentToken!, artifacts.MockERC20.abi, chain.wallet(7));
+    token = new Contract(contracts.PaymentToken!, artifacts.LocalToken.abi, chain.wallet(7));
     await (await token.approve(contracts.RoyaltySplitter, 10n ** 18n)).wait();
     const acct = (i: number) => new Wallet(chain.privateKey(i)).address;
     const base = await fx.dataset({ owners: [{ account: acct(3), shareBps: 10_000 }] });

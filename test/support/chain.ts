@@ -28,8 +28,8 @@ export async function startTestChain(): Promise<TestChain> {
     guardian: accounts[1],
     treasury: accounts[2],
     rootDelaySeconds: 60,
-    deployTestToken: true,
-    mintTestTokensTo: accounts,
+    deployLocalToken: true,
+    mintLocalTokensTo: accounts,
   });
   return {
     rpcUrl: chain.rpcUrl,

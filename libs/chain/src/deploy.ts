@@ -2,7 +2,7 @@
 // time) and leaves every admin and parameter role with the timelock.
 import { ethers } from 'ethers';
 import {
-  MockERC20,
+  LocalToken,
   ProvenanceRegistry,
   RoyaltySplitter,
   UpstreamGovernor,
@@ -36,10 +36,10 @@ export interface DeployOptions {
   rootDelaySeconds?: number;
   /** Timelock minimum delay in seconds (default 172_800 = 2 days). */
   timelockDelaySeconds?: number;
-  /** Deploy MockERC20 ("Upstream Test USD", 6 decimals) as the payment token; local chains only. */
-  deployTestToken?: boolean;
-  /** Accounts that get 1,000,000 test tokens each (needs deployTestToken). */
-  mintTestTokensTo?: string[];
+  /** Deploy LocalToken ("Upstream Test USD", 6 decimals, minted by the deployer) as the payment token; local chains only. */
+  deployLocalToken?: boolean;
+  /** Accounts that get 1,000,000 local tokens each (needs deployLocalToken). */
+  mintLocalTokensTo?: string[];
   /** Governor voting delay in blocks (default 1). */
   votingDelayBlocks?: number;
   /** Governor voting period in blocks (default 50_400, about a week of 12 s blocks). */
@@ -50,8 +50,8 @@ export interface DeployOptions {
   votesSupply?: bigint;
 }
 
-export const TEST_TOKEN_DECIMALS = 6;
-const TEST_TOKEN_MINT = 1_000_000n * 10n ** BigInt(TEST_TOKEN_DECIMALS);
+export const LOCAL_TOKEN_DECIMALS = 6;
+const LOCAL_TOKEN_MINT = 1_000_000n * 10n ** BigInt(LOCAL_TOKEN_DECIMALS);
 
 const role = (name: string) => ethers.id(name);
 const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
@@ -74,7 +74,7 @@ interface Artifact {
 
 /**
  * Deploys RoyaltySplitter, ProvenanceRegistry, UpstreamVotes, UpstreamTimelock, UpstreamGovernor
- * (and optionally a MockERC20 payment token), wires the roles and renounces the deployer's admin
+ * (and optionally a LocalToken payment token), wires the roles and renounces the deployer's admin
  * roles. Transactions are sent one at a time with explicit nonces, each awaited, so instant-mining
  * chains and ethers' 250 ms nonce cache cannot collide.
  */
@@ -88,8 +88,8 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
   if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > 1000) {
     throw new Error('deployUpstream: options.feeBps must be an integer between 0 and 1000');
   }
-  if (options.mintTestTokensTo?.length && !options.deployTestToken) {
-    throw new Error('deployUpstream: options.mintTestTokensTo needs options.deployTestToken');
+  if (options.mintLocalTokensTo?.length && !options.deployLocalToken) {
+    throw new Error('deployUpstream: options.mintLocalTokensTo needs options.deployLocalToken');
   }
 
   const deployerAddress = await deployer.getAddress();
@@ -118,8 +118,8 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
     await send(tx, `${method}(${args.join(', ')}) on ${await contract.getAddress()}`);
   };
 
-  const paymentToken = options.deployTestToken
-    ? await deploy(MockERC20, ['Upstream Test USD', 'tUSD', TEST_TOKEN_DECIMALS])
+  const paymentToken = options.deployLocalToken
+    ? await deploy(LocalToken, ['Upstream Test USD', 'tUSD', LOCAL_TOKEN_DECIMALS, deployerAddress])
     : null;
 
   const votes = await deploy(UpstreamVotes, [deployerAddress, options.votesSupply ?? 1_000_000n * 10n ** 18n]);
@@ -167,8 +167,8 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
   await call(timelock, 'renounceRole', [ROLES.DEFAULT_ADMIN_ROLE, deployerAddress]);
 
   if (paymentToken) {
-    for (const to of options.mintTestTokensTo ?? []) {
-      await call(paymentToken, 'mint', [to, TEST_TOKEN_MINT]);
+    for (const to of options.mintLocalTokensTo ?? []) {
+      await call(paymentToken, 'mint', [to, LOCAL_TOKEN_MINT]);
     }
   }
 

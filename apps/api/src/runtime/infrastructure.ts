@@ -222,8 +222,8 @@ async function ensureLocalDeployment(
       operator: accounts[0],
       guardian: accounts[1],
       treasury: accounts[2],
-      deployTestToken: true,
-      mintTestTokensTo: accounts,
+      deployLocalToken: true,
+      mintLocalTokensTo: accounts,
     });
     await writeDeployment(file, deployment);
     // anvil saves its state every second: wait for one save so a kill -9 right after first start keeps the contracts.
