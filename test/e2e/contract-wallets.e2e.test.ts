@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Contract, ContractFactory, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifacts } from '@upstream/chain';
 import { buildContentTree, type UpstreamDomain } from '@upstream/provenance';
 import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { startTestApp, type TestApp } from '../support/app';
 import { siweMessage } from '../support/auth';
 import { signLicense, signRunManifest } from '../support/catalogue-fixtures';
+import { testArtifact } from '../support/test-artifacts';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 enum Mode {
@@ -31,9 +31,10 @@ describe('contract wallets (ERC-1271) sign in, contribute, license and record ru
     t = await startTestApp({ ANCHOR_INTERVAL_MS: '3600000' });
     domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
     keyHolder = new Wallet(t.chain.privateKey(7));
+    const mock = testArtifact('ContractWalletMock');
     const factory = new ContractFactory(
-      artifacts.ContractWalletMock.abi,
-      artifacts.ContractWalletMock.bytecode,
+      mock.abi as never,
+      mock.bytecode,
       t.chain.wallet(9), // not 0: the operator's nonces belong to the outbox
     );
     wallet = (await (await factory.deploy(keyHolder.address)).waitForDeployment()) as unknown as Contract;
