@@ -74,8 +74,7 @@ export async function startTestAppOn(
     app,
     http: request(app.getHttpServer()),
     tokenOf,
-    as: async (who) =>
-      request.agent(app.getHttpServer()).set('Authorization', `Bearer ${await tokenOf(who)}`),
+    as: async (who) => request.agent(app.getHttpServer()).set('Authorization', `Bearer ${await tokenOf(who)}`),
     baseUrl,
     chain,
     database,
