@@ -51,6 +51,8 @@ export interface AppConfig {
   uploadQuotaBytes: bigint;
   /** Browser origins allowed to call the API with credentials (CORS); empty: same-origin only. */
   corsOrigins: string[];
+  /** Schemes an external dataset's `externalUri` may use (lowercase, without the colon). */
+  externalUriSchemes: string[];
   /** Express `trust proxy`: which peers' X-Forwarded-For is believed. */
   trustProxy: boolean | number | string[];
   /** HMAC key of signed download URLs; unset: one made once and shared through the database. */
@@ -105,6 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     publicUrl: dto.PUBLIC_URL,
     sessionTtlHours: dto.SESSION_TTL_HOURS ?? 24,
     uploadQuotaBytes: BigInt(dto.UPLOAD_QUOTA_BYTES ?? 100 * 1024 ** 3),
+    externalUriSchemes: (dto.EXTERNAL_URI_SCHEMES ?? 'https,s3,ipfs,ar')
+      .split(',')
+      .map((scheme) => scheme.trim().toLowerCase())
+      .filter((scheme) => scheme !== ''),
     corsOrigins: (dto.CORS_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim().replace(/\/+$/, ''))

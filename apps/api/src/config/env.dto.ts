@@ -157,6 +157,12 @@ export class EnvDto {
   CORS_ORIGINS?: string;
 
   @IsOptional()
+  @Matches(/^\s*[a-zA-Z][a-zA-Z0-9+.-]*(\s*,\s*[a-zA-Z][a-zA-Z0-9+.-]*)*\s*$/, {
+    message: 'EXTERNAL_URI_SCHEMES must be a comma-separated list of URI schemes (such as https,s3,ipfs,ar)',
+  })
+  EXTERNAL_URI_SCHEMES?: string;
+
+  @IsOptional()
   @IsString()
   TRUST_PROXY?: string;
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Inject, Module, type OnModuleInit, type Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { ChainModule } from '../chain/chain.module';
 import { BlobCollectionRepository } from './blobs/blob-collection.repository';
 import { BlobsController } from './blobs/blobs.controller';
 import { BlobsRepository } from './blobs/blobs.repository';
@@ -37,6 +38,7 @@ const blobStoreProvider: Provider<BlobStore> = {
  * signed dataset registration, and the public catalogue with provenance proofs and lineage.
  */
 @Module({
+  imports: [ChainModule],
   controllers: [
     BlobsController,
     UploadsController,

@@ -29,6 +29,7 @@ export class LicensesController {
     'DATASET_NOT_FOUND',
     'LICENSING_CLOSED',
     'LICENSE_EXISTS',
+    'LICENSE_FEE_UNPAYABLE',
     'NONCE_REUSED',
   )
   create(@Body() dto: CreateLicenseDto): Promise<LicenseResultDto> {

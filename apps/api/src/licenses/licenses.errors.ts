@@ -10,6 +10,7 @@ export const LICENSE_ERROR_CODES = defineErrorCodes({
   LICENSE_NOT_FOUND: HttpStatus.NOT_FOUND,
   LICENSING_CLOSED: HttpStatus.FORBIDDEN,
   LICENSE_EXISTS: HttpStatus.CONFLICT,
+  LICENSE_FEE_UNPAYABLE: HttpStatus.CONFLICT,
 });
 
 /** What licensing may raise: its own codes, plus the dataset and signed-message codes the contributions feature declares. */
@@ -74,6 +75,12 @@ export const LicenseErrors = {
         licenseId,
         status,
       },
+    ),
+  feeUnpayable: (datasetId: string, amount: bigint) =>
+    licenseError(
+      'LICENSE_FEE_UNPAYABLE',
+      `dataset ${datasetId} asks a fee of ${amount}, which no ERC-20 transfer can carry (above uint256)`,
+      [{ field: 'datasetId', reason: 'its license fee is above 2^256 - 1 and can never be paid' }],
     ),
   signerNotOwner: (signer: string) =>
     licenseError('SIGNER_NOT_OWNER', `${signer} is not an owner of the dataset`, [

@@ -19,6 +19,7 @@ import { DatasetReadRepository, type DatasetUsabilityRow } from '../catalogue/da
 import { UsedNoncesRepository } from '../catalogue/used-nonces.repository';
 import { DomainError } from '../common/errors/domain-error';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
+import { UINT256_MAX, parseUint256 } from '../common/number-fields';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import type { CreateLicenseDto, SetLicensingDto } from './dto/create-license.dto';
@@ -87,6 +88,8 @@ export class LicensesService implements OnModuleInit {
     if (current) throw LicenseErrors.licenseExists(current.id, current.status);
 
     const fee = feeOf(dataset);
+    // Registration refuses such fees now; a dataset registered before that must not leave a pending row behind.
+    if (fee && fee.amount > UINT256_MAX) throw LicenseErrors.feeUnpayable(dataset.content_root, fee.amount);
     const paymentRef = fee ? licensePaymentRef(typed.digest) : null;
     const id = await this.uow.run(async (tx) => {
       if (!(await this.nonces.in(tx).use(licensee, message.nonce, 'license')))
@@ -113,7 +116,7 @@ export class LicensesService implements OnModuleInit {
     const row = await this.repo.findById(id);
     if (!row) throw LicenseErrors.licenseNotFound(id);
     const license = toLicenseDto(row);
-    return row.status === 'pending_payment' && row.payment_ref && row.fee_token
+    return row.status === 'pending_payment' && row.payment_ref && row.fee_token && payable(row.fee_amount)
       ? { license, payment: this.payment(row.payment_ref, row.fee_token, BigInt(row.fee_amount)) }
       : { license };
   }
@@ -199,10 +202,20 @@ function getAddressOrUndefined(value: string): string | undefined {
 
 function feeOf(dataset: DatasetUsabilityRow): { token: Address; amount: bigint } | null {
   const fee = dataset.license_terms?.fee as { token?: unknown; amount?: unknown } | null | undefined;
-  if (!fee || typeof fee.token !== 'string' || (typeof fee.amount !== 'string' && typeof fee.amount !== 'number'))
-    return null;
-  const amount = BigInt(fee.amount);
-  return amount > 0n ? { token: parseAddress(fee.token, 'license_terms.fee.token'), amount } : null;
+  if (!fee || typeof fee.token !== 'string') return null;
+  const amount =
+    typeof fee.amount === 'string' && /^[0-9]{1,100}$/.test(fee.amount)
+      ? BigInt(fee.amount)
+      : typeof fee.amount === 'number' && Number.isSafeInteger(fee.amount)
+        ? BigInt(fee.amount)
+        : 0n;
+  const token = normaliseAddress(fee.token);
+  return amount > 0n && token !== undefined ? { token, amount } : null;
+}
+
+/** Payment instructions exist only for a fee an ERC-20 transfer can carry (rows from before the uint256 check may not). */
+function payable(amount: string): boolean {
+  return parseUint256(amount, 1n) !== undefined;
 }
 
 /** The terms' `durationDays` (1–3650, checked when the dataset was registered), or null: no end. */

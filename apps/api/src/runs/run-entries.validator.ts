@@ -1,8 +1,8 @@
 import { normaliseBytes32, type Bytes32 } from '@upstream/api-contract';
+import { UINT256_MAX } from '../common/number-fields';
 import type { ErrorDetail } from '../common/errors/domain-error';
 
 const DECIMAL_RE = /^[0-9]{1,78}$/;
-const UINT256_MAX = (1n << 256n) - 1n;
 /** Refusals named per request; more would only make the answer big. */
 export const MAX_NAMED = 100;
 

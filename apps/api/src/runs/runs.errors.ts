@@ -65,6 +65,13 @@ export const RunErrors = {
         entryCount,
       },
     ),
+  totalWeightTooLarge: (total: bigint) =>
+    runError('VALIDATION_FAILED', 'the entries’ weights sum past uint256', [
+      {
+        field: 'entries',
+        reason: `weights sum to ${total}, more than 2^256 - 1 (a run's total weight must fit uint256)`,
+      },
+    ]),
   rootMismatch: (signed: string, computed: string) =>
     runError('ENTRIES_ROOT_MISMATCH', 'the entries do not hash to the signed entriesRoot', [
       { field: 'entriesRoot', reason: `signed ${signed} but the entries hash to ${computed}` },

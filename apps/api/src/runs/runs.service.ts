@@ -21,6 +21,7 @@ import { AnchorKind, AnchoringService } from '../anchoring/anchoring.service';
 import { UsedNoncesRepository } from '../catalogue/used-nonces.repository';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { DomainError } from '../common/errors/domain-error';
+import { UINT256_MAX } from '../common/number-fields';
 import { LicenseErrors, signedMessageError } from '../licenses/licenses.errors';
 import { assertSignedBy } from '../licenses/licenses.service';
 import { SignatureVerifier } from '../access/signature-verifier';
@@ -174,6 +175,7 @@ export class RunsService implements OnModuleInit {
         }
         const copied = await copying;
         if (tree.root !== upload.entries_root) throw RunErrors.rootMismatch(upload.entries_root, tree.root);
+        if (tree.totalWeight > UINT256_MAX) throw RunErrors.totalWeightTooLarge(tree.totalWeight);
         if ('error' in copied) throw copied.error;
         if (copied.n !== upload.entry_count) throw new RefusedEntries();
         await this.repo.in(tx).setTotalWeight(id, tree.totalWeight);

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -14,6 +13,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { OffsetPageQueryDto } from '../../common/page-query.dto';
 import {
   ACCESS_POLICIES,
   API_SCOPES,
@@ -110,23 +110,7 @@ export class SignedUrlRequestDto implements SignedUrlRequest {
   expiresInSeconds?: number;
 }
 
-export class DeliveriesQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(1000, { message: 'limit must be at most 1000' })
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset must be an integer' })
-  @Min(0, { message: 'offset must be at least 0' })
-  @Max(1_000_000_000, { message: 'offset must be at most 1000000000' })
-  offset?: number;
-}
+export class DeliveriesQueryDto extends OffsetPageQueryDto {}
 
 export class SiweChallengeDto implements SiweChallenge {
   @ApiProperty({ example: '4f1c0b9a2d7e6c5b8a9f0e1d2c3b4a59' }) nonce!: string;

@@ -33,6 +33,8 @@ import { AnchoringService, AnchorKind } from '../../anchoring/anchoring.service'
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { contributionError, datasetNotFound, fieldError } from '../contributions.errors';
 import type { CreateDatasetDto } from './dto/create-dataset.dto';
+import { MAX_UNIX_SECONDS } from '../../common/number-fields';
+import { ChainService } from '../../chain/chain.service';
 import type { DatasetQueryDto, PageQueryDto } from './dto/dataset-query.dto';
 import type {
   AnchorResponseDto,
@@ -49,7 +51,7 @@ import { DatasetsRepository, type DatasetRow } from './datasets.repository';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
 /** 9999-12-31T23:59:59Z: beyond this a deadline is not a date Postgres can store. */
-const MAX_DEADLINE = 253_402_300_799n;
+const MAX_DEADLINE = BigInt(MAX_UNIX_SECONDS);
 const MAX_LISTED_REFUSALS = 20;
 
 /**
@@ -66,7 +68,26 @@ export class DatasetsService {
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly holders: BlobHoldersRepository,
     private readonly signatures: SignatureVerifier,
+    private readonly chain: ChainService,
   ) {}
+
+  /** Only the schemes of EXTERNAL_URI_SCHEMES: a catalogue shows the URI, and a page may render it as a link. */
+  private checkExternalUri(uri: string): void {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
+    const allowed = this.runtime.config.externalUriSchemes;
+    if (scheme === undefined || !allowed.includes(scheme))
+      throw fieldError(
+        'VALIDATION_FAILED',
+        'externalUri',
+        `scheme ${scheme === undefined ? '(none)' : `${scheme}:`} is not allowed; use one of ${allowed.map((s) => `${s}:`).join(', ')} (EXTERNAL_URI_SCHEMES)`,
+      );
+  }
+
+  /** A fee is paid with `payRun(ref, token, amount)`: the token must be an ERC-20 contract on this chain. */
+  private async checkFeeToken(token: string): Promise<void> {
+    const refusal = await this.chain.erc20Refusal(token);
+    if (refusal) throw fieldError('VALIDATION_FAILED', 'license.fee.token', refusal);
+  }
 
   /**
    * Checks everything that can be checked without writing (formats, shares, content root,
@@ -95,6 +116,8 @@ export class DatasetsService {
       );
     }
 
+    if (dto.externalUri !== undefined) this.checkExternalUri(dto.externalUri);
+
     const tree = await this.contentTree(dto);
     const contentRoot = tree.root.toLowerCase();
     if (contentRoot !== dto.contentRoot) {
@@ -103,6 +126,7 @@ export class DatasetsService {
       });
     }
     const terms = this.terms(dto);
+    if (dto.license.fee) await this.checkFeeToken(dto.license.fee.token);
     const termsHash = licenseTermsHash(terms);
     if (dto.licenseTermsHash !== undefined && dto.licenseTermsHash !== termsHash) {
       throw fieldError('LICENSE_TERMS_MISMATCH', 'licenseTermsHash', `the license's terms hash to ${termsHash}`, {

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsPositive, Matches } from 'class-validator';
+import { IsBoolean, Matches } from 'class-validator';
 import type { Bytes32 } from '@upstream/api-contract';
 import { IsBytes32Field } from '../../common/value-fields';
+import { IsUint256String, IsUnixSeconds } from '../../common/number-fields';
 
 export const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 export const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -31,12 +32,11 @@ export class CreateLicenseDto {
   licensee!: string;
 
   @ApiProperty({ description: 'uint256 as a decimal string, never reused by this signer', example: '1' })
-  @Matches(UINT, { message: 'nonce must be an unsigned integer as a decimal string' })
+  @IsUint256String('nonce')
   nonce!: string;
 
   @ApiProperty({ description: 'Unix seconds after which the signature is void', example: 1893456000 })
-  @IsInt({ message: 'deadline must be an integer (unix seconds)' })
-  @IsPositive({ message: 'deadline must be positive (unix seconds)' })
+  @IsUnixSeconds('deadline', { min: 1 })
   deadline!: number;
 
   @ApiProperty({ description: '65-byte EIP-712 signature by the licensee', example: '0x' + '11'.repeat(65) })
@@ -60,12 +60,11 @@ export class SetLicensingDto {
   signer!: string;
 
   @ApiProperty({ example: '7' })
-  @Matches(UINT, { message: 'nonce must be an unsigned integer as a decimal string' })
+  @IsUint256String('nonce')
   nonce!: string;
 
   @ApiProperty({ example: 1893456000 })
-  @IsInt({ message: 'deadline must be an integer (unix seconds)' })
-  @IsPositive({ message: 'deadline must be positive (unix seconds)' })
+  @IsUnixSeconds('deadline', { min: 1 })
   deadline!: number;
 
   @ApiProperty({ example: '0x' + '11'.repeat(65) })

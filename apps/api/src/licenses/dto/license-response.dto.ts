@@ -1,6 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type {
   ContractCall,
   LicenseGrant,
@@ -8,7 +6,6 @@ import type {
   LicenseList,
   LicenseResult,
   LicensingState,
-  OffsetPageQuery,
   PayRunFee,
   PayRunInstructions,
 } from '@upstream/api-contract';
@@ -86,19 +83,5 @@ export class LicensingStateDto implements LicensingState {
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) changedAt!: string;
 }
 
-export class OffsetPageQueryDto implements OffsetPageQuery {
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(1000, { message: 'limit must be at most 1000' })
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset must be an integer' })
-  @Min(0, { message: 'offset must be at least 0' })
-  offset?: number;
-}
+/** Shared with every offset-paged list (apps/api/src/common/page-query.dto.ts). */
+export { OffsetPageQueryDto } from '../../common/page-query.dto';

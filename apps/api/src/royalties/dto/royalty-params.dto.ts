@@ -1,8 +1,9 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Address, Bytes32 } from '@upstream/api-contract';
 import { IsAddressField, IsBytes32Field } from '../../common/value-fields';
+import { IsQueryInt, MAX_INT4 } from '../../common/number-fields';
+import { OffsetPageQueryDto } from '../../common/page-query.dto';
 
 export class AccountParamDto {
   @ApiProperty({ example: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' })
@@ -11,10 +12,8 @@ export class AccountParamDto {
 }
 
 export class EpochParamDto {
-  @ApiProperty({ example: 1 })
-  @Type(() => Number)
-  @IsInt({ message: 'epoch must be a positive integer' })
-  @Min(1, { message: 'epoch must be a positive integer' })
+  @ApiProperty({ example: 1, minimum: 1, maximum: MAX_INT4 })
+  @IsQueryInt('epoch', 1, MAX_INT4)
   epoch!: number;
 }
 
@@ -24,22 +23,7 @@ export class RunIdParamDto {
   runId!: Bytes32;
 }
 
-export class PageQueryDto {
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer 1..1000' })
-  @Min(1, { message: 'limit must be an integer 1..1000' })
-  @Max(1000, { message: 'limit must be an integer 1..1000' })
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset must be a non-negative integer' })
-  @Min(0, { message: 'offset must be a non-negative integer' })
-  offset?: number;
-}
+export class PageQueryDto extends OffsetPageQueryDto {}
 
 export class PaymentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['allocated', 'unallocated'] })

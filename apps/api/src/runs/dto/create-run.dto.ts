@@ -15,7 +15,8 @@ import {
 } from 'class-validator';
 import type { Bytes32 } from '@upstream/api-contract';
 import { IsBytes32Field } from '../../common/value-fields';
-import { ADDRESS, SIGNATURE, UINT } from '../../licenses/dto/create-license.dto';
+import { IsIntInRange, IsUint256String, IsUnixSeconds } from '../../common/number-fields';
+import { ADDRESS, SIGNATURE } from '../../licenses/dto/create-license.dto';
 
 /** Entries per request: POST /runs (optional) and each POST /runs/:id/entries chunk. */
 export const MAX_CHUNK_ENTRIES = 50_000;
@@ -74,22 +75,19 @@ export class CreateRunDto {
   weightUnit!: string;
 
   @ApiProperty({ description: 'Unix seconds', example: 1790000000 })
-  @IsInt({ message: 'startedAt must be an integer (unix seconds)' })
-  @Min(0, { message: 'startedAt must not be negative' })
+  @IsUnixSeconds('startedAt')
   startedAt!: number;
 
   @ApiProperty({ description: 'Unix seconds', example: 1790086400 })
-  @IsInt({ message: 'endedAt must be an integer (unix seconds)' })
-  @Min(0, { message: 'endedAt must not be negative' })
+  @IsUnixSeconds('endedAt')
   endedAt!: number;
 
   @ApiProperty({ example: '42' })
-  @Matches(UINT, { message: 'nonce must be an unsigned integer as a decimal string' })
+  @IsUint256String('nonce')
   nonce!: string;
 
   @ApiProperty({ description: 'Unix seconds after which the signature is void', example: 1893456000 })
-  @IsInt({ message: 'deadline must be an integer (unix seconds)' })
-  @Min(1, { message: 'deadline must be positive (unix seconds)' })
+  @IsUnixSeconds('deadline', { min: 1 })
   deadline!: number;
 
   @ApiProperty({ example: '0x' + '11'.repeat(65) })
@@ -112,8 +110,7 @@ export class CreateRunDto {
 
 export class RunEntriesChunkDto {
   @ApiProperty({ description: 'Position of the first entry of this chunk (= entries received so far)', example: 50000 })
-  @IsInt({ message: 'offset must be an integer' })
-  @Min(0, { message: 'offset must not be negative' })
+  @IsIntInRange('offset', 0, MAX_RUN_ENTRIES)
   offset!: number;
 
   @ApiProperty({ type: [RunEntryDto] })
@@ -125,7 +122,7 @@ export class RunEntriesChunkDto {
 
 export class PaymentQueryDto {
   @ApiProperty({ description: 'Amount to pay, smallest token units (decimal string)', example: '1000000' })
-  @Matches(/^[1-9][0-9]{0,77}$/, { message: 'amount must be a positive integer (decimal string)' })
+  @IsUint256String('amount', { min: 1n })
   amount!: string;
 
   @ApiPropertyOptional({ description: 'ERC-20 token; defaults to the deployment’s PaymentToken' })

@@ -2,6 +2,7 @@ import type { AccessPolicy } from '@upstream/api-contract';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Bytes32, Sha256 } from '@upstream/api-contract';
 import { IsBytes32Field, IsSha256Field } from '../../../common/value-fields';
+import { IsUint256String } from '../../../common/number-fields';
 import { MAX_LICENSE_DURATION_DAYS } from '@upstream/provenance';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -87,8 +88,7 @@ export class LicenseFeeDto {
     example: '1000000000000000000',
     description: 'Fee per training run in smallest token units (decimal string)',
   })
-  @Transform(asDecimalString)
-  @Matches(UINT, { message: 'amount must be a positive integer (decimal string)' })
+  @IsUint256String('amount')
   amount!: string;
 }
 
@@ -207,8 +207,7 @@ export class CreateDatasetDto {
   previousVersionId?: string;
 
   @ApiProperty({ example: '1731000000123', description: 'Signer-chosen uint256, used once per signer' })
-  @Transform(asDecimalString)
-  @Matches(UINT, { message: 'nonce must be a non-negative integer (decimal string)' })
+  @IsUint256String('nonce')
   nonce!: string;
 
   @ApiProperty({ example: '1893456000', description: 'Unix seconds after which the signature is void' })

@@ -1,16 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import type { Address } from '@upstream/api-contract';
 import { IsAddressField } from '../../../common/value-fields';
+import { IsQueryInt } from '../../../common/number-fields';
 
 export class PageQueryDto {
   @ApiPropertyOptional({ example: 50, default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IsQueryInt('limit', 1, 500)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
