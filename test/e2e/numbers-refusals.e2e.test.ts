@@ -220,6 +220,7 @@ describe('numbers and values: out of range is a 400 naming the field, never a 50
         .post('/licenses')
         .send(await signLicense(lab, domain, { datasetId: legacy.contentRoot, termsHash: legacy.termsHash }));
       expectRefusal(acquire, 409, 'LICENSE_FEE_UNPAYABLE', 'datasetId');
+      await t.http.get(`/datasets/${legacy.id}`).expect(200);
       expect(await count(`SELECT count(*)::int AS n FROM licenses WHERE dataset_id = $1`, [legacy.id])).toBe(0);
     });
 

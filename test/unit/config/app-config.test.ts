@@ -30,8 +30,14 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ OPERATOR_PRIVATE_KEY: '0x1234' }, 'OPERATOR_PRIVATE_KEY'],
     [{ WORKER_MODE: 'sometimes' }, 'WORKER_MODE'],
+    [{ EXTERNAL_URI_SCHEMES: 'https,s3://' }, 'EXTERNAL_URI_SCHEMES'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(problems(env)).toEqual([variable]);
+  });
+
+  it('reads EXTERNAL_URI_SCHEMES as lowercase schemes, https/s3/ipfs/ar by default', () => {
+    expect(loadConfig({}).externalUriSchemes).toEqual(['https', 's3', 'ipfs', 'ar']);
+    expect(loadConfig({ EXTERNAL_URI_SCHEMES: ' HTTPS , gs ' }).externalUriSchemes).toEqual(['https', 'gs']);
   });
 
   it('names every variable an external chain needs', () => {

@@ -71,24 +71,6 @@ export class DatasetsService {
     private readonly chain: ChainService,
   ) {}
 
-  /** Only the schemes of EXTERNAL_URI_SCHEMES: a catalogue shows the URI, and a page may render it as a link. */
-  private checkExternalUri(uri: string): void {
-    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
-    const allowed = this.runtime.config.externalUriSchemes;
-    if (scheme === undefined || !allowed.includes(scheme))
-      throw fieldError(
-        'VALIDATION_FAILED',
-        'externalUri',
-        `scheme ${scheme === undefined ? '(none)' : `${scheme}:`} is not allowed; use one of ${allowed.map((s) => `${s}:`).join(', ')} (EXTERNAL_URI_SCHEMES)`,
-      );
-  }
-
-  /** A fee is paid with `payRun(ref, token, amount)`: the token must be an ERC-20 contract on this chain. */
-  private async checkFeeToken(token: string): Promise<void> {
-    const refusal = await this.chain.erc20Refusal(token);
-    if (refusal) throw fieldError('VALIDATION_FAILED', 'license.fee.token', refusal);
-  }
-
   /**
    * Checks everything that can be checked without writing (formats, shares, content root,
    * terms, signature, lineage, blobs), then writes the dataset, its files, owners, parents,
@@ -443,6 +425,24 @@ export class DatasetsService {
       const field = index >= 0 ? `files[${index}].${error.field ?? 'path'}` : 'files';
       throw fieldError('VALIDATION_FAILED', field, error.reason);
     }
+  }
+
+  /** Only the schemes of EXTERNAL_URI_SCHEMES: a catalogue shows the URI, and a page may render it as a link. */
+  private checkExternalUri(uri: string): void {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
+    const allowed = this.runtime.config.externalUriSchemes;
+    if (scheme === undefined || !allowed.includes(scheme))
+      throw fieldError(
+        'VALIDATION_FAILED',
+        'externalUri',
+        `scheme ${scheme === undefined ? '(none)' : `${scheme}:`} is not allowed; use one of ${allowed.map((s) => `${s}:`).join(', ')} (EXTERNAL_URI_SCHEMES)`,
+      );
+  }
+
+  /** A fee is paid with `payRun(ref, token, amount)`: the token must be an ERC-20 contract on this chain. */
+  private async checkFeeToken(token: string): Promise<void> {
+    const refusal = await this.chain.erc20Refusal(token);
+    if (refusal) throw fieldError('VALIDATION_FAILED', 'license.fee.token', refusal);
   }
 
   private terms(dto: CreateDatasetDto): LicenseTerms {
