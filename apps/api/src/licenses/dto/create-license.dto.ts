@@ -8,7 +8,6 @@ export const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 export const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 /** 65 bytes from an account key; a contract wallet (ERC-1271) may need more (a Safe: 65 per signer). */
 export const SIGNATURE = /^0x(?:[0-9a-fA-F]{2}){65,2048}$/;
-export const UINT = /^[0-9]{1,78}$/;
 
 /**
  * A signed EIP-712 LicenseAcceptance {datasetId, termsHash, licensee, nonce, deadline}. The signer's
