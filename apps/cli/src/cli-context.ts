@@ -62,7 +62,7 @@ export class ApiClient {
     const needsAccount = spec.access !== undefined;
     let authorization = needsAccount ? await this.auth.ensure() : await this.auth.header();
     let response = await this.send(spec.method, path, body, authorization);
-    if (response.status === 401 && (authorization !== undefined || needsAccount)) {
+    if (response.status === 401 && (authorization !== undefined || needsAccount) && this.auth.renewable) {
       authorization = await this.auth.renew();
       if (authorization !== undefined || !needsAccount)
         response = await this.send(spec.method, path, body, authorization);

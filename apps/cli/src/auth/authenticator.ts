@@ -11,6 +11,7 @@ import { SessionStore } from './session-store';
 export class Authenticator {
   private current: string | undefined;
   private loaded = false;
+  private signingIn: Promise<string> | undefined;
 
   constructor(
     readonly api: string,
@@ -39,10 +40,18 @@ export class Authenticator {
     return (await this.header()) ?? (this.signer ? this.signIn() : undefined);
   }
 
+  /**
+   * Whether a credential the server refused may be replaced. Never `UPSTREAM_API_KEY`: its refusal
+   * (revoked, expired) stands, rather than the command going on anonymously behind the user's back.
+   */
+  get renewable(): boolean {
+    return !process.env.UPSTREAM_API_KEY;
+  }
+
   /** After a 401: a new session if a key is at hand, else none (the request goes on anonymously or fails). */
   async renew(): Promise<string | undefined> {
     this.current = undefined;
-    if (process.env.UPSTREAM_API_KEY) return undefined; // a refused API key is not replaced behind the user's back
+    if (!this.renewable) return undefined;
     if (!this.signer) {
       await this.store.delete(this.api);
       return undefined;
@@ -50,8 +59,16 @@ export class Authenticator {
     return this.signIn();
   }
 
-  /** Signs a SIWE message for this API with the command's key; saves and answers the session. */
-  async signIn(): Promise<string> {
+  /**
+   * Signs a SIWE message for this API with the command's key; saves and answers the session. Callers
+   * that need it at the same time (a download's parallel fetches) share one sign-in.
+   */
+  signIn(): Promise<string> {
+    this.signingIn ??= this.signInOnce().finally(() => (this.signingIn = undefined));
+    return this.signingIn;
+  }
+
+  private async signInOnce(): Promise<string> {
     if (!this.signer) throw new Error('no signing key: set UPSTREAM_PRIVATE_KEY or pass --keystore <file>');
     const session = await signInWith(this.api, await this.signer());
     await this.store.set(this.api, session);

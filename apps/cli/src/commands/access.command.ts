@@ -123,14 +123,16 @@ export function registerAccessCommands(program: Command): void {
     .option(...KEYSTORE)
     .action(async (ref: string, options: { out: string; concurrency: string; keystore?: string }, command: Command) => {
       const opts = globalOptions(command);
-      const api = apiClient(opts.api, options);
-      const dataset = await api.call('getDataset', { params: { id: ref } });
-      const bar = bytesProgress('downloading', Number(dataset.totalBytes), !opts.json);
-      const summary = await downloadDataset(api, dataset.id, {
+      const concurrency = Number(options.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1)
+        throw new Error(`--concurrency must be a whole number of files, 1 or more (got ${options.concurrency})`);
+      let bar: ReturnType<typeof bytesProgress> | undefined;
+      const summary = await downloadDataset(apiClient(opts.api, options), ref, {
         out: options.out,
-        concurrency: Number(options.concurrency),
-        onBytes: (d) => bar.add(d),
-      }).finally(() => bar.stop());
+        concurrency,
+        onStart: (dataset) => (bar = bytesProgress('downloading', Number(dataset.totalBytes), !opts.json)),
+        onBytes: (d) => bar?.add(d),
+      }).finally(() => bar?.stop());
       output(opts, summary, () =>
         [
           `downloaded dataset ${summary.datasetId} into ${options.out}`,

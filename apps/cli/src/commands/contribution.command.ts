@@ -11,7 +11,13 @@ import {
   type LicenseTemplate,
 } from '@upstream/provenance';
 import { hashPath, type HashPathResult } from '@upstream/provenance/node';
-import type { DatasetDetail, DatasetFile, FilePage } from '@upstream/api-contract';
+import {
+  ACCESS_POLICIES,
+  type AccessPolicy,
+  type DatasetDetail,
+  type DatasetFile,
+  type FilePage,
+} from '@upstream/api-contract';
 import { apiClient, ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 import { bytesProgress } from '../contribution/progress';
 import { signRegistration } from '../contribution/registration';
@@ -102,6 +108,12 @@ export function registerContributionCommands(program: Command): void {
     .option('--fee-token <address>', 'paid-per-run: ERC-20 token of the fee')
     .option('--fee-amount <units>', 'paid-per-run: fee per training run in smallest token units')
     .option('--license-days <n>', 'a license expires this many days (1–3650) after it becomes active')
+    .addOption(
+      new Option(
+        '--access <policy>',
+        'who may download the bytes: public, licensed (license holders) or private (owners); default public for open-training, licensed otherwise',
+      ).choices(ACCESS_POLICIES),
+    )
     .option('--external-uri <uri>', 'register by hashes alone: the bytes stay at this URI and are not uploaded')
     .option('--previous-version <id>', 'this is a new version of that dataset (you must own it)')
     .option(
@@ -174,6 +186,7 @@ export function registerContributionCommands(program: Command): void {
           ...(template === 'paid-per-run' ? { fee: { token: options.feeToken, amount: options.feeAmount } } : {}),
           ...(durationDays !== undefined ? { durationDays } : {}),
         },
+        accessPolicy: options.access as AccessPolicy | undefined,
         externalUri: options.externalUri,
         previousVersionId: options.previousVersion,
         domain: chain.eip712Domain,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Signer } from 'ethers';
-import type { CreateDatasetRequest } from '@upstream/api-contract';
+import type { AccessPolicy, CreateDatasetRequest } from '@upstream/api-contract';
 import {
   contributionTypedData,
   licenseTerms,
@@ -21,6 +21,8 @@ export interface RegistrationInput {
   /** Parents by content root. */
   parents?: { datasetId: string; upstreamBps: number }[];
   license?: { template: LicenseTemplate; fee?: { token: string; amount: string }; durationDays?: number };
+  /** Who may fetch the bytes; the server's default is `public` for open-training, `licensed` otherwise. */
+  accessPolicy?: AccessPolicy;
   externalUri?: string;
   previousVersionId?: string;
   nonce?: bigint;
@@ -70,6 +72,7 @@ export async function signRegistration(signer: Signer, input: RegistrationInput)
     title: input.title,
     ...(input.description !== undefined ? { description: input.description } : {}),
     storage: input.externalUri ? 'external' : 'uploaded',
+    ...(input.accessPolicy !== undefined ? { accessPolicy: input.accessPolicy } : {}),
     ...(input.externalUri ? { externalUri: input.externalUri } : {}),
     files: input.entries.map((e) => ({ path: e.path, size: e.size.toString(), sha256: e.sha256 })),
     contentRoot: input.contentRoot,

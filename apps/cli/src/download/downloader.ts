@@ -1,12 +1,15 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ApiErrorBody, DatasetDetail, DatasetFile, FilePage } from '@upstream/api-contract';
 import { buildContentTree } from '@upstream/provenance';
 import { ApiRequestError, type ApiClient } from '../cli-context';
+
+/** The largest page of files the server answers. */
+const FILE_PAGE_LIMIT = 500;
 
 /** Access to the bytes was refused (401/403): the CLI exits 3 with the server's reason and how to license. */
 export class AccessRefused extends Error {
@@ -23,6 +26,8 @@ export interface DownloadOptions {
   out: string;
   /** Files fetched at once. */
   concurrency?: number;
+  /** The dataset is known, its files not fetched yet. */
+  onStart?: (dataset: DatasetDetail) => void;
   /** Bytes fetched so far grew by `delta`. */
   onBytes?: (delta: number) => void;
 }
@@ -45,20 +50,24 @@ export interface DownloadSummary {
  * verified entries and must equal the dataset's. Anything else fails the download.
  */
 export async function downloadDataset(api: ApiClient, ref: string, options: DownloadOptions): Promise<DownloadSummary> {
-  const dataset: DatasetDetail = await api.call('getDataset', { params: { id: ref } });
+  const dataset: DatasetDetail = await refusalsExit3(api.call('getDataset', { params: { id: ref } }));
   if (dataset.storage !== 'uploaded')
     throw new Error(
       `dataset ${dataset.id} is stored externally (${dataset.externalUri ?? 'no URI'}): its bytes are not served here`,
     );
   const files: DatasetFile[] = [];
   for (let cursor: string | null | undefined = undefined; cursor !== null;) {
-    const page: FilePage = await api.call('listDatasetFiles', {
-      params: { id: dataset.id },
-      query: { limit: 500, cursor: cursor ?? undefined },
-    });
+    const page: FilePage = await refusalsExit3(
+      api.call('listDatasetFiles', {
+        params: { id: dataset.id },
+        query: { limit: FILE_PAGE_LIMIT, cursor: cursor ?? undefined },
+      }),
+    );
     files.push(...page.items);
     cursor = page.nextCursor;
   }
+
+  options.onStart?.(dataset);
 
   const root = resolve(options.out);
   const summary: DownloadSummary = {
@@ -85,6 +94,17 @@ export async function downloadDataset(api: ApiClient, ref: string, options: Down
   if (tree.root !== dataset.contentRoot)
     throw new Error(`the files rebuild content root ${tree.root}, not the dataset's ${dataset.contentRoot}`);
   return summary;
+}
+
+/** A metadata call the server refused for the caller's credential (401/403) ends the download like refused bytes. */
+async function refusalsExit3<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiRequestError && (error.status === 401 || error.status === 403))
+      throw new AccessRefused(error.status, error.body);
+    throw error;
+  }
 }
 
 /** `root/path`, refusing a path that would leave `root`. */
@@ -132,10 +152,7 @@ async function fetchFile(
       createWriteStream(part, { flags: have > 0 ? 'a' : 'w' }),
     );
   }
-  const digest = hash.digest('hex');
-  if (digest !== file.sha256)
-    throw new Error(`${file.path} hashes to ${digest}, not ${file.sha256}: removed, run again`);
-  await rename(part, target);
+  await moveIntoPlaceIfValid(part, target, file, hash.digest('hex'));
   return { state: have > 0 ? 'resumed' : 'fetched', fetched };
 }
 
@@ -158,10 +175,17 @@ async function fetchWhole(
     hashInto(hash),
     createWriteStream(part),
   );
-  const digest = hash.digest('hex');
-  if (digest !== file.sha256) throw new Error(`${file.path} hashes to ${digest}, not ${file.sha256}`);
-  await rename(part, target);
+  await moveIntoPlaceIfValid(part, target, file, hash.digest('hex'));
   return { state: 'fetched', fetched };
+}
+
+/** Renames a fetched `.part` to its file when it hashed to the dataset's SHA-256; else removes it, so the next run starts over. */
+async function moveIntoPlaceIfValid(part: string, target: string, file: DatasetFile, digest: string): Promise<void> {
+  if (digest !== file.sha256) {
+    await rm(part, { force: true });
+    throw new Error(`${file.path} hashes to ${digest}, not ${file.sha256}: removed, run again`);
+  }
+  await rename(part, target);
 }
 
 /** GET with the client's credential (renewed once on 401); 401/403 become AccessRefused, other errors ApiRequestError. */
@@ -170,7 +194,7 @@ async function get(api: ApiClient, path: string, headers: Record<string, string>
     fetch(new URL(path, api.baseUrl), { headers: { ...headers, ...(authorization ? { authorization } : {}) } });
   let authorization = await api.auth.ensure();
   let response = await send(authorization);
-  if (response.status === 401 && authorization !== undefined) {
+  if (response.status === 401 && authorization !== undefined && api.auth.renewable) {
     authorization = await api.auth.renew();
     response = await send(authorization);
   }
