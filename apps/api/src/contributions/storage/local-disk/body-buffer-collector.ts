@@ -21,6 +21,11 @@ const EVERY_BYTES = 8 * 1024 * 1024;
  * (every 4 MiB gains nothing more).
  *
  * Uploads report the bytes they have consumed with `consumed()`; all uploads share one count.
+ * Downloads report theirs too (`LocalBlobStore.read`): each file read is a fresh 1 MiB buffer
+ * outside the heap, dead once sent, and a download allocates little else either. Measured with
+ * `npm run bench:download` (256 MiB in 8 files, fetched 6 times; the uploads before them peak at
+ * 189–197 MiB): the service's peak RSS while downloading went from 258 to 211 MiB, and its CPU
+ * from 0.76 to 0.56 s per download.
  */
 export class BodyBufferCollector {
   static readonly shared = new BodyBufferCollector(loadGc());
@@ -28,7 +33,7 @@ export class BodyBufferCollector {
 
   constructor(private readonly gc: Gc | undefined) {}
 
-  /** `bytes` more were taken from a request body; runs a minor GC every 8 MiB. */
+  /** `bytes` more were taken from a request body (or sent from a blob); runs a minor GC every 8 MiB. */
   consumed(bytes: number): void {
     this.sinceLast += bytes;
     if (this.sinceLast < EVERY_BYTES) return;
