@@ -24,8 +24,8 @@ const EVERY_BYTES = 8 * 1024 * 1024;
  * Downloads report theirs too (`LocalBlobStore.read`): each file read is a fresh 1 MiB buffer
  * outside the heap, dead once sent, and a download allocates little else either. Measured with
  * `npm run bench:download` (256 MiB in 8 files, fetched 6 times; the uploads before them peak at
- * 189–197 MiB): the service's peak RSS while downloading went from 258 to 211 MiB, and its CPU
- * from 0.76 to 0.56 s per download.
+ * 189–198 MiB): the service's peak RSS while downloading went from 258 to 211–222 MiB, and its
+ * CPU from 0.76 to 0.43–0.58 s per download (a busy 2-core machine: single runs, noisy).
  */
 export class BodyBufferCollector {
   static readonly shared = new BodyBufferCollector(loadGc());
