@@ -17,6 +17,13 @@ const NONCE_TTL_SECONDS = 10 * 60;
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** An API key's last use is written at most this often (a download sends many requests). */
 const KEY_USE_RESOLUTION_MS = 60 * 1000;
+/**
+ * How long a verified credential is trusted without reading it again. Revoking on this replica takes
+ * effect at once; on another replica, within this time. Keeps the guard off the database on hot paths
+ * (a training cluster's range requests).
+ */
+const CREDENTIAL_CACHE_MS = 5_000;
+const CREDENTIAL_CACHE_MAX = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SignInContext {
@@ -41,6 +48,9 @@ export interface SiweChallenge {
  */
 @Injectable()
 export class AuthService {
+  /** Credentials verified in the last CREDENTIAL_CACHE_MS, by the base64 of their token's SHA-256. */
+  private readonly verified = new Map<string, { principal: Principal; expiresAt: number; until: number }>();
+
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly credentials: CredentialsRepository,
@@ -118,7 +128,13 @@ export class AuthService {
   /** The principal behind a bearer token; 401 when it is unknown, expired or revoked. */
   async authenticate(token: string, ip: string | undefined): Promise<Principal> {
     if (!looksLikeToken(token)) throw credentialInvalid('is not an Upstream session token or API key');
-    const row = await this.credentials.findCredential(hashToken(token));
+    const hash = hashToken(token);
+    const key = hash.toString('base64');
+    const cached = this.verified.get(key);
+    const now = Date.now();
+    if (cached && cached.until > now && cached.expiresAt > now) return cached.principal;
+    this.verified.delete(key);
+    const row = await this.credentials.findCredential(hash);
     if (!row) throw credentialInvalid('is not known (signed out, or never issued)');
     if (row.revoked_at) throw credentialInvalid(`was revoked at ${row.revoked_at.toISOString()}`);
     if (row.expires_at.getTime() <= Date.now()) throw credentialInvalid(`expired at ${row.expires_at.toISOString()}`);
@@ -130,16 +146,32 @@ export class AuthService {
     ) {
       await this.credentials.recordKeyUse(row.id, ip);
     }
-    return { account: row.account, via: row.kind, credentialId: row.id, scopes: row.scopes ?? [] };
+    const principal: Principal = {
+      account: row.account,
+      via: row.kind,
+      credentialId: row.id,
+      scopes: row.scopes ?? [],
+    };
+    if (this.verified.size >= CREDENTIAL_CACHE_MAX) this.verified.clear();
+    this.verified.set(key, { principal, expiresAt: row.expires_at.getTime(), until: now + CREDENTIAL_CACHE_MS });
+    return principal;
+  }
+
+  /** Stops trusting cached credentials that were just revoked here. */
+  private forget(match: (principal: Principal) => boolean): void {
+    for (const [key, entry] of this.verified) if (match(entry.principal)) this.verified.delete(key);
   }
 
   async signOut(principal: Principal): Promise<void> {
     if (principal.via === 'session') await this.credentials.revokeSession(principal.credentialId);
     else await this.credentials.revokeApiKey(principal.account, principal.credentialId);
+    this.forget((p) => p.credentialId === principal.credentialId);
   }
 
-  signOutEverywhere(principal: Principal): Promise<number> {
-    return this.credentials.revokeSessionsOf(principal.account);
+  async signOutEverywhere(principal: Principal): Promise<number> {
+    const revoked = await this.credentials.revokeSessionsOf(principal.account);
+    this.forget((p) => p.account === principal.account && p.via === 'session');
+    return revoked;
   }
 
   async createApiKey(
@@ -163,6 +195,7 @@ export class AuthService {
       throw accessError('API_KEY_NOT_FOUND', `id: this account has no API key ${id}`, [
         { field: 'id', reason: 'no such key of this account' },
       ]);
+    this.forget((p) => p.credentialId === id.toLowerCase());
   }
 }
 
