@@ -9,6 +9,7 @@ import { AccessGuard } from './access/access.guard';
 import { AccessModule } from './access/access.module';
 import { AccountThrottlerGuard } from './access/account-throttler.guard';
 import { ChainModule } from './chain/chain.module';
+import { ContentTypeGuard } from './common/body/content-type.guard';
 import { DependenciesModule } from './common/dependencies/dependencies.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { HitQueueThrottlerStorage } from './common/hit-queue-throttler.storage';
@@ -70,6 +71,7 @@ export class AppModule {
         // In this order: the caller is known before the rate limit counts it (per account, else per IP).
         { provide: APP_GUARD, useExisting: AccessGuard },
         { provide: APP_GUARD, useClass: AccountThrottlerGuard },
+        { provide: APP_GUARD, useClass: ContentTypeGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
       exports: [RUNTIME],

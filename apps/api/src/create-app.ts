@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { jsonBodyParser } from './common/body/json-body-parser';
 import { createValidationPipe } from './common/validation';
 import type { Runtime } from './runtime/runtime';
 
@@ -11,10 +12,12 @@ export async function createApp(runtime: Runtime): Promise<NestExpressApplicatio
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime), {
     bufferLogs: true,
     abortOnError: false,
+    // JSON only (jsonBodyParser below); a form or text body on a JSON route is refused with 415.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
-  app.useBodyParser('json', { limit: '64mb' });
+  app.use(jsonBodyParser({ limit: '64mb' }));
   app.set('trust proxy', runtime.config.trustProxy);
   // Browsers may call with credentials only from the configured origins (CORS_ORIGINS; never `*`).
   if (runtime.config.corsOrigins.length > 0) {

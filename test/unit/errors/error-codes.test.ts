@@ -15,6 +15,9 @@ import { RUN_ERROR_CODES } from '../../../apps/api/src/runs/runs.errors';
 // a code may be added here, but none may change or disappear without a client noticing.
 const STATUS_BEFORE: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
+  MALFORMED_BODY: 400,
+  BODY_TOO_LARGE: 413,
+  HEADERS_TOO_LARGE: 431,
   NOT_FOUND: 404,
   DATABASE_UNAVAILABLE: 503,
   CHAIN_UNAVAILABLE: 503,

@@ -28,12 +28,11 @@ export const CONTRIBUTION_ERROR_CODES = defineErrorCodes({
   UPLOAD_NOT_FOUND: HttpStatus.NOT_FOUND,
   UPLOAD_EXPIRED: HttpStatus.GONE,
   TUS_VERSION_UNSUPPORTED: HttpStatus.PRECONDITION_FAILED,
-  UNSUPPORTED_MEDIA_TYPE: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   RANGE_NOT_SATISFIABLE: HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
 });
 
 export type ContributionErrorCode =
-  keyof typeof CONTRIBUTION_ERROR_CODES | Extract<CommonErrorCode, 'VALIDATION_FAILED'>;
+  keyof typeof CONTRIBUTION_ERROR_CODES | Extract<CommonErrorCode, 'VALIDATION_FAILED' | 'UNSUPPORTED_MEDIA_TYPE'>;
 
 export function contributionError(
   code: ContributionErrorCode,

@@ -18,6 +18,7 @@ import { sendBlob } from './send-blob';
 import { Access, Caller, OptionalCaller } from '../../access/access.decorator';
 import type { SignedUrlQuery } from '../../access/delivery/delivery-access.service';
 import type { Principal } from '../../access/principal';
+import { BodyContentTypes } from '../../common/body/content-type.guard';
 import { ApiErrors } from '../../common/errors/api-errors.decorator';
 
 const SHA_PARAM = {
@@ -46,12 +47,14 @@ export class BlobsController {
     summary: 'Upload one file (streamed, hashed while it flows); answers its content address. 413 past MAX_FILE_BYTES',
   })
   @ApiConsumes('application/octet-stream')
+  @BodyContentTypes(['application/octet-stream'], 'application/octet-stream')
   @ApiBody(RAW_BODY)
   @ApiOkResponse({ type: BlobResponseDto })
   @ApiErrors(
     'UNAUTHENTICATED',
     'SCOPE_REQUIRED',
     'FILE_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
     ['QUOTA_EXCEEDED', 'meta usedBytes, limitBytes'],
     ['BLOB_COLLECTED', 'the same bytes were deleted as unreferenced meanwhile: upload again'],
   )
@@ -66,6 +69,7 @@ export class BlobsController {
     summary: 'Upload one file that must hash to :sha256 (400 BLOB_HASH_MISMATCH otherwise, nothing is kept)',
   })
   @ApiConsumes('application/octet-stream')
+  @BodyContentTypes(['application/octet-stream'], 'application/octet-stream')
   @ApiParam(SHA_PARAM)
   @ApiBody(RAW_BODY)
   @ApiOkResponse({ type: BlobResponseDto })
@@ -73,6 +77,7 @@ export class BlobsController {
     'UNAUTHENTICATED',
     'SCOPE_REQUIRED',
     'FILE_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
     'BLOB_HASH_MISMATCH',
     'QUOTA_EXCEEDED',
     'BLOB_COLLECTED',

@@ -1,6 +1,7 @@
 import { All, Controller, Param, Patch, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { BodyCheckedByHandler } from '../../common/body/content-type.guard';
 import { UploadThrottle } from '../upload-throttle';
 import { TusUploadsService } from './tus-uploads.service';
 import { Access, Caller, OptionalCaller } from '../../access/access.decorator';
@@ -14,6 +15,7 @@ import type { Principal } from '../../access/principal';
  */
 @ApiExcludeController()
 @Access.account('upload')
+@BodyCheckedByHandler()
 @Controller('uploads')
 export class UploadsController {
   constructor(private readonly uploads: TusUploadsService) {}

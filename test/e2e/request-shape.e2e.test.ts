@@ -1,0 +1,105 @@
+import http from 'node:http';
+import type { Response } from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app';
+
+interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * Sends `body` byte for byte (supertest would serialize a Buffer as JSON).
+ */
+function raw(baseUrl: string, path: string, headers: Record<string, string>, body: Buffer) {
+  return new Promise<RawResponse>((resolve, reject) => {
+    const req = http.request(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(body.length) },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A refusal in the one error shape, naming `field`. */
+function expectRefusal(res: Response | RawResponse, status: number, error: string, field: string) {
+  expect(res.status, res.text).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  const body = JSON.parse(res.text) as { statusCode: number; error: string; details: { field: string }[] };
+  expect(body).toMatchObject({ statusCode: status, error });
+  expect(body.details.map((d) => d.field)).toContain(field);
+}
+
+describe('request shape: a body is refused before anything reads it, in the one error shape', () => {
+  let t: TestApp;
+  let asLab: TestAgent;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    asLab = await t.as(2);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const postJson = (body: string, path = '/auth/session') =>
+    t.http.post(path).set('content-type', 'application/json').send(body);
+
+  describe('JSON bodies', () => {
+    it('refuses nesting deeper than 32 levels (5,000 levels gave a 500)', async () => {
+      expectRefusal(await postJson('['.repeat(5000) + ']'.repeat(5000)), 400, 'MALFORMED_BODY', 'body');
+      expectRefusal(await postJson(`{"a":${'['.repeat(32)}${']'.repeat(32)}}`), 400, 'MALFORMED_BODY', 'body');
+      // 32 levels parse, and the validators answer for the fields.
+      expectRefusal(await postJson(`{"a":${'['.repeat(31)}${']'.repeat(31)}}`), 400, 'VALIDATION_FAILED', 'a');
+    });
+
+    it('refuses a repeated key, naming its path (the last one used to win)', async () => {
+      expectRefusal(await postJson('{"message":"a","signature":"0x","message":"b"}'), 400, 'MALFORMED_BODY', 'message');
+      expectRefusal(await postJson('{"a":[{"b":1},{"b":1,"c":2,"\\u0062":3}]}'), 400, 'MALFORMED_BODY', 'a[1].b');
+      // The same key in sibling objects is no repetition.
+      expectRefusal(await postJson('{"a":{"b":1},"c":{"b":1}}'), 400, 'VALIDATION_FAILED', 'a');
+    });
+
+    it('refuses bytes that are not UTF-8 (they were stored as U+FFFD)', async () => {
+      const body = Buffer.concat([Buffer.from('{"message":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+      const json = { 'content-type': 'application/json' };
+      expectRefusal(await raw(t.baseUrl, '/auth/session', json, body), 400, 'MALFORMED_BODY', 'body');
+      const utf16 = { 'content-type': 'application/json; charset=utf-16le' };
+      const res = await raw(t.baseUrl, '/auth/session', utf16, Buffer.from('{}', 'utf16le'));
+      expectRefusal(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type');
+    });
+
+    it('names the body when it is not JSON', async () => {
+      expectRefusal(await postJson('{"message":'), 400, 'MALFORMED_BODY', 'body');
+      expectRefusal(await postJson('"just a string"'), 400, 'MALFORMED_BODY', 'body');
+    });
+  });
+
+  describe('content types', () => {
+    it('refuse a body that is not JSON on a JSON route', async () => {
+      const form = await t.http.post('/auth/session').type('form').send('message=a&signature=b');
+      expectRefusal(form, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type');
+      const text = await asLab.post('/blobs/missing').set('content-type', 'text/plain').send('{"sha256s":[]}');
+      expectRefusal(text, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type');
+    });
+
+    it('refuse JSON on PUT /blobs (it stored an empty blob and answered 200)', async () => {
+      const json = await asLab.put('/blobs').set('content-type', 'application/json').send('{"a":1}');
+      expectRefusal(json, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type');
+      const empty = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+      expectRefusal(await asLab.get(`/blobs/${empty}`), 404, 'BLOB_NOT_FOUND', 'sha256');
+      const bytes = await asLab.put('/blobs').set('content-type', 'application/octet-stream').send(Buffer.from('x'));
+      expect(bytes.status, bytes.text).toBe(200);
+    });
+  });
+});
