@@ -85,6 +85,45 @@ describe('request shape: a body is refused before anything reads it, in the one 
     });
   });
 
+  describe('text fields refuse NUL and other control characters, naming the field (they gave 500)', () => {
+    const unclean = (res: Response, field: string) => {
+      expectRefusal(res, 400, 'VALIDATION_FAILED', field);
+      const details = (JSON.parse(res.text) as { details: { field: string; reason: string }[] }).details;
+      expect(details.find((d) => d.field === field)?.reason).toMatch(/control characters|valid Unicode/);
+      return details.map((d) => d.field);
+    };
+
+    it('in bodies: titles, descriptions, URIs, paths, model names, labels', async () => {
+      const dataset = await asLab.post('/datasets').send({
+        title: 'cats\u0000',
+        description: 'two lines\nand a\ttab',
+        externalUri: 's3://bucket/\u0007',
+        files: [{ path: 'a\u001b[31m.txt', size: '1', sha256: 'ab'.repeat(32) }],
+      });
+      const fields = unclean(dataset, 'title');
+      unclean(dataset, 'externalUri');
+      unclean(dataset, 'files[0].path');
+      expect(fields).not.toContain('description');
+      unclean(await asLab.post('/datasets').send({ title: 'ok', description: 'nul\u0000' }), 'description');
+      unclean(await asLab.post('/runs').send({ modelName: 'model\u0000' }), 'modelName');
+      unclean(await asLab.post('/auth/keys').send({ label: 'key\u0085', scopes: ['read'] }), 'label');
+      const url = await asLab.post(`/datasets/${'0x' + '00'.repeat(32)}/files/url`).send({ path: 'a\u0000' });
+      unclean(url, 'path');
+    });
+
+    it('and text that is not valid Unicode (a lone surrogate would be stored as U+FFFD)', async () => {
+      const res = await asLab.post('/datasets').set('content-type', 'application/json').send('{"title":"a\\ud800b"}');
+      unclean(res, 'title');
+    });
+
+    it('in query strings: ?q=, ?cursor=, ?path=', async () => {
+      unclean(await t.http.get('/datasets?q=cats%00'), 'q');
+      unclean(await t.http.get('/datasets?cursor=%00'), 'cursor');
+      unclean(await t.http.get(`/datasets/${'0x' + '00'.repeat(32)}/files/proof?path=a%00`), 'path');
+      unclean(await t.http.get(`/datasets/${'0x' + '00'.repeat(32)}/files/content?path=a%01`), 'path');
+    });
+  });
+
   describe('content types', () => {
     it('refuse a body that is not JSON on a JSON route', async () => {
       const form = await t.http.post('/auth/session').type('form').send('message=a&signature=b');

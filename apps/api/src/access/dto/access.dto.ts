@@ -38,6 +38,7 @@ import {
   type UndeclaredDeliveries,
   type UndeclaredDelivery,
 } from '@upstream/api-contract';
+import { IsCleanText } from '../../common/clean-text';
 
 const SIWE_EXAMPLE = [
   'localhost:3000 wants you to sign in with your Ethereum account:',
@@ -57,6 +58,7 @@ export class SignInDto implements SignInRequest {
   @IsString({ message: 'message must be a string' })
   @MinLength(1, { message: 'message must not be empty' })
   @MaxLength(4096, { message: 'message must be at most 4096 characters' })
+  @IsCleanText({ multiline: true })
   message!: string;
 
   @ApiProperty({
@@ -70,8 +72,9 @@ export class SignInDto implements SignInRequest {
 export class CreateApiKeyDto implements CreateApiKeyRequest {
   @ApiProperty({ description: 'What the key is for (shown in the list)', example: 'training cluster' })
   @IsString({ message: 'label must be a string' })
-  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  @Matches(/^[^\u0000-\u001f\u007f]{1,100}$/u, { message: 'label must be 1-100 printable characters' })
+  @MinLength(1, { message: 'label must not be empty' })
+  @MaxLength(100, { message: 'label must be at most 100 characters' })
+  @IsCleanText()
   label!: string;
 
   @ApiProperty({ enum: API_SCOPES, isArray: true, example: ['download', 'read'] })
@@ -100,6 +103,7 @@ export class SignedUrlRequestDto implements SignedUrlRequest {
   @IsString({ message: 'path must be a string' })
   @MinLength(1, { message: 'path must not be empty' })
   @MaxLength(4096, { message: 'path must be at most 4096 characters' })
+  @IsCleanText()
   path!: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 86_400, default: 3_600 })

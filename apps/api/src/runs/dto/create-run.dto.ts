@@ -17,6 +17,7 @@ import type { Bytes32 } from '@upstream/api-contract';
 import { IsBytes32Field } from '../../common/value-fields';
 import { IsIntInRange, IsUint256String, IsUnixSeconds } from '../../common/number-fields';
 import { ADDRESS, SIGNATURE } from '../../licenses/dto/create-license.dto';
+import { IsCleanText } from '../../common/clean-text';
 
 /** Entries per request: POST /runs (optional) and each POST /runs/:id/entries chunk. */
 export const MAX_CHUNK_ENTRIES = 50_000;
@@ -51,6 +52,7 @@ export class CreateRunDto {
   @IsString({ message: 'modelName must be a string' })
   @MinLength(1, { message: 'modelName must not be empty' })
   @MaxLength(256, { message: 'modelName must be at most 256 characters' })
+  @IsCleanText()
   modelName!: string;
 
   @ApiProperty({ description: 'Hash of the model / checkpoint', example: '0x' + '02'.repeat(32) })

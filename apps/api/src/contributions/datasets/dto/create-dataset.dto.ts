@@ -21,6 +21,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsCleanText } from '../../../common/clean-text';
 
 export const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 export const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -41,6 +42,7 @@ export class FileEntryDto {
   @IsString()
   @MinLength(1)
   @MaxLength(4096)
+  @IsCleanText()
   path!: string;
 
   @ApiProperty({ example: '48213', description: 'Size in bytes (decimal string or integer)' })
@@ -122,12 +124,14 @@ export class CreateDatasetDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsCleanText()
   title!: string;
 
   @ApiPropertyOptional({ example: '12,000 photos of cats, CC-licensed, with captions' })
   @IsOptional()
   @IsString()
   @MaxLength(10_000)
+  @IsCleanText({ multiline: true })
   description?: string;
 
   @ApiPropertyOptional({
@@ -155,6 +159,7 @@ export class CreateDatasetDto {
   @ValidateIf((o: CreateDatasetDto) => o.storage === 'external' || o.externalUri !== undefined)
   @Matches(URI, { message: 'externalUri must be a URI such as https://… or s3://…' })
   @MaxLength(2048)
+  @IsCleanText()
   externalUri?: string;
 
   @ApiProperty({ type: [FileEntryDto], description: 'Every file: path, size, sha256' })

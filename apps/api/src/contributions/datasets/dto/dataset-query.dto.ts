@@ -3,6 +3,7 @@ import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validato
 import type { Address } from '@upstream/api-contract';
 import { IsAddressField } from '../../../common/value-fields';
 import { IsQueryInt } from '../../../common/number-fields';
+import { IsCleanText } from '../../../common/clean-text';
 
 export class PageQueryDto {
   @ApiPropertyOptional({ example: 50, default: 50, minimum: 1, maximum: 500 })
@@ -14,6 +15,7 @@ export class PageQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(4200)
+  @IsCleanText()
   cursor?: string;
 }
 
@@ -38,6 +40,7 @@ export class DatasetQueryDto extends PageQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsCleanText()
   q?: string;
 }
 
@@ -46,5 +49,6 @@ export class FileProofQueryDto {
   @IsString()
   @MinLength(1, { message: 'path must not be empty' })
   @MaxLength(4096)
+  @IsCleanText()
   path!: string;
 }
