@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { Response } from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +140,51 @@ describe('request shape: a body is refused before anything reads it, in the one 
       expectRefusal(await asLab.get(`/blobs/${empty}`), 404, 'BLOB_NOT_FOUND', 'sha256');
       const bytes = await asLab.put('/blobs').set('content-type', 'application/octet-stream').send(Buffer.from('x'));
       expect(bytes.status, bytes.text).toBe(200);
+    });
+  });
+  describe('refusals outside Nest come in the one error shape too', () => {
+    it('tus: a missing or other Tus-Resumable, malformed tus headers, a method tus lacks (they were plain text)', async () => {
+      const tus = { 'Tus-Resumable': '1.0.0' };
+      expectRefusal(
+        await asLab.post('/uploads').set('Upload-Length', '4'),
+        412,
+        'TUS_VERSION_UNSUPPORTED',
+        'Tus-Resumable',
+      );
+      const old = await asLab.post('/uploads').set({ 'Tus-Resumable': '0.2.2', 'Upload-Length': '4' });
+      expectRefusal(old, 412, 'TUS_VERSION_UNSUPPORTED', 'Tus-Resumable');
+      expect(old.headers['tus-version']).toBe('1.0.0');
+      const length = await asLab.post('/uploads').set({ ...tus, 'Upload-Length': '4x' });
+      expectRefusal(length, 400, 'VALIDATION_FAILED', 'Upload-Length');
+      expectRefusal(await asLab.post('/uploads').set(tus), 400, 'VALIDATION_FAILED', 'Upload-Length');
+      const metadata = await asLab.post('/uploads').set({ ...tus, 'Upload-Length': '4', 'Upload-Metadata': 'a b c' });
+      expectRefusal(metadata, 400, 'VALIDATION_FAILED', 'Upload-Metadata');
+      const concat = await asLab.post('/uploads').set({ ...tus, 'Upload-Concat': 'partial', 'Upload-Length': '4' });
+      expectRefusal(concat, 400, 'VALIDATION_FAILED', 'Upload-Concat');
+      expectRefusal(await asLab.put('/uploads').set(tus), 404, 'UPLOAD_NOT_FOUND', 'method');
+      const created = await asLab.post('/uploads').set({ ...tus, 'Upload-Length': '4' });
+      expect(created.status, created.text).toBe(201);
+    });
+
+    it('headers past the limit: 431 with a JSON body (it was empty)', async () => {
+      const port = Number(new URL(t.baseUrl).port);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.write(`GET /chain HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(32 * 1024)}\r\n\r\n`);
+        });
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      const [head, body] = answer.split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 431 /);
+      expect(head).toMatch(/content-type: application\/json/i);
+      expect(JSON.parse(body)).toMatchObject({
+        statusCode: 431,
+        error: 'HEADERS_TOO_LARGE',
+        details: [{ field: 'headers' }],
+      });
     });
   });
 });

@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { answerClientErrorsInErrorShape } from './common/body/client-errors';
 import { jsonBodyParser } from './common/body/json-body-parser';
 import { createValidationPipe } from './common/validation';
 import type { Runtime } from './runtime/runtime';
@@ -18,6 +19,7 @@ export async function createApp(runtime: Runtime): Promise<NestExpressApplicatio
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.use(jsonBodyParser({ limit: '64mb' }));
+  answerClientErrorsInErrorShape(app.getHttpServer());
   app.set('trust proxy', runtime.config.trustProxy);
   // Browsers may call with credentials only from the configured origins (CORS_ORIGINS; never `*`).
   if (runtime.config.corsOrigins.length > 0) {

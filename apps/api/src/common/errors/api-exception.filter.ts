@@ -38,6 +38,17 @@ export function domainErrorBody(error: DomainError): ErrorBody {
   return { ...error.meta, statusCode, error: error.code, message: error.message, details: error.details };
 }
 
+/** A 500 in the one error shape: never the internal message, only an id that is also in the log. */
+export function internalErrorBody(errorId: string): ErrorBody {
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    error: 'INTERNAL_ERROR',
+    message: `Internal error; quote error id ${errorId} when reporting it`,
+    details: [],
+    errorId,
+  };
+}
+
 /**
  * Renders domain errors, Nest's HTTP exceptions and anything unexpected as
  * `{ statusCode, error, message, details[] }`. PostgreSQL or the RPC being
@@ -106,13 +117,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     const errorId = randomUUID();
     this.logger.error({ err: exception, errorId }, 'unhandled error');
-    return {
-      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-      error: 'INTERNAL_ERROR',
-      message: `Internal error; quote error id ${errorId} when reporting it`,
-      details: [],
-      errorId,
-    };
+    return internalErrorBody(errorId);
   }
 }
 

@@ -1,13 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { MemoryLocker, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
+import { ERRORS, MemoryLocker, Metadata, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
 import type { Request, Response } from 'express';
 import { normaliseAddress, normaliseSha256, type Address, type Sha256 } from '@upstream/api-contract';
 import { quotaExceeded } from '../../access/access.errors';
 import type { Principal } from '../../access/principal';
 import { DomainError } from '../../common/errors/domain-error';
-import { domainErrorBody } from '../../common/errors/api-exception.filter';
+import { domainErrorBody, internalErrorBody } from '../../common/errors/api-exception.filter';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { BlobsService } from '../blobs/blobs.service';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
@@ -96,11 +97,15 @@ export class TusUploadsService implements OnModuleInit {
         }
       },
       onResponseError: (_req, error) => {
+        // Our hooks' refusals are already in the one error shape; @tus/server's own ones are plain text.
+        if (isApiErrorBody(error)) return undefined;
         const status = 'status_code' in error ? error.status_code : 500;
-        // @tus/server's own 413 (past maxSize) in our shape; our hooks' refusals are already in it.
-        if (status === 413 && !isApiErrorBody(error)) return tusError(fileTooLarge(maxFileBytes, 'Upload-Length'));
-        if (!('status_code' in error)) this.logger.error({ err: error }, 'resumable upload failed');
-        return undefined;
+        if (status === 413) return tusError(fileTooLarge(maxFileBytes, 'Upload-Length'));
+        const refusal = 'body' in error && typeof error.body === 'string' ? tusRefusal(error.body) : undefined;
+        if (refusal) return tusError(refusal);
+        const errorId = randomUUID();
+        this.logger.error({ err: error, errorId }, 'resumable upload failed');
+        return { status_code: 500, body: JSON.stringify(internalErrorBody(errorId)) };
       },
     };
     this.server = new Server(options);
@@ -115,8 +120,16 @@ export class TusUploadsService implements OnModuleInit {
     void this.server.cleanUpExpiredUploads().catch(() => undefined);
   }
 
-  /** POST and OPTIONS on /uploads: @tus/server, the caller at hand for its hooks. */
+  /**
+   * POST and OPTIONS on /uploads: @tus/server, the caller at hand for its hooks. The protocol
+   * checks @tus/server answers in plain text without asking `onResponseError` (the Tus-Resumable
+   * version, malformed tus headers, a method it lacks) are made here first, so that every refusal
+   * comes in the one error shape.
+   */
   handle(req: http.IncomingMessage, res: http.ServerResponse, caller: Principal | undefined): Promise<void> {
+    res.setHeader('Tus-Resumable', TUS_RESUMABLE);
+    if (req.method !== 'OPTIONS') checkTusRequest(req, res);
+    labelRefusalsAsJson(res);
     return caller ? this.caller.run(caller, () => this.server.handle(req, res)) : this.server.handle(req, res);
   }
 
@@ -294,6 +307,88 @@ function headerInteger(req: Request, name: string, required: boolean): number | 
     ]);
   }
   return Number(value);
+}
+
+const TUS_METHODS = new Set(['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS']);
+const NON_NEGATIVE_INTEGER = /^(0|[1-9]\d{0,15})$/;
+
+/** The tus headers @tus/server validates (refusing in plain text), checked the same way beforehand. */
+const TUS_HEADER_RULES: Record<string, [valid: (value: string) => boolean, reason: string]> = {
+  'Upload-Length': [(v) => NON_NEGATIVE_INTEGER.test(v), 'must be a non-negative integer'],
+  'Upload-Offset': [(v) => NON_NEGATIVE_INTEGER.test(v), 'must be a non-negative integer'],
+  'Upload-Defer-Length': [(v) => v === '1', 'must be 1'],
+  'Upload-Metadata': [
+    (v) => {
+      try {
+        Metadata.parse(v);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    'must be comma-separated `key base64-value` pairs with unique keys',
+  ],
+  'Upload-Concat': [() => false, 'is not supported (no concatenation of uploads)'],
+  'X-Forwarded-Proto': [(v) => v === 'http' || v === 'https', 'must be http or https'],
+};
+
+/** Refuses, in the one error shape, what @tus/server would refuse in plain text before its handlers run. */
+function checkTusRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (req.headers['tus-resumable'] !== TUS_RESUMABLE) {
+    res.setHeader('Tus-Version', TUS_RESUMABLE);
+    throw fieldError('TUS_VERSION_UNSUPPORTED', 'Tus-Resumable', `must be ${TUS_RESUMABLE}`);
+  }
+  for (const [name, [valid, reason]] of Object.entries(TUS_HEADER_RULES)) {
+    const value = req.headers[name.toLowerCase()];
+    if (value !== undefined && (typeof value !== 'string' || !valid(value)))
+      throw fieldError('VALIDATION_FAILED', name, reason);
+  }
+  if (!TUS_METHODS.has(req.method ?? ''))
+    throw fieldError('UPLOAD_NOT_FOUND', 'method', `${req.method ?? '?'} is not a tus request on this path`);
+}
+
+/** @tus/server's plain-text refusals (its `ERRORS`) as domain errors naming the header or part at fault. */
+function tusRefusal(body: string): DomainError | undefined {
+  switch (body) {
+    case ERRORS.FILE_NOT_FOUND.body:
+      return fieldError('UPLOAD_NOT_FOUND', 'id', 'no such upload');
+    case ERRORS.FILE_NO_LONGER_EXISTS.body:
+      return fieldError('UPLOAD_EXPIRED', 'id', 'the upload no longer exists');
+    case ERRORS.INVALID_OFFSET.body:
+      return fieldError('UPLOAD_OFFSET_MISMATCH', 'Upload-Offset', 'is not where the upload stands');
+    case ERRORS.MISSING_OFFSET.body:
+      return fieldError('VALIDATION_FAILED', 'Upload-Offset', 'is required');
+    case ERRORS.INVALID_CONTENT_TYPE.body:
+      return fieldError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type', 'must be application/offset+octet-stream');
+    case ERRORS.INVALID_LENGTH.body:
+      return fieldError('VALIDATION_FAILED', 'Upload-Length', 'Upload-Length or Upload-Defer-Length is required');
+    case ERRORS.INVALID_METADATA.body:
+      return fieldError('VALIDATION_FAILED', 'Upload-Metadata', TUS_HEADER_RULES['Upload-Metadata'][1]);
+    case ERRORS.INVALID_TERMINATION.body:
+      return fieldError('VALIDATION_FAILED', 'id', 'the upload is complete: it cannot be terminated');
+    case ERRORS.ABORTED.body:
+      return fieldError('VALIDATION_FAILED', 'body', 'another request took over this upload');
+    case ERRORS.UNSUPPORTED_CONCATENATION_EXTENSION.body:
+      return fieldError('VALIDATION_FAILED', 'Upload-Concat', TUS_HEADER_RULES['Upload-Concat'][1]);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * @tus/server writes every response body as text/plain; its refusals are JSON in the one error
+ * shape by now (the hooks, `onResponseError`, `checkTusRequest`), so they are labelled as JSON.
+ */
+function labelRefusalsAsJson(res: http.ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => http.ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    if (status >= 400) {
+      const headers = rest.find((part) => Array.isArray(part)) as string[] | undefined;
+      for (let i = 0; headers && i < headers.length; i += 2)
+        if (headers[i].toLowerCase() === 'content-type') headers[i + 1] = 'application/json; charset=utf-8';
+    }
+    return writeHead(status, ...rest);
+  });
 }
 
 /** Whether a @tus/server error is one of our refusals (its body already in the API's error shape). */
