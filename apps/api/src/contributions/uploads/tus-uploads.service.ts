@@ -381,14 +381,14 @@ function tusRefusal(body: string): DomainError | undefined {
  */
 function labelRefusalsAsJson(res: http.ServerResponse): void {
   const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => http.ServerResponse;
-  res.writeHead = ((status: number, ...rest: unknown[]) => {
+  res.writeHead = (status: number, ...rest: unknown[]) => {
     if (status >= 400) {
       const headers = rest.find((part) => Array.isArray(part)) as string[] | undefined;
       for (let i = 0; headers && i < headers.length; i += 2)
         if (headers[i].toLowerCase() === 'content-type') headers[i + 1] = 'application/json; charset=utf-8';
     }
     return writeHead(status, ...rest);
-  });
+  };
 }
 
 /** Whether a @tus/server error is one of our refusals (its body already in the API's error shape). */
