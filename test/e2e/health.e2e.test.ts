@@ -24,7 +24,7 @@ describe('service basics: health, OpenAPI, errors, request ids', () => {
 
   it('answers unknown routes with the one error format', async () => {
     const res = await t.http.get('/no/such/route').expect(404);
-    expect(res.body).toMatchObject({ statusCode: 404, error: 'NOT_FOUND', details: [] });
+    expect(res.body).toMatchObject({ statusCode: 404, error: 'NOT_FOUND', details: [{ field: 'path' }] });
     expect(res.body.message).toContain('/no/such/route');
   });
 

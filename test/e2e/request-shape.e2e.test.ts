@@ -166,6 +166,10 @@ describe('request shape: a body is refused before anything reads it, in the one 
       expect(created.status, created.text).toBe(201);
     });
 
+    it('a path no route answers names the path', async () => {
+      expectRefusal(await t.http.get('/no/such/route'), 404, 'NOT_FOUND', 'path');
+    });
+
     it('headers past the limit: 431 with a JSON body (it was empty)', async () => {
       const port = Number(new URL(t.baseUrl).port);
       const answer = await new Promise<string>((resolve, reject) => {

@@ -99,7 +99,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
             : typeof fromPayload.message === 'string'
               ? fromPayload.message
               : exception.message;
-      const details = Array.isArray(fromPayload.details) ? (fromPayload.details as ErrorDetail[]) : [];
+      const given = Array.isArray(fromPayload.details) ? (fromPayload.details as ErrorDetail[]) : [];
+      // Nest's own refusals carry no details (a path no route answers): name the part at fault all the same.
+      const details =
+        given.length > 0 || statusCode >= 500
+          ? given
+          : [{ field: statusCode === Number(HttpStatus.NOT_FOUND) ? 'path' : 'request', reason: message }];
       const error =
         typeof fromPayload.error === 'string' && /^[A-Z][A-Z0-9_]+$/.test(fromPayload.error)
           ? fromPayload.error
