@@ -22,7 +22,7 @@ import { auditSettlement } from '../support/settlement-audit';
 import type { EpochInputs } from '@upstream/royalties';
 import { verifyEpoch } from '../../apps/cli/src/commands/royalties.command';
 
-const TRIALS = 20;
+const TRIALS = Number(process.env.SETTLEMENT_CRASH_TRIALS ?? 20);
 /** The local deployment's root delay (deployUpstream's default). */
 const ROOT_DELAY_S = 86_400;
 const MAX_KILL_DELAY_MS = 2_500;
