@@ -80,7 +80,10 @@ export class ApiClient {
     return fetch(new URL(path, this.baseUrl), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body, (_, v) => (typeof v === 'bigint' ? v.toString() : v)),
+      body:
+        body === undefined
+          ? undefined
+          : JSON.stringify(body, (_key: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
     });
   }
 }
@@ -121,7 +124,9 @@ export async function loadSigner(options: { keystore?: string }, rpcUrl?: string
 /** Prints either JSON (for scripts) or human text. */
 export function output(options: GlobalOptions, json: unknown, text: () => string): void {
   if (options.json) {
-    process.stdout.write(JSON.stringify(json, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(json, (_key: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n',
+    );
   } else {
     process.stdout.write(text() + '\n');
   }

@@ -66,7 +66,7 @@ export class ContributionsModule implements OnModuleInit {
 
   onModuleInit(): void {
     // The upload throttle reads its limit per request from the Express app (see upload-throttle.ts).
-    const app = this.adapterHost.httpAdapter?.getInstance?.();
+    const app = this.adapterHost.httpAdapter?.getInstance?.<{ locals?: Record<string, unknown> }>();
     if (app?.locals) app.locals[UPLOAD_RATE_LIMIT_LOCAL] = this.runtime.config.uploadRateLimitPerMinute;
   }
 }

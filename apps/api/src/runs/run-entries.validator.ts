@@ -17,7 +17,7 @@ export function checkRunEntries(
   offset: number,
 ): { roots: Bytes32[]; weights: string[]; errors: ErrorDetail[] } {
   const roots: Bytes32[] = new Array<Bytes32>(entries.length);
-  const weights: string[] = new Array(entries.length);
+  const weights: string[] = new Array<string>(entries.length);
   const errors: ErrorDetail[] = [];
   const seen = new Map<string, number>();
   const add = (field: string, reason: string) => {

@@ -29,15 +29,14 @@ export class LeaderLockSession {
   /** Connects if needed and takes the lock without waiting; false when another session holds it. */
   async tryLock(key: string): Promise<boolean> {
     await this.runner.connect();
-    const [{ locked }]: { locked: boolean }[] = await this.runner.query(
-      `SELECT pg_try_advisory_lock(hashtext($1)) AS locked`,
-      [key],
-    );
+    const [{ locked }] = (await this.runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [key])) as {
+      locked: boolean;
+    }[];
     return locked;
   }
 
   async holds(key: string): Promise<boolean> {
-    const [{ held }]: { held: boolean }[] = await this.runner.query(HOLDS_LEADER_LOCK, [key]);
+    const [{ held }] = (await this.runner.query(HOLDS_LEADER_LOCK, [key])) as { held: boolean }[];
     return held;
   }
 

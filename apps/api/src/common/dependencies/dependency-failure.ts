@@ -102,7 +102,7 @@ function classify(
     }
   }
 
-  const nested = [e.driverError, e.cause, e.error, ...(Array.isArray(e.errors) ? e.errors : [])];
+  const nested = [e.driverError, e.cause, e.error, ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : [])];
   for (const inner of nested) {
     const found = classify(inner, endpoints, context, depth + 1);
     if (found) return found;

@@ -19,7 +19,7 @@ import {
   RETRY_AFTER_SECONDS,
   type DependencyEndpoints,
 } from '../dependencies/dependency-failure';
-import { DomainError, type ErrorDetail } from './domain-error';
+import { isDomainError, type DomainError, type ErrorDetail } from './domain-error';
 import { httpStatusFor } from './error-codes';
 
 /** The one error shape every endpoint returns. */
@@ -86,7 +86,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof DomainError) return domainErrorBody(exception);
+    if (isDomainError(exception)) return domainErrorBody(exception);
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const payload = exception.getResponse();

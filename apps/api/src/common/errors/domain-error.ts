@@ -22,3 +22,8 @@ export class DomainError<Code extends ErrorCode = ErrorCode> extends Error {
     super(message);
   }
 }
+
+/** Whether `value` is a DomainError (of any code): `instanceof` alone would type it `DomainError<any>`. */
+export function isDomainError(value: unknown): value is DomainError {
+  return value instanceof DomainError;
+}

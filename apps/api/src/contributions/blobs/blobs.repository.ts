@@ -19,13 +19,13 @@ export class BlobsRepository extends SqlRepository {
   }
 
   async sizeOf(sha256: Sha256): Promise<bigint | undefined> {
-    const [row] = await this.db.query(`SELECT size FROM blobs WHERE sha256 = $1`, [sha256]);
+    const [row] = await this.db.query<{ size: string }[]>(`SELECT size FROM blobs WHERE sha256 = $1`, [sha256]);
     return row ? BigInt(row.size) : undefined;
   }
 
   /** The digests of `sha256s` that are not stored (deduplicated, in first-seen order). bpchar[] like the char(64) key, so its index serves. */
   async missing(sha256s: Sha256[], em: Queryable = this.db): Promise<string[]> {
-    const rows: { sha256: string }[] = await em.query(
+    const rows = await em.query<{ sha256: string }[]>(
       `SELECT u.sha256::text AS sha256 FROM (SELECT DISTINCT ON (h) h AS sha256, o FROM unnest($1::bpchar[]) WITH ORDINALITY AS t(h, o) ORDER BY h, o) u
        WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = u.sha256) ORDER BY u.o`,
       [sha256s],

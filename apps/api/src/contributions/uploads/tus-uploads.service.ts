@@ -7,7 +7,7 @@ import type { Request, Response } from 'express';
 import { normaliseAddress, normaliseSha256, type Address, type Sha256 } from '@upstream/api-contract';
 import { quotaExceeded } from '../../access/access.errors';
 import type { Principal } from '../../access/principal';
-import { DomainError } from '../../common/errors/domain-error';
+import { DomainError, isDomainError } from '../../common/errors/domain-error';
 import { domainErrorBody, internalErrorBody } from '../../common/errors/api-exception.filter';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { BlobsService } from '../blobs/blobs.service';
@@ -93,7 +93,7 @@ export class TusUploadsService implements OnModuleInit {
           const { status, headers, body } = await this.finish(upload);
           return { status_code: status, headers, body };
         } catch (error) {
-          throw error instanceof DomainError ? tusError(error) : error;
+          throw isDomainError(error) ? tusError(error) : error;
         }
       },
       onResponseError: (_req, error) => {
