@@ -61,7 +61,7 @@ export class LicensesRepository extends SqlRepository {
 
   /** The lab's current (unexpired, not revoked) license for a dataset, if any. */
   async currentLicense(datasetId: string, licensee: Address): Promise<LicenseRow | undefined> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<LicenseRow[]>(
       `${LICENSE_SELECT} WHERE l.dataset_id = $1 AND l.licensee = $2 AND ${EFFECTIVE_LICENSE_STATUS} IN ('active', 'pending_payment')
        ORDER BY (${EFFECTIVE_LICENSE_STATUS} = 'active') DESC, l.created_at DESC LIMIT 1`,
       [datasetId, licensee],
@@ -70,7 +70,7 @@ export class LicensesRepository extends SqlRepository {
   }
 
   async insert(l: NewLicense): Promise<string> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<{ id: string }[]>(
       `INSERT INTO licenses (dataset_id, licensee, terms_hash, status, fee_token, fee_amount, payment_ref, nonce, deadline,
                              signature, digest, duration_days, activated_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::int, CASE WHEN $4 = 'active' THEN now() END,
@@ -95,7 +95,7 @@ export class LicensesRepository extends SqlRepository {
 
   async findById(id: string): Promise<LicenseRow | undefined> {
     if (!UUID_RE.test(id)) return undefined;
-    const [row] = await this.db.query(`${LICENSE_SELECT} WHERE l.id = $1`, [id]);
+    const [row] = await this.db.query<LicenseRow[]>(`${LICENSE_SELECT} WHERE l.id = $1`, [id]);
     return row;
   }
 
@@ -135,7 +135,7 @@ export class LicensesRepository extends SqlRepository {
   }
 
   async isOwner(datasetId: string, account: Address): Promise<boolean> {
-    const rows = await this.db.query(`SELECT 1 FROM dataset_owners WHERE dataset_id = $1 AND account = $2`, [
+    const rows = await this.db.query<unknown[]>(`SELECT 1 FROM dataset_owners WHERE dataset_id = $1 AND account = $2`, [
       datasetId,
       account,
     ]);
@@ -143,7 +143,7 @@ export class LicensesRepository extends SqlRepository {
   }
 
   async setLicensingOpen(datasetId: string, open: boolean): Promise<Date> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<{ licensing_changed_at: Date }[]>(
       `WITH changed AS (UPDATE datasets SET licensing_open = $2, licensing_changed_at = now() WHERE id = $1 RETURNING licensing_changed_at)
        SELECT licensing_changed_at FROM changed`,
       [datasetId, open],

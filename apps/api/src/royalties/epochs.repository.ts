@@ -46,6 +46,15 @@ export interface EpochStateRow {
   claimable_at: Date | null;
 }
 
+/** An epoch's root and the block it was built on. */
+export interface EpochBasisRow {
+  epoch: string;
+  root: string;
+  basis_block: string | null;
+  basis_block_hash: string | null;
+  invalidated_reason: string | null;
+}
+
 /**
  * An invalidated epoch was built on blocks the chain no longer has: whatever its root did on chain,
  * it is not a valid settlement (if its root was accepted anyway, the settlement check reports it).
@@ -91,13 +100,13 @@ export class EpochsRepository extends SqlRepository {
   }
 
   async count(): Promise<number> {
-    const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM royalty_epochs`);
+    const [{ n }] = await this.db.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM royalty_epochs`);
     return n;
   }
 
   /** The newest epoch whose root the chain accepted: the one claims are proved against. */
   async currentAccepted(): Promise<{ epoch: string; root: string } | undefined> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<{ epoch: string; root: string }[]>(
       `SELECT e.epoch::text, e.root FROM royalty_epochs e
        WHERE EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'accepted')
        ORDER BY e.epoch DESC LIMIT 1`,
@@ -106,12 +115,14 @@ export class EpochsRepository extends SqlRepository {
   }
 
   async maxAllocationSeq(): Promise<bigint | null> {
-    const [{ max }] = await this.db.query(`SELECT max(allocation_seq)::text AS max FROM royalty_payments`);
+    const [{ max }] = await this.db.query<{ max: string | null }[]>(
+      `SELECT max(allocation_seq)::text AS max FROM royalty_payments`,
+    );
     return max === null ? null : BigInt(max);
   }
 
   async hasPositiveLedger(watermark: bigint): Promise<boolean> {
-    const [{ ok }] = await this.db.query(
+    const [{ ok }] = await this.db.query<{ ok: boolean }[]>(
       `SELECT EXISTS (SELECT 1 FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id WHERE p.allocation_seq <= $1) AS ok`,
       [watermark.toString()],
     );
@@ -199,7 +210,7 @@ export class EpochsRepository extends SqlRepository {
    * applied or rolled back meanwhile.
    */
   async lockedCursor(name: string): Promise<{ block: number; hash: Bytes32 } | undefined> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<{ block_number: string; block_hash: Bytes32 | null }[]>(
       `SELECT block_number::text, block_hash FROM chain_cursors WHERE name = $1 FOR SHARE`,
       [name],
     );
@@ -224,17 +235,8 @@ export class EpochsRepository extends SqlRepository {
     return rows;
   }
 
-  async byEpoch(epoch: bigint | number | string): Promise<
-    | {
-        epoch: string;
-        root: string;
-        basis_block: string | null;
-        basis_block_hash: string | null;
-        invalidated_reason: string | null;
-      }
-    | undefined
-  > {
-    const [row] = await this.db.query(
+  async byEpoch(epoch: bigint | number | string): Promise<EpochBasisRow | undefined> {
+    const [row] = await this.db.query<EpochBasisRow[]>(
       `SELECT epoch::text, trim(root) AS root, basis_block::text, basis_block_hash, invalidated_reason FROM royalty_epochs WHERE epoch = $1`,
       [epoch.toString()],
     );
@@ -243,7 +245,7 @@ export class EpochsRepository extends SqlRepository {
 
   /** How many of the epoch's payment events the chain no longer has (rolled back since). */
   async lostPayments(epoch: bigint | number | string): Promise<{ lost: number; total: number }> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<{ lost: number; total: number }[]>(
       `SELECT count(*) FILTER (WHERE chain_event_id IS NULL)::int AS lost, count(*)::int AS total FROM epoch_payments WHERE epoch = $1`,
       [epoch.toString()],
     );

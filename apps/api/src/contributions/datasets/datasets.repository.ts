@@ -89,7 +89,9 @@ export class DatasetsRepository extends SqlRepository {
   }
 
   async idByContentRoot(contentRoot: string): Promise<string | undefined> {
-    const [row] = await this.db.query(`SELECT id FROM datasets WHERE content_root = $1`, [contentRoot.toLowerCase()]);
+    const [row] = await this.db.query<{ id: string }[]>(`SELECT id FROM datasets WHERE content_root = $1`, [
+      contentRoot.toLowerCase(),
+    ]);
     return row?.id;
   }
 
@@ -103,7 +105,7 @@ export class DatasetsRepository extends SqlRepository {
   }
 
   async ownerAccounts(datasetId: string): Promise<string[] | undefined> {
-    const [exists] = await this.db.query(`SELECT 1 FROM datasets WHERE id = $1`, [datasetId]);
+    const [exists] = await this.db.query<unknown[]>(`SELECT 1 FROM datasets WHERE id = $1`, [datasetId]);
     if (!exists) return undefined;
     const rows: { account: string }[] = await this.db.query(
       `SELECT account FROM dataset_owners WHERE dataset_id = $1`,
@@ -113,7 +115,7 @@ export class DatasetsRepository extends SqlRepository {
   }
 
   async insertDataset(d: NewDataset): Promise<string> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<{ id: string }[]>(
       `INSERT INTO datasets (content_root, title, description, registrant, storage, external_uri, file_count, total_bytes,
          license_template, license_terms, license_terms_hash, previous_version_id, nonce, deadline, signature, digest, anchor_item_id,
          access_policy)
@@ -183,7 +185,7 @@ export class DatasetsRepository extends SqlRepository {
 
   /** True when `datasetId` is among its own ancestors (a lineage cycle). */
   async hasCycle(datasetId: string): Promise<boolean> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<{ cycle: boolean }[]>(
       `WITH RECURSIVE anc(id, depth) AS (
          SELECT parent_id, 1 FROM dataset_parents WHERE dataset_id = $1
          UNION
@@ -221,12 +223,14 @@ export class DatasetsRepository extends SqlRepository {
   }
 
   async findById(id: string): Promise<DatasetRow | undefined> {
-    const [row] = await this.db.query(`${SELECT_DATASET} WHERE d.id = $1`, [id]);
+    const [row] = await this.db.query<DatasetRow[]>(`${SELECT_DATASET} WHERE d.id = $1`, [id]);
     return row;
   }
 
   async findByContentRoot(contentRoot: string): Promise<DatasetRow | undefined> {
-    const [row] = await this.db.query(`${SELECT_DATASET} WHERE d.content_root = $1`, [contentRoot.toLowerCase()]);
+    const [row] = await this.db.query<DatasetRow[]>(`${SELECT_DATASET} WHERE d.content_root = $1`, [
+      contentRoot.toLowerCase(),
+    ]);
     return row;
   }
 
@@ -285,7 +289,7 @@ export class DatasetsRepository extends SqlRepository {
   }
 
   async file(id: string, path: string): Promise<{ path: string; size: string; sha256: string } | undefined> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<{ path: string; size: string; sha256: string }[]>(
       `SELECT path, size::text AS size, sha256 FROM dataset_files WHERE dataset_id = $1 AND path = $2`,
       [id, path],
     );
