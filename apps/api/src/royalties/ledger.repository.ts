@@ -58,7 +58,7 @@ export class LedgerRepository extends SqlRepository {
     blockNumber: number;
     blockTime: Date;
   }): Promise<PaymentRow> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<PaymentRow[]>(
       `INSERT INTO royalty_payments (chain_event_id, run_id, token, payer, amount, fee, net, tx_hash, log_index, block_number, block_time)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        RETURNING id, run_id, token, amount::text, fee::text, net::text`,
@@ -92,7 +92,7 @@ export class LedgerRepository extends SqlRepository {
 
   /** The run (or license) a payment's runId names, with its entries; undefined when neither is known yet. */
   async allocationTarget(runId: string): Promise<AllocationTarget | undefined> {
-    const [run] = await this.db.query(`SELECT id FROM training_runs WHERE run_id = $1`, [runId]);
+    const [run] = await this.db.query<{ id: string }[]>(`SELECT id FROM training_runs WHERE run_id = $1`, [runId]);
     if (run) {
       const rows: { id: string; content_root: string; weight: string }[] = await this.db.query(
         `SELECT d.id, d.content_root, re.weight::text AS weight FROM run_entries re JOIN datasets d ON d.id = re.dataset_id
@@ -106,7 +106,7 @@ export class LedgerRepository extends SqlRepository {
         entries: rows.map((r) => ({ id: r.id, contentRoot: r.content_root, weight: BigInt(r.weight) })),
       };
     }
-    const [license] = await this.db.query(
+    const [license] = await this.db.query<{ id: string; dataset_id: string; content_root: string }[]>(
       `SELECT l.id, d.id AS dataset_id, d.content_root FROM licenses l JOIN datasets d ON d.id = l.dataset_id WHERE l.payment_ref = $1`,
       [runId],
     );

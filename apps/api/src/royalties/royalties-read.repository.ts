@@ -24,6 +24,19 @@ export interface PaymentReadRow {
   ledger_total: string;
 }
 
+/** One ledger entry of an account's history, with the payment it came from. */
+export interface LedgerHistoryRow {
+  payment_id: string;
+  run_id: string;
+  source: string;
+  content_root: string;
+  token: string;
+  amount: string;
+  tx_hash: string;
+  block_number: string;
+  block_time: Date;
+}
+
 const PAYMENT_COLUMNS = `p.id::text, p.run_id, p.token, p.payer, p.amount::text, p.fee::text, p.net::text, p.allocation_seq::text,
   p.source, p.allocation_error, p.training_run_id, p.license_id, p.tx_hash, p.log_index, p.block_number::text, p.block_time,
   COALESCE((SELECT SUM(le.amount) FROM ledger_entries le WHERE le.payment_id = p.id), 0)::text AS ledger_total`;
@@ -54,24 +67,12 @@ export class RoyaltiesReadRepository extends SqlRepository {
   async history(
     account: Address,
     page: { limit: number; offset: number },
-  ): Promise<{
-    total: number;
-    rows: {
-      payment_id: string;
-      run_id: string;
-      source: string;
-      content_root: string;
-      token: string;
-      amount: string;
-      tx_hash: string;
-      block_number: string;
-      block_time: Date;
-    }[];
-  }> {
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM ledger_entries WHERE account = $1`, [
-      account,
-    ]);
-    const rows = await this.db.query(
+  ): Promise<{ total: number; rows: LedgerHistoryRow[] }> {
+    const [{ total }] = await this.db.query<{ total: number }[]>(
+      `SELECT count(*)::int AS total FROM ledger_entries WHERE account = $1`,
+      [account],
+    );
+    const rows = await this.db.query<LedgerHistoryRow[]>(
       `SELECT le.payment_id::text, p.run_id, p.source, d.content_root, le.token, le.amount::text, p.tx_hash, p.block_number::text, p.block_time
        FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id JOIN datasets d ON d.id = le.dataset_id
        WHERE le.account = $1
@@ -98,8 +99,11 @@ export class RoyaltiesReadRepository extends SqlRepository {
                      AND ($2::text IS NULL OR p.run_id = $2)
                      AND ($3::bigint IS NULL OR p.chain_event_id IN (SELECT ep.chain_event_id FROM epoch_payments ep WHERE ep.epoch = $3))`;
     const params = [filter.status ?? null, filter.runId ?? null, filter.epoch ?? null];
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM royalty_payments p ${where}`, params);
-    const rows = await this.db.query(
+    const [{ total }] = await this.db.query<{ total: number }[]>(
+      `SELECT count(*)::int AS total FROM royalty_payments p ${where}`,
+      params,
+    );
+    const rows = await this.db.query<PaymentReadRow[]>(
       `SELECT ${PAYMENT_COLUMNS} FROM royalty_payments p ${where} ORDER BY p.block_number, p.log_index LIMIT $4 OFFSET $5`,
       [...params, page.limit, page.offset],
     );
