@@ -100,6 +100,14 @@ export function parseRunRef(ref: string): RunRef | undefined {
   return runId && { runId };
 }
 
+/** A run's entry: its position in the manifest, the dataset (content root and id) and its weight. */
+export interface RunEntryRow {
+  position: number;
+  dataset_root: string;
+  dataset_id: string;
+  weight: string;
+}
+
 /** SQL of run uploads (staging), committed runs and their entries. Bulk paths use unnest and set-based joins. */
 @Injectable()
 export class RunsRepository extends SqlRepository {
@@ -111,7 +119,7 @@ export class RunsRepository extends SqlRepository {
   }
 
   async runByDigest(digest: Bytes32): Promise<{ id: string } | undefined> {
-    const [row] = await this.db.query(`SELECT id FROM training_runs WHERE digest = $1`, [digest]);
+    const [row] = await this.db.query<{ id: string }[]>(`SELECT id FROM training_runs WHERE digest = $1`, [digest]);
     return row;
   }
 
@@ -143,7 +151,10 @@ export class RunsRepository extends SqlRepository {
 
   async findUpload(id: string, lock = false): Promise<UploadRow | undefined> {
     if (!UUID_RE.test(id)) return undefined;
-    const [row] = await this.db.query(`SELECT * FROM run_uploads WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    const [row] = await this.db.query<UploadRow[]>(
+      `SELECT * FROM run_uploads WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [id],
+    );
     return row;
   }
 
@@ -155,7 +166,7 @@ export class RunsRepository extends SqlRepository {
        SELECT $1, p, r, w FROM unnest($2::int[], $3::text[], $4::numeric[]) AS t(p, r, w)`,
       [uploadId, positions, roots, weights],
     );
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<{ received: number }[]>(
       `WITH bumped AS (UPDATE run_uploads SET received = received + $2, updated_at = now() WHERE id = $1 RETURNING received)
        SELECT received FROM bumped`,
       [uploadId, roots.length],
@@ -217,7 +228,7 @@ export class RunsRepository extends SqlRepository {
    * Returns how many were copied: fewer than the run's entries means the caller must roll back.
    */
   async insertLicensedEntries(uploadId: string, lab: Address): Promise<number> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<{ n: number }[]>(
       `WITH copied AS (
          INSERT INTO run_entries (run_id, position, dataset_id, weight)
          SELECT e.upload_id, e.position, d.id, e.weight
@@ -248,7 +259,7 @@ export class RunsRepository extends SqlRepository {
       `UPDATE licenses SET first_run_id = $1 WHERE id IN (SELECT id FROM (${paidLicenses}) p) AND first_run_id IS NULL`,
       [runUuid, lab],
     );
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<{ n: number }[]>(
       `WITH owed AS (
          INSERT INTO run_fees (run_id, dataset_id, license_id, token, amount)
          SELECT $1, p.dataset_id, p.id, p.fee_token, p.fee_amount FROM (${paidLicenses}) p
@@ -300,7 +311,7 @@ export class RunsRepository extends SqlRepository {
 
   /** A committed run by uuid or by runId. */
   async findRun(ref: RunRef): Promise<RunRow | undefined> {
-    const [row] = await this.db.query(
+    const [row] = await this.db.query<RunRow[]>(
       'id' in ref ? `SELECT * FROM training_runs WHERE id = $1` : `SELECT * FROM training_runs WHERE run_id = $1`,
       ['id' in ref ? ref.id : ref.runId],
     );
@@ -324,11 +335,7 @@ export class RunsRepository extends SqlRepository {
     });
   }
 
-  async entriesPage(
-    runUuid: string,
-    limit: number,
-    offset: number,
-  ): Promise<{ position: number; dataset_root: string; dataset_id: string; weight: string }[]> {
+  async entriesPage(runUuid: string, limit: number, offset: number): Promise<RunEntryRow[]> {
     return this.db.query(
       `SELECT e.position, d.content_root AS dataset_root, e.dataset_id, e.weight::text AS weight
        FROM run_entries e JOIN datasets d ON d.id = e.dataset_id
@@ -337,11 +344,8 @@ export class RunsRepository extends SqlRepository {
     );
   }
 
-  async entryByDataset(
-    runUuid: string,
-    datasetRoot: Bytes32,
-  ): Promise<{ position: number; dataset_root: string; dataset_id: string; weight: string } | undefined> {
-    const [row] = await this.db.query(
+  async entryByDataset(runUuid: string, datasetRoot: Bytes32): Promise<RunEntryRow | undefined> {
+    const [row] = await this.db.query<RunEntryRow[]>(
       `SELECT e.position, d.content_root AS dataset_root, e.dataset_id, e.weight::text AS weight
        FROM run_entries e JOIN datasets d ON d.id = e.dataset_id WHERE e.run_id = $1 AND d.content_root = $2`,
       [runUuid, datasetRoot],
