@@ -48,6 +48,30 @@ function parsePair(value: string, what: string): [string, number] {
   return [value.slice(0, at), bps];
 }
 
+/** The options of `upstream upload`, as commander parses them (choices and defaults applied). */
+interface UploadOptions {
+  title: string;
+  description?: string;
+  owner?: string[];
+  parent?: string[];
+  license: LicenseTemplate;
+  feeToken?: string;
+  feeAmount?: string;
+  licenseDays?: string;
+  access?: AccessPolicy;
+  externalUri?: string;
+  previousVersion?: string;
+  keystore?: string;
+  resumableThreshold: string;
+}
+
+/** The paid-per-run fee of `upstream upload`: both --fee-token and --fee-amount (registration.ts's termsOf asks the same). */
+function feeOf(options: Pick<UploadOptions, 'feeToken' | 'feeAmount'>): { token: string; amount: string } {
+  if (options.feeToken === undefined || options.feeAmount === undefined)
+    throw new Error('paid-per-run needs a fee token and amount');
+  return { token: options.feeToken, amount: options.feeAmount };
+}
+
 function licenseDays(value: string): number {
   const days = Number(value);
   if (!/^\d+$/.test(value) || days < 1 || days > MAX_LICENSE_DURATION_DAYS)
@@ -125,7 +149,7 @@ export function registerContributionCommands(program: Command): void {
       'files this big or bigger upload through tus (resumable, hashed while sent)',
       String(DEFAULT_RESUMABLE_THRESHOLD),
     )
-    .action(async (path: string, options, command: Command) => {
+    .action(async (path: string, options: UploadOptions, command: Command) => {
       const opts = globalOptions(command);
       const client = apiClient(opts.api, { keystore: options.keystore });
       const signer = await loadSigner({ keystore: options.keystore });
@@ -161,17 +185,17 @@ export function registerContributionCommands(program: Command): void {
       }
 
       const parents = await Promise.all(
-        ((options.parent as string[] | undefined) ?? []).map(async (value) => {
+        (options.parent ?? []).map(async (value) => {
           const [id, upstreamBps] = parsePair(value, '--parent');
           const parent = await client.call('getDataset', { params: { id } });
           return { datasetId: parent.contentRoot, upstreamBps };
         }),
       );
-      const owners = ((options.owner as string[] | undefined) ?? []).map((value) => {
+      const owners = (options.owner ?? []).map((value) => {
         const [account, shareBps] = parsePair(value, '--owner');
         return { account, shareBps };
       });
-      const template = options.license as LicenseTemplate;
+      const template = options.license;
       const durationDays = options.licenseDays === undefined ? undefined : licenseDays(options.licenseDays);
       const chain = await client.call('getChain');
       const body = await signRegistration(signer, {
@@ -183,10 +207,10 @@ export function registerContributionCommands(program: Command): void {
         parents,
         license: {
           template,
-          ...(template === 'paid-per-run' ? { fee: { token: options.feeToken, amount: options.feeAmount } } : {}),
+          ...(template === 'paid-per-run' ? { fee: feeOf(options) } : {}),
           ...(durationDays !== undefined ? { durationDays } : {}),
         },
-        accessPolicy: options.access as AccessPolicy | undefined,
+        accessPolicy: options.access,
         externalUri: options.externalUri,
         previousVersionId: options.previousVersion,
         domain: chain.eip712Domain,
@@ -220,7 +244,7 @@ export function registerContributionCommands(program: Command): void {
     )
     .requiredOption('--dataset <id>', 'dataset uuid or content root')
     .option('--rpc <url>', 'JSON-RPC endpoint of the chain', process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545')
-    .action(async (path: string, options, command: Command) => {
+    .action(async (path: string, options: { dataset: string; rpc: string }, command: Command) => {
       const opts = globalOptions(command);
       const client = new ApiClient(opts.api);
       const hashed = await hashWithProgress(path, !opts.json);

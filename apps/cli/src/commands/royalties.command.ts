@@ -103,22 +103,23 @@ export function registerRoyaltiesCommands(program: Command): void {
           }
           const tx =
             open.length === 1
-              ? await splitter.claim(account, open[0].token, open[0].cumulative, open[0].proof)
-              : await splitter.claimMany(
+              ? await splitter.claim.send(account, open[0].token, open[0].cumulative, open[0].proof)
+              : await splitter.claimMany.send(
                   account,
                   open.map((c) => c.token),
                   open.map((c) => c.cumulative),
                   open.map((c) => c.proof),
                 );
           const receipt = await tx.wait();
+          if (!receipt) throw new Error(`claim transaction ${tx.hash} has no receipt`);
           const splitterAddress = normaliseAddress(proofs.splitter);
           const paid = (receipt.logs as Log[])
             .map((l) => (normaliseAddress(l.address) === splitterAddress ? splitterAbi.parseLog(l) : null))
             .filter((p) => p?.name === 'Claimed')
             .map((p) => ({
               token: parseAddress(String(p!.args.token), 'Claimed.token'),
-              amount: p!.args.amount.toString(),
-              cumulative: p!.args.cumulativeAmount.toString(),
+              amount: (p!.args.amount as bigint).toString(),
+              cumulative: (p!.args.cumulativeAmount as bigint).toString(),
             }));
           output(opts, { account, epoch: proofs.epoch, txHash: receipt.hash, claimed: paid }, () =>
             [
@@ -228,9 +229,9 @@ export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs
         byKey.set(`${parseBytes32(log.transactionHash, 'log.transactionHash')}:${log.index}`, {
           runId: parseBytes32(String(parsed.args.runId), 'RunPaid.runId'),
           token: parseAddress(String(parsed.args.token), 'RunPaid.token'),
-          amount: parsed.args.amount.toString(),
-          fee: parsed.args.fee.toString(),
-          net: parsed.args.net.toString(),
+          amount: (parsed.args.amount as bigint).toString(),
+          fee: (parsed.args.fee as bigint).toString(),
+          net: (parsed.args.net as bigint).toString(),
         });
       }
     }
