@@ -47,9 +47,11 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info(`${signal} received: draining requests and stopping`);
+    let phase = 'closing the HTTP server and the modules (requests in flight, the worker pass under way)';
     const force = setTimeout(() => {
       log.error(
-        `shutdown took longer than SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs} ms); stopping PostgreSQL and the chain and exiting`,
+        { phase },
+        `shutdown took longer than SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs} ms) while ${phase}; stopping PostgreSQL and the chain and exiting`,
       );
       infrastructure.signalChildren();
       process.exit(1);
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     try {
       await app?.close();
     } finally {
+      phase = 'stopping PostgreSQL and the chain';
       await infrastructure.stop();
       clearTimeout(force);
       log.info('stopped');

@@ -118,7 +118,9 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    const slow = setTimeout(() => this.logger.warn('shutdown waits for the worker pass under way to finish'), 1_000);
     await this.running;
+    clearTimeout(slow);
     const session = this.lockSession;
     this.lockSession = undefined;
     this.leader = false;
