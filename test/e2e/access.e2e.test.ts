@@ -472,6 +472,13 @@ describe('access: sessions, API keys, and bytes only for those entitled to them'
       const stored = await db.query(`SELECT 1 FROM blobs WHERE sha256 = $1`, [sha256(over)]);
       expect(stored.rowCount).toBe(0);
       expect((await bob.get('/auth/session').expect(200)).body.storage.usedBytes).toBe('15000');
+      // The running total the quota reads is the sum over the account's holder rows.
+      const totals = await db.query(
+        `SELECT (SELECT used_bytes::text FROM account_storage WHERE account = $1) AS kept,
+                (SELECT sum(size)::text FROM blob_holders WHERE account = $1) AS summed`,
+        [new Wallet(t.chain.privateKey(6)).address.toLowerCase()],
+      );
+      expect(totals.rows[0]).toEqual({ kept: '15000', summed: '15000' });
 
       const tus = await bob.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '6000');
       expect(tus.status).toBe(413);

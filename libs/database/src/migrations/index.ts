@@ -11,6 +11,7 @@ import { Access1700000007000 } from './1700000007000-access';
 import { BlobDeletions1700000008000 } from './1700000008000-blob-deletions';
 import { LicenseTermsInForce1700000009000 } from './1700000009000-license-terms-in-force';
 import { HexChecksByLength1700000010000 } from './1700000010000-hex-checks-by-length';
+import { AccountStorage1700000011000 } from './1700000011000-account-storage';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   BlobDeletions1700000008000,
   LicenseTermsInForce1700000009000,
   HexChecksByLength1700000010000,
+  AccountStorage1700000011000,
 ];

@@ -33,13 +33,13 @@ export class BlobHoldersRepository extends SqlRepository {
     return rows.length > 0;
   }
 
-  /** Bytes stored for `account`: the sizes of the distinct blobs it uploaded. */
+  /** Bytes stored for `account`: the sizes of the distinct blobs it uploaded (a running total kept by a trigger). */
   async usedBytes(account: Address): Promise<bigint> {
     const [row] = await this.db.query<{ used: string }[]>(
-      `SELECT COALESCE(sum(size), 0)::text AS used FROM blob_holders WHERE account = $1`,
+      `SELECT used_bytes::text AS used FROM account_storage WHERE account = $1`,
       [account],
     );
-    return BigInt(row.used);
+    return BigInt(row?.used ?? '0');
   }
 
   /**
