@@ -134,10 +134,7 @@ export class AuthController {
   @ApiOkResponse({ type: ApiKeyInfoDto })
   @ApiErrors('UNAUTHENTICATED', 'CREDENTIAL_INVALID', 'SESSION_REQUIRED', 'API_KEY_NOT_FOUND')
   async revokeKey(@Caller() caller: Principal, @Param('id') id: string): Promise<ApiKeyInfoDto> {
-    await this.auth.revokeApiKey(caller, id);
-    const row = (await this.auth.listApiKeys(caller)).find((k) => k.id === id);
-    if (!row) throw new Error(`API key ${id} vanished after revocation`);
-    return keyDto(row);
+    return keyDto(await this.auth.revokeApiKey(caller, id));
   }
 }
 

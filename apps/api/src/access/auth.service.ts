@@ -190,12 +190,14 @@ export class AuthService {
     return this.credentials.listApiKeys(principal.account);
   }
 
-  async revokeApiKey(principal: Principal, id: string): Promise<void> {
-    if (!UUID.test(id) || !(await this.credentials.revokeApiKey(principal.account, id.toLowerCase())))
+  async revokeApiKey(principal: Principal, id: string): Promise<ApiKeyRow> {
+    const row = UUID.test(id) ? await this.credentials.revokeApiKey(principal.account, id.toLowerCase()) : undefined;
+    if (!row)
       throw accessError('API_KEY_NOT_FOUND', `id: this account has no API key ${id}`, [
         { field: 'id', reason: 'no such key of this account' },
       ]);
-    this.forget((p) => p.credentialId === id.toLowerCase());
+    this.forget((p) => p.credentialId === row.id);
+    return row;
   }
 }
 

@@ -118,13 +118,14 @@ export class CredentialsRepository extends SqlRepository {
     );
   }
 
-  /** Revokes one of the account's keys; false when it has no such key. Revoking twice is not an error. */
-  async revokeApiKey(account: Address, id: string): Promise<boolean> {
-    const [, count] = await this.db.query<[unknown[], number]>(
-      `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE account = $1 AND id = $2`,
+  /** Revokes one of the account's keys and answers it; undefined when it has no such key. Revoking twice is not an error. */
+  async revokeApiKey(account: Address, id: string): Promise<ApiKeyRow | undefined> {
+    const [rows] = await this.db.query<[ApiKeyRow[], number]>(
+      `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE account = $1 AND id = $2
+       RETURNING id, label, scopes, created_at, expires_at, revoked_at, last_used_at, last_used_ip`,
       [account, id],
     );
-    return count === 1;
+    return rows[0];
   }
 
   async recordKeyUse(id: string, ip: string | undefined): Promise<void> {

@@ -129,8 +129,8 @@ async function fetchFile(
   await mkdir(dirname(target), { recursive: true });
   const part = `${target}.part`;
   const partial = (await sizeOf(part)) ?? 0;
-  const have = partial > size ? 0 : partial;
-  const hash = createHash('sha256');
+  let have = partial > size ? 0 : partial;
+  let hash = createHash('sha256');
   if (have > 0) await pipeline(createReadStream(part, { end: have - 1 }), hashSink(hash));
   onBytes?.(have);
 
@@ -139,8 +139,11 @@ async function fetchFile(
     const response = await get(api, `/datasets/${datasetId}/files/content?path=${encodeURIComponent(file.path)}`, {
       ...(have > 0 ? { range: `bytes=${have}-`, 'if-range': `"${file.sha256}"` } : {}),
     });
-    // The server sent the whole file (the range no longer applies): start over.
-    if (response.status === 200 && have > 0) return fetchWhole(response, part, target, file, onBytes);
+    if (response.status === 200 && have > 0) {
+      // The server sent the whole file (the range no longer applies): start over.
+      have = 0;
+      hash = createHash('sha256');
+    }
     if (!response.body) throw new Error(`no body for ${file.path}`);
     await pipeline(
       Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
@@ -152,27 +155,6 @@ async function fetchFile(
   }
   await moveIntoPlaceIfValid(part, target, file, hash.digest('hex'));
   return { state: have > 0 ? 'resumed' : 'fetched', fetched };
-}
-
-async function fetchWhole(
-  response: Response,
-  part: string,
-  target: string,
-  file: DatasetFile,
-  onBytes?: (delta: number) => void,
-): Promise<{ state: 'fetched'; fetched: number }> {
-  const hash = createHash('sha256');
-  let fetched = 0;
-  if (!response.body) throw new Error(`no body for ${file.path}`);
-  await pipeline(
-    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
-    hashedFileWriter(part, 'w', hash, (n) => {
-      fetched += n;
-      onBytes?.(n);
-    }),
-  );
-  await moveIntoPlaceIfValid(part, target, file, hash.digest('hex'));
-  return { state: 'fetched', fetched };
 }
 
 /** Renames a fetched `.part` to its file when it hashed to the dataset's SHA-256; else removes it, so the next run starts over. */

@@ -7,16 +7,16 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * view depends on `ledger_entries`' columns, so it is dropped and recreated around the change
  * (indexes and UNIQUE constraints are rebuilt by ALTER COLUMN TYPE itself).
  */
-const HEX_FORMATS = {
+export const HEX_FORMATS = {
   address: '^0x[0-9a-f]{40}$',
   bytes32: '^0x[0-9a-f]{64}$',
   sha256: '^[0-9a-f]{64}$',
 } as const;
 
-type HexFormat = keyof typeof HEX_FORMATS;
+export type HexFormat = keyof typeof HEX_FORMATS;
 
 /** Every `char(n)` column that holds hex, by table. Lengths: address 42, bytes32 66, sha256 64. */
-const HEX_COLUMNS: Record<string, Record<string, HexFormat>> = {
+export const HEX_COLUMNS: Record<string, Record<string, HexFormat>> = {
   chain_deployments: { royalty_splitter: 'address', provenance_registry: 'address', payment_token: 'address' },
   chain_cursors: { block_hash: 'bytes32' },
   chain_blocks: { block_hash: 'bytes32' },

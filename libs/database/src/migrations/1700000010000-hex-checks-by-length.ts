@@ -1,60 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+// 1700000006000's own tables (the columns it made hex and their regex formats, which `down` restores).
+import { HEX_COLUMNS, HEX_FORMATS as REGEX_FORMATS, type HexFormat } from './1700000006000-hex-text-columns';
 
-type HexFormat = 'address' | 'bytes32' | 'sha256';
-
-/** 1700000006000's formats, restored by `down`. */
-const REGEX_FORMATS: Record<HexFormat, string> = {
-  address: '^0x[0-9a-f]{40}$',
-  bytes32: '^0x[0-9a-f]{64}$',
-  sha256: '^[0-9a-f]{64}$',
-};
 const LENGTHS: Record<HexFormat, number> = { address: 42, bytes32: 66, sha256: 64 };
 const PREFIXED: Record<HexFormat, boolean> = { address: true, bytes32: true, sha256: false };
-
-/** The hex columns of 1700000006000 (each CHECK named `<table>_<column>_hex`), as it left them. */
-const HEX_COLUMNS: Record<string, Record<string, HexFormat>> = {
-  chain_deployments: { royalty_splitter: 'address', provenance_registry: 'address', payment_token: 'address' },
-  chain_cursors: { block_hash: 'bytes32' },
-  chain_blocks: { block_hash: 'bytes32' },
-  chain_events: { block_hash: 'bytes32', tx_hash: 'bytes32', address: 'address' },
-  outbox_transactions: { sender: 'address', to_address: 'address', mined_tx_hash: 'bytes32' },
-  anchor_batches: { root: 'bytes32' },
-  anchor_items: { leaf: 'bytes32' },
-  used_nonces: { signer: 'address' },
-  datasets: { content_root: 'bytes32', registrant: 'address', license_terms_hash: 'bytes32', digest: 'bytes32' },
-  dataset_files: { sha256: 'sha256' },
-  dataset_owners: { account: 'address' },
-  blobs: { sha256: 'sha256' },
-  licenses: {
-    licensee: 'address',
-    terms_hash: 'bytes32',
-    fee_token: 'address',
-    payment_ref: 'bytes32',
-    digest: 'bytes32',
-  },
-  training_runs: {
-    run_id: 'bytes32',
-    lab: 'address',
-    model_hash: 'bytes32',
-    run_ref: 'bytes32',
-    entries_root: 'bytes32',
-    digest: 'bytes32',
-  },
-  run_uploads: {
-    lab: 'address',
-    model_hash: 'bytes32',
-    run_ref: 'bytes32',
-    entries_root: 'bytes32',
-    digest: 'bytes32',
-  },
-  run_upload_entries: { dataset_root: 'bytes32' },
-  royalty_payments: { run_id: 'bytes32', token: 'address', payer: 'address', tx_hash: 'bytes32' },
-  ledger_entries: { account: 'address', token: 'address' },
-  royalty_epochs: { root: 'bytes32', data_hash: 'bytes32' },
-  epoch_balances: { token: 'address', account: 'address' },
-  epoch_root_events: { root: 'bytes32' },
-  royalty_claims: { account: 'address', token: 'address' },
-};
 
 /** A hex column's CHECK: `length(c) = n AND c ~ '^0x[0-9a-f]+$'` (sha256: no `0x`). */
 function hexCheck(column: string, format: HexFormat): string {
