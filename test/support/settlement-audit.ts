@@ -48,7 +48,48 @@ export async function auditSettlement(
   for (const k of onChain) if (!inLedger.has(k)) problems.push(`payment ${k} is on the chain but not in the ledger`);
   for (const k of inLedger) if (!onChain.has(k)) problems.push(`payment ${k} is in the ledger but not on the chain`);
 
-  const currentEpoch = Number(await splitter.currentEpoch());
+  // The service keeps settling while we read: a root it sends may be accepted between two reads,
+  // and the API learns of it one indexer pass later. Check everything against one block at which the
+  // API's accepted epoch is the chain's; a disagreement that outlasts a few indexer passes is a defect.
+  const deadline = Date.now() + AGREEMENT_TIMEOUT_MS;
+  for (;;) {
+    const blockTag = await t.provider.getBlockNumber();
+    const [epoch, root] = await Promise.all([
+      splitter.currentEpoch({ blockTag }).then(Number),
+      splitter.currentRoot({ blockTag }) as Promise<string>,
+    ]);
+    const served = (await t.get(`/contributors/${ZERO_ADDRESS}/proofs`)) as ServedRoot;
+    if ((served.epoch ?? 0) === epoch && (epoch === 0 || served.root === root)) {
+      const claims = await checkClaims(t, splitter, { epoch, root, blockTag }, options);
+      if (claims !== 'moved') return [...problems, ...claims];
+    }
+    if (Date.now() > deadline) {
+      problems.push(
+        `the API serves proofs against epoch ${served.epoch} (root ${served.root}) but at block ${blockTag} the chain's current root is epoch ${epoch} (${root}), still after ${AGREEMENT_TIMEOUT_MS} ms`,
+      );
+      return problems;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const AGREEMENT_TIMEOUT_MS = 20_000;
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+interface ServedRoot {
+  epoch: number | null;
+  root: string | null;
+}
+
+/** The epoch checks against the chain at `at.blockTag`; 'moved' when the API's accepted epoch changed under us. */
+async function checkClaims(
+  t: SettlementAuditTarget,
+  splitter: Contract,
+  at: { epoch: number; root: string; blockTag: number },
+  options: { expectQuiescent: boolean },
+): Promise<string[] | 'moved'> {
+  const problems: string[] = [];
+  const currentEpoch = at.epoch;
   if (currentEpoch === 0) return problems;
   const inputs = (await t.get(`/epochs/${currentEpoch}/inputs`)) as EpochInputs;
   const report = await verifyEpoch(t.provider, inputs);
@@ -72,18 +113,23 @@ export async function auditSettlement(
     if (leaves.length !== earned.length)
       problems.push(`the accepted root has ${leaves.length} leaves, the ledger ${earned.length} balances`);
   }
-  if (!(await splitter.paused())) {
+  if (!(await splitter.paused({ blockTag: at.blockTag }))) {
     for (const leaf of leaves) {
-      const body = (await t.get(`/contributors/${leaf.account}/proofs`)) as {
+      const body = (await t.get(`/contributors/${leaf.account}/proofs`)) as ServedRoot & {
         claims: { token: string; cumulative: string; proof: string[] }[];
       };
+      if (body.epoch !== at.epoch || body.root !== at.root) return 'moved';
       for (const claim of body.claims) {
         try {
-          await splitter.claim.staticCall(leaf.account, claim.token, claim.cumulative, claim.proof);
+          await splitter.claim.staticCall(leaf.account, claim.token, claim.cumulative, claim.proof, {
+            blockTag: at.blockTag,
+          });
         } catch (error) {
           const reason = (error as { revert?: { name?: string } }).revert?.name ?? (error as Error).message;
           if (reason !== 'RoyaltySplitterNothingToClaim')
-            problems.push(`a claim by ${leaf.account} of ${claim.token} would revert: ${reason}`);
+            problems.push(
+              `a claim by ${leaf.account} of ${claim.token} against epoch ${at.epoch} would revert at block ${at.blockTag}: ${reason}`,
+            );
         }
       }
     }
