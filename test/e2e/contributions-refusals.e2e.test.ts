@@ -175,8 +175,8 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
     const d = await dataset({ 'who.txt': 'who signed' });
     const byCarol = await sign(carol, { ...d, owners: [{ account: alice.address, shareBps: 10_000 }] });
     const res = await register(byCarol, asCarol);
-    expectRefusal(res, 403, 'SIGNER_NOT_OWNER', 'signature');
-    expect(res.body.signer).toBe(carol.address.toLowerCase());
+    expectRefusal(res, 400, 'INVALID_SIGNATURE', 'signature');
+    expect(res.body.recovered).toBe(carol.address.toLowerCase());
 
     const signed = await sign(alice, {
       ...d,
@@ -192,7 +192,19 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
         { account: bob.address, shareBps: 9000 },
       ],
     };
-    expectRefusal(await register(tampered), 403, 'SIGNER_NOT_OWNER', 'signature');
+    expectRefusal(await register(tampered), 400, 'INVALID_SIGNATURE', 'signature');
+  });
+
+  it('refuses a signature under another domain as every signed route does: 400 INVALID_SIGNATURE', async () => {
+    const d = await dataset({ 'elsewhere.txt': 'signed for another chain' });
+    const elsewhere = await signRegistration(alice, {
+      title: 'A dataset',
+      ...d,
+      domain: { ...domain, chainId: BigInt(domain.chainId) + 1n },
+    });
+    const res = await register(elsewhere);
+    expectRefusal(res, 400, 'INVALID_SIGNATURE', 'signature');
+    expect(res.body.recovered).not.toBe(alice.address.toLowerCase());
   });
 
   it('registers only for a signed-in owner, with files that owner uploaded or may fetch', async () => {

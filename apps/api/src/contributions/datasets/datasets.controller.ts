@@ -40,7 +40,7 @@ export class DatasetsController {
   @ApiErrors(
     ['VALIDATION_FAILED', 'a malformed field, or share sums'],
     'DEADLINE_EXPIRED',
-    'INVALID_SIGNATURE',
+    ['INVALID_SIGNATURE', 'not an owner’s signature of this body under this domain'],
     'CONTENT_ROOT_MISMATCH',
     'LICENSE_TERMS_MISMATCH',
     'UNKNOWN_PARENT',
@@ -51,7 +51,6 @@ export class DatasetsController {
     ['NOT_OWNER', 'the signed-in account is not an owner'],
     'UNAUTHENTICATED',
     'SCOPE_REQUIRED',
-    ['SIGNER_NOT_OWNER', 'the signer is not an owner'],
     ['NOT_PREVIOUS_VERSION_OWNER', 'the signer does not own the previous version'],
     'NONCE_REUSED',
     ['DATASET_EXISTS', 'content root already registered; the body has `datasetId`'],

@@ -157,14 +157,17 @@ export class DatasetsService {
         dto.signature,
         owners.map((o) => o.account),
       ));
-    if (signer === undefined && recovered === undefined)
-      throw fieldError('INVALID_SIGNATURE', 'signature', 'is not a valid signature of this Contribution by an owner');
+    // The message does not name its signer, so a key that is not an owner's, a body changed after
+    // signing and a wrong domain all look alike: a signature that is not an owner's, 400 as on every
+    // route that checks a signed message (403 SIGNER_NOT_OWNER is for a named signer without the right).
     if (signer === undefined) {
       throw fieldError(
-        'SIGNER_NOT_OWNER',
+        'INVALID_SIGNATURE',
         'signature',
-        `recovers to ${recovered}, who is not among the owners: the wrong key signed, or the body differs from what was signed`,
-        { signer: recovered },
+        recovered === undefined
+          ? 'is not a valid signature of this Contribution by an owner'
+          : `is not an owner's signature of this Contribution: it recovers to ${recovered}, who is not among the owners (the wrong key signed, or the body or domain differs from what was signed)`,
+        recovered === undefined ? undefined : { recovered },
       );
     }
 
