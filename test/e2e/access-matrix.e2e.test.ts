@@ -51,6 +51,7 @@ const RESOURCE: Record<RouteName, Resource> = {
   getFileProof: 'none',
   getFileContent: 'bytes',
   getLineage: 'none',
+  listDatasetOwners: 'none',
   listContributorDatasets: 'none',
   putBlob: 'none',
   putExpectedBlob: 'none',

@@ -26,10 +26,9 @@ export async function siweMessage(
     >
   > = {},
 ): Promise<string> {
-  const challenge = (await (await fetch(new URL('/auth/nonce', baseUrl), { method: 'POST' })).json()) as {
-    nonce: string;
-    chainId: number;
-  };
+  const issued = await fetch(new URL('/auth/nonce', baseUrl), { method: 'POST' });
+  if (issued.status !== 200) throw new Error(`POST /auth/nonce: ${issued.status} ${await issued.text()}`);
+  const challenge = (await issued.json()) as { nonce: string; chainId: number };
   const url = new URL(baseUrl);
   return new SiweMessage({
     domain: url.host,

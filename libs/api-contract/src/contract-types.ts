@@ -42,6 +42,7 @@ export interface ContractTypes {
   FilePathQuery: datasets.FilePathQuery;
   MissingBlobsRequest: datasets.MissingBlobsRequest;
   DatasetOwner: datasets.DatasetOwner;
+  DatasetOwnerPage: datasets.DatasetOwnerPage;
   DatasetLicense: datasets.DatasetLicense;
   DatasetSummary: datasets.DatasetSummary;
   DatasetParent: datasets.DatasetParent;

@@ -100,10 +100,30 @@ export interface DatasetSummary {
   /** Bytes, decimal string. */
   totalBytes: string;
   registrant: string;
+  /**
+   * In the order they were signed. A list entry carries the first OWNERS_PER_ENTRY of them (the full
+   * list is at `ownersUrl`); a dataset's detail carries them all.
+   */
   owners: DatasetOwner[];
+  /** How many owners the dataset has (more than `owners.length` when a list entry is capped). */
+  ownerCount: number;
+  /** The full, paged list of owners: `/datasets/<id>/owners`. */
+  ownersUrl: string;
   license: DatasetLicense;
   previousVersionId: string | null;
   createdAt: string;
+}
+
+/** Owners a list entry carries at most; the rest are at `ownersUrl`. */
+export const OWNERS_PER_ENTRY = 10;
+
+/** A page of a dataset's owners, in the order they were signed. */
+export interface DatasetOwnerPage {
+  datasetId: string;
+  items: DatasetOwner[];
+  total: number;
+  limit: number;
+  offset: number;
 }
 
 export interface DatasetParent {
@@ -246,6 +266,13 @@ export const FilePathQueryShape = shapeOf<FilePathQuery>({ path: true });
 export const MissingBlobsRequestShape = shapeOf<MissingBlobsRequest>({ sha256s: true });
 
 export const DatasetOwnerShape = shapeOf<DatasetOwner>({ account: true, shareBps: true });
+export const DatasetOwnerPageShape = shapeOf<DatasetOwnerPage>({
+  datasetId: true,
+  items: 'DatasetOwner',
+  total: true,
+  limit: true,
+  offset: true,
+});
 export const DatasetLicenseShape = shapeOf<DatasetLicense>({
   template: true,
   terms: true,
@@ -264,6 +291,8 @@ const summaryFields = {
   totalBytes: true,
   registrant: true,
   owners: 'DatasetOwner',
+  ownerCount: true,
+  ownersUrl: true,
   license: 'DatasetLicense',
   previousVersionId: true,
   createdAt: true,

@@ -92,6 +92,12 @@ export const ROUTES = {
   getFileProof: { method: 'GET', path: '/datasets/:id/files/proof', query: 'FilePathQuery', response: 'FileProof' },
   getFileContent: { method: 'GET', path: '/datasets/:id/files/content', query: 'FilePathQuery' },
   getLineage: { method: 'GET', path: '/datasets/:id/lineage', response: 'Lineage' },
+  listDatasetOwners: {
+    method: 'GET',
+    path: '/datasets/:id/owners',
+    query: 'OffsetPageQuery',
+    response: 'DatasetOwnerPage',
+  },
   listContributorDatasets: {
     method: 'GET',
     path: '/contributors/:address/datasets',

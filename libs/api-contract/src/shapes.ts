@@ -48,6 +48,7 @@ export const SHAPES: {
   FilePathQuery: datasets.FilePathQueryShape,
   MissingBlobsRequest: datasets.MissingBlobsRequestShape,
   DatasetOwner: datasets.DatasetOwnerShape,
+  DatasetOwnerPage: datasets.DatasetOwnerPageShape,
   DatasetLicense: datasets.DatasetLicenseShape,
   DatasetSummary: datasets.DatasetSummaryShape,
   DatasetParent: datasets.DatasetParentShape,

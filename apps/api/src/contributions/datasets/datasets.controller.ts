@@ -6,7 +6,15 @@ import { BlobsService } from '../blobs/blobs.service';
 import { sendBlob } from '../blobs/send-blob';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
 import { DatasetQueryDto, FileProofQueryDto, PageQueryDto } from './dto/dataset-query.dto';
-import { DatasetDetailDto, DatasetPageDto, FilePageDto, FileProofDto, LineageDto } from './dto/dataset-response.dto';
+import {
+  DatasetDetailDto,
+  DatasetOwnerPageDto,
+  DatasetPageDto,
+  FilePageDto,
+  FileProofDto,
+  LineageDto,
+} from './dto/dataset-response.dto';
+import { OffsetPageQueryDto } from '../../common/page-query.dto';
 import { DatasetsService } from './datasets.service';
 import { Access, Caller, OptionalCaller } from '../../access/access.decorator';
 import { DeliveryAccessService } from '../../access/delivery/delivery-access.service';
@@ -125,6 +133,15 @@ export class DatasetsController {
     const { datasetId, sha256 } = await this.datasets.fileBlob(id, query.path);
     const permit = await this.delivery.authorize(caller, sha256, datasetId);
     await sendBlob(this.blobs, sha256, req, res, permit, this.delivery);
+  }
+
+  @Get(':id/owners')
+  @ApiOperation({ summary: 'A dataset’s owners and their shares, in the order they were signed, a page at a time' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: DatasetOwnerPageDto })
+  @ApiErrors('DATASET_NOT_FOUND')
+  owners(@Param('id') id: string, @Query() page: OffsetPageQueryDto): Promise<DatasetOwnerPageDto> {
+    return this.datasets.owners(id, page);
   }
 
   @Get(':id/lineage')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { AccessPolicy, Address, Bytes32 } from '@upstream/api-contract';
+import { OWNERS_PER_ENTRY, type AccessPolicy, type Address, type Bytes32 } from '@upstream/api-contract';
 import { SqlRepository } from '../../common/persistence/unit-of-work';
 import type { FileEntry } from '@upstream/provenance';
 
@@ -30,7 +30,11 @@ export interface DatasetRow {
   created_at: Date;
   /** `to_char` of created_at in UTC with microseconds: the exact keyset cursor. */
   cursor_time: string;
+  /** All of them for one dataset; the first OWNERS_PER_ENTRY for a catalogue page. */
   owners: { account: string; shareBps: number }[];
+  owner_count: number;
+  /** The filtering owner's share, on catalogue pages filtered by owner. */
+  owner_share: number | null;
 }
 
 export interface NewDataset {
@@ -75,11 +79,16 @@ export interface LineageRow {
 /** Advisory lock key between registrations (shared) and the orphan-blob collector (exclusive). */
 export const BLOB_COLLECTION_LOCK = 0x75707374; // 'upst'
 
-const SELECT_DATASET = `
+/** A dataset row with its owners in signed order: all of them, or the first `ownersLimit` (a constant). */
+const selectDataset = (ownersLimit: number | null, shareOf: string | null = null) => `
   SELECT d.*, to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_time,
     COALESCE((SELECT json_agg(json_build_object('account', o.account, 'shareBps', o.share_bps) ORDER BY o.position, o.account)
-              FROM dataset_owners o WHERE o.dataset_id = d.id), '[]'::json) AS owners
+              FROM (SELECT account, share_bps, position FROM dataset_owners WHERE dataset_id = d.id
+                    ORDER BY position, account ${ownersLimit === null ? '' : `LIMIT ${Math.trunc(ownersLimit)}`}) o), '[]'::json) AS owners,
+    (SELECT count(*)::int FROM dataset_owners o WHERE o.dataset_id = d.id) AS owner_count,
+    ${shareOf === null ? 'NULL::int' : `(SELECT o.share_bps FROM dataset_owners o WHERE o.dataset_id = d.id AND o.account = ${shareOf})`} AS owner_share
   FROM datasets d`;
+const SELECT_DATASET = selectDataset(null);
 
 /** Every SQL statement of datasets: registration writes (bulk where it matters) and catalogue reads. */
 @Injectable()
@@ -237,7 +246,7 @@ export class DatasetsRepository extends SqlRepository {
   /** Newest first, keyset-paginated on (created_at, id). */
   async catalogue(filter: CatalogueFilter): Promise<DatasetRow[]> {
     return this.db.query(
-      `${SELECT_DATASET}
+      `${selectDataset(OWNERS_PER_ENTRY, '$1')}
        WHERE ($1::text IS NULL OR EXISTS (SELECT 1 FROM dataset_owners o WHERE o.dataset_id = d.id AND o.account = $1))
          AND ($2::text IS NULL OR d.license_template = $2)
          AND ($3::text IS NULL OR to_tsvector('simple', d.title || ' ' || d.description) @@ to_tsquery('simple', $3))
@@ -252,6 +261,25 @@ export class DatasetsRepository extends SqlRepository {
         filter.limit,
       ],
     );
+  }
+
+  /** A page of a dataset's owners in signed order, and how many it has. */
+  async ownersPage(
+    id: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ total: number; rows: { account: string; shareBps: number }[] }> {
+    const [rows, [{ total }]] = await Promise.all([
+      this.db.query<{ account: string; shareBps: number }[]>(
+        `SELECT account, share_bps AS "shareBps" FROM dataset_owners WHERE dataset_id = $1
+         ORDER BY position, account LIMIT $2 OFFSET $3`,
+        [id, limit, offset],
+      ),
+      this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM dataset_owners WHERE dataset_id = $1`, [
+        id,
+      ]),
+    ]);
+    return { total, rows };
   }
 
   async parentsOf(id: string): Promise<{ id: string; content_root: string; title: string; upstream_bps: number }[]> {

@@ -36,10 +36,12 @@ import type { CreateDatasetDto } from './dto/create-dataset.dto';
 import { MAX_UNIX_SECONDS } from '../../common/number-fields';
 import { ChainService } from '../../chain/chain.service';
 import type { DatasetQueryDto, PageQueryDto } from './dto/dataset-query.dto';
+import type { OffsetPageQueryDto } from '../../common/page-query.dto';
 import type {
   AnchorResponseDto,
   ContributorDatasetPageDto,
   DatasetDetailDto,
+  DatasetOwnerPageDto,
   DatasetPageDto,
   DatasetSummaryDto,
   FilePageDto,
@@ -267,8 +269,16 @@ export class DatasetsService {
     });
     return page(rows, limit, (row) => ({
       ...this.summary(row),
-      shareBps: row.owners.find((o) => o.account === account)?.shareBps ?? 0,
+      shareBps: row.owner_share ?? 0,
     }));
+  }
+
+  async owners(idOrRoot: string, query: OffsetPageQueryDto): Promise<DatasetOwnerPageDto> {
+    const row = await this.find(idOrRoot);
+    const limit = query.limit ?? 100;
+    const offset = query.offset ?? 0;
+    const { total, rows } = await this.repository.ownersPage(row.id, limit, offset);
+    return { datasetId: row.id, items: rows, total, limit, offset };
   }
 
   async detail(idOrRoot: string): Promise<DatasetDetailDto> {
@@ -408,6 +418,8 @@ export class DatasetsService {
       totalBytes: row.total_bytes,
       registrant: row.registrant,
       owners: row.owners.map((o) => ({ account: o.account, shareBps: o.shareBps })),
+      ownerCount: row.owner_count,
+      ownersUrl: `/datasets/${row.id}/owners`,
       license: {
         template: row.license_template,
         terms: row.license_terms,

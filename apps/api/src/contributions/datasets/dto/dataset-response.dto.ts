@@ -10,6 +10,7 @@ import type {
   DatasetFile,
   DatasetLicense,
   DatasetOwner,
+  DatasetOwnerPage,
   DatasetPage,
   DatasetParent,
   DatasetSummary,
@@ -18,6 +19,7 @@ import type {
   Lineage,
   LineageNode,
 } from '@upstream/api-contract';
+import { OWNERS_PER_ENTRY } from '@upstream/api-contract';
 
 const ROOT = '0x3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b';
 const UUID = '0b6cc9a4-3c1d-4b8e-9a57-2f7f0f3a2a11';
@@ -28,6 +30,14 @@ const TX = '0x5f0b1c0e3c5d2f7a9e8b6c4d2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a39';
 export class OwnerResponseDto implements DatasetOwner {
   @ApiProperty({ example: ACCOUNT, description: 'Lowercase address' }) account!: string;
   @ApiProperty({ example: 6000 }) shareBps!: number;
+}
+
+export class DatasetOwnerPageDto implements DatasetOwnerPage {
+  @ApiProperty({ example: UUID }) datasetId!: string;
+  @ApiProperty({ type: [OwnerResponseDto], description: 'In the order they were signed' }) items!: OwnerResponseDto[];
+  @ApiProperty({ example: 2 }) total!: number;
+  @ApiProperty({ example: 100 }) limit!: number;
+  @ApiProperty({ example: 0 }) offset!: number;
 }
 
 export class LicenseResponseDto implements DatasetLicense {
@@ -68,7 +78,14 @@ export class DatasetSummaryDto implements DatasetSummary {
   @ApiProperty({ example: 12000 }) fileCount!: number;
   @ApiProperty({ example: '734003200', description: 'Bytes (decimal string)' }) totalBytes!: string;
   @ApiProperty({ example: ACCOUNT, description: 'Address that signed the registration' }) registrant!: string;
-  @ApiProperty({ type: [OwnerResponseDto], description: 'In the order they were signed' }) owners!: OwnerResponseDto[];
+  @ApiProperty({
+    type: [OwnerResponseDto],
+    description: `In the order they were signed. A list entry carries the first ${OWNERS_PER_ENTRY} (the rest are at \`ownersUrl\`); a dataset's detail carries them all`,
+  })
+  owners!: OwnerResponseDto[];
+  @ApiProperty({ example: 2, description: 'How many owners the dataset has' }) ownerCount!: number;
+  @ApiProperty({ example: `/datasets/${UUID}/owners`, description: 'The full, paged list of owners' })
+  ownersUrl!: string;
   @ApiProperty({ type: LicenseResponseDto }) license!: LicenseResponseDto;
   @ApiProperty({ nullable: true, example: null }) previousVersionId!: string | null;
   @ApiProperty({ example: '2026-11-20T10:00:00.000Z' }) createdAt!: string;
