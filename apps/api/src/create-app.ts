@@ -1,10 +1,13 @@
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { answerClientErrorsInErrorShape } from './common/body/client-errors';
 import { jsonBodyParser } from './common/body/json-body-parser';
+import { CachePolicyInterceptor } from './common/http/cache-policy.interceptor';
+import { compressResponses } from './common/http/compression';
+import { corsPolicy } from './common/http/cors-policy';
 import { createValidationPipe } from './common/validation';
 import type { Runtime } from './runtime/runtime';
 
@@ -18,42 +21,13 @@ export async function createApp(runtime: Runtime): Promise<NestExpressApplicatio
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
+  // One CORS policy for every route, errors included (before anything that may refuse a request).
+  app.use(corsPolicy(runtime.config.corsOrigins));
+  app.use(compressResponses());
+  app.useGlobalInterceptors(new CachePolicyInterceptor(app.get(Reflector)));
   app.use(jsonBodyParser({ limit: '64mb' }));
   answerClientErrorsInErrorShape(app.getHttpServer());
   app.set('trust proxy', runtime.config.trustProxy);
-  // Browsers may call with credentials only from the configured origins (CORS_ORIGINS; never `*`).
-  if (runtime.config.corsOrigins.length > 0) {
-    app.enableCors({
-      origin: runtime.config.corsOrigins,
-      credentials: true,
-      allowedHeaders: [
-        'Authorization',
-        'Content-Type',
-        'Range',
-        'If-Range',
-        'X-Request-Id',
-        'Tus-Resumable',
-        'Upload-Length',
-        'Upload-Offset',
-        'Upload-Metadata',
-        'Upload-Defer-Length',
-        'X-HTTP-Method-Override',
-      ],
-      exposedHeaders: [
-        'Location',
-        'Upload-Offset',
-        'Upload-Length',
-        'Upload-Expires',
-        'Upload-Sha256',
-        'Tus-Resumable',
-        'Content-Range',
-        'ETag',
-        'X-Request-Id',
-        'Retry-After',
-      ],
-      maxAge: 600,
-    });
-  }
 
   const document = SwaggerModule.createDocument(
     app,

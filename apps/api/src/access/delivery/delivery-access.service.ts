@@ -16,6 +16,8 @@ export interface DeliveryPermit {
   datasetId: string | null;
   licenseId: string | null;
   via: DeliveryReceipt['via'];
+  /** The bytes are in a public dataset: the same for every caller, so shared caches may keep them. */
+  public: boolean;
 }
 
 /** The query parameters of a signed download URL, as they arrive. */
@@ -81,7 +83,13 @@ export class DeliveryAccessService implements OnModuleInit, BeforeApplicationShu
 
     const open = candidates.find((c) => c.access_policy === 'public');
     if (open)
-      return { account, datasetId: datasetId ?? open.id, licenseId: null, via: principal ? principal.via : 'public' };
+      return {
+        account,
+        datasetId: datasetId ?? open.id,
+        licenseId: null,
+        via: principal ? principal.via : 'public',
+        public: true,
+      };
     if (!principal) {
       if (candidates.length === 0) throw blobNotFound(sha256);
       throw unauthenticated();
@@ -92,14 +100,20 @@ export class DeliveryAccessService implements OnModuleInit, BeforeApplicationShu
       ]);
 
     const owned = named.find((c) => c.owner) ?? candidates.find((c) => c.owner);
-    if (owned) return { account, datasetId: datasetId ?? owned.id, licenseId: null, via: principal.via };
+    if (owned) return { account, datasetId: datasetId ?? owned.id, licenseId: null, via: principal.via, public: false };
     const licensed =
       named.find((c) => c.access_policy === 'licensed' && c.license_id) ??
       candidates.find((c) => c.access_policy === 'licensed' && c.license_id);
     if (licensed)
-      return { account, datasetId: datasetId ?? licensed.id, licenseId: licensed.license_id, via: principal.via };
+      return {
+        account,
+        datasetId: datasetId ?? licensed.id,
+        licenseId: licensed.license_id,
+        via: principal.via,
+        public: false,
+      };
     if (await this.holders.holds(principal.account, sha256))
-      return { account, datasetId: datasetId ?? null, licenseId: null, via: principal.via };
+      return { account, datasetId: datasetId ?? null, licenseId: null, via: principal.via, public: false };
 
     if (candidates.length === 0) throw blobNotFound(sha256);
     throw refusal(named);
@@ -132,7 +146,7 @@ export class DeliveryAccessService implements OnModuleInit, BeforeApplicationShu
     if (!grantSignatureValid(this.key(), { account, datasetId, sha256, expires }, sig))
       throw signedUrlInvalid('was altered, or was not signed by this service');
     if (expires * 1000 <= Date.now()) throw signedUrlInvalid(`expired at ${new Date(expires * 1000).toISOString()}`);
-    return { account, datasetId, licenseId: null, via: 'signed-url' };
+    return { account, datasetId, licenseId: null, via: 'signed-url', public: false };
   }
 
   /** Queues a receipt; written within a second, in one batch. */

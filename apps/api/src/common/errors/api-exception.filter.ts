@@ -80,6 +80,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     const body = this.toBody(exception);
+    // An error is about this request only: never stored (a byte route may have set a cacheable policy first).
+    response.setHeader('Cache-Control', 'no-store');
     if (body.statusCode === Number(HttpStatus.SERVICE_UNAVAILABLE))
       response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(body.statusCode).json(body);

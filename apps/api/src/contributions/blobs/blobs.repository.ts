@@ -18,9 +18,13 @@ export class BlobsRepository extends SqlRepository {
     ]);
   }
 
-  async sizeOf(sha256: Sha256): Promise<bigint | undefined> {
-    const [row] = await this.db.query<{ size: string }[]>(`SELECT size FROM blobs WHERE sha256 = $1`, [sha256]);
-    return row ? BigInt(row.size) : undefined;
+  /** A stored blob's size and when it was first stored (its Last-Modified: the bytes never change). */
+  async find(sha256: Sha256): Promise<{ size: bigint; storedAt: Date } | undefined> {
+    const [row] = await this.db.query<{ size: string; created_at: Date }[]>(
+      `SELECT size, created_at FROM blobs WHERE sha256 = $1`,
+      [sha256],
+    );
+    return row ? { size: BigInt(row.size), storedAt: row.created_at } : undefined;
   }
 
   /** The digests of `sha256s` that are not stored (deduplicated, in first-seen order). bpchar[] like the char(64) key, so its index serves. */

@@ -122,12 +122,12 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** A stored blob's address and size; 404 BLOB_NOT_FOUND when it is not (or no longer) in the store. */
-  async find(sha256Param: string): Promise<{ sha256: string; size: bigint }> {
+  async find(sha256Param: string): Promise<{ sha256: string; size: bigint; storedAt: Date }> {
     const sha256 = parseSha256(sha256Param, 'sha256');
-    const size = await this.repository.sizeOf(sha256);
-    if (size === undefined || !(await this.store.stat(sha256)))
+    const row = await this.repository.find(sha256);
+    if (row === undefined || !(await this.store.stat(sha256)))
       throw fieldError('BLOB_NOT_FOUND', 'sha256', `no blob ${sha256} is stored`);
-    return { sha256, size };
+    return { sha256, ...row };
   }
 
   /** Streams a blob found with `find()`: all of it, or the inclusive byte range. */

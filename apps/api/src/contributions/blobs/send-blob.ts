@@ -4,12 +4,27 @@ import { fieldError } from '../contributions.errors';
 import type { BlobsService } from './blobs.service';
 
 /**
- * Answers a GET for a blob's bytes: 200 with all of them, or, for a single `Range: bytes=…`
- * (RFC 9110), 206 with that part, so that an interrupted download of a big file can resume.
- * The ETag is the blob's SHA-256; an `If-Range` naming another validator gets the whole
- * blob. Ranges that are malformed or several at once are ignored (the whole blob, as the
- * RFC allows); a range that starts past the end is refused with 416 naming `Range`.
- * The caller has passed the delivery guard (`permit`); a receipt is queued once the bytes are sent.
+ * Bytes of a public dataset are the same for everyone and never change (the address is their
+ * SHA-256): any cache may keep them for a day without asking again. The day bounds how long a
+ * shared cache may go on serving them after their dataset stops being public.
+ */
+export const PUBLIC_BYTES_CACHE_CONTROL = 'public, max-age=86400, immutable, no-transform';
+/** Licensed, private or signed-URL bytes: only the caller's own cache, and it asks each time (access is re-checked; 304 if unchanged). */
+export const PRIVATE_BYTES_CACHE_CONTROL = 'private, no-cache, no-transform';
+
+/**
+ * Answers a GET (or HEAD) for a blob's bytes, after the delivery guard has allowed it (`permit`),
+ * so that no answer, a 304 included, tells an unentitled caller anything. RFC 9110:
+ * - validators: `ETag: "<sha256>"` (strong) and `Last-Modified` (when first stored);
+ * - `If-None-Match` (a list, `*`, weak comparison) or, only without it, `If-Modified-Since` answer
+ *   304 with no body (Express's `req.fresh`, the `fresh` package);
+ * - a single `Range: bytes=…` answers 206 with that part, so an interrupted download resumes;
+ *   `If-Range` keeps the range only if it names this blob's strong ETag or exact Last-Modified,
+ *   else the whole blob; ranges that are malformed or several at once get the whole blob (as the RFC
+ *   allows); a range that starts past the end is refused with 416 naming `Range`;
+ * - HEAD answers the headers of the whole blob.
+ * Bytes are never compressed (`no-transform`). A receipt is queued once bytes have gone out: a 304
+ * or a HEAD sends none, so it records no delivery (the first download did).
  */
 export async function sendBlob(
   blobs: BlobsService,
@@ -24,10 +39,20 @@ export async function sendBlob(
   const etag = `"${blob.sha256}"`;
   res.setHeader('accept-ranges', 'bytes');
   res.setHeader('etag', etag);
+  res.setHeader('last-modified', blob.storedAt.toUTCString());
+  if (permit.public) {
+    res.setHeader('cache-control', PUBLIC_BYTES_CACHE_CONTROL);
+  } else {
+    res.setHeader('cache-control', PRIVATE_BYTES_CACHE_CONTROL);
+    res.vary('Authorization');
+  }
+  if (req.fresh) {
+    res.status(304).end();
+    return;
+  }
 
-  const ifRange = req.headers['if-range'];
   const ranges =
-    req.headers.range !== undefined && (ifRange === undefined || ifRange === etag)
+    req.method === 'GET' && req.headers.range !== undefined && rangeStillValid(req.get('if-range'), etag, blob.storedAt)
       ? req.range(size, { combine: true })
       : undefined;
   if (ranges === -1) {
@@ -43,11 +68,18 @@ export async function sendBlob(
   } else {
     res.setHeader('content-length', String(size));
   }
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
   const firstByte = range ? range.start : 0;
   const bytes = range ? range.end - range.start + 1 : size;
   res.once('finish', () =>
     delivery.record({
-      ...permit,
+      account: permit.account,
+      datasetId: permit.datasetId,
+      licenseId: permit.licenseId,
+      via: permit.via,
       sha256: blob.sha256,
       firstByte,
       bytes,
@@ -57,4 +89,16 @@ export async function sendBlob(
   );
   const stream = blobs.read(blob.sha256, range && { start: range.start, end: range.end });
   stream.on('error', () => res.destroy()).pipe(res);
+}
+
+/**
+ * RFC 9110 §13.1.5: a Range applies only if If-Range (when sent) still names this representation, by
+ * strong comparison: its exact ETag (a weak tag never matches) or its exact Last-Modified date.
+ */
+function rangeStillValid(ifRange: string | undefined, etag: string, storedAt: Date): boolean {
+  if (ifRange === undefined) return true;
+  const validator = ifRange.trim();
+  if (validator.startsWith('"') || validator.startsWith('W/')) return validator === etag;
+  const date = Date.parse(validator);
+  return !Number.isNaN(date) && Math.floor(date / 1000) === Math.floor(storedAt.getTime() / 1000);
 }

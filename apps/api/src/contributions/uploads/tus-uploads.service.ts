@@ -10,6 +10,7 @@ import type { Principal } from '../../access/principal';
 import { DomainError, isDomainError } from '../../common/errors/domain-error';
 import { domainErrorBody, internalErrorBody } from '../../common/errors/api-exception.filter';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
+import { CORS_EXPOSED_HEADERS } from '../../common/http/cors-policy';
 import { BlobsService } from '../blobs/blobs.service';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
 import {
@@ -65,7 +66,9 @@ export class TusUploadsService implements OnModuleInit {
       locker: this.locker,
       relativeLocation: true,
       maxSize: maxFileBytes,
-      exposedHeaders: ['Upload-Sha256'],
+      // The API's one CORS policy (common/http/cors-policy.ts), which also answers the preflights:
+      // @tus/server replaces the exposed list on its responses, so it gets the same one.
+      exposedHeaders: [...CORS_EXPOSED_HEADERS],
       // Uploads take credentials: only CORS_ORIGINS, never `*` (@tus/server's default).
       allowedOrigins: (origin) => runtime.config.corsOrigins.includes(origin),
       allowedCredentials: runtime.config.corsOrigins.length > 0,
