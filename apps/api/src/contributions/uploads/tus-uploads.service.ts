@@ -9,8 +9,8 @@ import { quotaExceeded } from '../../access/access.errors';
 import type { Principal } from '../../access/principal';
 import { DomainError, isDomainError } from '../../common/errors/domain-error';
 import { domainErrorBody, internalErrorBody } from '../../common/errors/api-exception.filter';
-import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { CORS_EXPOSED_HEADERS } from '../../common/http/cors-policy';
+import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { BlobsService } from '../blobs/blobs.service';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
 import {
@@ -69,9 +69,9 @@ export class TusUploadsService implements OnModuleInit {
       // The API's one CORS policy (common/http/cors-policy.ts), which also answers the preflights:
       // @tus/server replaces the exposed list on its responses, so it gets the same one.
       exposedHeaders: [...CORS_EXPOSED_HEADERS],
-      // Uploads take credentials: only CORS_ORIGINS, never `*` (@tus/server's default).
-      allowedOrigins: (origin) => runtime.config.corsOrigins.includes(origin),
-      allowedCredentials: runtime.config.corsOrigins.length > 0,
+      // Uploads take credentials: only CORS_ORIGINS, never `*` (@tus/server's default). The policy
+      // grants credentials to listed origins only; @tus/server's flag would grant them to any.
+      allowedOrigins: (origin) => runtime.config.corsOrigins.some((o) => o.toLowerCase() === origin.toLowerCase()),
       onUploadCreate: async (_req, upload) => {
         if (upload.metadata?.sha256 != null && metadataSha256(upload) === undefined) {
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server hooks refuse with a { status_code, body } object
