@@ -121,6 +121,7 @@ export class BlobsController {
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 206, description: 'The requested byte range (Content-Range says which)' })
+  @ApiResponse({ status: 304, description: 'Not modified: If-None-Match / If-Modified-Since still match (no body)' })
   async get(
     @Param('sha256') sha256Param: string,
     @Query() query: SignedUrlQuery,

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrors } from '../../common/errors/api-errors.decorator';
 import { BlobsService } from '../blobs/blobs.service';
@@ -113,6 +121,8 @@ export class DatasetsController {
   @ApiParam(ID_PARAM)
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 206, description: 'The requested byte range (Content-Range says which)' })
+  @ApiResponse({ status: 304, description: 'Not modified: If-None-Match / If-Modified-Since still match (no body)' })
   @ApiErrors(
     'DATASET_NOT_FOUND',
     'FILE_NOT_FOUND',
