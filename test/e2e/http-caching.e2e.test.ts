@@ -296,6 +296,21 @@ describe('HTTP caching and compression, with a raw HTTP client', () => {
       expect(keys.headers['cache-control']).toBe('private, no-cache');
       expect(varyOf(keys)).toContain('authorization');
 
+      // tus 1.0: the HEAD of an upload is never cached (its offset moves).
+      const upload = await (
+        await t.as(ALICE)
+      )
+        .post('/uploads')
+        .set('Tus-Resumable', '1.0.0')
+        .set('Upload-Length', '5')
+        .expect(201);
+      const offset = await raw(t.baseUrl, 'HEAD', String(upload.headers.location), {
+        ...(await bearer(ALICE)),
+        'Tus-Resumable': '1.0.0',
+      });
+      expect(offset.status).toBe(200);
+      expect(offset.headers['cache-control']).toBe('no-store');
+
       const missing = await raw(t.baseUrl, 'GET', '/datasets/00000000-0000-4000-8000-000000000000');
       expect(missing.status).toBe(404);
       expect(missing.headers['cache-control']).toBe('no-store');
