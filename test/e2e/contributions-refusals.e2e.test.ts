@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import type TestAgent from 'supertest/lib/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildContentTree, type FileEntry, type UpstreamDomain } from '@upstream/provenance';
+import { buildContentTree, contributionMetadataHash, type FileEntry, type UpstreamDomain } from '@upstream/provenance';
 import { signRegistration, type RegistrationInput } from '../../apps/cli/src/contribution/registration';
 import { startTestApp, type TestApp } from '../support/app';
 import { withClient } from '../support/pg-client';
@@ -193,6 +193,27 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
       ],
     };
     expectRefusal(await register(tampered), 400, 'INVALID_SIGNATURE', 'signature');
+  });
+
+  it('signs what the catalogue shows: a title, description or external URI changed after signing is refused', async () => {
+    const d = await dataset({ 'shown.txt': 'the words are signed' });
+    const signed = await sign(alice, { ...d, title: 'Cats of Lisbon', description: 'by the river' });
+    for (const changed of [{ title: 'Cats of Porto' }, { description: 'by the sea' }, { description: undefined }]) {
+      const res = await register({ ...signed, ...changed });
+      expectRefusal(res, 400, 'INVALID_SIGNATURE', 'signature');
+    }
+    const created = await register(signed);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({
+      title: 'Cats of Lisbon',
+      description: 'by the river',
+      contributionVersion: 2,
+      metadataHash: contributionMetadataHash({
+        title: 'Cats of Lisbon',
+        description: 'by the river',
+        externalUri: null,
+      }),
+    });
   });
 
   it('refuses a signature under another domain as every signed route does: 400 INVALID_SIGNATURE', async () => {

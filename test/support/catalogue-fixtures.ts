@@ -54,8 +54,8 @@ export async function insertDataset(url: string, options: FixtureDatasetOptions 
       rows: [dataset],
     } = await c.query(
       `INSERT INTO datasets (content_root, title, registrant, storage, external_uri, file_count, total_bytes, license_template, license_terms,
-                             license_terms_hash, licensing_open, nonce, deadline, signature, digest, anchor_item_id)
-       VALUES ($1, $2, $3, 'external', 'https://example.org/data', 1, 1024, $4, $5, $6, $7, 1, now() + interval '1 day', '0x', $8, $9)
+                             license_terms_hash, licensing_open, nonce, deadline, signature, digest, anchor_item_id, contribution_version)
+       VALUES ($1, $2, $3, 'external', 'https://example.org/data', 1, 1024, $4, $5, $6, $7, 1, now() + interval '1 day', '0x', $8, $9, 2)
        RETURNING id`,
       [
         contentRoot,
@@ -109,9 +109,9 @@ export async function insertDatasetsBulk(
     await c.query(`INSERT INTO anchor_items (kind, leaf) SELECT 0, digest FROM fixture_roots ORDER BY i`);
     await c.query(
       `INSERT INTO datasets (content_root, title, registrant, storage, external_uri, file_count, total_bytes, license_template, license_terms,
-                             license_terms_hash, nonce, deadline, signature, digest, anchor_item_id)
+                             license_terms_hash, nonce, deadline, signature, digest, anchor_item_id, contribution_version)
        SELECT r.root, 'bulk fixture ' || r.i, $1, 'external', 'https://example.org/data', 1, 1024, 'open-training', $2, $3, r.i,
-              now() + interval '1 day', '0x', r.digest, a.id
+              now() + interval '1 day', '0x', r.digest, a.id, 2
        FROM fixture_roots r JOIN anchor_items a ON a.leaf = r.digest`,
       [owner.toLowerCase(), terms, termsHash],
     );

@@ -45,9 +45,9 @@ export class RoyaltyFixtures {
     const anchor = await this.anchorItem(0);
     const { rows } = await this.pool.query(
       `INSERT INTO datasets (content_root, title, registrant, storage, external_uri, file_count, total_bytes, license_template,
-                             license_terms, license_terms_hash, nonce, deadline, signature, digest, anchor_item_id)
+                             license_terms, license_terms_hash, nonce, deadline, signature, digest, anchor_item_id, contribution_version)
        VALUES ($1, $2, $3, 'external', 'https://example.org/data', 1, 1024, 'open-royalty', '{}'::jsonb, $4, $5,
-               now() + interval '1 day', '0x', $6, $7)
+               now() + interval '1 day', '0x', $6, $7, 2)
        RETURNING id`,
       [
         contentRoot,

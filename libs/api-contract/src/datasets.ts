@@ -165,6 +165,13 @@ export interface DatasetAnchorStatus {
 export interface DatasetDetail extends DatasetSummary {
   parents: DatasetParent[];
   nextVersionIds: string[];
+  /**
+   * The EIP-712 Contribution type it was signed under: 2 signs `metadataHash` (title, description,
+   * externalUri as shown); 1 (the first records) signed no metadata.
+   */
+  contributionVersion: number;
+  /** Version 2: the signed keccak256 of the shown metadata's canonical JSON; null for version 1. */
+  metadataHash: string | null;
   nonce: string;
   deadline: string;
   signature: string;
@@ -319,6 +326,8 @@ export const DatasetDetailShape = shapeOf<DatasetDetail>({
   ...summaryFields,
   parents: 'DatasetParent',
   nextVersionIds: true,
+  contributionVersion: true,
+  metadataHash: true,
   nonce: true,
   deadline: true,
   signature: true,

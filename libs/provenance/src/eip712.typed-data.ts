@@ -25,6 +25,11 @@ export interface Parent {
 
 export interface ContributionMessage {
   contentRoot: string;
+  /**
+   * keccak256 of the canonical JSON of what the catalogue shows as the contributor's words
+   * (`contributionMetadataHash`). Signed from Contribution version 2 on; absent in version 1.
+   */
+  metadataHash?: string;
   owners: Owner[];
   parents: Parent[];
   licenseTermsHash: string;
@@ -58,7 +63,8 @@ export interface LicenseAcceptanceMessage {
 
 type Types = Record<string, TypedDataField[]>;
 
-export const CONTRIBUTION_TYPES: Types = {
+/** Contribution version 1 (the first records): content, owners, lineage and terms, without the shown metadata. */
+export const CONTRIBUTION_V1_TYPES: Types = {
   Contribution: [
     { name: 'contentRoot', type: 'bytes32' },
     { name: 'owners', type: 'Owner[]' },
@@ -76,6 +82,20 @@ export const CONTRIBUTION_TYPES: Types = {
     { name: 'upstreamBps', type: 'uint16' },
   ],
 };
+
+/** Contribution version 2: version 1 plus `metadataHash`, so what the catalogue shows is signed too. */
+export const CONTRIBUTION_TYPES: Types = {
+  ...CONTRIBUTION_V1_TYPES,
+  Contribution: [
+    { name: 'contentRoot', type: 'bytes32' },
+    { name: 'metadataHash', type: 'bytes32' },
+    ...CONTRIBUTION_V1_TYPES.Contribution.slice(1),
+  ],
+};
+
+/** The version new registrations sign; records keep the version they were signed under. */
+export const CONTRIBUTION_VERSION = 2;
+export type ContributionVersion = 1 | 2;
 
 export const TRAINING_RUN_TYPES: Types = {
   TrainingRun: [
@@ -126,10 +146,26 @@ function typedData<M extends object>(
   return { domain, types, primaryType, message, digest };
 }
 
+/**
+ * The Contribution to sign or check under `version`: 2 needs `metadataHash`, 1 must not carry one
+ * (old records verify exactly as they were signed). Without `version`, a message with a
+ * `metadataHash` is version 2 and one without is version 1; signers and the server name the
+ * version they mean (CONTRIBUTION_VERSION for new registrations).
+ */
 export function contributionTypedData(
   domain: UpstreamDomain,
   message: ContributionMessage,
+  version: ContributionVersion = message.metadataHash === undefined ? 1 : 2,
 ): TypedData<ContributionMessage> {
+  if (version === 1) {
+    if (message.metadataHash !== undefined)
+      throw new TypeError('a version 1 Contribution has no metadataHash; sign version 2 to cover the metadata');
+    return typedData(domain, CONTRIBUTION_V1_TYPES, 'Contribution', message);
+  }
+  if (message.metadataHash === undefined)
+    throw new TypeError(
+      'a version 2 Contribution needs metadataHash (contributionMetadataHash of title, description, externalUri)',
+    );
   return typedData(domain, CONTRIBUTION_TYPES, 'Contribution', message);
 }
 

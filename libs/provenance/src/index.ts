@@ -27,8 +27,11 @@ export {
   fileProof,
   verifyFileProof,
 } from './content-root.tree';
+export { contributionMetadataHash, type ContributionMetadata } from './contribution-metadata';
 export {
   CONTRIBUTION_TYPES,
+  CONTRIBUTION_V1_TYPES,
+  CONTRIBUTION_VERSION,
   contributionTypedData,
   LICENSE_ACCEPTANCE_TYPES,
   licenseAcceptanceTypedData,
@@ -38,6 +41,7 @@ export {
   typedDataPayload,
   upstreamDomain,
   type ContributionMessage,
+  type ContributionVersion,
   type LicenseAcceptanceMessage,
   type Owner,
   type Parent,

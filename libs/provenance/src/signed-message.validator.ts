@@ -88,6 +88,7 @@ export function validateDomain(domain: UpstreamDomain): FieldError[] {
 export function validateContribution(message: ContributionMessage, options: ValidationOptions = {}): FieldError[] {
   const c = new Collector();
   c.bytes32('contentRoot', message?.contentRoot);
+  if (message?.metadataHash !== undefined) c.bytes32('metadataHash', message.metadataHash);
   if (!Array.isArray(message?.owners) || message.owners.length === 0) {
     c.add('owners', 'must list at least one owner');
   } else {

@@ -4,6 +4,7 @@ import { artifacts } from '@upstream/chain';
 import {
   MAX_LICENSE_DURATION_DAYS,
   buildContentTree,
+  contributionMetadataHash,
   contributionTypedData,
   recoverSigner,
   verifyBatchAnchorProof,
@@ -316,7 +317,11 @@ export function registerContributionCommands(program: Command): void {
                 ]
               : []),
             signed.digestMatches && signed.signerIsOwner
-              ? `signature     digest rebuilt from the record matches; signed by owner ${signed.signer}`
+              ? `signature     digest rebuilt from the record matches; signed by owner ${signed.signer}; ${
+                  signed.metadataSigned
+                    ? 'title, description and external URI are as signed (Contribution v2)'
+                    : 'a version 1 record: its title, description and external URI were not signed'
+                }`
               : `signature     ${signed.digestMatches ? `signer ${signed.signer} is NOT an owner` : 'digest rebuilt from the record DOES NOT MATCH'}`,
             anchored
               ? `anchor        batch ${anchor.batchRoot} anchored on-chain at ${new Date(anchor.anchoredAtOnChain! * 1000).toISOString()} (tx ${anchor.txHash ?? '?'}); proof valid`
@@ -329,22 +334,38 @@ export function registerContributionCommands(program: Command): void {
 
 /**
  * Rebuilds the registration's EIP-712 digest from the public record (content
- * root, owners and parents in signed order, terms hash, nonce, deadline) under
- * the domain the API publishes, and recovers who signed it.
+ * root, the shown title / description / external URI for version 2, owners and
+ * parents in signed order, terms hash, nonce, deadline) under the domain the API
+ * publishes, and recovers who signed it. The metadata hash is recomputed from
+ * what is shown, never taken from the API.
  */
-async function checkRegistrationSignature(
+export async function checkRegistrationSignature(
   client: ApiClient,
   dataset: DatasetDetail,
-): Promise<{ digestMatches: boolean; signer: string | null; signerIsOwner: boolean }> {
+): Promise<{ digestMatches: boolean; signer: string | null; signerIsOwner: boolean; metadataSigned: boolean }> {
   const chain = await client.call('getChain');
-  const typedData = contributionTypedData(chain.eip712Domain, {
-    contentRoot: dataset.contentRoot,
-    owners: dataset.owners.map((o) => ({ account: getAddress(o.account), shareBps: o.shareBps })),
-    parents: dataset.parents.map((p) => ({ datasetId: p.contentRoot, upstreamBps: p.upstreamBps })),
-    licenseTermsHash: dataset.license.termsHash,
-    nonce: BigInt(dataset.nonce),
-    deadline: BigInt(Math.floor(Date.parse(dataset.deadline) / 1000)),
-  });
+  const version = dataset.contributionVersion === 1 ? 1 : 2;
+  const typedData = contributionTypedData(
+    chain.eip712Domain,
+    {
+      contentRoot: dataset.contentRoot,
+      ...(version === 2
+        ? {
+            metadataHash: contributionMetadataHash({
+              title: dataset.title,
+              description: dataset.description,
+              externalUri: dataset.externalUri,
+            }),
+          }
+        : {}),
+      owners: dataset.owners.map((o) => ({ account: getAddress(o.account), shareBps: o.shareBps })),
+      parents: dataset.parents.map((p) => ({ datasetId: p.contentRoot, upstreamBps: p.upstreamBps })),
+      licenseTermsHash: dataset.license.termsHash,
+      nonce: BigInt(dataset.nonce),
+      deadline: BigInt(Math.floor(Date.parse(dataset.deadline) / 1000)),
+    },
+    version,
+  );
   const digestMatches = typedData.digest.toLowerCase() === dataset.digest.toLowerCase();
   let signer: string | null = null;
   try {
@@ -356,5 +377,6 @@ async function checkRegistrationSignature(
     digestMatches,
     signer,
     signerIsOwner: signer !== null && dataset.owners.some((o) => o.account.toLowerCase() === signer),
+    metadataSigned: version === 2 && digestMatches,
   };
 }

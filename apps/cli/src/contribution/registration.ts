@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Signer } from 'ethers';
 import type { AccessPolicy, CreateDatasetRequest } from '@upstream/api-contract';
 import {
+  CONTRIBUTION_VERSION,
+  contributionMetadataHash,
   contributionTypedData,
   licenseTerms,
   licenseTermsHash,
@@ -59,14 +61,23 @@ export async function signRegistration(signer: Signer, input: RegistrationInput)
   const termsHash = licenseTermsHash(termsOf(license));
   const nonce = input.nonce ?? freshNonce();
   const deadline = input.deadline ?? BigInt(Math.floor(Date.now() / 1000) + 3600);
-  const typed = contributionTypedData(input.domain, {
-    contentRoot: input.contentRoot,
-    owners,
-    parents,
-    licenseTermsHash: termsHash,
-    nonce,
-    deadline,
-  });
+  const typed = contributionTypedData(
+    input.domain,
+    {
+      contentRoot: input.contentRoot,
+      metadataHash: contributionMetadataHash({
+        title: input.title,
+        description: input.description ?? '',
+        externalUri: input.externalUri || null,
+      }),
+      owners,
+      parents,
+      licenseTermsHash: termsHash,
+      nonce,
+      deadline,
+    },
+    CONTRIBUTION_VERSION,
+  );
   const signature = await signer.signTypedData(typed.domain, typed.types, typed.message);
   return {
     title: input.title,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { OWNERS_PER_ENTRY, type AccessPolicy, type Address, type Bytes32 } from '@upstream/api-contract';
 import { SqlRepository } from '../../common/persistence/unit-of-work';
-import type { FileEntry } from '@upstream/provenance';
+import type { ContributionVersion, FileEntry } from '@upstream/provenance';
 
 /** A `datasets` row with its owners, as the catalogue reads it. */
 export interface DatasetRow {
@@ -27,6 +27,7 @@ export interface DatasetRow {
   signature: string;
   digest: string;
   anchor_item_id: string;
+  contribution_version: ContributionVersion;
   created_at: Date;
   /** `to_char` of created_at in UTC with microseconds: the exact keyset cursor. */
   cursor_time: string;
@@ -56,6 +57,7 @@ export interface NewDataset {
   signature: string;
   digest: string;
   anchorItemId: string;
+  contributionVersion: ContributionVersion;
 }
 
 export interface CatalogueFilter {
@@ -127,8 +129,8 @@ export class DatasetsRepository extends SqlRepository {
     const [row] = await this.db.query<{ id: string }[]>(
       `INSERT INTO datasets (content_root, title, description, registrant, storage, external_uri, file_count, total_bytes,
          license_template, license_terms, license_terms_hash, previous_version_id, nonce, deadline, signature, digest, anchor_item_id,
-         access_policy)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, to_timestamp($14::numeric), $15, $16, $17, $18) RETURNING id`,
+         access_policy, contribution_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, to_timestamp($14::numeric), $15, $16, $17, $18, $19) RETURNING id`,
       [
         d.contentRoot,
         d.title,
@@ -148,6 +150,7 @@ export class DatasetsRepository extends SqlRepository {
         d.digest,
         d.anchorItemId,
         d.accessPolicy,
+        d.contributionVersion,
       ],
     );
     return row.id;

@@ -14,6 +14,8 @@ import {
 import { QueryFailedError } from 'typeorm';
 import {
   buildContentTree,
+  CONTRIBUTION_VERSION,
+  contributionMetadataHash,
   contributionTypedData,
   licenseTerms,
   licenseTermsHash,
@@ -119,8 +121,14 @@ export class DatasetsService {
     }
 
     const parents = dto.parents ?? [];
+    // Contribution version 2: what the catalogue will show as the owners' words is signed with the rest.
     const message: ContributionMessage = {
       contentRoot,
+      metadataHash: contributionMetadataHash({
+        title: dto.title,
+        description: dto.description ?? '',
+        externalUri: dto.externalUri ?? null,
+      }),
       owners: dto.owners.map((o) => ({ account: o.account, shareBps: o.shareBps })),
       parents: parents.map((p) => ({ datasetId: p.datasetId, upstreamBps: p.upstreamBps })),
       licenseTermsHash: termsHash,
@@ -142,7 +150,11 @@ export class DatasetsService {
       );
 
     const { deployment } = this.runtime.infrastructure;
-    const typed = contributionTypedData(upstreamDomain(deployment.chainId, deployment.provenanceRegistry), message);
+    const typed = contributionTypedData(
+      upstreamDomain(deployment.chainId, deployment.provenanceRegistry),
+      message,
+      CONTRIBUTION_VERSION,
+    );
     // The signer is an owner: the account key that recovers from the signature, or an owner that is a
     // contract wallet accepting it (ERC-1271).
     let recovered: string | undefined;
@@ -168,7 +180,7 @@ export class DatasetsService {
         'signature',
         recovered === undefined
           ? 'is not a valid signature of this Contribution by an owner'
-          : `is not an owner's signature of this Contribution: it recovers to ${recovered}, who is not among the owners (the wrong key signed, or the body or domain differs from what was signed)`,
+          : `is not an owner's signature of this Contribution: it recovers to ${recovered}, who is not among the owners (the wrong key signed, or the body, its title / description / externalUri, or the domain differ from what was signed as Contribution version 2)`,
         recovered === undefined ? undefined : { recovered },
       );
     }
@@ -215,6 +227,7 @@ export class DatasetsService {
           licenseTerms: terms,
           licenseTermsHash: termsHash,
           previousVersionId: dto.previousVersionId ?? null,
+          contributionVersion: CONTRIBUTION_VERSION,
           nonce: message.nonce,
           deadline: message.deadline,
           signature: dto.signature.toLowerCase(),
@@ -301,6 +314,15 @@ export class DatasetsService {
         upstreamBps: p.upstream_bps,
       })),
       nextVersionIds,
+      contributionVersion: row.contribution_version,
+      metadataHash:
+        row.contribution_version === 1
+          ? null
+          : contributionMetadataHash({
+              title: row.title,
+              description: row.description,
+              externalUri: row.external_uri,
+            }),
       nonce: row.nonce,
       deadline: new Date(row.deadline).toISOString(),
       signature: row.signature,

@@ -135,6 +135,20 @@ export class DatasetDetailDto extends DatasetSummaryDto implements DatasetDetail
   parents!: ParentResponseDto[];
   @ApiProperty({ type: [String], example: [], description: 'Datasets registered as new versions of this one' })
   nextVersionIds!: string[];
+  @ApiProperty({
+    enum: [1, 2],
+    example: 2,
+    description:
+      'EIP-712 Contribution type it was signed under: 2 adds metadataHash (title, description, externalUri as shown); 1 signed no metadata',
+  })
+  contributionVersion!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: TX,
+    description: 'keccak256 of the canonical JSON {"description","externalUri","title"} the owners signed; null for version 1',
+  })
+  metadataHash!: string | null;
   @ApiProperty({ example: '1731000000123' }) nonce!: string;
   @ApiProperty({ example: '2030-01-01T00:00:00.000Z' }) deadline!: string;
   @ApiProperty({ example: '0x' + '1b'.repeat(65) }) signature!: string;
