@@ -146,7 +146,8 @@ export class DatasetDetailDto extends DatasetSummaryDto implements DatasetDetail
     type: String,
     nullable: true,
     example: TX,
-    description: 'keccak256 of the canonical JSON {"description","externalUri","title"} the owners signed; null for version 1',
+    description:
+      'keccak256 of the canonical JSON {"description","externalUri","title"} the owners signed; null for version 1',
   })
   metadataHash!: string | null;
   @ApiProperty({ example: '1731000000123' }) nonce!: string;
