@@ -1,6 +1,6 @@
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { answerClientErrorsInErrorShape } from './common/body/client-errors';
@@ -9,6 +9,7 @@ import { CachePolicyInterceptor } from './common/http/cache-policy.interceptor';
 import { compressResponses } from './common/http/compression';
 import { corsPolicy } from './common/http/cors-policy';
 import { createValidationPipe } from './common/validation';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import type { Runtime } from './runtime/runtime';
 
 /** Builds the HTTP application on resolved infrastructure; shared by main.ts and the e2e tests. */
@@ -29,22 +30,7 @@ export async function createApp(runtime: Runtime): Promise<NestExpressApplicatio
   answerClientErrorsInErrorShape(app.getHttpServer());
   app.set('trust proxy', runtime.config.trustProxy);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Upstream')
-      .setDescription(
-        'Royalty marketplace for AI training data: provenance of datasets, signed training-run manifests, ' +
-          'and royalties split exactly and settled on-chain. Errors are `{ statusCode, error, message, details[] }`.',
-      )
-      .setVersion('0.1.0')
-      .addBearerAuth({
-        type: 'http',
-        scheme: 'bearer',
-        description: 'A session token (POST /auth/session) or an API key',
-      })
-      .build(),
-  );
+  const document = buildOpenApiDocument(app, runtime.config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
   return app;
 }

@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Principal, Scope } from './principal';
 
@@ -14,11 +14,16 @@ export type AccessRule = { kind: 'public' } | { kind: 'account'; scope: Scope } 
 
 export const ACCESS_RULE = 'upstream:access';
 
+/** The OpenAPI extension that carries a route's rule; the document's security and 401/403 answers derive from it. */
+export const ACCESS_EXTENSION = 'x-access';
+
+const rule = (value: AccessRule) =>
+  applyDecorators(SetMetadata(ACCESS_RULE, value), ApiExtension(ACCESS_EXTENSION, value));
+
 export const Access = {
-  public: () => SetMetadata(ACCESS_RULE, { kind: 'public' } satisfies AccessRule),
-  account: (scope: Scope) =>
-    applyDecorators(SetMetadata(ACCESS_RULE, { kind: 'account', scope } satisfies AccessRule), ApiBearerAuth()),
-  session: () => applyDecorators(SetMetadata(ACCESS_RULE, { kind: 'session' } satisfies AccessRule), ApiBearerAuth()),
+  public: () => rule({ kind: 'public' }),
+  account: (scope: Scope) => rule({ kind: 'account', scope }),
+  session: () => rule({ kind: 'session' }),
 };
 
 /** The request's caller as the guard resolved it; attached to the request. */

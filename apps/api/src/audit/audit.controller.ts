@@ -1,3 +1,4 @@
+import { CROISSANT_SCHEMA } from './croissant';
 import { Controller, Get, Header, Param, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
@@ -30,7 +31,10 @@ export class AuditController {
   @ApiOperation({
     summary: 'The dataset list of a run as MLCommons Croissant-style JSON-LD (1,000 entries a page by default)',
   })
-  @ApiOkResponse({ description: 'Croissant JSON-LD (sc:Dataset with isBasedOn and an `entries` record set)' })
+  @ApiOkResponse({
+    description: 'Croissant JSON-LD (sc:Dataset with isBasedOn and an `entries` record set)',
+    schema: CROISSANT_SCHEMA,
+  })
   croissant(
     @Param('id') id: string,
     @Query() page: OffsetPageQueryDto,

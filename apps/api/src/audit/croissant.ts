@@ -1,3 +1,6 @@
+import type { ApiResponseSchemaHost } from '@nestjs/swagger';
+
+type SchemaObject = ApiResponseSchemaHost['schema'];
 import type { RunProvenanceDto } from './dto/audit-response.dto';
 
 /** The Croissant 1.0 JSON-LD context (https://mlcommons.org/croissant), plus prov for lineage. */
@@ -84,3 +87,88 @@ export function runCroissant(p: RunProvenanceDto, baseUrl: string): Record<strin
     ],
   };
 }
+
+const text: SchemaObject = { type: 'string' };
+const node = (required: string[], properties: Record<string, SchemaObject>): SchemaObject => ({
+  type: 'object',
+  additionalProperties: true,
+  required,
+  properties,
+});
+
+/** What `runCroissant` answers, as OpenAPI documents it (JSON-LD: a reader may meet more terms than these). */
+export const CROISSANT_SCHEMA: SchemaObject = node(
+  [
+    '@context',
+    '@type',
+    '@id',
+    'conformsTo',
+    'name',
+    'description',
+    'url',
+    'identifier',
+    'dateCreated',
+    'creator',
+    'prov:wasGeneratedBy',
+    'isBasedOn',
+    'recordSet',
+  ],
+  {
+    '@context': { type: 'object', additionalProperties: true },
+    '@type': { type: 'string', enum: ['sc:Dataset'] },
+    '@id': text,
+    conformsTo: { type: 'string', enum: ['http://mlcommons.org/croissant/1.0'] },
+    name: text,
+    description: text,
+    url: text,
+    identifier: { ...text, description: 'the runId' },
+    dateCreated: text,
+    creator: node(['@type', 'identifier'], { '@type': text, identifier: { ...text, description: 'the lab' } }),
+    'prov:wasGeneratedBy': node(['@type', 'identifier', 'entriesRoot', 'weightUnit', 'totalWeight', 'anchor'], {
+      '@type': text,
+      identifier: text,
+      'prov:startedAtTime': text,
+      'prov:endedAtTime': text,
+      entriesRoot: text,
+      weightUnit: text,
+      totalWeight: text,
+      anchor: { type: 'object', additionalProperties: true },
+    }),
+    isBasedOn: {
+      type: 'array',
+      items: node(['@type', '@id', 'identifier', 'name', 'license', 'creator'], {
+        '@type': text,
+        '@id': text,
+        identifier: { ...text, description: 'the dataset content root' },
+        name: text,
+        license: text,
+        creator: {
+          type: 'array',
+          items: node(['@type', 'identifier', 'upstream:shareBps'], {
+            '@type': text,
+            identifier: text,
+            'upstream:shareBps': { type: 'integer' },
+          }),
+        },
+      }),
+    },
+    recordSet: {
+      type: 'array',
+      items: node(['@type', '@id', 'name', 'field', 'data'], {
+        '@type': text,
+        '@id': text,
+        name: text,
+        description: text,
+        key: { type: 'object', additionalProperties: true },
+        field: { type: 'array', items: { type: 'object', additionalProperties: true } },
+        data: {
+          type: 'array',
+          items: node(['entries/datasetId', 'entries/weight'], {
+            'entries/datasetId': text,
+            'entries/weight': text,
+          }),
+        },
+      }),
+    },
+  },
+);

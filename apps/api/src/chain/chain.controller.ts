@@ -16,7 +16,8 @@ export class ChainInfoDto {
   @ApiProperty({ example: 31337 }) chainId!: number;
   @ApiProperty({ example: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' }) royaltySplitter!: string;
   @ApiProperty({ example: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }) provenanceRegistry!: string;
-  @ApiProperty({ nullable: true, example: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }) paymentToken!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' }) paymentToken!:
+    string | null;
   @ApiProperty({ example: 0, description: 'Blocks before an event counts as final' }) confirmations!: number;
   @ApiProperty({ type: Eip712DomainDto, description: 'Domain every Upstream EIP-712 message is signed under' })
   eip712Domain!: Eip712DomainDto;

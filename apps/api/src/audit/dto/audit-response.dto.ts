@@ -20,9 +20,14 @@ export class EntryLicenseDto implements EntryLicense {
   @ApiProperty({ example: '3f1c9a52-4f0e-4c61-9f6e-0d1c2b3a4f5e' }) id!: string;
   @ApiProperty({ example: 'active' }) status!: string;
   @ApiProperty({ example: '0x' + 'cd'.repeat(32) }) termsHash!: string;
-  @ApiProperty({ nullable: true, example: '2026-11-02T10:00:00.000Z' }) activatedAt!: string | null;
-  @ApiProperty({ nullable: true, example: null }) expiresAt!: string | null;
-  @ApiProperty({ nullable: true, description: 'Transaction of the fee payment that activated it', example: null })
+  @ApiProperty({ type: String, nullable: true, example: '2026-11-02T10:00:00.000Z' }) activatedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) expiresAt!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Transaction of the fee payment that activated it',
+    example: null,
+  })
   activationTx!: string | null;
 }
 

@@ -27,9 +27,14 @@ export function ApiErrors(...entries: [ApiErrorEntry, ...ApiErrorEntry[]]): Meth
   );
 }
 
-function errorBodySchema(status: HttpStatus, codes: ErrorCode[]) {
+/**
+ * The one error shape, its `error` limited to `codes`. Some codes add fields their declaration's note
+ * names (`offset`, `usedBytes`…), hence `additionalProperties`.
+ */
+export function errorBodySchema(status: HttpStatus, codes: ErrorCode[]) {
   return {
     type: 'object' as const,
+    additionalProperties: true,
     required: ['statusCode', 'error', 'message', 'details'],
     properties: {
       statusCode: { type: 'integer' as const, enum: [status] },

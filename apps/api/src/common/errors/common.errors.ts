@@ -14,6 +14,8 @@ export const COMMON_ERROR_CODES = defineErrorCodes({
   // 431 Request Header Fields Too Large, which Nest's HttpStatus does not name.
   HEADERS_TOO_LARGE: 431 as HttpStatus,
   NOT_FOUND: HttpStatus.NOT_FOUND,
+  // The rate limit (RATE_LIMIT_PER_MINUTE, UPLOAD_RATE_LIMIT_PER_MINUTE), answered by the throttler.
+  TOO_MANY_REQUESTS: HttpStatus.TOO_MANY_REQUESTS,
   DATABASE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   CHAIN_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
 });

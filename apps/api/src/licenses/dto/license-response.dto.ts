@@ -54,13 +54,23 @@ export class LicenseGrantDto implements LicenseGrant {
   @ApiProperty({ example: '0x' + 'cd'.repeat(32) }) termsHash!: string;
   @ApiProperty({ enum: ['pending_payment', 'active', 'expired', 'revoked'], example: 'active' }) status!: string;
   @ApiProperty({ type: LicenseGrantFeeDto, nullable: true }) fee!: LicenseGrantFeeDto | null;
-  @ApiProperty({ nullable: true, description: 'payRun runId that pays the fee', example: '0x' + '5a'.repeat(32) })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'payRun runId that pays the fee',
+    example: '0x' + '5a'.repeat(32),
+  })
   paymentRef!: string | null;
   @ApiProperty({ description: 'EIP-712 digest of the signed LicenseAcceptance', example: '0x' + '12'.repeat(32) })
   digest!: string;
-  @ApiProperty({ nullable: true, example: '2027-01-01T00:00:00.000Z' }) expiresAt!: string | null;
-  @ApiProperty({ nullable: true, example: '2026-11-02T10:00:00.000Z' }) activatedAt!: string | null;
-  @ApiProperty({ nullable: true, description: 'Transaction of the payment that activated it', example: null })
+  @ApiProperty({ type: String, nullable: true, example: '2027-01-01T00:00:00.000Z' }) expiresAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2026-11-02T10:00:00.000Z' }) activatedAt!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Transaction of the payment that activated it',
+    example: null,
+  })
   activationTx!: string | null;
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) createdAt!: string;
 }

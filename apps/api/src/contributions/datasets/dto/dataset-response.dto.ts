@@ -74,7 +74,7 @@ export class DatasetSummaryDto implements DatasetSummary {
   storage!: string;
   @ApiProperty({ enum: ['public', 'licensed', 'private'], description: 'Who may fetch the bytes' })
   accessPolicy!: string;
-  @ApiProperty({ nullable: true, example: null }) externalUri!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) externalUri!: string | null;
   @ApiProperty({ example: 12000 }) fileCount!: number;
   @ApiProperty({ example: '734003200', description: 'Bytes (decimal string)' }) totalBytes!: string;
   @ApiProperty({ example: ACCOUNT, description: 'Address that signed the registration' }) registrant!: string;
@@ -87,7 +87,7 @@ export class DatasetSummaryDto implements DatasetSummary {
   @ApiProperty({ example: `/datasets/${UUID}/owners`, description: 'The full, paged list of owners' })
   ownersUrl!: string;
   @ApiProperty({ type: LicenseResponseDto }) license!: LicenseResponseDto;
-  @ApiProperty({ nullable: true, example: null }) previousVersionId!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) previousVersionId!: string | null;
   @ApiProperty({ example: '2026-11-20T10:00:00.000Z' }) createdAt!: string;
 }
 
@@ -108,7 +108,7 @@ export class AnchorBatchDto implements AnchorBatch {
 
 export class AnchorTransactionDto implements AnchorTransaction {
   @ApiProperty({ example: 'mined' }) status!: string;
-  @ApiProperty({ nullable: true, example: TX }) hash!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: TX }) hash!: string | null;
 }
 
 export class AnchorEventDto implements AnchorEvent {
@@ -161,6 +161,7 @@ export class DatasetDetailDto extends DatasetSummaryDto implements DatasetDetail
 export class DatasetPageDto implements DatasetPage {
   @ApiProperty({ type: [DatasetSummaryDto] }) items!: DatasetSummaryDto[];
   @ApiProperty({
+    type: String,
     nullable: true,
     example: 'MjAyNi0xMS0yMFQxMDowMDowMC4wMDBafDBiNmNjOWE0',
     description: 'Pass as `cursor` for the next page; null on the last',
@@ -174,7 +175,7 @@ export class ContributorDatasetDto extends DatasetSummaryDto implements Contribu
 
 export class ContributorDatasetPageDto implements ContributorDatasetPage {
   @ApiProperty({ type: [ContributorDatasetDto] }) items!: ContributorDatasetDto[];
-  @ApiProperty({ nullable: true, example: null }) nextCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) nextCursor!: string | null;
 }
 
 export class FileResponseDto implements DatasetFile {
@@ -186,6 +187,7 @@ export class FileResponseDto implements DatasetFile {
 export class FilePageDto implements FilePage {
   @ApiProperty({ type: [FileResponseDto] }) items!: FileResponseDto[];
   @ApiProperty({
+    type: String,
     nullable: true,
     example: 'images/cat-0100.jpg',
     description: 'Pass as `cursor` for the next page (paths in UTF-8 byte order); null on the last',
