@@ -29,7 +29,7 @@ describe('access: sessions, API keys, and bytes only for those entitled to them'
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'upstream-access-'));
-    t = await startTestApp({ DATA_DIR: dataDir, UPLOAD_QUOTA_BYTES: '20000' });
+    t = await startTestApp({ DATA_DIR: dataDir, UPLOAD_QUOTA_BYTES: '20000' }, { validateResponses: true });
     domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
     [alice, lab, eve] = [ALICE, LAB, EVE].map((i) => new Wallet(t.chain.privateKey(i)));
     db = new Client({ connectionString: t.database.url });

@@ -50,7 +50,7 @@ describe('a contributor hashes a folder, uploads it, registers it with co-owners
     if (!existsSync(join(ROOT, 'dist/apps/cli/src/main.js')))
       throw new Error('the CLI is not built: run `npx nest build cli` (npm test does)');
     work = await mkdtemp(join(tmpdir(), 'upstream-journey-'));
-    t = await startTestApp({ DATA_DIR: join(work, 'data'), ANCHOR_INTERVAL_MS: '0' });
+    t = await startTestApp({ DATA_DIR: join(work, 'data'), ANCHOR_INTERVAL_MS: '0' }, { validateResponses: true });
     [alice, bob, carol] = [3, 4, 5].map((i) => new Wallet(t.chain.privateKey(i)));
 
     dataset = join(work, 'street-cats');

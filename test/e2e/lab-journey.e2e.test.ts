@@ -57,7 +57,7 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ ANCHOR_INTERVAL_MS: '0' });
+    t = await startTestApp({ ANCHOR_INTERVAL_MS: '0' }, { validateResponses: true });
     domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
     [alice, bob, carol, lab] = [3, 4, 5, 6].map((i) => new Wallet(t.chain.privateKey(i)));
     token = t.chain.deployment.contracts.PaymentToken!;

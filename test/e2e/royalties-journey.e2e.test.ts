@@ -44,7 +44,7 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
 
   beforeAll(async () => {
     // The first epoch is built as soon as there is something to settle; later ones wait an hour unless forced.
-    t = await startTestApp({ EPOCH_INTERVAL_MS: '3600000' });
+    t = await startTestApp({ EPOCH_INTERVAL_MS: '3600000' }, { validateResponses: true });
     fx = RoyaltyFixtures.connect(t.database.url);
     [A, B, C, P, LAB] = [3, 4, 5, 6, 7].map(addr);
     token = t.chain.deployment.contracts.PaymentToken!.toLowerCase();

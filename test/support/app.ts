@@ -5,10 +5,12 @@ import TestAgent from 'supertest/lib/agent';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config/app-config';
 import { createApp } from '../../apps/api/src/create-app';
 import { toChainDeployment } from '../../apps/api/src/runtime/infrastructure';
+import { buildOpenApiDocument } from '../../apps/api/src/openapi/openapi-document';
 import { WorkerService } from '../../apps/api/src/worker/worker.service';
 import { signIn } from './auth';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestChain, type TestChain } from './chain';
+import { OpenApiResponseValidator, type OpenApiDocument } from './openapi-responses';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -23,19 +25,31 @@ export interface TestApp {
   as(who: number | Wallet): Promise<TestAgent>;
   /** One worker pass (indexer, jobs such as anchoring, outbox), as the background loop would run it. */
   tick(): Promise<void>;
+  /** Stops the app; with `validateResponses`, then fails if a response disagreed with the OpenAPI document. */
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /**
+   * Check every response against the OpenAPI document the app serves (test/support/openapi-responses.ts).
+   * On for the journeys; `OPENAPI_VALIDATE_RESPONSES=1` turns it on for every test app.
+   */
+  validateResponses?: boolean;
+}
+
 /** The real API on a fresh database and a fresh chain, listening on a free port. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const [database, chain] = await Promise.all([createTestDatabase(), startTestChain()]);
-  const app = await startTestAppOn(database, chain, env);
+  const app = await startTestAppOn(database, chain, env, options);
   return {
     ...app,
     close: async () => {
-      await app.close();
-      await chain.stop();
-      await database.drop();
+      try {
+        await app.close();
+      } finally {
+        await chain.stop();
+        await database.drop();
+      }
     },
   };
 }
@@ -45,6 +59,7 @@ export async function startTestAppOn(
   database: TestDatabase,
   chain: TestChain,
   env: Record<string, string> = {},
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: 'warn', WORKER_MODE: 'off', ...env });
   const app = await createApp({
@@ -57,6 +72,11 @@ export async function startTestAppOn(
       childPids: [],
     },
   });
+  const validator =
+    options.validateResponses || process.env.OPENAPI_VALIDATE_RESPONSES === '1'
+      ? new OpenApiResponseValidator(buildOpenApiDocument(app, config) as unknown as OpenApiDocument)
+      : undefined;
+  if (validator) app.use(validator.middleware());
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -80,6 +100,13 @@ export async function startTestAppOn(
     database,
     config,
     tick: () => app.get(WorkerService).tick(),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      if (validator && validator.problems.length > 0) {
+        throw new Error(
+          `${validator.problems.length} responses disagree with the OpenAPI document:\n${[...new Set(validator.problems)].join('\n')}`,
+        );
+      }
+    },
   };
 }

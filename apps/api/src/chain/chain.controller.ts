@@ -6,8 +6,8 @@ import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { Access } from '../access/access.decorator';
 
 class Eip712DomainDto {
-  @ApiProperty({ example: 'Upstream' }) name!: string;
-  @ApiProperty({ example: '1' }) version!: string;
+  @ApiProperty({ enum: ['Upstream'], example: 'Upstream' }) name!: string;
+  @ApiProperty({ enum: ['1'], example: '1' }) version!: string;
   @ApiProperty({ example: 31337 }) chainId!: number;
   @ApiProperty({ example: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }) verifyingContract!: string;
 }

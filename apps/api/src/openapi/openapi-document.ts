@@ -98,13 +98,23 @@ function finishOperation(operation: Operation, where: string): void {
     codes.push('MALFORMED_BODY', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
   }
   for (const code of codes) addErrorCode(operation, code);
+  // A route that produces bytes still refuses in JSON: @ApiProduces applies to every response, so undo it for errors.
+  for (const response of Object.values(operation.responses)) {
+    const errorBody = Object.values(response.content ?? {}).find((media) => isErrorBody(media.schema))?.schema;
+    if (errorBody) response.content = { 'application/json': { schema: errorBody } };
+  }
+}
+
+function isErrorBody(schema: Schema | undefined): boolean {
+  const properties = schema?.properties as Record<string, Schema> | undefined;
+  return Array.isArray(properties?.error?.enum) && properties?.statusCode !== undefined;
 }
 
 /** Adds `code` to the error response of its status, creating it or joining the codes already listed there. */
 function addErrorCode(operation: Operation, code: ErrorCode): void {
   const status = String(ERROR_CODES[code]);
   const existing = operation.responses[status];
-  const schema = existing?.content?.['application/json']?.schema as
+  const schema = Object.values(existing?.content ?? {}).find((media) => isErrorBody(media.schema))?.schema as
     { properties?: { error?: { enum?: ErrorCode[] } } } | undefined;
   const codes = schema?.properties?.error?.enum;
   if (codes?.includes(code)) return;

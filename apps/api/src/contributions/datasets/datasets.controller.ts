@@ -121,7 +121,11 @@ export class DatasetsController {
   @ApiParam(ID_PARAM)
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The bytes', schema: { type: 'string', format: 'binary' } })
-  @ApiResponse({ status: 206, description: 'The requested byte range (Content-Range says which)' })
+  @ApiResponse({
+    status: 206,
+    description: 'The requested byte range (Content-Range says which)',
+    schema: { type: 'string', format: 'binary' },
+  })
   @ApiResponse({ status: 304, description: 'Not modified: If-None-Match / If-Modified-Since still match (no body)' })
   @ApiErrors(
     'DATASET_NOT_FOUND',

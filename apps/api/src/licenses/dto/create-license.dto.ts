@@ -15,11 +15,19 @@ export const SIGNATURE = /^0x(?:[0-9a-fA-F]{2}){65,2048}$/;
  * service parses it to an `Address` once the signature holds.
  */
 export class CreateLicenseDto {
-  @ApiProperty({ description: 'The dataset’s content root (its on-chain datasetId)', example: '0x' + 'ab'.repeat(32) })
+  @ApiProperty({
+    type: String,
+    description: 'The dataset’s content root (its on-chain datasetId)',
+    example: '0x' + 'ab'.repeat(32),
+  })
   @IsBytes32Field('datasetId must be 0x followed by 64 hex digits')
   datasetId!: Bytes32;
 
-  @ApiProperty({ description: 'licenseTermsHash of the dataset’s current terms', example: '0x' + 'cd'.repeat(32) })
+  @ApiProperty({
+    type: String,
+    description: 'licenseTermsHash of the dataset’s current terms',
+    example: '0x' + 'cd'.repeat(32),
+  })
   @IsBytes32Field('termsHash must be 0x followed by 64 hex digits')
   termsHash!: Bytes32;
 

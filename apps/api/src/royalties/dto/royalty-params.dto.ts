@@ -6,7 +6,7 @@ import { IsQueryInt, MAX_INT4 } from '../../common/number-fields';
 import { OffsetPageQueryDto } from '../../common/page-query.dto';
 
 export class AccountParamDto {
-  @ApiProperty({ example: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' })
+  @ApiProperty({ type: String, example: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' })
   @IsAddressField('address must be 0x followed by 40 hex digits')
   address!: Address;
 }
@@ -18,7 +18,7 @@ export class EpochParamDto {
 }
 
 export class RunIdParamDto {
-  @ApiProperty({ example: '0x' + 'ab'.repeat(32), description: 'The bytes32 runId passed to payRun' })
+  @ApiProperty({ type: String, example: '0x' + 'ab'.repeat(32), description: 'The bytes32 runId passed to payRun' })
   @IsBytes32Field('runId must be 0x followed by 64 hex digits')
   runId!: Bytes32;
 }

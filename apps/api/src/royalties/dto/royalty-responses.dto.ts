@@ -197,6 +197,29 @@ export class EpochInputsDto implements EpochInputs {
   @ApiProperty({
     description: 'content root → { owners: [{account, shareBps}], parents: [{datasetId, upstreamBps}] }',
     example: { [H32]: { owners: [{ account: ADDR, shareBps: 10000 }], parents: [] } },
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      required: ['owners', 'parents'],
+      properties: {
+        owners: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['account', 'shareBps'],
+            properties: { account: { type: 'string' }, shareBps: { type: 'integer' } },
+          },
+        },
+        parents: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['datasetId', 'upstreamBps'],
+            properties: { datasetId: { type: 'string' }, upstreamBps: { type: 'integer' } },
+          },
+        },
+      },
+    },
   })
   datasets!: Record<
     string,

@@ -44,7 +44,7 @@ export class CreateRunDto {
   @Matches(ADDRESS, { message: 'lab must be a 0x address (40 hex digits)' })
   lab!: string;
 
-  @ApiProperty({ description: 'The lab’s own reference for the run', example: '0x' + '01'.repeat(32) })
+  @ApiProperty({ type: String, description: 'The lab’s own reference for the run', example: '0x' + '01'.repeat(32) })
   @IsBytes32Field('runRef must be 0x followed by 64 hex digits')
   runRef!: Bytes32;
 
@@ -55,11 +55,12 @@ export class CreateRunDto {
   @IsCleanText()
   modelName!: string;
 
-  @ApiProperty({ description: 'Hash of the model / checkpoint', example: '0x' + '02'.repeat(32) })
+  @ApiProperty({ type: String, description: 'Hash of the model / checkpoint', example: '0x' + '02'.repeat(32) })
   @IsBytes32Field('modelHash must be 0x followed by 64 hex digits')
   modelHash!: Bytes32;
 
   @ApiProperty({
+    type: String,
     description: 'Root of the (bytes32 datasetId, uint256 weight) entries tree',
     example: '0x' + '03'.repeat(32),
   })
@@ -134,7 +135,7 @@ export class PaymentQueryDto {
 }
 
 export class ProofQueryDto {
-  @ApiProperty({ description: 'The dataset’s content root', example: '0x' + 'ab'.repeat(32) })
+  @ApiProperty({ type: String, description: 'The dataset’s content root', example: '0x' + 'ab'.repeat(32) })
   @IsBytes32Field('datasetId must be 0x followed by 64 hex digits')
   datasetId!: Bytes32;
 }

@@ -25,15 +25,20 @@ export class AnchorTxDto implements AnchorTx {
   @ApiProperty({ example: '2026-11-02T10:00:00.000Z' }) anchoredAt!: string;
 }
 
+/** The outbox transaction that anchors a batch. */
+export class RunAnchorTransactionDto {
+  @ApiProperty({ example: 'mined' }) status!: string;
+  @ApiProperty({ type: String, nullable: true, example: '0x' + '7a'.repeat(32), description: 'null until sent' })
+  hash!: string | null;
+}
+
 export class AnchorStatusDto implements RunAnchorStatus {
   @ApiProperty({ enum: ['pending', 'batched', 'anchored'], example: 'anchored' }) state!: string;
   @ApiProperty({ description: 'The anchored leaf: the run’s EIP-712 digest', example: '0x' + '5a'.repeat(32) })
   leaf!: string;
   @ApiPropertyOptional({ type: RunAnchorBatchDto }) batch?: RunAnchorBatchDto;
-  @ApiPropertyOptional({ description: 'The batch’s outbox transaction' }) transaction?: {
-    status: string;
-    hash: string | null;
-  };
+  @ApiPropertyOptional({ type: RunAnchorTransactionDto, description: 'The batch’s outbox transaction' })
+  transaction?: RunAnchorTransactionDto;
   @ApiPropertyOptional({ type: AnchorTxDto, description: 'The ProvenanceRegistry.Anchored event' })
   anchor?: AnchorTxDto;
 }

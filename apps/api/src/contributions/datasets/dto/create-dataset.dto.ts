@@ -51,6 +51,7 @@ export class FileEntryDto {
   size!: string;
 
   @ApiProperty({
+    type: String,
     example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
     description: 'SHA-256 of the file (64 hex digits)',
   })
@@ -70,6 +71,7 @@ export class OwnerDto {
 
 export class ParentDto {
   @ApiProperty({
+    type: String,
     example: '0x5c1f3e0d7a0b6f04ad8e7b9f2b8d7c3f1e6a4b2c9d8e7f6a5b4c3d2e1f0a9b8c',
     description: "The parent dataset's content root (bytes32), as signed",
   })
@@ -170,6 +172,7 @@ export class CreateDatasetDto {
   files!: FileEntryDto[];
 
   @ApiProperty({
+    type: String,
     example: '0x3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b',
     description: 'Content root of the files (the server recomputes it)',
   })
@@ -196,6 +199,7 @@ export class CreateDatasetDto {
   license!: LicenseDto;
 
   @ApiPropertyOptional({
+    type: String,
     example: '0x8b3f…',
     description: 'keccak256 of the terms; if given it must equal what the server derives from `license`',
   })

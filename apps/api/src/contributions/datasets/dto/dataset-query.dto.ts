@@ -21,6 +21,7 @@ export class PageQueryDto {
 
 export class DatasetQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
+    type: String,
     example: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
     description: 'Only datasets this account co-owns',
   })

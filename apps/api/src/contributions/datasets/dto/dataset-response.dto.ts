@@ -53,6 +53,8 @@ export class LicenseResponseDto implements DatasetLicense {
       fee: null,
     },
     description: 'The terms document; its canonical JSON hashes to termsHash',
+    type: 'object',
+    additionalProperties: true,
   })
   terms!: Record<string, unknown>;
   @ApiProperty({ example: ROOT, description: 'keccak256 of the canonical JSON of terms (signed in the Contribution)' })
