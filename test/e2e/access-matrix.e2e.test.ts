@@ -141,7 +141,7 @@ describe('access matrix: every route states who may call it', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'upstream-matrix-'));
-    t = await startTestApp({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '100000' });
+    t = await startTestApp({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '100000' }, { validateResponses: true });
     domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
     db = new Client({ connectionString: t.database.url });
     await db.connect();

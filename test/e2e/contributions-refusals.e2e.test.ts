@@ -27,7 +27,10 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'upstream-refusals-'));
-    t = await startTestApp({ DATA_DIR: dataDir, MAX_FILE_BYTES: '4096', MAX_FILES_PER_DATASET: '5' });
+    t = await startTestApp(
+      { DATA_DIR: dataDir, MAX_FILE_BYTES: '4096', MAX_FILES_PER_DATASET: '5' },
+      { validateResponses: true },
+    );
     domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
     [alice, bob, carol] = [3, 4, 5].map((i) => new Wallet(t.chain.privateKey(i)));
     [asAlice, asBob, asCarol] = await Promise.all([3, 4, 5].map((i) => t.as(i)));
@@ -391,7 +394,7 @@ describe('contributions: upload rate limit', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'upstream-upload-rate-'));
-    t = await startTestApp({ DATA_DIR: dataDir, UPLOAD_RATE_LIMIT_PER_MINUTE: '2' });
+    t = await startTestApp({ DATA_DIR: dataDir, UPLOAD_RATE_LIMIT_PER_MINUTE: '2' }, { validateResponses: true });
   });
   afterAll(async () => {
     await t?.close();

@@ -67,7 +67,7 @@ describe('licenses that mean something: durations, per-run fees, closing licensi
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ ANCHOR_INTERVAL_MS: '0' });
+    t = await startTestApp({ ANCHOR_INTERVAL_MS: '0' }, { validateResponses: true });
     domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
     [alice, lab, newLab] = [ALICE, LAB, NEWLAB].map((i) => new Wallet(t.chain.privateKey(i)));
     token = t.chain.deployment.contracts.PaymentToken!;

@@ -33,7 +33,7 @@ describe('numbers and values: out of range is a 400 naming the field, never a 50
   let paymentToken: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, { validateResponses: true });
     domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
     [lab, contributor] = [3, 4].map((i) => new Wallet(t.chain.privateKey(i)));
     [asLab, asContributor] = await Promise.all([t.as(3), t.as(4)]);

@@ -46,7 +46,7 @@ describe('request shape: a body is refused before anything reads it, in the one 
   let asLab: TestAgent;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, { validateResponses: true });
     asLab = await t.as(2);
   });
   afterAll(async () => {

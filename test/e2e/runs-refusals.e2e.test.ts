@@ -40,7 +40,7 @@ describe('training runs and licenses: every refusal names the field and the reas
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, { validateResponses: true });
     domain = upstreamDomain(31337, t.chain.deployment.contracts.ProvenanceRegistry);
     lab = new Wallet(t.chain.privateKey(3));
     stranger = new Wallet(t.chain.privateKey(4));

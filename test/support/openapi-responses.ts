@@ -143,7 +143,10 @@ export class OpenApiResponseValidator {
     if (validate(value)) return undefined;
     const errors = (validate.errors ?? [])
       .slice(0, 5)
-      .map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+      .map(
+        (e) =>
+          `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}, got ${JSON.stringify(at(value, e.instancePath))?.slice(0, 80)}`,
+      );
     return `${where} ${status}: the body disagrees with the document: ${errors.join('; ')}`;
   }
 
@@ -155,6 +158,15 @@ export class OpenApiResponseValidator {
     }
     return validate;
   }
+}
+
+/** The part of `value` at a JSON pointer (ajv's `instancePath`). */
+function at(value: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value);
 }
 
 function isJson(contentType: string): boolean {

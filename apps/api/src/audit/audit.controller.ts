@@ -1,10 +1,10 @@
-import { CROISSANT_SCHEMA } from './croissant';
 import { Controller, Get, Header, Param, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import type { Request } from 'express';
 import { OffsetPageQueryDto } from '../licenses/dto/license-response.dto';
 import { AuditService } from './audit.service';
+import { CROISSANT_SCHEMA } from './croissant';
 import { ContributorRunsDto, DatasetRunsDto, ModelProvenanceDto, RunProvenanceDto } from './dto/audit-response.dto';
 import { Access } from '../access/access.decorator';
 
@@ -35,6 +35,7 @@ export class AuditController {
     description: 'Croissant JSON-LD (sc:Dataset with isBasedOn and an `entries` record set)',
     schema: CROISSANT_SCHEMA,
   })
+  @ApiErrors('RUN_NOT_FOUND')
   croissant(
     @Param('id') id: string,
     @Query() page: OffsetPageQueryDto,

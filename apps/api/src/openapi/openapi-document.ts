@@ -39,6 +39,11 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       })
       .build(),
   );
+  // A field typed by an alias (`Address`, `Bytes32`) carries no runtime type under some compilers (swc):
+  // @nestjs/swagger then invents an empty `Object` schema. Give such a field's @ApiProperty a `type`.
+  if (document.components?.schemas?.Object) {
+    throw new Error('a DTO field documented as the empty `Object` schema: give its @ApiProperty a `type`');
+  }
   document.openapi = '3.1.0';
   document.info.license = { name: 'MIT', identifier: 'MIT' } as OpenAPIObject['info']['license'];
   for (const [path, item] of Object.entries(document.paths)) {

@@ -32,6 +32,7 @@ export class RunsController {
     'ENTRIES_ROOT_MISMATCH',
     'UNKNOWN_DATASETS',
     ['UNLICENSED_DATASETS', 'names entries[i]'],
+    ['NOT_OWNER', 'the caller is not the manifest’s lab'],
     'NONCE_REUSED',
     'RUN_EXISTS',
   )
@@ -63,7 +64,14 @@ export class RunsController {
       'A refused manifest’s upload is deleted. The run’s digest is queued for anchoring on the ProvenanceRegistry.',
   })
   @ApiOkResponse({ type: RunUploadDto })
-  @ApiErrors('RUN_INCOMPLETE', 'NONCE_REUSED')
+  @ApiErrors(
+    ['RUN_NOT_FOUND', 'no open upload of the caller with this id'],
+    'RUN_INCOMPLETE',
+    'ENTRIES_ROOT_MISMATCH',
+    'UNKNOWN_DATASETS',
+    ['UNLICENSED_DATASETS', 'names entries[i]'],
+    'NONCE_REUSED',
+  )
   commit(@Param('id') id: string, @Caller() caller: Principal): Promise<RunUploadDto> {
     return this.runs.commit(id, caller);
   }
@@ -79,6 +87,7 @@ export class RunsController {
   @Get(':id/entries')
   @ApiOperation({ summary: 'A run’s entries in manifest order, a page at a time' })
   @ApiOkResponse({ type: RunEntriesPageDto })
+  @ApiErrors('RUN_NOT_FOUND')
   entries(@Param('id') id: string, @Query() page: OffsetPageQueryDto): Promise<RunEntriesPageDto> {
     return this.runs.entries(id, page.limit, page.offset);
   }

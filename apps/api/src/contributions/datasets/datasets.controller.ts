@@ -100,6 +100,7 @@ export class DatasetsController {
   @ApiOperation({ summary: "A page of the dataset's files, in content-tree order" })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: FilePageDto })
+  @ApiErrors('DATASET_NOT_FOUND')
   files(@Param('id') id: string, @Query() query: PageQueryDto): Promise<FilePageDto> {
     return this.datasets.files(id, query);
   }
@@ -110,6 +111,7 @@ export class DatasetsController {
   })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: FileProofDto })
+  @ApiErrors('DATASET_NOT_FOUND', 'FILE_NOT_FOUND')
   fileProof(@Param('id') id: string, @Query() query: FileProofQueryDto): Promise<FileProofDto> {
     return this.datasets.fileProof(id, query.path);
   }
@@ -130,6 +132,7 @@ export class DatasetsController {
   @ApiErrors(
     'DATASET_NOT_FOUND',
     'FILE_NOT_FOUND',
+    ['BLOB_NOT_FOUND', 'an external dataset: its bytes are not here'],
     'UNAUTHENTICATED',
     'SCOPE_REQUIRED',
     ['LICENSE_REQUIRED', 'meta datasetId, datasets (how to license)'],
@@ -162,6 +165,7 @@ export class DatasetsController {
   @ApiOperation({ summary: 'Ancestors and descendants (recursive), nearest first' })
   @ApiParam(ID_PARAM)
   @ApiOkResponse({ type: LineageDto })
+  @ApiErrors('DATASET_NOT_FOUND')
   lineage(@Param('id') id: string): Promise<LineageDto> {
     return this.datasets.lineage(id);
   }
