@@ -1,7 +1,7 @@
-import { Controller, Get, Header, Param, Query, Req } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { OffsetPageQueryDto } from '../licenses/dto/license-response.dto';
 import { AuditService } from './audit.service';
 import { CROISSANT_SCHEMA } from './croissant';
@@ -26,7 +26,6 @@ export class AuditController {
   }
 
   @Get('runs/:id/croissant')
-  @Header('content-type', 'application/ld+json; charset=utf-8')
   @ApiProduces('application/ld+json')
   @ApiOperation({
     summary: 'The dataset list of a run as MLCommons Croissant-style JSON-LD (1,000 entries a page by default)',
@@ -36,12 +35,21 @@ export class AuditController {
     schema: CROISSANT_SCHEMA,
   })
   @ApiErrors('RUN_NOT_FOUND')
-  croissant(
+  async croissant(
     @Param('id') id: string,
     @Query() page: OffsetPageQueryDto,
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<Record<string, unknown>> {
-    return this.audit.runCroissant(id, `${req.protocol}://${req.get('host')}`, page.limit ?? 1000, page.offset);
+    const croissant = await this.audit.runCroissant(
+      id,
+      `${req.protocol}://${req.get('host')}`,
+      page.limit ?? 1000,
+      page.offset,
+    );
+    // Set once the document exists: a refusal goes out as the usual application/json error.
+    res.setHeader('content-type', 'application/ld+json; charset=utf-8');
+    return croissant;
   }
 
   @Get('models/:modelHash/provenance')
