@@ -13,7 +13,7 @@ describe('catalogue entries cap their owners, with a link to the full list', () 
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, { validateResponses: true });
   });
   afterAll(async () => {
     await t?.close();

@@ -51,7 +51,7 @@ describe('HTTP caching and compression, with a raw HTTP client', () => {
   const bearer = async (who: number) => ({ Authorization: `Bearer ${await t.tokenOf(who)}` });
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, { validateResponses: true });
     domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
   });
   afterAll(async () => {

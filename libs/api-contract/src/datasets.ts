@@ -169,7 +169,7 @@ export interface DatasetDetail extends DatasetSummary {
    * The EIP-712 Contribution type it was signed under: 2 signs `metadataHash` (title, description,
    * externalUri as shown); 1 (the first records) signed no metadata.
    */
-  contributionVersion: number;
+  contributionVersion: 1 | 2;
   /** Version 2: the signed keccak256 of the shown metadata's canonical JSON; null for version 1. */
   metadataHash: string | null;
   nonce: string;

@@ -143,7 +143,7 @@ export class DatasetDetailDto extends DatasetSummaryDto implements DatasetDetail
     description:
       'EIP-712 Contribution type it was signed under: 2 adds metadataHash (title, description, externalUri as shown); 1 signed no metadata',
   })
-  contributionVersion!: number;
+  contributionVersion!: 1 | 2;
   @ApiProperty({
     type: String,
     nullable: true,
