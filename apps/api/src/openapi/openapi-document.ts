@@ -49,7 +49,11 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method] as Operation | undefined;
-      if (operation) finishOperation(operation, `${method.toUpperCase()} ${path}`);
+      if (!operation) continue;
+      finishOperation(operation, `${method.toUpperCase()} ${path}`);
+      // Every read carries an ETag (weak for JSON, the SHA-256 for bytes) and revalidates.
+      if (method === 'get' && !operation.responses['304'])
+        operation.responses['304'] = { description: 'Not modified: If-None-Match still matches the ETag (no body)' };
     }
   }
   return toOpenApi31(document) as OpenAPIObject;
