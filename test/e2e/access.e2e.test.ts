@@ -395,7 +395,7 @@ describe('access: sessions, API keys, and bytes only for those entitled to them'
         .set('Upload-Offset', '0')
         .set('Content-Type', 'application/offset+octet-stream')
         .send(Buffer.from('mine!!'));
-      expect(done.status).toBe(200);
+      expect(done.status).toBe(204);
       expect(done.headers['upload-sha256']).toBe(sha256(Buffer.from('mine!!')));
     });
 
@@ -445,7 +445,7 @@ describe('access: sessions, API keys, and bytes only for those entitled to them'
         })().catch(reject);
       });
       const done = await answer;
-      expect(done.status).toBe(200);
+      expect(done.status).toBe(204);
       expect(done.headers['upload-sha256']).toBe(sha256(bytes));
     });
 

@@ -61,8 +61,10 @@ describe('CLI resumable upload: one read, hashed while sent', () => {
     agent.destroy();
     expect(result).toEqual({ sha256: digest, size: BigInt(bytes.length), uploaded: true });
     expect(reported).toBe(bytes.length);
-    // The half-sent upload was continued (and finished), not replaced by a new one.
-    await uploader.head(created.headers.location).set('Tus-Resumable', '1.0.0').expect(404);
+    // The half-sent upload was continued and finished, not replaced by a new one: HEAD tells so.
+    const head = await uploader.head(created.headers.location).set('Tus-Resumable', '1.0.0').expect(200);
+    expect(head.headers['upload-offset']).toBe(String(bytes.length));
+    expect(head.headers['upload-sha256']).toBe(digest);
     // The uploader may read back the bytes it holds.
     const blob = await uploader.get(`/blobs/${digest}`).buffer(true).expect(200);
     expect(Buffer.compare(blob.body, bytes)).toBe(0);

@@ -90,7 +90,8 @@ describe('crash leftovers (the built service, killed with -9 and started again)'
       headers: { 'Upload-Offset': '5', 'Content-Type': 'application/offset+octet-stream' },
       body: 'world',
     });
-    expect(finished.status).toBe(200);
+    expect(finished.status).toBe(204);
+    expect(finished.headers.get('upload-offset')).toBe('10');
 
     second.child.kill('SIGKILL');
     await second.exited;

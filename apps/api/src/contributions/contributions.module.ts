@@ -16,7 +16,8 @@ import { DatasetsService } from './datasets/datasets.service';
 import { BLOB_STORE, type BlobStore } from './storage/blob-store';
 import { LocalBlobStore } from './storage/local-disk/local-blob-store';
 import { UPLOAD_RATE_LIMIT_LOCAL } from './upload-throttle';
-import { TusUploadsService } from './uploads/tus-uploads.service';
+import { TusUploadsService, UPLOAD_EXPIRY_MS } from './uploads/tus-uploads.service';
+import { UploadCompletionsRepository } from './uploads/upload-completions.repository';
 import { UploadsController } from './uploads/uploads.controller';
 
 /**
@@ -29,7 +30,7 @@ const blobStoreProvider: Provider<BlobStore> = {
   useFactory: (runtime: Runtime): BlobStore =>
     new LocalBlobStore(join(runtime.config.dataDir, 'blobs'), {
       uploadsDirectory: join(runtime.config.dataDir, 'uploads'),
-      uploadExpiryMs: 24 * 60 * 60 * 1000,
+      uploadExpiryMs: UPLOAD_EXPIRY_MS,
     }),
 };
 
@@ -53,6 +54,7 @@ const blobStoreProvider: Provider<BlobStore> = {
     BlobCollectionRepository,
     OrphanBlobCollector,
     TusUploadsService,
+    UploadCompletionsRepository,
     DatasetsRepository,
     DatasetsService,
   ],

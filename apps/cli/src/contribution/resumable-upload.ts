@@ -36,9 +36,10 @@ export interface ResumableResult {
 }
 
 /**
- * One pass over a big file: tus (POST /uploads, then PATCH) with the file's SHA-256 computed
- * from the very bytes that are sent. The server hashes them as it stores them and answers the
- * last PATCH with `Upload-Sha256`; the two must agree. A dropped connection resumes from the
+ * One pass over a big file: tus 1.0 (POST /uploads, then PATCH, each answered 204 with
+ * `Upload-Offset`) with the file's SHA-256 computed from the very bytes that are sent. The server
+ * hashes them as it stores them and adds `Upload-Sha256` to the answer that completes the upload
+ * (and to HEAD for a while after); the two must agree. A dropped connection resumes from the
  * server's offset (HEAD) with the hash rebuilt from the last checkpoint; an interrupted run
  * resumes on the next run from the upload URL kept in the resume store (re-hashing the part
  * already sent). A file uploaded by an earlier run is not sent again if the server still has it.
@@ -69,7 +70,11 @@ export async function uploadResumable(fsPath: string, options: ResumableOptions)
   for (let attempt = 0; ; attempt++) {
     try {
       // Where to continue: the server's offset (HEAD), or a new upload when it has none.
-      if (url && offset === undefined) offset = await currentOffset(url, options.agent, options.authorization);
+      if (url && offset === undefined) {
+        const state = await currentState(url, options.agent, options.authorization);
+        offset = state?.offset;
+        serverSha256 = state?.sha256;
+      }
       if (!url || offset === undefined) {
         url = await create(options, fsPath, size);
         offset = 0;
@@ -78,14 +83,16 @@ export async function uploadResumable(fsPath: string, options: ResumableOptions)
       const from = offset;
       await hasher.rewindTo(fsPath, from);
       report(from);
+      // Complete already (an earlier answer was lost): HEAD gave the final offset and the digest.
+      if (from === size && serverSha256) break;
       const res = await patch(url, fsPath, from, size, options, hasher, (sent) => report(from + sent));
-      if (res.status === 204) {
-        offset = Number(res.headers['upload-offset']);
-        if (!Number.isSafeInteger(offset) || offset <= from || offset >= size) {
-          throw new Error(
-            `the server answered 204 with Upload-Offset ${String(res.headers['upload-offset'])} of ${size}`,
-          );
-        }
+      offset = Number(res.headers['upload-offset']);
+      if (!Number.isSafeInteger(offset) || offset > size || (offset <= from && from < size)) {
+        throw new Error(
+          `the server answered ${res.status} with Upload-Offset ${String(res.headers['upload-offset'])} of ${size}`,
+        );
+      }
+      if (offset < size) {
         attempt = -1; // progress was made: a fresh set of retries for the rest
         continue;
       }
@@ -181,12 +188,21 @@ async function create(options: ResumableOptions, fsPath: string, size: number): 
   return new URL(res.headers.location, options.api);
 }
 
-/** The server's offset for an upload, or undefined when it no longer has it (expired, finished, deleted). */
-async function currentOffset(url: URL, agent: http.Agent, authorization?: string): Promise<number | undefined> {
+/**
+ * Where the server stands with an upload: its offset, and for a finished one the digest it kept
+ * (`Upload-Sha256`); undefined when it no longer has the upload (expired, deleted, long finished).
+ */
+async function currentState(
+  url: URL,
+  agent: http.Agent,
+  authorization?: string,
+): Promise<{ offset: number; sha256?: string } | undefined> {
   try {
     const res = await send(url, 'HEAD', agent, { ...TUS, ...authHeader(authorization) });
     const offset = Number(res.headers['upload-offset']);
-    return Number.isSafeInteger(offset) ? offset : undefined;
+    const sha256 = res.headers['upload-sha256'];
+    if (!Number.isSafeInteger(offset)) return undefined;
+    return { offset, sha256: typeof sha256 === 'string' ? sha256 : undefined };
   } catch (error) {
     if (error instanceof ApiRequestError && [403, 404, 410].includes(error.status)) return undefined;
     throw error;

@@ -12,6 +12,7 @@ import { BlobDeletions1700000008000 } from './1700000008000-blob-deletions';
 import { LicenseTermsInForce1700000009000 } from './1700000009000-license-terms-in-force';
 import { HexChecksByLength1700000010000 } from './1700000010000-hex-checks-by-length';
 import { AccountStorage1700000011000 } from './1700000011000-account-storage';
+import { UploadCompletions1700000012000 } from './1700000012000-upload-completions';
 import { ContributionVersion1700000013000 } from './1700000013000-contribution-version';
 
 /**
@@ -33,5 +34,6 @@ export const MIGRATIONS = [
   LicenseTermsInForce1700000009000,
   HexChecksByLength1700000010000,
   AccountStorage1700000011000,
+  UploadCompletions1700000012000,
   ContributionVersion1700000013000,
 ];

@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ERRORS, MemoryLocker, Metadata, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ERRORS, EVENTS, MemoryLocker, Metadata, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
 import type { Request, Response } from 'express';
 import { normaliseAddress, normaliseSha256, type Address, type Sha256 } from '@upstream/api-contract';
 import { quotaExceeded } from '../../access/access.errors';
@@ -22,20 +22,27 @@ import {
   type StoredBlob,
 } from '../storage/blob-store';
 import { ByteLimiter } from '../storage/byte-limiter';
+import { UploadCompletionsRepository, type UploadCompletion } from './upload-completions.repository';
 
 /** Upload ids as @tus/server makes them (random hex); nothing else names a file under the uploads folder. */
 const UPLOAD_ID = /^[0-9a-zA-Z_-]{1,128}$/;
 
 type TusError = { status_code: number; body: string };
-type Finished = { status: number; headers: Record<string, string>; body: string };
+/** How long a finished upload's completion (offset and digest) stays answerable: as long as an unfinished one lives. */
+export const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
+/** How often expired unfinished uploads and expired completion records are removed. */
+const CLEAN_UP_EVERY_MS = 60 * 60 * 1000;
 
 /**
- * Resumable uploads (tus 1.0, creation + creation-defer-length + termination + expiration)
- * under /uploads. Chunks land in the blob store's resumable storage (the port's `resumable`
- * seam; `<DATA_DIR>/uploads` on local disk); when the last byte arrives the upload is hashed
- * (in the same pass when it streamed in order), checked against the `sha256` metadata if the
- * client sent one, and published in the blob store under its hash. The response of the last
- * PATCH carries `Upload-Sha256`.
+ * Resumable uploads (tus 1.0: core, creation, creation-with-upload, creation-defer-length,
+ * termination, expiration; `X-HTTP-Method-Override` honoured) under /uploads. Chunks land in
+ * the blob store's resumable storage (the port's `resumable` seam; `<DATA_DIR>/uploads` on local
+ * disk); when the last byte arrives the upload is hashed (in the same pass when it streamed in
+ * order), checked against the `sha256` metadata if the client sent one, and published in the
+ * blob store under its hash. The answer that completes an upload (204 to a PATCH, 201 to a POST
+ * with creation-with-upload) carries `Upload-Offset` and `Upload-Sha256`. The completion is kept
+ * in PostgreSQL (`upload_completions`) for UPLOAD_EXPIRY_MS: HEAD keeps answering the final
+ * offset and digest, so a client that lost the last answer learns the upload is done.
  *
  * @tus/server answers POST, HEAD, DELETE and OPTIONS. PATCH, which carries the bytes, is
  * handled by `patch()` below with the same rules and the same lock: @tus/server 2 turns each
@@ -45,18 +52,20 @@ type Finished = { status: number; headers: Record<string, string>; body: string 
  * stay here, the same for every adapter; how the bytes are written is the adapter's `append`.
  */
 @Injectable()
-export class TusUploadsService implements OnModuleInit {
+export class TusUploadsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Uploads');
   private readonly store: ResumableUploadStorage;
   private readonly locker = new MemoryLocker();
   private readonly server: Server;
   /** The caller of the request @tus/server is handling, for its hooks (which see only a web Request). */
   private readonly caller = new AsyncLocalStorage<Principal>();
+  private cleanUpTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(BLOB_STORE) blobStore: BlobStore,
     private readonly blobs: BlobsService,
+    private readonly completions: UploadCompletionsRepository,
   ) {
     this.store = blobStore.resumable;
     const maxFileBytes = runtime.config.maxFileBytes;
@@ -73,6 +82,7 @@ export class TusUploadsService implements OnModuleInit {
       // grants credentials to listed origins only; @tus/server's flag would grant them to any.
       allowedOrigins: (origin) => runtime.config.corsOrigins.some((o) => o.toLowerCase() === origin.toLowerCase()),
       onUploadCreate: async (_req, upload) => {
+        // @tus/server names uploads itself; an id from anywhere else is refused by the stores' own checks.
         if (upload.metadata?.sha256 != null && metadataSha256(upload) === undefined) {
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server hooks refuse with a { status_code, body } object
           throw tusError(
@@ -90,12 +100,15 @@ export class TusUploadsService implements OnModuleInit {
         // The upload belongs to the account that opened it; whatever `owner` the client sent is replaced.
         return { metadata: { ...upload.metadata, owner: caller.account } };
       },
-      // A POST that carries the first bytes (creation-with-upload) can finish an upload too.
+      // A POST that carries every byte (creation-with-upload) finishes the upload: 201 with Location
+      // and Upload-Offset (added by @tus/server) and the digest. Its tus record is dropped once the
+      // answer is written (POST_FINISH below): @tus/server reads it again while building the answer.
       onUploadFinish: async (_req, upload) => {
         try {
-          const { status, headers, body } = await this.finish(upload);
-          return { status_code: status, headers, body };
+          const completion = await this.complete(upload);
+          return { headers: { 'Upload-Sha256': completion.sha256 } };
         } catch (error) {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server hooks refuse with a { status_code, body } object
           throw isDomainError(error) ? tusError(error) : error;
         }
       },
@@ -112,6 +125,9 @@ export class TusUploadsService implements OnModuleInit {
       },
     };
     this.server = new Server(options);
+    this.server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: Upload) => {
+      void this.store.forget(upload.id).catch((err: unknown) => this.logger.warn({ err }, 'could not drop a finished upload'));
+    });
   }
 
   get maxFileBytes(): number {
@@ -119,8 +135,18 @@ export class TusUploadsService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    // Unfinished uploads older than a day are dropped (their temp files go too).
-    void this.server.cleanUpExpiredUploads().catch(() => undefined);
+    // Unfinished uploads past their Upload-Expires are dropped (their temp files go too), and
+    // completions past theirs: now, and every CLEAN_UP_EVERY_MS while the service runs.
+    const cleanUp = () => {
+      void this.server.cleanUpExpiredUploads().catch(() => undefined);
+      void this.completions.purgeExpired(10_000).catch(() => undefined);
+    };
+    cleanUp();
+    this.cleanUpTimer = setInterval(cleanUp, CLEAN_UP_EVERY_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.cleanUpTimer);
   }
 
   /**
@@ -138,7 +164,9 @@ export class TusUploadsService implements OnModuleInit {
 
   /**
    * HEAD and DELETE on /uploads/:id: @tus/server, for the upload's owner only. Anyone else gets the
-   * 404 of an upload that does not exist, so an upload id is no bearer token.
+   * 404 of an upload that does not exist, so an upload id is no bearer token. A finished upload is
+   * answered from its completion record: HEAD gives its final offset and digest, DELETE forgets it
+   * (the blob stays: it is content-addressed and held by the account).
    */
   async handleOwn(
     id: string,
@@ -148,20 +176,50 @@ export class TusUploadsService implements OnModuleInit {
   ): Promise<void> {
     if (req.method !== 'OPTIONS') {
       const upload = UPLOAD_ID.test(id) ? await this.store.datastore.getUpload(id).catch(() => undefined) : undefined;
-      if (!upload || !caller || uploadOwner(upload) !== caller.account) {
-        res.setHeader('Tus-Resumable', TUS_RESUMABLE);
-        throw fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`);
+      res.setHeader('Tus-Resumable', TUS_RESUMABLE);
+      if (!upload && caller && UPLOAD_ID.test(id) && (req.method === 'HEAD' || req.method === 'DELETE')) {
+        const completion = await this.completions.find(id);
+        if (completion?.account === caller.account) {
+          checkTusRequest(req, res);
+          return this.answerCompleted(id, completion, req, res);
+        }
       }
+      if (!upload || !caller || uploadOwner(upload) !== caller.account)
+        throw fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`);
     }
     return this.handle(req, res, caller);
+  }
+
+  /** HEAD or DELETE on a finished upload, from its completion record. */
+  private async answerCompleted(
+    id: string,
+    completion: UploadCompletion,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> {
+    if (req.method === 'DELETE') {
+      if (!(await this.completions.delete(id))) throw fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`);
+      res.writeHead(204).end();
+      return;
+    }
+    res
+      .writeHead(200, {
+        'Cache-Control': 'no-store',
+        'Upload-Offset': String(completion.size),
+        'Upload-Length': String(completion.size),
+        'Upload-Sha256': completion.sha256,
+      })
+      .end();
   }
 
   /**
    * PATCH /uploads/:id: appends the body at `Upload-Offset`, which must be where the upload
    * stands (409 otherwise, with the server's offset). Holds the upload's lock while it
    * writes; when another request asks for the lock (a HEAD, a DELETE, a newer PATCH after a
-   * dropped connection) it stops taking bytes and answers with what it has. The last byte
-   * finishes the upload (200 with `Upload-Sha256`); earlier ones answer 204.
+   * dropped connection) it stops taking bytes and answers with what it has. Every PATCH that
+   * succeeds answers 204 with `Upload-Offset`; the one that brings the last byte finishes the upload
+   * and adds `Upload-Sha256`. A finished upload, PATCHed again (a client that lost that answer),
+   * answers the same when the PATCH adds nothing, else 409 with the final offset.
    */
   async patch(id: string, req: Request, res: Response, caller: Principal): Promise<void> {
     res.setHeader('Tus-Resumable', TUS_RESUMABLE);
@@ -179,8 +237,12 @@ export class TusUploadsService implements OnModuleInit {
     if (!UPLOAD_ID.test(id)) throw fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`);
     // The owner check comes before the lock: asking for the lock stops the owner's PATCH in flight.
     const existing = await this.store.datastore.getUpload(id).catch(() => undefined);
-    if (!existing || uploadOwner(existing) !== caller.account)
-      throw fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`);
+    if (!existing) {
+      const completion = await this.completions.find(id);
+      if (completion?.account !== caller.account) throw fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`);
+      return this.answerCompletedPatch(completion, offset, contentLength, res);
+    }
+    if (uploadOwner(existing) !== caller.account) throw fieldError('UPLOAD_NOT_FOUND', 'id', `no upload ${id}`);
     const gone = new AbortController();
     res.once('close', () => gone.abort());
     const released = new AbortController();
@@ -207,7 +269,7 @@ export class TusUploadsService implements OnModuleInit {
           { offset: upload.offset },
         );
       }
-      if (length !== undefined) await this.declareLength(upload, length);
+      if (length !== undefined) await this.declareLength(upload, length, caller);
 
       const room = (upload.size ?? this.maxFileBytes) - offset;
       if (contentLength !== undefined && contentLength > room) throw this.overflow(upload, room);
@@ -219,11 +281,10 @@ export class TusUploadsService implements OnModuleInit {
       }
 
       if (upload.offset === upload.size) {
-        const finished = await this.finish(upload);
-        res.status(finished.status).set(finished.headers).send(finished.body);
-        return;
-      }
-      if (expiresAt !== undefined) res.setHeader('Upload-Expires', new Date(expiresAt).toUTCString());
+        const completion = await this.complete(upload);
+        await this.store.forget(upload.id);
+        res.setHeader('Upload-Sha256', completion.sha256);
+      } else if (expiresAt !== undefined) res.setHeader('Upload-Expires', new Date(expiresAt).toUTCString());
       res.setHeader('Upload-Offset', String(upload.offset));
       res.status(204).end();
     } finally {
@@ -231,8 +292,31 @@ export class TusUploadsService implements OnModuleInit {
     }
   }
 
-  /** creation-defer-length: the length is named once, by a PATCH, and not below what has arrived. */
-  private async declareLength(upload: Upload, length: number): Promise<void> {
+  /** A PATCH to an upload that has finished: nothing more to add (204, as the last PATCH answered) or 409. */
+  private answerCompletedPatch(
+    completion: UploadCompletion,
+    offset: number,
+    contentLength: number | undefined,
+    res: Response,
+  ): void {
+    if (offset !== completion.size || (contentLength ?? 0) > 0) {
+      throw fieldError(
+        'UPLOAD_OFFSET_MISMATCH',
+        'Upload-Offset',
+        `is ${offset}, but the upload is complete at ${completion.size}`,
+        { offset: completion.size },
+      );
+    }
+    res.setHeader('Upload-Offset', String(completion.size));
+    res.setHeader('Upload-Sha256', completion.sha256);
+    res.status(204).end();
+  }
+
+  /**
+   * creation-defer-length: the length is named once, by a PATCH, not below what has arrived, and
+   * within the caller's quota (checked at creation for uploads whose length is known then).
+   */
+  private async declareLength(upload: Upload, length: number, caller: Principal): Promise<void> {
     if (upload.size !== undefined)
       throw fieldError('VALIDATION_FAILED', 'Upload-Length', `is already set (${upload.size} bytes)`);
     if (length < upload.offset)
@@ -242,6 +326,8 @@ export class TusUploadsService implements OnModuleInit {
         `is less than the ${upload.offset} bytes already received`,
       );
     if (length > this.maxFileBytes) throw fileTooLarge(this.maxFileBytes, 'Upload-Length');
+    const { used, left } = await this.blobs.quotaOf(caller.account);
+    if (BigInt(length) > left) throw quotaExceeded(used, this.runtime.config.uploadQuotaBytes, 'Upload-Length');
     await this.store.datastore.declareUploadLength(upload.id, length);
     upload.size = length;
   }
@@ -257,12 +343,16 @@ export class TusUploadsService implements OnModuleInit {
         );
   }
 
-  private async finish(upload: Upload): Promise<Finished> {
+  /**
+   * Publishes a complete upload under its hash and records its completion; the caller drops the
+   * tus record (at once for a PATCH, after the answer for a POST).
+   */
+  private async complete(upload: Upload): Promise<UploadCompletion> {
     const expected = metadataSha256(upload);
+    const owner = uploadOwner(upload);
+    if (!owner) throw new Error(`upload ${upload.id} has no owner`);
     let stored: StoredBlob;
     try {
-      const owner = uploadOwner(upload);
-      if (!owner) throw new Error(`upload ${upload.id} has no owner`);
       stored = await this.blobs.publishUpload(upload, owner, expected);
     } catch (error) {
       if (!(error instanceof BlobHashMismatchError)) throw error;
@@ -270,9 +360,9 @@ export class TusUploadsService implements OnModuleInit {
         actual: error.actual,
       });
     }
-    await this.store.forget(upload.id);
-    const body = JSON.stringify({ sha256: stored.sha256, size: stored.size.toString(), created: stored.created });
-    return { status: 200, headers: { 'Upload-Sha256': stored.sha256, 'Content-Type': 'application/json' }, body };
+    const size = Number(stored.size);
+    await this.completions.record(upload.id, owner, stored.sha256, size, UPLOAD_EXPIRY_MS);
+    return { account: owner, sha256: stored.sha256, size, expiresAt: new Date(Date.now() + UPLOAD_EXPIRY_MS) };
   }
 }
 

@@ -37,6 +37,10 @@ export class UploadsController {
     return this.uploads.patch(id, req, res, caller);
   }
 
+  /**
+   * HEAD and DELETE; and a POST carrying `X-HTTP-Method-Override` (tus 1.0, for clients behind
+   * proxies that drop PATCH or DELETE), handled as the method it names.
+   */
   @All(':id')
   @UploadThrottle()
   resume(
@@ -45,6 +49,9 @@ export class UploadsController {
     @Res() res: Response,
     @OptionalCaller() caller: Principal | undefined,
   ): Promise<void> {
+    const override = req.method === 'POST' ? req.headers['x-http-method-override'] : undefined;
+    if (typeof override === 'string') req.method = override.trim().toUpperCase();
+    if (req.method === 'PATCH' && caller) return this.uploads.patch(id, req, res, caller);
     return this.uploads.handleOwn(id, req, res, caller);
   }
 }

@@ -65,4 +65,10 @@ export class HashingFileStore extends FileStore {
   forget(id: string): void {
     this.running.delete(id);
   }
+
+  /** Termination (and expiry): the upload's file and record go, and its running hash with them. */
+  override async remove(id: string): Promise<void> {
+    this.running.delete(id);
+    await super.remove(id);
+  }
 }
