@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ERRORS, EVENTS, MemoryLocker, Metadata, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
+import { ERRORS, MemoryLocker, Metadata, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
 import type { Request, Response } from 'express';
 import { normaliseAddress, normaliseSha256, type Address, type Sha256 } from '@upstream/api-contract';
 import { quotaExceeded } from '../../access/access.errors';
@@ -101,11 +101,14 @@ export class TusUploadsService implements OnModuleInit, OnModuleDestroy {
         return { metadata: { ...upload.metadata, owner: caller.account } };
       },
       // A POST that carries every byte (creation-with-upload) finishes the upload: 201 with Location
-      // and Upload-Offset (added by @tus/server) and the digest. Its tus record is dropped once the
-      // answer is written (POST_FINISH below): @tus/server reads it again while building the answer.
+      // and Upload-Offset (added by @tus/server) and the digest.
       onUploadFinish: async (_req, upload) => {
         try {
           const completion = await this.complete(upload);
+          await this.store.forget(upload.id);
+          // A finished upload no longer expires: without a creation date @tus/server neither adds
+          // Upload-Expires nor re-reads the upload (whose bytes are the blob's by now) to decide.
+          upload.creation_date = undefined;
           return { headers: { 'Upload-Sha256': completion.sha256 } };
         } catch (error) {
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server hooks refuse with a { status_code, body } object
@@ -125,9 +128,6 @@ export class TusUploadsService implements OnModuleInit, OnModuleDestroy {
       },
     };
     this.server = new Server(options);
-    this.server.on(EVENTS.POST_FINISH, (_req: unknown, _res: unknown, upload: Upload) => {
-      void this.store.forget(upload.id).catch((err: unknown) => this.logger.warn({ err }, 'could not drop a finished upload'));
-    });
   }
 
   get maxFileBytes(): number {
@@ -344,8 +344,8 @@ export class TusUploadsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Publishes a complete upload under its hash and records its completion; the caller drops the
-   * tus record (at once for a PATCH, after the answer for a POST).
+   * Publishes a complete upload under its hash and records its completion; the caller then drops
+   * the upload's tus record.
    */
   private async complete(upload: Upload): Promise<UploadCompletion> {
     const expected = metadataSha256(upload);
