@@ -148,6 +148,59 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect((await alice.head(other.headers.location).set('Tus-Resumable', '1.0.0')).status).toBe(404);
   });
 
+  it('answers for a finished tus upload from its completion: HEAD and a repeated last PATCH give the digest, only to its owner; DELETE forgets it', async () => {
+    const bytes = Buffer.from(Array.from({ length: 30_000 }, (_, i) => (i * 11) % 256));
+    const digest = sha256(bytes);
+    const created = await alice
+      .post('/uploads')
+      .set('Tus-Resumable', '1.0.0')
+      .set('Upload-Length', String(bytes.length))
+      .expect(201);
+    const location = created.headers.location;
+    const patch = (as: TestAgent, offset: number, body: Buffer) =>
+      as
+        .patch(location)
+        .set({ 'Tus-Resumable': '1.0.0', 'content-type': 'application/offset+octet-stream' })
+        .set('Upload-Offset', String(offset))
+        .send(body);
+    const done = await patch(alice, 0, bytes).expect(204);
+    expect(done.headers).toMatchObject({ 'upload-offset': String(bytes.length), 'upload-sha256': digest });
+
+    // The client lost that answer and asks again: HEAD, or the same last PATCH with nothing left to add.
+    const head = await alice.head(location).set('Tus-Resumable', '1.0.0').expect(200);
+    expect(head.headers).toMatchObject({
+      'upload-offset': String(bytes.length),
+      'upload-length': String(bytes.length),
+      'upload-sha256': digest,
+      'cache-control': 'no-store',
+      'tus-resumable': '1.0.0',
+    });
+    const again = await patch(alice, bytes.length, Buffer.alloc(0)).expect(204);
+    expect(again.headers).toMatchObject({ 'upload-offset': String(bytes.length), 'upload-sha256': digest });
+    // Re-sending bytes to a finished upload is an offset conflict naming where it stands.
+    const resent = await patch(alice, 0, bytes);
+    expect(resent.status).toBe(409);
+    expect(JSON.parse(resent.text)).toMatchObject({ error: 'UPLOAD_OFFSET_MISMATCH', offset: bytes.length });
+
+    // To anyone else it does not exist, finished or not.
+    expect((await bob.head(location).set('Tus-Resumable', '1.0.0')).status).toBe(404);
+    const foreign = await patch(bob, bytes.length, Buffer.alloc(0));
+    expect(foreign.status).toBe(404);
+    expect(JSON.parse(foreign.text)).toMatchObject({ error: 'UPLOAD_NOT_FOUND', details: [{ field: 'id' }] });
+    expect((await bob.delete(location).set('Tus-Resumable', '1.0.0')).status).toBe(404);
+
+    // X-HTTP-Method-Override works for HEAD and DELETE too; DELETE forgets the upload, the blob stays.
+    const overriddenHead = await alice
+      .post(location)
+      .set({ 'Tus-Resumable': '1.0.0', 'X-HTTP-Method-Override': 'HEAD' })
+      .expect(200);
+    expect(overriddenHead.headers['upload-sha256']).toBe(digest);
+    await alice.post(location).set({ 'Tus-Resumable': '1.0.0', 'X-HTTP-Method-Override': 'DELETE' }).expect(204);
+    expect((await alice.head(location).set('Tus-Resumable', '1.0.0')).status).toBe(404);
+    const blob = await alice.get(`/blobs/${digest}`).buffer(true).expect(200);
+    expect(Buffer.compare(blob.body, bytes)).toBe(0);
+  });
+
   it('refuses a finished tus upload whose bytes do not match its declared sha256, and keeps nothing', async () => {
     const bytes = Buffer.from('these bytes are not the declared ones');
     const declared = sha256(Buffer.from('declared'));
