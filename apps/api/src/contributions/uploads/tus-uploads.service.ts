@@ -111,7 +111,6 @@ export class TusUploadsService implements OnModuleInit, OnModuleDestroy {
           upload.creation_date = undefined;
           return { headers: { 'Upload-Sha256': completion.sha256 } };
         } catch (error) {
-          // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server hooks refuse with a { status_code, body } object
           throw isDomainError(error) ? tusError(error) : error;
         }
       },
