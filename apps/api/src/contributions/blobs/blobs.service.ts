@@ -4,7 +4,7 @@ import type { Upload } from '@tus/server';
 import { normaliseSha256, type Address, type Sha256 } from '@upstream/api-contract';
 import { quotaExceeded } from '../../access/access.errors';
 import { BlobHoldersRepository } from '../../access/delivery/blob-holders.repository';
-import { UnitOfWork } from '../../common/persistence/unit-of-work';
+import { UnitOfWork, type Tx } from '../../common/persistence/unit-of-work';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
 import {
@@ -92,10 +92,18 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
     return { used, left: used >= limit ? 0n : limit - used };
   }
 
-  /** Publishes a finished resumable upload under its hash (BlobHashMismatchError unless it hashes to `expectedSha256`) and records it. */
-  async publishUpload(upload: Upload, holder: Address, expectedSha256?: Sha256): Promise<StoredBlob> {
+  /**
+   * Publishes a finished resumable upload under its hash (BlobHashMismatchError unless it hashes to
+   * `expectedSha256`) and records it; `alsoRecord` writes in the same transaction (the upload's completion).
+   */
+  async publishUpload(
+    upload: Upload,
+    holder: Address,
+    expectedSha256: Sha256 | undefined,
+    alsoRecord: (stored: StoredBlob, tx: Tx) => Promise<void>,
+  ): Promise<StoredBlob> {
     const stored = await this.store.resumable.publish(upload, expectedSha256);
-    await this.record(stored, holder);
+    await this.record(stored, holder, alsoRecord);
     return stored;
   }
 
@@ -105,13 +113,18 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
    * the file; before, the bytes this upload found already stored may be gone, and the upload fails
    * (409 BLOB_COLLECTED, nothing recorded) rather than leave a row without bytes.
    */
-  private async record(stored: StoredBlob, holder: Address): Promise<void> {
+  private async record(
+    stored: StoredBlob,
+    holder: Address,
+    alsoRecord?: (stored: StoredBlob, tx: Tx) => Promise<void>,
+  ): Promise<void> {
     await this.uow.run(async (tx) => {
       const collection = this.collection.in(tx);
       await collection.lockBlob(stored.sha256);
       await this.repository.in(tx).record(stored.sha256, stored.size);
       await this.holders.in(tx).record(holder, stored.sha256, stored.size);
       await collection.unqueue(stored.sha256);
+      await alsoRecord?.(stored, tx);
       if (!(await this.store.stat(stored.sha256)))
         throw fieldError(
           'BLOB_COLLECTED',

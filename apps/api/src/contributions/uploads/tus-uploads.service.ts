@@ -82,7 +82,6 @@ export class TusUploadsService implements OnModuleInit, OnModuleDestroy {
       // grants credentials to listed origins only; @tus/server's flag would grant them to any.
       allowedOrigins: (origin) => runtime.config.corsOrigins.some((o) => o.toLowerCase() === origin.toLowerCase()),
       onUploadCreate: async (_req, upload) => {
-        // @tus/server names uploads itself; an id from anywhere else is refused by the stores' own checks.
         if (upload.metadata?.sha256 != null && metadataSha256(upload) === undefined) {
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- @tus/server hooks refuse with a { status_code, body } object
           throw tusError(
@@ -352,16 +351,22 @@ export class TusUploadsService implements OnModuleInit, OnModuleDestroy {
     if (!owner) throw new Error(`upload ${upload.id} has no owner`);
     let stored: StoredBlob;
     try {
-      stored = await this.blobs.publishUpload(upload, owner, expected);
+      // The completion commits with the blob's holder record: a crash leaves both or neither.
+      stored = await this.blobs.publishUpload(upload, owner, expected, (blob, tx) =>
+        this.completions.in(tx).record(upload.id, owner, blob.sha256, Number(blob.size), UPLOAD_EXPIRY_MS),
+      );
     } catch (error) {
       if (!(error instanceof BlobHashMismatchError)) throw error;
       throw fieldError('BLOB_HASH_MISMATCH', 'Upload-Metadata sha256', `the uploaded bytes hash to ${error.actual}`, {
         actual: error.actual,
       });
     }
-    const size = Number(stored.size);
-    await this.completions.record(upload.id, owner, stored.sha256, size, UPLOAD_EXPIRY_MS);
-    return { account: owner, sha256: stored.sha256, size, expiresAt: new Date(Date.now() + UPLOAD_EXPIRY_MS) };
+    return {
+      account: owner,
+      sha256: stored.sha256,
+      size: Number(stored.size),
+      expiresAt: new Date(Date.now() + UPLOAD_EXPIRY_MS),
+    };
   }
 }
 
