@@ -416,6 +416,9 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
       .send(Buffer.alloc(10));
     expect(res.status).toBe(410);
     expect(JSON.parse(res.text)).toMatchObject({ error: 'UPLOAD_EXPIRED', details: [{ field: 'id' }] });
+    // HEAD says the same, so a resuming client starts a new upload instead of retrying this one.
+    const head = await alice.head(location).set('Tus-Resumable', '1.0.0');
+    expect(head.status).toBe(410);
   });
 
   it('serves byte ranges of a blob, so that a download can resume (206; 416 past the end)', async () => {

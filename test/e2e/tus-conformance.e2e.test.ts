@@ -52,21 +52,22 @@ type UrlStorage = NonNullable<TusOptions['urlStorage']>;
 /** tus-js-client's Node build exports a file-backed URL storage that its typings leave out. */
 const { FileUrlStorage } = tus as unknown as { FileUrlStorage: new (path: string) => UrlStorage };
 
+/** One service for both clients: the uploader is dev account 3, signed in. */
+let t: TestApp;
+let work: string;
+let authorization: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'upstream-tus-'));
+  t = await startTestApp({ DATA_DIR: join(work, 'data'), UPLOAD_RATE_LIMIT_PER_MINUTE: '1000000' });
+  authorization = `Bearer ${await t.tokenOf(3)}`;
+});
+afterAll(async () => {
+  await t?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
 describe('tus 1.0 conformance: the official tus-js-client against the real service', () => {
-  let t: TestApp;
-  let work: string;
-  let authorization: string;
-
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'upstream-tus-'));
-    t = await startTestApp({ DATA_DIR: join(work, 'data'), UPLOAD_RATE_LIMIT_PER_MINUTE: '1000000' });
-    authorization = `Bearer ${await t.tokenOf(3)}`;
-  });
-  afterAll(async () => {
-    await t?.close();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
   /**
    * Runs one tus-js-client upload to its end. `abortAfterChunks` aborts it (without terminating)
    * once that many chunks were accepted, as a user pausing or a process stopping would.
@@ -344,24 +345,18 @@ describe('tus 1.0 conformance: the official tus-js-client against the real servi
     );
     expect(row).toMatchObject({ sha256: sha256(bytes), size: String(bytes.length) });
     expect(Number(row.ttl_hours)).toBeCloseTo(24, 5);
+
+    // Once the completion expires, the upload is gone for its owner too (the blob stays).
+    await withClient(t.database.url, (c) =>
+      c.query(`UPDATE upload_completions SET expires_at = now() - interval '1 second' WHERE upload_id = $1`, [id]),
+    );
+    const expired = await fetch(run.url!, { method: 'HEAD', headers: { authorization, 'Tus-Resumable': '1.0.0' } });
+    expect(expired.status).toBe(404);
+    await expectStored(bytes);
   });
 });
 
 describe('tus 1.0 conformance: the CLI’s own tus client against the same service', () => {
-  let t: TestApp;
-  let work: string;
-  let authorization: string;
-
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'upstream-tus-cli-'));
-    t = await startTestApp({ DATA_DIR: join(work, 'data'), UPLOAD_RATE_LIMIT_PER_MINUTE: '1000000' });
-    authorization = `Bearer ${await t.tokenOf(3)}`;
-  });
-  afterAll(async () => {
-    await t?.close();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
   /** A keep-alive agent that notes each request the CLI's tus client makes (method and path). */
   function recordingAgent(): http.Agent & { seen: string[] } {
     const agent = agentFor(t.baseUrl) as http.Agent & {
