@@ -483,6 +483,25 @@ describe('access: sessions, API keys, and bytes only for those entitled to them'
       const tus = await bob.post('/uploads').set('Tus-Resumable', '1.0.0').set('Upload-Length', '6000');
       expect(tus.status).toBe(413);
       expect(JSON.parse(tus.text)).toMatchObject({ error: 'QUOTA_EXCEEDED' });
+
+      // A tus upload whose length comes later (creation-defer-length) meets the quota when it names it.
+      const deferred = await bob
+        .post('/uploads')
+        .set('Tus-Resumable', '1.0.0')
+        .set('Upload-Defer-Length', '1')
+        .expect(201);
+      const named = await bob
+        .patch(deferred.headers.location)
+        .set({
+          'Tus-Resumable': '1.0.0',
+          'Content-Type': 'application/offset+octet-stream',
+          'Upload-Offset': '0',
+          'Upload-Length': '6000',
+        })
+        .send(over);
+      expect(named.status).toBe(413);
+      expect(JSON.parse(named.text)).toMatchObject({ error: 'QUOTA_EXCEEDED', details: [{ field: 'Upload-Length' }] });
+      expect((await db.query(`SELECT 1 FROM blobs WHERE sha256 = $1`, [sha256(over)])).rowCount).toBe(0);
     });
   });
 });
