@@ -195,6 +195,9 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
       .set({ 'Tus-Resumable': '1.0.0', 'X-HTTP-Method-Override': 'HEAD' })
       .expect(200);
     expect(overriddenHead.headers['upload-sha256']).toBe(digest);
+    const unknown = await alice.post(location).set({ 'Tus-Resumable': '1.0.0', 'X-HTTP-Method-Override': 'GET' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'X-HTTP-Method-Override' }] });
     await alice.post(location).set({ 'Tus-Resumable': '1.0.0', 'X-HTTP-Method-Override': 'DELETE' }).expect(204);
     expect((await alice.head(location).set('Tus-Resumable', '1.0.0')).status).toBe(404);
     const blob = await alice.get(`/blobs/${digest}`).buffer(true).expect(200);

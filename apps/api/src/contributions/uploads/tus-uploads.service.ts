@@ -370,6 +370,22 @@ export class TusUploadsService implements OnModuleInit, OnModuleDestroy {
   }
 }
 
+/** The methods a POST may stand for on /uploads/:id through `X-HTTP-Method-Override`. */
+const OVERRIDABLE_METHODS = new Set(['PATCH', 'HEAD', 'DELETE']);
+
+/**
+ * tus 1.0: a POST carrying `X-HTTP-Method-Override` is handled as the method it names (for
+ * clients behind proxies that drop PATCH or DELETE); only the tus methods of an upload's URL.
+ */
+export function applyMethodOverride(req: http.IncomingMessage): void {
+  const override = req.method === 'POST' ? req.headers['x-http-method-override'] : undefined;
+  if (override === undefined) return;
+  const method = typeof override === 'string' ? override.trim().toUpperCase() : '';
+  if (!OVERRIDABLE_METHODS.has(method))
+    throw fieldError('VALIDATION_FAILED', 'X-HTTP-Method-Override', 'must be PATCH, HEAD or DELETE');
+  req.method = method;
+}
+
 /**
  * The request's bytes, at most `room` of them (BlobTooLargeError past it). When `released` fires
  * (another request wants the upload's lock) it ends after the bytes read so far; a client that

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { BodyCheckedByHandler } from '../../common/body/content-type.guard';
 import { UploadThrottle } from '../upload-throttle';
-import { TusUploadsService } from './tus-uploads.service';
+import { applyMethodOverride, TusUploadsService } from './tus-uploads.service';
 import { Access, Caller, OptionalCaller } from '../../access/access.decorator';
 import type { Principal } from '../../access/principal';
 
@@ -49,8 +49,7 @@ export class UploadsController {
     @Res() res: Response,
     @OptionalCaller() caller: Principal | undefined,
   ): Promise<void> {
-    const override = req.method === 'POST' ? req.headers['x-http-method-override'] : undefined;
-    if (typeof override === 'string') req.method = override.trim().toUpperCase();
+    applyMethodOverride(req);
     if (req.method === 'PATCH' && caller) return this.uploads.patch(id, req, res, caller);
     return this.uploads.handleOwn(id, req, res, caller);
   }
