@@ -8,6 +8,7 @@ import { jsonBodyParser } from './common/body/json-body-parser';
 import { CachePolicyInterceptor } from './common/http/cache-policy.interceptor';
 import { compressResponses } from './common/http/compression';
 import { corsPolicy } from './common/http/cors-policy';
+import { requestLimitsTable, routeLimitsLookup } from './common/body/request-limits';
 import { createValidationPipe } from './common/validation';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import type { Runtime } from './runtime/runtime';
@@ -26,7 +27,7 @@ export async function createApp(runtime: Runtime): Promise<NestExpressApplicatio
   app.use(corsPolicy(runtime.config.corsOrigins));
   app.use(compressResponses());
   app.useGlobalInterceptors(new CachePolicyInterceptor(app.get(Reflector)));
-  app.use(jsonBodyParser({ limit: '64mb' }));
+  app.use(jsonBodyParser({ limitsFor: routeLimitsLookup(requestLimitsTable(runtime.config)) }));
   answerClientErrorsInErrorShape(app.getHttpServer());
   app.set('trust proxy', runtime.config.trustProxy);
 

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bodyParserError } from '../../../apps/api/src/common/body/json-body-parser';
 import { jsonShapeFault } from '../../../apps/api/src/common/body/json-shape';
-import { DomainError } from '../../../apps/api/src/common/errors/domain-error';
 
 const fault = (text: string | Buffer, maxDepth?: number) =>
   jsonShapeFault(typeof text === 'string' ? Buffer.from(text) : text, maxDepth);
@@ -33,24 +31,5 @@ describe('jsonShapeFault: what JSON.parse would accept silently, found in the ra
   it('leaves malformed JSON to JSON.parse', () => {
     expect(fault('{"a')).toBeUndefined();
     expect(fault('{"a\\x":1,"a\\x":1}')).toBeUndefined();
-  });
-});
-
-describe("bodyParserError: body-parser's refusals as domain errors naming the part at fault", () => {
-  it.each([
-    [{ type: 'entity.parse.failed', message: 'Unexpected end' }, 'MALFORMED_BODY', 'body'],
-    [{ type: 'entity.too.large', limit: 10 }, 'BODY_TOO_LARGE', 'body'],
-    [{ type: 'charset.unsupported', charset: 'latin1' }, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type'],
-    [{ type: 'encoding.unsupported', encoding: 'zstd' }, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Encoding'],
-    [{ type: 'request.aborted' }, 'MALFORMED_BODY', 'body'],
-  ])('%o', (error, code, field) => {
-    const refusal = bodyParserError(error);
-    expect(refusal).toBeInstanceOf(DomainError);
-    expect(refusal).toMatchObject({ code, details: [{ field }] });
-  });
-
-  it('leaves other errors alone', () => {
-    const error = new Error('disk full');
-    expect(bodyParserError(error)).toBe(error);
   });
 });

@@ -12,6 +12,7 @@ import { OrphanBlobCollector } from './blobs/orphan-blob-collector.service';
 import { ContributorsController } from './datasets/contributors.controller';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsRepository } from './datasets/datasets.repository';
+import { FileListPool } from './datasets/file-list/file-list.pool';
 import { DatasetsService } from './datasets/datasets.service';
 import { BLOB_STORE, type BlobStore } from './storage/blob-store';
 import { LocalBlobStore } from './storage/local-disk/local-blob-store';
@@ -57,6 +58,7 @@ const blobStoreProvider: Provider<BlobStore> = {
     UploadCompletionsRepository,
     DatasetsRepository,
     DatasetsService,
+    FileListPool,
   ],
   exports: [DatasetsService, BlobsService],
 })

@@ -1,86 +1,184 @@
-import express, { type RequestHandler } from 'express';
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Request, RequestHandler, Response } from 'express';
 import { requestError } from '../errors/common.errors';
-import { DomainError } from '../errors/domain-error';
-import { jsonShapeFault, MAX_JSON_DEPTH } from './json-shape';
+import { DomainError, isDomainError } from '../errors/domain-error';
+import { keepRawJsonBody } from './raw-json-body';
+import { JsonShapeScanner, type ShapeFault } from './json-shape';
+import { DEFAULT_ROUTE_LIMITS, type RouteLimits, type RouteLimitsLookup } from './request-limits';
 
 export interface JsonBodyOptions {
-  /** Largest body accepted, in bytes or as body-parser reads it (`'64mb'`). */
-  limit: number | string;
-  maxDepth?: number;
+  /** The limits of each route (`request-limits.ts`); the default limits for every route when absent. */
+  limitsFor?: RouteLimitsLookup;
+  /** Called with each refusal made while the body streamed in (counts for tests and the bench). */
+  onRefusal?: (refusal: DomainError) => void;
 }
 
+/** Counts of what the reader refused before JSON.parse, since start: read by tests and the bench. */
+export const bodyReaderStats = { refusedWhileStreaming: 0, refusedByLength: 0, parsed: 0 };
+
 /**
- * The one JSON body parser (application/json only; other bodies are left for the route's content
- * type check). Before JSON.parse builds anything it refuses bodies that are not UTF-8, nest too
- * deep or repeat a key (`jsonShapeFault`); its own refusals (malformed JSON, too large, another
- * charset or encoding) come out as domain errors, so they render in the one error shape naming
- * `body`, `Content-Type` or `Content-Encoding`.
+ * The one JSON body reader (application/json only; other bodies are left for the route's content
+ * type check). It applies the route's limits (`request-limits.ts`) before anything is built: a
+ * Content-Length past the byte limit is refused without reading; otherwise the body is scanned as
+ * it streams in (`JsonShapeScanner`: depth, array lengths, string lengths, repeated and prototype
+ * keys) and refused at the first fault, the rest left unread and the connection closed after the
+ * answer. Only a body that passes is checked for UTF-8 and handed to JSON.parse. Every refusal is a
+ * domain error in the one error shape naming `body`, the field, `Content-Type` or `Content-Encoding`.
  */
-export function jsonBodyParser({ limit, maxDepth = MAX_JSON_DEPTH }: JsonBodyOptions): RequestHandler {
-  const parse = express.json({
-    limit,
-    strict: true,
-    verify: (_req, _res, buf, encoding) => {
-      if (encoding !== 'utf-8')
-        throw new BodyRefusal(
-          requestError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type', `charset ${encoding} is not supported: send UTF-8`),
-        );
-      const fault = jsonShapeFault(buf, maxDepth);
-      if (fault) throw new BodyRefusal(requestError('MALFORMED_BODY', fault.field, fault.reason));
-    },
-  });
+export function jsonBodyParser({ limitsFor, onRefusal }: JsonBodyOptions = {}): RequestHandler {
   // Named so Nest does not add its own JSON parser beside this one.
   return function jsonParser(req, res, next) {
-    parse(req, res, (error?: unknown) => next(error === undefined ? undefined : bodyParserError(error)));
+    if (!hasBody(req) || !req.is('application/json')) return next();
+    const limits = limitsFor?.(req.method, req.path) ?? DEFAULT_ROUTE_LIMITS;
+    readJsonBody(req, res, limits).then(
+      (body) => {
+        req.body = body;
+        bodyReaderStats.parsed++;
+        next();
+      },
+      (error: unknown) => {
+        if (isDomainError(error)) onRefusal?.(error);
+        next(error);
+      },
+    );
   };
 }
 
-/**
- * A refusal thrown from body-parser's `verify`. body-parser stamps a status (403) onto what `verify`
- * throws, which would make Nest read it as an HTTP error: the domain error travels inside instead.
- */
-class BodyRefusal extends Error {
-  constructor(readonly refusal: DomainError) {
-    super(refusal.message);
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+async function readJsonBody(req: Request, res: Response, limits: RouteLimits): Promise<unknown> {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
+    throw refuseEarly(
+      req,
+      res,
+      requestError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type', `charset ${charset} is not supported: send UTF-8`),
+    );
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > limits.bodyBytes) {
+    bodyReaderStats.refusedByLength++;
+    throw refuseEarly(req, res, tooLarge(limits));
+  }
+  const source = decoded(req);
+  if (source instanceof DomainError) throw refuseEarly(req, res, source);
+  const buffer = await collect(req, source, limits);
+  keepRawJsonBody(req, buffer);
+  if (!isUtf8(buffer)) throw requestError('MALFORMED_BODY', 'body', 'is not valid UTF-8');
+  const text = buffer.toString('utf8');
+  if (text.trim() === '') return {};
+  const first = /\S/.exec(text)?.[0];
+  if (first !== '{' && first !== '[')
+    throw requestError('MALFORMED_BODY', 'body', 'is not valid JSON (a body is an object or an array)');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw requestError('MALFORMED_BODY', 'body', `is not valid JSON (${(error as Error).message})`);
   }
 }
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  limit?: number;
-  charset?: string;
-  encoding?: string;
-  message?: string;
-}
-
-/** body-parser's refusals as domain errors; anything else (a server fault) goes on unchanged. */
-export function bodyParserError(error: unknown): unknown {
-  if (error instanceof BodyRefusal) return error.refusal;
-  if (typeof error !== 'object' || error === null) return error;
-  const { type, limit, charset, encoding, message } = error as BodyParserError;
-  switch (type) {
-    case 'entity.parse.failed':
-      return requestError('MALFORMED_BODY', 'body', `is not valid JSON (${message ?? 'parse error'})`);
-    case 'entity.too.large':
-      return requestError('BODY_TOO_LARGE', 'body', `is larger than the ${limit ?? '?'} bytes allowed`);
-    case 'charset.unsupported':
-      return requestError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        'Content-Type',
-        `charset ${charset ?? '?'} is not supported: send UTF-8`,
-      );
-    case 'encoding.unsupported':
+/** The body with its Content-Encoding undone, or the refusal of an encoding this service does not read. */
+function decoded(req: IncomingMessage): Readable | DomainError {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  switch (encoding) {
+    case 'identity':
+      return req;
+    case 'gzip':
+    case 'x-gzip':
+      return req.pipe(zlib.createGunzip());
+    case 'deflate':
+      return req.pipe(zlib.createInflate());
+    case 'br':
+      return req.pipe(zlib.createBrotliDecompress());
+    default:
       return requestError(
         'UNSUPPORTED_MEDIA_TYPE',
         'Content-Encoding',
-        `${encoding ?? '?'} is not supported (identity, gzip, deflate or br)`,
+        `${encoding} is not supported (identity, gzip, deflate or br)`,
       );
-    case 'request.aborted':
-      return requestError('MALFORMED_BODY', 'body', 'ended before its Content-Length');
-    case 'request.size.invalid':
-      return requestError('MALFORMED_BODY', 'body', 'does not match its Content-Length');
-    default:
-      return error;
+  }
+}
+
+/**
+ * Reads the (decoded) body, feeding the scanner chunk by chunk; at the first fault or past the byte
+ * limit it stops reading and refuses. Bytes beyond that are never read: the answer closes the connection.
+ */
+function collect(req: Request, source: Readable, limits: RouteLimits): Promise<Buffer> {
+  const scanner = new JsonShapeScanner(limits);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  return new Promise<Buffer>((resolve, reject) => {
+    let settled = false;
+    const stop = (refusal: DomainError) => {
+      if (settled) return;
+      settled = true;
+      bodyReaderStats.refusedWhileStreaming++;
+      source.removeListener('data', onData);
+      if (source !== req) req.unpipe();
+      req.pause();
+      source.pause();
+      reject(refuseEarly(req, req.res!, refusal));
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limits.bodyBytes) return stop(tooLarge(limits));
+      const fault = scanner.write(chunk);
+      if (fault) return stop(shapeRefusal(fault, limits));
+      chunks.push(chunk);
+    };
+    source.on('data', onData);
+    source.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    });
+    source.once('error', (error: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(
+        source === req
+          ? requestError('MALFORMED_BODY', 'body', 'ended before its Content-Length')
+          : requestError('MALFORMED_BODY', 'Content-Encoding', `the body does not decode (${error.message})`),
+      );
+    });
+    req.once('aborted', () => {
+      if (settled) return;
+      settled = true;
+      reject(requestError('MALFORMED_BODY', 'body', 'ended before its Content-Length'));
+    });
+  });
+}
+
+/** A refusal answered before the body is read to its end: the connection closes after the answer. */
+function refuseEarly(req: IncomingMessage, res: Response, refusal: DomainError): DomainError {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+  req.pause();
+  return refusal;
+}
+
+function tooLarge(limits: RouteLimits): DomainError {
+  return requestError('BODY_TOO_LARGE', 'body', `is larger than the ${limits.bodyBytes} bytes allowed on this route`);
+}
+
+function shapeRefusal(fault: ShapeFault, limits: RouteLimits): DomainError {
+  switch (fault.kind) {
+    case 'shape':
+      return requestError('MALFORMED_BODY', fault.field, fault.reason);
+    case 'array': {
+      const own = fault.arrayPath === undefined ? undefined : limits.arrayRefusals?.[fault.arrayPath];
+      if (own === undefined) return requestError('TOO_MANY_ITEMS', fault.field, fault.reason);
+      const reason = `${fault.reason}; ${own.setting} is ${fault.limit}`;
+      return new DomainError(own.code, `${fault.field}: ${reason}`, [{ field: fault.field, reason }], {
+        limit: own.setting,
+        max: fault.limit,
+      });
+    }
+    case 'string':
+      return requestError('TEXT_TOO_LONG', fault.field, fault.reason);
   }
 }

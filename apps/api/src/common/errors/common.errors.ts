@@ -10,6 +10,8 @@ export const COMMON_ERROR_CODES = defineErrorCodes({
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
   MALFORMED_BODY: HttpStatus.BAD_REQUEST,
   BODY_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
+  TOO_MANY_ITEMS: HttpStatus.PAYLOAD_TOO_LARGE,
+  TEXT_TOO_LONG: HttpStatus.PAYLOAD_TOO_LARGE,
   UNSUPPORTED_MEDIA_TYPE: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   // 431 Request Header Fields Too Large, which Nest's HttpStatus does not name.
   HEADERS_TOO_LARGE: 431 as HttpStatus,

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsString } from 'class-validator';
+import { MAX_MISSING_DIGESTS } from '../../common/body/request-limits';
 
 const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -18,7 +19,7 @@ export class BlobResponseDto {
 export class MissingBlobsRequestDto {
   @ApiProperty({ type: [String], example: [SHA], description: 'Digests to look up (at most 100,000)' })
   @IsArray()
-  @ArrayMaxSize(100_000)
+  @ArrayMaxSize(MAX_MISSING_DIGESTS)
   @IsString({ each: true })
   sha256s!: string[];
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
@@ -10,6 +10,8 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrors } from '../../common/errors/api-errors.decorator';
+import { PrepareFileListInterceptor, PreparedFileList } from './file-list/file-list.interceptor';
+import type { FileListResult } from './file-list/file-list';
 import { BlobsService } from '../blobs/blobs.service';
 import { sendBlob } from '../blobs/send-blob';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
@@ -72,8 +74,13 @@ export class DatasetsController {
     ['DATASET_EXISTS', 'content root already registered; the body has `datasetId`'],
     ['TOO_MANY_FILES', 'more files than MAX_FILES_PER_DATASET'],
   )
-  register(@Body() body: CreateDatasetDto, @Caller() caller: Principal): Promise<DatasetDetailDto> {
-    return this.datasets.register(body, caller);
+  @UseInterceptors(PrepareFileListInterceptor)
+  register(
+    @Body() body: CreateDatasetDto,
+    @PreparedFileList() files: FileListResult,
+    @Caller() caller: Principal,
+  ): Promise<DatasetDetailDto> {
+    return this.datasets.register(body, files, caller);
   }
 
   @Get()

@@ -3,14 +3,7 @@ import { SignatureVerifier } from '../../access/signature-verifier';
 import { BlobHoldersRepository } from '../../access/delivery/blob-holders.repository';
 import type { Principal } from '../../access/principal';
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  normaliseAddress,
-  normaliseSha256,
-  type AccessPolicy,
-  type Address,
-  type Bytes32,
-  type Sha256,
-} from '@upstream/api-contract';
+import { normaliseAddress, type AccessPolicy, type Address, type Bytes32, type Sha256 } from '@upstream/api-contract';
 import { QueryFailedError } from 'typeorm';
 import {
   buildContentTree,
@@ -24,8 +17,7 @@ import {
   upstreamDomain,
   validateContribution,
   normalizeEntryPath,
-  normalizeFileEntry,
-  type ContentTree,
+  type FileEntry,
   type ContributionMessage,
   type LicenseTerms,
 } from '@upstream/provenance';
@@ -51,6 +43,13 @@ import type {
   LineageDto,
 } from './dto/dataset-response.dto';
 import { DatasetsRepository, type DatasetRow } from './datasets.repository';
+import { fileEntriesOf, type FileListResult } from './file-list/file-list';
+
+/** A registration's files in canonical order, and where each was in the body. */
+interface PreparedFiles {
+  entries: FileEntry[];
+  bodyIndex: Int32Array;
+}
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
@@ -76,23 +75,13 @@ export class DatasetsService {
   ) {}
 
   /**
+   * `prepared` is the body's file list, checked and hashed (PrepareFileListInterceptor).
    * Checks everything that can be checked without writing (formats, shares, content root,
    * terms, signature, lineage, blobs), then writes the dataset, its files, owners, parents,
    * the used nonce and the anchor item in one transaction.
    */
-  async register(dto: CreateDatasetDto, caller: Principal): Promise<DatasetDetailDto> {
+  async register(dto: CreateDatasetDto, prepared: FileListResult, caller: Principal): Promise<DatasetDetailDto> {
     const { maxFilesPerDataset } = this.runtime.config;
-    if (dto.files.length > maxFilesPerDataset) {
-      throw fieldError(
-        'TOO_MANY_FILES',
-        'files',
-        `lists ${dto.files.length} files; MAX_FILES_PER_DATASET is ${maxFilesPerDataset}`,
-        {
-          limit: 'MAX_FILES_PER_DATASET',
-          maxFiles: maxFilesPerDataset,
-        },
-      );
-    }
     const storage = dto.storage ?? 'uploaded';
     if (storage === 'uploaded' && dto.externalUri !== undefined) {
       throw fieldError(
@@ -104,8 +93,26 @@ export class DatasetsService {
 
     if (dto.externalUri !== undefined) this.checkExternalUri(dto.externalUri);
 
-    const tree = await this.contentTree(dto);
-    const contentRoot = tree.root.toLowerCase();
+    if (!prepared.ok)
+      throw contributionError(
+        'VALIDATION_FAILED',
+        prepared.errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
+        prepared.errors,
+      );
+    const tree: PreparedFiles = { entries: fileEntriesOf(prepared), bodyIndex: prepared.bodyIndex };
+    // The body reader refuses a longer list while it streams in (request-limits.ts); this is the backstop.
+    if (tree.entries.length > maxFilesPerDataset) {
+      throw fieldError(
+        'TOO_MANY_FILES',
+        'files',
+        `lists ${tree.entries.length} files; MAX_FILES_PER_DATASET is ${maxFilesPerDataset}`,
+        {
+          limit: 'MAX_FILES_PER_DATASET',
+          maxFiles: maxFilesPerDataset,
+        },
+      );
+    }
+    const contentRoot = prepared.root;
     if (contentRoot !== dto.contentRoot) {
       throw fieldError('CONTENT_ROOT_MISMATCH', 'contentRoot', `the files' content root is ${contentRoot}`, {
         computedContentRoot: contentRoot,
@@ -202,8 +209,8 @@ export class DatasetsService {
         const repository = this.repository.in(tx);
         if (storage === 'uploaded') {
           await repository.holdBlobsAgainstCollection();
-          await this.checkBlobs(dto, tree, repository);
-          await this.checkPossession(dto, tree, caller.account);
+          await this.checkBlobs(tree, repository);
+          await this.checkPossession(tree, caller.account);
         }
         if (!(await this.nonces.in(tx).use(signer, message.nonce, 'contribution'))) {
           throw fieldError(
@@ -453,17 +460,6 @@ export class DatasetsService {
     };
   }
 
-  private async contentTree(dto: CreateDatasetDto): Promise<ContentTree> {
-    try {
-      return await buildContentTree(dto.files);
-    } catch (error) {
-      if (!(error instanceof ProvenanceError)) throw error;
-      const index = error.code === 'DUPLICATE_PATH' ? -1 : findBadEntry(dto);
-      const field = index >= 0 ? `files[${index}].${error.field ?? 'path'}` : 'files';
-      throw fieldError('VALIDATION_FAILED', field, error.reason);
-    }
-  }
-
   /** Only the schemes of EXTERNAL_URI_SCHEMES: a catalogue shows the URI, and a page may render it as a link. */
   private checkExternalUri(uri: string): void {
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
@@ -533,14 +529,14 @@ export class DatasetsService {
    * Proof of possession: an uploaded dataset may list only bytes the registering account uploaded
    * itself or may already fetch. Knowing a published hash is not having the file.
    */
-  private async checkPossession(dto: CreateDatasetDto, tree: ContentTree, account: Address): Promise<void> {
+  private async checkPossession(tree: PreparedFiles, account: Address): Promise<void> {
     const unavailable = await this.holders.unavailableTo(account, [
       ...new Set(tree.entries.map((e) => e.sha256)),
     ] as Sha256[]);
     if (unavailable.length === 0) return;
-    const bodyIndex = new Map(dto.files.map((f, i) => [normaliseSha256(f.sha256), i]));
+    const canonicalIndex = new Map(tree.entries.map((e, i) => [e.sha256, i]));
     const details = unavailable.slice(0, MAX_LISTED_REFUSALS).map((sha256) => ({
-      field: `files[${bodyIndex.get(sha256) ?? 0}].sha256`,
+      field: `files[${tree.bodyIndex[canonicalIndex.get(sha256) ?? 0]}].sha256`,
       reason: `blob ${sha256} was not uploaded by ${account}, and is in no dataset it may fetch: upload the file itself`,
     }));
     const more =
@@ -552,15 +548,14 @@ export class DatasetsService {
     );
   }
 
-  private async checkBlobs(dto: CreateDatasetDto, tree: ContentTree, repository: DatasetsRepository): Promise<void> {
+  private async checkBlobs(tree: PreparedFiles, repository: DatasetsRepository): Promise<void> {
     const bad = await repository.entriesWithoutBlob(tree.entries);
     if (bad.length === 0) return;
     // Name entries by their place in the request body, which may differ from the canonical order.
-    const bodyIndex = new Map(dto.files.map((f, i) => [safeNormalize(f.path), i]));
     const details = bad.slice(0, MAX_LISTED_REFUSALS).map(({ index, reason, storedSize }) => {
       const entry = tree.entries[index];
       return {
-        field: `files[${bodyIndex.get(entry.path) ?? index}].sha256`,
+        field: `files[${tree.bodyIndex[index] ?? index}].sha256`,
         reason:
           reason === 'missing'
             ? `no uploaded blob ${entry.sha256} for ${entry.path}: upload the file first (or register with storage "external")`
@@ -574,17 +569,6 @@ export class DatasetsService {
       details,
     );
   }
-}
-
-function findBadEntry(dto: CreateDatasetDto): number {
-  return dto.files.findIndex((entry) => {
-    try {
-      normalizeFileEntry(entry);
-      return false;
-    } catch {
-      return true;
-    }
-  });
 }
 
 function safeNormalize(path: string): string {

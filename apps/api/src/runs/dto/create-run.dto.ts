@@ -19,8 +19,10 @@ import { IsIntInRange, IsUint256String, IsUnixSeconds } from '../../common/numbe
 import { ADDRESS, SIGNATURE } from '../../licenses/dto/create-license.dto';
 import { IsCleanText } from '../../common/clean-text';
 
-/** Entries per request: POST /runs (optional) and each POST /runs/:id/entries chunk. */
-export const MAX_CHUNK_ENTRIES = 50_000;
+import { MAX_CHUNK_ENTRIES } from '../../common/body/request-limits';
+
+/** Entries per request: POST /runs (optional) and each POST /runs/:id/entries chunk (the limits table's). */
+export { MAX_CHUNK_ENTRIES };
 /** Largest manifest accepted (run_entries positions are int4; 10M keeps a commit within minutes). */
 export const MAX_RUN_ENTRIES = 10_000_000;
 export const WEIGHT_UNITS = ['tokens', 'bytes', 'samples'] as const;

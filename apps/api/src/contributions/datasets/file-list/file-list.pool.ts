@@ -1,0 +1,46 @@
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Piscina } from 'piscina';
+import { prepareFileList, type FileListResult } from './file-list';
+
+/** Bodies up to this size are prepared on the event loop (~2,000 files, a few ms); longer ones in a worker. */
+export const INLINE_BODY_BYTES = 256 * 1024;
+
+/**
+ * Prepares a registration's file list (checks, canonical order, content root) off the event loop
+ * for long lists: a small piscina pool (one thread on a 2-core machine, two at most) started on
+ * first use and idle threads stopped after a minute. From the TypeScript sources (tests) the worker
+ * runs through tsx; from `dist` it is plain JavaScript.
+ */
+@Injectable()
+export class FileListPool implements OnApplicationShutdown {
+  private pool: Piscina | undefined;
+  /** Lists prepared in a worker thread since start (tests and the bench read it). */
+  offloaded = 0;
+
+  async prepare(rawBody: Buffer | undefined, parsedFiles: unknown): Promise<FileListResult> {
+    if (rawBody === undefined || rawBody.length <= INLINE_BODY_BYTES) return prepareFileList(parsedFiles);
+    this.offloaded++;
+    return (await this.workers().run(rawBody)) as FileListResult;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool?.destroy();
+    this.pool = undefined;
+  }
+
+  private workers(): Piscina {
+    if (this.pool === undefined) {
+      const fromSources = __filename.endsWith('.ts');
+      this.pool = new Piscina({
+        filename: path.join(__dirname, `file-list.worker.${fromSources ? 'ts' : 'js'}`),
+        execArgv: fromSources ? ['--import', 'tsx'] : [],
+        minThreads: 0,
+        maxThreads: Math.max(1, Math.min(2, availableParallelism() - 1)),
+        idleTimeout: 60_000,
+      });
+    }
+    return this.pool;
+  }
+}
