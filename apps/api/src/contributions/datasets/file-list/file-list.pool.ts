@@ -16,10 +16,12 @@ export const INLINE_BODY_BYTES = 256 * 1024;
 @Injectable()
 export class FileListPool implements OnApplicationShutdown {
   private pool: Piscina | undefined;
-  /** Lists prepared in a worker thread since start (tests and the bench read it). */
+  /** Lists prepared since start, and how many of them in a worker thread (tests and the bench read them). */
+  prepared = 0;
   offloaded = 0;
 
   async prepare(rawBody: Buffer | undefined, parsedFiles: unknown): Promise<FileListResult> {
+    this.prepared++;
     if (rawBody === undefined || rawBody.length <= INLINE_BODY_BYTES) return prepareFileList(parsedFiles);
     this.offloaded++;
     return (await this.workers().run(rawBody)) as FileListResult;
