@@ -144,6 +144,10 @@ describe('bounded work: a body is refused at its first fault, before validation,
     const long = await asAlice.post('/auth/keys').send({ label: 'x'.repeat(40_000), scopes: ['read'] });
     expect(long.status).toBe(413);
     expect(long.body).toMatchObject({ error: 'TEXT_TOO_LONG', details: [{ field: 'label' }] });
+    const keyed = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, i]));
+    const wide = await asAlice.post('/auth/keys').send({ label: 'k', scopes: ['read'], extra: keyed });
+    expect(wide.status).toBe(413);
+    expect(wide.body).toMatchObject({ error: 'TOO_MANY_ITEMS', details: [{ field: 'extra' }] });
     // POST /datasets nests at most 8 levels (the default route 32).
     const deep = await asAlice
       .post('/datasets')

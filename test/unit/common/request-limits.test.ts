@@ -8,7 +8,7 @@ import {
   routeLimitsLookup,
 } from '../../../apps/api/src/common/body/request-limits';
 
-const limits = { depth: 4, stringBytes: 16, arrays: { files: 3, 'a[].b': 2, '*': 5 } };
+const limits = { depth: 4, stringBytes: 16, objectKeys: 3, arrays: { files: 3, 'a[].b': 2, '*': 5 } };
 
 /** The scanner's first fault over `text` cut into pieces of `size` bytes. */
 function scan(text: string, size = Infinity) {
@@ -32,6 +32,7 @@ describe('JsonShapeScanner: the same answer however the body is cut into chunks'
     ['{"a":{"b":{"c":{"d":{}}}}}', 'body'],
     ['{"k":{"__proto__":1}}', 'k.__proto__'],
     ['{"s":"[[[{{,,,,"}', undefined],
+    ['{"o":{"a":1,"b":2,"c":3,"d":4}}', 'o'],
   ];
   it.each(bodies)('%s → %s', (text, field) => {
     for (const size of [Infinity, 1, 2, 3, 7]) expect(scan(text, size)?.field, `chunks of ${size}`).toBe(field);

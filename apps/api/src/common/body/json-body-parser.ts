@@ -178,6 +178,8 @@ function shapeRefusal(fault: ShapeFault, limits: RouteLimits): DomainError {
         max: fault.limit,
       });
     }
+    case 'keys':
+      return requestError('TOO_MANY_ITEMS', fault.field, fault.reason);
     case 'string':
       return requestError('TEXT_TOO_LONG', fault.field, fault.reason);
   }

@@ -18,7 +18,7 @@ const COMMA = 0x2c;
 
 /** What a body breaks: its shape (400), an array's length or a string's length (413). */
 export interface ShapeFault extends ErrorDetail {
-  kind: 'shape' | 'array' | 'string';
+  kind: 'shape' | 'array' | 'keys' | 'string';
   /** For `array`: the array's path in the limits table (`files`), and its limit. */
   arrayPath?: string;
   limit?: number;
@@ -41,7 +41,8 @@ interface Frame {
  * Reads a JSON body chunk by chunk as it arrives and stops at the first thing the route's limits or
  * the JSON shape rules refuse, before JSON.parse builds anything: nesting deeper than the limit
  * (deep enough, and JSON.parse or the validators overflow the stack), an array longer than its
- * limit (counted at the comma that would start one item too many), a string longer than the limit,
+ * limit (counted at the comma that would start one item too many), an object with more keys than
+ * the limit, a string longer than the limit,
  * a key repeated in one object (JSON.parse keeps the last one), and `__proto__`, `constructor` or
  * `prototype` as a key. Work is linear in the bytes and memory bounded by the depth and the keys
  * of the open objects. Malformed JSON is left to JSON.parse, which names where it broke; UTF-8 is
@@ -56,7 +57,7 @@ export class JsonShapeScanner {
   private keyParts: Buffer[] = [];
   private gaveUp = false;
 
-  constructor(private readonly limits: Pick<RouteLimits, 'depth' | 'stringBytes' | 'arrays'>) {}
+  constructor(private readonly limits: Pick<RouteLimits, 'depth' | 'stringBytes' | 'arrays' | 'objectKeys'>) {}
 
   /** The first fault in `chunk` given everything before it; undefined to go on reading. */
   write(chunk: Buffer): ShapeFault | undefined {
@@ -170,6 +171,12 @@ export class JsonShapeScanner {
       };
     if (!remember(frame, key))
       return { kind: 'shape', field: fieldPath(this.stack, key), reason: 'appears more than once in its object' };
+    if (keyCount(frame) > this.limits.objectKeys)
+      return {
+        kind: 'keys',
+        field: containerPath(this.stack, this.stack.length - 1) || 'body',
+        reason: `has more than ${this.limits.objectKeys} keys`,
+      };
     frame.at = key;
     frame.expectKey = false;
     return undefined;
@@ -201,8 +208,18 @@ export class JsonShapeScanner {
  */
 export function jsonShapeFault(body: Buffer, maxDepth = MAX_JSON_DEPTH): ErrorDetail | undefined {
   if (!isUtf8(body)) return { field: 'body', reason: 'is not valid UTF-8' };
-  const fault = new JsonShapeScanner({ depth: maxDepth, stringBytes: Infinity, arrays: {} }).write(body);
+  const fault = new JsonShapeScanner({
+    depth: maxDepth,
+    stringBytes: Infinity,
+    objectKeys: Infinity,
+    arrays: {},
+  }).write(body);
   return fault === undefined ? undefined : { field: fault.field, reason: fault.reason };
+}
+
+function keyCount(frame: Frame): number {
+  const keys = frame.keys;
+  return keys === undefined ? 0 : Array.isArray(keys) ? keys.length : keys.size;
 }
 
 /** Past this many keys an object's keys go into a Set; below it a list is cheaper. */

@@ -17,6 +17,8 @@ export interface RouteLimits {
   depth: number;
   /** Longest string (a key or a value), in UTF-8 bytes as sent (escapes counted as written). */
   stringBytes: number;
+  /** Most keys one object may hold (no DTO has more than a few dozen fields). */
+  objectKeys: number;
   /**
    * Most items an array may hold, by its path in the body: `files`, `owners`, `a[].b`; `*` for any
    * other array.
@@ -46,6 +48,7 @@ export const DEFAULT_ROUTE_LIMITS: RouteLimits = {
   bodyBytes: 64 * KiB,
   depth: 32,
   stringBytes: 32 * KiB,
+  objectKeys: 64,
   arrays: { '*': 256 },
 };
 
@@ -65,6 +68,7 @@ export function requestLimitsTable(settings: LimitSettings = DEFAULT_LIMIT_SETTI
       bodyBytes: Math.max(MiB, Math.ceil((settings.maxFilesPerDataset * 160) / MiB) * MiB),
       depth: 8,
       stringBytes: 32 * KiB,
+      objectKeys: 64,
       arrays: { files: settings.maxFilesPerDataset, owners: MAX_OWNERS, parents: MAX_PARENTS, '*': 16 },
       arrayRefusals: { files: { code: 'TOO_MANY_FILES', setting: 'MAX_FILES_PER_DATASET' } },
     },
@@ -73,6 +77,7 @@ export function requestLimitsTable(settings: LimitSettings = DEFAULT_LIMIT_SETTI
       bodyBytes: 12 * MiB,
       depth: 8,
       stringBytes: 8 * KiB,
+      objectKeys: 64,
       arrays: { entries: MAX_CHUNK_ENTRIES, '*': 16 },
     },
     {
@@ -80,6 +85,7 @@ export function requestLimitsTable(settings: LimitSettings = DEFAULT_LIMIT_SETTI
       bodyBytes: 12 * MiB,
       depth: 8,
       stringBytes: 8 * KiB,
+      objectKeys: 64,
       arrays: { entries: MAX_CHUNK_ENTRIES, '*': 16 },
     },
     {
@@ -87,6 +93,7 @@ export function requestLimitsTable(settings: LimitSettings = DEFAULT_LIMIT_SETTI
       bodyBytes: 8 * MiB,
       depth: 4,
       stringBytes: 1 * KiB,
+      objectKeys: 64,
       arrays: { sha256s: MAX_MISSING_DIGESTS, '*': 16 },
     },
   ];
@@ -117,8 +124,8 @@ export function limitsMarkdown(settings: LimitSettings = DEFAULT_LIMIT_SETTINGS)
   const bytes = (n: number) => (n >= MiB ? `${n / MiB} MiB` : `${n / KiB} KiB`);
   const count = (n: number) => n.toLocaleString('en-US');
   const lines = [
-    '| route | body | arrays (items) | depth | string |',
-    '| --- | --- | --- | --- | --- |',
+    '| route | body | arrays (items) | keys per object | depth | string |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => {
       const arrays = Object.entries(row.arrays)
         .map(([path, max]) => {
@@ -126,7 +133,7 @@ export function limitsMarkdown(settings: LimitSettings = DEFAULT_LIMIT_SETTINGS)
           return `${path === '*' ? 'any other' : `\`${path}\``} ${count(max)}${setting ? ` (\`${setting}\`)` : ''}`;
         })
         .join(', ');
-      return `| ${row.route.includes(' /') ? `\`${row.route}\`` : row.route} | ${bytes(row.bodyBytes)} | ${arrays} | ${row.depth} | ${bytes(row.stringBytes)} |`;
+      return `| ${row.route.includes(' /') ? `\`${row.route}\`` : row.route} | ${bytes(row.bodyBytes)} | ${arrays} | ${row.objectKeys} | ${row.depth} | ${bytes(row.stringBytes)} |`;
     }),
   ];
   return lines.join('\n');
