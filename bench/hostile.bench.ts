@@ -4,7 +4,7 @@
 // and runs the built service against it (`npm run build` first, which the npm script does). Prints
 // one JSON object and writes bench/results/hostile.json.
 import http from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -72,6 +72,7 @@ class Probe {
 
   private async rssLoop(): Promise<void> {
     while (this.running) {
+      if (!existsSync(`/proc/${this.pid}/status`)) return;
       this.peakRssMiB = Math.max(this.peakRssMiB, procStatusMiB(this.pid, 'VmRSS'));
       await sleep(20);
     }
@@ -83,6 +84,17 @@ function summary(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   return { count: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? 0) };
+}
+
+/** Resolves when `req` can take more, or closed. */
+function drained(req: http.ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      req.off('drain', done).off('close', done);
+      resolve();
+    };
+    req.once('drain', done).once('close', done);
+  });
 }
 
 interface Answer {
@@ -129,7 +141,7 @@ function send(
     void (async () => {
       for (const piece of pieces) {
         if (answered || req.destroyed) return;
-        if (!req.write(piece)) await new Promise((r) => req.once('drain', r).once('close', r));
+        if (!req.write(piece)) await drained(req);
       }
       if (!answered && !req.destroyed) req.end();
     })();
@@ -371,7 +383,10 @@ async function main(): Promise<void> {
       [];
     for (const c of cases) {
       const started = performance.now();
-      const answer = await c.run();
+      if (service.child.exitCode !== null) throw new Error(`the service exited:\n${service.output().slice(-4000)}`);
+      const answer = await c.run().catch((error: Error) => {
+        throw new Error(`${c.name}: ${error.message}\n${service.output().slice(-4000)}`);
+      });
       results.push({ name: c.name, expected: c.expected, ...answer, ms: round(performance.now() - started) });
       log(
         `${c.name}: ${answer.status} ${answer.error ?? ''} ${answer.field ?? ''} (${round(performance.now() - started)} ms)`,

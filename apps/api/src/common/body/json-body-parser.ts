@@ -23,9 +23,9 @@ export const bodyReaderStats = { refusedWhileStreaming: 0, refusedByLength: 0, p
  * The one JSON body reader (application/json only; other bodies are left for the route's content
  * type check). It applies the route's limits (`request-limits.ts`) before anything is built: a
  * Content-Length past the byte limit is refused without reading; otherwise the body is scanned as
- * it streams in (`JsonShapeScanner`: depth, array lengths, string lengths, repeated and prototype
- * keys) and refused at the first fault, the rest left unread and the connection closed after the
- * answer. Only a body that passes is checked for UTF-8 and handed to JSON.parse. Every refusal is a
+ * it streams in (`JsonShapeScanner`: depth, array lengths, keys per object, string lengths,
+ * repeated and prototype keys) and refused at the first fault; the rest is dropped unread by
+ * anything (`refuseEarly`). Only a body that passes is checked for UTF-8 and handed to JSON.parse. Every refusal is a
  * domain error in the one error shape naming `body`, the field, `Content-Type` or `Content-Encoding`.
  */
 export function jsonBodyParser({ limitsFor, onRefusal }: JsonBodyOptions = {}): RequestHandler {
@@ -106,7 +106,7 @@ function decoded(req: IncomingMessage): Readable | DomainError {
 
 /**
  * Reads the (decoded) body, feeding the scanner chunk by chunk; at the first fault or past the byte
- * limit it stops reading and refuses. Bytes beyond that are never read: the answer closes the connection.
+ * limit it stops collecting and refuses. Bytes beyond that are only dropped (`refuseEarly`).
  */
 function collect(req: Request, source: Readable, limits: RouteLimits): Promise<Buffer> {
   const scanner = new JsonShapeScanner(limits);
@@ -119,9 +119,10 @@ function collect(req: Request, source: Readable, limits: RouteLimits): Promise<B
       settled = true;
       bodyReaderStats.refusedWhileStreaming++;
       source.removeListener('data', onData);
-      if (source !== req) req.unpipe();
-      req.pause();
-      source.pause();
+      if (source !== req) {
+        req.unpipe();
+        source.destroy();
+      }
       reject(refuseEarly(req, req.res!, refusal));
     };
     const onData = (chunk: Buffer) => {
@@ -154,10 +155,31 @@ function collect(req: Request, source: Readable, limits: RouteLimits): Promise<B
   });
 }
 
-/** A refusal answered before the body is read to its end: the connection closes after the answer. */
+/** After a refusal, at most this much more of the body is read (and dropped) before the connection closes. */
+export const DISCARD_BYTES = 64 * 1024 * 1024;
+/** …and for at most this long. */
+const DISCARD_MS = 10_000;
+
+/**
+ * A refusal answered before the body is read to its end. The rest of the body is read and dropped
+ * (nothing scanned, buffered or parsed), so the client, still sending, reads the answer instead of
+ * a connection reset, and the connection can serve its next request. A client that goes on past
+ * DISCARD_BYTES or DISCARD_MS, or that declared a body longer than that, has its connection closed.
+ */
 function refuseEarly(req: IncomingMessage, res: Response, refusal: DomainError): DomainError {
-  if (!res.headersSent) res.setHeader('Connection', 'close');
-  req.pause();
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > DISCARD_BYTES && !res.headersSent) res.setHeader('Connection', 'close');
+  let dropped = 0;
+  const close = () => req.socket.destroy();
+  const timer = setTimeout(close, DISCARD_MS).unref();
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_BYTES) close();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
   return refusal;
 }
 

@@ -6,7 +6,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { normaliseAddress, type AccessPolicy, type Address, type Bytes32, type Sha256 } from '@upstream/api-contract';
 import { QueryFailedError } from 'typeorm';
 import {
-  buildContentTree,
   CONTRIBUTION_VERSION,
   contributionMetadataHash,
   contributionTypedData,
@@ -44,6 +43,7 @@ import type {
 } from './dto/dataset-response.dto';
 import { DatasetsRepository, type DatasetRow } from './datasets.repository';
 import { fileEntriesOf, type FileListResult } from './file-list/file-list';
+import { FileListPool } from './file-list/file-list.pool';
 
 /** A registration's files in canonical order, and where each was in the body. */
 interface PreparedFiles {
@@ -64,6 +64,7 @@ const MAX_LISTED_REFUSALS = 20;
 @Injectable()
 export class DatasetsService {
   constructor(
+    private readonly fileLists: FileListPool,
     private readonly uow: UnitOfWork,
     private readonly nonces: UsedNoncesRepository,
     private readonly repository: DatasetsRepository,
@@ -349,14 +350,9 @@ export class DatasetsService {
 
   async fileProof(idOrRoot: string, path: string): Promise<FileProofDto> {
     const row = await this.find(idOrRoot);
-    const tree = await buildContentTree(await this.repository.allFiles(row.id));
-    const entry = tree.entries.find((e) => e.path === path || e.path === safeNormalize(path));
-    if (!entry) throw fieldError('FILE_NOT_FOUND', 'path', `no file ${JSON.stringify(path)} in dataset ${row.id}`);
-    return {
-      contentRoot: tree.root,
-      file: { path: entry.path, size: entry.size.toString(), sha256: entry.sha256 },
-      proof: tree.proof(entry.path),
-    };
+    const answer = await this.fileLists.proveFile(await this.repository.allFiles(row.id), path);
+    if (!answer) throw fieldError('FILE_NOT_FOUND', 'path', `no file ${JSON.stringify(path)} in dataset ${row.id}`);
+    return answer;
   }
 
   /** The stored file's digest, for streaming its bytes; only uploaded datasets have bytes here. */

@@ -2,10 +2,12 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Piscina } from 'piscina';
-import { prepareFileList, type FileListResult } from './file-list';
+import { fileColumnsOf, prepareFileList, proveFile, type FileListResult, type FileProofResult } from './file-list';
 
 /** Bodies up to this size are prepared on the event loop (~2,000 files, a few ms); longer ones in a worker. */
 export const INLINE_BODY_BYTES = 256 * 1024;
+/** Stored file lists up to this length are hashed on the event loop for a proof; longer ones in a worker. */
+export const INLINE_FILES = 2_000;
 
 /**
  * Prepares a registration's file list (checks, canonical order, content root) off the event loop
@@ -25,6 +27,17 @@ export class FileListPool implements OnApplicationShutdown {
     if (rawBody === undefined || rawBody.length <= INLINE_BODY_BYTES) return prepareFileList(parsedFiles);
     this.offloaded++;
     return (await this.workers().run(rawBody)) as FileListResult;
+  }
+
+  /** A stored dataset's file proof: its whole content tree is rebuilt, in a worker past INLINE_FILES files. */
+  async proveFile(
+    files: readonly { path: string; size: string; sha256: string }[],
+    path: string,
+  ): Promise<FileProofResult | undefined> {
+    const columns = fileColumnsOf(files);
+    if (files.length <= INLINE_FILES) return proveFile(columns, path);
+    this.offloaded++;
+    return (await this.workers().run({ columns, path }, { name: 'proveFileTask' })) as FileProofResult | undefined;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,5 +1,11 @@
 import { normaliseSha256 } from '@upstream/api-contract';
-import { buildContentTree, normalizeFileEntry, ProvenanceError, type FileEntry } from '@upstream/provenance';
+import {
+  buildContentTree,
+  normalizeEntryPath,
+  normalizeFileEntry,
+  ProvenanceError,
+  type FileEntry,
+} from '@upstream/provenance';
 import { uncleanTextReason } from '../../../common/clean-text';
 import type { ErrorDetail } from '../../../common/errors/domain-error';
 
@@ -92,7 +98,7 @@ export async function prepareFileList(files: unknown): Promise<FileListResult> {
 }
 
 /** The canonical entries of a successful result, as the repository writes them. */
-export function fileEntriesOf(result: Extract<FileListResult, { ok: true }>): FileEntry[] {
+export function fileEntriesOf(result: { paths: string; sizes: string; sha256s: string }): FileEntry[] {
   const paths = result.paths.split('\0');
   const sizes = result.sizes.split(',');
   const entries = new Array<FileEntry>(paths.length);
@@ -112,4 +118,44 @@ function normalizes(entry: { path: string; size: string; sha256: string }): bool
 
 function refusal(field: string, reason: string): FileListResult {
   return { ok: false, errors: [{ field, reason }] };
+}
+
+/** A stored dataset's files as columns (as `FileListResult`), for a proof built in a worker. */
+export interface FileColumns {
+  paths: string;
+  sizes: string;
+  sha256s: string;
+}
+
+export function fileColumnsOf(files: readonly { path: string; size: string; sha256: string }[]): FileColumns {
+  return {
+    paths: files.map((f) => f.path).join('\0'),
+    sizes: files.map((f) => f.size).join(','),
+    sha256s: files.map((f) => f.sha256).join(''),
+  };
+}
+
+export interface FileProofResult {
+  contentRoot: string;
+  file: { path: string; size: string; sha256: string };
+  proof: string[];
+}
+
+/** The content tree of stored files and one file's inclusion proof; undefined when no file has `path`. */
+export async function proveFile(columns: FileColumns, path: string): Promise<FileProofResult | undefined> {
+  const entries = fileEntriesOf({ ...columns });
+  const tree = await buildContentTree(entries);
+  let normalized = path;
+  try {
+    normalized = normalizeEntryPath(path);
+  } catch {
+    /* an unnormalizable path matches only verbatim */
+  }
+  const entry = tree.entries.find((e) => e.path === path || e.path === normalized);
+  if (entry === undefined) return undefined;
+  return {
+    contentRoot: tree.root,
+    file: { path: entry.path, size: entry.size.toString(), sha256: entry.sha256 },
+    proof: tree.proof(entry.path),
+  };
 }

@@ -1,4 +1,4 @@
-import { prepareFileList, type FileListResult } from './file-list';
+import { prepareFileList, proveFile, type FileColumns, type FileListResult, type FileProofResult } from './file-list';
 
 /**
  * Worker-thread entry (piscina): parses a registration body and prepares its `files` there, so a
@@ -8,4 +8,15 @@ export default async function prepareFileListOfBody(raw: Uint8Array): Promise<Fi
   const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   const body = JSON.parse(text) as { files?: unknown } | null;
   return prepareFileList(body?.files);
+}
+
+/** Named task `proveFile`: a stored dataset's content tree and one file's proof. */
+export async function proveFileTask({
+  columns,
+  path,
+}: {
+  columns: FileColumns;
+  path: string;
+}): Promise<FileProofResult | undefined> {
+  return proveFile(columns, path);
 }
