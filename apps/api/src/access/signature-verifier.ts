@@ -22,6 +22,9 @@ export type SignatureCheck =
  * LicenseAcceptance, TrainingRun, LicensingChange); a contract that reverts or answers anything else
  * is refused.
  */
+/** Contract-wallet candidates whose code is fetched at once. */
+const CODE_BATCH = 100;
+
 @Injectable()
 export class SignatureVerifier {
   constructor(private readonly chain: ChainService) {}
@@ -32,9 +35,15 @@ export class SignatureVerifier {
     signature: string,
     candidates: readonly Address[],
   ): Promise<Address | undefined> {
-    for (const candidate of candidates) {
-      if ((await this.chain.provider.getCode(candidate)) === '0x') continue;
-      if ((await this.check(digest, signature, candidate)).valid) return candidate;
+    // Codes asked together, CODE_BATCH at a time (one JSON-RPC batch), not one round trip per owner:
+    // a registration may list 10,000 owners.
+    for (let i = 0; i < candidates.length; i += CODE_BATCH) {
+      const slice = candidates.slice(i, i + CODE_BATCH);
+      const codes = await Promise.all(slice.map((candidate) => this.chain.provider.getCode(candidate)));
+      for (let k = 0; k < slice.length; k++) {
+        if (codes[k] === '0x') continue;
+        if ((await this.check(digest, signature, slice[k])).valid) return slice[k];
+      }
     }
     return undefined;
   }
