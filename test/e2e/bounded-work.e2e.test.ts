@@ -192,7 +192,7 @@ describe('bounded work: a body is refused at its first fault, before validation,
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
-  it('registers 3,000 files with the files checked and hashed in a worker thread, the content root as the CLI signed it', async () => {
+  it('registers 3,000 files and 40 owners with the files and the Contribution checked and hashed in a worker thread, as the CLI signed them', async () => {
     const wallet = new Wallet(t.chain.privateKey(3));
     const inputs = Array.from({ length: 3_000 }, (_, i) => ({
       path: `shard-${String(i).padStart(5, '0')}/part.bin`,
@@ -205,6 +205,14 @@ describe('bounded work: a body is refused at its first fault, before validation,
       entries: [...tree.entries].reverse(),
       contentRoot: tree.root,
       externalUri: 'https://example.org/shards/',
+      // 40 owners: the Contribution's checks and EIP-712 digest run in the worker too.
+      owners: [
+        { account: wallet.address, shareBps: 9_961 },
+        ...Array.from({ length: 39 }, (_, i) => ({
+          account: '0x' + (i + 1).toString(16).padStart(40, '0'),
+          shareBps: 1,
+        })),
+      ],
       domain,
     });
     const asAlice = await t.as(3);
@@ -217,12 +225,13 @@ describe('bounded work: a body is refused at its first fault, before validation,
     const res = await asAlice.post('/datasets').send(body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body).toMatchObject({ contentRoot: tree.root.toLowerCase(), fileCount: 3_000 });
-    expect(pool.offloaded).toBe(offloaded + 2);
+    // Files twice (the refused body and this one), the Contribution once.
+    expect(pool.offloaded).toBe(offloaded + 3);
 
     // A file's proof rebuilds the stored dataset's whole tree: in the worker too, and it verifies.
     const path = inputs[2_999].path;
     const proof = await t.http.get(`/datasets/${res.body.id}/files/proof`).query({ path }).expect(200);
-    expect(pool.offloaded).toBe(offloaded + 3);
+    expect(pool.offloaded).toBe(offloaded + 4);
     expect(proof.body.contentRoot).toBe(tree.root);
     expect(await verifyFileProof(tree.root, inputs[2_999], proof.body.proof)).toBe(true);
     const unknown = await t.http.get(`/datasets/${res.body.id}/files/proof`).query({ path: 'nope.bin' });

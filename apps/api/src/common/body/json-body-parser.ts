@@ -7,7 +7,7 @@ import { requestError } from '../errors/common.errors';
 import { DomainError, isDomainError } from '../errors/domain-error';
 import { keepRawJsonBody } from './raw-json-body';
 import { JsonShapeScanner, type ShapeFault } from './json-shape';
-import { DEFAULT_ROUTE_LIMITS, type RouteLimits, type RouteLimitsLookup } from './request-limits';
+import { DEFAULT_ROUTE_LIMITS, OFF_LOOP_BODY_BYTES, type RouteLimits, type RouteLimitsLookup } from './request-limits';
 
 export interface JsonBodyOptions {
   /** The limits of each route (`request-limits.ts`); the default limits for every route when absent. */
@@ -67,10 +67,12 @@ async function readJsonBody(req: Request, res: Response, limits: RouteLimits): P
   }
   const source = decoded(req);
   if (source instanceof DomainError) throw refuseEarly(req, res, source);
-  const buffer = await collect(req, source, limits);
+  const { buffer, ranges } = await collect(req, source, limits);
   keepRawJsonBody(req, buffer);
   if (!isUtf8(buffer)) throw requestError('MALFORMED_BODY', 'body', 'is not valid UTF-8');
-  const text = buffer.toString('utf8');
+  // A long body's off-loop fields are left out here (their handler parses them in a worker).
+  const text =
+    buffer.length > OFF_LOOP_BODY_BYTES && ranges.length > 0 ? withoutRanges(buffer, ranges) : buffer.toString('utf8');
   if (text.trim() === '') return {};
   const first = /\S/.exec(text)?.[0];
   if (first !== '{' && first !== '[')
@@ -80,6 +82,18 @@ async function readJsonBody(req: Request, res: Response, limits: RouteLimits): P
   } catch (error) {
     throw requestError('MALFORMED_BODY', 'body', `is not valid JSON (${(error as Error).message})`);
   }
+}
+
+/** The body's text with each complete range's value replaced by `[]`. */
+function withoutRanges(buffer: Buffer, ranges: readonly { start: number; end: number }[]): string {
+  let text = '';
+  let at = 0;
+  for (const { start, end } of ranges) {
+    if (end < 0 || start < at) continue;
+    text += buffer.toString('utf8', at, start) + '[]';
+    at = end;
+  }
+  return text + buffer.toString('utf8', at);
 }
 
 /** The body with its Content-Encoding undone, or the refusal of an encoding this service does not read. */
@@ -108,11 +122,15 @@ function decoded(req: IncomingMessage): Readable | DomainError {
  * Reads the (decoded) body, feeding the scanner chunk by chunk; at the first fault or past the byte
  * limit it stops collecting and refuses. Bytes beyond that are only dropped (`refuseEarly`).
  */
-function collect(req: Request, source: Readable, limits: RouteLimits): Promise<Buffer> {
-  const scanner = new JsonShapeScanner(limits);
+function collect(
+  req: Request,
+  source: Readable,
+  limits: RouteLimits,
+): Promise<{ buffer: Buffer; ranges: JsonShapeScanner['ranges'] }> {
+  const scanner = new JsonShapeScanner(limits, limits.parsedOffLoop);
   const chunks: Buffer[] = [];
   let received = 0;
-  return new Promise<Buffer>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     let settled = false;
     const stop = (refusal: DomainError) => {
       if (settled) return;
@@ -136,7 +154,7 @@ function collect(req: Request, source: Readable, limits: RouteLimits): Promise<B
     source.once('end', () => {
       if (settled) return;
       settled = true;
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+      resolve({ buffer: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received), ranges: scanner.ranges });
     });
     source.once('error', (error: Error) => {
       if (settled) return;

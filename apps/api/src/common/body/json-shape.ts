@@ -35,6 +35,8 @@ interface Frame {
   pattern: string;
   /** Arrays: most items allowed. */
   maxItems: number;
+  /** A top-level field whose byte range is recorded (`capture`). */
+  captured?: string;
 }
 
 /**
@@ -56,11 +58,25 @@ export class JsonShapeScanner {
   private stringLength = 0;
   private keyParts: Buffer[] = [];
   private gaveUp = false;
+  /** Bytes of the body before the current chunk. */
+  private offset = 0;
+  /** Byte ranges [start, end) of the captured top-level values seen so far. */
+  readonly ranges: { field: string; start: number; end: number }[] = [];
 
-  constructor(private readonly limits: Pick<RouteLimits, 'depth' | 'stringBytes' | 'arrays' | 'objectKeys'>) {}
+  constructor(
+    private readonly limits: Pick<RouteLimits, 'depth' | 'stringBytes' | 'arrays' | 'objectKeys'>,
+    /** Top-level fields whose values' byte ranges to record (when they are arrays or objects). */
+    private readonly capture: readonly string[] = [],
+  ) {}
 
   /** The first fault in `chunk` given everything before it; undefined to go on reading. */
   write(chunk: Buffer): ShapeFault | undefined {
+    const fault = this.scan(chunk);
+    this.offset += chunk.length;
+    return fault;
+  }
+
+  private scan(chunk: Buffer): ShapeFault | undefined {
     if (this.gaveUp) return undefined;
     const length = chunk.length;
     let i = 0;
@@ -98,6 +114,9 @@ export class JsonShapeScanner {
           return { kind: 'shape', field: 'body', reason: `is nested deeper than ${this.limits.depth} levels` };
         const object = byte === OPEN_OBJECT;
         const pattern = this.childPattern();
+        const top = this.stack.length === 1 && this.stack[0].object ? pattern : undefined;
+        const captured = top !== undefined && this.capture.includes(top) ? top : undefined;
+        if (captured !== undefined) this.ranges.push({ field: captured, start: this.offset + i, end: -1 });
         this.stack.push({
           object,
           keys: undefined,
@@ -105,9 +124,11 @@ export class JsonShapeScanner {
           expectKey: object,
           pattern,
           maxItems: object ? 0 : (this.limits.arrays[pattern] ?? this.limits.arrays['*'] ?? Infinity),
+          captured,
         });
       } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
-        this.stack.pop();
+        const closed = this.stack.pop();
+        if (closed?.captured !== undefined) this.ranges[this.ranges.length - 1].end = this.offset + i + 1;
       } else if (byte === COMMA) {
         const frame = this.stack[this.stack.length - 1];
         if (frame?.object) frame.expectKey = true;

@@ -24,6 +24,11 @@ export interface RouteLimits {
    * other array.
    */
   arrays: Record<string, number>;
+  /**
+   * Top-level fields the handler reads off the event loop itself: in a body over
+   * OFF_LOOP_BODY_BYTES they are left out of the body JSON.parse builds on the event loop.
+   */
+  parsedOffLoop?: string[];
   /** An array whose refusal has a code of its own (413 either way) and follows a setting. */
   arrayRefusals?: Record<string, { code: ErrorCode; setting: string }>;
 }
@@ -39,9 +44,12 @@ export const DEFAULT_LIMIT_SETTINGS: LimitSettings = { maxFilesPerDataset: 100_0
 export const MAX_CHUNK_ENTRIES = 50_000;
 /** Digests one `POST /blobs/missing` may ask about. */
 export const MAX_MISSING_DIGESTS = 100_000;
-/** A dataset's owners and parents: shares are basis points summing to at most 10,000. */
+/** A dataset's owners (shares are basis points summing to 10,000) and parents (each a lineage edge payouts recurse over). */
 export const MAX_OWNERS = 10_000;
-export const MAX_PARENTS = 10_000;
+export const MAX_PARENTS = 1_000;
+
+/** Past this size a body's `parsedOffLoop` fields are parsed in a worker thread, not on the event loop. */
+export const OFF_LOOP_BODY_BYTES = 256 * KiB;
 
 /** Every JSON route not listed below. */
 export const DEFAULT_ROUTE_LIMITS: RouteLimits = {
@@ -71,6 +79,7 @@ export function requestLimitsTable(settings: LimitSettings = DEFAULT_LIMIT_SETTI
       objectKeys: 64,
       arrays: { files: settings.maxFilesPerDataset, owners: MAX_OWNERS, parents: MAX_PARENTS, '*': 16 },
       arrayRefusals: { files: { code: 'TOO_MANY_FILES', setting: 'MAX_FILES_PER_DATASET' } },
+      parsedOffLoop: ['files'],
     },
     {
       route: 'POST /runs',

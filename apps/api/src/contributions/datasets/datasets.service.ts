@@ -4,17 +4,15 @@ import { BlobHoldersRepository } from '../../access/delivery/blob-holders.reposi
 import type { Principal } from '../../access/principal';
 import { Inject, Injectable } from '@nestjs/common';
 import { normaliseAddress, type AccessPolicy, type Address, type Bytes32, type Sha256 } from '@upstream/api-contract';
+import { recoverAddress } from 'ethers';
 import { QueryFailedError } from 'typeorm';
 import {
   CONTRIBUTION_VERSION,
   contributionMetadataHash,
-  contributionTypedData,
   licenseTerms,
   licenseTermsHash,
   ProvenanceError,
-  recoverSigner,
   upstreamDomain,
-  validateContribution,
   normalizeEntryPath,
   type FileEntry,
   type ContributionMessage,
@@ -144,8 +142,11 @@ export class DatasetsService {
       deadline: BigInt(dto.deadline),
     };
     // Formats, shares and self-parenting first; the deadline on its own below, so its refusal says "expired".
-    const invalid = validateContribution(message, { nowSeconds: -1n });
-    if (invalid.length > 0)
+    // With its EIP-712 digest (seconds for 10,000 owners): in a worker thread for long lists.
+    const { deployment } = this.runtime.infrastructure;
+    const domain = upstreamDomain(deployment.chainId, deployment.provenanceRegistry);
+    const { invalid, digest } = await this.fileLists.checkContribution(domain, message);
+    if (invalid.length > 0 || digest === undefined)
       throw contributionError('VALIDATION_FAILED', invalid.map((e) => `${e.field}: ${e.reason}`).join('; '), invalid);
     if (message.deadline > MAX_DEADLINE)
       throw fieldError('VALIDATION_FAILED', 'deadline', 'must be unix seconds before the year 10000');
@@ -157,17 +158,11 @@ export class DatasetsService {
         `expired at ${message.deadline} (now ${now}); sign again with a later deadline`,
       );
 
-    const { deployment } = this.runtime.infrastructure;
-    const typed = contributionTypedData(
-      upstreamDomain(deployment.chainId, deployment.provenanceRegistry),
-      message,
-      CONTRIBUTION_VERSION,
-    );
     // The signer is an owner: the account key that recovers from the signature, or an owner that is a
     // contract wallet accepting it (ERC-1271).
     let recovered: string | undefined;
     try {
-      recovered = recoverSigner(typed, dto.signature).toLowerCase();
+      recovered = recoverAddress(digest, dto.signature).toLowerCase();
     } catch {
       recovered = undefined;
     }
@@ -175,7 +170,7 @@ export class DatasetsService {
     const signer =
       owners.find((o) => o.account === recovered)?.account ??
       (await this.signatures.contractSigner(
-        typed.digest,
+        digest,
         dto.signature,
         owners.map((o) => o.account),
       ));
@@ -220,7 +215,7 @@ export class DatasetsService {
             `${message.nonce} was already used by ${signer}; sign again with a fresh nonce`,
           );
         }
-        const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.Contributions, typed.digest);
+        const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.Contributions, digest);
         const id = await repository.insertDataset({
           contentRoot,
           title: dto.title,
@@ -239,7 +234,7 @@ export class DatasetsService {
           nonce: message.nonce,
           deadline: message.deadline,
           signature: dto.signature.toLowerCase(),
-          digest: typed.digest.toLowerCase(),
+          digest: digest.toLowerCase(),
           anchorItemId,
         });
         await repository.insertFiles(id, tree.entries);

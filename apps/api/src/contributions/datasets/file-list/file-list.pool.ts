@@ -2,17 +2,33 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Piscina } from 'piscina';
-import { fileColumnsOf, prepareFileList, proveFile, type FileListResult, type FileProofResult } from './file-list';
-
-/** Bodies up to this size are prepared on the event loop (~2,000 files, a few ms); longer ones in a worker. */
-export const INLINE_BODY_BYTES = 256 * 1024;
-/** Stored file lists up to this length are hashed on the event loop for a proof; longer ones in a worker. */
-export const INLINE_FILES = 2_000;
+import { OFF_LOOP_BODY_BYTES } from '../../../common/body/request-limits';
+import type { ContributionMessage, UpstreamDomain } from '@upstream/provenance';
+import {
+  checkContribution,
+  fileColumnsOf,
+  prepareFileList,
+  proveFile,
+  type ContributionCheck,
+  type FileListResult,
+  type FileProofResult,
+} from './file-list';
 
 /**
- * Prepares a registration's file list (checks, canonical order, content root) off the event loop
- * for long lists: a small piscina pool (one thread on a 2-core machine, two at most) started on
- * first use and idle threads stopped after a minute. From the TypeScript sources (tests) the worker
+ * Bodies up to this size are prepared on the event loop (~2,000 files, a few ms); longer ones in a
+ * worker, and the body reader then leaves `files` out of the body it parses (`parsedOffLoop`).
+ */
+export const INLINE_BODY_BYTES = OFF_LOOP_BODY_BYTES;
+/** Stored file lists up to this length are hashed on the event loop for a proof; longer ones in a worker. */
+export const INLINE_FILES = 2_000;
+/** Contributions with up to this many owners and parents are hashed on the event loop (~0.4 ms each). */
+export const INLINE_PARTIES = 32;
+
+/**
+ * The heavy parts of a registration, off the event loop when they are long: the file list (checks,
+ * canonical order, content root), a stored dataset's file proof, and the Contribution's checks and
+ * EIP-712 digest (10,000 owners take seconds). A small piscina pool (one thread on a 2-core
+ * machine, two at most) started on first use and idle threads stopped after a minute. From the TypeScript sources (tests) the worker
  * runs through tsx; from `dist` it is plain JavaScript.
  */
 @Injectable()
@@ -38,6 +54,13 @@ export class FileListPool implements OnApplicationShutdown {
     if (files.length <= INLINE_FILES) return proveFile(columns, path);
     this.offloaded++;
     return (await this.workers().run({ columns, path }, { name: 'proveFileTask' })) as FileProofResult | undefined;
+  }
+
+  /** A Contribution's checks and digest; in a worker past INLINE_PARTIES owners and parents together. */
+  async checkContribution(domain: UpstreamDomain, message: ContributionMessage): Promise<ContributionCheck> {
+    if (message.owners.length + message.parents.length <= INLINE_PARTIES) return checkContribution(domain, message);
+    this.offloaded++;
+    return (await this.workers().run({ domain, message }, { name: 'contributionTask' })) as ContributionCheck;
   }
 
   async onApplicationShutdown(): Promise<void> {

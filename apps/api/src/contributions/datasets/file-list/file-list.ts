@@ -1,6 +1,12 @@
 import { normaliseSha256 } from '@upstream/api-contract';
 import {
   buildContentTree,
+  CONTRIBUTION_VERSION,
+  contributionTypedData,
+  validateContribution,
+  type ContributionMessage,
+  type FieldError,
+  type UpstreamDomain,
   normalizeEntryPath,
   normalizeFileEntry,
   ProvenanceError,
@@ -158,4 +164,20 @@ export async function proveFile(columns: FileColumns, path: string): Promise<Fil
     file: { path: entry.path, size: entry.size.toString(), sha256: entry.sha256 },
     proof: tree.proof(entry.path),
   };
+}
+
+/** What a Contribution's check answers: its refusals, or its EIP-712 digest (the thing signed). */
+export interface ContributionCheck {
+  invalid: FieldError[];
+  digest?: string;
+}
+
+/**
+ * Formats, shares and self-parenting of a Contribution (`validateContribution`, deadline aside) and
+ * its EIP-712 digest: ~0.4 ms an owner or parent, so seconds for 10,000 owners and 10,000 parents.
+ */
+export function checkContribution(domain: UpstreamDomain, message: ContributionMessage): ContributionCheck {
+  const invalid = validateContribution(message, { nowSeconds: -1n });
+  if (invalid.length > 0) return { invalid };
+  return { invalid, digest: contributionTypedData(domain, message, CONTRIBUTION_VERSION).digest };
 }

@@ -1,4 +1,13 @@
-import { prepareFileList, proveFile, type FileColumns, type FileListResult, type FileProofResult } from './file-list';
+import type { ContributionMessage, UpstreamDomain } from '@upstream/provenance';
+import {
+  checkContribution,
+  prepareFileList,
+  proveFile,
+  type ContributionCheck,
+  type FileColumns,
+  type FileListResult,
+  type FileProofResult,
+} from './file-list';
 
 /**
  * Worker-thread entry (piscina): parses a registration body and prepares its `files` there, so a
@@ -19,4 +28,15 @@ export async function proveFileTask({
   path: string;
 }): Promise<FileProofResult | undefined> {
   return proveFile(columns, path);
+}
+
+/** Named task `contributionTask`: a long Contribution's checks and EIP-712 digest. */
+export function contributionTask({
+  domain,
+  message,
+}: {
+  domain: UpstreamDomain;
+  message: ContributionMessage;
+}): ContributionCheck {
+  return checkContribution(domain, message);
 }
