@@ -241,9 +241,19 @@ async function main(): Promise<void> {
       );
     };
     const valid100k = await valid(100_000, 'a');
-    const badSignature = Buffer.from(
-      valid100k.toString('utf8').replace(/"signature":"0x[0-9a-f]{4}/, '"signature":"0x0000'),
-    );
+    // Signed by a key that is not among the owners: refused after all the hashing (403 SIGNER_NOT_OWNER).
+    const badSignature = await (async () => {
+      const tree = await treeOf(100_000, 'a');
+      const body = await signRegistration(new Wallet(LocalChain.devPrivateKey(4)), {
+        title: 'valid 100000',
+        entries: tree.entries,
+        contentRoot: tree.root,
+        externalUri: 'https://example.org/bench/',
+        owners: [{ account: wallet.address, shareBps: 10_000 }],
+        domain,
+      });
+      return Buffer.from(JSON.stringify(body));
+    })();
     const badLastDigest = (() => {
       const body = JSON.parse(valid100k.toString('utf8')) as { files: { sha256: string }[] };
       body.files[body.files.length - 1].sha256 = 'zz';
