@@ -22,7 +22,7 @@ import { ROOT, spawnService, waitForHealth } from '../test/support/service-proce
 import { MAX_OWNERS, MAX_PARENTS } from '../apps/api/src/common/body/request-limits';
 
 const BASELINE_MS = Number(process.env.BENCH_HOSTILE_BASELINE_MS ?? 5_000);
-const PROBE_INTERVAL_MS = 10;
+const PROBE_INTERVAL_MS = 50;
 const log = (message: string) => process.stderr.write(`[bench:hostile] ${message}\n`);
 
 function procStatusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
