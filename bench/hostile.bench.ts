@@ -241,7 +241,7 @@ async function main(): Promise<void> {
       );
     };
     const valid100k = await valid(100_000, 'a');
-    // Signed by a key that is not among the owners: refused after all the hashing (403 SIGNER_NOT_OWNER).
+    // Signed by a key that is not among the owners: refused after all the hashing (400 INVALID_SIGNATURE).
     const badSignature = await (async () => {
       const tree = await treeOf(100_000, 'a');
       const body = await signRegistration(new Wallet(LocalChain.devPrivateKey(4)), {
@@ -333,7 +333,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'registration: 100,000 files, wrong signature',
-        expected: 403,
+        expected: 400,
         run: () => send(baseUrl, '/datasets', auth, [badSignature], badSignature.length),
       },
       {
@@ -343,7 +343,7 @@ async function main(): Promise<void> {
       },
       {
         name: `registration: ${MAX_OWNERS} owners and ${MAX_PARENTS} parents`,
-        expected: 403,
+        expected: 400,
         run: () => send(baseUrl, '/datasets', auth, [manyOwners], manyOwners.length),
       },
       { name: 'registration: 15 MiB title', expected: 413, run: () => send(baseUrl, '/datasets', auth, longString()) },
