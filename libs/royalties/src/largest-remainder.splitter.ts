@@ -19,6 +19,7 @@ export function splitLargestRemainder(total: bigint, weights: readonly bigint[],
     given += part;
   }
   const leftover = Number(total - given);
+  // Stryker disable next-line ConditionalExpression,BlockStatement: a shortcut; with 0 left over the loop below adds nothing.
   if (leftover === 0) return parts;
   for (const i of topRemainders(remainders, sum, leftover)) parts[i] = parts[i] + 1n;
   return parts;
@@ -27,6 +28,7 @@ export function splitLargestRemainder(total: bigint, weights: readonly bigint[],
 /** Indices of the `count` largest remainders, ties to the lower index. */
 function topRemainders(remainders: readonly bigint[], sum: bigint, count: number): Iterable<number> {
   const n = remainders.length;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: speed only; both paths pick the same indices (vectors cover both sizes).
   if (n <= 64) {
     // Tiny splits (owners, parents): repeated max scan, no allocation-heavy sort.
     const taken = new Uint8Array(n);
@@ -41,6 +43,7 @@ function topRemainders(remainders: readonly bigint[], sum: bigint, count: number
   }
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: speed only below 2^53 (exact either way); `true` is killed by the 2^60+1 vector, `false` is equivalent.
   if (sum <= BigInt(Number.MAX_SAFE_INTEGER)) {
     // Remainders are < sum ≤ 2^53: exact as doubles, so compare numbers, not bigints.
     const r = new Float64Array(n);
@@ -58,6 +61,7 @@ function topRemainders(remainders: readonly bigint[], sum: bigint, count: number
  */
 export function splitBps(total: bigint, bps: readonly number[], sum = 10_000): bigint[] {
   const n = bps.length;
+  // Stryker disable next-line ConditionalExpression,BlockStatement: a shortcut for a sole part; the general loop gives it the whole total too.
   if (n === 1 && bps[0] === sum) return [total];
   const bigSum = BigInt(sum);
   const parts: bigint[] = new Array<bigint>(n);
@@ -75,6 +79,7 @@ export function splitBps(total: bigint, bps: readonly number[], sum = 10_000): b
     let best = 0;
     for (let i = 1; i < n; i++) if (remainders[i] > remainders[best]) best = i;
     parts[best] = parts[best] + 1n;
+    // Stryker disable next-line UnaryOperator: +1 also keeps a picked part from winning again: the unpicked remainders still sum to ≥ sum, so one exceeds 1.
     remainders[best] = -1; // each part gets at most one extra unit
   }
   return parts;
