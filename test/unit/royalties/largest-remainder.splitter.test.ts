@@ -22,7 +22,13 @@ function hamilton(total: bigint, weights: readonly bigint[]): bigint[] {
 describe('splitLargestRemainder (Hamilton, ties to the lower index)', () => {
   it.each(splitVectors.map((v) => [`${v.weights.length} parts: ${v.why}`, v] as const))('%s', (_name, v) => {
     expect(splitLargestRemainder(v.total, v.weights)).toEqual(v.parts);
-    expect(splitLargestRemainder(v.total, v.weights, v.weights.reduce((s, w) => s + w, 0n))).toEqual(v.parts);
+    expect(
+      splitLargestRemainder(
+        v.total,
+        v.weights,
+        v.weights.reduce((s, w) => s + w, 0n),
+      ),
+    ).toEqual(v.parts);
   });
 
   // Sizes on both sides of 64 (max scan vs sort) and sums on both sides of 2^53 (number vs bigint compare).
