@@ -49,7 +49,8 @@ describe('buildMerkleTree matches StandardMerkleTree', () => {
     [3, 20],
     [7, 15],
     [100, 5],
-    [1000, 2],
+    // Mutation runs repeat this per mutant: 100 leaves already take every path of the builder.
+    ...(process.env.UPSTREAM_MUTATION_RUN ? [] : ([[1000, 2]] as const)),
   ] as const) {
     it(`gives the same root and proofs for ${size} random fixed-word leaves`, () => {
       fc.assert(
@@ -119,7 +120,8 @@ describe('leaf encoding and lookups', () => {
 
   it('refuses out-of-range values, bad checksums and empty trees', () => {
     expect(() => encodeLeaf(['uint8'], [256n])).toThrow(MerkleError);
-    expect(() => encodeLeaf(['uint256'], [-1n])).toThrow(/out of range/);
+    // Our own refusal, not Node's RangeError from writeBigUInt64BE (whose text also says "out of range").
+    expect(() => encodeLeaf(['uint256'], [-1n])).toThrow(expect.objectContaining({ code: 'INVALID_VALUE' }));
     expect(() => encodeLeaf(['address'], ['0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'])).not.toThrow();
     expect(() => encodeLeaf(['address'], ['0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed'])).not.toThrow();
     expect(() => encodeLeaf(['address'], ['0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'])).toThrow(/checksum/);
