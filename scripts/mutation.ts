@@ -72,14 +72,16 @@ function main(): void {
   const asked = process.argv.slice(2);
   const libs = asked.length > 0 ? (asked as Lib[]) : [...LIBS];
   for (const lib of libs) if (!LIBS.includes(lib)) throw new Error(`unknown lib ${lib}; one of ${LIBS.join(', ')}`);
+  const fresh: Record<string, LibScore> = {};
+  for (const lib of libs) fresh[lib] = run(lib);
+  // Read what is there only now: another lib's run may have finished meanwhile.
   let previous: { libs?: Record<string, LibScore> } = {};
   try {
     previous = JSON.parse(readFileSync(resultsFile, 'utf8')) as typeof previous;
   } catch {
     // first run
   }
-  const scores: Record<string, LibScore> = { ...previous.libs };
-  for (const lib of libs) scores[lib] = run(lib);
+  const scores: Record<string, LibScore> = { ...previous.libs, ...fresh };
   const out = { bench: 'mutation', target: { score: 85 }, when: new Date().toISOString(), libs: scores };
   writeFileSync(resultsFile, JSON.stringify(out, null, 2) + '\n');
   console.log(JSON.stringify(out));
