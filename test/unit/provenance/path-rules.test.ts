@@ -1,0 +1,187 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  canonicalEntries,
+  comparePaths,
+  decodeFileName,
+  normalizeEntryPath,
+  normalizeFileEntry,
+  quotePath,
+} from '@upstream/provenance';
+import { hashPath, listPath, type HashProgress } from '@upstream/provenance/node';
+
+const sha = 'ab'.repeat(32);
+const refusedPath = (path: string, reason: string | RegExp) => {
+  expect(() => normalizeEntryPath(path)).toThrow(expect.objectContaining({ code: 'INVALID_PATH', field: 'path' }));
+  expect(() => normalizeEntryPath(path)).toThrow(reason);
+};
+
+describe('entry path normalisation (README: Content root format)', () => {
+  it('reads \\ as a separator and returns NFC', () => {
+    expect(normalizeEntryPath('a\\b\\c.txt')).toBe('a/b/c.txt');
+    expect(normalizeEntryPath('cafe\u0301/x')).toBe('caf\u00e9/x');
+    expect(normalizeEntryPath('c:x')).toBe('c:x');
+    expect(normalizeEntryPath('a b/ c ')).toBe('a b/ c ');
+    expect(normalizeEntryPath('\u00a0nbsp')).toBe('\u00a0nbsp');
+    expect(normalizeEntryPath('~/.hidden/..x/x..')).toBe('~/.hidden/..x/x..');
+  });
+
+  it('refuses absolute paths, drive letters, and empty, . and .. segments', () => {
+    refusedPath('/etc/passwd', 'must be relative');
+    refusedPath('\\server\\share', 'must be relative');
+    refusedPath('C:/x', 'must be relative');
+    refusedPath('c:\\x', 'must be relative');
+    refusedPath('Z:', 'must be relative');
+    refusedPath('a//b', 'empty segment');
+    refusedPath('a/', 'empty segment');
+    refusedPath('./a', 'has a "." segment');
+    refusedPath('a/../b', 'has a ".." segment');
+    refusedPath('..', 'has a ".." segment');
+    expect(() => normalizeEntryPath('')).toThrow(expect.objectContaining({ code: 'INVALID_PATH' }));
+    expect(() => normalizeEntryPath('')).toThrow('is empty');
+  });
+
+  it('refuses control and format characters and unpaired surrogates at the edges of their ranges', () => {
+    for (const [cp, kind] of [
+      [0x00, 'control'],
+      [0x1f, 'control'],
+      [0x7f, 'control'],
+      [0x85, 'control'],
+      [0x9f, 'control'],
+      [0xad, 'format'],
+      [0x200b, 'format'],
+      [0x200f, 'format'],
+      [0x202e, 'format'],
+      [0xfeff, 'format'],
+      [0xe0001, 'format'],
+      [0xe007f, 'format'],
+    ] as const)
+      refusedPath(
+        `a${String.fromCodePoint(cp)}b`,
+        `contains the ${kind} character U+${cp.toString(16).toUpperCase().padStart(4, '0')}`,
+      );
+    refusedPath('a\ud800b', 'an unpaired surrogate U+D800');
+    refusedPath('a\udfffb', 'an unpaired surrogate U+DFFF');
+    for (const cp of [0x20, 0x7e, 0xa0, 0x200a, 0x2010, 0x2028, 0xfffc, 0xe0000, 0xe0080, 0x1f600])
+      expect(normalizeEntryPath(`a${String.fromCodePoint(cp)}b`)).toBe(`a${String.fromCodePoint(cp)}b`);
+  });
+
+  it('allows 4096 UTF-8 bytes and refuses 4097, counting bytes, not characters', () => {
+    expect(normalizeEntryPath('a'.repeat(4096))).toHaveLength(4096);
+    refusedPath('a'.repeat(4097), 'longer than 4096 bytes');
+    expect(normalizeEntryPath('é'.repeat(2048))).toHaveLength(2048);
+    refusedPath('a' + 'é'.repeat(2048), 'longer than 4096 bytes');
+  });
+
+  it('quotes paths for messages with refused characters escaped', () => {
+    expect(quotePath('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(quotePath('a\u0085b\u2028c\u{e0001}')).toBe('"a\\u0085b\\u2028c\\u{e0001}"');
+    expect(quotePath('plain é')).toBe('"plain é"');
+    expect(() => decodeFileName(Buffer.from([0x61, 0xff, 0x62]), 'dir/')).toThrow('"dir/a\\xffb" is not valid UTF-8');
+    expect(decodeFileName(Buffer.from('ok é', 'utf8'))).toBe('ok é');
+  });
+});
+
+describe('file entries', () => {
+  it('normalises size and digest, and refuses each bad field by name', () => {
+    expect(normalizeFileEntry({ path: 'a\\b', size: '12', sha256: '0x' + sha.toUpperCase() })).toEqual({
+      path: 'a/b',
+      size: 12n,
+      sha256: sha,
+    });
+    expect(normalizeFileEntry({ path: 'a', size: (1n << 64n) - 1n, sha256: sha }).size).toBe((1n << 64n) - 1n);
+    expect(normalizeFileEntry({ path: 'a', size: 0, sha256: sha }).size).toBe(0n);
+    for (const size of [-1n, 1n << 64n, 1.5, 'x'] as const)
+      expect(() => normalizeFileEntry({ path: 'a', size, sha256: sha })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ENTRY', field: 'size' }),
+      );
+    for (const digest of [sha.slice(1), sha + 'a', '0X' + sha, 'zz' + sha.slice(2), ' ' + sha, 5 as never])
+      expect(() => normalizeFileEntry({ path: 'a', size: 1, sha256: digest })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ENTRY', field: 'sha256' }),
+      );
+  });
+
+  it('sorts by UTF-8 bytes (not UTF-16 units) and refuses duplicates after normalisation and empty lists', () => {
+    const paths = ['\u{1f600}', '\ufffd', 'B', 'a', 'a/b', 'a-b'];
+    expect(canonicalEntries(paths.map((path) => ({ path, size: 1, sha256: sha }))).map((e) => e.path)).toEqual([
+      'B',
+      'a',
+      'a-b',
+      'a/b',
+      '\ufffd',
+      '\u{1f600}',
+    ]);
+    expect(comparePaths('\ufffd', '\u{1f600}')).toBeLessThan(0);
+    expect(comparePaths('b', 'a')).toBeGreaterThan(0);
+    expect(comparePaths('a', 'a')).toBe(0);
+    expect(() =>
+      canonicalEntries([
+        { path: 'a/b', size: 1, sha256: sha },
+        { path: 'a\\b', size: 2, sha256: sha },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'DUPLICATE_PATH', field: 'path' }));
+    expect(() =>
+      canonicalEntries([
+        { path: 'caf\u00e9', size: 1, sha256: sha },
+        { path: 'cafe\u0301', size: 1, sha256: sha },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'DUPLICATE_PATH' }));
+    expect(() => canonicalEntries([])).toThrow(expect.objectContaining({ code: 'EMPTY_DATASET', field: 'entries' }));
+  });
+});
+
+describe('hashPath and listPath on disk', () => {
+  const root = mkdtempSync(join(tmpdir(), 'upstream-rules-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('counts every byte of a multi-MiB file once, in totalBytes and in progress', async () => {
+    const dir = join(root, 'big');
+    mkdirSync(dir);
+    const bytes = Buffer.alloc(5 * 1024 * 1024 + 123, 7);
+    writeFileSync(join(dir, 'big.bin'), bytes);
+    writeFileSync(join(dir, 'small.txt'), 'abc');
+    const progress: HashProgress[] = [];
+    const result = await hashPath(dir, { onProgress: (p) => progress.push({ ...p }), concurrency: 1 });
+    const total = BigInt(bytes.length + 3);
+    expect(result.totalBytes).toBe(total);
+    expect(result.entries).toEqual([
+      { path: 'big.bin', size: BigInt(bytes.length), sha256: createHash('sha256').update(bytes).digest('hex') },
+      { path: 'small.txt', size: 3n, sha256: createHash('sha256').update('abc').digest('hex') },
+    ]);
+    expect(progress.every((p) => p.bytesTotal === total && p.bytesDone <= total && p.filesTotal === 2)).toBe(true);
+    expect(progress.at(-1)).toMatchObject({ filesDone: 2, bytesDone: total });
+    const bytesDone = progress.map((p) => p.bytesDone);
+    expect(bytesDone).toEqual([...bytesDone].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    const listing = await listPath(dir);
+    expect(listing).toMatchObject({ kind: 'directory', totalBytes: total, emptyDirectories: [] });
+    expect(listing.files.map((f) => [f.entryPath, f.size])).toEqual([
+      ['big.bin', BigInt(bytes.length)],
+      ['small.txt', 3n],
+    ]);
+  });
+
+  it('refuses a FIFO inside a folder and as the path itself', async () => {
+    const dir = join(root, 'fifo');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'ok.txt'), 'x');
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    await expect(hashPath(dir)).rejects.toMatchObject({ code: 'UNSUPPORTED_FILE_TYPE', field: 'path' });
+    await expect(listPath(join(dir, 'pipe'))).rejects.toMatchObject({ code: 'UNSUPPORTED_FILE_TYPE' });
+  });
+
+  it('lists a folder as its files then its subfolders, depth first, with entry paths relative to it', async () => {
+    const dir = join(root, 'walk');
+    mkdirSync(join(dir, 'sub', 'deeper'), { recursive: true });
+    mkdirSync(join(dir, 'hollow'));
+    writeFileSync(join(dir, 'sub', 'deeper', 'd.txt'), 'dd');
+    writeFileSync(join(dir, 'top.txt'), 't');
+    const listing = await listPath(dir, { concurrency: 0 });
+    expect(listing.files.map((f) => f.entryPath)).toEqual(['top.txt', 'sub/deeper/d.txt']);
+    expect(listing.emptyDirectories).toEqual(['hollow']);
+    expect(listing.totalBytes).toBe(3n);
+  });
+});
