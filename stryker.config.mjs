@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Mutation testing of the pure libs (`npm run test:mutation`, see scripts/mutation.ts, which runs
+ * Mutation testing of the pure libs (`npm run test:mutation`, see bench/mutation.bench.ts, which runs
  * this once per lib with `--mutate`). Equivalent mutants are marked where they are, with
  * `// Stryker disable next-line <mutator>: <reason>` comments in the source.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}

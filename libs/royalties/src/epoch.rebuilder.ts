@@ -79,16 +79,18 @@ export function cumulativeBalances(
       sums.set(key, (sums.get(key) ?? 0n) + s.amount);
     }
   }
-  return [...sums.entries()]
-    // Stryker disable next-line MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator: a guard; byAccount never holds a zero (allocate leaves zero shares out), so no sum is 0.
-    .filter(([, cumulative]) => cumulative > 0n)
-    .map(([key, cumulative]) => {
-      const [token, account] = key.split(':') as [string, string];
-      return { token, account, cumulative };
-    })
-    .sort((a, b) =>
-      a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0,
-    );
+  return (
+    [...sums.entries()]
+      // Stryker disable next-line MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator: a guard; byAccount never holds a zero (allocate leaves zero shares out), so no sum is 0.
+      .filter(([, cumulative]) => cumulative > 0n)
+      .map(([key, cumulative]) => {
+        const [token, account] = key.split(':') as [string, string];
+        return { token, account, cumulative };
+      })
+      .sort((a, b) =>
+        a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0,
+      )
+  );
 }
 
 /**

@@ -205,7 +205,7 @@ describe('validateContribution: the boundaries', () => {
     ],
     ['itself as parent (case aside)', { parents: [{ datasetId: h('AA'), upstreamBps: 1 }] }, ['parents[0].datasetId']],
     ['a bad parent id', { parents: [{ datasetId: h('bb').slice(0, 64), upstreamBps: 1 }] }, ['parents[0].datasetId']],
-    ['parents not a list', { parents: undefined as never }, ['parents']],
+    ['parents not a list', { parents: undefined }, ['parents']],
     ['a content root with junk after it', { contentRoot: h('aa') + '0' }, ['contentRoot']],
     ['a content root with junk before it', { contentRoot: ' ' + h('aa') }, ['contentRoot']],
     ['a deadline now', { deadline: now }, ['deadline']],
@@ -268,7 +268,7 @@ describe('validateTrainingRun and validateLicenseAcceptance', () => {
       [{ startedAt: 1n << 64n, endedAt: 1n << 64n }, ['startedAt', 'endedAt']],
       [{ runRef: '0x12' }, ['runRef']],
       [{ modelHash: h('zz') }, ['modelHash']],
-      [{ entriesRoot: undefined as never }, ['entriesRoot']],
+      [{ entriesRoot: undefined }, ['entriesRoot']],
       [{ nonce: 1n << 256n }, ['nonce']],
       [{ deadline: now - 1n }, ['deadline']],
     ];
