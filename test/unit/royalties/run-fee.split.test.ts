@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocate, allocatePayment, splitPaymentNet } from '@upstream/royalties';
+import { allocate, allocatePayment, coverRunFees, splitPaymentNet } from '@upstream/royalties';
 
 const A = '0x' + 'aa'.repeat(32);
 const B = '0x' + 'bb'.repeat(32);
@@ -84,5 +84,108 @@ describe('per-run fees inside a run payment', () => {
         },
       ),
     );
+  });
+});
+
+describe('per-run fees: known answers and refusals', () => {
+  const C = '0x' + 'cc'.repeat(32);
+
+  it('splits the net in proportion to gross parts, the spare unit to the larger remainder, ties to the earlier fee', () => {
+    // 10 gross, 7 net, fees 3 and 3: 2.1, 2.1, 2.8 → floors 2, 2, 2; remainders 1, 1, 8 (of 10): the unit to the royalty.
+    expect(
+      splitPaymentNet(10n, 7n, [
+        { datasetId: B, amount: 3n },
+        { datasetId: A, amount: 3n },
+      ]),
+    ).toEqual({
+      runFees: [
+        { datasetId: B, amount: 3n, net: 2n },
+        { datasetId: A, amount: 3n, net: 2n },
+      ],
+      royalty: { amount: 4n, net: 3n },
+    });
+    // 4 gross, 3 net, fees 1 and 1: 0.75 each, royalty 1.5 → floors 0, 0, 1; remainders 3, 3, 2 (of 4): the earlier fee, then the next.
+    expect(
+      splitPaymentNet(4n, 3n, [
+        { datasetId: B, amount: 1n },
+        { datasetId: A, amount: 1n },
+      ]),
+    ).toEqual({
+      runFees: [
+        { datasetId: B, amount: 1n, net: 1n },
+        { datasetId: A, amount: 1n, net: 1n },
+      ],
+      royalty: { amount: 2n, net: 1n },
+    });
+    expect(splitPaymentNet(5n, 5n, [])).toEqual({ runFees: [], royalty: { amount: 5n, net: 5n } });
+  });
+
+  it('refuses a zero or negative fee, a net above the amount, a negative net, and fees above the amount', () => {
+    const refuses = (fn: () => unknown) =>
+      expect(fn).toThrow(expect.objectContaining({ code: 'INVALID_AMOUNT', field: 'runFees' }));
+    refuses(() => splitPaymentNet(10n, 10n, [{ datasetId: A, amount: 0n }]));
+    refuses(() =>
+      splitPaymentNet(10n, 10n, [
+        { datasetId: A, amount: 5n },
+        { datasetId: B, amount: -1n },
+      ]),
+    );
+    refuses(() => splitPaymentNet(10n, 11n, []));
+    refuses(() => splitPaymentNet(10n, -1n, []));
+    refuses(() =>
+      splitPaymentNet(10n, 10n, [
+        { datasetId: A, amount: 6n },
+        { datasetId: B, amount: 5n },
+      ]),
+    );
+    expect(() => splitPaymentNet(10n, 10n, [{ datasetId: A, amount: 10n }])).not.toThrow();
+    expect(() => splitPaymentNet(10n, 0n, [])).not.toThrow();
+  });
+
+  it('sums shares of the same (dataset, account) across the fee and the royalty, sorted by dataset then account', () => {
+    // 10 gross = net, fee 4 to B; royalty 6 over A and B (1:1) = 3, 3. B passes 10% up to A.
+    // B: 4 + 3 = 7 → A 0.4 + 0.3 → (fee part) 4: A 0.4 → 0 r4000, owners 3.6 → 3 r6000 → owners 4; royalty 3: A 0.3, owners 2.7 → owners 3.
+    const result = allocatePayment({
+      amount: 10n,
+      net: 10n,
+      entries: [
+        { datasetId: B, weight: 1n },
+        { datasetId: A, weight: 1n },
+      ],
+      runFees: [{ datasetId: B, amount: 4n }],
+      datasets,
+    });
+    expect(result.shares).toEqual([
+      { datasetId: A, account: alice, amount: 3n },
+      { datasetId: B, account: bob, amount: 7n },
+    ]);
+    expect(result.byAccount).toEqual([
+      { account: alice, amount: 3n },
+      { account: bob, amount: 7n },
+    ]);
+    // A payment of only fees allocates no royalty part (even with no entries).
+    expect(
+      allocatePayment({ amount: 4n, net: 4n, entries: [], runFees: [{ datasetId: A, amount: 4n }], datasets })
+        .byAccount,
+    ).toEqual([{ account: alice, amount: 4n }]);
+  });
+
+  it('covers outstanding fees in datasetId order, each as far as the payment reaches', () => {
+    const outstanding = [
+      { datasetId: C, amount: 5n },
+      { datasetId: A, amount: 3n },
+      { datasetId: B, amount: 0n },
+    ];
+    expect(coverRunFees(10n, outstanding)).toEqual([
+      { datasetId: A, amount: 3n },
+      { datasetId: C, amount: 5n },
+    ]);
+    expect(coverRunFees(4n, outstanding)).toEqual([
+      { datasetId: A, amount: 3n },
+      { datasetId: C, amount: 1n },
+    ]);
+    expect(coverRunFees(3n, outstanding)).toEqual([{ datasetId: A, amount: 3n }]);
+    expect(coverRunFees(0n, outstanding)).toEqual([]);
+    expect(coverRunFees(10n, [])).toEqual([]);
   });
 });
