@@ -79,7 +79,7 @@ export function splitBps(total: bigint, bps: readonly number[], sum = 10_000): b
     let best = 0;
     for (let i = 1; i < n; i++) if (remainders[i] > remainders[best]) best = i;
     parts[best] = parts[best] + 1n;
-    // Stryker disable next-line UnaryOperator: +1 also keeps a picked part from winning again: the unpicked remainders still sum to ≥ sum, so one exceeds 1.
+    // Stryker disable next-line UnaryOperator: +1 also keeps a picked part from winning again: the unpicked remainders still sum to ≥ sum, so one exceeds 1 (short of 10,000 parts of 1 bp).
     remainders[best] = -1; // each part gets at most one extra unit
   }
   return parts;
