@@ -5,7 +5,7 @@ describe('keccak hasher', () => {
   it('refuses to hash before initMerkle, shares one pending init, and then hashes like ethers', async () => {
     vi.resetModules();
     // A fresh copy of the module: the shared instance of other tests is already initialised.
-    const k = await import('@upstream/merkle');
+    const k = await import('../../../libs/merkle/src/keccak.hasher.js');
     expect(k.isMerkleReady()).toBe(false);
     expect(() => k.keccak256(Buffer.alloc(0))).toThrow(expect.objectContaining({ code: 'NOT_INITIALIZED' }));
     const first = k.initMerkle();
