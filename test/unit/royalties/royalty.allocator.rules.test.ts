@@ -416,6 +416,17 @@ describe('allocate: every refusal names its code and field', () => {
     const run = () => allocate({ ...base(), ...over });
     expect(run).toThrow(RoyaltyError);
     expect(run).toThrow(expect.objectContaining({ code, field }));
+    // The reason is what the API shows: it must say something, and the message carries all three.
+    const error = (() => {
+      try {
+        run();
+      } catch (e) {
+        return e as RoyaltyError;
+      }
+    })()!;
+    expect(error.reason).toMatch(/^(must|is|appears|a |dataset|upstreamBps|shareBps|0x)/);
+    expect(error.message).toBe(`${code} ${field}: ${error.reason}`);
+    expect(error.name).toBe('RoyaltyError');
   });
 
   it('accepts the boundaries: a sole owner at 10000, parents summing to exactly 10000, fee 0 and 10000', () => {
