@@ -8,6 +8,7 @@
 export function splitLargestRemainder(total: bigint, weights: readonly bigint[], weightSum?: bigint): bigint[] {
   const n = weights.length;
   const sum = weightSum ?? weights.reduce((s, w) => s + w, 0n);
+  // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
   const parts: bigint[] = new Array<bigint>(n);
   const remainders: bigint[] = new Array<bigint>(n);
   let given = 0n;
@@ -28,13 +29,14 @@ export function splitLargestRemainder(total: bigint, weights: readonly bigint[],
 /** Indices of the `count` largest remainders, ties to the lower index. */
 function topRemainders(remainders: readonly bigint[], sum: bigint, count: number): Iterable<number> {
   const n = remainders.length;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: speed only; both paths pick the same indices (vectors cover both sizes).
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: speed only; both paths pick the same indices (vectors cover both sizes).
   if (n <= 64) {
     // Tiny splits (owners, parents): repeated max scan, no allocation-heavy sort.
     const taken = new Uint8Array(n);
     const picked: number[] = [];
     for (let k = 0; k < count; k++) {
       let best = -1;
+      // Stryker disable next-line EqualityOperator: `i <= n` reads remainders[n], undefined, which never compares greater.
       for (let i = 0; i < n; i++) if (!taken[i] && (best < 0 || remainders[i] > remainders[best])) best = i;
       taken[best] = 1;
       picked.push(best);
@@ -42,14 +44,17 @@ function topRemainders(remainders: readonly bigint[], sum: bigint, count: number
     return picked;
   }
   const order = new Uint32Array(n);
+  // Stryker disable next-line EqualityOperator: `i <= n` writes past a typed array's end, which is ignored.
   for (let i = 0; i < n; i++) order[i] = i;
   // Stryker disable next-line EqualityOperator,ConditionalExpression: speed only below 2^53 (exact either way); `true` is killed by the 2^60+1 vector, `false` is equivalent.
   if (sum <= BigInt(Number.MAX_SAFE_INTEGER)) {
     // Remainders are < sum ≤ 2^53: exact as doubles, so compare numbers, not bigints.
     const r = new Float64Array(n);
+    // Stryker disable next-line EqualityOperator: `i <= n` writes past a typed array's end, which is ignored.
     for (let i = 0; i < n; i++) r[i] = Number(remainders[i]);
     order.sort((a, b) => r[b] - r[a] || a - b);
   } else {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the typed-array merge sort only asks whether a later index goes before an earlier one; these variants answer that the same.
     order.sort((a, b) => (remainders[a] > remainders[b] ? -1 : remainders[a] < remainders[b] ? 1 : a - b));
   }
   return order.subarray(0, count);
@@ -61,9 +66,10 @@ function topRemainders(remainders: readonly bigint[], sum: bigint, count: number
  */
 export function splitBps(total: bigint, bps: readonly number[], sum = 10_000): bigint[] {
   const n = bps.length;
-  // Stryker disable next-line ConditionalExpression,BlockStatement: a shortcut for a sole part; the general loop gives it the whole total too.
+  // Stryker disable next-line ConditionalExpression,BlockStatement,EqualityOperator: a shortcut for a sole part; the general loop gives a sole part the whole total too.
   if (n === 1 && bps[0] === sum) return [total];
   const bigSum = BigInt(sum);
+  // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
   const parts: bigint[] = new Array<bigint>(n);
   const remainders: number[] = new Array<number>(n);
   let given = 0n;
@@ -77,6 +83,7 @@ export function splitBps(total: bigint, bps: readonly number[], sum = 10_000): b
   let leftover = Number(total - given);
   while (leftover-- > 0) {
     let best = 0;
+    // Stryker disable next-line EqualityOperator: `i <= n` reads remainders[n], undefined, which never compares greater.
     for (let i = 1; i < n; i++) if (remainders[i] > remainders[best]) best = i;
     parts[best] = parts[best] + 1n;
     // Stryker disable next-line UnaryOperator: +1 also keeps a picked part from winning again: the unpicked remainders still sum to ≥ sum, so one exceeds 1 (short of 10,000 parts of 1 bp).

@@ -136,6 +136,21 @@ describe('allocate: the rules in the README', () => {
     ]);
   });
 
+  it('lists datasets by datasetId even when an ancestor sorts before the run entries that reach it', () => {
+    const datasets = {
+      [id(9)]: { owners: sole(9), parents: [{ datasetId: id(5), upstreamBps: 5_000 }] },
+      [id(5)]: { owners: sole(5), parents: [{ datasetId: id(1), upstreamBps: 5_000 }] },
+      [id(1)]: { owners: sole(1), parents: [] },
+    };
+    const result = allocate({ amount: 8n, feeBps: 0, entries: [{ datasetId: id(9), weight: 1n }], datasets });
+    expect(result.datasets.map((d) => [d.datasetId, d.toOwners])).toEqual([
+      [id(1), 2n],
+      [id(5), 2n],
+      [id(9), 4n],
+    ]);
+    expect(result.shares.map((s) => s.datasetId)).toEqual([id(1), id(5), id(9)]);
+  });
+
   it('accepts a Map or a record as the graph, with keys in any case', () => {
     const input = allocationVectors[0].input;
     const graph = input.datasets as Record<string, DatasetNode>;
