@@ -5,6 +5,7 @@ import {
   assertValidLicenseAcceptance,
   assertValidTrainingRun,
   CONTRIBUTION_TYPES,
+  CONTRIBUTION_V1_TYPES,
   contributionTypedData,
   LICENSE_ACCEPTANCE_TYPES,
   ProvenanceValidationError,
@@ -63,6 +64,10 @@ const fields = (errors: { field: string }[]) => errors.map((e) => e.field);
 describe('EIP-712 types (what wallets sign and the contracts hash)', () => {
   it('has exactly these type strings', () => {
     expect(TypedDataEncoder.from(CONTRIBUTION_TYPES).encodeType('Contribution')).toBe(
+      'Contribution(bytes32 contentRoot,bytes32 metadataHash,Owner[] owners,Parent[] parents,bytes32 licenseTermsHash,uint256 nonce,uint256 deadline)' +
+        'Owner(address account,uint16 shareBps)Parent(bytes32 datasetId,uint16 upstreamBps)',
+    );
+    expect(TypedDataEncoder.from(CONTRIBUTION_V1_TYPES).encodeType('Contribution')).toBe(
       'Contribution(bytes32 contentRoot,Owner[] owners,Parent[] parents,bytes32 licenseTermsHash,uint256 nonce,uint256 deadline)' +
         'Owner(address account,uint16 shareBps)Parent(bytes32 datasetId,uint16 upstreamBps)',
     );
@@ -80,7 +85,8 @@ describe('EIP-712 types (what wallets sign and the contracts hash)', () => {
     expect(domain).toEqual({ name: 'Upstream', version: '1', chainId: 31337n, verifyingContract: registry });
     const td = contributionTypedData(domain, contribution());
     expect(td.primaryType).toBe('Contribution');
-    expect(td.digest).toBe(TypedDataEncoder.hash(domain, CONTRIBUTION_TYPES, contribution()));
+    // A message without metadataHash is a version 1 Contribution (the first records).
+    expect(td.digest).toBe(TypedDataEncoder.hash(domain, CONTRIBUTION_V1_TYPES, contribution()));
     const payload = typedDataPayload(td) as { primaryType: string; types: Record<string, unknown> };
     expect(payload.primaryType).toBe('Contribution');
     expect(Object.keys(payload.types).sort()).toEqual(['Contribution', 'EIP712Domain', 'Owner', 'Parent']);
