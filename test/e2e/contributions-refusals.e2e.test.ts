@@ -154,6 +154,13 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
     );
   });
 
+  it('refuses a registration without license terms, naming license (found by the HTTP fuzz test)', async () => {
+    const body = (await sign(alice, await dataset({ 'a.txt': 'no license' }))) as unknown as Record<string, unknown>;
+    const withoutLicense = Object.fromEntries(Object.entries(body).filter(([key]) => key !== 'license'));
+    expectRefusal(await register(withoutLicense), 400, 'VALIDATION_FAILED', 'license');
+    expectRefusal(await register({ ...body, license: 'open-training' }), 400, 'VALIDATION_FAILED', 'license');
+  });
+
   it('refuses owner shares that do not sum to 10,000', async () => {
     const d = await dataset({ 'shares.txt': 'shares' });
     const body = await sign(alice, {

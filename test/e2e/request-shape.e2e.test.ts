@@ -71,6 +71,38 @@ describe('request shape: a body is refused before anything reads it, in the one 
       expectRefusal(await postJson('{"a":{"b":1},"c":{"b":1}}'), 400, 'VALIDATION_FAILED', 'a');
     });
 
+    it('refuses __proto__, constructor and prototype keys, naming their path (they were dropped unseen)', async () => {
+      expectRefusal(
+        await postJson('{"message":"a","signature":"0x","__proto__":null}'),
+        400,
+        'MALFORMED_BODY',
+        '__proto__',
+      );
+      expectRefusal(
+        await postJson('{"message":{"constructor":{"prototype":1}}}'),
+        400,
+        'MALFORMED_BODY',
+        'message.constructor',
+      );
+      const nested = await asLab
+        .post('/datasets')
+        .set('content-type', 'application/json')
+        .send('{"owners":[{"account":"0x","prototype":1}]}');
+      expectRefusal(nested, 400, 'MALFORMED_BODY', 'owners[0].prototype');
+    });
+
+    it("names the body when it is not what its Content-Encoding says (zlib's refusal named the request)", async () => {
+      const deflate = { 'content-type': 'application/json', 'content-encoding': 'deflate' };
+      expectRefusal(
+        await raw(t.baseUrl, '/blobs/missing', deflate, Buffer.from('{"sha256s":[]}')),
+        400,
+        'MALFORMED_BODY',
+        'body',
+      );
+      const gzip = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+      expectRefusal(await raw(t.baseUrl, '/auth/session', gzip, Buffer.from('{}')), 400, 'MALFORMED_BODY', 'body');
+    });
+
     it('refuses bytes that are not UTF-8 (they were stored as U+FFFD)', async () => {
       const body = Buffer.concat([Buffer.from('{"message":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
       const json = { 'content-type': 'application/json' };
@@ -164,6 +196,11 @@ describe('request shape: a body is refused before anything reads it, in the one 
       expectRefusal(await asLab.put('/uploads').set(tus), 404, 'UPLOAD_NOT_FOUND', 'method');
       const created = await asLab.post('/uploads').set({ ...tus, 'Upload-Length': '4' });
       expect(created.status, created.text).toBe(201);
+    });
+
+    it('a refusal on a route that answers another media type is JSON (croissant kept its ld+json label)', async () => {
+      const res = await t.http.get('/runs/%00/croissant?limit=1&limit=2');
+      expectRefusal(res, 400, 'VALIDATION_FAILED', 'limit');
     });
 
     it('a path no route answers names the path', async () => {

@@ -84,6 +84,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     response.setHeader('Cache-Control', 'no-store');
     if (body.statusCode === Number(HttpStatus.SERVICE_UNAVAILABLE))
       response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    // A route's own @Header('content-type', …) is already set when it fails; the error is JSON all the same.
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
     response.status(body.statusCode).json(body);
   }
 

@@ -13,6 +13,7 @@ import {
   Min,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -198,6 +199,7 @@ export class CreateDatasetDto {
   parents?: ParentDto[];
 
   @ApiProperty({ type: LicenseDto })
+  @IsObject({ message: 'license must be an object such as { "template": "open-training" }' })
   @ValidateNested()
   @Type(() => LicenseDto)
   license!: LicenseDto;
