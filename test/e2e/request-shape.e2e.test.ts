@@ -91,6 +91,12 @@ describe('request shape: a body is refused before anything reads it, in the one 
       expectRefusal(nested, 400, 'MALFORMED_BODY', 'owners[0].prototype');
     });
 
+    it('names an empty key as [""] (the detail named no field)', async () => {
+      expectRefusal(await postJson('{"message":"a","signature":"0x","":1}'), 400, 'VALIDATION_FAILED', '[""]');
+      const keys = await asLab.post('/auth/keys').send({ label: 'k', scopes: ['read'], '': null });
+      expectRefusal(keys, 400, 'VALIDATION_FAILED', '[""]');
+    });
+
     it("names the body when it is not what its Content-Encoding says (zlib's refusal named the request)", async () => {
       const deflate = { 'content-type': 'application/json', 'content-encoding': 'deflate' };
       expectRefusal(

@@ -4,11 +4,14 @@ import type { ErrorDetail } from './errors/domain-error';
 /** Flattens nested class-validator errors into `{ field: 'owners[0].shareBps', reason }` pairs. */
 export function validationDetails(errors: ValidationError[], prefix = ''): ErrorDetail[] {
   return errors.flatMap((error) => {
+    // An empty key is named as `[""]`, so that every detail names a field (`""` alone would name none).
     const field = /^\d+$/.test(error.property)
       ? `${prefix}[${error.property}]`
-      : prefix
-        ? `${prefix}.${error.property}`
-        : error.property;
+      : error.property === ''
+        ? `${prefix}[""]`
+        : prefix
+          ? `${prefix}.${error.property}`
+          : error.property;
     const own = Object.values(error.constraints ?? {}).map((reason) => ({ field, reason }));
     return [...own, ...validationDetails(error.children ?? [], field)];
   });
