@@ -10,7 +10,7 @@ import { buildContentTree, type UpstreamDomain } from '@upstream/provenance';
 import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { DeliveryAccessService } from '../../apps/api/src/access/delivery/delivery-access.service';
 import { startTestApp, type TestApp } from '../support/app';
-import { signIn } from '../support/auth';
+import { signIn, siweMessage } from '../support/auth';
 import { insertDataset, signLicense, signRunManifest, type FixtureDataset } from '../support/catalogue-fixtures';
 import { DatabaseFingerprint } from '../support/db-fingerprint';
 import {
@@ -81,6 +81,8 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, async () => {
   let licensed: FixtureDataset;
   let licenseId: string;
   let run: { id: string; runId: string; modelHash: string };
+  /** Valid signed bodies by path: a case changes some of their fields. */
+  const signedBodies: Record<string, Record<string, unknown>> = {};
   const exercised = new Map<string, Exercised>(operations.map((op) => [op.key, { cases: 0, reached: 0 }]));
 
   beforeAll(async () => {
@@ -129,6 +131,32 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, async () => {
           .expect(201)
       ).body as { key: string; apiKey: { id: string } };
     apiKey = (await key('fuzzer')).key;
+
+    // Signed bodies, so that cases with one fault get past the signature to the rules behind it.
+    const bytes2 = Buffer.from('bytes stored elsewhere');
+    const external = await buildContentTree([
+      { path: 'data.bin', size: BigInt(bytes2.length), sha256: sha256(bytes2) },
+    ]);
+    signedBodies['/datasets'] = {
+      ...(await signRegistration(owner, {
+        entries: [...external.entries],
+        contentRoot: external.root,
+        title: 'external dataset',
+        externalUri: 'https://example.org/data/',
+        domain,
+      })),
+    };
+    const manifest2 = await signRunManifest(owner, domain, {
+      entries: [{ datasetId: licensed.contentRoot, weight: 2n }],
+    });
+    signedBodies['/runs'] = { ...manifest2.body, entries: [{ datasetId: licensed.contentRoot, weight: '2' }] };
+    const another = await insertDataset(t.database.url);
+    signedBodies['/licenses'] = await signLicense(owner, domain, {
+      datasetId: another.contentRoot,
+      termsHash: another.termsHash,
+    });
+    const message = await siweMessage(t.baseUrl, owner);
+    signedBodies['/auth/session'] = { message, signature: await owner.signMessage(message) };
     revocableKeyId = (await key('revocable')).apiKey.id;
     fingerprint = await DatabaseFingerprint.open(t.database.url);
   });
@@ -154,6 +182,8 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, async () => {
       if (name === 'runId') return run.runId;
       return undefined;
     }
+    const signed = signedBodies[path]?.[name];
+    if (where === 'body' && signed !== undefined) return signed;
     switch (name) {
       case 'path':
         return 'data.bin';
@@ -216,8 +246,8 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, async () => {
     let res = await send(t.baseUrl, { ...req, headers });
     // PostgreSQL or the chain out of reach (this machine is shared and can be slow to connect) is
     // no answer to the input: the same request again, a few times, before it counts.
-    for (let attempt = 0; attempt < 3 && dependencyOutage(op, res); attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (let attempt = 1; attempt <= 4 && dependencyOutage(op, res); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
       await flushReceipts();
       before = await fingerprint.take();
       res = await send(t.baseUrl, { ...req, headers });

@@ -565,14 +565,27 @@ function fieldArb(
   lookup: (name: string) => unknown,
   depth: number,
 ): fc.Arbitrary<Field> {
+  const { valid, faulty } = fieldParts(doc, raw, name, required, lookup, depth);
+  return fc.oneof({ arbitrary: valid, weight: 3 }, { arbitrary: faulty, weight: 1 });
+}
+
+/** A field's valid values (the known one, or built from its schema) and its faulty ones (hostile or missing). */
+function fieldParts(
+  doc: OpenApiDocument,
+  raw: Schema | undefined,
+  name: string,
+  required: boolean,
+  lookup: (name: string) => unknown,
+  depth: number,
+): { valid: fc.Arbitrary<Field>; faulty: fc.Arbitrary<Field> } {
   const schema = resolveSchema(doc, raw);
   const known = name ? lookup(name) : undefined;
-  let valid: fc.Arbitrary<Field>;
+  let structural: fc.Arbitrary<Field> | undefined;
   if (schema.properties && depth < 3) {
-    valid = objectArb(doc, schema, name, lookup, depth + 1);
+    structural = objectArb(doc, schema, name, lookup, depth + 1);
   } else if (schema.type === 'array' && depth < 3) {
     const items = resolveSchema(doc, schema.items);
-    valid = fc.array(fieldArb(doc, items, '', true, lookup, depth + 1), { maxLength: 2 }).map((elements) => ({
+    structural = fc.array(fieldArb(doc, items, '', true, lookup, depth + 1), { maxLength: 2 }).map((elements) => ({
       present: true,
       value: elements.map((e) => e.value),
       invalid: elements.flatMap((e, i) =>
@@ -580,19 +593,29 @@ function fieldArb(
       ),
       names: [name, ...elements.flatMap((e, i) => e.names.map((p) => `${name}[${i}].${p}`))],
     }));
-  } else {
-    valid = validValue(schema, known).map((value) => ({ present: true, value, invalid: [], names: [name] }));
   }
-  const hostile = hostileJson.map((value) => ({
+  const plain = validValue(schema, known).map((value): Field => ({ present: true, value, invalid: [], names: [name] }));
+  // A known value (signed, or in the fixtures) reaches deepest; its structure is varied now and then.
+  const valid =
+    structural === undefined
+      ? plain
+      : known === undefined
+        ? structural
+        : fc.oneof({ arbitrary: plain, weight: 3 }, { arbitrary: structural, weight: 1 });
+  const hostile = hostileJson.map((value): Field => ({
     present: true,
     value,
     invalid: certainlyInvalid(schema, value, required, false) ? [name] : [],
     names: [name],
   }));
   const absent = fc.constant<Field>({ present: false, value: undefined, invalid: required ? [name] : [], names: [] });
-  return fc.oneof({ arbitrary: valid, weight: 6 }, { arbitrary: hostile, weight: 2 }, { arbitrary: absent, weight: 1 });
+  return { valid, faulty: fc.oneof({ arbitrary: hostile, weight: 3 }, { arbitrary: absent, weight: 1 }) };
 }
 
+/**
+ * An object from its schema: either every field drawn on its own, or all valid but one, so that a
+ * single fault meets the route's deeper rules (signatures, ownership, storage) and not only the DTO.
+ */
 function objectArb(
   doc: OpenApiDocument,
   schema: Schema,
@@ -602,8 +625,8 @@ function objectArb(
 ): fc.Arbitrary<Field> {
   const required = new Set(schema.required ?? []);
   const entries = Object.entries(schema.properties ?? {});
-  const fields = entries.map(([name, property]) => fieldArb(doc, property, name, required.has(name), lookup, depth));
-  return fc.tuple(...fields).map((generated) => {
+  const parts = entries.map(([name, property]) => fieldParts(doc, property, name, required.has(name), lookup, depth));
+  const combine = (generated: Field[]): Field => {
     const value: Record<string, unknown> = {};
     const invalid: string[] = [];
     const names: string[] = prefix ? [prefix] : [];
@@ -613,7 +636,19 @@ function objectArb(
       names.push(...field.names.map((p) => at(prefix, p)));
     });
     return { present: true, value, invalid, names };
-  });
+  };
+  const free = fc
+    .tuple(...parts.map((p) => fc.oneof({ arbitrary: p.valid, weight: 3 }, { arbitrary: p.faulty, weight: 1 })))
+    .map(combine);
+  if (parts.length === 0) return free;
+  const focused = fc
+    .tuple(
+      fc.integer({ min: -1, max: parts.length - 1 }),
+      fc.tuple(...parts.map((p) => p.valid)),
+      fc.tuple(...parts.map((p) => p.faulty)),
+    )
+    .map(([fault, valid, faulty]) => combine(valid.map((field, i) => (i === fault ? faulty[i] : field))));
+  return fc.oneof({ arbitrary: free, weight: 1 }, { arbitrary: focused, weight: 2 });
 }
 
 /** A value as it goes into a URL: strings as they are, anything else as its JSON. */
@@ -675,8 +710,9 @@ export function requestArb(doc: OpenApiDocument, op: OperationRef, known: KnownV
           let names = field.names;
           if (mutation.kind === 'extra-key' && value && typeof value === 'object' && !Array.isArray(value)) {
             value = { ...value, [mutation.key]: mutation.value };
-            invalid = [...invalid, mutation.key === '' ? 'body' : mutation.key];
-            names = [...names, mutation.key];
+            const key = mutation.key === '' ? '[""]' : mutation.key;
+            invalid = [...invalid, key];
+            names = [...names, key];
           }
           if (mutation.kind === 'top-level') value = mutation.value;
           const bytes =
