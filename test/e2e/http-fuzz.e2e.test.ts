@@ -61,6 +61,8 @@ function dependencyOutage(op: OperationRef, res: RawResponse): boolean {
 
 interface Exercised {
   cases: number;
+  /** How many answers of each status (printed with FUZZ_SUMMARY=1, to see how deep the cases reach). */
+  statuses: Record<number, number>;
   /** Answers past access control and routing: a 2xx/3xx, or a refusal by the route's own rules. */
   reached: number;
 }
@@ -83,7 +85,9 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, async () => {
   let run: { id: string; runId: string; modelHash: string };
   /** Valid signed bodies by path: a case changes some of their fields. */
   const signedBodies: Record<string, Record<string, unknown>> = {};
-  const exercised = new Map<string, Exercised>(operations.map((op) => [op.key, { cases: 0, reached: 0 }]));
+  const exercised = new Map<string, Exercised>(
+    operations.map((op) => [op.key, { cases: 0, reached: 0, statuses: {} }]),
+  );
 
   beforeAll(async () => {
     domain = (await t.http.get('/chain').expect(200)).body.eip712Domain as UpstreamDomain;
@@ -256,6 +260,7 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, async () => {
     const entitled = caller === 'session' || caller === 'apiKey' || !op.secured;
     const record = exercised.get(op.key)!;
     record.cases++;
+    record.statuses[res.status] = (record.statuses[res.status] ?? 0) + 1;
     let code: string | undefined;
     if (res.status >= 400) {
       try {
@@ -307,6 +312,8 @@ describe(`HTTP fuzz (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS})`, async () => {
   });
 
   it('exercised every operation of the document past routing and access control', () => {
+    if (process.env.FUZZ_SUMMARY)
+      for (const [key, e] of exercised) console.log(`${key.padEnd(48)} ${JSON.stringify(e.statuses)}`);
     const missed = [...exercised.entries()].filter(([, e]) => e.cases === 0 || e.reached === 0).map(([key]) => key);
     expect(missed).toEqual([]);
     expect(operations.length).toBeGreaterThan(40);

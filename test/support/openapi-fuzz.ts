@@ -91,6 +91,8 @@ const RAW_IN_TEXT = /\uE000raw:((?:[^\uE000])*)\uE000/g;
 export interface Slot {
   value: unknown;
   invalid: boolean;
+  /** Drawn hostile or missing (rather than valid). */
+  faulty: boolean;
 }
 
 const TWO_256 = (1n << 256n).toString();
@@ -279,12 +281,14 @@ export function slotFor(
   const valid = validValue(schema, known).map((value) => ({
     value: inQuery ? asText(value) : value,
     invalid: false,
+    faulty: false,
   }));
   const hostile = (inQuery ? queryHostile : hostileJson).map((value) => ({
     value,
     invalid: certainlyInvalid(schema, value, required, inQuery),
+    faulty: true,
   }));
-  const absent = fc.constant(required ? { value: undefined, invalid: true } : undefined);
+  const absent = fc.constant(required ? { value: undefined, invalid: true, faulty: true } : undefined);
   return fc.oneof({ arbitrary: valid, weight: 5 }, { arbitrary: hostile, weight: 3 }, { arbitrary: absent, weight: 1 });
 }
 
@@ -308,6 +312,8 @@ export interface FuzzRequest {
   invalid: string[];
   /** Every name the request carries (parameters, body keys), which a 400's `details` may name. */
   names: string[];
+  /** Where values were drawn hostile or left out (certainly invalid or not). */
+  faulty: string[];
   describe: string;
 }
 
@@ -534,7 +540,8 @@ export function refusalProblem(req: FuzzRequest, res: RawResponse): string | und
           name.startsWith(`${field}[`),
       ),
     );
-  if (body.error === 'VALIDATION_FAILED' && req.invalid.length > 0 && !names(req.invalid))
+  // Where several values are hostile, the refusal may name another of them than the certainly invalid one.
+  if (body.error === 'VALIDATION_FAILED' && req.invalid.length > 0 && !names(req.invalid) && !names(req.faulty))
     return `names ${fields.join(', ')} but not the invalid ${req.invalid.join(', ')}`;
   const generic = ['body', 'request', 'path', 'query', 'headers', 'Content-Type', 'Content-Encoding', 'Content-Length'];
   const headerNames = Object.keys(req.headers);
@@ -552,6 +559,8 @@ interface Field {
   value: unknown;
   invalid: string[];
   names: string[];
+  /** The fields drawn hostile or missing. */
+  faulty: string[];
 }
 
 const at = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
@@ -592,9 +601,16 @@ function fieldParts(
         e.invalid.map((p) => `${name}[${i}]${p && !p.startsWith('[') ? '.' : ''}${p}`),
       ),
       names: [name, ...elements.flatMap((e, i) => e.names.map((p) => `${name}[${i}].${p}`))],
+      faulty: elements.flatMap((e, i) => e.faulty.map((p) => `${name}[${i}]${p && !p.startsWith('[') ? '.' : ''}${p}`)),
     }));
   }
-  const plain = validValue(schema, known).map((value): Field => ({ present: true, value, invalid: [], names: [name] }));
+  const plain = validValue(schema, known).map((value): Field => ({
+    present: true,
+    value,
+    invalid: [],
+    names: [name],
+    faulty: [],
+  }));
   // A known value (signed, or in the fixtures) reaches deepest; its structure is varied now and then.
   const valid =
     structural === undefined
@@ -607,8 +623,15 @@ function fieldParts(
     value,
     invalid: certainlyInvalid(schema, value, required, false) ? [name] : [],
     names: [name],
+    faulty: [name],
   }));
-  const absent = fc.constant<Field>({ present: false, value: undefined, invalid: required ? [name] : [], names: [] });
+  const absent = fc.constant<Field>({
+    present: false,
+    value: undefined,
+    invalid: required ? [name] : [],
+    names: [],
+    faulty: [name],
+  });
   return { valid, faulty: fc.oneof({ arbitrary: hostile, weight: 3 }, { arbitrary: absent, weight: 1 }) };
 }
 
@@ -630,12 +653,14 @@ function objectArb(
     const value: Record<string, unknown> = {};
     const invalid: string[] = [];
     const names: string[] = prefix ? [prefix] : [];
+    const faulty: string[] = [];
     generated.forEach((field, i) => {
       if (field.present) value[entries[i][0]] = field.value;
       invalid.push(...field.invalid.map((p) => at(prefix, p)));
       names.push(...field.names.map((p) => at(prefix, p)));
+      faulty.push(...field.faulty.map((p) => at(prefix, p)));
     });
-    return { present: true, value, invalid, names };
+    return { present: true, value, invalid, names, faulty };
   };
   const free = fc
     .tuple(...parts.map((p) => fc.oneof({ arbitrary: p.valid, weight: 3 }, { arbitrary: p.faulty, weight: 1 })))
@@ -688,8 +713,15 @@ export function requestArb(doc: OpenApiDocument, op: OperationRef, known: KnownV
   const content = op.operation.requestBody?.content ?? {};
   const jsonSchema = content['application/json']?.schema;
   const binary = content['application/octet-stream'] !== undefined;
-  type Body = { body?: Buffer; contentType?: string; invalid: string[]; names: string[]; note: string };
-  const none: Body = { invalid: [], names: [], note: 'no body' };
+  type Body = {
+    body?: Buffer;
+    contentType?: string;
+    invalid: string[];
+    names: string[];
+    faulty: string[];
+    note: string;
+  };
+  const none: Body = { invalid: [], names: [], faulty: [], note: 'no body' };
   const body: fc.Arbitrary<Body> = jsonSchema
     ? fc
         .tuple(
@@ -708,11 +740,13 @@ export function requestArb(doc: OpenApiDocument, op: OperationRef, known: KnownV
           let value = field.present ? field.value : undefined;
           let invalid = field.invalid.filter((p) => p !== '');
           let names = field.names;
+          let faulty = field.faulty;
           if (mutation.kind === 'extra-key' && value && typeof value === 'object' && !Array.isArray(value)) {
             value = { ...value, [mutation.key]: mutation.value };
             const key = mutation.key === '' ? '[""]' : mutation.key;
             invalid = [...invalid, key];
             names = [...names, key];
+            faulty = [...faulty, key];
           }
           if (mutation.kind === 'top-level') value = mutation.value;
           const bytes =
@@ -724,7 +758,14 @@ export function requestArb(doc: OpenApiDocument, op: OperationRef, known: KnownV
           // Faults in the body's shape, or a body that is not an object, are refused before its fields are read.
           if (mutation.kind !== 'none' && mutation.kind !== 'extra-key') invalid = [];
           if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid = [];
-          return { body: bytes, contentType, invalid, names: [...names, ...keyPaths(value)], note: mutation.kind };
+          return {
+            body: bytes,
+            contentType,
+            invalid,
+            names: [...names, ...keyPaths(value)],
+            faulty,
+            note: mutation.kind,
+          };
         })
     : binary
       ? fc
@@ -743,6 +784,7 @@ export function requestArb(doc: OpenApiDocument, op: OperationRef, known: KnownV
             contentType,
             invalid: [],
             names: [],
+            faulty: [],
             note: 'bytes',
           }))
       : op.method === 'GET' || op.method === 'HEAD'
@@ -755,6 +797,7 @@ export function requestArb(doc: OpenApiDocument, op: OperationRef, known: KnownV
                 contentType: 'application/json',
                 invalid: [],
                 names: ['x', 'a'],
+                faulty: [],
                 note: 'unexpected body',
               })),
               weight: 1,
@@ -764,10 +807,12 @@ export function requestArb(doc: OpenApiDocument, op: OperationRef, known: KnownV
     let path = op.path;
     const query: string[] = [];
     const invalid: string[] = [...b.invalid];
+    const faulty: string[] = [...b.faulty];
     // A refusal may name any field of the body's schema: those sent, and those missing.
     const names: string[] = [...b.names, ...Object.keys(resolveSchema(doc, jsonSchema).properties ?? {})];
     for (const { param, slot, repeated } of slots) {
       names.push(param.name);
+      if (slot?.faulty || repeated > 0) faulty.push(param.name);
       if (param.in === 'path') {
         const value = slot?.value === undefined ? '' : asText(slot.value);
         path = path.replace(`{${param.name}}`, encodeComponent(value));
@@ -797,6 +842,7 @@ export function requestArb(doc: OpenApiDocument, op: OperationRef, known: KnownV
       body: b.body,
       invalid,
       names,
+      faulty,
       describe: `${op.method} ${url.slice(0, 400)} [${b.note}] ${JSON.stringify(headers)} ${shown}`,
     };
   });
