@@ -14,10 +14,10 @@ interface RawResponse {
 /**
  * Sends `body` byte for byte (supertest would serialize a Buffer as JSON).
  */
-function raw(baseUrl: string, path: string, headers: Record<string, string>, body: Buffer) {
+function raw(baseUrl: string, path: string, headers: Record<string, string>, body: Buffer, method = 'POST') {
   return new Promise<RawResponse>((resolve, reject) => {
     const req = http.request(`${baseUrl}${path}`, {
-      method: 'POST',
+      method,
       headers: { ...headers, 'content-length': String(body.length) },
     });
     req.on('response', (res) => {
@@ -207,6 +207,11 @@ describe('request shape: a body is refused before anything reads it, in the one 
     it('a refusal on a route that answers another media type is JSON (croissant kept its ld+json label)', async () => {
       const res = await t.http.get('/runs/%00/croissant?limit=1&limit=2');
       expectRefusal(res, 400, 'VALIDATION_FAILED', 'limit');
+    });
+
+    it('a path segment that is not percent-encoding names the path (it named the request)', async () => {
+      const res = await raw(t.baseUrl, '/blobs/%2', {}, Buffer.alloc(0), 'GET');
+      expectRefusal(res, 400, 'BAD_REQUEST', 'path');
     });
 
     it('a path no route answers names the path', async () => {

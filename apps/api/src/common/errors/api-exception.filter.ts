@@ -104,11 +104,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
               ? fromPayload.message
               : exception.message;
       const given = Array.isArray(fromPayload.details) ? (fromPayload.details as ErrorDetail[]) : [];
-      // Nest's own refusals carry no details (a path no route answers): name the part at fault all the same.
+      // Nest's own refusals carry no details (a path no route answers, a path segment the router cannot
+      // percent-decode): name the part at fault all the same.
+      const inPath = statusCode === Number(HttpStatus.NOT_FOUND) || message.startsWith('Failed to decode param');
       const details =
-        given.length > 0 || statusCode >= 500
-          ? given
-          : [{ field: statusCode === Number(HttpStatus.NOT_FOUND) ? 'path' : 'request', reason: message }];
+        given.length > 0 || statusCode >= 500 ? given : [{ field: inPath ? 'path' : 'request', reason: message }];
       const error =
         typeof fromPayload.error === 'string' && /^[A-Z][A-Z0-9_]+$/.test(fromPayload.error)
           ? fromPayload.error
