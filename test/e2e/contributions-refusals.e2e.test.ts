@@ -378,6 +378,10 @@ describe('contributions: every bad input is refused with a 4xx naming the field 
     expectRefusal(await t.http.get('/datasets/not-an-id'), 400, 'VALIDATION_FAILED', 'id');
     expectRefusal(await t.http.get(`/datasets/${unknown}/lineage`), 404, 'DATASET_NOT_FOUND', 'id');
     expectRefusal(await t.http.get(`/datasets/${unknown}/files`), 404, 'DATASET_NOT_FOUND', 'id');
+    // A NUL in the id reached PostgreSQL on these two and gave 500 (found by the HTTP fuzz test).
+    expectRefusal(await t.http.get('/datasets/%00/licenses'), 400, 'VALIDATION_FAILED', 'id');
+    expectRefusal(await t.http.get('/datasets/%00/runs'), 400, 'VALIDATION_FAILED', 'id');
+    expectRefusal(await t.http.get(`/datasets/${unknown}/licenses`), 404, 'DATASET_NOT_FOUND', 'id');
     expectRefusal(await t.http.get('/blobs/xyz'), 400, 'VALIDATION_FAILED', 'sha256');
     expectRefusal(await t.http.get(`/blobs/${'0'.repeat(64)}`), 404, 'BLOB_NOT_FOUND', 'sha256');
     expectRefusal(await t.http.get('/contributors/0xnope/datasets'), 400, 'VALIDATION_FAILED', 'address');

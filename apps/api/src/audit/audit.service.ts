@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { normaliseAddress, normaliseBytes32 } from '@upstream/api-contract';
-import { DatasetReadRepository } from '../catalogue/dataset-read.repository';
+import { DatasetReadRepository, datasetRefInvalid, isDatasetRef } from '../catalogue/dataset-read.repository';
 import { DomainError } from '../common/errors/domain-error';
 import { LicenseErrors } from '../licenses/licenses.errors';
 import type { RunRow } from '../runs/runs.repository';
@@ -53,6 +53,7 @@ export class AuditService {
   }
 
   async datasetRuns(ref: string, limit = 100, offset = 0): Promise<DatasetRunsDto> {
+    if (!isDatasetRef(ref)) throw datasetRefInvalid(ref);
     const dataset = await this.datasets.find(ref);
     if (!dataset) throw LicenseErrors.datasetNotFound('id', ref);
     const rows = await this.repo.runsForDataset(dataset.id, limit, offset);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { SqlRepository } from '../common/persistence/unit-of-work';
+import { DomainError } from '../common/errors/domain-error';
 
 /** A dataset as licensing and runs see it: its terms and whether it is open to new licenses. */
 export interface DatasetUsabilityRow {
@@ -16,6 +17,16 @@ export interface DatasetUsabilityRow {
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
+
+/** Whether `ref` can name a dataset at all: a uuid or a content root. */
+export const isDatasetRef = (ref: string): boolean => UUID_RE.test(ref) || BYTES32_RE.test(ref);
+
+/** The refusal of a `:id` that is neither (NUL and other bytes PostgreSQL refuses gave 500). */
+export const datasetRefInvalid = (ref: string, field = 'id') =>
+  new DomainError('VALIDATION_FAILED', `${field}: ${JSON.stringify(ref.slice(0, 80))} is not a dataset id`, [
+    { field, reason: 'must be a dataset UUID or a content root (0x followed by 64 hex digits)' },
+  ]);
 
 /** SQL condition: license `l` is in force now (active and unexpired). */
 export const licenseInForce = (l: string): string =>
@@ -55,6 +66,7 @@ export class DatasetReadRepository extends SqlRepository {
 
   /** A dataset by uuid or by content root (its on-chain datasetId). */
   async find(ref: string): Promise<DatasetUsabilityRow | undefined> {
+    if (!isDatasetRef(ref)) return undefined;
     const byUuid = UUID_RE.test(ref);
     const [row]: DatasetUsabilityRow[] = await this.db.query(
       `SELECT id, content_root, title, license_template, license_terms, license_terms_hash, licensing_open

@@ -15,7 +15,12 @@ import {
   validateLicenseAcceptance,
   type LicenseAcceptanceMessage,
 } from '@upstream/provenance';
-import { DatasetReadRepository, type DatasetUsabilityRow } from '../catalogue/dataset-read.repository';
+import {
+  DatasetReadRepository,
+  datasetRefInvalid,
+  isDatasetRef,
+  type DatasetUsabilityRow,
+} from '../catalogue/dataset-read.repository';
 import { UsedNoncesRepository } from '../catalogue/used-nonces.repository';
 import { DomainError } from '../common/errors/domain-error';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
@@ -166,6 +171,7 @@ export class LicensesService implements OnModuleInit {
   }
 
   private async dataset(ref: string): Promise<DatasetUsabilityRow> {
+    if (!isDatasetRef(ref)) throw datasetRefInvalid(ref);
     const dataset = await this.datasets.find(ref);
     if (!dataset) throw LicenseErrors.datasetNotFound('id', ref);
     return dataset;
