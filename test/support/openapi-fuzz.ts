@@ -210,8 +210,9 @@ export function validValue(schema: Schema, known: unknown): fc.Arbitrary<unknown
   switch (schema.type) {
     case 'number':
     case 'integer': {
+      // Without a declared range, small numbers (a range the document does not state is not a fault to draw).
       const min = schema.minimum ?? 0;
-      const max = Math.min(schema.maximum ?? 2 ** 31, Number.MAX_SAFE_INTEGER);
+      const max = Math.min(schema.maximum ?? min + 1000, Number.MAX_SAFE_INTEGER);
       options.push(fc.constantFrom(min, max), fc.integer({ min, max }));
       break;
     }
