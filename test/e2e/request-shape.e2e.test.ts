@@ -97,16 +97,21 @@ describe('request shape: a body is refused before anything reads it, in the one 
       expectRefusal(keys, 400, 'VALIDATION_FAILED', '[""]');
     });
 
-    it("names the body when it is not what its Content-Encoding says (zlib's refusal named the request)", async () => {
+    it("names Content-Encoding when the body is not what it says (zlib's refusal named the request)", async () => {
       const deflate = { 'content-type': 'application/json', 'content-encoding': 'deflate' };
       expectRefusal(
         await raw(t.baseUrl, '/blobs/missing', deflate, Buffer.from('{"sha256s":[]}')),
         400,
         'MALFORMED_BODY',
-        'body',
+        'Content-Encoding',
       );
       const gzip = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
-      expectRefusal(await raw(t.baseUrl, '/auth/session', gzip, Buffer.from('{}')), 400, 'MALFORMED_BODY', 'body');
+      expectRefusal(
+        await raw(t.baseUrl, '/auth/session', gzip, Buffer.from('{}')),
+        400,
+        'MALFORMED_BODY',
+        'Content-Encoding',
+      );
     });
 
     it('refuses bytes that are not UTF-8 (they were stored as U+FFFD)', async () => {
