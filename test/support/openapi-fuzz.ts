@@ -44,7 +44,7 @@ export interface OperationRef {
   method: string;
   path: string;
   operation: Operation;
-  /** The document asks for credentials (a `security` requirement that is not empty). */
+  /** The document asks for credentials: it has requirements and none is the empty one (`{}`: credentials optional). */
   secured: boolean;
 }
 
@@ -59,7 +59,9 @@ export function operationsOf(doc: OpenApiDocument): OperationRef[] {
         method: method.toUpperCase(),
         path,
         operation,
-        secured: (operation.security ?? []).some((requirement) => Object.keys(requirement).length > 0),
+        secured:
+          (operation.security ?? []).length > 0 &&
+          (operation.security ?? []).every((requirement) => Object.keys(requirement).length > 0),
       })),
   );
 }
