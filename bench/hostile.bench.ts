@@ -3,7 +3,6 @@
 // GET /health probe measures how long the event loop was held. Starts its own embedded PostgreSQL
 // and runs the built service against it (`npm run build` first, which the npm script does). Prints
 // one JSON object and writes bench/results/hostile.json.
-import http from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { signRegistration } from '../apps/cli/src/contribution/registration';
 import { signInWith } from '../apps/cli/src/auth/authenticator';
 import { freePort } from '../test/support/ports';
 import { ROOT, spawnService, waitForHealth } from '../test/support/service-process';
+import { byteLength, hostileRegistration, streamPost } from '../test/support/streamed-post';
 import { MAX_OWNERS, MAX_PARENTS } from '../apps/api/src/common/body/request-limits';
 
 const BASELINE_MS = Number(process.env.BENCH_HOSTILE_BASELINE_MS ?? 5_000);
@@ -36,6 +36,8 @@ class Probe {
   latencies: number[] = [];
   failures = 0;
   peakRssMiB = 0;
+  /** The peak since the last `windowPeak()`: one case's. */
+  private windowRssMiB = 0;
   private running = false;
   private loops: Promise<void>[] = [];
 
@@ -49,6 +51,13 @@ class Probe {
     this.latencies = [];
     this.peakRssMiB = procStatusMiB(this.pid, 'VmRSS');
     this.loops = [this.probeLoop(), this.rssLoop()];
+  }
+
+  /** The peak RSS since the last call (a last sample included), and a new window from now. */
+  windowPeak(): number {
+    const peak = Math.max(this.windowRssMiB, procStatusMiB(this.pid, 'VmRSS'));
+    this.windowRssMiB = 0;
+    return peak;
   }
 
   async stop(): Promise<void> {
@@ -74,7 +83,9 @@ class Probe {
   private async rssLoop(): Promise<void> {
     while (this.running) {
       if (!existsSync(`/proc/${this.pid}/status`)) return;
-      this.peakRssMiB = Math.max(this.peakRssMiB, procStatusMiB(this.pid, 'VmRSS'));
+      const rss = procStatusMiB(this.pid, 'VmRSS');
+      this.peakRssMiB = Math.max(this.peakRssMiB, rss);
+      this.windowRssMiB = Math.max(this.windowRssMiB, rss);
       await sleep(20);
     }
   }
@@ -87,17 +98,7 @@ function summary(values: number[]) {
   return { count: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? 0) };
 }
 
-/** Resolves when `req` can take more, or closed. */
-function drained(req: http.ClientRequest): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      req.off('drain', done).off('close', done);
-      resolve();
-    };
-    req.once('drain', done).once('close', done);
-  });
-}
-
+/** What the bench records of an answer: its status, error code and first named field. */
 interface Answer {
   status: number;
   error?: string;
@@ -105,70 +106,15 @@ interface Answer {
 }
 
 /** POSTs pieces one by one (chunked unless `contentLength`), stopping when the answer arrives. */
-function send(
+async function send(
   baseUrl: string,
   path: string,
   headers: Record<string, string>,
   pieces: Iterable<Buffer>,
   contentLength?: number,
 ): Promise<Answer> {
-  return new Promise<Answer>((resolve, reject) => {
-    let answered = false;
-    const req = http.request(`${baseUrl}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...headers,
-        ...(contentLength === undefined ? {} : { 'content-length': String(contentLength) }),
-      },
-    });
-    req.on('response', (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let body: { error?: string; details?: { field: string }[] } = {};
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
-        } catch {
-          /* not JSON */
-        }
-        resolve({ status: res.statusCode ?? 0, error: body.error, field: body.details?.[0]?.field });
-      });
-    });
-    req.on('error', (error) => {
-      if (!answered) reject(error);
-    });
-    void (async () => {
-      for (const piece of pieces) {
-        if (answered || req.destroyed) return;
-        if (!req.write(piece)) await drained(req);
-      }
-      if (!answered && !req.destroyed) req.end();
-    })();
-  });
-}
-
-const fakeEntry = (i: number) => `{"path":"f/${i}.bin","size":"${i}","sha256":"${i.toString(16).padStart(64, '0')}"}`;
-
-/** A registration body listing `count` fake files, lazily in pieces of 2,000 entries. */
-function* hostileRegistration(count: number, tail = ''): Generator<Buffer> {
-  yield Buffer.from('{"title":"many","storage":"external","externalUri":"https://example.org/","files":[');
-  for (let start = 0; start < count; start += 2_000) {
-    const entries: string[] = [];
-    for (let i = start; i < Math.min(count, start + 2_000); i++) entries.push(fakeEntry(i));
-    yield Buffer.from((start === 0 ? '' : ',') + entries.join(','));
-  }
-  yield Buffer.from(
-    `],"contentRoot":"0x${'00'.repeat(32)}","owners":[{"account":"0x${'11'.repeat(20)}","shareBps":10000}],` +
-      `"license":{"template":"open-training"},"nonce":"1","deadline":"1893456000","signature":"0x${'1b'.repeat(65)}"${tail}}`,
-  );
-}
-
-function byteLength(pieces: Iterable<Buffer>): number {
-  let total = 0;
-  for (const piece of pieces) total += piece.length;
-  return total;
+  const { status, body } = await streamPost(baseUrl, path, headers, pieces, { contentLength });
+  return { status, error: body.error, field: body.details?.[0]?.field };
 }
 
 /** 256 MiB of `a` inside a JSON string, gzip-compressed (about 250 KiB on the wire). */
@@ -414,10 +360,13 @@ async function main(): Promise<void> {
       field?: string;
       ms: number;
       eventLoopMaxMs: number;
+      /** The service's peak RSS while this case ran (RSS falls slowly: the case that first raises it is the one to look at). */
+      peakRssMiB: number;
       from: number;
       to: number;
     }[] = [];
     for (const c of cases) {
+      probe.windowPeak();
       const started = performance.now();
       if (service.child.exitCode !== null) throw new Error(`the service exited:\n${service.output().slice(-4000)}`);
       const answer = await c.run().catch((error: Error) => {
@@ -429,6 +378,7 @@ async function main(): Promise<void> {
         ...answer,
         ms: round(performance.now() - started),
         eventLoopMaxMs: 0,
+        peakRssMiB: 0,
         from: Date.now() - (performance.now() - started),
         to: Date.now(),
       });
@@ -436,6 +386,7 @@ async function main(): Promise<void> {
         `${c.name}: ${answer.status} ${answer.error ?? ''} ${answer.field ?? ''} (${round(performance.now() - started)} ms)`,
       );
       await sleep(200);
+      results[results.length - 1].peakRssMiB = probe.windowPeak();
     }
     await sleep(500);
     await probe.stop();

@@ -1,96 +1,13 @@
-import http from 'node:http';
+import { createHash } from 'node:crypto';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildContentTree, verifyFileProof, type UpstreamDomain } from '@upstream/provenance';
 import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { bodyReaderStats } from '../../apps/api/src/common/body/json-body-parser';
 import { FileListPool } from '../../apps/api/src/contributions/datasets/file-list/file-list.pool';
+import { OffLoopPool } from '../../apps/api/src/common/off-loop/off-loop.pool';
 import { startTestApp, type TestApp } from '../support/app';
-
-/** Resolves when `req` can take more, or closed. */
-function drained(req: http.ClientRequest): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      req.off('drain', done).off('close', done);
-      resolve();
-    };
-    req.once('drain', done).once('close', done);
-  });
-}
-
-interface Sent {
-  status: number;
-  body: { error?: string; details?: { field: string; reason: string }[]; id?: string };
-  /** Bytes of the body written before the answer came (or the connection closed). */
-  written: number;
-  total: number;
-}
-
-/**
- * POSTs a body piece by piece, as a hostile client would stream it, and stops writing as soon as the
- * answer arrives. `between` runs after `pauseAfter` pieces, while the request is still open.
- */
-function stream(
-  baseUrl: string,
-  path: string,
-  headers: Record<string, string>,
-  pieces: Buffer[],
-  options: { contentLength?: boolean; pauseAfter?: number; between?: () => Promise<void> } = {},
-): Promise<Sent> {
-  const total = pieces.reduce((sum, p) => sum + p.length, 0);
-  return new Promise<Sent>((resolve, reject) => {
-    let written = 0;
-    let answered = false;
-    const req = http.request(`${baseUrl}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...headers,
-        ...(options.contentLength ? { 'content-length': String(total) } : {}),
-      },
-    });
-    req.on('response', (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Sent['body']) : {}, written, total });
-      });
-    });
-    // Writes after the server closed the connection fail; the answer is what counts.
-    req.on('error', (error) => {
-      if (!answered) reject(error);
-    });
-    void (async () => {
-      for (let i = 0; i < pieces.length && !answered; i++) {
-        if (i === options.pauseAfter && options.between) await options.between();
-        if (answered || req.destroyed) break;
-        written += pieces[i].length;
-        if (!req.write(pieces[i])) await drained(req);
-      }
-      if (!answered && !req.destroyed) req.end();
-    })();
-  });
-}
-
-/** A registration body listing `count` fake files, in pieces of `per` entries (about 100 bytes an entry). */
-function hostileRegistration(count: number, per = 2_000): Buffer[] {
-  const pieces = [Buffer.from('{"title":"many","storage":"external","externalUri":"https://example.org/","files":[')];
-  for (let start = 0; start < count; start += per) {
-    const entries: string[] = [];
-    for (let i = start; i < Math.min(count, start + per); i++)
-      entries.push(`{"path":"f/${i}.bin","size":"${i}","sha256":"${i.toString(16).padStart(64, '0')}"}`);
-    pieces.push(Buffer.from((start === 0 ? '' : ',') + entries.join(',')));
-  }
-  pieces.push(
-    Buffer.from(
-      `],"contentRoot":"0x${'00'.repeat(32)}","owners":[{"account":"0x${'11'.repeat(20)}","shareBps":10000}],` +
-        `"license":{"template":"open-training"},"nonce":"1","deadline":"1893456000","signature":"0x${'1b'.repeat(65)}"}`,
-    ),
-  );
-  return pieces;
-}
+import { byteLength, hostileRegistration, streamPost } from '../support/streamed-post';
 
 describe('bounded work: a body is refused at its first fault, before validation, and others are served meanwhile', () => {
   let t: TestApp;
@@ -112,8 +29,8 @@ describe('bounded work: a body is refused at its first fault, before validation,
     const before = { ...bodyReaderStats, prepared: pool.prepared };
     let chainAnswered: number | undefined;
     let chainText = '';
-    const pieces = hostileRegistration(400_000);
-    const sent = await stream(t.baseUrl, '/datasets', auth, pieces, {
+    const pieces = [...hostileRegistration(400_000)];
+    const sent = await streamPost(t.baseUrl, '/datasets', auth, pieces, {
       pauseAfter: 20, // 40,000 files in: the body is still streaming
       between: async () => {
         // A route that needs neither PostgreSQL nor the chain: only the event loop (a loaded machine can make PostgreSQL slow).
@@ -128,7 +45,7 @@ describe('bounded work: a body is refused at its first fault, before validation,
     expect(sent.body.details?.[0]).toMatchObject({ field: 'files' });
     expect(sent.body.details?.[0].reason).toContain('MAX_FILES_PER_DATASET');
     // Answered while the client was still sending; nothing was buffered past the limit, parsed, checked or hashed.
-    expect(sent.written).toBeLessThan(sent.total);
+    expect(sent.written).toBeLessThan(byteLength(pieces));
     expect(bodyReaderStats.refusedWhileStreaming).toBe(before.refusedWhileStreaming + 1);
     expect(bodyReaderStats.parsed).toBe(before.parsed);
     expect(pool.prepared).toBe(before.prepared);
@@ -136,12 +53,11 @@ describe('bounded work: a body is refused at its first fault, before validation,
 
   it('refuses a declared Content-Length past the route limit before reading any of it', async () => {
     const before = { ...bodyReaderStats };
-    const sent = await stream(t.baseUrl, '/datasets', auth, hostileRegistration(400_000), {
-      contentLength: true,
-    });
+    const pieces = [...hostileRegistration(400_000)];
+    const sent = await streamPost(t.baseUrl, '/datasets', auth, pieces, { contentLength: byteLength(pieces) });
     expect(sent.status).toBe(413);
     expect(sent.body).toMatchObject({ error: 'BODY_TOO_LARGE', details: [{ field: 'body' }] });
-    expect(sent.written).toBeLessThan(sent.total);
+    expect(sent.written).toBeLessThan(byteLength(pieces));
     expect(bodyReaderStats.refusedByLength).toBe(before.refusedByLength + 1);
     expect(bodyReaderStats.parsed).toBe(before.parsed);
   });
@@ -236,5 +152,39 @@ describe('bounded work: a body is refused at its first fault, before validation,
     expect(await verifyFileProof(tree.root, inputs[2_999], proof.body.proof)).toBe(true);
     const unknown = await t.http.get(`/datasets/${res.body.id}/files/proof`).query({ path: 'nope.bin' });
     expect(unknown.status).toBe(404);
+  });
+
+  it('answers POST /blobs/missing for 100,000 digests with the list checked in a worker thread, naming a malformed digest by its place', async () => {
+    const offLoop = t.app.get(OffLoopPool);
+    const before = offLoop.ran.get('missingDigestsOfBody') ?? 0;
+    const asAlice = await t.as(3);
+    const bytes = Buffer.from('a blob the store holds');
+    const stored = (await asAlice.put('/blobs').set('content-type', 'application/octet-stream').send(bytes).expect(200))
+      .body.sha256 as string;
+    const digests = Array.from({ length: 100_000 }, (_, i) => createHash('sha256').update(`d${i}`).digest('hex'));
+    // Asked: the stored one (with 0x and in capitals), a repeat, and 99,998 the store lacks.
+    const asked = [
+      ...digests.slice(0, 50_000),
+      `0x${stored.toUpperCase()}`,
+      digests[7],
+      ...digests.slice(50_000, 99_998),
+    ];
+    const res = await asAlice.post('/blobs/missing').send({ sha256s: asked });
+    expect(res.status).toBe(200);
+    expect(res.body.missing).toEqual(digests.slice(0, 99_998));
+
+    const malformed = [...digests];
+    malformed[70_000] = 'xyz';
+    const refused = await asAlice.post('/blobs/missing').send({ sha256s: malformed });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      error: 'VALIDATION_FAILED',
+      details: [{ field: 'sha256s[70000]', reason: 'must be 64 hex digits (a SHA-256)' }],
+    });
+    expect(offLoop.ran.get('missingDigestsOfBody')).toBe(before + 2);
+    // A short list is answered on the event loop, with the same rules.
+    const short = await asAlice.post('/blobs/missing').send({ sha256s: [stored, 42] });
+    expect(short.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'sha256s[1]' }] });
+    expect(offLoop.ran.get('missingDigestsOfBody')).toBe(before + 2);
   });
 });

@@ -2,6 +2,7 @@ import { Wallet } from 'ethers';
 import type TestAgent from 'supertest/lib/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamDomain, verifyRunEntryProof, type UpstreamDomain } from '@upstream/provenance';
+import { OffLoopPool } from '../../apps/api/src/common/off-loop/off-loop.pool';
 import { startTestApp, type TestApp } from '../support/app';
 import {
   insertActiveLicensesBulk,
@@ -67,6 +68,41 @@ describe(`a ${N.toLocaleString('en')}-entry run manifest, uploaded in chunks`, (
       revoked.map((i) => `entries[${i}].datasetId`),
     );
     await withClient(t.database.url, (c) => c.query(`UPDATE licenses SET status = 'active' WHERE status = 'revoked'`));
+  }, 120_000);
+
+  it('checks each 50,000-entry chunk in a worker thread and names a refused entry by its place in the manifest', async () => {
+    const pool = t.app.get(OffLoopPool);
+    const before = pool.ran.get('runEntriesOfBody') ?? 0;
+    const first = roots.slice(0, CHUNK).map((datasetId, i) => ({ datasetId, weight: weightOf(i).toString() }));
+    const open = await asLab
+      .post('/runs')
+      .send({ ...signed.body, entries: first })
+      .expect(201);
+    const second = roots
+      .slice(CHUNK, 2 * CHUNK)
+      .map((datasetId, i) => ({ datasetId, weight: weightOf(CHUNK + i).toString() }));
+    second[12_345] = { ...second[12_345], weight: '0' };
+    second[40_000] = { ...second[40_000], datasetId: second[3].datasetId };
+    const refused = await asLab.post(`/runs/${open.body.id}/entries`).send({ offset: CHUNK, entries: second });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      error: 'VALIDATION_FAILED',
+      details: [
+        { field: `entries[${CHUNK + 12_345}].weight`, reason: 'must be greater than zero' },
+        { field: `entries[${CHUNK + 40_000}].datasetId` },
+      ],
+    });
+    expect(refused.body.details[1].reason).toContain(`entries[${CHUNK + 3}]`);
+    // Both chunks were parsed and checked off the event loop; the refused one staged nothing.
+    expect(pool.ran.get('runEntriesOfBody')).toBe(before + 2);
+    const [{ staged }] = await withClient(t.database.url, async (c) => {
+      const result = await c.query<{ staged: number }>(
+        `SELECT count(*)::int AS staged FROM run_upload_entries WHERE upload_id = $1`,
+        [open.body.id],
+      );
+      return result.rows;
+    });
+    expect(staged).toBe(CHUNK);
   }, 120_000);
 
   it('accepts the manifest, all at once, and proves any entry', async () => {

@@ -13,6 +13,7 @@ import { ContentTypeGuard } from './common/body/content-type.guard';
 import { DependenciesModule } from './common/dependencies/dependencies.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { HitQueueThrottlerStorage } from './common/hit-queue-throttler.storage';
+import { OffLoopModule } from './common/off-loop/off-loop.pool';
 import { PersistenceModule } from './common/persistence/unit-of-work';
 import { HealthModule } from './health/health.module';
 import { WorkerModule } from './worker/worker.module';
@@ -53,6 +54,7 @@ export class AppModule {
           storage: new HitQueueThrottlerStorage(),
         }),
         PersistenceModule,
+        OffLoopModule,
         CatalogueModule,
         DependenciesModule,
         AccessModule,

@@ -12,6 +12,7 @@ import { OrphanBlobCollector } from './blobs/orphan-blob-collector.service';
 import { ContributorsController } from './datasets/contributors.controller';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsRepository } from './datasets/datasets.repository';
+import { MissingDigestsPreparer } from './blobs/missing-digests';
 import { FileListPool } from './datasets/file-list/file-list.pool';
 import { DatasetsService } from './datasets/datasets.service';
 import { BLOB_STORE, type BlobStore } from './storage/blob-store';
@@ -59,6 +60,7 @@ const blobStoreProvider: Provider<BlobStore> = {
     DatasetsRepository,
     DatasetsService,
     FileListPool,
+    MissingDigestsPreparer,
   ],
   exports: [DatasetsService, BlobsService],
 })

@@ -56,3 +56,42 @@ export function checkRunEntries(
   }
   return { roots, weights, errors };
 }
+
+/**
+ * A body's `entries`, checked (`checkRunEntries`) and as columns that cross from a worker thread as
+ * two strings: `roots` the datasetIds and `weights` the decimal weights, each joined by `,`.
+ * `present` is false when the body has no `entries` (POST /runs may send none). `count` is the
+ * number of entries sent, refused or not.
+ */
+export type RunEntriesResult =
+  | { ok: true; present: boolean; count: number; roots: string; weights: string }
+  | { ok: false; count: number; errors: ErrorDetail[] };
+
+/**
+ * The entries of a run body (`POST /runs`, where they are optional, or a `POST /runs/:id/entries`
+ * chunk), named by their position in the whole manifest: the chunk's `offset` is read from the
+ * body (a malformed offset counts as 0 here; the DTO refuses it).
+ */
+export function prepareRunEntries(body: unknown, required: boolean): RunEntriesResult {
+  const { entries, offset } = (typeof body === 'object' && body !== null ? body : {}) as {
+    entries?: unknown;
+    offset?: unknown;
+  };
+  if (entries === undefined && !required) return { ok: true, present: false, count: 0, roots: '', weights: '' };
+  if (!Array.isArray(entries))
+    return { ok: false, count: 0, errors: [{ field: 'entries', reason: 'entries must be an array' }] };
+  if (required && entries.length === 0)
+    return { ok: false, count: 0, errors: [{ field: 'entries', reason: 'entries must not be empty' }] };
+  const start = typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 ? offset : 0;
+  const { roots, weights, errors } = checkRunEntries(entries, start);
+  if (errors.length > 0) return { ok: false, count: entries.length, errors };
+  return { ok: true, present: true, count: entries.length, roots: roots.join(','), weights: weights.join(',') };
+}
+
+/** Worker task (`OffLoopPool`): a long run body parsed and its entries prepared in the thread. */
+export function runEntriesOfBody({ raw, required }: { raw: Uint8Array; required: boolean }): RunEntriesResult {
+  return prepareRunEntries(
+    JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')),
+    required,
+  );
+}

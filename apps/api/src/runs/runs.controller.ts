@@ -1,10 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { OffsetPageQueryDto, PayRunInstructionsDto } from '../licenses/dto/license-response.dto';
 import { CreateRunDto, PaymentQueryDto, ProofQueryDto, RunEntriesChunkDto } from './dto/create-run.dto';
 import { RunDto, RunEntriesPageDto, RunEntryProofDto, RunUploadDto } from './dto/run-response.dto';
 import { RunsService } from './runs.service';
+import { PrepareBody, PreparedBody } from '../common/body/prepared-body';
+import { ChunkEntriesPreparer, ManifestEntriesPreparer } from './run-entries.preparer';
+import type { RunEntriesResult } from './run-entries.validator';
 import { Access, Caller } from '../access/access.decorator';
 import type { Principal } from '../access/principal';
 
@@ -36,8 +39,13 @@ export class RunsController {
     'NONCE_REUSED',
     'RUN_EXISTS',
   )
-  create(@Body() dto: CreateRunDto, @Caller() caller: Principal): Promise<RunUploadDto> {
-    return this.runs.create(dto, caller);
+  @UseInterceptors(PrepareBody(ManifestEntriesPreparer))
+  create(
+    @Body() dto: CreateRunDto,
+    @PreparedBody() entries: RunEntriesResult,
+    @Caller() caller: Principal,
+  ): Promise<RunUploadDto> {
+    return this.runs.create(dto, entries, caller);
   }
 
   @Post(':id/entries')
@@ -46,12 +54,14 @@ export class RunsController {
   @ApiOperation({ summary: 'Append a chunk of ≤ 50,000 entries at `offset` (= entries received so far)' })
   @ApiOkResponse({ type: RunUploadDto })
   @ApiErrors(['RUN_CHUNK_OFFSET', 'meta expectedOffset'], 'RUN_NOT_FOUND')
+  @UseInterceptors(PrepareBody(ChunkEntriesPreparer))
   addEntries(
     @Param('id') id: string,
     @Body() dto: RunEntriesChunkDto,
+    @PreparedBody() entries: RunEntriesResult,
     @Caller() caller: Principal,
   ): Promise<RunUploadDto> {
-    return this.runs.addEntries(id, dto, caller);
+    return this.runs.addEntries(id, dto, entries, caller);
   }
 
   @Post(':id/commit')

@@ -109,6 +109,13 @@ export interface RunEntryRow {
 }
 
 /** SQL of run uploads (staging), committed runs and their entries. Bulk paths use unnest and set-based joins. */
+/** A checked chunk of entries as columns: datasetIds and decimal weights, each joined by `,`. */
+export interface EntryColumns {
+  count: number;
+  roots: string;
+  weights: string;
+}
+
 @Injectable()
 export class RunsRepository extends SqlRepository {
   constructor(
@@ -159,17 +166,21 @@ export class RunsRepository extends SqlRepository {
   }
 
   /** Appends a chunk of entries at `offset` (checked by the caller under the upload's row lock). */
-  async insertUploadEntries(uploadId: string, offset: number, roots: Bytes32[], weights: string[]): Promise<number> {
-    const positions = Array.from({ length: roots.length }, (_, i) => offset + i);
+  /**
+   * Stages a checked chunk at `offset`. The columns go to PostgreSQL as two text parameters that it
+   * splits itself: no array of 50,000 values is built or escaped on the event loop.
+   */
+  async insertUploadEntries(uploadId: string, offset: number, chunk: EntryColumns): Promise<number> {
     await this.db.query(
       `INSERT INTO run_upload_entries (upload_id, position, dataset_root, weight)
-       SELECT $1, p, r, w FROM unnest($2::int[], $3::text[], $4::numeric[]) AS t(p, r, w)`,
-      [uploadId, positions, roots, weights],
+       SELECT $1, $2::int + o::int - 1, r, w::numeric
+       FROM unnest(string_to_array($3::text, ','), string_to_array($4::text, ',')) WITH ORDINALITY AS t(r, w, o)`,
+      [uploadId, offset, chunk.roots, chunk.weights],
     );
     const [row] = await this.db.query<{ received: number }[]>(
       `WITH bumped AS (UPDATE run_uploads SET received = received + $2, updated_at = now() WHERE id = $1 RETURNING received)
        SELECT received FROM bumped`,
-      [uploadId, roots.length],
+      [uploadId, chunk.count],
     );
     return row.received;
   }

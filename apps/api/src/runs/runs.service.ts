@@ -37,7 +37,8 @@ import type {
   RunPaymentTotalDto,
   RunUploadDto,
 } from './dto/run-response.dto';
-import { checkRunEntries, MAX_NAMED } from './run-entries.validator';
+import { MAX_NAMED, type RunEntriesResult } from './run-entries.validator';
+import type { EntryColumns } from './runs.repository';
 import { RunTreeCache } from './run-tree.cache';
 import { fromProvenanceError, RunErrors } from './runs.errors';
 import {
@@ -84,7 +85,7 @@ export class RunsService implements OnModuleInit {
   }
 
   /** Checks the signed manifest and opens an upload; with all entries included, commits at once. */
-  async create(dto: CreateRunDto, caller: Principal): Promise<RunUploadDto> {
+  async create(dto: CreateRunDto, entries: RunEntriesResult, caller: Principal): Promise<RunUploadDto> {
     const message: TrainingRunMessage = {
       runRef: dto.runRef,
       modelName: dto.modelName,
@@ -111,29 +112,32 @@ export class RunsService implements OnModuleInit {
     if (existing) throw RunErrors.runExists(existing.id, digest);
     if (await this.nonces.isUsed(lab, message.nonce)) throw LicenseErrors.nonceReused(dto.lab, message.nonce);
 
-    const first = dto.entries ? this.checkChunk(dto.entries, 0, dto.entryCount) : undefined;
+    const first = entries.ok && !entries.present ? undefined : this.checkChunk(entries, 0, dto.entryCount);
     const upload = await this.uow.run((tx) =>
       this.repo.in(tx).createUpload({ ...dto, lab, nonce: message.nonce, digest }),
     );
     if (!first) return toUploadDto(upload);
-    const received = await this.uow.run((tx) =>
-      this.repo.in(tx).insertUploadEntries(upload.id, 0, first.roots, first.weights),
-    );
+    const received = await this.uow.run((tx) => this.repo.in(tx).insertUploadEntries(upload.id, 0, first));
     if (received < upload.entry_count) return { ...toUploadDto(upload), received };
     return this.commit(upload.id, caller);
   }
 
   /** Appends the chunk at `offset` (= entries received so far, so a retried chunk is refused, not doubled). */
-  async addEntries(id: string, dto: RunEntriesChunkDto, caller: Principal): Promise<RunUploadDto> {
+  async addEntries(
+    id: string,
+    dto: RunEntriesChunkDto,
+    entries: RunEntriesResult,
+    caller: Principal,
+  ): Promise<RunUploadDto> {
     const upload = await this.repo.findUpload(id);
     // Another account's upload is not there for this caller: the same 404 as none at all.
     if (!upload || upload.lab !== caller.account) throw RunErrors.uploadNotFound(id);
-    const chunk = this.checkChunk(dto.entries, dto.offset, upload.entry_count);
+    const chunk = this.checkChunk(entries, dto.offset, upload.entry_count);
     const received = await this.uow.run(async (tx) => {
       const locked = await this.repo.in(tx).findUpload(id, true);
       if (!locked) throw RunErrors.uploadNotFound(id);
       if (locked.received !== dto.offset) throw RunErrors.chunkOffset(locked.received, dto.offset);
-      return this.repo.in(tx).insertUploadEntries(id, dto.offset, chunk.roots, chunk.weights);
+      return this.repo.in(tx).insertUploadEntries(id, dto.offset, chunk);
     });
     return { ...toUploadDto(upload), received };
   }
@@ -287,11 +291,11 @@ export class RunsService implements OnModuleInit {
     return this.repo.paymentTotals(runIds);
   }
 
-  private checkChunk(entries: readonly unknown[], offset: number, entryCount: number) {
-    if (offset + entries.length > entryCount) throw RunErrors.tooManyEntries(entryCount, offset + entries.length);
-    const chunk = checkRunEntries(entries, offset);
-    if (chunk.errors.length > 0) throw RunErrors.invalidEntries(chunk.errors);
-    return chunk;
+  /** A chunk's entries as prepared (`PrepareBody`), refused when they do not fit the manifest or break a rule. */
+  private checkChunk(entries: RunEntriesResult, offset: number, entryCount: number): EntryColumns {
+    if (offset + entries.count > entryCount) throw RunErrors.tooManyEntries(entryCount, offset + entries.count);
+    if (!entries.ok) throw RunErrors.invalidEntries(entries.errors);
+    return entries;
   }
 
   /** Why a run's entries could not all be copied: unknown datasets first, then unlicensed ones, named. */

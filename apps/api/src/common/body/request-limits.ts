@@ -88,6 +88,7 @@ export function requestLimitsTable(settings: LimitSettings = DEFAULT_LIMIT_SETTI
       stringBytes: 8 * KiB,
       objectKeys: 64,
       arrays: { entries: MAX_CHUNK_ENTRIES, '*': 16 },
+      parsedOffLoop: ['entries'],
     },
     {
       route: 'POST /runs/:id/entries',
@@ -96,6 +97,7 @@ export function requestLimitsTable(settings: LimitSettings = DEFAULT_LIMIT_SETTI
       stringBytes: 8 * KiB,
       objectKeys: 64,
       arrays: { entries: MAX_CHUNK_ENTRIES, '*': 16 },
+      parsedOffLoop: ['entries'],
     },
     {
       route: 'POST /blobs/missing',
@@ -104,6 +106,7 @@ export function requestLimitsTable(settings: LimitSettings = DEFAULT_LIMIT_SETTI
       stringBytes: 1 * KiB,
       objectKeys: 64,
       arrays: { sha256s: MAX_MISSING_DIGESTS, '*': 16 },
+      parsedOffLoop: ['sha256s'],
     },
   ];
 }

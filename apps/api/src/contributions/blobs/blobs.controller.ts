@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
@@ -14,6 +14,8 @@ import { UploadThrottle } from '../upload-throttle';
 import { BlobResponseDto, MissingBlobsRequestDto, MissingBlobsResponseDto } from './blobs.dto';
 import { DeliveryAccessService } from '../../access/delivery/delivery-access.service';
 import { BlobsService, parseSha256 } from './blobs.service';
+import { PrepareBody, PreparedBody } from '../../common/body/prepared-body';
+import { MissingDigestsPreparer, type MissingDigestsResult } from './missing-digests';
 import { sendBlob } from './send-blob';
 import { Access, Caller, OptionalCaller } from '../../access/access.decorator';
 import type { SignedUrlQuery } from '../../access/delivery/delivery-access.service';
@@ -95,8 +97,12 @@ export class BlobsController {
   @Access.account('upload')
   @ApiOperation({ summary: 'Which of these digests are not stored yet (upload only those)' })
   @ApiOkResponse({ type: MissingBlobsResponseDto })
-  async missing(@Body() body: MissingBlobsRequestDto): Promise<MissingBlobsResponseDto> {
-    return { missing: await this.blobs.missing(body.sha256s) };
+  @UseInterceptors(PrepareBody(MissingDigestsPreparer))
+  async missing(
+    @Body() _body: MissingBlobsRequestDto,
+    @PreparedBody() digests: MissingDigestsResult,
+  ): Promise<MissingBlobsResponseDto> {
+    return { missing: await this.blobs.missing(digests) };
   }
 
   @Get(':sha256')

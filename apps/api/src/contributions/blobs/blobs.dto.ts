@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsString } from 'class-validator';
+import { Exclude } from 'class-transformer';
+import { Allow } from 'class-validator';
 import { MAX_MISSING_DIGESTS } from '../../common/body/request-limits';
 
 const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -17,11 +18,18 @@ export class BlobResponseDto {
 }
 
 export class MissingBlobsRequestDto {
-  @ApiProperty({ type: [String], example: [SHA], description: 'Digests to look up (at most 100,000)' })
-  @IsArray()
-  @ArrayMaxSize(MAX_MISSING_DIGESTS)
-  @IsString({ each: true })
-  sha256s!: string[];
+  /**
+   * Not on the instance: the route's `PrepareBody(MissingDigestsPreparer)` reads the digests from
+   * the body (in a worker thread for a long list).
+   */
+  @ApiProperty({
+    type: [String],
+    example: [SHA],
+    description: `Digests to look up (at most ${MAX_MISSING_DIGESTS.toLocaleString('en-US')})`,
+  })
+  @Exclude({ toClassOnly: true })
+  @Allow()
+  sha256s?: string[];
 }
 
 export class MissingBlobsResponseDto {

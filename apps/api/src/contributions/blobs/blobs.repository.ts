@@ -28,9 +28,10 @@ export class BlobsRepository extends SqlRepository {
   }
 
   /** The digests of `sha256s` that are not stored (deduplicated, in first-seen order). bpchar[] like the char(64) key, so its index serves. */
-  async missing(sha256s: Sha256[], em: Queryable = this.db): Promise<string[]> {
+  /** `sha256s`: normalised digests joined by `,` (PostgreSQL splits them: no 100,000-item array is built here). */
+  async missing(sha256s: string, em: Queryable = this.db): Promise<string[]> {
     const rows = await em.query<{ sha256: string }[]>(
-      `SELECT u.sha256::text AS sha256 FROM (SELECT DISTINCT ON (h) h AS sha256, o FROM unnest($1::bpchar[]) WITH ORDINALITY AS t(h, o) ORDER BY h, o) u
+      `SELECT u.sha256::text AS sha256 FROM (SELECT DISTINCT ON (h) h AS sha256, o FROM unnest(string_to_array($1::text, ',')::bpchar[]) WITH ORDINALITY AS t(h, o) ORDER BY h, o) u
        WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = u.sha256) ORDER BY u.o`,
       [sha256s],
     );

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Upload } from '@tus/server';
 import { normaliseSha256, type Address, type Sha256 } from '@upstream/api-contract';
+import type { MissingDigestsResult } from './missing-digests';
 import { quotaExceeded } from '../../access/access.errors';
 import { BlobHoldersRepository } from '../../access/delivery/blob-holders.repository';
 import { UnitOfWork, type Tx } from '../../common/persistence/unit-of-work';
@@ -148,8 +149,15 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
     return this.store.read(sha256, range);
   }
 
-  async missing(sha256s: string[]): Promise<string[]> {
-    return this.repository.missing(sha256s.map((s, i) => parseSha256(s, `sha256s[${i}]`)));
+  /** Which of the prepared digests the store lacks, in the order asked (each once). */
+  async missing(digests: MissingDigestsResult): Promise<string[]> {
+    if (!digests.ok)
+      throw contributionError(
+        'VALIDATION_FAILED',
+        digests.errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
+        digests.errors,
+      );
+    return this.repository.missing(digests.sha256s);
   }
 }
 

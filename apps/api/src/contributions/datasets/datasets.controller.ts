@@ -10,7 +10,8 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrors } from '../../common/errors/api-errors.decorator';
-import { PrepareFileListInterceptor, PreparedFileList } from './file-list/file-list.interceptor';
+import { PrepareBody, PreparedBody } from '../../common/body/prepared-body';
+import { FileListPool } from './file-list/file-list.pool';
 import type { FileListResult } from './file-list/file-list';
 import { BlobsService } from '../blobs/blobs.service';
 import { sendBlob } from '../blobs/send-blob';
@@ -74,10 +75,10 @@ export class DatasetsController {
     ['DATASET_EXISTS', 'content root already registered; the body has `datasetId`'],
     ['TOO_MANY_FILES', 'more files than MAX_FILES_PER_DATASET'],
   )
-  @UseInterceptors(PrepareFileListInterceptor)
+  @UseInterceptors(PrepareBody(FileListPool))
   register(
     @Body() body: CreateDatasetDto,
-    @PreparedFileList() files: FileListResult,
+    @PreparedBody() files: FileListResult,
     @Caller() caller: Principal,
   ): Promise<DatasetDetailDto> {
     return this.datasets.register(body, files, caller);

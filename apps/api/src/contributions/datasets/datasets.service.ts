@@ -74,7 +74,7 @@ export class DatasetsService {
   ) {}
 
   /**
-   * `prepared` is the body's file list, checked and hashed (PrepareFileListInterceptor).
+   * `prepared` is the body's file list, checked and hashed (the route's `PrepareBody(FileListPool)`).
    * Checks everything that can be checked without writing (formats, shares, content root,
    * terms, signature, lineage, blobs), then writes the dataset, its files, owners, parents,
    * the used nonce and the anchor item in one transaction.

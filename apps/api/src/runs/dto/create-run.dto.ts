@@ -1,24 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { Exclude } from 'class-transformer';
+import { Allow, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Bytes32 } from '@upstream/api-contract';
 import { IsBytes32Field } from '../../common/value-fields';
 import { IsIntInRange, IsUint256String, IsUnixSeconds } from '../../common/number-fields';
 import { ADDRESS, SIGNATURE } from '../../licenses/dto/create-license.dto';
 import { IsCleanText } from '../../common/clean-text';
-
 import { MAX_CHUNK_ENTRIES } from '../../common/body/request-limits';
 
 /** Entries per request: POST /runs (optional) and each POST /runs/:id/entries chunk (the limits table's). */
@@ -37,7 +24,9 @@ export class RunEntryDto {
 
 /**
  * The signed EIP-712 TrainingRun manifest and, optionally, its entries (all of them for a small
- * run, or the first chunk). Entries are checked by the service (fast path for 50,000 a request).
+ * run, or the first chunk). `entries` is not on the instance: the route's `PrepareBody` reads it
+ * from the body (in a worker thread for a long body), so class-transformer and class-validator
+ * never walk 50,000 entries on the event loop.
  * `lab` stays as signed (its EIP-55 checksum is checked with the signature); the service parses it
  * to an `Address` once the signature holds.
  */
@@ -105,11 +94,8 @@ export class CreateRunDto {
     type: [RunEntryDto],
     description: `All entries (then the run is committed at once) or the first chunk; at most ${MAX_CHUNK_ENTRIES}`,
   })
-  @IsOptional()
-  @IsArray({ message: 'entries must be an array' })
-  @ArrayMaxSize(MAX_CHUNK_ENTRIES, {
-    message: `entries must hold at most ${MAX_CHUNK_ENTRIES} items a request; send the rest to POST /runs/:id/entries`,
-  })
+  @Exclude({ toClassOnly: true })
+  @Allow()
   entries?: RunEntryDto[];
 }
 
@@ -118,11 +104,11 @@ export class RunEntriesChunkDto {
   @IsIntInRange('offset', 0, MAX_RUN_ENTRIES)
   offset!: number;
 
-  @ApiProperty({ type: [RunEntryDto] })
-  @IsArray({ message: 'entries must be an array' })
-  @ArrayMinSize(1, { message: 'entries must not be empty' })
-  @ArrayMaxSize(MAX_CHUNK_ENTRIES, { message: `entries must hold at most ${MAX_CHUNK_ENTRIES} items a request` })
-  entries!: RunEntryDto[];
+  /** Not on the instance, as in CreateRunDto. */
+  @ApiProperty({ type: [RunEntryDto], description: `At least 1 and at most ${MAX_CHUNK_ENTRIES}` })
+  @Exclude({ toClassOnly: true })
+  @Allow()
+  entries?: RunEntryDto[];
 }
 
 export class PaymentQueryDto {

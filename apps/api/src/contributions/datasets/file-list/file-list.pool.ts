@@ -1,9 +1,9 @@
-import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Piscina } from 'piscina';
-import { OFF_LOOP_BODY_BYTES } from '../../../common/body/request-limits';
+import { Injectable } from '@nestjs/common';
 import type { ContributionMessage, UpstreamDomain } from '@upstream/provenance';
+import type { BodyPreparer } from '../../../common/body/prepared-body';
+import type { JsonBodySource } from '../../../common/body/raw-json-body';
+import { OFF_LOOP_BODY_BYTES } from '../../../common/body/request-limits';
+import { OffLoopPool } from '../../../common/off-loop/off-loop.pool';
 import {
   checkContribution,
   fileColumnsOf,
@@ -25,24 +25,25 @@ export const INLINE_FILES = 2_000;
 export const INLINE_PARTIES = 32;
 
 /**
- * The heavy parts of a registration, off the event loop when they are long: the file list (checks,
- * canonical order, content root), a stored dataset's file proof, and the Contribution's checks and
- * EIP-712 digest (10,000 owners take seconds). A small piscina pool (one thread on a 2-core
- * machine, two at most) started on first use and idle threads stopped after a minute. From the TypeScript sources (tests) the worker
- * runs through tsx; from `dist` it is plain JavaScript.
+ * The heavy parts of a registration, off the event loop when they are long (`OffLoopPool`): the
+ * file list (checks, canonical order, content root), a stored dataset's file proof, and the
+ * Contribution's checks and EIP-712 digest (10,000 owners take seconds).
  */
 @Injectable()
-export class FileListPool implements OnApplicationShutdown {
-  private pool: Piscina | undefined;
+export class FileListPool implements BodyPreparer<FileListResult> {
   /** Lists prepared since start, and how many of them in a worker thread (tests and the bench read them). */
   prepared = 0;
   offloaded = 0;
 
-  async prepare(rawBody: Buffer | undefined, parsedFiles: unknown): Promise<FileListResult> {
+  constructor(private readonly pool: OffLoopPool) {}
+
+  /** A registration body's `files`, checked, sorted and hashed (the route's `PrepareBody` interceptor). */
+  async prepare({ raw, parsed }: JsonBodySource): Promise<FileListResult> {
     this.prepared++;
-    if (rawBody === undefined || rawBody.length <= INLINE_BODY_BYTES) return prepareFileList(parsedFiles);
+    if (raw === undefined || raw.length <= INLINE_BODY_BYTES)
+      return prepareFileList((parsed as { files?: unknown } | null)?.files);
     this.offloaded++;
-    return (await this.workers().run(rawBody)) as FileListResult;
+    return this.pool.run('fileListOfBody', raw);
   }
 
   /** A stored dataset's file proof: its whole content tree is rebuilt, in a worker past INLINE_FILES files. */
@@ -53,32 +54,13 @@ export class FileListPool implements OnApplicationShutdown {
     const columns = fileColumnsOf(files);
     if (files.length <= INLINE_FILES) return proveFile(columns, path);
     this.offloaded++;
-    return (await this.workers().run({ columns, path }, { name: 'proveFileTask' })) as FileProofResult | undefined;
+    return this.pool.run('proveFileTask', { columns, path });
   }
 
   /** A Contribution's checks and digest; in a worker past INLINE_PARTIES owners and parents together. */
   async checkContribution(domain: UpstreamDomain, message: ContributionMessage): Promise<ContributionCheck> {
     if (message.owners.length + message.parents.length <= INLINE_PARTIES) return checkContribution(domain, message);
     this.offloaded++;
-    return (await this.workers().run({ domain, message }, { name: 'contributionTask' })) as ContributionCheck;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.pool?.destroy();
-    this.pool = undefined;
-  }
-
-  private workers(): Piscina {
-    if (this.pool === undefined) {
-      const fromSources = __filename.endsWith('.ts');
-      this.pool = new Piscina({
-        filename: path.join(__dirname, `file-list.worker.${fromSources ? 'ts' : 'js'}`),
-        execArgv: fromSources ? ['--import', 'tsx'] : [],
-        minThreads: 0,
-        maxThreads: Math.max(1, Math.min(2, availableParallelism() - 1)),
-        idleTimeout: 60_000,
-      });
-    }
-    return this.pool;
+    return this.pool.run('contributionTask', { domain, message });
   }
 }

@@ -181,3 +181,35 @@ export function checkContribution(domain: UpstreamDomain, message: ContributionM
   if (invalid.length > 0) return { invalid };
   return { invalid, digest: contributionTypedData(domain, message, CONTRIBUTION_VERSION).digest };
 }
+
+/*
+ * Worker tasks (`OffLoopPool`, named in common/off-loop/off-loop.worker.ts): a registration body
+ * parsed and its `files` prepared in the thread; a stored dataset's proof; a long Contribution.
+ */
+
+export async function fileListOfBody(raw: Uint8Array): Promise<FileListResult> {
+  const body = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')) as {
+    files?: unknown;
+  } | null;
+  return prepareFileList(body?.files);
+}
+
+export function proveFileTask({
+  columns,
+  path,
+}: {
+  columns: FileColumns;
+  path: string;
+}): Promise<FileProofResult | undefined> {
+  return proveFile(columns, path);
+}
+
+export function contributionTask({
+  domain,
+  message,
+}: {
+  domain: UpstreamDomain;
+  message: ContributionMessage;
+}): ContributionCheck {
+  return checkContribution(domain, message);
+}
