@@ -79,7 +79,7 @@ export function requestLimitsTable(settings: LimitSettings = DEFAULT_LIMIT_SETTI
       objectKeys: 64,
       arrays: { files: settings.maxFilesPerDataset, owners: MAX_OWNERS, parents: MAX_PARENTS, '*': 16 },
       arrayRefusals: { files: { code: 'TOO_MANY_FILES', setting: 'MAX_FILES_PER_DATASET' } },
-      parsedOffLoop: ['files'],
+      parsedOffLoop: ['files', 'owners', 'parents'],
     },
     {
       route: 'POST /runs',

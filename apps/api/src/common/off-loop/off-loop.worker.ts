@@ -4,6 +4,6 @@
  * its checks run on the event loop. The work itself lives in pure functions beside the feature
  * that owns it; this file only names them.
  */
-export { contributionTask, fileListOfBody, proveFileTask } from '../../contributions/datasets/file-list/file-list';
+export { contributionTask, proveFileTask, registrationOfBody } from '../../contributions/datasets/file-list/file-list';
 export { missingDigestsOfBody } from '../../contributions/blobs/missing-digests';
 export { runEntriesOfBody } from '../../runs/run-entries.validator';

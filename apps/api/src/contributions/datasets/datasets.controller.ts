@@ -12,7 +12,7 @@ import type { Request, Response } from 'express';
 import { ApiErrors } from '../../common/errors/api-errors.decorator';
 import { PrepareBody, PreparedBody } from '../../common/body/prepared-body';
 import { FileListPool } from './file-list/file-list.pool';
-import type { FileListResult } from './file-list/file-list';
+import type { PreparedRegistration } from './file-list/file-list';
 import { BlobsService } from '../blobs/blobs.service';
 import { sendBlob } from '../blobs/send-blob';
 import { CreateDatasetDto } from './dto/create-dataset.dto';
@@ -78,10 +78,10 @@ export class DatasetsController {
   @UseInterceptors(PrepareBody(FileListPool))
   register(
     @Body() body: CreateDatasetDto,
-    @PreparedBody() files: FileListResult,
+    @PreparedBody() lists: PreparedRegistration,
     @Caller() caller: Principal,
   ): Promise<DatasetDetailDto> {
-    return this.datasets.register(body, files, caller);
+    return this.datasets.register(body, lists, caller);
   }
 
   @Get()

@@ -40,7 +40,7 @@ import type {
   LineageDto,
 } from './dto/dataset-response.dto';
 import { DatasetsRepository, type DatasetRow } from './datasets.repository';
-import { fileEntriesOf, type FileListResult } from './file-list/file-list';
+import { fileEntriesOf, type PreparedRegistration } from './file-list/file-list';
 import { FileListPool } from './file-list/file-list.pool';
 
 /** A registration's files in canonical order, and where each was in the body. */
@@ -74,12 +74,13 @@ export class DatasetsService {
   ) {}
 
   /**
-   * `prepared` is the body's file list, checked and hashed (the route's `PrepareBody(FileListPool)`).
+   * `prepared` is the body's lists (the route's `PrepareBody(FileListPool)`): the files checked and
+   * hashed, the owners and parents checked for form.
    * Checks everything that can be checked without writing (formats, shares, content root,
    * terms, signature, lineage, blobs), then writes the dataset, its files, owners, parents,
    * the used nonce and the anchor item in one transaction.
    */
-  async register(dto: CreateDatasetDto, prepared: FileListResult, caller: Principal): Promise<DatasetDetailDto> {
+  async register(dto: CreateDatasetDto, prepared: PreparedRegistration, caller: Principal): Promise<DatasetDetailDto> {
     const { maxFilesPerDataset } = this.runtime.config;
     const storage = dto.storage ?? 'uploaded';
     if (storage === 'uploaded' && dto.externalUri !== undefined) {
@@ -126,7 +127,7 @@ export class DatasetsService {
       });
     }
 
-    const parents = dto.parents ?? [];
+    const { owners: signedOwners, parents } = prepared;
     // Contribution version 2: what the catalogue will show as the owners' words is signed with the rest.
     const message: ContributionMessage = {
       contentRoot,
@@ -135,8 +136,8 @@ export class DatasetsService {
         description: dto.description ?? '',
         externalUri: dto.externalUri ?? null,
       }),
-      owners: dto.owners.map((o) => ({ account: o.account, shareBps: o.shareBps })),
-      parents: parents.map((p) => ({ datasetId: p.datasetId, upstreamBps: p.upstreamBps })),
+      owners: signedOwners,
+      parents,
       licenseTermsHash: termsHash,
       nonce: BigInt(dto.nonce),
       deadline: BigInt(dto.deadline),
@@ -166,7 +167,7 @@ export class DatasetsService {
     } catch {
       recovered = undefined;
     }
-    const owners = dto.owners.map((o) => ({ account: o.account.toLowerCase() as Address, shareBps: o.shareBps }));
+    const owners = signedOwners.map((o) => ({ account: o.account.toLowerCase() as Address, shareBps: o.shareBps }));
     const signer =
       owners.find((o) => o.account === recovered)?.account ??
       (await this.signatures.contractSigner(

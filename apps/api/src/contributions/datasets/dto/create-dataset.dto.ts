@@ -7,8 +7,6 @@ import { MAX_LICENSE_DURATION_DAYS } from '@upstream/provenance';
 import { Exclude, Transform, Type } from 'class-transformer';
 import {
   Allow,
-  ArrayMinSize,
-  IsArray,
   Max,
   Min,
   IsIn,
@@ -184,18 +182,16 @@ export class CreateDatasetDto {
   @IsBytes32Field('contentRoot must be 0x followed by 64 hex digits')
   contentRoot!: Bytes32;
 
-  @ApiProperty({ type: [OwnerDto] })
-  @IsArray()
-  @ArrayMinSize(1, { message: 'owners must list at least one owner' })
-  @ValidateNested({ each: true })
-  @Type(() => OwnerDto)
-  owners!: OwnerDto[];
+  /** Not on the instance either, as `files` (OwnerDto's rules, applied by `prepareParties`). */
+  @ApiProperty({ type: [OwnerDto], description: 'At least one; shares sum to 10,000 basis points' })
+  @Exclude({ toClassOnly: true })
+  @Allow()
+  owners?: OwnerDto[];
 
+  /** Not on the instance either (ParentDto's rules, applied by `prepareParties`). */
   @ApiPropertyOptional({ type: [ParentDto], default: [] })
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => ParentDto)
+  @Exclude({ toClassOnly: true })
+  @Allow()
   parents?: ParentDto[];
 
   @ApiProperty({ type: LicenseDto })

@@ -7,11 +7,11 @@ import { OffLoopPool } from '../../../common/off-loop/off-loop.pool';
 import {
   checkContribution,
   fileColumnsOf,
-  prepareFileList,
+  prepareRegistration,
   proveFile,
   type ContributionCheck,
-  type FileListResult,
   type FileProofResult,
+  type PreparedRegistration,
 } from './file-list';
 
 /**
@@ -30,20 +30,22 @@ export const INLINE_PARTIES = 32;
  * Contribution's checks and EIP-712 digest (10,000 owners take seconds).
  */
 @Injectable()
-export class FileListPool implements BodyPreparer<FileListResult> {
+export class FileListPool implements BodyPreparer<PreparedRegistration> {
   /** Lists prepared since start, and how many of them in a worker thread (tests and the bench read them). */
   prepared = 0;
   offloaded = 0;
 
   constructor(private readonly pool: OffLoopPool) {}
 
-  /** A registration body's `files`, checked, sorted and hashed (the route's `PrepareBody` interceptor). */
-  async prepare({ raw, parsed }: JsonBodySource): Promise<FileListResult> {
+  /**
+   * A registration body's lists (the route's `PrepareBody` interceptor): `files` checked, sorted
+   * and hashed, `owners` and `parents` checked.
+   */
+  async prepare({ raw, parsed }: JsonBodySource): Promise<PreparedRegistration> {
     this.prepared++;
-    if (raw === undefined || raw.length <= INLINE_BODY_BYTES)
-      return prepareFileList((parsed as { files?: unknown } | null)?.files);
+    if (raw === undefined || raw.length <= INLINE_BODY_BYTES) return prepareRegistration(parsed);
     this.offloaded++;
-    return this.pool.run('fileListOfBody', raw);
+    return this.pool.run('registrationOfBody', raw);
   }
 
   /** A stored dataset's file proof: its whole content tree is rebuilt, in a worker past INLINE_FILES files. */
