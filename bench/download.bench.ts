@@ -6,6 +6,7 @@
 // download from a `public` dataset of the same shape. The guard's cost alone: p50 of 10,000
 // `Range: bytes=0-0` requests (BENCH_AUTH_REQUESTS) on the licensed dataset minus the same on the
 // public one. Prints one JSON object and writes bench/results/download.json.
+import { writeBenchResult } from './support/results';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import { runCli } from '../test/support/cli';
 import { freePort } from '../test/support/ports';
-import { ROOT, spawnService, startFlags, waitForHealth, type ServiceProcess } from '../test/support/service-process';
+import { spawnService, startFlags, waitForHealth, type ServiceProcess } from '../test/support/service-process';
 
 const MIB = 1024 * 1024;
 const TOTAL_BYTES = Number(process.env.BENCH_DOWNLOAD_MIB ?? 2048) * MIB;
@@ -255,10 +256,7 @@ async function main(): Promise<void> {
         'peakRssMiB: VmHWM of the API process over the whole run (PostgreSQL and anvil are separate processes); phasePeakRssMiB: the uploads that set the bench up, then the downloads, then the range requests (VmHWM reset after the uploads; the range phase includes the downloads). ' +
         "loadAverage: the machine's 1/5/15-minute load at start and end (2 cores; other work on the machine shows here).",
     };
-    const json = JSON.stringify(result, null, 2);
-    process.stdout.write(json + '\n');
-    await mkdir(join(ROOT, 'bench/results'), { recursive: true });
-    await writeFile(join(ROOT, 'bench/results/download.json'), json + '\n');
+    writeBenchResult('download', result);
   } finally {
     if (service && service.child.exitCode === null) {
       service.child.kill('SIGTERM');

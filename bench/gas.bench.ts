@@ -1,8 +1,7 @@
 // Gas benchmark of the Upstream contracts and two reference peers, measured in one run on one
 // in-process Hardhat (EDR) chain. Prints one JSON object and writes bench/results/gas.json.
 // Run: npm run bench:gas   (= cd contracts && hardhat run ../bench/gas.bench.ts)
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeBenchResult } from './support/results';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { ethers } from 'ethers';
 import { createKeccak, type IHasher } from 'hash-wasm';
@@ -481,11 +480,7 @@ async function main() {
       `claim first (existing holder) at 1M leaves: ${at1M.firstExistingHolder} gas > target ${TARGETS.claimFirstAt1M}`,
     );
   }
-  const json = JSON.stringify(result, null, 2);
-  const outDir = join(__dirname, 'results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'gas.json'), json + '\n');
-  console.log(json);
+  writeBenchResult('gas', result);
   provider.destroy();
   await connection.close();
 }

@@ -3,7 +3,8 @@
 // GET /health probe measures how long the event loop was held. Starts its own embedded PostgreSQL
 // and runs the built service against it (`npm run build` first, which the npm script does). Prints
 // one JSON object and writes bench/results/hostile.json.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeBenchResult } from './support/results';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -417,9 +418,7 @@ async function main(): Promise<void> {
       cases: results.map(({ from: _from, to: _to, ...r }) => r),
       targets: { maxEventLoopBlockMs: 100, peakRssMiB: 300, fiveHundreds: 0 },
     };
-    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench/results/hostile.json'), JSON.stringify(result, null, 2) + '\n');
-    process.stdout.write(JSON.stringify(result) + '\n');
+    writeBenchResult('hostile', result);
   } finally {
     service.child.kill('SIGTERM');
     await service.exited;

@@ -1,8 +1,7 @@
 // Royalty benchmarks: one payment over a 1,000,000-entry run, a 1,000,000-account epoch
 // tree, and StandardMerkleTree.of on 100,000 of the same leaves. Prints one JSON object.
+import { writeBenchResult } from './support/results';
 import { fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import {
   allocate,
@@ -154,9 +153,7 @@ async function main(): Promise<void> {
     speedupVsOpenZeppelin: round(ozSeconds / OZ_LEAVES / (treeSeconds / TREE_ACCOUNTS)),
     targets: { tree1MSecondsMax: 10, speedupMin: 20 },
   };
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'royalties.json'), JSON.stringify(result, null, 2) + '\n');
-  console.log(JSON.stringify(result));
+  writeBenchResult('royalties', result);
 }
 
 function round(x: number): number {

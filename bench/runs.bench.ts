@@ -2,7 +2,8 @@
 // Starts its own embedded PostgreSQL, runs the built service against it (`npm run build` first),
 // creates 1,000,000 datasets and the lab's licenses with a bulk SQL fixture, then times
 // POST /runs + 19 chunks of 50,000 + commit. Prints one JSON object and writes bench/results/runs.json.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeBenchResult } from './support/results';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -13,7 +14,7 @@ import type { UpstreamDomain } from '@upstream/provenance';
 import { insertActiveLicensesForOwner, insertDatasetsBulk, signRunManifest } from '../test/support/catalogue-fixtures';
 import { freePort } from '../test/support/ports';
 import { signInWith } from '../apps/cli/src/auth/authenticator';
-import { ROOT, spawnService, waitForHealth } from '../test/support/service-process';
+import { spawnService, waitForHealth } from '../test/support/service-process';
 
 const ENTRIES = Number(process.env.BENCH_RUN_ENTRIES ?? 1_000_000);
 const CHUNK = 50_000;
@@ -101,9 +102,7 @@ async function main(): Promise<void> {
     );
 
     const result = { manifestEntries: ENTRIES, acceptSeconds, peakRssMiB: vmHwmMiB(service.child.pid!) };
-    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench/results/runs.json'), JSON.stringify(result, null, 2) + '\n');
-    process.stdout.write(JSON.stringify(result) + '\n');
+    writeBenchResult('runs', result);
   } finally {
     service.child.kill('SIGTERM');
     await service.exited;
