@@ -8,3 +8,4 @@ export * from './chain-database';
 export * from './outbox/transaction-outbox';
 export * from './indexer/chain-indexer';
 export * from './indexer/upstream-events';
+export * from './governance/proposal-actions';
