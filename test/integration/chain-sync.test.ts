@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Contract, Interface, Wallet, hexlify } from 'ethers';
+import { AbiCoder, Contract, Interface, Wallet, hexlify } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainIndexer, TransactionOutbox, artifacts } from '@upstream/chain';
 import { postgresOptions } from '@upstream/database';
@@ -58,6 +58,26 @@ describe('transaction outbox and chain indexer (real Postgres, real anvil)', () 
     await indexer.catchUp();
     const events = await db.query(`SELECT args FROM chain_events WHERE event_name = 'Anchored' ORDER BY id`);
     expect(events.map((e: { args: { root: string } }) => e.args.root)).toEqual(roots);
+  });
+
+  it('keeps an event whose text is not valid UTF-8 or holds NUL (U+FFFD in their place) and goes on indexing', async () => {
+    // Anyone can put such text in a Governor proposal or a vote's reason; here, an anchor's uri.
+    const [bad, good] = [randomRoot(), randomRoot()];
+    const text = new Uint8Array([0x68, 0x69, 0xff, 0x00, 0x21]); // "hi", an invalid byte, NUL, "!"
+    const data =
+      registryAbi.getFunction('anchor')!.selector +
+      AbiCoder.defaultAbiCoder().encode(['uint8', 'bytes32', 'uint64', 'bytes'], [0, bad, 1, text]).slice(2);
+    await (await operator.sendTransaction({ to: registry, data })).wait();
+    await (await operator.sendTransaction({ to: registry, data: anchorCall(good) })).wait();
+    await newIndexer().catchUp();
+    const rows = await db.query<{ args: { root: string; uri: string } }[]>(
+      `SELECT args FROM chain_events WHERE event_name = 'Anchored' AND args->>'root' = ANY($1) ORDER BY id`,
+      [[bad, good]],
+    );
+    expect(rows.map((r) => r.args)).toMatchObject([
+      { root: bad, uri: 'hi\uFFFD\uFFFD!' },
+      { root: good, uri: '' },
+    ]);
   });
 
   it('re-broadcasts the same signed transaction after a crash between signing and sending', async () => {

@@ -3,7 +3,17 @@
 // them, and the cursor. Events are unique by (tx hash, log index), so a range
 // applied twice changes nothing. Block hashes are kept for the last blocks so
 // a reorganisation is detected and rolled back (derived rows cascade).
-import { Interface, type InterfaceAbi, type Log, type Provider, type Result } from 'ethers';
+import {
+  EventFragment,
+  Interface,
+  Result,
+  toUtf8String,
+  Utf8ErrorFuncs,
+  type InterfaceAbi,
+  type Log,
+  type LogDescription,
+  type Provider,
+} from 'ethers';
 import type { EntityManager } from 'typeorm';
 import { parseAddress, parseBytes32, type Address, type Bytes32 } from '@upstream/api-contract';
 import type { ChainDatabase } from '../chain-database';
@@ -286,7 +296,8 @@ export class ChainIndexer {
   private decode(log: Log, blockTime: Date): IndexedEvent | undefined {
     const address = parseAddress(log.address, 'log.address');
     const iface = this.interfaces.get(address);
-    const parsed = iface?.parseLog({ topics: [...log.topics], data: log.data });
+    if (!iface) return undefined;
+    const parsed = parseLeniently(iface, log);
     if (!parsed) return undefined;
     return {
       id: '',
@@ -311,9 +322,51 @@ function toPlain(result: Result, names: string[]): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Decodes a log of a known contract. A `string` argument is text anyone can choose (a proposal's
+ * description, a vote's reason) and need not be valid UTF-8, which ethers refuses to decode: such
+ * a log would stop the indexer for good. It is decoded again with its strings read as bytes and
+ * turned into text with each invalid sequence replaced by U+FFFD, so the event is kept and shown.
+ */
+function parseLeniently(iface: Interface, log: Log): LogDescription | null {
+  const topics = [...log.topics];
+  try {
+    const parsed = iface.parseLog({ topics, data: log.data });
+    // ethers defers a value's decoding error until the value is read: read them all here.
+    for (let i = 0; parsed && i < parsed.args.length; i++) void (parsed.args[i] as unknown);
+    return parsed;
+  } catch (error) {
+    const event = iface.getEvent(topics[0]);
+    if (!event || !event.inputs.some((input) => input.type === 'string' && !input.indexed)) throw error;
+    const asBytes = EventFragment.from({
+      type: 'event',
+      name: event.name,
+      anonymous: event.anonymous,
+      inputs: event.inputs.map((input) =>
+        input.type === 'string' && !input.indexed
+          ? { name: input.name, type: 'bytes', indexed: false }
+          : (JSON.parse(input.format('json')) as object),
+      ),
+    });
+    const decoded = new Interface([asBytes]).parseLog({
+      topics: [asBytes.topicHash, ...topics.slice(1)],
+      data: log.data,
+    });
+    if (!decoded) throw error;
+    const args = event.inputs.map((input, i) =>
+      input.type === 'string' && !input.indexed
+        ? toUtf8String(decoded.args[i] as string, Utf8ErrorFuncs.replace)
+        : (decoded.args[i] as unknown),
+    );
+    return { ...decoded, name: event.name, fragment: event, args: Result.fromItems(args) };
+  }
+}
+
 function plainValue(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'string') return value.startsWith('0x') ? value.toLowerCase() : value;
+  // PostgreSQL's jsonb cannot hold U+0000; chain text that carries one is kept with U+FFFD in its place.
+  if (typeof value === 'string')
+    return /^0x[0-9a-fA-F]*$/.test(value) ? value.toLowerCase() : value.replaceAll('\u0000', '\uFFFD');
   if (Array.isArray(value)) return value.map(plainValue);
   return value;
 }
