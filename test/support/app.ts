@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Wallet } from 'ethers';
+import type { DeployOptions } from '@upstream/chain';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config/app-config';
@@ -35,11 +36,13 @@ export interface TestAppOptions {
    * On for the journeys; `OPENAPI_VALIDATE_RESPONSES=1` turns it on for every test app.
    */
   validateResponses?: boolean;
+  /** Deployment settings of the test chain that differ from `npm start`'s (startTestApp only). */
+  chain?: Partial<DeployOptions>;
 }
 
 /** The real API on a fresh database and a fresh chain, listening on a free port. */
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
-  const [database, chain] = await Promise.all([createTestDatabase(), startTestChain()]);
+  const [database, chain] = await Promise.all([createTestDatabase(), startTestChain(options.chain)]);
   const app = await startTestAppOn(database, chain, env, options);
   return {
     ...app,

@@ -1,5 +1,5 @@
 import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
-import { LocalChain, deployUpstream, type UpstreamDeployment } from '@upstream/chain';
+import { LocalChain, deployUpstream, type DeployOptions, type UpstreamDeployment } from '@upstream/chain';
 import { freePort } from './ports';
 
 export interface TestChain {
@@ -12,8 +12,11 @@ export interface TestChain {
   stop(): Promise<void>;
 }
 
-/** A throwaway anvil chain with the Upstream contracts deployed, as `npm start` does on first start. */
-export async function startTestChain(): Promise<TestChain> {
+/**
+ * A throwaway anvil chain with the Upstream contracts deployed, as `npm start` does on first start;
+ * `overrides` change deployment settings (a governance test votes for 20 blocks, not 50,400).
+ */
+export async function startTestChain(overrides: Partial<DeployOptions> = {}): Promise<TestChain> {
   const chain = await LocalChain.start({ port: await freePort() });
   const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { cacheTimeout: -1 });
   const wallets = new Map<number, NonceManager>();
@@ -30,6 +33,7 @@ export async function startTestChain(): Promise<TestChain> {
     rootDelaySeconds: 60,
     deployLocalToken: true,
     mintLocalTokensTo: accounts,
+    ...overrides,
   });
   return {
     rpcUrl: chain.rpcUrl,

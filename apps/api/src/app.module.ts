@@ -24,6 +24,7 @@ import { LicensesModule } from './licenses/licenses.module';
 import { RunsModule } from './runs/runs.module';
 import { AuditModule } from './audit/audit.module';
 import { CatalogueModule } from './catalogue/catalogue.module';
+import { GovernanceModule } from './governance/governance.module';
 import { RUNTIME, type Runtime } from './runtime/runtime';
 
 @Module({})
@@ -66,6 +67,7 @@ export class AppModule {
         LicensesModule,
         RunsModule,
         AuditModule,
+        GovernanceModule,
         HealthModule,
       ],
       providers: [

@@ -2,6 +2,7 @@ import type * as access from './access';
 import type * as audit from './audit';
 import type * as chain from './chain';
 import type * as datasets from './datasets';
+import type * as governance from './governance';
 import type * as licenses from './licenses';
 import type * as royalties from './royalties';
 import type * as runs from './runs';
@@ -61,6 +62,13 @@ export interface ContractTypes {
   Lineage: datasets.Lineage;
   StoredBlob: datasets.StoredBlob;
   MissingBlobs: datasets.MissingBlobs;
+  // governance
+  GovernanceInfo: governance.GovernanceInfo;
+  ProposalAction: governance.ProposalAction;
+  ProposalTally: governance.ProposalTally;
+  Proposal: governance.Proposal;
+  ProposalPage: governance.ProposalPage;
+  AccountVotes: governance.AccountVotes;
   // licenses
   CreateLicenseRequest: licenses.CreateLicenseRequest;
   SetLicensingRequest: licenses.SetLicensingRequest;

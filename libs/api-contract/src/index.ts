@@ -8,6 +8,7 @@ export * from './chain';
 export type { ContractTypeName, ContractTypes } from './contract-types';
 export * from './datasets';
 export * from './errors';
+export * from './governance';
 export * from './licenses';
 export * from './royalties';
 export * from './routes';

@@ -77,6 +77,11 @@ export const ROUTES = {
   },
   // chain
   getChain: { method: 'GET', path: '/chain', response: 'ChainInfo' },
+  // governance
+  getGovernance: { method: 'GET', path: '/governance', response: 'GovernanceInfo' },
+  listProposals: { method: 'GET', path: '/governance/proposals', query: 'OffsetPageQuery', response: 'ProposalPage' },
+  getProposal: { method: 'GET', path: '/governance/proposals/:id', response: 'Proposal' },
+  getAccountVotes: { method: 'GET', path: '/accounts/:address/votes', response: 'AccountVotes' },
   // datasets
   registerDataset: {
     method: 'POST',

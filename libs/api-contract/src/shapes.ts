@@ -3,6 +3,7 @@ import * as audit from './audit';
 import * as chain from './chain';
 import type { ContractTypeName, ContractTypes } from './contract-types';
 import * as datasets from './datasets';
+import * as governance from './governance';
 import * as licenses from './licenses';
 import * as royalties from './royalties';
 import * as runs from './runs';
@@ -38,6 +39,12 @@ export const SHAPES: {
   ChainInfo: chain.ChainInfoShape,
   Eip712Domain: chain.Eip712DomainShape,
   ContractCall: chain.ContractCallShape,
+  GovernanceInfo: governance.GovernanceInfoShape,
+  ProposalAction: governance.ProposalActionShape,
+  ProposalTally: governance.ProposalTallyShape,
+  Proposal: governance.ProposalShape,
+  ProposalPage: governance.ProposalPageShape,
+  AccountVotes: governance.AccountVotesShape,
   CreateDatasetRequest: datasets.CreateDatasetRequestShape,
   FileEntryBody: datasets.FileEntryBodyShape,
   OwnerShare: datasets.OwnerShareShape,

@@ -10,6 +10,7 @@ import { contributionError, CONTRIBUTION_ERROR_CODES } from '../../../apps/api/s
 import { LICENSE_ERROR_CODES, LicenseErrors } from '../../../apps/api/src/licenses/licenses.errors';
 import { ROYALTIES_ERROR_CODES } from '../../../apps/api/src/royalties/royalties.errors';
 import { RUN_ERROR_CODES } from '../../../apps/api/src/runs/runs.errors';
+import { GOVERNANCE_ERROR_CODES } from '../../../apps/api/src/governance/governance.errors';
 
 // The statuses the API answered with before the codes moved into the features' *.errors.ts:
 // a code may be added here, but none may change or disappear without a client noticing.
@@ -74,6 +75,8 @@ const STATUS_BEFORE: Record<ErrorCode, number> = {
   RUN_CHUNK_OFFSET: 409,
   RUN_INCOMPLETE: 409,
   EPOCH_NOT_FOUND: 404,
+  GOVERNANCE_NOT_DEPLOYED: 404,
+  PROPOSAL_NOT_FOUND: 404,
 };
 
 describe('error codes', () => {
@@ -89,6 +92,7 @@ describe('error codes', () => {
       LICENSE_ERROR_CODES,
       RUN_ERROR_CODES,
       ROYALTIES_ERROR_CODES,
+      GOVERNANCE_ERROR_CODES,
     ];
     const declared = tables.flatMap((table) => Object.keys(table));
     expect(new Set(declared).size).toBe(declared.length);

@@ -58,6 +58,13 @@ export class ChainSyncService {
       contracts: [
         { address: deployment.royaltySplitter, abi: artifacts.RoyaltySplitter.abi },
         { address: deployment.provenanceRegistry, abi: artifacts.ProvenanceRegistry.abi },
+        // The Governor's and the Timelock's events are kept for GET /governance/proposals.
+        ...(deployment.governance
+          ? [
+              { address: deployment.governance.governor, abi: artifacts.UpstreamGovernor.abi },
+              { address: deployment.governance.timelock, abi: artifacts.UpstreamTimelock.abi },
+            ]
+          : []),
       ],
       confirmations: runtime.config.confirmations,
       startBlock: deployment.deployedAtBlock,

@@ -5,6 +5,7 @@ import { LICENSE_ERROR_CODES } from '../../licenses/licenses.errors';
 import { ROYALTIES_ERROR_CODES } from '../../royalties/royalties.errors';
 import { RUN_ERROR_CODES } from '../../runs/runs.errors';
 import { COMMON_ERROR_CODES } from './common.errors';
+import { GOVERNANCE_ERROR_CODES } from '../../governance/governance.errors';
 import { mergeErrorCodes } from './error-code-table';
 
 /**
@@ -18,6 +19,7 @@ export const ERROR_CODES = mergeErrorCodes(
   LICENSE_ERROR_CODES,
   RUN_ERROR_CODES,
   ROYALTIES_ERROR_CODES,
+  GOVERNANCE_ERROR_CODES,
 );
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,88 @@
+import { ApiProperty } from '@nestjs/swagger';
+import {
+  PROPOSAL_STATES,
+  type AccountVotes,
+  type GovernanceInfo,
+  type Proposal,
+  type ProposalAction,
+  type ProposalPage,
+  type ProposalStateName,
+  type ProposalTally,
+} from '@upstream/api-contract';
+
+const ADDRESS = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+const UINT = (description: string, example = '0') => ({ type: String, example, description });
+
+export class GovernanceInfoDto implements GovernanceInfo {
+  @ApiProperty({ example: ADDRESS }) governor!: string;
+  @ApiProperty({ example: ADDRESS }) timelock!: string;
+  @ApiProperty({ example: ADDRESS, description: 'The ERC20Votes token' }) votes!: string;
+  @ApiProperty(UINT('Blocks between a proposal and the start of its vote (the snapshot)', '1'))
+  votingDelayBlocks!: string;
+  @ApiProperty(UINT('Blocks a vote stays open', '50400')) votingPeriodBlocks!: string;
+  @ApiProperty(UINT('Votes (smallest units) an account needs to propose')) proposalThreshold!: string;
+  @ApiProperty(UINT('Share of the votes supply, in percent, that must vote for or abstain', '4'))
+  quorumPercent!: string;
+  @ApiProperty(UINT('Seconds a passed proposal waits in the timelock', '172800')) timelockDelaySeconds!: string;
+  @ApiProperty(UINT('Votes token supply (smallest units)')) votesSupply!: string;
+  @ApiProperty(UINT('The chain head the figures were read at')) currentBlock!: string;
+}
+
+export class ProposalActionDto implements ProposalAction {
+  @ApiProperty({ example: ADDRESS }) target!: string;
+  @ApiProperty(UINT('Wei sent with the call')) value!: string;
+  @ApiProperty({ example: '0x6f1d6e13000000000000000000000000000000000000000000000000000000000000012c' })
+  calldata!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'RoyaltySplitter' }) contract!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'setFeeBps(uint16)' }) function!: string | null;
+  @ApiProperty({ example: 'set the protocol fee to 3 % (300 basis points)' }) words!: string;
+}
+
+export class ProposalTallyDto implements ProposalTally {
+  @ApiProperty(UINT('Votes for (smallest units)')) for!: string;
+  @ApiProperty(UINT('Votes against')) against!: string;
+  @ApiProperty(UINT('Abstentions (they count towards quorum)')) abstain!: string;
+}
+
+export class ProposalDto implements Proposal {
+  @ApiProperty(UINT('The Governor’s proposal id (uint256)', '1234')) id!: string;
+  @ApiProperty({ example: ADDRESS }) proposer!: string;
+  @ApiProperty({ example: 'Raise the protocol fee to 3 %' }) description!: string;
+  @ApiProperty({ enum: PROPOSAL_STATES, example: 'active' }) state!: ProposalStateName;
+  @ApiProperty(UINT('Block whose voting power counts')) snapshotBlock!: string;
+  @ApiProperty(UINT('Last block of the vote')) deadlineBlock!: string;
+  @ApiProperty(UINT('Blocks until the vote closes (0 once it has)')) blocksLeft!: string;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When a queued proposal can be executed',
+  })
+  executableAt!: string | null;
+  @ApiProperty({ type: ProposalTallyDto }) votes!: ProposalTallyDto;
+  @ApiProperty(UINT('Votes for and abstaining needed at the snapshot')) quorum!: string;
+  @ApiProperty({ type: [ProposalActionDto] }) actions!: ProposalActionDto[];
+  @ApiProperty({ type: String, format: 'date-time' }) proposedAt!: string;
+  @ApiProperty({ example: '0x' + 'ab'.repeat(32) }) txHash!: string;
+}
+
+export class ProposalPageDto implements ProposalPage {
+  @ApiProperty({ type: [ProposalDto] }) items!: ProposalDto[];
+  @ApiProperty({ example: 1 }) total!: number;
+  @ApiProperty({ example: 100 }) limit!: number;
+  @ApiProperty({ example: 0 }) offset!: number;
+}
+
+export class AccountVotesDto implements AccountVotes {
+  @ApiProperty({ example: ADDRESS }) account!: string;
+  @ApiProperty(UINT('Votes delegated to the account now (smallest units)')) votes!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: ADDRESS,
+    description: 'Where its own balance is delegated; null until it delegates (its balance then counts nowhere)',
+  })
+  delegate!: string | null;
+  @ApiProperty(UINT('Votes tokens it holds')) balance!: string;
+  @ApiProperty(UINT('Votes token supply')) votesSupply!: string;
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Address } from '@upstream/api-contract';
+import { SqlRepository } from '../common/persistence/unit-of-work';
+
+/** A ProposalCreated event as the indexer stored it (final blocks only). */
+export interface ProposalCreatedRow {
+  args: {
+    proposalId: string;
+    proposer: string;
+    targets: string[];
+    values: string[];
+    calldatas: string[];
+    voteStart: string;
+    voteEnd: string;
+    description: string;
+  };
+  block_time: Date;
+  tx_hash: string;
+}
+
+/** Proposals as indexed from the Governor's events (`chain_events`; a reorganisation removes them with their block). */
+@Injectable()
+export class GovernanceRepository extends SqlRepository {
+  constructor(@InjectDataSource() db: DataSource) {
+    super(db);
+  }
+
+  async proposals(
+    governor: Address,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: ProposalCreatedRow[]; total: number }> {
+    const [rows, [{ total }]] = await Promise.all([
+      this.db.query<ProposalCreatedRow[]>(
+        `SELECT args, block_time, tx_hash FROM chain_events
+          WHERE event_name = 'ProposalCreated' AND address = $1
+          ORDER BY block_number DESC, log_index DESC LIMIT $2 OFFSET $3`,
+        [governor, limit, offset],
+      ),
+      this.db.query<{ total: number }[]>(
+        `SELECT count(*)::int AS total FROM chain_events WHERE event_name = 'ProposalCreated' AND address = $1`,
+        [governor],
+      ),
+    ]);
+    return { rows, total };
+  }
+
+  async proposal(governor: Address, id: string): Promise<ProposalCreatedRow | undefined> {
+    const [row] = await this.db.query<ProposalCreatedRow[]>(
+      `SELECT args, block_time, tx_hash FROM chain_events
+        WHERE event_name = 'ProposalCreated' AND address = $1 AND args->>'proposalId' = $2`,
+      [governor, id],
+    );
+    return row;
+  }
+}
