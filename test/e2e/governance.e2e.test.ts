@@ -2,6 +2,7 @@ import { Contract, id as keccakText, toBeHex } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts, encodeProposal, type GovernedContracts } from '@upstream/chain';
 import { startTestApp, type TestApp } from '../support/app';
+import { CLI_BUILT, runCli } from '../support/cli';
 
 const FOR = 1;
 const AGAINST = 0;
@@ -133,6 +134,62 @@ describe('governance: proposals people can read, and voting power', () => {
     expect(await splitter.feeBps()).toBe(300n);
     expect((await t.http.get(`/governance/proposals/${proposalId}`).expect(200)).body.state).toBe('executed');
   }, 120_000);
+
+  it('lets holders propose, vote, queue and execute from the CLI, which shows the actions in words', async () => {
+    expect(CLI_BUILT, 'the CLI runs from dist/: npm run build first').toBe(true);
+    const cli = (key: number, ...args: string[]) =>
+      runCli(['--api', t.baseUrl, ...args], {
+        UPSTREAM_PRIVATE_KEY: t.chain.privateKey(key),
+        UPSTREAM_RPC_URL: t.chain.rpcUrl,
+      });
+    const twoChanges = await cli(5, 'governance', 'propose', '--fee-bps', '1', '--quorum', '5', '--description', 'x');
+    expect(twoChanges.code).not.toBe(0);
+    expect(twoChanges.stderr).toContain('name exactly one change');
+    const tooHigh = await cli(5, 'governance', 'propose', '--fee-bps', '1001', '--description', 'x');
+    expect(tooHigh.code).not.toBe(0);
+    expect(tooHigh.stderr).toContain('feeBps');
+
+    const proposed = await cli(
+      5,
+      '--json',
+      'governance',
+      'propose',
+      '--root-delay',
+      '120',
+      '--description',
+      'Faster roots',
+    );
+    expect(proposed.code, proposed.stderr).toBe(0);
+    const { id } = JSON.parse(proposed.stdout) as { id: string };
+    await t.tick();
+    const shown = await cli(5, 'governance', 'show', id);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('PENDING');
+    expect(shown.stdout).toContain('1. set the root delay to 2 minutes (120 s)');
+
+    await mine(2);
+    expect((await cli(5, 'governance', 'vote', id, 'for')).code).toBe(0);
+    const abstained = await cli(6, 'governance', 'vote', id, 'abstain', '--reason', 'no view');
+    expect(abstained.code, abstained.stderr).toBe(0);
+    const bad = await cli(6, 'governance', 'vote', id, 'maybe');
+    expect(bad.stderr).toContain('for, against or abstain');
+    await mine(VOTING_PERIOD);
+    const listed = JSON.parse((await cli(5, '--json', 'governance', 'proposals')).stdout) as {
+      items: { id: string; state: string; votes: object }[];
+    };
+    expect(listed.items.find((p) => p.id === id)).toMatchObject({
+      state: 'succeeded',
+      votes: { for: HOLDER_VOTES.toString(), against: '0', abstain: OTHER_VOTES.toString() },
+    });
+    expect((await cli(6, 'governance', 'queue', id)).code).toBe(0);
+    await rpc('evm_increaseTime', [172_800]);
+    await mine(1);
+    const executed = await cli(6, 'governance', 'execute', id);
+    expect(executed.code, executed.stderr).toBe(0);
+    expect(await splitter.rootDelay()).toBe(120n);
+    const mine5 = await cli(5, 'governance', 'votes');
+    expect(mine5.stdout).toContain(`${HOLDER_VOTES} votes`);
+  }, 180_000);
 
   it('names a malformed or unknown proposal id', async () => {
     const malformed = await t.http.get('/governance/proposals/abc').expect(400);

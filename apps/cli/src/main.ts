@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAccessCommands } from './commands/access.command';
 import { registerContributionCommands } from './commands/contribution.command';
 import { AccessRefused } from './download/downloader';
+import { registerGovernanceCommands } from './commands/governance.command';
 import { registerInfoCommands } from './commands/info.command';
 import { registerRoyaltiesCommands } from './commands/royalties.command';
 import { registerRunCommands } from './commands/run.command';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRoyaltiesCommands(program);
   registerRunCommands(program);
   registerAccessCommands(program);
+  registerGovernanceCommands(program);
   return program;
 }
 

@@ -1,0 +1,273 @@
+import { Command, Option } from 'commander';
+import { Contract, getAddress, id as keccakText, isAddress, JsonRpcProvider, type Wallet } from 'ethers';
+import type { Proposal } from '@upstream/api-contract';
+import { artifacts, encodeProposal, type ProposalCall, type ProposalTemplate } from '@upstream/chain';
+import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
+
+const DEFAULT_RPC = process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545';
+const SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
+
+interface ChainOptions {
+  rpc: string;
+  keystore?: string;
+}
+
+const chainOptions = (command: Command) =>
+  command
+    .option('--rpc <url>', 'JSON-RPC endpoint (UPSTREAM_RPC_URL)', DEFAULT_RPC)
+    .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)');
+
+function address(value: string, option: string): string {
+  if (!isAddress(value)) throw new Error(`${option}: ${JSON.stringify(value)} is not a 0x-prefixed 20-byte address`);
+  return getAddress(value);
+}
+
+function integer(value: string, option: string): bigint {
+  if (!/^\d{1,78}$/.test(value)) throw new Error(`${option}: ${JSON.stringify(value)} is not a non-negative integer`);
+  return BigInt(value);
+}
+
+/** Runs `work` with the signer on `--rpc`, then closes its connection. */
+async function withSigner<T>(options: ChainOptions, work: (signer: Wallet) => Promise<T>): Promise<T> {
+  const signer = await loadSigner(options, options.rpc);
+  try {
+    return await work(signer);
+  } finally {
+    (signer.provider as JsonRpcProvider | null)?.destroy();
+  }
+}
+
+function proposalText(p: Proposal): string {
+  const lines = [
+    `proposal ${p.id}  ${p.state.toUpperCase()}`,
+    `  ${p.description.split('\n')[0]}`,
+    `  by ${p.proposer}, ${p.proposedAt}`,
+    `  votes for ${p.votes.for}   against ${p.votes.against}   abstain ${p.votes.abstain}   quorum ${p.quorum}`,
+    p.state === 'active' || p.state === 'pending'
+      ? `  vote closes at block ${p.deadlineBlock} (${p.blocksLeft} blocks left)`
+      : p.executableAt
+        ? `  executable from ${p.executableAt}`
+        : `  vote closed at block ${p.deadlineBlock}`,
+    '  actions:',
+    ...p.actions.map((a, i) => `    ${i + 1}. ${a.words}`),
+  ];
+  return lines.join('\n');
+}
+
+/** The template a `propose` command line names (exactly one kind of change). */
+function templateOf(o: Record<string, string | undefined>): ProposalTemplate {
+  const chosen: ProposalTemplate[] = [];
+  if (o.feeBps !== undefined) chosen.push({ kind: 'protocol-fee', feeBps: Number(integer(o.feeBps, '--fee-bps')) });
+  if (o.rootDelay !== undefined) chosen.push({ kind: 'root-delay', seconds: integer(o.rootDelay, '--root-delay') });
+  if (o.treasury !== undefined) chosen.push({ kind: 'treasury', treasury: address(o.treasury, '--treasury') });
+  if (o.addGuardian !== undefined || o.removeGuardian !== undefined)
+    chosen.push({
+      kind: 'guardian',
+      add: o.addGuardian === undefined ? undefined : address(o.addGuardian, '--add-guardian'),
+      remove: o.removeGuardian === undefined ? undefined : address(o.removeGuardian, '--remove-guardian'),
+    });
+  if (o.allowToken !== undefined)
+    chosen.push({ kind: 'token-allowed', token: address(o.allowToken, '--allow-token'), allowed: true });
+  if (o.disallowToken !== undefined)
+    chosen.push({ kind: 'token-allowed', token: address(o.disallowToken, '--disallow-token'), allowed: false });
+  if (o.allowlist !== undefined) chosen.push({ kind: 'token-allowlist', enabled: o.allowlist === 'on' });
+  if (o.timelockDelay !== undefined)
+    chosen.push({ kind: 'timelock-delay', seconds: integer(o.timelockDelay, '--timelock-delay') });
+  if (o.votingPeriod !== undefined)
+    chosen.push({ kind: 'voting-period', blocks: integer(o.votingPeriod, '--voting-period') });
+  if (o.quorum !== undefined) chosen.push({ kind: 'quorum', percent: Number(integer(o.quorum, '--quorum')) });
+  if (chosen.length !== 1)
+    throw new Error(
+      'name exactly one change: --fee-bps, --root-delay, --treasury, --add-guardian/--remove-guardian, ' +
+        '--allow-token, --disallow-token, --allowlist, --timelock-delay, --voting-period or --quorum',
+    );
+  return chosen[0];
+}
+
+/** The Governor's arguments for a proposal as the API shows it (to queue or execute it). */
+function operation(p: Proposal): [string[], bigint[], string[], string] {
+  return [
+    p.actions.map((a) => a.target),
+    p.actions.map((a) => BigInt(a.value)),
+    p.actions.map((a) => a.calldata),
+    keccakText(p.description),
+  ];
+}
+
+export function registerGovernanceCommands(program: Command): void {
+  const governance = program
+    .command('governance')
+    .description('proposals, votes and delegation: read them from the API, send them with your key');
+
+  governance
+    .command('info')
+    .description('the Governor, Timelock and votes token, and their rules now')
+    .action(async (_options: unknown, command: Command) => {
+      const opts = globalOptions(command);
+      const info = await new ApiClient(opts.api).call('getGovernance');
+      output(opts, info, () =>
+        [
+          `governor ${info.governor}   timelock ${info.timelock}   votes ${info.votes}`,
+          `vote opens ${info.votingDelayBlocks} block(s) after a proposal and lasts ${info.votingPeriodBlocks} blocks; quorum ${info.quorumPercent} % of ${info.votesSupply}`,
+          `a passed proposal waits ${info.timelockDelaySeconds} s in the timelock; proposing needs ${info.proposalThreshold} votes`,
+        ].join('\n'),
+      );
+    });
+
+  governance
+    .command('proposals')
+    .description('proposals, newest first, with their state, tally and actions in words')
+    .option('--limit <n>', 'how many', '20')
+    .option('--offset <n>', 'skip this many', '0')
+    .action(async (options: { limit: string; offset: string }, command: Command) => {
+      const opts = globalOptions(command);
+      const page = await new ApiClient(opts.api).call('listProposals', {
+        query: {
+          limit: Number(integer(options.limit, '--limit')),
+          offset: Number(integer(options.offset, '--offset')),
+        },
+      });
+      output(opts, page, () =>
+        page.items.length === 0 ? 'no proposals yet' : page.items.map(proposalText).join('\n\n'),
+      );
+    });
+
+  governance
+    .command('show <id>')
+    .description('one proposal')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const opts = globalOptions(command);
+      const proposal = await new ApiClient(opts.api).call('getProposal', { params: { id } });
+      output(opts, proposal, () => proposalText(proposal));
+    });
+
+  governance
+    .command('votes [address]')
+    .description("an account's voting power and delegate (default: the signing key's account)")
+    .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)')
+    .action(async (account: string | undefined, options: { keystore?: string }, command: Command) => {
+      const opts = globalOptions(command);
+      const who = account ? address(account, 'address') : (await loadSigner(options)).address;
+      const votes = await new ApiClient(opts.api).call('getAccountVotes', { params: { address: who } });
+      output(opts, votes, () =>
+        [
+          `${votes.account}: ${votes.votes} votes`,
+          votes.delegate === null
+            ? `  its ${votes.balance} tokens are not delegated (they count nowhere): upstream governance delegate`
+            : `  delegates its ${votes.balance} tokens to ${votes.delegate}`,
+        ].join('\n'),
+      );
+    });
+
+  chainOptions(
+    governance
+      .command('delegate [to]')
+      .description('delegate your votes tokens to an account (default: yourself, to vote with them)'),
+  ).action(async (to: string | undefined, options: ChainOptions, command: Command) => {
+    const opts = globalOptions(command);
+    const info = await new ApiClient(opts.api).call('getGovernance');
+    await withSigner(options, async (signer) => {
+      const delegatee = to ? address(to, 'to') : signer.address;
+      const votes = new Contract(info.votes, artifacts.UpstreamVotes.abi, signer);
+      const receipt = await (await votes.getFunction('delegate').send(delegatee)).wait();
+      output(
+        opts,
+        { delegate: delegatee, txHash: receipt?.hash },
+        () => `delegated to ${delegatee} in ${receipt?.hash}`,
+      );
+    });
+  });
+
+  chainOptions(
+    governance
+      .command('propose')
+      .description('propose one change from a template; the actions are encoded for you and shown in words')
+      .requiredOption('--description <text>', 'what the proposal is and why (voters read this)')
+      .option('--fee-bps <n>', 'set the protocol fee, in basis points (at most 1000)')
+      .option('--root-delay <seconds>', 'set the delay before a root becomes claimable')
+      .option('--treasury <address>', 'send protocol fees to this treasury')
+      .option('--add-guardian <address>', 'grant the guardian role (veto roots, pause)')
+      .option('--remove-guardian <address>', 'revoke the guardian role')
+      .option('--allow-token <address>', 'allow payments in this token')
+      .option('--disallow-token <address>', 'disallow payments in this token')
+      .addOption(
+        new Option('--allowlist <state>', 'accept only allowed tokens (on) or any (off)').choices(['on', 'off']),
+      )
+      .option('--timelock-delay <seconds>', "set the timelock's delay")
+      .option('--voting-period <blocks>', 'set how long a vote stays open')
+      .option('--quorum <percent>', 'set the quorum, in percent of the votes supply'),
+  ).action(async (options: ChainOptions & Record<string, string | undefined>, command: Command) => {
+    const opts = globalOptions(command);
+    const template = templateOf(options);
+    const api = new ApiClient(opts.api);
+    const [info, chain] = await Promise.all([api.call('getGovernance'), api.call('getChain')]);
+    const calls: ProposalCall[] = encodeProposal(template, {
+      royaltySplitter: chain.royaltySplitter,
+      provenanceRegistry: chain.provenanceRegistry,
+      governor: info.governor,
+      timelock: info.timelock,
+    });
+    const description = options.description!;
+    await withSigner(options, async (signer) => {
+      const governor = new Contract(info.governor, artifacts.UpstreamGovernor.abi, signer);
+      const args = [calls.map((c) => c.target), calls.map((c) => c.value), calls.map((c) => c.calldata)] as const;
+      const receipt = await (await governor.getFunction('propose').send(...args, description)).wait();
+      const id = (await governor.getFunction('hashProposal').staticCall(...args, keccakText(description))) as bigint;
+      output(opts, { id: id.toString(), txHash: receipt?.hash }, () =>
+        [
+          `proposal ${id} made in ${receipt?.hash}`,
+          `its vote opens in ${info.votingDelayBlocks} block(s): upstream governance vote ${id} for|against|abstain`,
+        ].join('\n'),
+      );
+    });
+  });
+
+  chainOptions(
+    governance
+      .command('vote <id> <support>')
+      .description('vote for, against or abstain on a proposal with your delegated votes')
+      .option('--reason <text>', 'a reason, kept on-chain with the vote'),
+  ).action(async (id: string, support: string, options: ChainOptions & { reason?: string }, command: Command) => {
+    const opts = globalOptions(command);
+    if (!(support in SUPPORT)) throw new Error(`support: ${JSON.stringify(support)} is not for, against or abstain`);
+    const info = await new ApiClient(opts.api).call('getGovernance');
+    await withSigner(options, async (signer) => {
+      const governor = new Contract(info.governor, artifacts.UpstreamGovernor.abi, signer);
+      const choice = SUPPORT[support as keyof typeof SUPPORT];
+      const tx =
+        options.reason === undefined
+          ? await governor.getFunction('castVote').send(integer(id, 'id'), choice)
+          : await governor.getFunction('castVoteWithReason').send(integer(id, 'id'), choice, options.reason);
+      const receipt = await tx.wait();
+      output(opts, { id, support, txHash: receipt?.hash }, () => `voted ${support} on ${id} in ${receipt?.hash}`);
+    });
+  });
+
+  for (const step of ['queue', 'execute'] as const) {
+    chainOptions(
+      governance
+        .command(`${step} <id>`)
+        .description(
+          step === 'queue'
+            ? 'queue a proposal that passed in the timelock'
+            : 'execute a queued proposal once its timelock delay has passed',
+        ),
+    ).action(async (id: string, options: ChainOptions, command: Command) => {
+      const opts = globalOptions(command);
+      const api = new ApiClient(opts.api);
+      const [info, proposal] = await Promise.all([
+        api.call('getGovernance'),
+        api.call('getProposal', { params: { id } }),
+      ]);
+      await withSigner(options, async (signer) => {
+        const governor = new Contract(info.governor, artifacts.UpstreamGovernor.abi, signer);
+        const receipt = await (await governor.getFunction(step).send(...operation(proposal))).wait();
+        output(
+          opts,
+          { id, txHash: receipt?.hash },
+          () => `${step === 'queue' ? 'queued' : 'executed'} ${id} in ${receipt?.hash}`,
+        );
+      });
+    });
+  }
+}
