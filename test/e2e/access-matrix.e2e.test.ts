@@ -55,6 +55,7 @@ const RESOURCE: Record<RouteName, Resource> = {
   getFileProof: 'none',
   getFileContent: 'bytes',
   getLineage: 'none',
+  listDatasetOverlaps: 'none',
   listDatasetOwners: 'none',
   listContributorDatasets: 'none',
   putBlob: 'none',

@@ -3,6 +3,7 @@ import type * as audit from './audit';
 import type * as chain from './chain';
 import type * as datasets from './datasets';
 import type * as governance from './governance';
+import type * as integrity from './integrity';
 import type * as licenses from './licenses';
 import type * as royalties from './royalties';
 import type * as runs from './runs';
@@ -69,6 +70,11 @@ export interface ContractTypes {
   Proposal: governance.Proposal;
   ProposalPage: governance.ProposalPage;
   AccountVotes: governance.AccountVotes;
+  // integrity
+  DatasetOverlap: integrity.DatasetOverlap;
+  DatasetOverlapSummary: integrity.DatasetOverlapSummary;
+  OverlapQuery: integrity.OverlapQuery;
+  DatasetOverlapPage: integrity.DatasetOverlapPage;
   // licenses
   CreateLicenseRequest: licenses.CreateLicenseRequest;
   SetLicensingRequest: licenses.SetLicensingRequest;

@@ -1,4 +1,5 @@
 import type { AccessPolicy } from './access';
+import type { DatasetOverlapSummary } from './integrity';
 import type { LicenseTemplate } from '@upstream/provenance';
 import { shapeOf } from './shape';
 
@@ -177,6 +178,8 @@ export interface DatasetDetail extends DatasetSummary {
   signature: string;
   digest: string;
   anchorStatus: DatasetAnchorStatus;
+  /** Earlier datasets sharing files with it, as its registration found them. */
+  overlaps: DatasetOverlapSummary;
 }
 
 export interface DatasetPage {
@@ -333,6 +336,7 @@ export const DatasetDetailShape = shapeOf<DatasetDetail>({
   signature: true,
   digest: true,
   anchorStatus: 'DatasetAnchorStatus',
+  overlaps: 'DatasetOverlapSummary',
 });
 export const DatasetPageShape = shapeOf<DatasetPage>({ items: 'DatasetSummary', nextCursor: true });
 export const ContributorDatasetShape = shapeOf<ContributorDataset>({ ...summaryFields, shareBps: true });

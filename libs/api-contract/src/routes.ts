@@ -97,6 +97,12 @@ export const ROUTES = {
   getFileProof: { method: 'GET', path: '/datasets/:id/files/proof', query: 'FilePathQuery', response: 'FileProof' },
   getFileContent: { method: 'GET', path: '/datasets/:id/files/content', query: 'FilePathQuery' },
   getLineage: { method: 'GET', path: '/datasets/:id/lineage', response: 'Lineage' },
+  listDatasetOverlaps: {
+    method: 'GET',
+    path: '/datasets/:id/overlaps',
+    query: 'OverlapQuery',
+    response: 'DatasetOverlapPage',
+  },
   listDatasetOwners: {
     method: 'GET',
     path: '/datasets/:id/owners',

@@ -4,6 +4,7 @@ import * as chain from './chain';
 import type { ContractTypeName, ContractTypes } from './contract-types';
 import * as datasets from './datasets';
 import * as governance from './governance';
+import * as integrity from './integrity';
 import * as licenses from './licenses';
 import * as royalties from './royalties';
 import * as runs from './runs';
@@ -74,6 +75,10 @@ export const SHAPES: {
   Lineage: datasets.LineageShape,
   StoredBlob: datasets.StoredBlobShape,
   MissingBlobs: datasets.MissingBlobsShape,
+  DatasetOverlap: integrity.DatasetOverlapShape,
+  DatasetOverlapSummary: integrity.DatasetOverlapSummaryShape,
+  OverlapQuery: integrity.OverlapQueryShape,
+  DatasetOverlapPage: integrity.DatasetOverlapPageShape,
   CreateLicenseRequest: licenses.CreateLicenseRequestShape,
   SetLicensingRequest: licenses.SetLicensingRequestShape,
   OffsetPageQuery: licenses.OffsetPageQueryShape,

@@ -31,6 +31,10 @@ describe('configuration', () => {
     [{ OPERATOR_PRIVATE_KEY: '0x1234' }, 'OPERATOR_PRIVATE_KEY'],
     [{ WORKER_MODE: 'sometimes' }, 'WORKER_MODE'],
     [{ EXTERNAL_URI_SCHEMES: 'https,s3://' }, 'EXTERNAL_URI_SCHEMES'],
+    [{ OVERLAP_REFUSE_FRACTION: '0' }, 'OVERLAP_REFUSE_FRACTION'],
+    [{ OVERLAP_REFUSE_FRACTION: '1.5' }, 'OVERLAP_REFUSE_FRACTION'],
+    [{ OVERLAP_REFUSE_FRACTION: '0.0000001' }, 'OVERLAP_REFUSE_FRACTION'],
+    [{ OVERLAP_REFUSE_FRACTION: 'half' }, 'OVERLAP_REFUSE_FRACTION'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(problems(env)).toEqual([variable]);
   });
@@ -38,6 +42,13 @@ describe('configuration', () => {
   it('reads EXTERNAL_URI_SCHEMES as lowercase schemes, https/s3/ipfs/ar by default', () => {
     expect(loadConfig({}).externalUriSchemes).toEqual(['https', 's3', 'ipfs', 'ar']);
     expect(loadConfig({ EXTERNAL_URI_SCHEMES: ' HTTPS , gs ' }).externalUriSchemes).toEqual(['https', 'gs']);
+  });
+
+  it('reads OVERLAP_REFUSE_FRACTION in millionths, 0.5 by default', () => {
+    expect(loadConfig({}).overlapRefusePpm).toBe(500_000);
+    expect(loadConfig({ OVERLAP_REFUSE_FRACTION: '0.25' }).overlapRefusePpm).toBe(250_000);
+    expect(loadConfig({ OVERLAP_REFUSE_FRACTION: '.000001' }).overlapRefusePpm).toBe(1);
+    expect(loadConfig({ OVERLAP_REFUSE_FRACTION: '1' }).overlapRefusePpm).toBe(1_000_000);
   });
 
   it('names every variable an external chain needs', () => {

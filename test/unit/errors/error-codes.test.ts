@@ -11,6 +11,7 @@ import { LICENSE_ERROR_CODES, LicenseErrors } from '../../../apps/api/src/licens
 import { ROYALTIES_ERROR_CODES } from '../../../apps/api/src/royalties/royalties.errors';
 import { RUN_ERROR_CODES } from '../../../apps/api/src/runs/runs.errors';
 import { GOVERNANCE_ERROR_CODES } from '../../../apps/api/src/governance/governance.errors';
+import { INTEGRITY_ERROR_CODES } from '../../../apps/api/src/integrity/integrity.errors';
 
 // The statuses the API answered with before the codes moved into the features' *.errors.ts:
 // a code may be added here, but none may change or disappear without a client noticing.
@@ -77,6 +78,7 @@ const STATUS_BEFORE: Record<ErrorCode, number> = {
   EPOCH_NOT_FOUND: 404,
   GOVERNANCE_NOT_DEPLOYED: 404,
   PROPOSAL_NOT_FOUND: 404,
+  UNDECLARED_OVERLAP: 409,
 };
 
 describe('error codes', () => {
@@ -93,6 +95,7 @@ describe('error codes', () => {
       RUN_ERROR_CODES,
       ROYALTIES_ERROR_CODES,
       GOVERNANCE_ERROR_CODES,
+      INTEGRITY_ERROR_CODES,
     ];
     const declared = tables.flatMap((table) => Object.keys(table));
     expect(new Set(declared).size).toBe(declared.length);

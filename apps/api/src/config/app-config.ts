@@ -59,6 +59,11 @@ export interface AppConfig {
   downloadUrlSecret?: string;
   /** How long an uploaded blob that no registered dataset references is kept. */
   orphanBlobTtlMs: number;
+  /**
+   * A registration is refused when at least this share of its bytes (in millionths, 1..1,000,000) is in
+   * earlier datasets of other owners it does not declare in its lineage.
+   */
+  overlapRefusePpm: number;
 }
 
 /** Validates the environment once, naming every bad variable. */
@@ -118,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     trustProxy: parseTrustProxy(dto.TRUST_PROXY),
     downloadUrlSecret: dto.DOWNLOAD_URL_SECRET,
     orphanBlobTtlMs: (dto.ORPHAN_BLOB_TTL_SECONDS ?? 24 * 3600) * 1000,
+    overlapRefusePpm: Math.round(Number(dto.OVERLAP_REFUSE_FRACTION ?? '0.5') * 1_000_000),
   };
 }
 

@@ -176,4 +176,10 @@ export class EnvDto {
   @IsInt()
   @Min(1)
   ORPHAN_BLOB_TTL_SECONDS?: number;
+
+  @IsOptional()
+  @Matches(/^(0?\.(?=\d*[1-9])\d{1,6}|1(\.0{1,6})?)$/, {
+    message: 'OVERLAP_REFUSE_FRACTION must be a decimal above 0 and at most 1, with up to 6 decimals (such as 0.5)',
+  })
+  OVERLAP_REFUSE_FRACTION?: string;
 }

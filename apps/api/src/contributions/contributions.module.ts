@@ -4,6 +4,7 @@ import { Inject, Module, type OnModuleInit, type Provider } from '@nestjs/common
 import { HttpAdapterHost } from '@nestjs/core';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainModule } from '../chain/chain.module';
+import { IntegrityModule } from '../integrity/integrity.module';
 import { BlobCollectionRepository } from './blobs/blob-collection.repository';
 import { BlobsController } from './blobs/blobs.controller';
 import { BlobsRepository } from './blobs/blobs.repository';
@@ -41,7 +42,7 @@ const blobStoreProvider: Provider<BlobStore> = {
  * signed dataset registration, and the public catalogue with provenance proofs and lineage.
  */
 @Module({
-  imports: [ChainModule],
+  imports: [ChainModule, IntegrityModule],
   controllers: [
     BlobsController,
     UploadsController,

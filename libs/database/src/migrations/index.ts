@@ -14,6 +14,7 @@ import { HexChecksByLength1700000010000 } from './1700000010000-hex-checks-by-le
 import { AccountStorage1700000011000 } from './1700000011000-account-storage';
 import { UploadCompletions1700000012000 } from './1700000012000-upload-completions';
 import { ContributionVersion1700000013000 } from './1700000013000-contribution-version';
+import { DatasetOverlaps1700000014000 } from './1700000014000-dataset-overlaps';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   AccountStorage1700000011000,
   UploadCompletions1700000012000,
   ContributionVersion1700000013000,
+  DatasetOverlaps1700000014000,
 ];

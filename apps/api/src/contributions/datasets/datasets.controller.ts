@@ -73,6 +73,10 @@ export class DatasetsController {
     ['NOT_PREVIOUS_VERSION_OWNER', 'the signer does not own the previous version'],
     'NONCE_REUSED',
     ['DATASET_EXISTS', 'content root already registered; the body has `datasetId`'],
+    [
+      'UNDECLARED_OVERLAP',
+      'at least OVERLAP_REFUSE_FRACTION of its bytes were first registered by other owners in datasets it does not declare as parents; meta overlaps, suggestedParents',
+    ],
     ['TOO_MANY_FILES', 'more files than MAX_FILES_PER_DATASET'],
   )
   @UseInterceptors(PrepareBody(FileListPool))

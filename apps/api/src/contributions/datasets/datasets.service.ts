@@ -42,6 +42,7 @@ import type {
 import { DatasetsRepository, type DatasetRow } from './datasets.repository';
 import { fileEntriesOf, type PreparedRegistration } from './file-list/file-list';
 import { FileListPool } from './file-list/file-list.pool';
+import { OverlapService } from '../../integrity/overlap.service';
 
 /** A registration's files in canonical order, and where each was in the body. */
 interface PreparedFiles {
@@ -71,6 +72,7 @@ export class DatasetsService {
     private readonly holders: BlobHoldersRepository,
     private readonly signatures: SignatureVerifier,
     private readonly chain: ChainService,
+    private readonly overlaps: OverlapService,
   ) {}
 
   /**
@@ -200,6 +202,7 @@ export class DatasetsService {
     const parentIds = await this.resolveParents(parents.map((p) => p.datasetId));
     await this.checkPreviousVersion(dto.previousVersionId, signer);
     const accessPolicy = dto.accessPolicy ?? (terms.template === 'open-training' ? 'public' : 'licensed');
+    const totalBytes = tree.entries.reduce((sum, e) => sum + e.size, 0n);
 
     const datasetId = await this.uow
       .run(async (tx) => {
@@ -209,6 +212,13 @@ export class DatasetsService {
           await this.checkBlobs(tree, repository);
           await this.checkPossession(tree, caller.account);
         }
+        // Locks the files' digests until commit, so a racing copy of the same bytes checks after this one.
+        const overlap = await this.overlaps.check(tx, {
+          files: tree.entries,
+          totalBytes,
+          owners: owners.map((o) => o.account),
+          parentIds,
+        });
         if (!(await this.nonces.in(tx).use(signer, message.nonce, 'contribution'))) {
           throw fieldError(
             'NONCE_REUSED',
@@ -226,7 +236,7 @@ export class DatasetsService {
           accessPolicy,
           externalUri: dto.externalUri ?? null,
           fileCount: tree.entries.length,
-          totalBytes: tree.entries.reduce((sum, e) => sum + e.size, 0n),
+          totalBytes,
           licenseTemplate: terms.template,
           licenseTerms: terms,
           licenseTermsHash: termsHash,
@@ -239,6 +249,7 @@ export class DatasetsService {
           anchorItemId,
         });
         await repository.insertFiles(id, tree.entries);
+        await this.overlaps.record(tx, id, overlap);
         await repository.insertOwners(id, owners);
         await repository.insertParents(
           id,
@@ -300,10 +311,11 @@ export class DatasetsService {
 
   async detail(idOrRoot: string): Promise<DatasetDetailDto> {
     const row = await this.find(idOrRoot);
-    const [parents, nextVersionIds, anchor] = await Promise.all([
+    const [parents, nextVersionIds, anchor, overlaps] = await Promise.all([
       this.repository.parentsOf(row.id),
       this.repository.nextVersionIds(row.id),
       this.anchoring.status(row.anchor_item_id),
+      this.overlaps.summary(row.id),
     ]);
     const anchorStatus: AnchorResponseDto = {
       ...anchor,
@@ -332,6 +344,7 @@ export class DatasetsService {
       signature: row.signature,
       digest: row.digest,
       anchorStatus,
+      overlaps,
     };
   }
 

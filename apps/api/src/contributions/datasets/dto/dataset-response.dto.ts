@@ -20,6 +20,7 @@ import type {
   LineageNode,
 } from '@upstream/api-contract';
 import { OWNERS_PER_ENTRY } from '@upstream/api-contract';
+import { DatasetOverlapSummaryDto } from '../../../integrity/dto/overlap-response.dto';
 
 const ROOT = '0x3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b';
 const UUID = '0b6cc9a4-3c1d-4b8e-9a57-2f7f0f3a2a11';
@@ -158,6 +159,11 @@ export class DatasetDetailDto extends DatasetSummaryDto implements DatasetDetail
   @ApiProperty({ example: TX, description: 'EIP-712 digest of the signed Contribution (the anchored leaf)' })
   digest!: string;
   @ApiProperty({ type: AnchorResponseDto }) anchorStatus!: AnchorResponseDto;
+  @ApiProperty({
+    type: DatasetOverlapSummaryDto,
+    description: 'Earlier datasets sharing files with it (by SHA-256), as its registration found them',
+  })
+  overlaps!: DatasetOverlapSummaryDto;
 }
 
 export class DatasetPageDto implements DatasetPage {

@@ -1,0 +1,93 @@
+import type { DatasetOwner } from './datasets';
+import { shapeOf } from './shape';
+
+/**
+ * How the overlap rule treated an earlier dataset: `own` (exactly the same owner accounts), `declared`
+ * (a declared parent or one of its ancestors), `undeclared` (another owner's, not in the lineage: its
+ * bytes count towards OVERLAP_REFUSE_FRACTION).
+ */
+export type OverlapRelation = 'own' | 'declared' | 'undeclared';
+
+/** Two datasets sharing files (by SHA-256): the newer one's files whose bytes the other also holds. */
+export interface DatasetOverlap {
+  /** The other dataset. */
+  datasetId: string;
+  contentRoot: string;
+  title: string;
+  /** The other dataset's first OWNERS_PER_ENTRY owners, in signed order. */
+  owners: DatasetOwner[];
+  ownerCount: number;
+  /** Files of the newer dataset whose SHA-256 is in the other one (empty files are not counted). */
+  sharedFiles: number;
+  /** Their bytes, decimal string. */
+  sharedBytes: string;
+  /** sharedBytes / the newer dataset's totalBytes. */
+  fraction: number;
+  /** When the other dataset was registered. */
+  registeredAt: string;
+  relation: OverlapRelation;
+}
+
+/** What a dataset's registration found: the earlier datasets it shares files with. */
+export interface DatasetOverlapSummary {
+  /** When the check ran; null for datasets registered before overlaps were checked. */
+  checkedAt: string | null;
+  /** How many earlier datasets share files with it. */
+  count: number;
+  /** Share of its bytes in earlier datasets of other owners outside its lineage (below OVERLAP_REFUSE_FRACTION, or it was refused). */
+  undeclaredFraction: number;
+  /** The largest overlaps (by shared bytes), at most OVERLAPS_PER_SUMMARY. */
+  items: DatasetOverlap[];
+  /** All of them, paged: `/datasets/<id>/overlaps`. */
+  url: string;
+}
+
+/** Overlaps a summary carries at most. */
+export const OVERLAPS_PER_SUMMARY = 10;
+
+/** GET /datasets/:id/overlaps */
+export interface OverlapQuery {
+  /** `earlier` (default): datasets this one overlapped when registered; `later`: datasets registered since that overlap it. */
+  direction?: 'earlier' | 'later';
+  limit?: number;
+  offset?: number;
+}
+
+export interface DatasetOverlapPage {
+  datasetId: string;
+  direction: 'earlier' | 'later';
+  /** Largest shared bytes first. */
+  items: DatasetOverlap[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export const DatasetOverlapShape = shapeOf<DatasetOverlap>({
+  datasetId: true,
+  contentRoot: true,
+  title: true,
+  owners: 'DatasetOwner',
+  ownerCount: true,
+  sharedFiles: true,
+  sharedBytes: true,
+  fraction: true,
+  registeredAt: true,
+  relation: true,
+});
+export const DatasetOverlapSummaryShape = shapeOf<DatasetOverlapSummary>({
+  checkedAt: true,
+  count: true,
+  undeclaredFraction: true,
+  items: 'DatasetOverlap',
+  url: true,
+});
+export const OverlapQueryShape = shapeOf<OverlapQuery>({ direction: true, limit: true, offset: true });
+export const DatasetOverlapPageShape = shapeOf<DatasetOverlapPage>({
+  datasetId: true,
+  direction: true,
+  items: 'DatasetOverlap',
+  total: true,
+  limit: true,
+  offset: true,
+});
