@@ -4,6 +4,7 @@ import { registerContributionCommands } from './commands/contribution.command';
 import { AccessRefused } from './download/downloader';
 import { registerGovernanceCommands } from './commands/governance.command';
 import { registerInfoCommands } from './commands/info.command';
+import { registerIntegrityCommands } from './commands/integrity.command';
 import { registerRoyaltiesCommands } from './commands/royalties.command';
 import { registerRunCommands } from './commands/run.command';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerAccessCommands(program);
   registerGovernanceCommands(program);
+  registerIntegrityCommands(program);
   return program;
 }
 

@@ -75,6 +75,8 @@ export interface ContractTypes {
   DatasetOverlapSummary: integrity.DatasetOverlapSummary;
   OverlapQuery: integrity.OverlapQuery;
   DatasetOverlapPage: integrity.DatasetOverlapPage;
+  TakedownRequest: integrity.TakedownRequest;
+  DatasetTakedown: integrity.DatasetTakedown;
   // licenses
   CreateLicenseRequest: licenses.CreateLicenseRequest;
   SetLicensingRequest: licenses.SetLicensingRequest;

@@ -1,5 +1,5 @@
 import type { AccessPolicy } from './access';
-import type { DatasetOverlapSummary } from './integrity';
+import type { DatasetOverlapSummary, DatasetTakedown } from './integrity';
 import type { LicenseTemplate } from '@upstream/provenance';
 import { shapeOf } from './shape';
 
@@ -180,6 +180,8 @@ export interface DatasetDetail extends DatasetSummary {
   anchorStatus: DatasetAnchorStatus;
   /** Earlier datasets sharing files with it, as its registration found them. */
   overlaps: DatasetOverlapSummary;
+  /** Its owners withdrew it (no new licenses, no deliveries); null while it is live. */
+  takedown: DatasetTakedown | null;
 }
 
 export interface DatasetPage {
@@ -337,6 +339,7 @@ export const DatasetDetailShape = shapeOf<DatasetDetail>({
   digest: true,
   anchorStatus: 'DatasetAnchorStatus',
   overlaps: 'DatasetOverlapSummary',
+  takedown: 'DatasetTakedown',
 });
 export const DatasetPageShape = shapeOf<DatasetPage>({ items: 'DatasetSummary', nextCursor: true });
 export const ContributorDatasetShape = shapeOf<ContributorDataset>({ ...summaryFields, shareBps: true });

@@ -91,3 +91,57 @@ export const DatasetOverlapPageShape = shapeOf<DatasetOverlapPage>({
   limit: true,
   offset: true,
 });
+
+/** POST /datasets/:id/takedown: an owner's signed EIP-712 Takedown {datasetId, reason, deleteBytes, nonce, deadline}. */
+export interface TakedownRequest {
+  /** Why, in the owner's words (signed). */
+  reason: string;
+  /** Delete the bytes no other live dataset holds (default false). */
+  deleteBytes?: boolean;
+  /** An owner of the dataset; must be the signer. */
+  signer: string;
+  nonce: string;
+  deadline: number;
+  signature: string;
+}
+
+/** A dataset's takedown: the public record of who withdrew it, why and when, and what became of its bytes. */
+export interface DatasetTakedown {
+  datasetId: string;
+  contentRoot: string;
+  takenDownAt: string;
+  reason: string;
+  signer: string;
+  deleteBytes: boolean;
+  /** When the bytes were deleted; null when they were kept. */
+  bytesDeletedAt: string | null;
+  /** Blobs deleted from the store. */
+  blobsDeleted: number;
+  /** Blobs kept because another live dataset holds the same bytes (served only under that dataset). */
+  blobsKept: number;
+  /** EIP-712 digest of the signed Takedown. */
+  digest: string;
+  signature: string;
+}
+
+export const TakedownRequestShape = shapeOf<TakedownRequest>({
+  reason: true,
+  deleteBytes: true,
+  signer: true,
+  nonce: true,
+  deadline: true,
+  signature: true,
+});
+export const DatasetTakedownShape = shapeOf<DatasetTakedown>({
+  datasetId: true,
+  contentRoot: true,
+  takenDownAt: true,
+  reason: true,
+  signer: true,
+  deleteBytes: true,
+  bytesDeletedAt: true,
+  blobsDeleted: true,
+  blobsKept: true,
+  digest: true,
+  signature: true,
+});

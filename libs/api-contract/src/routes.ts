@@ -103,6 +103,13 @@ export const ROUTES = {
     query: 'OverlapQuery',
     response: 'DatasetOverlapPage',
   },
+  takeDownDataset: {
+    method: 'POST',
+    path: '/datasets/:id/takedown',
+    body: 'TakedownRequest',
+    response: 'DatasetTakedown',
+    status: 201,
+  },
   listDatasetOwners: {
     method: 'GET',
     path: '/datasets/:id/owners',

@@ -79,6 +79,8 @@ export const SHAPES: {
   DatasetOverlapSummary: integrity.DatasetOverlapSummaryShape,
   OverlapQuery: integrity.OverlapQueryShape,
   DatasetOverlapPage: integrity.DatasetOverlapPageShape,
+  TakedownRequest: integrity.TakedownRequestShape,
+  DatasetTakedown: integrity.DatasetTakedownShape,
   CreateLicenseRequest: licenses.CreateLicenseRequestShape,
   SetLicensingRequest: licenses.SetLicensingRequestShape,
   OffsetPageQuery: licenses.OffsetPageQueryShape,

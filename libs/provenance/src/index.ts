@@ -84,3 +84,4 @@ export {
   licensingChangeTypedData,
   type LicensingChangeMessage,
 } from './licensing-change.typed-data';
+export { TAKEDOWN_TYPES, takedownTypedData, type TakedownMessage } from './takedown.typed-data';

@@ -79,6 +79,8 @@ const STATUS_BEFORE: Record<ErrorCode, number> = {
   GOVERNANCE_NOT_DEPLOYED: 404,
   PROPOSAL_NOT_FOUND: 404,
   UNDECLARED_OVERLAP: 409,
+  DATASET_WITHDRAWN: 410,
+  ALREADY_TAKEN_DOWN: 409,
 };
 
 describe('error codes', () => {

@@ -8,6 +8,8 @@ import {
   canonicalJson,
   encodeContentLeaf,
   LICENSING_CHANGE_TYPES,
+  TAKEDOWN_TYPES,
+  takedownTypedData,
   licenseTerms,
   licenseTermsHash,
   licensingChangeTypedData,
@@ -188,5 +190,25 @@ describe('LicensingChange (EIP-712)', () => {
       message,
       digest: TypedDataEncoder.hash(domain, LICENSING_CHANGE_TYPES, message),
     });
+  });
+});
+
+describe('Takedown (EIP-712)', () => {
+  it('has exactly this type and digest', () => {
+    expect(TypedDataEncoder.from(TAKEDOWN_TYPES).encodeType('Takedown')).toBe(
+      'Takedown(bytes32 datasetId,string reason,bool deleteBytes,uint256 nonce,uint256 deadline)',
+    );
+    const domain = upstreamDomain(1n, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
+    const message = { datasetId: h('aa'), reason: 'consent withdrawn', deleteBytes: true, nonce: 1n, deadline: 2n };
+    const td = takedownTypedData(domain, message);
+    expect(td).toEqual({
+      domain,
+      types: TAKEDOWN_TYPES,
+      primaryType: 'Takedown',
+      message,
+      digest: TypedDataEncoder.hash(domain, TAKEDOWN_TYPES, message),
+    });
+    // The reason is signed: another reason is another digest.
+    expect(takedownTypedData(domain, { ...message, reason: 'other' }).digest).not.toBe(td.digest);
   });
 });

@@ -14,7 +14,22 @@ export interface DatasetUsabilityRow {
   license_terms_hash: string;
   /** Usable for licensing: a lab may sign its terms now. */
   licensing_open: boolean;
+  /** Its owners took it down (then it is usable for neither licensing nor delivery). */
+  takedown: TakedownState | null;
 }
+
+/** A dataset's takedown as licensing and delivery name it in their refusals. */
+export interface TakedownState {
+  /** Timestamps as PostgreSQL's JSON renders them. */
+  taken_down_at: string;
+  reason: string;
+  bytes_deleted_at: string | null;
+}
+
+/** SQL: the takedown of dataset `d` as a json object, or null. */
+const takedownOf = (d: string): string =>
+  `(SELECT json_build_object('taken_down_at', t.taken_down_at, 'reason', t.reason, 'bytes_deleted_at', t.bytes_deleted_at)
+    FROM dataset_takedowns t WHERE t.dataset_id = ${d}.id)`;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
@@ -52,6 +67,8 @@ export interface DeliveryCandidateRow {
   license_id: string | null;
   /** When the caller's latest license on it ended, if it had one that expired. */
   license_expired_at: Date | null;
+  /** Taken down by its owners: not delivered, whoever asks. */
+  takedown: TakedownState | null;
 }
 
 /**
@@ -69,11 +86,21 @@ export class DatasetReadRepository extends SqlRepository {
     if (!isDatasetRef(ref)) return undefined;
     const byUuid = UUID_RE.test(ref);
     const [row]: DatasetUsabilityRow[] = await this.db.query(
-      `SELECT id, content_root, title, license_template, license_terms, license_terms_hash, licensing_open
-       FROM datasets WHERE ${byUuid ? 'id = $1::uuid' : 'content_root = $1'}`,
+      `SELECT d.id, d.content_root, d.title, d.license_template, d.license_terms, d.license_terms_hash, d.licensing_open,
+              ${takedownOf('d')} AS takedown
+       FROM datasets d WHERE ${byUuid ? 'd.id = $1::uuid' : 'd.content_root = $1'}`,
       [ref.toLowerCase()],
     );
     return row;
+  }
+
+  /** The takedown of a dataset by id, if its owners took it down (a signed URL names its dataset). */
+  async takedown(datasetId: string): Promise<TakedownState | null> {
+    const [row] = await this.db.query<{ takedown: TakedownState | null }[]>(
+      `SELECT ${takedownOf('d')} AS takedown FROM datasets d WHERE d.id = $1::uuid`,
+      [datasetId],
+    );
+    return row?.takedown ?? null;
   }
 
   /**
@@ -87,7 +114,8 @@ export class DatasetReadRepository extends SqlRepository {
               (SELECT l.id FROM licenses l WHERE $2::text IS NOT NULL AND l.dataset_id = d.id AND l.licensee = $2 AND ${licenseInForce('l')}
                 ORDER BY l.expires_at DESC NULLS FIRST LIMIT 1) AS license_id,
               (SELECT max(l.expires_at) FROM licenses l WHERE $2::text IS NOT NULL AND l.dataset_id = d.id AND l.licensee = $2
-                AND l.status IN ('active', 'expired') AND l.expires_at <= now()) AS license_expired_at
+                AND l.status IN ('active', 'expired') AND l.expires_at <= now()) AS license_expired_at,
+              ${takedownOf('d')} AS takedown
        FROM (SELECT DISTINCT dataset_id FROM dataset_files WHERE sha256 = $1) f
        JOIN datasets d ON d.id = f.dataset_id AND d.storage = 'uploaded'
        ORDER BY CASE d.access_policy WHEN 'public' THEN 0 WHEN 'licensed' THEN 1 ELSE 2 END, d.created_at, d.id`,

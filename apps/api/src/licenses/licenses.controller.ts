@@ -28,6 +28,7 @@ export class LicensesController {
     'LICENSE_TERMS_MISMATCH',
     'DATASET_NOT_FOUND',
     'LICENSING_CLOSED',
+    ['DATASET_WITHDRAWN', 'taken down by its owners; meta takenDownAt, takedownReason, bytesDeletedAt'],
     'LICENSE_EXISTS',
     'LICENSE_FEE_UNPAYABLE',
     'NONCE_REUSED',
@@ -67,7 +68,7 @@ export class LicensesController {
     description: 'Existing licenses run to their end.',
   })
   @ApiOkResponse({ type: LicensingStateDto })
-  @ApiErrors('SIGNER_NOT_OWNER')
+  @ApiErrors('SIGNER_NOT_OWNER', ['DATASET_WITHDRAWN', 'reopening licensing of a dataset its owners took down'])
   setLicensing(@Param('id') id: string, @Body() dto: SetLicensingDto): Promise<LicensingStateDto> {
     return this.licenses.setLicensing(id, dto);
   }

@@ -33,6 +33,7 @@ import { LicenseErrors, signedMessageError } from './licenses.errors';
 import { LicensesRepository, type LicenseRow } from './licenses.repository';
 import { licensingChangeTypedData } from '@upstream/provenance';
 import { licensePaymentRef, payRunInstructions } from './pay-run.call';
+import { datasetWithdrawn } from '../integrity/integrity.errors';
 
 /**
  * Licenses: a lab signs a dataset's current terms; free terms are active at once, terms with a
@@ -87,6 +88,7 @@ export class LicensesService implements OnModuleInit {
 
     const dataset = await this.datasets.find(message.datasetId);
     if (!dataset) throw LicenseErrors.datasetNotFound('datasetId', message.datasetId);
+    if (dataset.takedown) throw datasetWithdrawn(dataset.id, dataset.takedown, 'datasetId');
     if (dataset.license_terms_hash !== message.termsHash) throw LicenseErrors.termsMismatch(dataset.license_terms_hash);
     if (!dataset.licensing_open) throw LicenseErrors.licensingClosed(dataset.content_root);
     const current = await this.repo.currentLicense(dataset.id, licensee);
@@ -162,6 +164,7 @@ export class LicensesService implements OnModuleInit {
     await assertSignedBy(this.signatures, licensingChangeTypedData(this.domain, message), dto.signature, dto.signer);
     const signer = parseAddress(dto.signer, 'signer');
     if (!(await this.repo.isOwner(dataset.id, signer))) throw LicenseErrors.signerNotOwner(dto.signer);
+    if (dataset.takedown && dto.open) throw datasetWithdrawn(dataset.id, dataset.takedown, 'open');
     const changedAt = await this.uow.run(async (tx) => {
       if (!(await this.nonces.in(tx).use(signer, message.nonce, 'licensing')))
         throw LicenseErrors.nonceReused(dto.signer, message.nonce);

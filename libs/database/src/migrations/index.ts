@@ -15,6 +15,7 @@ import { AccountStorage1700000011000 } from './1700000011000-account-storage';
 import { UploadCompletions1700000012000 } from './1700000012000-upload-completions';
 import { ContributionVersion1700000013000 } from './1700000013000-contribution-version';
 import { DatasetOverlaps1700000014000 } from './1700000014000-dataset-overlaps';
+import { DatasetTakedowns1700000015000 } from './1700000015000-dataset-takedowns';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   UploadCompletions1700000012000,
   ContributionVersion1700000013000,
   DatasetOverlaps1700000014000,
+  DatasetTakedowns1700000015000,
 ];

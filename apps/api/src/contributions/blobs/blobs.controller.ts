@@ -117,6 +117,7 @@ export class BlobsController {
     'UNAUTHENTICATED',
     'SCOPE_REQUIRED',
     ['LICENSE_REQUIRED', 'meta datasetId, datasets (how to license)'],
+    ['DATASET_WITHDRAWN', 'taken down by its owners; meta takenDownAt, takedownReason, bytesDeletedAt'],
     'LICENSE_EXPIRED',
     'DATASET_PRIVATE',
     ['BLOB_NOT_FOUND', 'not stored, or in no dataset and not uploaded by the caller'],
@@ -142,7 +143,7 @@ export class BlobsController {
     const sha256 = parseSha256(sha256Param, 'sha256');
     const permit =
       query.sig !== undefined
-        ? this.delivery.verifySignedUrl(sha256, query)
+        ? await this.delivery.verifySignedUrl(sha256, query)
         : await this.delivery.authorize(caller, sha256);
     await sendBlob(this.blobs, sha256, req, res, permit, this.delivery);
   }

@@ -61,6 +61,7 @@ export class DatasetAccessController {
     'UNAUTHENTICATED',
     'SCOPE_REQUIRED',
     'LICENSE_REQUIRED',
+    ['DATASET_WITHDRAWN', 'taken down by its owners; meta takenDownAt, takedownReason, bytesDeletedAt'],
     'LICENSE_EXPIRED',
     'DATASET_PRIVATE',
     'FILE_NOT_FOUND',

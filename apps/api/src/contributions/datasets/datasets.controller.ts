@@ -148,6 +148,7 @@ export class DatasetsController {
     'UNAUTHENTICATED',
     'SCOPE_REQUIRED',
     ['LICENSE_REQUIRED', 'meta datasetId, datasets (how to license)'],
+    ['DATASET_WITHDRAWN', 'taken down by its owners; meta takenDownAt, takedownReason, bytesDeletedAt'],
     'LICENSE_EXPIRED',
     'DATASET_PRIVATE',
     'RANGE_NOT_SATISFIABLE',

@@ -43,6 +43,7 @@ import { DatasetsRepository, type DatasetRow } from './datasets.repository';
 import { fileEntriesOf, type PreparedRegistration } from './file-list/file-list';
 import { FileListPool } from './file-list/file-list.pool';
 import { OverlapService } from '../../integrity/overlap.service';
+import { TakedownService } from '../../integrity/takedown.service';
 
 /** A registration's files in canonical order, and where each was in the body. */
 interface PreparedFiles {
@@ -73,6 +74,7 @@ export class DatasetsService {
     private readonly signatures: SignatureVerifier,
     private readonly chain: ChainService,
     private readonly overlaps: OverlapService,
+    private readonly takedowns: TakedownService,
   ) {}
 
   /**
@@ -311,11 +313,12 @@ export class DatasetsService {
 
   async detail(idOrRoot: string): Promise<DatasetDetailDto> {
     const row = await this.find(idOrRoot);
-    const [parents, nextVersionIds, anchor, overlaps] = await Promise.all([
+    const [parents, nextVersionIds, anchor, overlaps, takedown] = await Promise.all([
       this.repository.parentsOf(row.id),
       this.repository.nextVersionIds(row.id),
       this.anchoring.status(row.anchor_item_id),
       this.overlaps.summary(row.id),
+      this.takedowns.status(row.id),
     ]);
     const anchorStatus: AnchorResponseDto = {
       ...anchor,
@@ -345,6 +348,7 @@ export class DatasetsService {
       digest: row.digest,
       anchorStatus,
       overlaps,
+      takedown,
     };
   }
 

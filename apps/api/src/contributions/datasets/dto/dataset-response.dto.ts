@@ -21,6 +21,7 @@ import type {
 } from '@upstream/api-contract';
 import { OWNERS_PER_ENTRY } from '@upstream/api-contract';
 import { DatasetOverlapSummaryDto } from '../../../integrity/dto/overlap-response.dto';
+import { DatasetTakedownDto } from '../../../integrity/dto/takedown.dto';
 
 const ROOT = '0x3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b';
 const UUID = '0b6cc9a4-3c1d-4b8e-9a57-2f7f0f3a2a11';
@@ -164,6 +165,12 @@ export class DatasetDetailDto extends DatasetSummaryDto implements DatasetDetail
     description: 'Earlier datasets sharing files with it (by SHA-256), as its registration found them',
   })
   overlaps!: DatasetOverlapSummaryDto;
+  @ApiProperty({
+    type: DatasetTakedownDto,
+    nullable: true,
+    description: 'Its owners withdrew it: no new licenses, no deliveries; null while it is live',
+  })
+  takedown!: DatasetTakedownDto | null;
 }
 
 export class DatasetPageDto implements DatasetPage {

@@ -1,0 +1,232 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Wallet } from 'ethers';
+import type TestAgent from 'supertest/lib/agent';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildContentTree,
+  licensingChangeTypedData,
+  takedownTypedData,
+  type UpstreamDomain,
+} from '@upstream/provenance';
+import { signRegistration } from '../../apps/cli/src/contribution/registration';
+import { startTestApp, type TestApp } from '../support/app';
+import { signLicense, signRunManifest } from '../support/catalogue-fixtures';
+import { CLI_BUILT, runCli } from '../support/cli';
+import { withClient } from '../support/pg-client';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+describe('takedown: an owner withdraws a dataset version; runs that used it keep their record', () => {
+  let t: TestApp;
+  let dataDir: string;
+  let domain: UpstreamDomain;
+  let alice: Wallet;
+  let lab: Wallet;
+  let carol: Wallet;
+  let dave: Wallet;
+  let asLab: TestAgent;
+  const onlyAlices = randomBytes(4000);
+  const shared = randomBytes(3000);
+  let dataset: { id: string; contentRoot: string };
+  let derived: { id: string; contentRoot: string };
+  let run: { id: string };
+  let signedUrl: string;
+
+  beforeAll(async () => {
+    if (!CLI_BUILT) throw new Error('the CLI is not built: run `npm run build` (npm test does)');
+    dataDir = await mkdtemp(join(tmpdir(), 'upstream-takedown-'));
+    t = await startTestApp({ DATA_DIR: dataDir }, { validateResponses: true });
+    domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
+    [alice, lab, carol, dave] = [3, 4, 5, 6].map((i) => new Wallet(t.chain.privateKey(i)));
+    asLab = await t.as(lab);
+
+    /** Uploads the files as `who` and registers them; answers the dataset. */
+    async function register(who: Wallet, files: Record<string, Buffer>, extra: object = {}) {
+      const http = await t.as(who);
+      for (const bytes of Object.values(files))
+        await http.put('/blobs').set('content-type', 'application/octet-stream').send(bytes).expect(200);
+      const tree = await buildContentTree(
+        Object.entries(files).map(([path, bytes]) => ({ path, size: BigInt(bytes.length), sha256: sha256(bytes) })),
+      );
+      const body = await signRegistration(who, {
+        entries: [...tree.entries],
+        contentRoot: tree.root,
+        title: `dataset of ${who.address.slice(0, 8)}`,
+        domain,
+        ...extra,
+      });
+      const res = await http.post('/datasets').send(body);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body as { id: string; contentRoot: string };
+    }
+
+    // Alice's licensed dataset; the lab licenses it, downloads a file, gets a signed URL and trains on it.
+    dataset = await register(
+      alice,
+      { 'a.bin': onlyAlices, 'shared.bin': shared },
+      { license: { template: 'research-only' } },
+    );
+    // Carol's public dataset derives from Alice's and holds one of its files.
+    derived = await register(
+      carol,
+      { 'shared-copy.bin': shared, 'carol.bin': randomBytes(5000) },
+      { parents: [{ datasetId: dataset.contentRoot, upstreamBps: 1000 }] },
+    );
+    const detail = (await t.http.get(`/datasets/${dataset.id}`).expect(200)).body;
+    await t.http
+      .post('/licenses')
+      .send(await signLicense(lab, domain, { datasetId: dataset.contentRoot, termsHash: detail.license.termsHash }))
+      .expect(201);
+    await asLab.get(`/datasets/${dataset.id}/files/content?path=a.bin`).expect(200);
+    signedUrl = (await asLab.post(`/datasets/${dataset.id}/files/url`).send({ path: 'a.bin' }).expect(201)).body.url;
+    const manifest = await signRunManifest(lab, domain, { entries: [{ datasetId: dataset.contentRoot, weight: 7n }] });
+    run = (
+      await asLab
+        .post('/runs')
+        .send({ ...manifest.body, entries: [{ datasetId: dataset.contentRoot, weight: '7' }] })
+        .expect(201)
+    ).body.run;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function signedTakedown(signer: Wallet, overrides: Partial<{ reason: string; deleteBytes: boolean }> = {}) {
+    const message = {
+      datasetId: dataset.contentRoot,
+      reason: 'consent withdrawn',
+      deleteBytes: false,
+      nonce: BigInt('0x' + randomBytes(8).toString('hex')),
+      deadline: BigInt(Math.floor(Date.now() / 1000) + 600),
+      ...overrides,
+    };
+    const td = takedownTypedData(domain, message);
+    return {
+      reason: message.reason,
+      deleteBytes: message.deleteBytes,
+      signer: signer.address,
+      nonce: message.nonce.toString(),
+      deadline: Number(message.deadline),
+      signature: await signer.signTypedData(td.domain, td.types, td.message),
+    };
+  }
+
+  it('refuses a takedown signed by someone who does not own the dataset, or whose signature is not the signer’s', async () => {
+    const byDave = await t.http.post(`/datasets/${dataset.id}/takedown`).send(await signedTakedown(dave));
+    expect(byDave.status).toBe(403);
+    expect(byDave.body).toMatchObject({ error: 'SIGNER_NOT_OWNER', details: [{ field: 'signer' }] });
+    const forged = { ...(await signedTakedown(dave)), signer: alice.address };
+    const bad = await t.http.post(`/datasets/${dataset.id}/takedown`).send(forged);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: 'INVALID_SIGNATURE', details: [{ field: 'signature' }] });
+    expect((await t.http.get(`/datasets/${dataset.id}`).expect(200)).body.takedown).toBeNull();
+  });
+
+  it('takes the dataset down with `upstream takedown --delete-bytes`; the record says why, when and which bytes went', async () => {
+    const out = await runCli(
+      ['--api', t.baseUrl, '--json', 'takedown', dataset.id, '--reason', 'consent withdrawn', '--delete-bytes'],
+      { UPSTREAM_PRIVATE_KEY: alice.privateKey },
+    );
+    expect(out.code, out.stderr).toBe(0);
+    const takedown = JSON.parse(out.stdout);
+    expect(takedown).toMatchObject({
+      datasetId: dataset.id,
+      contentRoot: dataset.contentRoot,
+      reason: 'consent withdrawn',
+      signer: alice.address.toLowerCase(),
+      deleteBytes: true,
+      bytesDeletedAt: expect.any(String),
+      // shared.bin is also in Carol's live dataset: its bytes stay, served only under hers.
+      blobsDeleted: 1,
+      blobsKept: 1,
+    });
+    expect((await t.http.get(`/datasets/${dataset.id}`).expect(200)).body.takedown).toEqual(takedown);
+
+    // The deleted blob's row is gone; its file goes with the worker's next pass.
+    const blobFile = join(
+      dataDir,
+      'blobs',
+      sha256(onlyAlices).slice(0, 2),
+      sha256(onlyAlices).slice(2, 4),
+      sha256(onlyAlices),
+    );
+    const rows = await withClient(t.database.url, (c) =>
+      c
+        .query(`SELECT sha256 FROM blobs WHERE sha256 = ANY($1)`, [[sha256(onlyAlices), sha256(shared)]])
+        .then((r) => r.rows),
+    );
+    expect(rows).toEqual([{ sha256: sha256(shared) }]);
+    await t.tick();
+    expect(existsSync(blobFile)).toBe(false);
+  });
+
+  it('delivers nothing of it any more, to anyone, naming the takedown: 410 DATASET_WITHDRAWN', async () => {
+    for (const res of [
+      await asLab.get(`/datasets/${dataset.id}/files/content?path=a.bin`),
+      await asLab.get(`/blobs/${sha256(onlyAlices)}`),
+      await t.http.get(signedUrl),
+      await (await t.as(alice)).get(`/datasets/${dataset.id}/files/content?path=shared.bin`),
+    ]) {
+      expect(res.status, JSON.stringify(res.body)).toBe(410);
+      expect(res.body).toMatchObject({
+        error: 'DATASET_WITHDRAWN',
+        datasetId: dataset.id,
+        takedownReason: 'consent withdrawn',
+        bytesDeletedAt: expect.any(String),
+        details: [{ field: 'dataset', reason: expect.stringContaining('consent withdrawn') }],
+      });
+    }
+    // The shared bytes are still served under Carol's live dataset.
+    const copy = await t.http
+      .get(`/datasets/${derived.id}/files/content?path=shared-copy.bin`)
+      .buffer(true)
+      .expect(200);
+    expect(Buffer.compare(copy.body as Buffer, shared)).toBe(0);
+  });
+
+  it('grants no new license, and licensing cannot be reopened', async () => {
+    const detail = (await t.http.get(`/datasets/${dataset.id}`).expect(200)).body;
+    const res = await t.http
+      .post('/licenses')
+      .send(await signLicense(dave, domain, { datasetId: dataset.contentRoot, termsHash: detail.license.termsHash }));
+    expect(res.status).toBe(410);
+    expect(res.body).toMatchObject({ error: 'DATASET_WITHDRAWN', details: [{ field: 'datasetId' }] });
+
+    const change = {
+      datasetId: dataset.contentRoot,
+      open: true,
+      nonce: 99n,
+      deadline: BigInt(Math.floor(Date.now() / 1000) + 600),
+    };
+    const td = licensingChangeTypedData(domain, change);
+    const reopen = await t.http.post(`/datasets/${dataset.id}/licensing`).send({
+      open: true,
+      signer: alice.address,
+      nonce: '99',
+      deadline: Number(change.deadline),
+      signature: await alice.signTypedData(td.domain, td.types, td.message),
+    });
+    expect(reopen.status).toBe(410);
+    expect(reopen.body).toMatchObject({ error: 'DATASET_WITHDRAWN', details: [{ field: 'open' }] });
+  });
+
+  it('keeps the runs that used it, with their entries', async () => {
+    const got = (await t.http.get(`/runs/${run.id}`).expect(200)).body;
+    expect(got).toMatchObject({ id: run.id, entryCount: 1, totalWeight: '7' });
+    const entries = (await t.http.get(`/runs/${run.id}/entries`).expect(200)).body;
+    expect(JSON.stringify(entries)).toContain(dataset.contentRoot);
+    const runs = (await t.http.get(`/datasets/${dataset.id}/runs`).expect(200)).body;
+    expect(runs.runs).toEqual([expect.objectContaining({ id: run.id, weight: '7' })]);
+  });
+
+  it('refuses a second takedown with 409 ALREADY_TAKEN_DOWN', async () => {
+    const again = await t.http.post(`/datasets/${dataset.id}/takedown`).send(await signedTakedown(alice));
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ error: 'ALREADY_TAKEN_DOWN', details: [{ field: 'id' }] });
+  });
+});
