@@ -162,6 +162,22 @@ async function main(): Promise<void> {
       '--title',
       'Dialogues',
     ]);
+    // Dee uploads the base corpus's bytes under other names: without declaring it as a parent, refused.
+    const copy = cliRun(
+      base,
+      [
+        'upload',
+        await folder('copy', { 'part-a.txt': 'the base corpus, part a\n', 'part-b.txt': 'the base corpus, part b\n' }),
+        '--title',
+        'My corpus',
+      ],
+      people.Dee.privateKey,
+    );
+    if (copy.status === 0 || !copy.stderr.includes('UNDECLARED_OVERLAP'))
+      throw new Error(
+        `a copy of Ada's corpus should be refused with UNDECLARED_OVERLAP, got ${copy.status}: ${copy.stderr}`,
+      );
+    console.log(`a renamed copy of the base corpus by Dee, no parent declared: refused\n  ${copy.stderr.trim()}`);
     await rm(work, { recursive: true, force: true });
     console.log(
       `datasets: Base corpus (Ada) ${corpus}\n          Curated subset (Ben 70 %, Cy 30 %; 15 % upstream to Base corpus) ${curated}\n          Dialogues (Dee) ${dialogues}`,
