@@ -111,9 +111,9 @@ export class OverlapRepository extends SqlRepository {
          classified AS (
            SELECT h.dataset_id AS id, sum(n.files)::int AS shared_files, sum(n.bytes) AS shared_bytes,
              CASE WHEN h.dataset_id IN (SELECT id FROM lineage) THEN 'declared'
-                  WHEN (SELECT count(*) FROM dataset_owners o WHERE o.dataset_id = h.dataset_id) = cardinality($4::text[])
-                   AND NOT EXISTS (SELECT 1 FROM dataset_owners o
-                                   WHERE o.dataset_id = h.dataset_id AND o.account <> ALL ($4::text[])) THEN 'own'
+                  -- One index range per overlapping dataset (a NOT EXISTS here became a scan of every owner row).
+                  WHEN (SELECT count(*) = cardinality($4::text[]) AND bool_and(o.account = ANY ($4::text[]))
+                        FROM dataset_owners o WHERE o.dataset_id = h.dataset_id) THEN 'own'
                   ELSE 'undeclared' END AS relation
            FROM hits h JOIN new_files n ON n.h = h.sha256 GROUP BY h.dataset_id
          ),
