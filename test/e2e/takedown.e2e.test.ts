@@ -145,7 +145,16 @@ describe('takedown: an owner withdraws a dataset version; runs that used it keep
       blobsDeleted: 1,
       blobsKept: 1,
     });
-    expect((await t.http.get(`/datasets/${dataset.id}`).expect(200)).body.takedown).toEqual(takedown);
+    const detail = (await t.http.get(`/datasets/${dataset.id}`).expect(200)).body;
+    expect(detail.takedown).toEqual(takedown);
+    expect(detail.takenDownAt).toBe(takedown.takenDownAt);
+    // The catalogue marks it too; Carol's derived dataset stays live.
+    const listed = (await t.http.get('/datasets').expect(200)).body.items as {
+      id: string;
+      takenDownAt: string | null;
+    }[];
+    expect(listed.find((d) => d.id === dataset.id)?.takenDownAt).toBe(takedown.takenDownAt);
+    expect(listed.find((d) => d.id === derived.id)?.takenDownAt).toBeNull();
 
     // The deleted blob's row is gone; its file goes with the worker's next pass.
     const blobFile = join(

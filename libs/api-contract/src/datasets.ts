@@ -113,6 +113,8 @@ export interface DatasetSummary {
   license: DatasetLicense;
   previousVersionId: string | null;
   createdAt: string;
+  /** When its owners took it down (no new licenses, no deliveries); null while it is live. */
+  takenDownAt: string | null;
 }
 
 /** Owners a list entry carries at most; the rest are at `ownersUrl`. */
@@ -308,6 +310,7 @@ const summaryFields = {
   license: 'DatasetLicense',
   previousVersionId: true,
   createdAt: true,
+  takenDownAt: true,
 } as const;
 export const DatasetSummaryShape = shapeOf<DatasetSummary>(summaryFields);
 export const DatasetParentShape = shapeOf<DatasetParent>({

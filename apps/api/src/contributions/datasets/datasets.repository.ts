@@ -29,6 +29,8 @@ export interface DatasetRow {
   anchor_item_id: string;
   contribution_version: ContributionVersion;
   created_at: Date;
+  /** When its owners took it down (dataset_takedowns); null while it is live. */
+  taken_down_at: Date | null;
   /** `to_char` of created_at in UTC with microseconds: the exact keyset cursor. */
   cursor_time: string;
   /** All of them for one dataset; the first OWNERS_PER_ENTRY for a catalogue page. */
@@ -88,6 +90,7 @@ const selectDataset = (ownersLimit: number | null, shareOf: string | null = null
               FROM (SELECT account, share_bps, position FROM dataset_owners WHERE dataset_id = d.id
                     ORDER BY position, account ${ownersLimit === null ? '' : `LIMIT ${Math.trunc(ownersLimit)}`}) o), '[]'::json) AS owners,
     (SELECT count(*)::int FROM dataset_owners o WHERE o.dataset_id = d.id) AS owner_count,
+    (SELECT t.taken_down_at FROM dataset_takedowns t WHERE t.dataset_id = d.id) AS taken_down_at,
     ${shareOf === null ? 'NULL::int' : `(SELECT o.share_bps FROM dataset_owners o WHERE o.dataset_id = d.id AND o.account = ${shareOf})`} AS owner_share
   FROM datasets d`;
 const SELECT_DATASET = selectDataset(null);

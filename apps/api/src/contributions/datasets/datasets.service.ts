@@ -466,6 +466,7 @@ export class DatasetsService {
       },
       previousVersionId: row.previous_version_id,
       createdAt: new Date(row.created_at).toISOString(),
+      takenDownAt: row.taken_down_at ? new Date(row.taken_down_at).toISOString() : null,
     };
   }
 

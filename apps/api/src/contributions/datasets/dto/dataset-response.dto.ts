@@ -93,6 +93,13 @@ export class DatasetSummaryDto implements DatasetSummary {
   @ApiProperty({ type: LicenseResponseDto }) license!: LicenseResponseDto;
   @ApiProperty({ type: String, nullable: true, example: null }) previousVersionId!: string | null;
   @ApiProperty({ example: '2026-11-20T10:00:00.000Z' }) createdAt!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'When its owners took it down (no new licenses, no deliveries); null while it is live',
+  })
+  takenDownAt!: string | null;
 }
 
 export class ParentResponseDto implements DatasetParent {
