@@ -206,6 +206,15 @@ describe('overlap: nobody registers another owner’s files without declaring th
     expect(body.overlaps.count).toBeGreaterThanOrEqual(2);
   });
 
+  it('counts each of its files: the same bytes under two paths are two shared files and twice the bytes', async () => {
+    const twice = { 'x.jpg': photos['cat-1.jpg'], 'y.jpg': photos['cat-1.jpg'], 'own.bin': randomBytes(9000) };
+    const body = await accepted(carol, twice);
+    expect(body.overlaps.undeclaredFraction).toBe(0.4);
+    expect(body.overlaps.items).toContainEqual(
+      expect.objectContaining({ datasetId: original.id, sharedFiles: 2, sharedBytes: '6000', fraction: 0.4 }),
+    );
+  });
+
   it('counts a dataset co-owned with someone else as another owner’s, even for one of its owners', async () => {
     const shared = { 'shared.bin': randomBytes(4000) };
     // Carol uploads the bytes too, so both co-owners hold them.

@@ -24,6 +24,13 @@ export interface FoundOverlapRow extends OverlapRow {
   first_bytes: string;
 }
 
+/** One distinct digest of a new dataset: how many of its files have it and their bytes. */
+export interface NewDigest {
+  sha256: string;
+  files: number;
+  bytes: bigint;
+}
+
 export interface OverlapFinding {
   /** Every earlier dataset sharing files, largest shared bytes first. */
   rows: FoundOverlapRow[];
@@ -80,7 +87,7 @@ export class OverlapRepository extends SqlRepository {
   }
 
   /**
-   * One set-based statement: the registered datasets holding any of these digests (empty files left out),
+   * One set-based statement: the registered datasets holding any of these digests (distinct, non-empty),
    * how many of the new files and bytes each shares, and how the rule treats each: `declared` when it is a
    * declared parent or an ancestor of one, `own` when its owner accounts are exactly `owners`, else
    * `undeclared`. A digest's bytes belong to its earliest registered holder; `undeclaredBytes` sums the new
@@ -89,16 +96,13 @@ export class OverlapRepository extends SqlRepository {
    * probed on `dataset_files_sha256_dataset_idx` (sha256, dataset_id): index entries, not file rows.
    */
   async find(
-    files: readonly { sha256: string; size: bigint }[],
+    digests: readonly NewDigest[],
     owners: readonly Address[],
     parentIds: readonly string[],
   ): Promise<OverlapFinding> {
     const rows = await this.db.query<(FoundOverlapRow & { undeclared_bytes: string })[]>(
       `WITH RECURSIVE
-         new_files AS (
-           SELECT h, sum(s) AS bytes, count(*)::int AS files
-           FROM unnest($1::text[], $2::numeric[]) AS t(h, s) WHERE s > 0 GROUP BY h
-         ),
+         new_files AS (SELECT h, bytes, files FROM unnest($1::text[], $2::numeric[], $5::int[]) AS t(h, bytes, files)),
          hits AS (
            SELECT f.dataset_id, f.sha256 FROM new_files n JOIN dataset_files f ON f.sha256 = n.h
            GROUP BY f.dataset_id, f.sha256
@@ -131,7 +135,13 @@ export class OverlapRepository extends SqlRepository {
           WHERE u.relation = 'undeclared') AS undeclared_bytes
        FROM classified c JOIN datasets x ON x.id = c.id LEFT JOIN first_bytes fb ON fb.id = c.id
        ORDER BY c.shared_bytes DESC, x.created_at, x.id`,
-      [files.map((f) => f.sha256), files.map((f) => f.size.toString()), parentIds, owners],
+      [
+        digests.map((d) => d.sha256),
+        digests.map((d) => d.bytes.toString()),
+        parentIds,
+        owners,
+        digests.map((d) => d.files),
+      ],
     );
     return {
       rows: rows.map(({ undeclared_bytes: _, ...row }) => row),

@@ -11,7 +11,7 @@ import type { Tx } from '../common/persistence/unit-of-work';
 import { datasetNotFound } from '../contributions/contributions.errors';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { integrityError } from './integrity.errors';
-import { OverlapRepository, type OverlapFinding, type OverlapRow } from './overlap.repository';
+import { OverlapRepository, type NewDigest, type OverlapFinding, type OverlapRow } from './overlap.repository';
 import type { OverlapQueryDto } from './dto/overlap-query.dto';
 
 /** Undeclared datasets a refusal names (and suggests as parents) at most. */
@@ -48,11 +48,20 @@ export class OverlapService {
    * (were first registered in) earlier datasets of other owners outside the declared lineage.
    */
   async check(tx: Tx, candidate: OverlapCandidate): Promise<OverlapFinding> {
-    const counted = candidate.files.filter((f) => f.size > 0n);
-    if (counted.length === 0 || candidate.totalBytes === 0n) return { rows: [], undeclaredBytes: 0n };
+    // Distinct non-empty digests, with how many files share each and their bytes (empty files never count).
+    const digests = new Map<string, NewDigest>();
+    for (const f of candidate.files) {
+      if (f.size === 0n) continue;
+      const d = digests.get(f.sha256);
+      if (d) {
+        d.files += 1;
+        d.bytes += f.size;
+      } else digests.set(f.sha256, { sha256: f.sha256, files: 1, bytes: f.size });
+    }
+    if (digests.size === 0 || candidate.totalBytes === 0n) return { rows: [], undeclaredBytes: 0n };
     const repository = this.repository.in(tx);
-    await repository.lockBuckets(counted.map((f) => parseInt(f.sha256.slice(0, 2), 16)));
-    const finding = await repository.find(counted, candidate.owners, candidate.parentIds);
+    await repository.lockBuckets([...new Set([...digests.keys()].map((h) => parseInt(h.slice(0, 2), 16)))]);
+    const finding = await repository.find([...digests.values()], candidate.owners, candidate.parentIds);
     const refusePpm = BigInt(this.runtime.config.overlapRefusePpm);
     if (finding.undeclaredBytes * PPM >= refusePpm * candidate.totalBytes) {
       throw this.refusal(finding, candidate.totalBytes);
