@@ -35,6 +35,12 @@ describe('takedown: an owner withdraws a dataset version; runs that used it keep
   let derived: { id: string; contentRoot: string };
   let run: { id: string };
   let signedUrl: string;
+  /** Uploads the files as `who` and registers them; answers the dataset. */
+  let register: (
+    who: Wallet,
+    files: Record<string, Buffer>,
+    extra?: object,
+  ) => Promise<{ id: string; contentRoot: string }>;
 
   beforeAll(async () => {
     if (!CLI_BUILT) throw new Error('the CLI is not built: run `npm run build` (npm test does)');
@@ -44,8 +50,7 @@ describe('takedown: an owner withdraws a dataset version; runs that used it keep
     [alice, lab, carol, dave] = [3, 4, 5, 6].map((i) => new Wallet(t.chain.privateKey(i)));
     asLab = await t.as(lab);
 
-    /** Uploads the files as `who` and registers them; answers the dataset. */
-    async function register(who: Wallet, files: Record<string, Buffer>, extra: object = {}) {
+    register = async function (who: Wallet, files: Record<string, Buffer>, extra: object = {}) {
       const http = await t.as(who);
       for (const bytes of Object.values(files))
         await http.put('/blobs').set('content-type', 'application/octet-stream').send(bytes).expect(200);
@@ -62,7 +67,7 @@ describe('takedown: an owner withdraws a dataset version; runs that used it keep
       const res = await http.post('/datasets').send(body);
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       return res.body as { id: string; contentRoot: string };
-    }
+    };
 
     // Alice's licensed dataset; the lab licenses it, downloads a file, gets a signed URL and trains on it.
     dataset = await register(
@@ -231,6 +236,40 @@ describe('takedown: an owner withdraws a dataset version; runs that used it keep
     expect(JSON.stringify(entries)).toContain(dataset.contentRoot);
     const runs = (await t.http.get(`/datasets/${dataset.id}/runs`).expect(200)).body;
     expect(runs.runs).toEqual([expect.objectContaining({ id: run.id, weight: '7' })]);
+  });
+
+  it('orders a license racing a takedown: a request arriving while the takedown commits waits, then is refused', async () => {
+    const other = await register(alice, { 'b.bin': randomBytes(2000) }, { license: { template: 'research-only' } });
+    const detail = (await t.http.get(`/datasets/${other.id}`).expect(200)).body;
+    const body = await signLicense(dave, domain, { datasetId: other.contentRoot, termsHash: detail.license.termsHash });
+    await withClient(t.database.url, async (c) => {
+      // The takedown's transaction as TakedownService runs it: the dataset row held, the record written.
+      await c.query('BEGIN');
+      await c.query(`SELECT 1 FROM datasets WHERE id = $1 FOR NO KEY UPDATE`, [other.id]);
+      await c.query(
+        `INSERT INTO dataset_takedowns (dataset_id, signer, reason, delete_bytes, nonce, deadline, signature, digest)
+         VALUES ($1, $2, 'racing', false, 1, now() + interval '1 hour', '0x', $3)`,
+        [other.id, alice.address.toLowerCase(), '0x' + randomBytes(32).toString('hex')],
+      );
+      let settled = false;
+      const license = t.http
+        .post('/licenses')
+        .send(body)
+        .then((res) => {
+          settled = true;
+          return res;
+        });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(settled).toBe(false);
+      await c.query('COMMIT');
+      const res = await license;
+      expect(res.status, JSON.stringify(res.body)).toBe(410);
+      expect(res.body).toMatchObject({ error: 'DATASET_WITHDRAWN', takedownReason: 'racing' });
+    });
+    const granted = await withClient(t.database.url, (c) =>
+      c.query(`SELECT count(*)::int AS n FROM licenses WHERE dataset_id = $1`, [other.id]).then((r) => r.rows[0].n),
+    );
+    expect(granted).toBe(0);
   });
 
   it('refuses a second takedown with 409 ALREADY_TAKEN_DOWN', async () => {

@@ -94,6 +94,17 @@ export class DatasetReadRepository extends SqlRepository {
     return row;
   }
 
+  /**
+   * In a transaction that grants something on the dataset (a license): waits for a takedown of it in
+   * flight (which holds the row FOR NO KEY UPDATE), then holds the row FOR SHARE until commit, and answers
+   * its takedown as committed now. So a license is either granted before a takedown or refused after it.
+   */
+  async holdAgainstTakedown(datasetId: string): Promise<TakedownState | null> {
+    await this.db.query(`SELECT 1 FROM datasets WHERE id = $1::uuid FOR SHARE`, [datasetId]);
+    // A statement of its own: its snapshot is taken after the wait, so it sees a takedown that just committed.
+    return this.takedown(datasetId);
+  }
+
   /** The takedown of a dataset by id, if its owners took it down (a signed URL names its dataset). */
   async takedown(datasetId: string): Promise<TakedownState | null> {
     const [row] = await this.db.query<{ takedown: TakedownState | null }[]>(

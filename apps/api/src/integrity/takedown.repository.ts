@@ -45,6 +45,15 @@ export class TakedownRepository extends SqlRepository {
     return rows.length > 0;
   }
 
+  /**
+   * In the takedown's transaction, first: holds the dataset row FOR NO KEY UPDATE until commit, so a
+   * license being granted (FOR SHARE, DatasetReadRepository.holdAgainstTakedown) finishes first, and one
+   * that starts now sees the takedown. NO KEY: rows that merely reference the dataset are not held up.
+   */
+  async lockDataset(datasetId: string): Promise<void> {
+    await this.db.query(`SELECT 1 FROM datasets WHERE id = $1 FOR NO KEY UPDATE`, [datasetId]);
+  }
+
   /** The takedown record; false when the dataset was already taken down. */
   async insert(t: NewTakedown): Promise<boolean> {
     const rows: unknown[] = await this.db.query(

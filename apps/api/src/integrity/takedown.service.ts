@@ -68,6 +68,7 @@ export class TakedownService {
       if (!(await this.nonces.in(tx).use(signer, message.nonce, 'takedown')))
         throw field('NONCE_REUSED', 'nonce', `${message.nonce} was already used by ${signer}; sign again`);
       const repository = this.repository.in(tx);
+      await repository.lockDataset(dataset.id);
       const inserted = await repository.insert({
         datasetId: dataset.id,
         signer,

@@ -99,6 +99,9 @@ export class LicensesService implements OnModuleInit {
     if (fee && fee.amount > UINT256_MAX) throw LicenseErrors.feeUnpayable(dataset.content_root, fee.amount);
     const paymentRef = fee ? licensePaymentRef(typed.digest) : null;
     const id = await this.uow.run(async (tx) => {
+      // A takedown committed since the check above wins; one that starts now waits for this license.
+      const takedown = await this.datasets.in(tx).holdAgainstTakedown(dataset.id);
+      if (takedown) throw datasetWithdrawn(dataset.id, takedown, 'datasetId');
       if (!(await this.nonces.in(tx).use(licensee, message.nonce, 'license')))
         throw LicenseErrors.nonceReused(dto.licensee, message.nonce);
       return this.repo.in(tx).insert({
