@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Contract, Wallet, verifyTypedData } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
@@ -122,7 +123,9 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
       )
       .expect(201);
     expect(res.body.license.status).toBe('active');
-    const mine = (await t.http.get(`/labs/${lab.address}/licenses`).expect(200)).body.licenses;
+    const mineList = (await t.http.get(`/labs/${lab.address}/licenses`).expect(200)).body;
+    expect(mineList).toMatchObject({ total: 2, limit: 100, offset: 0 });
+    const mine = mineList.items;
     expect(mine.map((l: { datasetId: string }) => l.datasetId).sort()).toEqual(
       [paidDataset.contentRoot, freeDataset.contentRoot].sort(),
     );
@@ -223,6 +226,15 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
     const single = (await t.http.get(`/runs/${run.id}/entries/proof?datasetId=${freeDataset.contentRoot}`).expect(200))
       .body;
     expect(single.proof).toEqual(p.entries[1].proof);
+    // Like every route, the proof takes the dataset by uuid as well as by content root, in any case.
+    const byUuid = (await t.http.get(`/runs/${run.id}/entries/proof?datasetId=${freeDataset.id}`).expect(200)).body;
+    expect(byUuid).toEqual(single);
+    const upper = `0x${freeDataset.contentRoot.slice(2).toUpperCase()}`;
+    expect((await t.http.get(`/runs/${run.id}/entries/proof?datasetId=${upper}`).expect(200)).body).toEqual(single);
+    const notInRun = await t.http.get(`/runs/${run.id}/entries/proof?datasetId=${randomUUID()}`).expect(404);
+    expect(notInRun.body.details).toEqual([{ field: 'datasetId', reason: 'not an entry of this run' }]);
+    const neither = await t.http.get(`/runs/${run.id}/entries/proof?datasetId=street-cats`).expect(400);
+    expect(neither.body.details[0].field).toBe('datasetId');
 
     // The run's digest is in a batch root anchored on the ProvenanceRegistry.
     expect(r.anchor.state).toBe('anchored');
@@ -264,7 +276,7 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
     ]);
     const byCarol = (await t.http.get(`/contributors/${carol.address}/runs`).expect(200)).body;
     expect(byCarol.runs.map((x: { datasetId: string }) => x.datasetId)).toEqual([freeDataset.contentRoot]);
-    const licenses = (await t.http.get(`/datasets/${paidDataset.id}/licenses`).expect(200)).body.licenses;
+    const licenses = (await t.http.get(`/datasets/${paidDataset.id}/licenses`).expect(200)).body.items;
     expect(licenses).toEqual([expect.objectContaining({ id: paidLicense.id, status: 'active' })]);
   });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Contract, ContractFactory, Interface, Wallet, type ContractRunner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
@@ -82,6 +83,9 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     await t.tick();
     const payments = (await t.http.get(`/runs/${run.runId}/payments`).expect(200)).body;
     expect(payments.total).toBe(1);
+    // The run's uuid names it too; a uuid no run has lists nothing.
+    expect((await t.http.get(`/runs/${run.id}/payments`).expect(200)).body).toEqual(payments);
+    expect((await t.http.get(`/runs/${randomUUID()}/payments`).expect(200)).body).toEqual({ total: 0, items: [] });
     // fee = floor(1,000,001 × 250 / 10,000) = 25,000 (the contract's), net 975,001
     expect(payments.items[0]).toMatchObject({
       amount: '1000001',

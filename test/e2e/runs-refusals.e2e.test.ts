@@ -370,12 +370,13 @@ describe('training runs and licenses: every refusal names the field and the reas
       expect(res.body.details[0].field).toBe('entries[0].datasetId');
       const list = await t.http.get(`/labs/${lab.address}/licenses`).expect(200);
       const statuses = Object.fromEntries(
-        list.body.licenses.map((l: { datasetId: string; status: string }) => [l.datasetId, l.status]),
+        list.body.items.map((l: { datasetId: string; status: string }) => [l.datasetId, l.status]),
       );
       expect(statuses[licensed2.contentRoot]).toBe('expired');
       expect(statuses[licensed.contentRoot]).toBe('active');
       const byDataset = await t.http.get(`/datasets/${licensed2.contentRoot}/licenses`).expect(200);
-      expect(byDataset.body.licenses).toHaveLength(1);
+      expect(byDataset.body).toMatchObject({ total: 1, limit: 100, offset: 0 });
+      expect(byDataset.body.items).toHaveLength(1);
     });
 
     it('refuses malformed list parameters', async () => {

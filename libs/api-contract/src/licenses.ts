@@ -84,8 +84,10 @@ export interface LicenseResult {
   payment?: PayRunInstructions;
 }
 
+/** A page of licenses, in the shape of every offset-paged list: `{ items, total, limit, offset }`. */
 export interface LicenseList {
-  licenses: LicenseGrant[];
+  items: LicenseGrant[];
+  total: number;
   limit: number;
   offset: number;
 }
@@ -143,5 +145,10 @@ export const LicenseGrantShape = shapeOf<LicenseGrant>({
   createdAt: true,
 });
 export const LicenseResultShape = shapeOf<LicenseResult>({ license: 'LicenseGrant', payment: 'PayRunInstructions' });
-export const LicenseListShape = shapeOf<LicenseList>({ licenses: 'LicenseGrant', limit: true, offset: true });
+export const LicenseListShape = shapeOf<LicenseList>({
+  items: 'LicenseGrant',
+  total: true,
+  limit: true,
+  offset: true,
+});
 export const LicensingStateShape = shapeOf<LicensingState>({ datasetId: true, licensingOpen: true, changedAt: true });

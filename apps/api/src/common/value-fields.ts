@@ -26,3 +26,12 @@ export const IsAddressField = (message: string) => normalisingField(normaliseAdd
 export const IsBytes32Field = (message: string) => normalisingField(normaliseBytes32, BYTES32_NORMAL, message);
 /** A `Sha256` field: 64 hex digits in any case, optionally `0x`-prefixed, in; lowercase without `0x` out. */
 export const IsSha256Field = (message: string) => normalisingField(normaliseSha256, SHA256_NORMAL, message);
+
+const UUID_OR_BYTES32 = /^(0x[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const lowercaseIfString = (value: unknown): unknown => (typeof value === 'string' ? value.toLowerCase() : value);
+
+/**
+ * A record reference as every route takes it: the record's uuid or its on-chain id (a dataset's content
+ * root, a run's runId), any case in, lowercase out.
+ */
+export const IsRecordRefField = (message: string) => normalisingField(lowercaseIfString, UUID_OR_BYTES32, message);

@@ -99,18 +99,36 @@ export class LicensesRepository extends SqlRepository {
     return row;
   }
 
-  async listByLicensee(licensee: Address, limit: number, offset: number): Promise<LicenseRow[]> {
-    return this.db.query(
-      `${LICENSE_SELECT} WHERE l.licensee = $1 ORDER BY l.created_at DESC, l.id LIMIT $2 OFFSET $3`,
-      [licensee, limit, offset],
-    );
+  async listByLicensee(
+    licensee: Address,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: LicenseRow[]; total: number }> {
+    const [rows, [{ total }]] = await Promise.all([
+      this.db.query<LicenseRow[]>(
+        `${LICENSE_SELECT} WHERE l.licensee = $1 ORDER BY l.created_at DESC, l.id LIMIT $2 OFFSET $3`,
+        [licensee, limit, offset],
+      ),
+      this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM licenses WHERE licensee = $1`, [licensee]),
+    ]);
+    return { rows, total };
   }
 
-  async listByDataset(datasetId: string, limit: number, offset: number): Promise<LicenseRow[]> {
-    return this.db.query(
-      `${LICENSE_SELECT} WHERE l.dataset_id = $1 ORDER BY l.created_at DESC, l.id LIMIT $2 OFFSET $3`,
-      [datasetId, limit, offset],
-    );
+  async listByDataset(
+    datasetId: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: LicenseRow[]; total: number }> {
+    const [rows, [{ total }]] = await Promise.all([
+      this.db.query<LicenseRow[]>(
+        `${LICENSE_SELECT} WHERE l.dataset_id = $1 ORDER BY l.created_at DESC, l.id LIMIT $2 OFFSET $3`,
+        [datasetId, limit, offset],
+      ),
+      this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM licenses WHERE dataset_id = $1`, [
+        datasetId,
+      ]),
+    ]);
+    return { rows, total };
   }
 
   /**

@@ -141,14 +141,14 @@ export class LicensesService implements OnModuleInit {
       throw new DomainError('VALIDATION_FAILED', 'address must be a 0x address', [
         { field: 'address', reason: 'must be 0x followed by 40 hex digits' },
       ]);
-    const rows = await this.repo.listByLicensee(lab, limit, offset);
-    return { licenses: rows.map(toLicenseDto), limit, offset };
+    const { rows, total } = await this.repo.listByLicensee(lab, limit, offset);
+    return { items: rows.map(toLicenseDto), total, limit, offset };
   }
 
   async listForDataset(ref: string, limit = 100, offset = 0): Promise<LicenseListDto> {
     const dataset = await this.dataset(ref);
-    const rows = await this.repo.listByDataset(dataset.id, limit, offset);
-    return { licenses: rows.map(toLicenseDto), limit, offset };
+    const { rows, total } = await this.repo.listByDataset(dataset.id, limit, offset);
+    return { items: rows.map(toLicenseDto), total, limit, offset };
   }
 
   /** An owner opens or closes a dataset to new licenses with a signed LicensingChange. */

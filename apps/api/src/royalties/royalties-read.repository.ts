@@ -91,6 +91,14 @@ export class RoyaltiesReadRepository extends SqlRepository {
     return new Map(rows.map((r) => [r.token, BigInt(r.claimed)]));
   }
 
+  /** The runId of the recorded run with this uuid. */
+  async runIdOf(uuid: string): Promise<Bytes32 | undefined> {
+    const [row] = await this.db.query<{ run_id: Bytes32 }[]>(`SELECT run_id FROM training_runs WHERE id = $1::uuid`, [
+      uuid,
+    ]);
+    return row?.run_id;
+  }
+
   async payments(
     filter: { status?: 'allocated' | 'unallocated'; runId?: Bytes32; epoch?: string },
     page: { limit: number; offset: number },

@@ -90,9 +90,11 @@ export class RoyaltiesController {
   }
 
   @Get('runs/:runId/payments')
-  @ApiOperation({ summary: 'Payments made for one runId (a training run or a license payment reference)' })
+  @ApiOperation({
+    summary: 'Payments made for one runId (a training run by runId or uuid, or a license payment reference)',
+  })
   @ApiOkResponse({ type: PaymentListDto })
   runPayments(@Param() { runId }: RunIdParamDto, @Query() page: PageQueryDto): Promise<PaymentListDto> {
-    return this.royalties.payments({ runId }, page);
+    return this.royalties.runPayments(runId, page);
   }
 }

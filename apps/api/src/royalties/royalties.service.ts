@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Interface } from 'ethers';
 import { artifacts } from '@upstream/chain';
 import { cumulativeLeaves, EPOCH_LEAF_TYPES, type EpochTree } from '@upstream/royalties';
-import type { Address, Bytes32 } from '@upstream/api-contract';
+import { isBytes32, type Address, type Bytes32 } from '@upstream/api-contract';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import type {
   ContributorBalancesDto,
@@ -211,6 +211,13 @@ export class RoyaltiesService {
   async payments(filter: { status?: 'allocated' | 'unallocated'; runId?: Bytes32 }, p: Page): Promise<PaymentListDto> {
     const { total, rows } = await this.reads.payments(filter, page(p));
     return { total, items: rows.map(toPaymentDto) };
+  }
+
+  /** Payments for a runId, or for a recorded run named by its uuid (none when no run has that uuid). */
+  async runPayments(ref: string, p: Page): Promise<PaymentListDto> {
+    const runId = isBytes32(ref) ? ref : await this.reads.runIdOf(ref);
+    if (!runId) return { total: 0, items: [] };
+    return this.payments({ runId }, p);
   }
 
   private async epochRow(epoch: number): Promise<EpochStateRow> {

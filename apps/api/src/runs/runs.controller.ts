@@ -108,6 +108,7 @@ export class RunsController {
       'Inclusion proof of one dataset’s entry (abi.encode(bytes32 datasetId, uint256 weight)) in the signed entries root',
   })
   @ApiOkResponse({ type: RunEntryProofDto })
+  @ApiErrors('RUN_NOT_FOUND', 'NOT_FOUND')
   proof(@Param('id') id: string, @Query() query: ProofQueryDto): Promise<RunEntryProofDto> {
     return this.runs.entryProof(id, query.datasetId);
   }

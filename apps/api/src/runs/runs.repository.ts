@@ -355,11 +355,13 @@ export class RunsRepository extends SqlRepository {
     );
   }
 
-  async entryByDataset(runUuid: string, datasetRoot: Bytes32): Promise<RunEntryRow | undefined> {
+  /** The run's entry of a dataset named by uuid or content root (lowercase). */
+  async entryByDataset(runUuid: string, datasetRef: string): Promise<RunEntryRow | undefined> {
+    const column = UUID_RE.test(datasetRef) ? 'd.id' : 'd.content_root';
     const [row] = await this.db.query<RunEntryRow[]>(
       `SELECT e.position, d.content_root AS dataset_root, e.dataset_id, e.weight::text AS weight
-       FROM run_entries e JOIN datasets d ON d.id = e.dataset_id WHERE e.run_id = $1 AND d.content_root = $2`,
-      [runUuid, datasetRoot],
+       FROM run_entries e JOIN datasets d ON d.id = e.dataset_id WHERE e.run_id = $1 AND ${column}::text = $2`,
+      [runUuid, datasetRef],
     );
     return row;
   }

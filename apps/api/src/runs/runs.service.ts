@@ -2,13 +2,7 @@ import { accessError } from '../access/access.errors';
 import type { Principal } from '../access/principal';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { getAddress } from 'ethers';
-import {
-  normaliseAddress,
-  parseAddress,
-  parseBytes32,
-  type Bytes32,
-  type PayRunInstructions,
-} from '@upstream/api-contract';
+import { normaliseAddress, parseAddress, parseBytes32, type PayRunInstructions } from '@upstream/api-contract';
 import {
   buildRunEntriesTree,
   trainingRunTypedData,
@@ -232,7 +226,8 @@ export class RunsService implements OnModuleInit {
   }
 
   /** The inclusion proof of one dataset's entry in the run's signed entries root. */
-  async entryProof(ref: string, datasetId: Bytes32): Promise<RunEntryProofDto> {
+  /** `datasetId` is the dataset's uuid or its content root, as everywhere else. */
+  async entryProof(ref: string, datasetId: string): Promise<RunEntryProofDto> {
     const run = await this.findRun(ref);
     const entry = await this.repo.entryByDataset(run.id, datasetId);
     if (!entry)

@@ -82,7 +82,8 @@ export class LicenseResultDto implements LicenseResult {
 }
 
 export class LicenseListDto implements LicenseList {
-  @ApiProperty({ type: [LicenseGrantDto] }) licenses!: LicenseGrantDto[];
+  @ApiProperty({ type: [LicenseGrantDto] }) items!: LicenseGrantDto[];
+  @ApiProperty({ example: 1, description: 'How many licenses the whole list holds' }) total!: number;
   @ApiProperty({ example: 100 }) limit!: number;
   @ApiProperty({ example: 0 }) offset!: number;
 }

@@ -1,7 +1,7 @@
 import { IsIn, IsOptional } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Address, Bytes32 } from '@upstream/api-contract';
-import { IsAddressField, IsBytes32Field } from '../../common/value-fields';
+import type { Address } from '@upstream/api-contract';
+import { IsAddressField, IsRecordRefField } from '../../common/value-fields';
 import { IsQueryInt, MAX_INT4 } from '../../common/number-fields';
 import { OffsetPageQueryDto } from '../../common/page-query.dto';
 
@@ -18,9 +18,13 @@ export class EpochParamDto {
 }
 
 export class RunIdParamDto {
-  @ApiProperty({ type: String, example: '0x' + 'ab'.repeat(32), description: 'The bytes32 runId passed to payRun' })
-  @IsBytes32Field('runId must be 0x followed by 64 hex digits')
-  runId!: Bytes32;
+  @ApiProperty({
+    type: String,
+    example: '0x' + 'ab'.repeat(32),
+    description: 'The bytes32 runId passed to payRun, or a recorded run’s uuid',
+  })
+  @IsRecordRefField('runId must be a run uuid or 0x followed by 64 hex digits')
+  runId!: string;
 }
 
 export class PageQueryDto extends OffsetPageQueryDto {}

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Exclude } from 'class-transformer';
 import { Allow, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Bytes32 } from '@upstream/api-contract';
-import { IsBytes32Field } from '../../common/value-fields';
+import { IsBytes32Field, IsRecordRefField } from '../../common/value-fields';
 import { IsIntInRange, IsUint256String, IsUnixSeconds } from '../../common/number-fields';
 import { ADDRESS, SIGNATURE } from '../../licenses/dto/create-license.dto';
 import { IsCleanText } from '../../common/clean-text';
@@ -123,7 +123,11 @@ export class PaymentQueryDto {
 }
 
 export class ProofQueryDto {
-  @ApiProperty({ type: String, description: 'The dataset’s content root', example: '0x' + 'ab'.repeat(32) })
-  @IsBytes32Field('datasetId must be 0x followed by 64 hex digits')
-  datasetId!: Bytes32;
+  @ApiProperty({
+    type: String,
+    description: 'The dataset, by uuid or content root',
+    example: '0x' + 'ab'.repeat(32),
+  })
+  @IsRecordRefField('datasetId must be a dataset uuid or a content root (0x followed by 64 hex digits)')
+  datasetId!: string;
 }
