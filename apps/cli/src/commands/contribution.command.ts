@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { Contract, JsonRpcProvider, getAddress } from 'ethers';
+import { Contract, JsonRpcProvider, getAddress, isAddress } from 'ethers';
 import { artifacts } from '@upstream/chain';
 import {
   MAX_LICENSE_DURATION_DAYS,
@@ -66,11 +66,41 @@ interface UploadOptions {
   resumableThreshold: string;
 }
 
-/** The paid-per-run fee of `upstream upload`: both --fee-token and --fee-amount (registration.ts's termsOf asks the same). */
-function feeOf(options: Pick<UploadOptions, 'feeToken' | 'feeAmount'>): { token: string; amount: string } {
-  if (options.feeToken === undefined || options.feeAmount === undefined)
-    throw new Error('paid-per-run needs a fee token and amount');
-  return { token: options.feeToken, amount: options.feeAmount };
+/**
+ * The fee of `upstream upload --license paid-per-run`: both --fee-token and --fee-amount, checked before
+ * anything is hashed or uploaded; fee flags under a free template are refused too (the server would).
+ */
+export function feeOf(
+  template: LicenseTemplate,
+  options: Pick<UploadOptions, 'feeToken' | 'feeAmount'>,
+): { token: string; amount: string } | undefined {
+  if (template !== 'paid-per-run') {
+    const given = [options.feeToken !== undefined && '--fee-token', options.feeAmount !== undefined && '--fee-amount'];
+    const flags = given.filter(Boolean).join(' and ');
+    if (flags)
+      throw new Error(
+        `${flags} ${flags.includes(' and ') ? 'apply' : 'applies'} only to --license paid-per-run (this upload is ${template})`,
+      );
+    return undefined;
+  }
+  const missing = [
+    options.feeToken === undefined && '--fee-token <address>',
+    options.feeAmount === undefined && '--fee-amount <units>',
+  ];
+  const named = missing.filter(Boolean).join(' and ');
+  if (named)
+    throw new Error(
+      `--license paid-per-run needs --fee-token <address> and --fee-amount <units> (the ERC-20 token and the fee per training run in its smallest units); missing ${named}`,
+    );
+  const token = options.feeToken!;
+  const amount = options.feeAmount!;
+  if (!isAddress(token))
+    throw new Error(`--fee-token must be a 0x address of 40 hex digits, got ${JSON.stringify(token)}`);
+  if (!/^[1-9]\d*$/.test(amount))
+    throw new Error(
+      `--fee-amount must be a positive whole number of the token's smallest units, got ${JSON.stringify(amount)}`,
+    );
+  return { token, amount };
 }
 
 function licenseDays(value: string): number {
@@ -152,6 +182,9 @@ export function registerContributionCommands(program: Command): void {
     )
     .action(async (path: string, options: UploadOptions, command: Command) => {
       const opts = globalOptions(command);
+      // Flags are checked before anything is hashed or sent.
+      const fee = feeOf(options.license, options);
+      const durationDays = options.licenseDays === undefined ? undefined : licenseDays(options.licenseDays);
       const client = apiClient(opts.api, { keystore: options.keystore });
       const signer = await loadSigner({ keystore: options.keystore });
       let upload = { uploaded: 0, skipped: 0, bytes: 0 };
@@ -197,7 +230,6 @@ export function registerContributionCommands(program: Command): void {
         return { account, shareBps };
       });
       const template = options.license;
-      const durationDays = options.licenseDays === undefined ? undefined : licenseDays(options.licenseDays);
       const chain = await client.call('getChain');
       const body = await signRegistration(signer, {
         entries: hashed.entries,
@@ -208,7 +240,7 @@ export function registerContributionCommands(program: Command): void {
         parents,
         license: {
           template,
-          ...(template === 'paid-per-run' ? { fee: feeOf(options) } : {}),
+          ...(fee ? { fee } : {}),
           ...(durationDays !== undefined ? { durationDays } : {}),
         },
         accessPolicy: options.access,
