@@ -10,6 +10,9 @@ import {
   UpstreamVotes,
 } from './generated/artifacts';
 
+/** The splitter's root delay when a deployment names none (the local chain's): a day. */
+export const DEFAULT_ROOT_DELAY_SECONDS = 86_400;
+
 export interface UpstreamDeployment {
   chainId: number;
   deployedAtBlock: number;
@@ -143,7 +146,7 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
     options.guardian,
     options.treasury,
     feeBps,
-    options.rootDelaySeconds ?? 86_400,
+    options.rootDelaySeconds ?? DEFAULT_ROOT_DELAY_SECONDS,
   ]);
   const registry = await deploy(ProvenanceRegistry, [deployerAddress, options.operator]);
 

@@ -93,6 +93,12 @@ export function cumulativeBalances(
   );
 }
 
+/** The tag that starts every epoch's dataHash preimage (a new format would get a new tag). */
+export const EPOCH_DATA_HASH_TAG = 'upstream-epoch-v1';
+
+/** ABI types of the dataHash preimage: (tag, chainId, splitter, epoch, txHashes, logIndexes). */
+export const EPOCH_DATA_HASH_TYPES = ['string', 'uint256', 'address', 'uint64', 'bytes32[]', 'uint256[]'] as const;
+
 /**
  * The epoch's data hash (the `dataHash` passed to proposeRoot): which payments the epoch
  * covers, bound to the chain, the splitter and the epoch number. Payments in chain order.
@@ -105,10 +111,14 @@ export function epochDataHash(
 ): string {
   const ordered = [...payments].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
   return keccak256(
-    AbiCoder.defaultAbiCoder().encode(
-      ['string', 'uint256', 'address', 'uint64', 'bytes32[]', 'uint256[]'],
-      ['upstream-epoch-v1', chainId, splitter, epoch, ordered.map((p) => p.txHash), ordered.map((p) => p.logIndex)],
-    ),
+    AbiCoder.defaultAbiCoder().encode(EPOCH_DATA_HASH_TYPES, [
+      EPOCH_DATA_HASH_TAG,
+      chainId,
+      splitter,
+      epoch,
+      ordered.map((p) => p.txHash),
+      ordered.map((p) => p.logIndex),
+    ]),
   );
 }
 

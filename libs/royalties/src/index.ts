@@ -35,6 +35,8 @@ export {
 export {
   cumulativeBalances,
   epochDataHash,
+  EPOCH_DATA_HASH_TAG,
+  EPOCH_DATA_HASH_TYPES,
   rebuildEpoch,
   type EpochInputs,
   type PublicDataset,
