@@ -10,6 +10,7 @@ import { compressResponses } from './common/http/compression';
 import { corsPolicy } from './common/http/cors-policy';
 import { requestLimitsTable, routeLimitsLookup } from './common/body/request-limits';
 import { createValidationPipe } from './common/validation';
+import { mountDocsSite } from './docs-site/docs-site.static';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import type { Runtime } from './runtime/runtime';
 
@@ -33,5 +34,6 @@ export async function createApp(runtime: Runtime): Promise<NestExpressApplicatio
 
   const document = buildOpenApiDocument(app, runtime.config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  mountDocsSite(app);
   return app;
 }

@@ -20,7 +20,7 @@ const refusedPath = (path: string, reason: string | RegExp) => {
   expect(() => normalizeEntryPath(path)).toThrow(reason);
 };
 
-describe('entry path normalisation (README: Content root format)', () => {
+describe('entry path normalisation (docs/reference/merkle-leaves.md: Content root rules)', () => {
   it('reads \\ as a separator and returns NFC', () => {
     expect(normalizeEntryPath('a\\b\\c.txt')).toBe('a/b/c.txt');
     expect(normalizeEntryPath('cafe\u0301/x')).toBe('caf\u00e9/x');

@@ -1,0 +1,46 @@
+import { defineConfig } from 'vitepress';
+
+// The docs site: built by `npm run docs:build` (part of `npm run build`) into dist/docs-site, served by the
+// service under /docs-site/ (apps/api/src/docs-site/), and publishable as it is on any static host.
+export default defineConfig({
+  title: 'Upstream',
+  description: 'Royalties for AI training data: guides for each user, a reference for each format.',
+  base: '/docs-site/',
+  outDir: '../dist/docs-site',
+  cacheDir: '../.data/vitepress-cache',
+  cleanUrls: false,
+  lastUpdated: false,
+  // Pages link to the repository's own files (README, source) by relative path; those are not pages.
+  ignoreDeadLinks: [/(README|CONTRIBUTING)(\.md)?$/, /\/(apps|libs|test|scripts|contracts)\//, 'localhostLinks'],
+  themeConfig: {
+    nav: [
+      { text: 'Guides', link: '/guides/contributor' },
+      { text: 'Reference', link: '/reference/' },
+    ],
+    sidebar: [
+      {
+        text: 'Guides',
+        items: [
+          { text: 'Contributor', link: '/guides/contributor' },
+          { text: 'Time on the local chain', link: '/guides/local-chain-time' },
+        ],
+      },
+      {
+        text: 'Reference',
+        items: [
+          { text: 'Overview', link: '/reference/' },
+          { text: 'EIP-712 messages', link: '/reference/eip712' },
+          { text: 'Merkle leaves and trees', link: '/reference/merkle-leaves' },
+          { text: 'Epoch dataHash', link: '/reference/data-hash' },
+          { text: 'Allocation and license fees', link: '/reference/allocation' },
+          { text: 'Settlement timing', link: '/reference/settlement-timing' },
+          { text: 'Contracts and gas', link: '/reference/contracts' },
+          { text: 'Error codes', link: '/reference/errors' },
+          { text: 'CLI', link: '/reference/cli' },
+          { text: 'Samples in other languages', link: '/reference/samples' },
+        ],
+      },
+    ],
+    search: { provider: 'local' },
+  },
+});
