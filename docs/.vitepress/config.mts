@@ -22,6 +22,8 @@ export default defineConfig({
         text: 'Guides',
         items: [
           { text: 'Contributor', link: '/guides/contributor' },
+          { text: 'Lab', link: '/guides/lab' },
+          { text: 'Auditor', link: '/guides/auditor' },
           { text: 'Time on the local chain', link: '/guides/local-chain-time' },
         ],
       },

@@ -92,6 +92,8 @@ export interface GuideSession {
   dir: string;
   env: Record<string, string>;
   run(step: GuideStep): Promise<{ code: number | null; output: string }>;
+  /** A new shell, as a reader opening a new terminal in a new empty folder: no variables carried over. */
+  newShell(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -120,7 +122,6 @@ export async function startGuideSession(serviceEnv: Record<string, string> = {})
   const bin = join(dir, 'bin');
   const work = join(dir, 'work');
   await mkdir(bin);
-  await mkdir(work);
   await writeFile(
     join(bin, 'upstream'),
     `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin/upstream.js')}" "$@"\n`,
@@ -129,15 +130,22 @@ export async function startGuideSession(serviceEnv: Record<string, string> = {})
     },
   );
   const state = { env: join(dir, 'state.env'), cwd: join(dir, 'state.cwd') };
-  await writeFile(state.env, '');
-  await writeFile(state.cwd, work);
+  let shells = 0;
+  const newShell = async () => {
+    const folder = `${work}-${++shells}`;
+    await mkdir(folder);
+    await writeFile(state.env, '');
+    await writeFile(state.cwd, folder);
+  };
+  await newShell();
   const env: Record<string, string> = {
     PATH: `${bin}:${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HOME: join(dir, 'home'),
     UPSTREAM_HOME: join(dir, 'home/.upstream'),
     UPSTREAM_API: api,
     UPSTREAM_RPC_URL: rpc,
-    UPSTREAM_REPO: ROOT,
+    // The auditor guide's script requires @openzeppelin/merkle-tree and ethers, as an outsider installs them.
+    NODE_PATH: join(ROOT, 'node_modules'),
     LANG: 'C.UTF-8',
     LC_ALL: 'C.UTF-8',
     NO_COLOR: '1',
@@ -182,5 +190,5 @@ export async function startGuideSession(serviceEnv: Record<string, string> = {})
     await rm(dir, { recursive: true, force: true });
   };
 
-  return { api, rpc, dir, env, run, close };
+  return { api, rpc, dir, env, run, newShell, close };
 }
