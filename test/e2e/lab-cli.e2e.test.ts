@@ -101,7 +101,8 @@ describe('lab CLI: upstream license --pay, run record, run pay, provenance, runs
       ).toBe(true);
 
     const runs = JSON.parse((await cli(['runs', '--dataset', paid.contentRoot])).stdout);
-    expect(runs.runs).toEqual([
+    expect(runs.total).toBe(1);
+    expect(runs.items).toEqual([
       expect.objectContaining({
         runId: upload.runId,
         weight: '700',

@@ -255,7 +255,8 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
 
   it('answers "which runs used my dataset?" for a dataset and for a co-owner, with what the lab paid', async () => {
     const byDataset = (await t.http.get(`/datasets/${paidDataset.contentRoot}/runs`).expect(200)).body;
-    expect(byDataset.runs).toEqual([
+    expect(byDataset).toMatchObject({ total: 1, limit: 100, offset: 0 });
+    expect(byDataset.items).toEqual([
       expect.objectContaining({
         runId: run.runId,
         lab: lab.address.toLowerCase(),
@@ -266,7 +267,8 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
       }),
     ]);
     const byBob = (await t.http.get(`/contributors/${bob.address}/runs`).expect(200)).body;
-    expect(byBob.runs).toEqual([
+    expect(byBob.total).toBe(1);
+    expect(byBob.items).toEqual([
       expect.objectContaining({
         runId: run.runId,
         datasetId: paidDataset.contentRoot,
@@ -275,7 +277,7 @@ describe('lab journey: license with a fee → pay → record a run → pay it �
       }),
     ]);
     const byCarol = (await t.http.get(`/contributors/${carol.address}/runs`).expect(200)).body;
-    expect(byCarol.runs.map((x: { datasetId: string }) => x.datasetId)).toEqual([freeDataset.contentRoot]);
+    expect(byCarol.items.map((x: { datasetId: string }) => x.datasetId)).toEqual([freeDataset.contentRoot]);
     const licenses = (await t.http.get(`/datasets/${paidDataset.id}/licenses`).expect(200)).body.items;
     expect(licenses).toEqual([expect.objectContaining({ id: paidLicense.id, status: 'active' })]);
   });

@@ -118,8 +118,9 @@ describe(`a ${N.toLocaleString('en')}-entry run manifest, uploaded in chunks`, (
     );
     expect(n).toBe(N);
     const page = (await t.http.get(`/runs/${signed.runId}/entries?offset=99990&limit=20`).expect(200)).body;
-    expect(page.entries).toHaveLength(10);
-    expect(page.entries[9]).toMatchObject({
+    expect(page).toMatchObject({ total: N, limit: 20, offset: 99_990 });
+    expect(page.items).toHaveLength(10);
+    expect(page.items[9]).toMatchObject({
       position: N - 1,
       datasetId: roots[N - 1],
       weight: weightOf(N - 1).toString(),

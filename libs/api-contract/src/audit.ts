@@ -61,17 +61,21 @@ export interface DatasetRun {
   paid: RunPaymentTotal[];
 }
 
+/** GET /datasets/:id/runs: a page of the runs that used the dataset, in the shape of every paged list. */
 export interface DatasetRuns {
   datasetId: string;
   datasetUuid: string;
-  runs: DatasetRun[];
+  items: DatasetRun[];
+  total: number;
   limit: number;
   offset: number;
 }
 
+/** GET /contributors/:address/runs: a page of the run entries on datasets the account co-owns. */
 export interface ContributorRuns {
   address: string;
-  runs: DatasetRun[];
+  items: DatasetRun[];
+  total: number;
   limit: number;
   offset: number;
 }
@@ -125,13 +129,15 @@ export const DatasetRunShape = shapeOf<DatasetRun>({
 export const DatasetRunsShape = shapeOf<DatasetRuns>({
   datasetId: true,
   datasetUuid: true,
-  runs: 'DatasetRun',
+  items: 'DatasetRun',
+  total: true,
   limit: true,
   offset: true,
 });
 export const ContributorRunsShape = shapeOf<ContributorRuns>({
   address: true,
-  runs: 'DatasetRun',
+  items: 'DatasetRun',
+  total: true,
   limit: true,
   offset: true,
 });

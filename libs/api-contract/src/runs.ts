@@ -131,9 +131,10 @@ export interface RunEntryRow {
   weight: string;
 }
 
+/** GET /runs/:id/entries: a page of the run's entries in manifest order, in the shape of every paged list. */
 export interface RunEntriesPage {
   runId: string;
-  entries: RunEntryRow[];
+  items: RunEntryRow[];
   limit: number;
   offset: number;
   total: number;
@@ -222,7 +223,7 @@ export const RunEntryRowShape = shapeOf<RunEntryRow>({
 });
 export const RunEntriesPageShape = shapeOf<RunEntriesPage>({
   runId: true,
-  entries: 'RunEntryRow',
+  items: 'RunEntryRow',
   limit: true,
   offset: true,
   total: true,

@@ -69,26 +69,48 @@ export class AuditRepository extends SqlRepository {
     );
   }
 
-  async runsForDataset(datasetUuid: string, limit: number, offset: number): Promise<DatasetRunRow[]> {
-    return this.db.query(
-      `SELECT r.id, r.run_id, r.lab, r.model_name, r.model_hash, r.weight_unit, r.total_weight::text, r.entry_count, r.created_at,
-              e.weight::text AS weight, e.dataset_id, d.content_root AS dataset_root
-       FROM run_entries e JOIN training_runs r ON r.id = e.run_id JOIN datasets d ON d.id = e.dataset_id
-       WHERE e.dataset_id = $1 ORDER BY r.created_at DESC, r.id LIMIT $2 OFFSET $3`,
-      [datasetUuid, limit, offset],
-    );
+  async runsForDataset(
+    datasetUuid: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: DatasetRunRow[]; total: number }> {
+    const [rows, [{ total }]] = await Promise.all([
+      this.db.query<DatasetRunRow[]>(
+        `SELECT r.id, r.run_id, r.lab, r.model_name, r.model_hash, r.weight_unit, r.total_weight::text, r.entry_count, r.created_at,
+                e.weight::text AS weight, e.dataset_id, d.content_root AS dataset_root
+         FROM run_entries e JOIN training_runs r ON r.id = e.run_id JOIN datasets d ON d.id = e.dataset_id
+         WHERE e.dataset_id = $1 ORDER BY r.created_at DESC, r.id LIMIT $2 OFFSET $3`,
+        [datasetUuid, limit, offset],
+      ),
+      this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM run_entries WHERE dataset_id = $1`, [
+        datasetUuid,
+      ]),
+    ]);
+    return { rows, total };
   }
 
-  async runsForContributor(account: Address, limit: number, offset: number): Promise<DatasetRunRow[]> {
-    return this.db.query(
-      `SELECT r.id, r.run_id, r.lab, r.model_name, r.model_hash, r.weight_unit, r.total_weight::text, r.entry_count, r.created_at,
-              e.weight::text AS weight, e.dataset_id, d.content_root AS dataset_root, o.share_bps
-       FROM dataset_owners o
-       JOIN run_entries e ON e.dataset_id = o.dataset_id
-       JOIN training_runs r ON r.id = e.run_id
-       JOIN datasets d ON d.id = e.dataset_id
-       WHERE o.account = $1 ORDER BY r.created_at DESC, r.id, e.position LIMIT $2 OFFSET $3`,
-      [account, limit, offset],
-    );
+  async runsForContributor(
+    account: Address,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: DatasetRunRow[]; total: number }> {
+    const [rows, [{ total }]] = await Promise.all([
+      this.db.query<DatasetRunRow[]>(
+        `SELECT r.id, r.run_id, r.lab, r.model_name, r.model_hash, r.weight_unit, r.total_weight::text, r.entry_count, r.created_at,
+                e.weight::text AS weight, e.dataset_id, d.content_root AS dataset_root, o.share_bps
+         FROM dataset_owners o
+         JOIN run_entries e ON e.dataset_id = o.dataset_id
+         JOIN training_runs r ON r.id = e.run_id
+         JOIN datasets d ON d.id = e.dataset_id
+         WHERE o.account = $1 ORDER BY r.created_at DESC, r.id, e.position LIMIT $2 OFFSET $3`,
+        [account, limit, offset],
+      ),
+      this.db.query<{ total: number }[]>(
+        `SELECT count(*)::int AS total FROM dataset_owners o JOIN run_entries e ON e.dataset_id = o.dataset_id
+         WHERE o.account = $1`,
+        [account],
+      ),
+    ]);
+    return { rows, total };
   }
 }

@@ -56,11 +56,12 @@ export class AuditService {
     if (!isDatasetRef(ref)) throw datasetRefInvalid(ref);
     const dataset = await this.datasets.find(ref);
     if (!dataset) throw LicenseErrors.datasetNotFound('id', ref);
-    const rows = await this.repo.runsForDataset(dataset.id, limit, offset);
+    const { rows, total } = await this.repo.runsForDataset(dataset.id, limit, offset);
     return {
       datasetId: dataset.content_root,
       datasetUuid: dataset.id,
-      runs: await this.withPayments(rows),
+      items: await this.withPayments(rows),
+      total,
       limit,
       offset,
     };
@@ -72,8 +73,8 @@ export class AuditService {
       throw new DomainError('VALIDATION_FAILED', 'address must be a 0x address', [
         { field: 'address', reason: 'must be 0x followed by 40 hex digits' },
       ]);
-    const rows = await this.repo.runsForContributor(account, limit, offset);
-    return { address: account, runs: await this.withPayments(rows), limit, offset };
+    const { rows, total } = await this.repo.runsForContributor(account, limit, offset);
+    return { address: account, items: await this.withPayments(rows), total, limit, offset };
   }
 
   private async provenanceOf(row: RunRow, limit: number, offset: number): Promise<RunProvenanceDto> {

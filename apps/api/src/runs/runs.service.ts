@@ -213,7 +213,7 @@ export class RunsService implements OnModuleInit {
     const rows = await this.repo.entriesPage(run.id, limit, offset);
     return {
       runId: run.run_id,
-      entries: rows.map((r) => ({
+      items: rows.map((r) => ({
         position: r.position,
         datasetId: r.dataset_root,
         datasetUuid: r.dataset_id,

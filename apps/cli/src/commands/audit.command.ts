@@ -88,9 +88,9 @@ export function registerAuditCommands(program: Command): void {
           ? await api.call('listDatasetRuns', { params: { id: options.dataset }, query })
           : await api.call('listContributorRuns', { params: { address: options.contributor! }, query });
         output(opts, res, () =>
-          res.runs.length === 0
+          res.items.length === 0
             ? 'no runs yet'
-            : res.runs
+            : res.items
                 .map(
                   (r) =>
                     `${r.runId}  ${r.modelName}  lab ${r.lab}  dataset ${r.datasetId}  weight ${r.weight}/${r.totalWeight} ${r.weightUnit}` +

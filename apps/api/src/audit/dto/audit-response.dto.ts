@@ -84,14 +84,16 @@ export class DatasetRunDto implements DatasetRun {
 export class DatasetRunsDto implements DatasetRuns {
   @ApiProperty({ example: '0x' + 'ab'.repeat(32) }) datasetId!: string;
   @ApiProperty({ example: '9b2d4c1e-…' }) datasetUuid!: string;
-  @ApiProperty({ type: [DatasetRunDto] }) runs!: DatasetRunDto[];
+  @ApiProperty({ type: [DatasetRunDto] }) items!: DatasetRunDto[];
+  @ApiProperty({ example: 1, description: 'How many runs used the dataset' }) total!: number;
   @ApiProperty({ example: 100 }) limit!: number;
   @ApiProperty({ example: 0 }) offset!: number;
 }
 
 export class ContributorRunsDto implements ContributorRuns {
   @ApiProperty({ example: '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc' }) address!: string;
-  @ApiProperty({ type: [DatasetRunDto] }) runs!: DatasetRunDto[];
+  @ApiProperty({ type: [DatasetRunDto] }) items!: DatasetRunDto[];
+  @ApiProperty({ example: 1, description: 'How many run entries the account’s datasets have' }) total!: number;
   @ApiProperty({ example: 100 }) limit!: number;
   @ApiProperty({ example: 0 }) offset!: number;
 }

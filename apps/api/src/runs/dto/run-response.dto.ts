@@ -120,7 +120,7 @@ export class RunEntryRowDto implements RunEntryRow {
 
 export class RunEntriesPageDto implements RunEntriesPage {
   @ApiProperty({ example: '0x' + '5a'.repeat(32) }) runId!: string;
-  @ApiProperty({ type: [RunEntryRowDto] }) entries!: RunEntryRowDto[];
+  @ApiProperty({ type: [RunEntryRowDto] }) items!: RunEntryRowDto[];
   @ApiProperty({ example: 100 }) limit!: number;
   @ApiProperty({ example: 0 }) offset!: number;
   @ApiProperty({ example: 3 }) total!: number;
