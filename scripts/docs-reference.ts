@@ -24,6 +24,7 @@ import {
   type AllocationInput,
 } from '@upstream/royalties';
 import { DEFAULT_ROOT_DELAY_SECONDS } from '@upstream/chain';
+import { ROUTES, type RouteSpec } from '@upstream/api-contract';
 import { ACCESS_ERROR_CODES } from '../apps/api/src/access/access.errors';
 import { COMMON_ERROR_CODES } from '../apps/api/src/common/errors/common.errors';
 import { ERROR_CODES } from '../apps/api/src/common/errors/error-codes';
@@ -400,6 +401,23 @@ export function allocationExamplesMarkdown(): string {
   return out.join('\n').trimEnd();
 }
 
+// ---- HTTP routes (the wire contract's route table, which a test keeps equal to the OpenAPI document) ----
+
+export function routesMarkdown(): string {
+  const who = (r: RouteSpec) =>
+    !r.access ? 'anyone' : r.access.kind === 'session' ? 'a signed-in session' : `an account (\`${r.access.scope}\`)`;
+  const type = (name?: string) => (name ? `\`${name}\`` : '—');
+  const rows = Object.entries(ROUTES as Record<string, RouteSpec>).map(
+    ([name, r]) =>
+      `| \`${r.method} ${r.path}\` | \`${name}\` | ${who(r)} | ${type(r.query)} | ${type(r.body)} | ${r.response ? `${r.status ?? 200} ${type(r.response)}` : 'bytes'} |`,
+  );
+  return [
+    '| route | name in `ROUTES` | who may call it | query | body | answer |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
 // ---- regions ----
 
 export const GENERATORS: Record<string, () => string | Promise<string>> = {
@@ -410,6 +428,7 @@ export const GENERATORS: Record<string, () => string | Promise<string>> = {
   'data-hash': dataHashMarkdown,
   settlement: settlementMarkdown,
   allocation: allocationExamplesMarkdown,
+  routes: routesMarkdown,
 };
 
 const REGION = /(<!-- generated:([a-z0-9-]+) -->\n)([\s\S]*?)(<!-- \/generated:\2 -->)/g;

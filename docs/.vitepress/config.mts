@@ -37,6 +37,7 @@ export default defineConfig({
           { text: 'Allocation and license fees', link: '/reference/allocation' },
           { text: 'Settlement timing', link: '/reference/settlement-timing' },
           { text: 'Contracts and gas', link: '/reference/contracts' },
+          { text: 'HTTP API', link: '/reference/http-api' },
           { text: 'Error codes', link: '/reference/errors' },
           { text: 'CLI', link: '/reference/cli' },
           { text: 'Samples in other languages', link: '/reference/samples' },
