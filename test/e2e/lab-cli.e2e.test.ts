@@ -74,7 +74,8 @@ describe('lab CLI: upstream license --pay, run record, run pay, provenance, runs
         endedAt: '2026-10-02T00:00:00Z',
         entries: [
           { datasetId: paid.contentRoot, weight: '700' },
-          { datasetId: free.contentRoot, weight: 300 },
+          // By uuid, as every route takes it: the CLI signs the content root.
+          { datasetId: free.id, weight: 300 },
         ],
       }),
     );
@@ -91,6 +92,7 @@ describe('lab CLI: upstream license --pay, run record, run pay, provenance, runs
     const prov = JSON.parse((await cli(['provenance', '--model', '0x' + 'c1'.repeat(32)])).stdout);
     const entries = prov.runs[0].entries as { datasetId: string; weight: string; proof: string[] }[];
     expect(entries.map((e) => e.weight)).toEqual(['700', '300']);
+    expect(entries.map((e) => e.datasetId)).toEqual([paid.contentRoot, free.contentRoot]);
     for (const e of entries)
       expect(
         await verifyRunEntryProof(

@@ -7,7 +7,10 @@ import { apiClient, ApiClient, globalOptions, loadSigner, output } from '../cli-
 import { registerAuditCommands } from './audit.command';
 import { DEFAULT_RPC, eip712Domain, freshNonce, payWith, registerLicenseCommands } from './license.command';
 
-/** What `upstream run record` reads. Times are unix seconds or ISO dates; weights decimal strings or integers. */
+/**
+ * What `upstream run record` reads. Times are unix seconds or ISO dates; weights decimal strings or integers;
+ * datasets by content root or uuid.
+ */
 export interface ManifestFile {
   modelName: string;
   modelHash: string;
@@ -19,6 +22,7 @@ export interface ManifestFile {
 }
 
 const CHUNK = 50_000;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const seconds = (value: number | string, field: string): number => {
   const s = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value) / 1000;
@@ -47,7 +51,7 @@ export function registerRunCommands(program: Command): void {
   run
     .command('record <manifest>')
     .description(
-      'sign a run manifest (JSON: modelName, modelHash, runRef?, weightUnit, startedAt, endedAt, entries[{datasetId, weight}]) and upload it',
+      'sign a run manifest (JSON: modelName, modelHash, runRef?, weightUnit, startedAt, endedAt, entries[{datasetId (content root or uuid), weight}]) and upload it',
     )
     .option('--nonce <n>', 'manifest nonce (default: random)')
     .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)')
@@ -58,12 +62,18 @@ export function registerRunCommands(program: Command): void {
       const manifest = JSON.parse(await readFile(file, 'utf8')) as ManifestFile;
       if (!Array.isArray(manifest.entries) || manifest.entries.length === 0)
         throw new Error('manifest entries must be a non-empty list');
-      const entries = manifest.entries.map((e, i) => {
-        if (!/^\d+$/.test(String(e.weight)))
-          throw new Error(`manifest entries[${i}].weight must be a positive integer`);
-        // buildRunEntriesTree checks and lowercases each datasetId (the tree's hashing rule); chunks are sent from its entries.
-        return { datasetId: String(e.datasetId), weight: BigInt(e.weight) };
-      });
+      const entries = await Promise.all(
+        manifest.entries.map(async (e, i) => {
+          if (!/^\d+$/.test(String(e.weight)))
+            throw new Error(`manifest entries[${i}].weight must be a positive integer`);
+          // A dataset may be named by uuid, as everywhere; the signed tree holds its content root.
+          const datasetId = UUID_RE.test(String(e.datasetId))
+            ? (await api.call('getDataset', { params: { id: String(e.datasetId) } })).contentRoot
+            : String(e.datasetId);
+          // buildRunEntriesTree checks and lowercases each datasetId (the tree's hashing rule); chunks are sent from its entries.
+          return { datasetId, weight: BigInt(e.weight) };
+        }),
+      );
       const tree = await buildRunEntriesTree(entries);
       const startedAt = seconds(manifest.startedAt, 'startedAt');
       const endedAt = seconds(manifest.endedAt, 'endedAt');
