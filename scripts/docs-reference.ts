@@ -31,6 +31,8 @@ import { ERROR_CODES } from '../apps/api/src/common/errors/error-codes';
 import { CONTRIBUTION_ERROR_CODES } from '../apps/api/src/contributions/contributions.errors';
 import { LICENSE_ERROR_CODES } from '../apps/api/src/licenses/licenses.errors';
 import { ROYALTIES_ERROR_CODES } from '../apps/api/src/royalties/royalties.errors';
+import { GOVERNANCE_ERROR_CODES } from '../apps/api/src/governance/governance.errors';
+import { INTEGRITY_ERROR_CODES } from '../apps/api/src/integrity/integrity.errors';
 import { RUN_ERROR_CODES } from '../apps/api/src/runs/runs.errors';
 import { IN_FLIGHT } from '../apps/api/src/royalties/epochs.repository';
 
@@ -50,6 +52,8 @@ const FEATURE_TABLES: [string, string, Readonly<Record<string, number>>][] = [
   ['licenses', 'apps/api/src/licenses/licenses.errors.ts', LICENSE_ERROR_CODES],
   ['training runs', 'apps/api/src/runs/runs.errors.ts', RUN_ERROR_CODES],
   ['royalties and epochs', 'apps/api/src/royalties/royalties.errors.ts', ROYALTIES_ERROR_CODES],
+  ['integrity (overlaps, takedowns)', 'apps/api/src/integrity/integrity.errors.ts', INTEGRITY_ERROR_CODES],
+  ['governance', 'apps/api/src/governance/governance.errors.ts', GOVERNANCE_ERROR_CODES],
 ];
 
 const REASON_PHRASES: Record<number, string> = {

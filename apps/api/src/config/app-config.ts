@@ -64,6 +64,10 @@ export interface AppConfig {
    * earlier datasets of other owners it does not declare in its lineage.
    */
   overlapRefusePpm: number;
+  /** Where blobs live: undefined for the local disk under dataDir; else an S3-compatible bucket and key prefix. */
+  blobStore?: { bucket: string; prefix: string; endpoint?: string };
+  /** `presigned`: a GET of blob bytes from the S3 store answers 302 to a presigned URL valid for `ttlSeconds`. */
+  blobRedirect: { mode: 'off' | 'presigned'; ttlSeconds: number };
 }
 
 /** Validates the environment once, naming every bad variable. */
@@ -73,6 +77,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const dto = plainToInstance(EnvDto, present);
   const errors = validateSync(dto, { forbidUnknownValues: false });
   if (errors.length > 0) throw new ConfigError(errors.map(describe));
+
+  if (dto.BLOB_REDIRECT === 'presigned' && !dto.BLOB_STORE_URL) {
+    throw new ConfigError([
+      { variable: 'BLOB_REDIRECT', reason: 'presigned needs an S3 blob store (BLOB_STORE_URL=s3://bucket/prefix)' },
+    ]);
+  }
 
   if (dto.RPC_URL) {
     const missing = (
@@ -124,6 +134,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     downloadUrlSecret: dto.DOWNLOAD_URL_SECRET,
     orphanBlobTtlMs: (dto.ORPHAN_BLOB_TTL_SECONDS ?? 24 * 3600) * 1000,
     overlapRefusePpm: Math.round(Number(dto.OVERLAP_REFUSE_FRACTION ?? '0.5') * 1_000_000),
+    blobStore: parseBlobStoreUrl(dto.BLOB_STORE_URL, dto.S3_ENDPOINT),
+    blobRedirect: {
+      mode: (dto.BLOB_REDIRECT as 'off' | 'presigned' | undefined) ?? 'off',
+      ttlSeconds: dto.BLOB_REDIRECT_TTL_SECONDS ?? 300,
+    },
   };
 }
 
@@ -146,4 +161,14 @@ function parseTrustProxy(value: string | undefined): boolean | number | string[]
     .split(',')
     .map((v) => v.trim())
     .filter((v) => v !== '');
+}
+
+/** BLOB_STORE_URL `s3://bucket/prefix` (validated by EnvDto): the bucket and the key prefix, without slashes at its ends. */
+function parseBlobStoreUrl(
+  url: string | undefined,
+  endpoint: string | undefined,
+): { bucket: string; prefix: string; endpoint?: string } | undefined {
+  if (url === undefined) return undefined;
+  const [bucket, ...rest] = url.slice('s3://'.length).split('/');
+  return { bucket, prefix: rest.join('/').replace(/^\/+|\/+$/g, ''), endpoint };
 }

@@ -182,4 +182,25 @@ export class EnvDto {
     message: 'OVERLAP_REFUSE_FRACTION must be a decimal above 0 and at most 1, with up to 6 decimals (such as 0.5)',
   })
   OVERLAP_REFUSE_FRACTION?: string;
+
+  @IsOptional()
+  @Matches(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/, {
+    message: 'BLOB_STORE_URL must be s3://bucket or s3://bucket/prefix (a bucket name of 3-63 lowercase letters, digits, dots and hyphens)',
+  })
+  BLOB_STORE_URL?: string;
+
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  S3_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsIn(['off', 'presigned'])
+  BLOB_REDIRECT?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 3600)
+  BLOB_REDIRECT_TTL_SECONDS?: number;
 }
