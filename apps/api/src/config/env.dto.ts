@@ -185,7 +185,8 @@ export class EnvDto {
 
   @IsOptional()
   @Matches(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/, {
-    message: 'BLOB_STORE_URL must be s3://bucket or s3://bucket/prefix (a bucket name of 3-63 lowercase letters, digits, dots and hyphens)',
+    message:
+      'BLOB_STORE_URL must be s3://bucket or s3://bucket/prefix (a bucket name of 3-63 lowercase letters, digits, dots and hyphens)',
   })
   BLOB_STORE_URL?: string;
 

@@ -18,23 +18,34 @@ import { FileListPool } from './datasets/file-list/file-list.pool';
 import { DatasetsService } from './datasets/datasets.service';
 import { BLOB_STORE, type BlobStore } from './storage/blob-store';
 import { LocalBlobStore } from './storage/local-disk/local-blob-store';
+import { S3BlobStore } from './storage/s3/s3-blob-store';
+import { makeS3Client, S3Objects } from './storage/s3/s3-objects';
+import { BlobWritersRepository } from './blobs/blob-writers.repository';
 import { UPLOAD_RATE_LIMIT_LOCAL } from './upload-throttle';
 import { TusUploadsService, UPLOAD_EXPIRY_MS } from './uploads/tus-uploads.service';
 import { UploadCompletionsRepository } from './uploads/upload-completions.repository';
 import { UploadsController } from './uploads/uploads.controller';
 
 /**
- * The blob-store adapter: local disk (`<DATA_DIR>/blobs`, resumable uploads in `<DATA_DIR>/uploads`).
- * Another adapter (S3, issue 13) is chosen here; nothing else in the feature names one.
+ * The blob-store adapter, chosen here and nowhere else: local disk (`<DATA_DIR>/blobs`, resumable
+ * uploads in `<DATA_DIR>/uploads`) by default; an S3-compatible bucket with BLOB_STORE_URL.
  */
 const blobStoreProvider: Provider<BlobStore> = {
   provide: BLOB_STORE,
-  inject: [RUNTIME],
-  useFactory: (runtime: Runtime): BlobStore =>
-    new LocalBlobStore(join(runtime.config.dataDir, 'blobs'), {
+  inject: [RUNTIME, BlobWritersRepository],
+  useFactory: (runtime: Runtime, writers: BlobWritersRepository): BlobStore => {
+    const s3 = runtime.config.blobStore;
+    if (s3) {
+      return new S3BlobStore(new S3Objects(makeS3Client(s3), s3), {
+        writers: writers.writersOf(`s3://${s3.bucket}/${s3.prefix}`),
+        uploadExpiryMs: UPLOAD_EXPIRY_MS,
+      });
+    }
+    return new LocalBlobStore(join(runtime.config.dataDir, 'blobs'), {
       uploadsDirectory: join(runtime.config.dataDir, 'uploads'),
       uploadExpiryMs: UPLOAD_EXPIRY_MS,
-    }),
+    });
+  },
 };
 
 /**
@@ -52,6 +63,7 @@ const blobStoreProvider: Provider<BlobStore> = {
   ],
   providers: [
     blobStoreProvider,
+    BlobWritersRepository,
     BlobsRepository,
     BlobsService,
     BlobCollectionRepository,
