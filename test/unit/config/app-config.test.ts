@@ -35,6 +35,12 @@ describe('configuration', () => {
     [{ OVERLAP_REFUSE_FRACTION: '1.5' }, 'OVERLAP_REFUSE_FRACTION'],
     [{ OVERLAP_REFUSE_FRACTION: '0.0000001' }, 'OVERLAP_REFUSE_FRACTION'],
     [{ OVERLAP_REFUSE_FRACTION: 'half' }, 'OVERLAP_REFUSE_FRACTION'],
+    [{ BLOB_STORE_URL: 'https://bucket/prefix' }, 'BLOB_STORE_URL'],
+    [{ BLOB_STORE_URL: 's3://b/prefix' }, 'BLOB_STORE_URL'],
+    [{ BLOB_STORE_URL: 's3://Upper/prefix' }, 'BLOB_STORE_URL'],
+    [{ BLOB_STORE_URL: 's3://bucket', S3_ENDPOINT: 'not a url' }, 'S3_ENDPOINT'],
+    [{ BLOB_STORE_URL: 's3://bucket', BLOB_REDIRECT: 'always' }, 'BLOB_REDIRECT'],
+    [{ BLOB_REDIRECT: 'presigned' }, 'BLOB_REDIRECT'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(problems(env)).toEqual([variable]);
   });
@@ -49,6 +55,28 @@ describe('configuration', () => {
     expect(loadConfig({ OVERLAP_REFUSE_FRACTION: '0.25' }).overlapRefusePpm).toBe(250_000);
     expect(loadConfig({ OVERLAP_REFUSE_FRACTION: '.000001' }).overlapRefusePpm).toBe(1);
     expect(loadConfig({ OVERLAP_REFUSE_FRACTION: '1' }).overlapRefusePpm).toBe(1_000_000);
+  });
+
+  it('keeps blobs on the local disk by default; BLOB_STORE_URL=s3://bucket/prefix selects S3', () => {
+    expect(loadConfig({}).blobStore).toBeUndefined();
+    expect(loadConfig({}).blobRedirect).toEqual({ mode: 'off', ttlSeconds: 300 });
+    expect(loadConfig({ BLOB_STORE_URL: 's3://my-bucket' }).blobStore).toEqual({
+      bucket: 'my-bucket',
+      prefix: '',
+      endpoint: undefined,
+    });
+    const config = loadConfig({
+      BLOB_STORE_URL: 's3://my-bucket/upstream/prod/',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      BLOB_REDIRECT: 'presigned',
+      BLOB_REDIRECT_TTL_SECONDS: '60',
+    });
+    expect(config.blobStore).toEqual({
+      bucket: 'my-bucket',
+      prefix: 'upstream/prod',
+      endpoint: 'http://127.0.0.1:9000',
+    });
+    expect(config.blobRedirect).toEqual({ mode: 'presigned', ttlSeconds: 60 });
   });
 
   it('names every variable an external chain needs', () => {
