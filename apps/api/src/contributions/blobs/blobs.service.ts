@@ -144,6 +144,16 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
     return { sha256, ...row };
   }
 
+  /**
+   * Where a GET of the blob's bytes is sent instead of being served here: a presigned URL of the
+   * object store when BLOB_REDIRECT=presigned and the store can make one; else undefined.
+   */
+  async redirectUrl(sha256: string): Promise<string | undefined> {
+    const { mode, ttlSeconds } = this.runtime.config.blobRedirect;
+    if (mode !== 'presigned' || !this.store.presignedUrl) return undefined;
+    return this.store.presignedUrl(sha256, ttlSeconds);
+  }
+
   /** Streams a blob found with `find()`: all of it, or the inclusive byte range. */
   read(sha256: string, range?: ByteRange): Readable {
     return this.store.read(sha256, range);

@@ -25,6 +25,8 @@ export const PRIVATE_BYTES_CACHE_CONTROL = 'private, no-cache, no-transform';
  * - HEAD answers the headers of the whole blob.
  * Bytes are never compressed (`no-transform`). A receipt is queued once bytes have gone out: a 304
  * or a HEAD sends none, so it records no delivery (the first download did).
+ * With BLOB_REDIRECT=presigned (S3 store) a GET that passed all of the above answers 302 to a
+ * short-lived presigned URL of the object instead, and its receipt is queued with the redirect.
  */
 export async function sendBlob(
   blobs: BlobsService,
@@ -59,8 +61,34 @@ export async function sendBlob(
     res.setHeader('content-range', `bytes */${size}`);
     throw fieldError('RANGE_NOT_SATISFIABLE', 'Range', `starts past the end of the blob (${size} bytes)`, { size });
   }
-  res.setHeader('content-type', 'application/octet-stream'); // after the refusal above, which is JSON
   const range = Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1 ? ranges[0] : undefined;
+  const firstByte = range ? range.start : 0;
+  const bytes = range ? range.end - range.start + 1 : size;
+  const receipt = () =>
+    delivery.record({
+      account: permit.account,
+      datasetId: permit.datasetId,
+      licenseId: permit.licenseId,
+      via: permit.via,
+      sha256: blob.sha256,
+      firstByte,
+      bytes,
+      requestId: typeof req.id === 'string' ? req.id : null,
+      deliveredAt: new Date(),
+    });
+  const redirect = req.method === 'GET' ? await blobs.redirectUrl(blob.sha256) : undefined;
+  if (redirect !== undefined) {
+    // The bytes come from the object store: the receipt is for the URL handed out (the client
+    // sends its Range there again). The URL is the caller's alone and short-lived: never cached.
+    res.setHeader('cache-control', 'private, no-store');
+    res.removeHeader('etag');
+    res.removeHeader('last-modified');
+    res.removeHeader('accept-ranges');
+    res.redirect(302, redirect);
+    receipt();
+    return;
+  }
+  res.setHeader('content-type', 'application/octet-stream'); // after the refusal above, which is JSON
   if (range) {
     res.status(206);
     res.setHeader('content-range', `bytes ${range.start}-${range.end}/${size}`);
@@ -72,21 +100,7 @@ export async function sendBlob(
     res.end();
     return;
   }
-  const firstByte = range ? range.start : 0;
-  const bytes = range ? range.end - range.start + 1 : size;
-  res.once('finish', () =>
-    delivery.record({
-      account: permit.account,
-      datasetId: permit.datasetId,
-      licenseId: permit.licenseId,
-      via: permit.via,
-      sha256: blob.sha256,
-      firstByte,
-      bytes,
-      requestId: typeof req.id === 'string' ? req.id : null,
-      deliveredAt: new Date(),
-    }),
-  );
+  res.once('finish', receipt);
   const stream = blobs.read(blob.sha256, range && { start: range.start, end: range.end });
   stream.on('error', () => res.destroy()).pipe(res);
 }

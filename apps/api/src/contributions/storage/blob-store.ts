@@ -4,9 +4,9 @@ import type { DataStore, Upload } from '@tus/server';
 
 /**
  * The blob-store port: everything the contributions feature does with uploaded bytes goes
- * through `BlobStore` (injected as BLOB_STORE). `local-disk/` is the adapter in use, with the
- * upload path's tuning behind it; an S3 adapter (issue 13) implements the same interface and
- * runs the same contract suite (test/integration/blob-store.contract.ts).
+ * through `BlobStore` (injected as BLOB_STORE). `local-disk/` is the default adapter, with the
+ * upload path's tuning behind it; `s3/` implements the same interface for S3-compatible object
+ * storage; both run the same contract suite (test/integration/blob-store.contract.ts).
  */
 export const BLOB_STORE = Symbol('BLOB_STORE');
 
@@ -60,6 +60,11 @@ export interface BlobStore {
   sweepTemp(olderThanMs?: number): Promise<number>;
   /** Where resumable (tus) uploads keep their bytes until they are complete. */
   readonly resumable: ResumableUploadStorage;
+  /**
+   * A URL that serves the blob's bytes (ranges included) without the API, valid for
+   * `expiresInSeconds`; stores that cannot hand one out (local disk) leave it undefined.
+   */
+  presignedUrl?(sha256: string, expiresInSeconds: number): Promise<string>;
 }
 
 /**
