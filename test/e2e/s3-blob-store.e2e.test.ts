@@ -128,6 +128,43 @@ describe('blobs in S3: upload, register, license, download (and a presigned redi
     expect(await s3.multipartUploads(bucket)).toEqual([]);
   });
 
+  it('the upload lock spans replicas: a HEAD on one process stops a PATCH in flight on the other, which answers with what it has', async () => {
+    const token = await t.tokenOf(OWNER);
+    const auth = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
+    const created = await fetch(new URL('/uploads', t.baseUrl), {
+      method: 'POST',
+      headers: { ...auth, 'upload-length': String(4 * MiB) },
+    });
+    expect(created.status).toBe(201);
+    const location = created.headers.get('location') ?? '';
+    // A body that sends 1 MiB and then neither ends nor fails: a stalled client.
+    const sent = randomBytes(MiB);
+    let stalled!: () => void;
+    const stalledNow = new Promise<void>((resolve) => (stalled = resolve));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(sent);
+        stalled();
+      },
+    });
+    const patch = fetch(new URL(location, t.baseUrl), {
+      method: 'PATCH',
+      headers: { ...auth, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+      body,
+      duplex: 'half',
+    });
+    await stalledNow;
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the first process holds the lock and the bytes
+
+    const head = await fetch(new URL(location, replica.baseUrl), { method: 'HEAD', headers: auth });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('upload-offset')).toBe(String(MiB));
+    const answered = await patch;
+    expect(answered.status).toBe(204);
+    expect(answered.headers.get('upload-offset')).toBe(String(MiB));
+    await fetch(new URL(location, replica.baseUrl), { method: 'DELETE', headers: auth });
+  });
+
   it('registers both files as a licensed dataset', async () => {
     const tree = await buildContentTree([
       { path: 'a.bin', size: BigInt(plain.length), sha256: sha256(plain) },

@@ -24,6 +24,7 @@ import { BlobWritersRepository } from './blobs/blob-writers.repository';
 import { UPLOAD_RATE_LIMIT_LOCAL } from './upload-throttle';
 import { TusUploadsService, UPLOAD_EXPIRY_MS } from './uploads/tus-uploads.service';
 import { UploadCompletionsRepository } from './uploads/upload-completions.repository';
+import { UploadLocksRepository } from './uploads/upload-locks.repository';
 import { UploadsController } from './uploads/uploads.controller';
 
 /**
@@ -70,6 +71,7 @@ const blobStoreProvider: Provider<BlobStore> = {
     OrphanBlobCollector,
     TusUploadsService,
     UploadCompletionsRepository,
+    UploadLocksRepository,
     DatasetsRepository,
     DatasetsService,
     FileListPool,

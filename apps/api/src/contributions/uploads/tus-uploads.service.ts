@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ERRORS, MemoryLocker, Metadata, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
+import { ERRORS, Metadata, Server, TUS_RESUMABLE, type Upload } from '@tus/server';
 import type { Request, Response } from 'express';
 import { normaliseAddress, normaliseSha256, type Address, type Sha256 } from '@upstream/api-contract';
 import { quotaExceeded } from '../../access/access.errors';
@@ -23,6 +23,7 @@ import {
 } from '../storage/blob-store';
 import { ByteLimiter } from '../storage/byte-limiter';
 import { UploadCompletionsRepository, type UploadCompletion } from './upload-completions.repository';
+import { UploadLocksRepository } from './upload-locks.repository';
 
 /** Upload ids as @tus/server makes them (random hex); nothing else names a file under the uploads folder. */
 const UPLOAD_ID = /^[0-9a-zA-Z_-]{1,128}$/;
@@ -55,7 +56,6 @@ const CLEAN_UP_EVERY_MS = 60 * 60 * 1000;
 export class TusUploadsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Uploads');
   private readonly store: ResumableUploadStorage;
-  private readonly locker = new MemoryLocker();
   private readonly server: Server;
   /** The caller of the request @tus/server is handling, for its hooks (which see only a web Request). */
   private readonly caller = new AsyncLocalStorage<Principal>();
@@ -66,6 +66,7 @@ export class TusUploadsService implements OnModuleInit, OnModuleDestroy {
     @Inject(BLOB_STORE) blobStore: BlobStore,
     private readonly blobs: BlobsService,
     private readonly completions: UploadCompletionsRepository,
+    private readonly locker: UploadLocksRepository,
   ) {
     this.store = blobStore.resumable;
     const maxFileBytes = runtime.config.maxFileBytes;
