@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
@@ -264,5 +264,24 @@ describe('orphan blobs: bytes no registered dataset references are deleted after
     expect(retried.status).toBe(200);
     expect(retried.body).toMatchObject({ sha256: sha, created: true });
     expect(await rowsOf(sha)).toEqual({ blob: true, holders: 1, queued: false });
+  });
+
+  it('the worker sweeps unfinished writes over a day old, hourly; younger ones (an upload in flight) stay', async () => {
+    const tempDir = join(dataDir, 'blobs', '.tmp');
+    await mkdir(tempDir, { recursive: true });
+    const leave = async (name: string, ageMs: number) => {
+      await writeFile(join(tempDir, name), 'half an upload');
+      const when = new Date(Date.now() - ageMs);
+      await utimes(join(tempDir, name), when, when);
+    };
+    await leave('stale.part', 25 * 3600_000);
+    await leave('in-flight.part', 2 * 3600_000);
+    const now = Date.now() + 2 * 3600_000; // past any sweep the app's own passes made
+    expect(await collector.sweepStaleWrites(now)).toBe(1);
+    expect(await readdir(tempDir)).toEqual(['in-flight.part']);
+    await leave('stale-again.part', 25 * 3600_000);
+    expect(await collector.sweepStaleWrites(now + 60_000)).toBe(0); // not again within the hour
+    expect(await collector.sweepStaleWrites(now + 3600_000)).toBe(1);
+    expect(await readdir(tempDir)).toEqual(['in-flight.part']);
   });
 });

@@ -201,4 +201,40 @@ describe('S3 store: multipart uploads never leave anything behind', () => {
     await store.resumable.datastore.remove(live);
     expect(await keys('uploads/')).toEqual([]);
   });
+
+  it('open() beside another writer sweeps only multipart uploads over a day old: a long PUT of another replica stays', async () => {
+    const bucket2 = await s3.createBucket();
+    const location = testS3Location(s3, bucket2, 'shared');
+    const client2 = makeS3Client(location, S3RVER_CREDENTIALS);
+    const writersOf = () =>
+      new AdvisoryBlobWriters(async () => {
+        const session = new Client({ connectionString: db.url });
+        await session.connect();
+        return { query: async (sql, params) => (await session.query(sql, params)).rows, release: () => session.end() };
+      }, `upstream:blob-writers:s3://${bucket2}/shared`);
+    const running = writersOf();
+    const starting = writersOf();
+    try {
+      expect(
+        await new S3BlobStore(new S3Objects(client2, location), { writers: running }).open(3600_000),
+      ).toMatchObject({
+        alone: true,
+      });
+      const leave = async (ageMs: number) => {
+        const key = `shared/tmp/${randomBytes(8).toString('hex')}`;
+        const { UploadId } = await client2.send(new CreateMultipartUploadCommand({ Bucket: bucket2, Key: key }));
+        await s3.ageMultipartUpload(bucket2, UploadId ?? '', ageMs);
+        return key;
+      };
+      const longPut = await leave(3 * 3600_000);
+      await leave(25 * 3600_000);
+      const second = new S3BlobStore(new S3Objects(client2, location), { writers: starting });
+      expect(await second.open(3600_000)).toEqual({ swept: 1, alone: false });
+      expect((await s3.multipartUploads(bucket2)).map((u) => u.key)).toEqual([longPut]);
+    } finally {
+      await starting.leave();
+      await running.leave();
+      client2.destroy();
+    }
+  });
 });

@@ -7,6 +7,10 @@ import { BlobCollectionRepository } from './blob-collection.repository';
 
 /** Blobs collected, and queued files removed, per worker pass at most. */
 export const ORPHAN_BATCH = 500;
+/** An unfinished plain write (a temp file, an S3 multipart upload) this old belongs to no upload in flight. */
+export const STALE_WRITE_MS = 24 * 60 * 60 * 1000;
+/** How often the worker looks for them. */
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
 
 /**
  * Deletes blobs that no registered dataset references once ORPHAN_BLOB_TTL_SECONDS have passed
@@ -17,6 +21,7 @@ export const ORPHAN_BATCH = 500;
 @Injectable()
 export class OrphanBlobCollector implements OnModuleInit {
   private readonly logger = new Logger('OrphanBlobs');
+  private lastSweep = 0;
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -28,6 +33,19 @@ export class OrphanBlobCollector implements OnModuleInit {
 
   onModuleInit(): void {
     this.worker.addJob('collect-orphan-blobs', () => this.collect().then(() => undefined));
+    this.worker.addJob('sweep-stale-writes', () => this.sweepStaleWrites().then(() => undefined));
+  }
+
+  /**
+   * Hourly: removes what writers that died while replicas went on running left behind, over a day
+   * old (temp files; S3 multipart uploads in progress, aborted). Each process also sweeps at start.
+   */
+  async sweepStaleWrites(now = Date.now()): Promise<number> {
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return 0;
+    this.lastSweep = now;
+    const swept = await this.store.sweepTemp(STALE_WRITE_MS);
+    if (swept > 0) this.logger.log(`removed ${swept} unfinished write(s) over a day old`);
+    return swept;
   }
 
   /** One pass: collects up to ORPHAN_BATCH orphans, then removes up to ORPHAN_BATCH queued files. */

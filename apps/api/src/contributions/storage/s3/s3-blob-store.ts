@@ -26,6 +26,11 @@ export interface S3BlobStoreOptions {
   partSize?: number;
   /** Parts in flight at once for one PUT (default 4). */
   queueSize?: number;
+  /**
+   * Beside other writers, a multipart upload is swept only this old at least (default a day): its
+   * age counts from when it began (S3 lists no later time), and a big PUT may take hours.
+   */
+  othersStaleAfterMs?: number;
 }
 
 /**
@@ -62,16 +67,18 @@ export class S3BlobStore implements BlobStore {
 
   /**
    * Joins the writers. Alone (no other process holds the writers' lock), every unfinished write is
-   * a crash leftover and goes; beside others only those older than `othersOlderThanMs`.
+   * a crash leftover and goes; beside others only those older than `othersOlderThanMs`, and
+   * never younger than `othersStaleAfterMs`.
    */
   async open(othersOlderThanMs: number): Promise<{ swept: number; alone: boolean }> {
     const writers = this.options.writers;
-    if (!writers) return { swept: await this.sweepTemp(othersOlderThanMs), alone: false };
+    const othersAge = Math.max(othersOlderThanMs, this.options.othersStaleAfterMs ?? 24 * 60 * 60 * 1000);
+    if (!writers) return { swept: await this.sweepTemp(othersAge), alone: false };
     let swept = 0;
     const alone = await writers.join(async () => {
       swept = await this.sweepTemp(0);
     });
-    if (!alone) swept = await this.sweepTemp(othersOlderThanMs);
+    if (!alone) swept = await this.sweepTemp(othersAge);
     return { swept, alone };
   }
 
