@@ -130,9 +130,10 @@ export class S3ResumableUploads extends DataStore implements ResumableUploadStor
   }
 
   /**
-   * Appends a PATCH body at `offset`. Whole parts are sent as they fill (one at a time, so the
-   * body is read no faster than S3 takes it); the rest goes to the tail object and the state is
-   * saved, also when the body fails midway (its bytes so far stay, as on local disk).
+   * Appends a PATCH body at `offset`. Whole parts are sent as they fill, one at a time while the
+   * next fills (so the body is read no faster than S3 takes it); the rest goes to the tail object
+   * and the state is saved, also when the body or a part fails midway (every byte that arrived
+   * stays, as on local disk: a part S3 did not take goes back into the tail).
    */
   async append(id: string, body: Readable, offset: number): Promise<number> {
     const state = await this.readState(id);
@@ -141,17 +142,26 @@ export class S3ResumableUploads extends DataStore implements ResumableUploadStor
     const hasher = await loadHasher(state.hashState);
     const pending: Buffer[] = state.tailBytes > 0 ? [await this.objects.readAll(this.tailKey(id))] : [];
     let pendingBytes = state.tailBytes;
+    // One part in flight while the next fills; its bytes are kept until S3 has it, so that a
+    // failure puts them back in the tail.
+    let inFlight: { bytes: Buffer; sent: Promise<void> } | undefined;
+    const settle = async () => {
+      if (!inFlight) return;
+      await inFlight.sent;
+      inFlight = undefined;
+    };
     let failure: Error | undefined;
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         hasher.update(chunk);
         pending.push(chunk);
         pendingBytes += chunk.length;
-        // Counted as received only once hashed and held: a failure below still saves them as the tail.
         while (pendingBytes >= state.partSize) {
+          await settle();
           const whole = Buffer.concat(pending);
-          const part = whole.subarray(0, state.partSize);
-          await this.sendPart(state, part);
+          const bytes = whole.subarray(0, state.partSize);
+          inFlight = { bytes, sent: this.sendPart(state, bytes) };
+          inFlight.sent.catch(() => undefined); // awaited by settle()
           pending.length = 0;
           pending.push(whole.subarray(state.partSize));
           pendingBytes -= state.partSize;
@@ -160,6 +170,12 @@ export class S3ResumableUploads extends DataStore implements ResumableUploadStor
     } catch (error) {
       failure = error as Error;
     }
+    try {
+      await settle();
+    } catch (error) {
+      failure ??= error as Error;
+    }
+    if (inFlight) pending.unshift(inFlight.bytes);
     const tail = Buffer.concat(pending);
     if (tail.length > 0) await this.objects.put(this.tailKey(id), tail);
     else if (state.tailBytes > 0) await this.objects.delete(this.tailKey(id));
