@@ -6,7 +6,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
@@ -17,6 +17,7 @@ import { DeliveryAccessService } from '../../apps/api/src/access/delivery/delive
 import { makeS3Client } from '../../apps/api/src/contributions/storage/s3/s3-objects';
 import { startTestApp, startTestAppOn, type TestApp } from '../support/app';
 import { signLicense } from '../support/catalogue-fixtures';
+import { CLI_BUILT, runCli } from '../support/cli';
 import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from '../support/s3';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -255,10 +256,44 @@ describe('blobs in S3: upload, register, license, download (and a presigned redi
         expect.objectContaining({ account: lab().toLowerCase(), firstByte: '0', bytes: String(plain.length) }),
       ]),
     );
+    // A resumed download (If-Range on the SHA-256, which the store's ETags are not) is served here.
+    const resumed = await licensee
+      .get(content)
+      .set('Range', 'bytes=5-9')
+      .set('If-Range', `"${sha256(plain)}"`)
+      .buffer(true)
+      .expect(206);
+    expect(Buffer.from(resumed.body as Buffer).equals(plain.subarray(5, 10))).toBe(true);
     // HEAD is answered by the API itself (no bytes, nothing to redirect).
     const head = await licensee.head(content).expect(200);
     expect(head.headers['content-length']).toBe(String(plain.length));
   });
+
+  it.skipIf(!CLI_BUILT)(
+    '`upstream download` from the replica follows the redirects, resumes a .part (If-Range: served by the API), and verifies every file',
+    async () => {
+      const out = join(dataDir, 'download');
+      const cli = (args: string[]) =>
+        runCli(['--api', replica.baseUrl, '--json', ...args], {
+          UPSTREAM_HOME: join(dataDir, 'cli-home'),
+          UPSTREAM_PRIVATE_KEY: t.chain.privateKey(LAB),
+          UPSTREAM_API_KEY: '',
+        });
+      const first = await cli(['download', dataset.id, '--out', out]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(JSON.parse(first.stdout)).toMatchObject({ files: 2, alreadyThere: 0, resumed: 0 });
+      expect((await readFile(join(out, 'a.bin'))).equals(plain)).toBe(true);
+      expect((await readFile(join(out, 'b.bin'))).equals(resumable)).toBe(true);
+
+      // An interrupted run: a.bin had only its first 3 MiB.
+      await rm(join(out, 'a.bin'));
+      await writeFile(join(out, 'a.bin.part'), plain.subarray(0, 3 * MiB));
+      const again = await cli(['download', dataset.id, '--out', out]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ files: 2, resumed: 1, fetchedBytes: plain.length - 3 * MiB });
+      expect((await readFile(join(out, 'a.bin'))).equals(plain)).toBe(true);
+    },
+  );
 
   const lab = () => new Wallet(t.chain.privateKey(LAB)).address;
 });

@@ -26,7 +26,8 @@ export const PRIVATE_BYTES_CACHE_CONTROL = 'private, no-cache, no-transform';
  * Bytes are never compressed (`no-transform`). A receipt is queued once bytes have gone out: a 304
  * or a HEAD sends none, so it records no delivery (the first download did).
  * With BLOB_REDIRECT=presigned (S3 store) a GET that passed all of the above answers 302 to a
- * short-lived presigned URL of the object instead, and its receipt is queued with the redirect.
+ * short-lived presigned URL of the object instead (not with If-Range: see below), and its receipt
+ * is queued with the redirect.
  */
 export async function sendBlob(
   blobs: BlobsService,
@@ -76,7 +77,10 @@ export async function sendBlob(
       requestId: typeof req.id === 'string' ? req.id : null,
       deliveredAt: new Date(),
     });
-  const redirect = req.method === 'GET' ? await blobs.redirectUrl(blob.sha256) : undefined;
+  // A request with If-Range is answered here: its validator is this API's ETag (the SHA-256),
+  // which the object store, with ETags of its own, would not match (and so send every byte).
+  const redirect =
+    req.method === 'GET' && req.headers['if-range'] === undefined ? await blobs.redirectUrl(blob.sha256) : undefined;
   if (redirect !== undefined) {
     // The bytes come from the object store: the receipt is for the URL handed out (the client
     // sends its Range there again). The URL is the caller's alone and short-lived: never cached.
