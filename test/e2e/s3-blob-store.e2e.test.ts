@@ -297,3 +297,46 @@ describe('blobs in S3: upload, register, license, download (and a presigned redi
 
   const lab = () => new Wallet(t.chain.privateKey(LAB)).address;
 });
+
+describe('blobs in S3, with the object store gone', () => {
+  it('answers 503 BLOB_STORE_UNAVAILABLE naming blobStore, with Retry-After, not a 500', async () => {
+    const s3 = await startTestS3();
+    const bucket = await s3.createBucket();
+    const dataDir = await mkdtemp(join(tmpdir(), 'upstream-s3-down-'));
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
+    const t = await startTestApp({
+      DATA_DIR: dataDir,
+      BLOB_STORE_URL: `s3://${bucket}/down`,
+      S3_ENDPOINT: s3.endpoint,
+    });
+    try {
+      const owner = await t.as(OWNER);
+      const stored = randomBytes(1000);
+      await owner.put('/blobs').set('content-type', 'application/octet-stream').send(stored).expect(200);
+      await s3.stop();
+
+      const put = await owner.put('/blobs').set('content-type', 'application/octet-stream').send(randomBytes(1000));
+      expect(put.status).toBe(503);
+      expect(put.headers['retry-after']).toBeDefined();
+      expect(put.body).toMatchObject({ error: 'BLOB_STORE_UNAVAILABLE', details: [{ field: 'blobStore' }] });
+      const get = await owner.get(`/blobs/${sha256(stored)}`);
+      expect(get.status).toBe(503);
+      expect(get.body.error).toBe('BLOB_STORE_UNAVAILABLE');
+      const tus = await fetch(new URL('/uploads', t.baseUrl), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await t.tokenOf(OWNER)}`, 'tus-resumable': '1.0.0', 'upload-length': '10' },
+      });
+      expect(tus.status).toBe(503);
+      expect(((await tus.json()) as { error: string }).error).toBe('BLOB_STORE_UNAVAILABLE');
+    } finally {
+      await t.close();
+      await rm(dataDir, { recursive: true, force: true });
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    }
+  });
+});

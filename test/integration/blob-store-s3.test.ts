@@ -142,7 +142,7 @@ describe('S3 store: multipart uploads never leave anything behind', () => {
     await replica().delete(stored.sha256);
   });
 
-  it('a resumable upload begun on one replica resumes on another: offset, tail and running hash all come from the bucket', async () => {
+  it('a resumable upload begun on one replica resumes on another from the bucket alone (offset, parts, tail), and is hashed from the bucket there', async () => {
     const bytes = randomBytes(12 * MiB + 4321);
     const id = randomBytes(16).toString('hex');
     const first = replica();

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { dependencyFailure, endpointOf } from '../../apps/api/src/common/dependencies/dependency-failure';
 import { ApiExceptionFilter } from '../../apps/api/src/common/errors/api-exception.filter';
 import type { Runtime } from '../../apps/api/src/runtime/runtime';
+import { BlobStoreUnavailableError } from '../../apps/api/src/contributions/storage/blob-store';
+import { makeS3Client, s3Failure, S3Objects } from '../../apps/api/src/contributions/storage/s3/s3-objects';
 import { freePort } from '../support/ports';
 
 function pgError(code: string, message: string): DatabaseError {
@@ -171,6 +173,33 @@ describe('dependency failures: unreachable or shutting down is a 503, a bug stay
     expect(bug.headers['retry-after']).toBeUndefined();
     expect(bug.body).toMatchObject({ statusCode: 500, error: 'INTERNAL_ERROR', details: [] });
     expect(bug.body.errorId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('knows an object store that cannot be reached or fails on its side, from the SDK itself', async () => {
+    const port = await freePort(); // nothing listens there
+    const client = makeS3Client(
+      { bucket: 'bucket', prefix: '', endpoint: `http://127.0.0.1:${port}` },
+      {
+        accessKeyId: 'k',
+        secretAccessKey: 's',
+      },
+    );
+    const error = await new S3Objects(client, { bucket: 'bucket', prefix: '' })
+      .size('blobs/x')
+      .catch((e: unknown) => e);
+    client.destroy();
+    expect(error).toBeInstanceOf(BlobStoreUnavailableError);
+    expect(dependencyFailure(error)).toMatchObject({ dependency: 'blobStore' });
+    expect(
+      s3Failure(Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } })),
+    ).toBeInstanceOf(BlobStoreUnavailableError);
+    // Refused credentials or a missing bucket are not an outage: they stay what they are (a 500 that says so in the log).
+    const denied = Object.assign(new Error('Access Denied'), {
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
+    expect(s3Failure(denied)).toBe(denied);
+    expect(dependencyFailure(denied)).toBeUndefined();
   });
 
   it('reads endpoints from database and RPC URLs', () => {

@@ -3,7 +3,7 @@
 import { DomainError } from '../errors/domain-error';
 import type { ErrorCode } from '../errors/error-codes';
 
-export type Dependency = 'database' | 'chain';
+export type Dependency = 'database' | 'chain' | 'blobStore';
 
 export interface DependencyFailure {
   dependency: Dependency;
@@ -76,6 +76,8 @@ function classify(
   const e = error as Record<string, unknown>;
   const code = typeof e.code === 'string' ? e.code : undefined;
   const message = typeof e.message === 'string' ? e.message : '';
+  // The blob store says so itself (contributions/storage/blob-store.ts).
+  if (e.name === 'BlobStoreUnavailableError') return { dependency: 'blobStore', reason: message };
 
   // A failed query went through TypeORM, so whatever broke underneath it is the database.
   if (e.name === 'QueryFailedError') context = 'database';
@@ -159,6 +161,13 @@ export const RETRY_AFTER_SECONDS = 5;
 
 /** The refusal a request gets while a dependency is down, in the one error shape. */
 export function dependencyUnavailableError(failure: DependencyFailure): DomainError<ErrorCode> {
+  if (failure.dependency === 'blobStore') {
+    return new DomainError(
+      'BLOB_STORE_UNAVAILABLE',
+      `The blob store cannot be reached: ${failure.reason}; retry later`,
+      [{ field: 'blobStore', reason: failure.reason }],
+    );
+  }
   if (failure.dependency === 'database') {
     return new DomainError('DATABASE_UNAVAILABLE', `PostgreSQL cannot be reached: ${failure.reason}; retry later`, [
       { field: 'database', reason: failure.reason },

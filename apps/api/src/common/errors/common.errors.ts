@@ -20,6 +20,8 @@ export const COMMON_ERROR_CODES = defineErrorCodes({
   TOO_MANY_REQUESTS: HttpStatus.TOO_MANY_REQUESTS,
   DATABASE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
   CHAIN_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+  // The object store of BLOB_STORE_URL cannot be reached or fails on its side (5xx).
+  BLOB_STORE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
 });
 
 export type CommonErrorCode = keyof typeof COMMON_ERROR_CODES;

@@ -59,6 +59,7 @@ export class BlobsController {
     'UNSUPPORTED_MEDIA_TYPE',
     ['QUOTA_EXCEEDED', 'meta usedBytes, limitBytes'],
     ['BLOB_COLLECTED', 'the same bytes were deleted as unreferenced meanwhile: upload again'],
+    'BLOB_STORE_UNAVAILABLE',
   )
   async put(@Req() req: Request, @Caller() caller: Principal): Promise<BlobResponseDto> {
     return toDto(await this.blobs.upload(req, declaredLength(req), caller.account));
@@ -83,6 +84,7 @@ export class BlobsController {
     'BLOB_HASH_MISMATCH',
     'QUOTA_EXCEEDED',
     'BLOB_COLLECTED',
+    'BLOB_STORE_UNAVAILABLE',
   )
   async putExpected(
     @Param('sha256') sha256: string,
@@ -123,6 +125,7 @@ export class BlobsController {
     ['BLOB_NOT_FOUND', 'not stored, or in no dataset and not uploaded by the caller'],
     'SIGNED_URL_INVALID',
     'RANGE_NOT_SATISFIABLE',
+    'BLOB_STORE_UNAVAILABLE',
   )
   @ApiParam(SHA_PARAM)
   @ApiProduces('application/octet-stream')

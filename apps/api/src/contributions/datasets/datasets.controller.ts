@@ -152,6 +152,7 @@ export class DatasetsController {
     'LICENSE_EXPIRED',
     'DATASET_PRIVATE',
     'RANGE_NOT_SATISFIABLE',
+    'BLOB_STORE_UNAVAILABLE',
   )
   async fileContent(
     @Param('id') id: string,

@@ -104,4 +104,15 @@ export class BlobHashMismatchError extends Error {
   }
 }
 
+/**
+ * The store cannot be reached or failed on its side (an object store's 5xx, a refused connection):
+ * the request gets 503 BLOB_STORE_UNAVAILABLE with Retry-After, not a 500.
+ */
+export class BlobStoreUnavailableError extends Error {
+  override readonly name = 'BlobStoreUnavailableError';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(reason, options);
+  }
+}
+
 export const SHA256_HEX = /^[0-9a-f]{64}$/;

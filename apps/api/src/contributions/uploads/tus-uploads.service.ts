@@ -10,6 +10,7 @@ import type { Principal } from '../../access/principal';
 import { DomainError, isDomainError } from '../../common/errors/domain-error';
 import { domainErrorBody, internalErrorBody } from '../../common/errors/api-exception.filter';
 import { CORS_EXPOSED_HEADERS } from '../../common/http/cors-policy';
+import { dependencyFailure, dependencyUnavailableError } from '../../common/dependencies/dependency-failure';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { BlobsService } from '../blobs/blobs.service';
 import { contributionError, fieldError, fileTooLarge } from '../contributions.errors';
@@ -117,6 +118,8 @@ export class TusUploadsService implements OnModuleInit, OnModuleDestroy {
       onResponseError: (_req, error) => {
         // Our hooks' refusals are already in the one error shape; @tus/server's own ones are plain text.
         if (isApiErrorBody(error)) return undefined;
+        const unavailable = dependencyFailure(error);
+        if (unavailable?.dependency === 'blobStore') return tusError(dependencyUnavailableError(unavailable));
         const status = 'status_code' in error ? error.status_code : 500;
         if (status === 413) return tusError(fileTooLarge(maxFileBytes, 'Upload-Length'));
         const refusal = 'body' in error && typeof error.body === 'string' ? tusRefusal(error.body) : undefined;

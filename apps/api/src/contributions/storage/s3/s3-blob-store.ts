@@ -14,7 +14,7 @@ import {
 } from '../blob-store';
 import { ByteLimiter } from '../byte-limiter';
 import type { BlobWriters } from '../blob-writers';
-import { S3_LAYOUT, S3Objects } from './s3-objects';
+import { s3Failure, S3_LAYOUT, S3Objects } from './s3-objects';
 import { S3ResumableUploads } from './s3-resumable-uploads';
 
 export interface S3BlobStoreOptions {
@@ -134,7 +134,7 @@ export class S3BlobStore implements BlobStore {
       await upload.done();
     } catch (error) {
       // lib-storage aborted the multipart upload; the stream's own error says why.
-      throw failure ?? error;
+      throw failure ?? s3Failure(error);
     }
     if (failure) throw failure;
     const { sha256, size } = hasher.result;

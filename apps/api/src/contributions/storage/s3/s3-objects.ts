@@ -15,6 +15,7 @@ import {
   type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { BlobStoreUnavailableError } from '../blob-store';
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 
 /** Where the S3 store lives: a bucket and a key prefix (no slashes at its ends; '' for the bucket's root). */
@@ -53,6 +54,39 @@ export function makeS3Client(
   });
 }
 
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const SERVER_SIDE = new Set(['ServiceUnavailable', 'SlowDown', 'InternalError', 'TimeoutError', 'RequestTimeout']);
+
+/**
+ * An S3 error as the API should see it: the server unreachable or failing on its side (5xx,
+ * throttling, timeouts) becomes BlobStoreUnavailableError (503 with Retry-After); anything else
+ * (a missing object, refused credentials, a bug) stays as it is.
+ */
+export function s3Failure(error: unknown): unknown {
+  const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (typeof e !== 'object' || e === null || e.name === 'BlobStoreUnavailableError') return error;
+  const status = e.$metadata?.httpStatusCode;
+  if (
+    (e.code !== undefined && UNREACHABLE.has(e.code)) ||
+    SERVER_SIDE.has(e.name ?? '') ||
+    (status !== undefined && status >= 500)
+  ) {
+    return new BlobStoreUnavailableError(`S3 ${e.code ?? e.name ?? 'error'}${status ? ` (HTTP ${status})` : ''}`, {
+      cause: error,
+    });
+  }
+  return error;
+}
+
 /** Whether an S3 error means "no such object / upload". */
 export function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -78,13 +112,19 @@ export class S3Objects {
     return this.location.prefix === '' ? relative : `${this.location.prefix}/${relative}`;
   }
 
+  /** The client's send, with "the store cannot be reached" told apart (BlobStoreUnavailableError). */
+  private readonly send = ((command: never, options?: never) =>
+    this.client.send(command, options).catch((error: unknown) => {
+      throw s3Failure(error);
+    })) as S3Client['send'];
+
   private get bucket(): string {
     return this.location.bucket;
   }
 
   async size(key: string): Promise<bigint | undefined> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      const head = await this.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
       return BigInt(head.ContentLength ?? 0);
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -130,13 +170,13 @@ export class S3Objects {
   }
 
   async put(key: string, body: Buffer | string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: body }));
+    await this.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: body }));
   }
 
   /** Deletes an object; one that is not there is no error. */
   async delete(key: string): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      await this.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -146,7 +186,7 @@ export class S3Objects {
   async copy(from: string, to: string, size: bigint): Promise<void> {
     const source = `${this.bucket}/${this.key(from).split('/').map(encodeURIComponent).join('/')}`;
     if (size <= BigInt(MAX_SINGLE_COPY_BYTES)) {
-      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: this.key(to), CopySource: source }));
+      await this.send(new CopyObjectCommand({ Bucket: this.bucket, Key: this.key(to), CopySource: source }));
       return;
     }
     const total = Number(size);
@@ -156,7 +196,7 @@ export class S3Objects {
       const parts: CompletedPart[] = [];
       for (let start = 0, n = 1; start < total; start += partSize, n++) {
         const end = Math.min(total, start + partSize) - 1;
-        const part = await this.client.send(
+        const part = await this.send(
           new UploadPartCopyCommand({
             Bucket: this.bucket,
             Key: this.key(to),
@@ -176,7 +216,7 @@ export class S3Objects {
   }
 
   async createMultipart(key: string): Promise<string> {
-    const created = await this.client.send(
+    const created = await this.send(
       new CreateMultipartUploadCommand({
         Bucket: this.bucket,
         Key: this.key(key),
@@ -188,7 +228,7 @@ export class S3Objects {
   }
 
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<CompletedPart> {
-    const part = await this.client.send(
+    const part = await this.send(
       new UploadPartCommand({
         Bucket: this.bucket,
         Key: this.key(key),
@@ -202,7 +242,7 @@ export class S3Objects {
   }
 
   async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
-    await this.client.send(
+    await this.send(
       new CompleteMultipartUploadCommand({
         Bucket: this.bucket,
         Key: this.key(key),
@@ -215,9 +255,7 @@ export class S3Objects {
   /** Aborts a multipart upload: its parts are dropped and nothing appears. One already gone is no error. */
   async abortMultipart(key: string, uploadId: string): Promise<void> {
     try {
-      await this.client.send(
-        new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key(key), UploadId: uploadId }),
-      );
+      await this.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key(key), UploadId: uploadId }));
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -227,7 +265,7 @@ export class S3Objects {
   async *list(prefix: string): AsyncGenerator<{ key: string; lastModified: Date }> {
     let token: string | undefined;
     do {
-      const page = await this.client.send(
+      const page = await this.send(
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.key(prefix), ContinuationToken: token }),
       );
       for (const object of page.Contents ?? [])
@@ -241,7 +279,7 @@ export class S3Objects {
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     for (;;) {
-      const page = await this.client.send(
+      const page = await this.send(
         new ListMultipartUploadsCommand({
           Bucket: this.bucket,
           Prefix: this.key(prefix),
