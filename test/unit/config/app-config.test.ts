@@ -41,6 +41,7 @@ describe('configuration', () => {
     [{ BLOB_STORE_URL: 's3://bucket', S3_ENDPOINT: 'not a url' }, 'S3_ENDPOINT'],
     [{ BLOB_STORE_URL: 's3://bucket', BLOB_REDIRECT: 'always' }, 'BLOB_REDIRECT'],
     [{ BLOB_REDIRECT: 'presigned' }, 'BLOB_REDIRECT'],
+    [{ S3_ENDPOINT: 'http://127.0.0.1:9000' }, 'S3_ENDPOINT'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(problems(env)).toEqual([variable]);
   });

@@ -78,6 +78,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const errors = validateSync(dto, { forbidUnknownValues: false });
   if (errors.length > 0) throw new ConfigError(errors.map(describe));
 
+  if (dto.S3_ENDPOINT && !dto.BLOB_STORE_URL) {
+    throw new ConfigError([
+      { variable: 'S3_ENDPOINT', reason: 'is set, but BLOB_STORE_URL (s3://bucket/prefix) is not' },
+    ]);
+  }
   if (dto.BLOB_REDIRECT === 'presigned' && !dto.BLOB_STORE_URL) {
     throw new ConfigError([
       { variable: 'BLOB_REDIRECT', reason: 'presigned needs an S3 blob store (BLOB_STORE_URL=s3://bucket/prefix)' },
