@@ -76,6 +76,11 @@ describe('blobs in S3: upload, register, license, download (and a presigned redi
   const resumable = randomBytes(3 * MiB + 77);
   let dataset: { id: string; contentRoot: string; license: { termsHash: string } };
 
+  it('/health reports the bucket', async () => {
+    const health = await t.http.get('/health').expect(200);
+    expect(health.body.info.blobStore).toMatchObject({ status: 'up', kind: 's3', location: `s3://${bucket}/e2e` });
+  });
+
   it('PUT /blobs streams into the bucket under the SHA-256; nothing is written to the local disk', async () => {
     const owner = await t.as(OWNER);
     const put = await owner.put('/blobs').set('content-type', 'application/octet-stream').send(plain).expect(200);
@@ -316,6 +321,9 @@ describe('blobs in S3, with the object store gone', () => {
       const stored = randomBytes(1000);
       await owner.put('/blobs').set('content-type', 'application/octet-stream').send(stored).expect(200);
       await s3.stop();
+      const health = await t.http.get('/health').expect(503);
+      expect(health.body.error.blobStore).toMatchObject({ status: 'down' });
+      expect(health.body.info.database).toMatchObject({ status: 'up' });
 
       const put = await owner.put('/blobs').set('content-type', 'application/octet-stream').send(randomBytes(1000));
       expect(put.status).toBe(503);

@@ -77,7 +77,7 @@ const blobStoreProvider: Provider<BlobStore> = {
     FileListPool,
     MissingDigestsPreparer,
   ],
-  exports: [DatasetsService, BlobsService],
+  exports: [DatasetsService, BlobsService, BLOB_STORE],
 })
 export class ContributionsModule implements OnModuleInit {
   constructor(

@@ -1,9 +1,10 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckService,
   type HealthIndicatorFunction,
+  type HealthIndicatorResult,
   HealthIndicatorService,
 } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -12,6 +13,7 @@ import { DatabaseAvailability } from '../common/dependencies/database-availabili
 import { ChecksDatabaseItself } from '../common/dependencies/database-available.guard';
 import { WorkerConditionsRepository, type WorkerCondition } from '../worker/worker-conditions.repository';
 import { Access } from '../access/access.decorator';
+import { BLOB_STORE, type BlobStore } from '../contributions/storage/blob-store';
 
 /** Every indicator gives up after this long, so /health says "down" within a second. */
 const INDICATOR_TIMEOUT_MS = 1_000;
@@ -27,6 +29,7 @@ export class HealthController {
     () => this.database(),
     () => this.chainState(),
     () => this.settlement(),
+    () => this.blobStore(),
   ];
 
   constructor(
@@ -35,6 +38,7 @@ export class HealthController {
     private readonly databaseAvailability: DatabaseAvailability,
     private readonly chain: ChainService,
     private readonly conditions: WorkerConditionsRepository,
+    @Inject(BLOB_STORE) private readonly store: BlobStore,
   ) {}
 
   @Get()
@@ -52,6 +56,18 @@ export class HealthController {
         const state = await this.databaseAvailability.probe();
         if (!state.up) throw new Error(state.reason);
       })
+      .withTimeout(INDICATOR_TIMEOUT_MS);
+  }
+
+  /**
+   * The object store answers a listing of the prefix with these credentials. Only a store on
+   * another machine (BLOB_STORE_URL) has an entry: the local disk is this process's own.
+   */
+  private async blobStore(): Promise<HealthIndicatorResult> {
+    if (!this.store.check) return {};
+    return this.indicators
+      .check('blobStore')
+      .attempt(async () => this.store.check?.())
       .withTimeout(INDICATOR_TIMEOUT_MS);
   }
 

@@ -65,6 +65,8 @@ export interface BlobStore {
    * `expiresInSeconds`; stores that cannot hand one out (local disk) leave it undefined.
    */
   presignedUrl?(sha256: string, expiresInSeconds: number): Promise<string>;
+  /** For /health: resolves when a store on another machine (S3) answers, throws saying why not. */
+  check?(): Promise<{ kind: string; location: string }>;
 }
 
 /**

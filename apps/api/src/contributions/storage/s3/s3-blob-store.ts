@@ -161,6 +161,12 @@ export class S3BlobStore implements BlobStore {
     await this.objects.delete(this.blobKey(sha256));
   }
 
+  async check(): Promise<{ kind: string; location: string }> {
+    await this.objects.probe();
+    const { bucket, prefix } = this.objects.location;
+    return { kind: 's3', location: `s3://${bucket}/${prefix}` };
+  }
+
   /** A short-lived URL that serves the blob's bytes straight from the bucket (ranges included). */
   presignedUrl(sha256: string, expiresInSeconds: number): Promise<string> {
     return this.objects.presignedGet(this.blobKey(sha256), expiresInSeconds);

@@ -261,6 +261,11 @@ export class S3Objects {
     }
   }
 
+  /** One listing of at most one key under the prefix: the bucket exists, and answers these credentials. */
+  async probe(): Promise<void> {
+    await this.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.key(''), MaxKeys: 1 }));
+  }
+
   /** Objects under a relative prefix: key (relative) and when it was last written. */
   async *list(prefix: string): AsyncGenerator<{ key: string; lastModified: Date }> {
     let token: string | undefined;
