@@ -133,8 +133,11 @@ export class S3BlobStore implements BlobStore {
     try {
       await upload.done();
     } catch (error) {
-      // lib-storage aborted the multipart upload; the stream's own error says why.
-      throw failure ?? s3Failure(error);
+      // lib-storage aborted the multipart upload; the stream's own error says why, if it failed.
+      // If S3 failed instead, stop reading the source.
+      const cause = failure ?? s3Failure(error);
+      body.destroy();
+      throw cause;
     }
     if (failure) throw failure;
     const { sha256, size } = hasher.result;
