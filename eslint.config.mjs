@@ -53,6 +53,11 @@ export default tseslint.config(
     rules: Object.fromEntries(unsafeAny.map((rule) => [rule, 'off'])),
   },
   {
+    // The web app runs in the browser (apps/web/tsconfig.json: DOM, bundled by Vite).
+    files: ['apps/web/**/*.ts', 'apps/web/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Lanes: the libs are the core the apps build on, never the other way round.
     files: ['libs/**/*.ts'],
     rules: {

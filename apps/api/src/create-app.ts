@@ -13,6 +13,7 @@ import { createValidationPipe } from './common/validation';
 import { mountDocsSite } from './docs-site/docs-site.static';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import type { Runtime } from './runtime/runtime';
+import { serveWebApp } from './web/serve-web-app';
 
 /** Builds the HTTP application on resolved infrastructure; shared by main.ts and the e2e tests. */
 export async function createApp(runtime: Runtime): Promise<NestExpressApplication> {
@@ -30,6 +31,7 @@ export async function createApp(runtime: Runtime): Promise<NestExpressApplicatio
   app.useGlobalInterceptors(new CachePolicyInterceptor(app.get(Reflector)));
   app.use(jsonBodyParser({ limitsFor: routeLimitsLookup(requestLimitsTable(runtime.config)) }));
   answerClientErrorsInErrorShape(app.getHttpServer());
+  serveWebApp(app);
   app.set('trust proxy', runtime.config.trustProxy);
 
   const document = buildOpenApiDocument(app, runtime.config);
