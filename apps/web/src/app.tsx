@@ -6,9 +6,11 @@ import { CataloguePage } from './pages/catalogue-page';
 // The catalogue is in the first chunk; every other page loads when it is opened.
 const DatasetPage = lazy(() => import('./pages/dataset-page'));
 const AuditPage = lazy(() => import('./pages/audit-page'));
+const EarningsPage = lazy(() => import('./pages/earnings-page'));
 
 const NAV = [
   { href: '/app/datasets', label: 'Catalogue' },
+  { href: '/app/earnings', label: 'Earnings' },
   { href: '/app/audit', label: 'Audit' },
 ];
 
@@ -47,6 +49,7 @@ export function App() {
             </Route>
             <Route path="/app/datasets" component={CataloguePage} />
             <Route path="/app/datasets/:id">{(params) => <DatasetPage id={params.id} />}</Route>
+            <Route path="/app/earnings" component={EarningsPage} />
             <Route path="/app/audit" component={AuditPage} />
             <Route>
               <h1>Page not found</h1>

@@ -1,0 +1,100 @@
+// A real EIP-1193 wallet for the web app's tests: a provider injected into the page and announced with
+// EIP-6963, whose requests go to the Node side (page.exposeFunction). There it signs with an anvil dev
+// key (personal_sign, eth_signTypedData_v4), sends transactions to anvil, and forwards every other
+// JSON-RPC call to anvil. The app cannot tell it from a browser extension.
+import { randomUUID } from 'node:crypto';
+import { getBytes, isHexString, NonceManager, Wallet, type JsonRpcProvider, type TypedDataField } from 'ethers';
+import type { Page } from 'playwright-core';
+
+export interface TestWallet {
+  address: string;
+  name: string;
+  /** Every request the page made, in order (method names), to check what the app asked for. */
+  requests: string[];
+}
+
+export async function injectWallet(
+  page: Page,
+  options: { privateKey: string; provider: JsonRpcProvider; name?: string },
+): Promise<TestWallet> {
+  const signer = new Wallet(options.privateKey, options.provider);
+  const sender = new NonceManager(signer);
+  const { chainId } = await options.provider.getNetwork();
+  const wallet: TestWallet = { address: signer.address, name: options.name ?? 'Upstream Test Wallet', requests: [] };
+
+  await page.exposeFunction('__upstreamTestWallet', async (method: string, params: unknown[] = []) => {
+    wallet.requests.push(method);
+    switch (method) {
+      case 'eth_requestAccounts':
+      case 'eth_accounts':
+        return [signer.address];
+      case 'eth_chainId':
+        return `0x${chainId.toString(16)}`;
+      case 'net_version':
+        return chainId.toString();
+      case 'personal_sign': {
+        const [data] = params as [string, string];
+        return signer.signMessage(isHexString(data) ? getBytes(data) : data);
+      }
+      case 'eth_signTypedData_v4': {
+        const [, json] = params as [string, string];
+        const typed = JSON.parse(json) as {
+          domain: Record<string, unknown>;
+          types: Record<string, TypedDataField[]>;
+          message: Record<string, unknown>;
+        };
+        const { EIP712Domain: _domain, ...types } = typed.types;
+        return signer.signTypedData(typed.domain, types, typed.message);
+      }
+      case 'eth_sendTransaction': {
+        const [tx] = params as [{ to?: string; data?: string; value?: string; gas?: string }];
+        const sent = await sender.sendTransaction({
+          to: tx.to,
+          data: tx.data,
+          value: tx.value === undefined ? undefined : BigInt(tx.value),
+          gasLimit: tx.gas === undefined ? undefined : BigInt(tx.gas),
+        });
+        return sent.hash;
+      }
+      case 'wallet_switchEthereumChain':
+      case 'wallet_addEthereumChain':
+        return null;
+      default:
+        return options.provider.send(method, params);
+    }
+  });
+
+  await page.addInitScript(installProvider, {
+    uuid: randomUUID(),
+    name: wallet.name,
+    rdns: 'dev.upstream.test-wallet',
+  });
+  return wallet;
+}
+
+/** Runs in the page before its scripts: the EIP-1193 provider and its EIP-6963 announcement. */
+function installProvider(info: { uuid: string; name: string; rdns: string }): void {
+  interface PageGlobals {
+    __upstreamTestWallet(method: string, params?: unknown): Promise<unknown>;
+    addEventListener(type: string, listener: () => void): void;
+    dispatchEvent(event: unknown): boolean;
+    CustomEvent: new (type: string, init: { detail: unknown }) => unknown;
+  }
+  const page = globalThis as unknown as PageGlobals;
+  const provider = {
+    isUpstreamTestWallet: true,
+    request: ({ method, params }: { method: string; params?: unknown }) => page.__upstreamTestWallet(method, params),
+    on: () => provider,
+    removeListener: () => provider,
+  };
+  const icon =
+    'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxNiAxNiI+PGNpcmNsZSBjeD0iOCIgY3k9IjgiIHI9IjgiIGZpbGw9IiMwYjU3ZDAiLz48L3N2Zz4=';
+  const announce = () =>
+    page.dispatchEvent(
+      new page.CustomEvent('eip6963:announceProvider', {
+        detail: Object.freeze({ info: Object.freeze({ ...info, icon }), provider }),
+      }),
+    );
+  page.addEventListener('eip6963:requestProvider', announce);
+  announce();
+}
