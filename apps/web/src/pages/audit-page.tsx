@@ -167,6 +167,12 @@ function VerifyResult({ report: r }: { report: BrowserVerifyReport }) {
       </p>
       <dl className="facts">
         <div>
+          <dt>Time</dt>
+          <dd data-testid={`rebuild-ms-${r.epoch}`} data-rebuild-ms={r.rebuildMs}>
+            {r.rebuildMs} ms rebuilding the root, {r.elapsedMs - r.rebuildMs} ms reading the chain
+          </dd>
+        </div>
+        <div>
           <dt>Rebuilt root</dt>
           <dd>
             <code className="hash">{r.rebuiltRoot}</code>
