@@ -2,6 +2,12 @@ import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
+// `npx vite --config apps/web/vite.config.mts`: the app with hot reload, the API's paths proxied to a
+// running service (UPSTREAM_API, default http://127.0.0.1:3000, as `npm start` serves it).
+const API = process.env.UPSTREAM_API ?? 'http://127.0.0.1:3000';
+const API_PREFIXES = ['/auth', '/datasets', '/blobs', '/uploads', '/licenses', '/labs', '/runs', '/models'];
+const API_PREFIXES_MORE = ['/contributors', '/epochs', '/payments', '/chain', '/health', '/docs'];
+
 const lib = (name: string) => fileURLToPath(new URL(`../../libs/${name}/src`, import.meta.url));
 
 // The web app: built into dist/apps/web by `npm run build`, served by the API at / (routes under /app/…).
@@ -11,6 +17,9 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   plugins: [react()],
+  server: {
+    proxy: Object.fromEntries([...API_PREFIXES, ...API_PREFIXES_MORE].map((prefix) => [prefix, API])),
+  },
   resolve: {
     alias: {
       '@upstream/provenance': lib('provenance'),
