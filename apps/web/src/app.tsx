@@ -7,9 +7,11 @@ import { CataloguePage } from './pages/catalogue-page';
 const DatasetPage = lazy(() => import('./pages/dataset-page'));
 const AuditPage = lazy(() => import('./pages/audit-page'));
 const EarningsPage = lazy(() => import('./pages/earnings-page'));
+const ContributePage = lazy(() => import('./pages/contribute-page'));
 
 const NAV = [
   { href: '/app/datasets', label: 'Catalogue' },
+  { href: '/app/contribute', label: 'Contribute' },
   { href: '/app/earnings', label: 'Earnings' },
   { href: '/app/audit', label: 'Audit' },
 ];
@@ -49,6 +51,7 @@ export function App() {
             </Route>
             <Route path="/app/datasets" component={CataloguePage} />
             <Route path="/app/datasets/:id">{(params) => <DatasetPage id={params.id} />}</Route>
+            <Route path="/app/contribute" component={ContributePage} />
             <Route path="/app/earnings" component={EarningsPage} />
             <Route path="/app/audit" component={AuditPage} />
             <Route>

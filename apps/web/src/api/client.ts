@@ -50,6 +50,11 @@ export function setSessionToken(token: string | null): void {
   }
 }
 
+/** The session token, for the few calls that do not go through `api` (tus uploads). */
+export function currentSessionToken(): string | null {
+  return sessionToken;
+}
+
 export function hasSession(): boolean {
   return sessionToken !== null;
 }
