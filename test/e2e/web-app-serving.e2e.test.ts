@@ -1,8 +1,10 @@
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webAppDir } from '../../apps/api/src/web/serve-web-app';
 import { startTestApp, type TestApp } from '../support/app';
+import { ROOT } from '../support/service-process';
 
 // The web app is served on the API's port as static files beside the API (apps/api/src/web): the page
 // at / and /app/…, content-hashed assets cached for good, and nothing of it in the API's contract.
@@ -18,6 +20,14 @@ describe('web app serving: the page, its assets and their caching, beside an unc
   });
   afterAll(async () => {
     await t?.close();
+  });
+
+  it('finds the built app from the built service too (dist/apps/api), as `npm start` runs it', () => {
+    const built = createRequire(__filename)(join(ROOT, 'dist/apps/api/src/web/serve-web-app.js')) as {
+      webAppDir(): string | null;
+    };
+    expect(built.webAppDir()).toBe(join(ROOT, 'dist/apps/web'));
+    expect(webAppDir()).toBe(join(ROOT, 'dist/apps/web'));
   });
 
   it.each(['/', '/app', '/app/datasets', '/app/datasets/some-id', '/app/audit'])(

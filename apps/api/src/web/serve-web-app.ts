@@ -8,9 +8,12 @@ import type { NextFunction, Request, Response } from 'express';
  * both when it runs built (dist/apps/api/src/web) and from source (apps/api/src/web, in the tests).
  */
 export function webAppDir(): string | null {
-  // Built: dist/apps/api/src/web → <repo>/dist/apps/web; from source: apps/api/src/web → the same.
-  // (Never apps/web itself: that is the app's source, whose index.html points at .tsx files.)
-  const candidates = [resolve(__dirname, '../../../../dist/apps/web'), resolve(__dirname, '../../../dist/apps/web')];
+  // From source (apps/api/src/web) the repo is four levels up; built (dist/apps/api/src/web), five. Both
+  // candidates end in dist/apps/web: never apps/web itself, the app's source, whose page points at .tsx.
+  const candidates = [
+    resolve(__dirname, '../../../../dist/apps/web'),
+    resolve(__dirname, '../../../../../dist/apps/web'),
+  ];
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
 }
 
