@@ -64,37 +64,29 @@ export async function injectWallet(
     }
   });
 
-  await page.addInitScript(installProvider, {
-    uuid: randomUUID(),
-    name: wallet.name,
-    rdns: 'dev.upstream.test-wallet',
-  });
+  await page.addInitScript(providerScript({ uuid: randomUUID(), name: wallet.name, rdns: 'dev.upstream.test-wallet' }));
   return wallet;
 }
 
-/** Runs in the page before its scripts: the EIP-1193 provider and its EIP-6963 announcement. */
-function installProvider(info: { uuid: string; name: string; rdns: string }): void {
-  interface PageGlobals {
-    __upstreamTestWallet(method: string, params?: unknown): Promise<unknown>;
-    addEventListener(type: string, listener: () => void): void;
-    dispatchEvent(event: unknown): boolean;
-    CustomEvent: new (type: string, init: { detail: unknown }) => unknown;
-  }
-  const page = globalThis as unknown as PageGlobals;
+const ICON =
+  'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxNiAxNiI+PGNpcmNsZSBjeD0iOCIgY3k9IjgiIHI9IjgiIGZpbGw9IiMwYjU3ZDAiLz48L3N2Zz4=';
+
+/**
+ * The script that runs in the page before its own: the EIP-1193 provider and its EIP-6963 announcement.
+ * Plain JavaScript text (not a serialised function), so no transpiler's helpers leak into the page.
+ */
+function providerScript(info: { uuid: string; name: string; rdns: string }): string {
+  return `(() => {
+  const info = Object.freeze(${JSON.stringify({ ...info, icon: ICON })});
   const provider = {
     isUpstreamTestWallet: true,
-    request: ({ method, params }: { method: string; params?: unknown }) => page.__upstreamTestWallet(method, params),
+    request: ({ method, params }) => window.__upstreamTestWallet(method, params),
     on: () => provider,
     removeListener: () => provider,
   };
-  const icon =
-    'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxNiAxNiI+PGNpcmNsZSBjeD0iOCIgY3k9IjgiIHI9IjgiIGZpbGw9IiMwYjU3ZDAiLz48L3N2Zz4=';
   const announce = () =>
-    page.dispatchEvent(
-      new page.CustomEvent('eip6963:announceProvider', {
-        detail: Object.freeze({ info: Object.freeze({ ...info, icon }), provider }),
-      }),
-    );
-  page.addEventListener('eip6963:requestProvider', announce);
+    window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) }));
+  window.addEventListener('eip6963:requestProvider', announce);
   announce();
+})();`;
 }
