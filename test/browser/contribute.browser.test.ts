@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
@@ -95,6 +95,19 @@ describe('web app, contribute: pick, hash in a worker, upload, sign, register (C
     await page.getByRole('link', { name: 'Field recordings, day one' }).click();
     await page.getByRole('heading', { name: 'Field recordings, day one', level: 1 }).waitFor();
     await page.getByRole('cell', { name: 'recording.bin', exact: true }).waitFor();
+  });
+
+  it('checks a local file against the dataset: VERIFIED for its bytes, NOT IN THIS DATASET for changed ones', async () => {
+    await page.getByLabel('Your file').setInputFiles(join(dir, 'notes.txt'));
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByText(/^VERIFIED: notes\.txt/).waitFor();
+    const changed = join(dir, 'changed');
+    await mkdir(changed);
+    await writeFile(join(changed, 'notes.txt'), 'field notes, day two\n');
+    await page.getByLabel('Your file').setInputFiles(join(changed, 'notes.txt'));
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByText(/^NOT IN THIS DATASET: the dataset's notes\.txt has SHA-256/).waitFor();
+    expect(await checkPage(page, 'dataset-with-files')).toEqual({});
   });
 
   it('threw no uncaught error in the page on the way', () => {

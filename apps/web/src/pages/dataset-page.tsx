@@ -5,6 +5,7 @@ import { routeUrl, type DatasetDetail, type LineageNode } from '@upstream/api-co
 import { api } from '../api/client';
 import { ErrorView } from '../api/error-view';
 import { TableScroll } from '../table-scroll';
+import { LocalFileCheck } from './local-file-check';
 import { bytes, dateTime, percent, shortHex, units } from '../format';
 
 const FILES_PER_PAGE = 50;
@@ -64,6 +65,7 @@ export default function DatasetPage({ id }: { id: string }) {
       <LineageSection id={d.id} parents={d.parents} />
       <Runs id={d.id} />
       <Files id={d.id} />
+      <LocalFileCheck datasetId={d.id} contentRoot={d.contentRoot} />
     </>
   );
 }
@@ -319,7 +321,7 @@ function Files({ id }: { id: string }) {
                     <a
                       href={routeUrl('getFileProof', { params: { id }, query: { path: f.path } })}
                       download={`${f.path.split('/').at(-1)}.proof.json`}
-                      aria-label={`Download the inclusion proof of ${f.path}`}
+                      aria-label={`proof.json: the inclusion proof of ${f.path}`}
                     >
                       proof.json
                     </a>
