@@ -179,7 +179,7 @@ function License({ dataset: d }: { dataset: DatasetDetail }) {
       <h2 id="license">License</h2>
       <p>
         Terms: <strong>{d.license.template}</strong>, licensing {d.license.licensingOpen ? 'open' : 'closed'}
-        {licenses.data ? `, ${licensesText(licenses.data.licenses.length)}` : ''}.
+        {licenses.data ? `, ${licensesText(licenses.data.total)}` : ''}.
       </p>
       <details>
         <summary>Terms document (hash {shortHex(d.license.termsHash)})</summary>
@@ -235,14 +235,14 @@ function Runs({ id }: { id: string }) {
     queryFn: () => api('listDatasetRuns', { params: { id }, query: { limit: 100 } }),
   });
   const earned = new Map<string, bigint>();
-  for (const run of runs.data?.runs ?? [])
+  for (const run of runs.data?.items ?? [])
     for (const p of run.paid) earned.set(p.token, (earned.get(p.token) ?? 0n) + BigInt(p.amount));
   return (
     <section aria-labelledby="runs">
       <h2 id="runs">Training runs that used it</h2>
       <ErrorView error={runs.error} title="The runs could not be loaded" />
-      {runs.data && runs.data.runs.length === 0 && <p className="muted">No run has used this dataset yet.</p>}
-      {runs.data && runs.data.runs.length > 0 && (
+      {runs.data && runs.data.items.length === 0 && <p className="muted">No run has used this dataset yet.</p>}
+      {runs.data && runs.data.items.length > 0 && (
         <TableScroll label="Runs">
           <table>
             <thead>
@@ -255,7 +255,7 @@ function Runs({ id }: { id: string }) {
               </tr>
             </thead>
             <tbody>
-              {runs.data.runs.map((r) => (
+              {runs.data.items.map((r) => (
                 <tr key={r.id}>
                   <td>{r.modelName}</td>
                   <td>
