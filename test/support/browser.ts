@@ -1,5 +1,6 @@
 // Chromium for the web app's tests: Debian's /usr/bin/chromium driven by playwright-core (nothing is
 // downloaded at run time), axe-core on every page, screenshots at desktop and phone widths.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,11 +13,33 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(ROOT, '.data', 'screenshots');
 export const WIDTHS = { desktop: 1280, phone: 390 } as const;
 
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Installs Debian's Chromium when it is missing and this process may (root, apt-get present): the
+ * one install step the tests take themselves, so `npm install` then `npm test` passes on a fresh
+ * machine. `flock` serialises the test files that ask at once; the second finds it installed.
+ */
+function ensureChromium(): void {
+  if (existsSync(CHROMIUM_PATH)) return;
+  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get') && existsSync('/usr/bin/flock');
+  if (CHROMIUM_PATH === '/usr/bin/chromium' && canInstall)
+    execFileSync(
+      'flock',
+      [
+        '/tmp/upstream-chromium-install.lock',
+        'sh',
+        '-c',
+        'command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)',
+      ],
+      { stdio: 'inherit', timeout: 15 * 60_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } },
+    );
   if (!existsSync(CHROMIUM_PATH))
     throw new Error(
       `Chromium is not at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`,
     );
+}
+
+export async function launchChromium(): Promise<Browser> {
+  ensureChromium();
   // Root needs --no-sandbox; /dev/shm is small in containers.
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }
