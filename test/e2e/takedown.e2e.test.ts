@@ -235,7 +235,7 @@ describe('takedown: an owner withdraws a dataset version; runs that used it keep
     const entries = (await t.http.get(`/runs/${run.id}/entries`).expect(200)).body;
     expect(JSON.stringify(entries)).toContain(dataset.contentRoot);
     const runs = (await t.http.get(`/datasets/${dataset.id}/runs`).expect(200)).body;
-    expect(runs.runs).toEqual([expect.objectContaining({ id: run.id, weight: '7' })]);
+    expect(runs.items).toEqual([expect.objectContaining({ id: run.id, weight: '7' })]);
   });
 
   it('orders a license racing a takedown: a request arriving while the takedown commits waits, then is refused', async () => {
