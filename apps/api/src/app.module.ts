@@ -15,6 +15,7 @@ import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { HitQueueThrottlerStorage } from './common/hit-queue-throttler.storage';
 import { OffLoopModule } from './common/off-loop/off-loop.pool';
 import { PersistenceModule } from './common/persistence/unit-of-work';
+import { ShutdownTraceModule } from './common/shutdown/shutdown-trace';
 import { HealthModule } from './health/health.module';
 import { WorkerModule } from './worker/worker.module';
 import { AnchoringModule } from './anchoring/anchoring.module';
@@ -54,6 +55,7 @@ export class AppModule {
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
           storage: new HitQueueThrottlerStorage(),
         }),
+        ShutdownTraceModule,
         PersistenceModule,
         OffLoopModule,
         CatalogueModule,

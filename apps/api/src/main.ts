@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config/app-config';
+import { ShutdownTrace } from './common/shutdown/shutdown-trace';
 import { createApp } from './create-app';
 import { startInfrastructure } from './runtime/infrastructure';
 
@@ -49,9 +50,12 @@ async function main(): Promise<void> {
     log.info(`${signal} received: draining requests and stopping`);
     let phase = 'closing the HTTP server and the modules (requests in flight, the worker pass under way)';
     const force = setTimeout(() => {
+      const hooks = app?.get(ShutdownTrace, { strict: false }).pending() ?? [];
       log.error(
-        { phase },
-        `shutdown took longer than SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs} ms) while ${phase}; stopping PostgreSQL and the chain and exiting`,
+        { phase, unfinishedHooks: hooks, activeResources: process.getActiveResourcesInfo() },
+        `shutdown took longer than SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs} ms) while ${phase}` +
+          (hooks.length > 0 ? ` (unfinished: ${hooks.join(', ')})` : '') +
+          '; stopping PostgreSQL and the chain and exiting',
       );
       infrastructure.signalChildren();
       process.exit(1);
