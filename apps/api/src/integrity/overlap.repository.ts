@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { OWNERS_PER_ENTRY, type Address, type OverlapRelation } from '@upstream/api-contract';
 import { SqlRepository } from '../common/persistence/unit-of-work';
+import { fileColumnsSql, type FileColumns } from '../contributions/datasets/file-list/file-columns';
 
 /** An earlier dataset sharing files with a new one, as the overlap check finds it or a stored overlap reads. */
 export interface OverlapRow {
@@ -22,13 +23,6 @@ export interface OverlapRow {
 export interface FoundOverlapRow extends OverlapRow {
   /** numeric, as text: bytes of the new dataset this dataset registered first (it "owns" them). */
   first_bytes: string;
-}
-
-/** One distinct digest of a new dataset: how many of its files have it and their bytes. */
-export interface NewDigest {
-  sha256: string;
-  files: number;
-  bytes: bigint;
 }
 
 export interface OverlapFinding {
@@ -78,11 +72,12 @@ export class OverlapRepository extends SqlRepository {
    * digests, so two registrations sharing a digest check one after the other and the second sees the
    * first. Taken in bucket order, so two registrations never wait on each other both ways.
    */
-  async lockBuckets(buckets: readonly number[]): Promise<void> {
+  async lockBuckets(files: FileColumns): Promise<void> {
     await this.db.query(
       `SELECT pg_advisory_xact_lock($1::int, b)
-       FROM (SELECT DISTINCT b FROM unnest($2::int[]) AS t(b) ORDER BY b) AS s`,
-      [OVERLAP_LOCK_CLASS, buckets],
+       FROM (SELECT DISTINCT ('x' || substr(f.sha256, 1, 2))::bit(8)::int AS b FROM ${fileColumnsSql('$2', '$3', '$4')}
+             WHERE f.size > 0 ORDER BY b) AS s`,
+      [OVERLAP_LOCK_CLASS, files.paths, files.sizes, files.sha256s],
     );
   }
 
@@ -95,14 +90,14 @@ export class OverlapRepository extends SqlRepository {
    * never count, and a later copy of them elsewhere does not make them another owner's). The digests are
    * probed on `dataset_files_sha256_dataset_idx` (sha256, dataset_id): index entries, not file rows.
    */
-  async find(
-    digests: readonly NewDigest[],
-    owners: readonly Address[],
-    parentIds: readonly string[],
-  ): Promise<OverlapFinding> {
+  async find(files: FileColumns, owners: readonly Address[], parentIds: readonly string[]): Promise<OverlapFinding> {
     const rows = await this.db.query<(FoundOverlapRow & { undeclared_bytes: string })[]>(
       `WITH RECURSIVE
-         new_files AS (SELECT h, bytes, files FROM unnest($1::text[], $2::numeric[], $5::int[]) AS t(h, bytes, files)),
+         new_files AS (
+           SELECT t.h, sum(t.s) AS bytes, count(*)::int AS files
+           FROM unnest(string_to_array($1::text, ','), string_to_array($2::text, ',')::numeric[]) AS t(h, s)
+           WHERE t.s > 0 GROUP BY t.h
+         ),
          hits AS (
            SELECT f.dataset_id, f.sha256 FROM new_files n JOIN dataset_files f ON f.sha256 = n.h
            GROUP BY f.dataset_id, f.sha256
@@ -135,13 +130,7 @@ export class OverlapRepository extends SqlRepository {
           WHERE u.relation = 'undeclared') AS undeclared_bytes
        FROM classified c JOIN datasets x ON x.id = c.id LEFT JOIN first_bytes fb ON fb.id = c.id
        ORDER BY c.shared_bytes DESC, x.created_at, x.id`,
-      [
-        digests.map((d) => d.sha256),
-        digests.map((d) => d.bytes.toString()),
-        parentIds,
-        owners,
-        digests.map((d) => d.files),
-      ],
+      [files.sha256s, files.sizes, parentIds, owners],
     );
     return {
       rows: rows.map(({ undeclared_bytes: _, ...row }) => row),

@@ -11,7 +11,8 @@ import type { Tx } from '../common/persistence/unit-of-work';
 import { datasetNotFound } from '../contributions/contributions.errors';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { integrityError } from './integrity.errors';
-import { OverlapRepository, type NewDigest, type OverlapFinding, type OverlapRow } from './overlap.repository';
+import type { FileColumns } from '../contributions/datasets/file-list/file-columns';
+import { OverlapRepository, type OverlapFinding, type OverlapRow } from './overlap.repository';
 import type { OverlapQueryDto } from './dto/overlap-query.dto';
 
 /** Undeclared datasets a refusal names (and suggests as parents) at most. */
@@ -20,7 +21,8 @@ const PPM = 1_000_000n;
 
 /** A new dataset as the overlap check needs it. */
 export interface OverlapCandidate {
-  files: readonly { sha256: string; size: bigint }[];
+  /** Its files, in columns (PostgreSQL groups the digests: nothing per file is built here). */
+  files: FileColumns;
   totalBytes: bigint;
   /** Its owner accounts, lowercase. */
   owners: readonly Address[];
@@ -48,20 +50,11 @@ export class OverlapService {
    * (were first registered in) earlier datasets of other owners outside the declared lineage.
    */
   async check(tx: Tx, candidate: OverlapCandidate): Promise<OverlapFinding> {
-    // Distinct non-empty digests, with how many files share each and their bytes (empty files never count).
-    const digests = new Map<string, NewDigest>();
-    for (const f of candidate.files) {
-      if (f.size === 0n) continue;
-      const d = digests.get(f.sha256);
-      if (d) {
-        d.files += 1;
-        d.bytes += f.size;
-      } else digests.set(f.sha256, { sha256: f.sha256, files: 1, bytes: f.size });
-    }
-    if (digests.size === 0 || candidate.totalBytes === 0n) return { rows: [], undeclaredBytes: 0n };
+    // Empty files never count: with no bytes, nothing can overlap.
+    if (candidate.totalBytes === 0n) return { rows: [], undeclaredBytes: 0n };
     const repository = this.repository.in(tx);
-    await repository.lockBuckets([...new Set([...digests.keys()].map((h) => parseInt(h.slice(0, 2), 16)))]);
-    const finding = await repository.find([...digests.values()], candidate.owners, candidate.parentIds);
+    await repository.lockBuckets(candidate.files);
+    const finding = await repository.find(candidate.files, candidate.owners, candidate.parentIds);
     const refusePpm = BigInt(this.runtime.config.overlapRefusePpm);
     if (finding.undeclaredBytes * PPM >= refusePpm * candidate.totalBytes) {
       throw this.refusal(finding, candidate.totalBytes);

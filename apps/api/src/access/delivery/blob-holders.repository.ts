@@ -43,13 +43,19 @@ export class BlobHoldersRepository extends SqlRepository {
   }
 
   /**
-   * Of `sha256s`, those `account` may not put in a registration: it neither uploaded them nor may
-   * fetch them (they are in no public dataset, no dataset it owns, no licensed dataset it holds a
-   * license in force on). Deduplicated, in first-seen order.
+   * Of the digests `sha256s` (joined by `,`: PostgreSQL splits them), those `account` may not put in a
+   * registration: it neither uploaded them nor may fetch them (they are in no public dataset, no dataset
+   * it owns, no licensed dataset it holds a license in force on). The first `limit` distinct ones, each
+   * with the position of its first occurrence, and how many there are in all.
    */
-  async unavailableTo(account: Address, sha256s: Sha256[]): Promise<Sha256[]> {
-    const rows = await this.db.query<{ sha256: Sha256 }[]>(
-      `SELECT t.h AS sha256 FROM (SELECT DISTINCT ON (h) h, o FROM unnest($2::text[]) WITH ORDINALITY AS u(h, o) ORDER BY h, o) t
+  async unavailableTo(
+    account: Address,
+    sha256s: string,
+    limit: number,
+  ): Promise<{ total: number; digests: { sha256: Sha256; index: number }[] }> {
+    const rows = await this.db.query<{ sha256: Sha256; o: string; total: string }[]>(
+      `SELECT t.h AS sha256, t.o::text AS o, count(*) OVER ()::text AS total
+       FROM (SELECT DISTINCT ON (h) h, o FROM unnest(string_to_array($2::text, ',')) WITH ORDINALITY AS u(h, o) ORDER BY h, o) t
        WHERE NOT EXISTS (SELECT 1 FROM blob_holders bh WHERE bh.account = $1 AND bh.sha256 = t.h)
          AND NOT EXISTS (
            SELECT 1 FROM dataset_files f JOIN datasets d ON d.id = f.dataset_id AND d.storage = 'uploaded'
@@ -58,9 +64,12 @@ export class BlobHoldersRepository extends SqlRepository {
              OR EXISTS (SELECT 1 FROM dataset_owners o WHERE o.dataset_id = d.id AND o.account = $1)
              OR (d.access_policy = 'licensed' AND EXISTS (
                    SELECT 1 FROM licenses l WHERE l.dataset_id = d.id AND l.licensee = $1 AND ${licenseInForce('l')}))))
-       ORDER BY t.o`,
-      [account, sha256s],
+       ORDER BY t.o LIMIT $3`,
+      [account, sha256s, limit],
     );
-    return rows.map((r) => r.sha256);
+    return {
+      total: Number(rows[0]?.total ?? 0),
+      digests: rows.map((r) => ({ sha256: r.sha256, index: Number(r.o) - 1 })),
+    };
   }
 }

@@ -9,6 +9,13 @@ export const DATABASE_PROBE_TIMEOUT_MS = 900;
 const PROBE_INTERVAL_UP_MS = 1_000;
 /** …and more often while it is down, so the service answers again soon after PostgreSQL is back. */
 const PROBE_INTERVAL_DOWN_MS = 250;
+/**
+ * Probes in a row that must time out before PostgreSQL counts as down. A refusal (connection refused,
+ * 57P03 of a shutdown) says so at once; a timeout alone does not: on a loaded machine one fresh session,
+ * SCRAM authentication included, can take longer than DATABASE_PROBE_TIMEOUT_MS while the pool's
+ * sessions answer, and refusing every request on that guess turned a slow second into failed requests.
+ */
+export const TIMEOUTS_BEFORE_DOWN = 2;
 
 export type DatabaseState = { up: true; checkedAt: number } | { up: false; reason: string; checkedAt: number };
 
@@ -23,6 +30,8 @@ export class DatabaseAvailability {
   private readonly logger = new Logger('Database');
   private readonly url: string;
   private last: DatabaseState | undefined;
+  /** Probes in a row that timed out (and no more than that went wrong). */
+  private timeouts = 0;
   private inFlight: Promise<DatabaseState> | undefined;
 
   constructor(@Inject(RUNTIME) runtime: Runtime) {
@@ -75,6 +84,16 @@ export class DatabaseAvailability {
     } finally {
       void client.end().catch(() => undefined);
     }
+    if (!state.up && timedOut(state.reason) && this.last?.up !== false) {
+      this.timeouts++;
+      if (this.timeouts < TIMEOUTS_BEFORE_DOWN) {
+        this.logger.debug(`a PostgreSQL probe timed out (${this.timeouts} in a row); not yet counted as down`);
+        // The verdict stands (up), checked again at the next probe.
+        state = { up: true, checkedAt: Date.now() };
+      }
+    } else {
+      this.timeouts = 0;
+    }
     if (this.last && this.last.up !== state.up) {
       if (state.up) this.logger.log('PostgreSQL takes new connections again');
       else this.logger.warn(`PostgreSQL refuses new connections: ${state.reason}`);
@@ -84,4 +103,9 @@ export class DatabaseAvailability {
     this.last = state;
     return state;
   }
+}
+
+/** node-postgres's words for a connection or query that took too long (no code is attached). */
+function timedOut(reason: string): boolean {
+  return /timeout expired|timed out|Query read timeout/i.test(reason);
 }

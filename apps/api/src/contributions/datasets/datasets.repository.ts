@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { OWNERS_PER_ENTRY, type AccessPolicy, type Address, type Bytes32 } from '@upstream/api-contract';
 import { SqlRepository } from '../../common/persistence/unit-of-work';
-import type { ContributionVersion, FileEntry } from '@upstream/provenance';
+import { fileColumnsSql, type FileColumns } from './file-list/file-columns';
+import type { ContributionVersion } from '@upstream/provenance';
 
 /** A `datasets` row with its owners, as the catalogue reads it. */
 export interface DatasetRow {
@@ -96,6 +97,15 @@ const selectDataset = (ownersLimit: number | null, shareOf: string | null = null
 const SELECT_DATASET = selectDataset(null);
 
 /** Every SQL statement of datasets: registration writes (bulk where it matters) and catalogue reads. */
+/** An uploaded entry of a registration whose blob is not stored (`missing`) or has another size. */
+export interface EntryWithoutBlob {
+  /** Its position in canonical order. */
+  index: number;
+  reason: 'missing' | 'size';
+  storedSize?: string;
+  entry: { path: string; size: string; sha256: string };
+}
+
 @Injectable()
 export class DatasetsRepository extends SqlRepository {
   constructor(@InjectDataSource() db: DataSource) {
@@ -168,17 +178,13 @@ export class DatasetsRepository extends SqlRepository {
     await this.db.query(`SELECT pg_advisory_xact_lock_shared($1)`, [BLOB_COLLECTION_LOCK]);
   }
 
-  /** Bulk insert of a dataset's files: one statement over unnest'ed arrays, whatever the count. */
-  async insertFiles(datasetId: string, entries: readonly FileEntry[]): Promise<void> {
-    const chunk = 50_000;
-    for (let i = 0; i < entries.length; i += chunk) {
-      const part = entries.slice(i, i + chunk);
-      await this.db.query(
-        `INSERT INTO dataset_files (dataset_id, path, size, sha256)
-         SELECT $1, p, s::numeric, h FROM unnest($2::text[], $3::text[], $4::text[]) AS t(p, s, h)`,
-        [datasetId, part.map((e) => e.path), part.map((e) => e.size.toString()), part.map((e) => e.sha256)],
-      );
-    }
+  /** Bulk insert of a dataset's files: one statement, PostgreSQL splitting the columns (no array is built here). */
+  async insertFiles(datasetId: string, files: FileColumns): Promise<void> {
+    await this.db.query(
+      `INSERT INTO dataset_files (dataset_id, path, size, sha256)
+       SELECT $1, f.path, f.size, f.sha256 FROM ${fileColumnsSql('$2', '$3', '$4')}`,
+      [datasetId, files.paths, files.sizes, files.sha256s],
+    );
   }
 
   async insertOwners(datasetId: string, owners: { account: string; shareBps: number }[]): Promise<void> {
@@ -212,25 +218,29 @@ export class DatasetsRepository extends SqlRepository {
   }
 
   /**
-   * Uploaded entries whose blob is missing or has another size: their positions in `entries`.
-   * The digests are passed as text[], the blobs.sha256 key's type, so its index serves (compared across
-   * types, PostgreSQL nested-loops over the whole table: 3,000 files took 2.9 s; 10,000 ~26 s).
+   * Uploaded entries whose blob is missing or has another size: the first `limit` (their positions in
+   * canonical order and what they list) and how many there are in all. The digests are compared as text,
+   * the blobs.sha256 key's type, so its index serves (compared across types, PostgreSQL nested-loops over
+   * the whole table: 3,000 files took 2.9 s; 10,000 ~26 s).
    */
-  async entriesWithoutBlob(
-    entries: readonly FileEntry[],
-  ): Promise<{ index: number; reason: 'missing' | 'size'; storedSize?: string }[]> {
-    const rows: { i: number; size: string | null }[] = await this.db.query(
-      `SELECT t.i::int AS i, b.size::text AS size
-       FROM unnest($1::text[], $2::numeric[]) WITH ORDINALITY AS t(h, s, i)
-       LEFT JOIN blobs b ON b.sha256 = t.h
-       WHERE b.sha256 IS NULL OR b.size <> t.s ORDER BY t.i LIMIT 100`,
-      [entries.map((e) => e.sha256), entries.map((e) => e.size.toString())],
-    );
-    return rows.map((r) => ({
-      index: r.i - 1,
-      reason: r.size === null ? 'missing' : 'size',
-      storedSize: r.size ?? undefined,
-    }));
+  async entriesWithoutBlob(files: FileColumns, limit = 100): Promise<{ total: number; entries: EntryWithoutBlob[] }> {
+    const rows: { i: string; path: string; size: string; sha256: string; stored: string | null; total: string }[] =
+      await this.db.query(
+        `SELECT f.i::text AS i, f.path, f.size::text AS size, f.sha256, b.size::text AS stored, count(*) OVER ()::text AS total
+         FROM ${fileColumnsSql('$1', '$2', '$3')}
+         LEFT JOIN blobs b ON b.sha256 = f.sha256
+         WHERE b.sha256 IS NULL OR b.size <> f.size ORDER BY f.i LIMIT $4`,
+        [files.paths, files.sizes, files.sha256s, limit],
+      );
+    return {
+      total: Number(rows[0]?.total ?? 0),
+      entries: rows.map((r) => ({
+        index: Number(r.i) - 1,
+        reason: r.stored === null ? 'missing' : 'size',
+        storedSize: r.stored ?? undefined,
+        entry: { path: r.path, size: r.size, sha256: r.sha256 },
+      })),
+    };
   }
 
   async setAccessPolicy(datasetId: string, policy: AccessPolicy): Promise<void> {

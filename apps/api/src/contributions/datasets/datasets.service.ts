@@ -14,7 +14,6 @@ import {
   ProvenanceError,
   upstreamDomain,
   normalizeEntryPath,
-  type FileEntry,
   type ContributionMessage,
   type LicenseTerms,
 } from '@upstream/provenance';
@@ -40,14 +39,14 @@ import type {
   LineageDto,
 } from './dto/dataset-response.dto';
 import { DatasetsRepository, type DatasetRow } from './datasets.repository';
-import { fileEntriesOf, type PreparedRegistration } from './file-list/file-list';
+import type { FileColumns } from './file-list/file-columns';
+import type { PreparedRegistration } from './file-list/file-list';
 import { FileListPool } from './file-list/file-list.pool';
 import { OverlapService } from '../../integrity/overlap.service';
 import { TakedownService } from '../../integrity/takedown.service';
 
-/** A registration's files in canonical order, and where each was in the body. */
-interface PreparedFiles {
-  entries: FileEntry[];
+/** A registration's files in canonical order (columns), and where each was in the body. */
+interface PreparedFiles extends FileColumns {
   bodyIndex: Int32Array;
 }
 
@@ -103,13 +102,14 @@ export class DatasetsService {
         prepared.errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
         prepared.errors,
       );
-    const tree: PreparedFiles = { entries: fileEntriesOf(prepared), bodyIndex: prepared.bodyIndex };
+    // The files stay in columns to PostgreSQL: 100,000 entry objects held the event loop ~0.3 s.
+    const files: PreparedFiles = prepared;
     // The body reader refuses a longer list while it streams in (request-limits.ts); this is the backstop.
-    if (tree.entries.length > maxFilesPerDataset) {
+    if (files.count > maxFilesPerDataset) {
       throw fieldError(
         'TOO_MANY_FILES',
         'files',
-        `lists ${tree.entries.length} files; MAX_FILES_PER_DATASET is ${maxFilesPerDataset}`,
+        `lists ${files.count} files; MAX_FILES_PER_DATASET is ${maxFilesPerDataset}`,
         {
           limit: 'MAX_FILES_PER_DATASET',
           maxFiles: maxFilesPerDataset,
@@ -204,19 +204,19 @@ export class DatasetsService {
     const parentIds = await this.resolveParents(parents.map((p) => p.datasetId));
     await this.checkPreviousVersion(dto.previousVersionId, signer);
     const accessPolicy = dto.accessPolicy ?? (terms.template === 'open-training' ? 'public' : 'licensed');
-    const totalBytes = tree.entries.reduce((sum, e) => sum + e.size, 0n);
+    const totalBytes = BigInt(files.totalBytes);
 
     const datasetId = await this.uow
       .run(async (tx) => {
         const repository = this.repository.in(tx);
         if (storage === 'uploaded') {
           await repository.holdBlobsAgainstCollection();
-          await this.checkBlobs(tree, repository);
-          await this.checkPossession(tree, caller.account);
+          await this.checkBlobs(files, repository);
+          await this.checkPossession(files, caller.account);
         }
         // Locks the files' digests until commit, so a racing copy of the same bytes checks after this one.
         const overlap = await this.overlaps.check(tx, {
-          files: tree.entries,
+          files,
           totalBytes,
           owners: owners.map((o) => o.account),
           parentIds,
@@ -237,7 +237,7 @@ export class DatasetsService {
           storage,
           accessPolicy,
           externalUri: dto.externalUri ?? null,
-          fileCount: tree.entries.length,
+          fileCount: files.count,
           totalBytes,
           licenseTemplate: terms.template,
           licenseTerms: terms,
@@ -250,7 +250,7 @@ export class DatasetsService {
           digest: digest.toLowerCase(),
           anchorItemId,
         });
-        await repository.insertFiles(id, tree.entries);
+        await repository.insertFiles(id, files);
         await this.overlaps.record(tx, id, overlap);
         await repository.insertOwners(id, owners);
         await repository.insertParents(
@@ -539,43 +539,36 @@ export class DatasetsService {
    * Proof of possession: an uploaded dataset may list only bytes the registering account uploaded
    * itself or may already fetch. Knowing a published hash is not having the file.
    */
-  private async checkPossession(tree: PreparedFiles, account: Address): Promise<void> {
-    const unavailable = await this.holders.unavailableTo(account, [
-      ...new Set(tree.entries.map((e) => e.sha256)),
-    ] as Sha256[]);
-    if (unavailable.length === 0) return;
-    const canonicalIndex = new Map(tree.entries.map((e, i) => [e.sha256, i]));
-    const details = unavailable.slice(0, MAX_LISTED_REFUSALS).map((sha256) => ({
-      field: `files[${tree.bodyIndex[canonicalIndex.get(sha256) ?? 0]}].sha256`,
+  private async checkPossession(files: PreparedFiles, account: Address): Promise<void> {
+    const unavailable = await this.holders.unavailableTo(account, files.sha256s, MAX_LISTED_REFUSALS);
+    if (unavailable.total === 0) return;
+    const details = unavailable.digests.map(({ sha256, index }) => ({
+      field: `files[${files.bodyIndex[index] ?? index}].sha256`,
       reason: `blob ${sha256} was not uploaded by ${account}, and is in no dataset it may fetch: upload the file itself`,
     }));
-    const more =
-      unavailable.length > MAX_LISTED_REFUSALS ? ` (and ${unavailable.length - MAX_LISTED_REFUSALS} more)` : '';
+    const more = unavailable.total > details.length ? ` (and ${unavailable.total - details.length} more)` : '';
     throw accessError(
       'BLOB_NOT_AVAILABLE',
-      `${unavailable.length} file(s) are not yours to register${more}; ${details[0].field}: ${details[0].reason}`,
+      `${unavailable.total} file(s) are not yours to register${more}; ${details[0].field}: ${details[0].reason}`,
       details,
     );
   }
 
-  private async checkBlobs(tree: PreparedFiles, repository: DatasetsRepository): Promise<void> {
-    const bad = await repository.entriesWithoutBlob(tree.entries);
-    if (bad.length === 0) return;
+  private async checkBlobs(files: PreparedFiles, repository: DatasetsRepository): Promise<void> {
+    const bad = await repository.entriesWithoutBlob(files, MAX_LISTED_REFUSALS);
+    if (bad.total === 0) return;
     // Name entries by their place in the request body, which may differ from the canonical order.
-    const details = bad.slice(0, MAX_LISTED_REFUSALS).map(({ index, reason, storedSize }) => {
-      const entry = tree.entries[index];
-      return {
-        field: `files[${tree.bodyIndex[index] ?? index}].sha256`,
-        reason:
-          reason === 'missing'
-            ? `no uploaded blob ${entry.sha256} for ${entry.path}: upload the file first (or register with storage "external")`
-            : `the blob ${entry.sha256} of ${entry.path} has ${storedSize} bytes, not ${entry.size}`,
-      };
-    });
-    const more = bad.length > MAX_LISTED_REFUSALS ? ` (and ${bad.length - MAX_LISTED_REFUSALS} more)` : '';
+    const details = bad.entries.map(({ index, reason, storedSize, entry }) => ({
+      field: `files[${files.bodyIndex[index] ?? index}].sha256`,
+      reason:
+        reason === 'missing'
+          ? `no uploaded blob ${entry.sha256} for ${entry.path}: upload the file first (or register with storage "external")`
+          : `the blob ${entry.sha256} of ${entry.path} has ${storedSize} bytes, not ${entry.size}`,
+    }));
+    const more = bad.total > details.length ? ` (and ${bad.total - details.length} more)` : '';
     throw contributionError(
       'UNKNOWN_BLOB',
-      `${bad.length} file(s) are not in the blob store${more}; ${details[0].field}: ${details[0].reason}`,
+      `${bad.total} file(s) are not in the blob store${more}; ${details[0].field}: ${details[0].reason}`,
       details,
     );
   }

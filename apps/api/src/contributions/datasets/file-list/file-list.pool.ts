@@ -6,13 +6,13 @@ import { OFF_LOOP_BODY_BYTES } from '../../../common/body/request-limits';
 import { OffLoopPool } from '../../../common/off-loop/off-loop.pool';
 import {
   checkContribution,
-  fileColumnsOf,
   prepareRegistration,
   proveFile,
   type ContributionCheck,
   type FileProofResult,
   type PreparedRegistration,
 } from './file-list';
+import { fileColumnsOf } from './file-columns';
 
 /**
  * Bodies up to this size are prepared on the event loop (~2,000 files, a few ms); longer ones in a

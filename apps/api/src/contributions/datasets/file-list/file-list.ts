@@ -10,9 +10,9 @@ import {
   normalizeEntryPath,
   normalizeFileEntry,
   ProvenanceError,
-  type FileEntry,
 } from '@upstream/provenance';
 import { uncleanTextReason } from '../../../common/clean-text';
+import { fileColumnsOf, fileEntriesOf, type FileColumns } from './file-columns';
 import type { ErrorDetail } from '../../../common/errors/domain-error';
 
 const KNOWN_KEYS = new Set(['path', 'size', 'sha256']);
@@ -23,22 +23,16 @@ const MAX_NAMED = 100;
 
 /**
  * A registration's file list, checked and in canonical order with its content root, in columns
- * (one string each) so that it crosses from a worker thread as a few strings, not 100,000 objects.
+ * (`FileColumns`) so that it crosses from a worker thread as a few strings, not 100,000 objects.
  */
 export type FileListResult =
   | { ok: false; errors: ErrorDetail[] }
-  | {
+  | (FileColumns & {
       ok: true;
       root: string;
-      /** Canonical paths joined by NUL (which no path may contain). */
-      paths: string;
-      /** Sizes as decimal strings joined by `,`. */
-      sizes: string;
-      /** The digests, 64 lowercase hex digits each, back to back. */
-      sha256s: string;
       /** For each canonical entry, its index in the body's `files`. */
       bodyIndex: Int32Array;
-    };
+    });
 
 /**
  * Checks a registration body's `files` with the rules of FileEntryDto (path a clean string of
@@ -93,24 +87,7 @@ export async function prepareFileList(files: unknown): Promise<FileListResult> {
   const entries = tree.entries;
   const bodyIndex = new Int32Array(entries.length);
   for (let i = 0; i < entries.length; i++) bodyIndex[i] = order.get(entries[i].path) ?? i;
-  return {
-    ok: true,
-    root: tree.root.toLowerCase(),
-    paths: entries.map((e) => e.path).join('\0'),
-    sizes: entries.map((e) => e.size.toString()).join(','),
-    sha256s: entries.map((e) => e.sha256).join(''),
-    bodyIndex,
-  };
-}
-
-/** The canonical entries of a successful result, as the repository writes them. */
-export function fileEntriesOf(result: { paths: string; sizes: string; sha256s: string }): FileEntry[] {
-  const paths = result.paths.split('\0');
-  const sizes = result.sizes.split(',');
-  const entries = new Array<FileEntry>(paths.length);
-  for (let i = 0; i < paths.length; i++)
-    entries[i] = { path: paths[i], size: BigInt(sizes[i]), sha256: result.sha256s.slice(i * 64, i * 64 + 64) };
-  return entries;
+  return { ok: true, root: tree.root.toLowerCase(), ...fileColumnsOf(entries), bodyIndex };
 }
 
 function normalizes(entry: { path: string; size: string; sha256: string }): boolean {
@@ -208,21 +185,6 @@ export async function prepareRegistration(body: unknown): Promise<PreparedRegist
   return { ok: false, errors: [...(files.ok ? [] : files.errors), ...(parties.ok ? [] : parties.errors)] };
 }
 
-/** A stored dataset's files as columns (as `FileListResult`), for a proof built in a worker. */
-export interface FileColumns {
-  paths: string;
-  sizes: string;
-  sha256s: string;
-}
-
-export function fileColumnsOf(files: readonly { path: string; size: string; sha256: string }[]): FileColumns {
-  return {
-    paths: files.map((f) => f.path).join('\0'),
-    sizes: files.map((f) => f.size).join(','),
-    sha256s: files.map((f) => f.sha256).join(''),
-  };
-}
-
 export interface FileProofResult {
   contentRoot: string;
   file: { path: string; size: string; sha256: string };
@@ -231,7 +193,7 @@ export interface FileProofResult {
 
 /** The content tree of stored files and one file's inclusion proof; undefined when no file has `path`. */
 export async function proveFile(columns: FileColumns, path: string): Promise<FileProofResult | undefined> {
-  const entries = fileEntriesOf({ ...columns });
+  const entries = fileEntriesOf(columns);
   const tree = await buildContentTree(entries);
   let normalized = path;
   try {
