@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { OWNERS_PER_ENTRY, type Address, type OverlapRelation } from '@upstream/api-contract';
 import { SqlRepository } from '../common/persistence/unit-of-work';
-import { fileColumnsSql, type FileColumns } from '../contributions/datasets/file-list/file-columns';
+import type { FileColumns } from '../contributions/datasets/file-list/file-columns';
 
 /** An earlier dataset sharing files with a new one, as the overlap check finds it or a stored overlap reads. */
 export interface OverlapRow {
@@ -72,12 +72,11 @@ export class OverlapRepository extends SqlRepository {
    * digests, so two registrations sharing a digest check one after the other and the second sees the
    * first. Taken in bucket order, so two registrations never wait on each other both ways.
    */
-  async lockBuckets(files: FileColumns): Promise<void> {
+  async lockBuckets(buckets: readonly number[]): Promise<void> {
     await this.db.query(
       `SELECT pg_advisory_xact_lock($1::int, b)
-       FROM (SELECT DISTINCT ('x' || substr(f.sha256, 1, 2))::bit(8)::int AS b FROM ${fileColumnsSql('$2', '$3', '$4')}
-             WHERE f.size > 0 ORDER BY b) AS s`,
-      [OVERLAP_LOCK_CLASS, files.paths, files.sizes, files.sha256s],
+       FROM (SELECT DISTINCT b FROM unnest($2::int[]) AS t(b) ORDER BY b) AS s`,
+      [OVERLAP_LOCK_CLASS, buckets],
     );
   }
 
