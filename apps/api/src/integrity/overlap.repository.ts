@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { OWNERS_PER_ENTRY, type Address, type OverlapRelation } from '@upstream/api-contract';
 import { SqlRepository } from '../common/persistence/unit-of-work';
-import type { FileColumns } from '../contributions/datasets/file-list/file-columns';
 
 /** An earlier dataset sharing files with a new one, as the overlap check finds it or a stored overlap reads. */
 export interface OverlapRow {
@@ -87,22 +86,22 @@ export class OverlapRepository extends SqlRepository {
    * `undeclared`. A digest's bytes belong to its earliest registered holder; `undeclaredBytes` sums the new
    * bytes whose earliest holder is undeclared (so bytes first registered in one's own or a declared dataset
    * never count, and a later copy of them elsewhere does not make them another owner's). The digests are
-   * probed on `dataset_files_sha256_dataset_idx` (sha256, dataset_id): index entries, not file rows.
+   * probed on `dataset_files_sha256_dataset_idx` (sha256, dataset_id): index entries, not file rows. The new
+   * dataset's files are already written in this transaction (and the new dataset is left out of the hits).
    */
-  async find(files: FileColumns, owners: readonly Address[], parentIds: readonly string[]): Promise<OverlapFinding> {
+  async find(datasetId: string, owners: readonly Address[], parentIds: readonly string[]): Promise<OverlapFinding> {
     const rows = await this.db.query<(FoundOverlapRow & { undeclared_bytes: string })[]>(
       `WITH RECURSIVE
          new_files AS (
-           SELECT t.h, sum(t.s) AS bytes, count(*)::int AS files
-           FROM unnest(string_to_array($1::text, ','), string_to_array($2::text, ',')::numeric[]) AS t(h, s)
-           WHERE t.s > 0 GROUP BY t.h
+           SELECT sha256 AS h, sum(size) AS bytes, count(*)::int AS files
+           FROM dataset_files WHERE dataset_id = $1 AND size > 0 GROUP BY sha256
          ),
          hits AS (
-           SELECT f.dataset_id, f.sha256 FROM new_files n JOIN dataset_files f ON f.sha256 = n.h
+           SELECT f.dataset_id, f.sha256 FROM new_files n JOIN dataset_files f ON f.sha256 = n.h AND f.dataset_id <> $1
            GROUP BY f.dataset_id, f.sha256
          ),
          lineage(id) AS (
-           SELECT unnest($3::uuid[])
+           SELECT unnest($2::uuid[])
            UNION
            SELECT p.parent_id FROM dataset_parents p JOIN lineage l ON p.dataset_id = l.id
          ),
@@ -110,7 +109,7 @@ export class OverlapRepository extends SqlRepository {
            SELECT h.dataset_id AS id, sum(n.files)::int AS shared_files, sum(n.bytes) AS shared_bytes,
              CASE WHEN h.dataset_id IN (SELECT id FROM lineage) THEN 'declared'
                   -- One index range per overlapping dataset (a NOT EXISTS here became a scan of every owner row).
-                  WHEN (SELECT count(*) = cardinality($4::text[]) AND bool_and(o.account = ANY ($4::text[]))
+                  WHEN (SELECT count(*) = cardinality($3::text[]) AND bool_and(o.account = ANY ($3::text[]))
                         FROM dataset_owners o WHERE o.dataset_id = h.dataset_id) THEN 'own'
                   ELSE 'undeclared' END AS relation
            FROM hits h JOIN new_files n ON n.h = h.sha256 GROUP BY h.dataset_id
@@ -129,7 +128,7 @@ export class OverlapRepository extends SqlRepository {
           WHERE u.relation = 'undeclared') AS undeclared_bytes
        FROM classified c JOIN datasets x ON x.id = c.id LEFT JOIN first_bytes fb ON fb.id = c.id
        ORDER BY c.shared_bytes DESC, x.created_at, x.id`,
-      [files.sha256s, files.sizes, parentIds, owners],
+      [datasetId, parentIds, owners],
     );
     return {
       rows: rows.map(({ undeclared_bytes: _, ...row }) => row),

@@ -11,7 +11,6 @@ import type { Tx } from '../common/persistence/unit-of-work';
 import { datasetNotFound } from '../contributions/contributions.errors';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { integrityError } from './integrity.errors';
-import type { FileColumns } from '../contributions/datasets/file-list/file-columns';
 import { OverlapRepository, type OverlapFinding, type OverlapRow } from './overlap.repository';
 import type { OverlapQueryDto } from './dto/overlap-query.dto';
 
@@ -21,8 +20,10 @@ const PPM = 1_000_000n;
 
 /** A new dataset as the overlap check needs it. */
 export interface OverlapCandidate {
-  /** Its files, in columns (PostgreSQL groups the digests: nothing per file is built here). */
-  files: FileColumns;
+  /** The new dataset, its files already written in this transaction (PostgreSQL reads them there). */
+  datasetId: string;
+  /** Its digests joined by `,` (`FileColumns.sha256s`), for the buckets to lock. */
+  sha256s: string;
   totalBytes: bigint;
   /** Its owner accounts, lowercase. */
   owners: readonly Address[];
@@ -53,8 +54,8 @@ export class OverlapService {
     // Empty files never count: with no bytes, nothing can overlap.
     if (candidate.totalBytes === 0n) return { rows: [], undeclaredBytes: 0n };
     const repository = this.repository.in(tx);
-    await repository.lockBuckets(bucketsOf(candidate.files.sha256s));
-    const finding = await repository.find(candidate.files, candidate.owners, candidate.parentIds);
+    await repository.lockBuckets(bucketsOf(candidate.sha256s));
+    const finding = await repository.find(candidate.datasetId, candidate.owners, candidate.parentIds);
     const refusePpm = BigInt(this.runtime.config.overlapRefusePpm);
     if (finding.undeclaredBytes * PPM >= refusePpm * candidate.totalBytes) {
       throw this.refusal(finding, candidate.totalBytes);

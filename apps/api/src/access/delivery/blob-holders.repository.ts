@@ -43,33 +43,30 @@ export class BlobHoldersRepository extends SqlRepository {
   }
 
   /**
-   * Of the digests `sha256s` (joined by `,`: PostgreSQL splits them), those `account` may not put in a
-   * registration: it neither uploaded them nor may fetch them (they are in no public dataset, no dataset
-   * it owns, no licensed dataset it holds a license in force on). The first `limit` distinct ones, each
-   * with the position of its first occurrence, and how many there are in all.
+   * In a registration's transaction, once dataset `datasetId`'s files are written: the digests among them
+   * `account` may not put in a registration, because it neither uploaded them nor may fetch them (they
+   * are in no other public dataset, no dataset it owns, no licensed dataset it holds a license in force
+   * on). The first `limit` distinct ones in path order, each with a path that lists it, and how many in all.
    */
   async unavailableTo(
     account: Address,
-    sha256s: string,
+    datasetId: string,
     limit: number,
-  ): Promise<{ total: number; digests: { sha256: Sha256; index: number }[] }> {
-    const rows = await this.db.query<{ sha256: Sha256; o: string; total: string }[]>(
-      `SELECT t.h AS sha256, t.o::text AS o, count(*) OVER ()::text AS total
-       FROM (SELECT DISTINCT ON (h) h, o FROM unnest(string_to_array($2::text, ',')) WITH ORDINALITY AS u(h, o) ORDER BY h, o) t
-       WHERE NOT EXISTS (SELECT 1 FROM blob_holders bh WHERE bh.account = $1 AND bh.sha256 = t.h)
+  ): Promise<{ total: number; digests: { sha256: Sha256; path: string }[] }> {
+    const rows = await this.db.query<{ sha256: Sha256; path: string; total: string }[]>(
+      `SELECT t.sha256, t.path, count(*) OVER ()::text AS total
+       FROM (SELECT DISTINCT ON (sha256) sha256, path FROM dataset_files WHERE dataset_id = $2 ORDER BY sha256, path) t
+       WHERE NOT EXISTS (SELECT 1 FROM blob_holders bh WHERE bh.account = $1 AND bh.sha256 = t.sha256)
          AND NOT EXISTS (
            SELECT 1 FROM dataset_files f JOIN datasets d ON d.id = f.dataset_id AND d.storage = 'uploaded'
-           WHERE f.sha256 = t.h AND (
+           WHERE f.sha256 = t.sha256 AND f.dataset_id <> $2 AND (
              d.access_policy = 'public'
              OR EXISTS (SELECT 1 FROM dataset_owners o WHERE o.dataset_id = d.id AND o.account = $1)
              OR (d.access_policy = 'licensed' AND EXISTS (
                    SELECT 1 FROM licenses l WHERE l.dataset_id = d.id AND l.licensee = $1 AND ${licenseInForce('l')}))))
-       ORDER BY t.o LIMIT $3`,
-      [account, sha256s, limit],
+       ORDER BY t.path LIMIT $3`,
+      [account, datasetId, limit],
     );
-    return {
-      total: Number(rows[0]?.total ?? 0),
-      digests: rows.map((r) => ({ sha256: r.sha256, index: Number(r.o) - 1 })),
-    };
+    return { total: Number(rows[0]?.total ?? 0), digests: rows.map((r) => ({ sha256: r.sha256, path: r.path })) };
   }
 }

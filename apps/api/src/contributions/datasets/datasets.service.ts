@@ -18,7 +18,7 @@ import {
   type LicenseTerms,
 } from '@upstream/provenance';
 import { UsedNoncesRepository } from '../../catalogue/used-nonces.repository';
-import { UnitOfWork } from '../../common/persistence/unit-of-work';
+import { UnitOfWork, type Tx } from '../../common/persistence/unit-of-work';
 import { AnchoringService, AnchorKind } from '../../anchoring/anchoring.service';
 import { RUNTIME, type Runtime } from '../../runtime/runtime';
 import { contributionError, datasetNotFound, fieldError } from '../contributions.errors';
@@ -39,7 +39,7 @@ import type {
   LineageDto,
 } from './dto/dataset-response.dto';
 import { DatasetsRepository, type DatasetRow } from './datasets.repository';
-import type { FileColumns } from './file-list/file-columns';
+import { canonicalIndexes, type FileColumns } from './file-list/file-columns';
 import type { PreparedRegistration } from './file-list/file-list';
 import { FileListPool } from './file-list/file-list.pool';
 import { OverlapService } from '../../integrity/overlap.service';
@@ -209,25 +209,9 @@ export class DatasetsService {
     const datasetId = await this.uow
       .run(async (tx) => {
         const repository = this.repository.in(tx);
-        if (storage === 'uploaded') {
-          await repository.holdBlobsAgainstCollection();
-          await this.checkBlobs(files, repository);
-          await this.checkPossession(files, caller.account);
-        }
-        // Locks the files' digests until commit, so a racing copy of the same bytes checks after this one.
-        const overlap = await this.overlaps.check(tx, {
-          files,
-          totalBytes,
-          owners: owners.map((o) => o.account),
-          parentIds,
-        });
-        if (!(await this.nonces.in(tx).use(signer, message.nonce, 'contribution'))) {
-          throw fieldError(
-            'NONCE_REUSED',
-            'nonce',
-            `${message.nonce} was already used by ${signer}; sign again with a fresh nonce`,
-          );
-        }
+        if (storage === 'uploaded') await repository.holdBlobsAgainstCollection();
+        // The dataset and its files are written first and checked where they now are (a refusal rolls
+        // the transaction back): a large list crosses to PostgreSQL once, not once per check.
         const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.Contributions, digest);
         const id = await repository.insertDataset({
           contentRoot,
@@ -251,6 +235,25 @@ export class DatasetsService {
           anchorItemId,
         });
         await repository.insertFiles(id, files);
+        if (storage === 'uploaded') {
+          await this.checkBlobs(id, files, repository);
+          await this.checkPossession(tx, id, files, caller.account);
+        }
+        // Locks the files' digests until commit, so a racing copy of the same bytes checks after this one.
+        const overlap = await this.overlaps.check(tx, {
+          datasetId: id,
+          sha256s: files.sha256s,
+          totalBytes,
+          owners: owners.map((o) => o.account),
+          parentIds,
+        });
+        if (!(await this.nonces.in(tx).use(signer, message.nonce, 'contribution'))) {
+          throw fieldError(
+            'NONCE_REUSED',
+            'nonce',
+            `${message.nonce} was already used by ${signer}; sign again with a fresh nonce`,
+          );
+        }
         await this.overlaps.record(tx, id, overlap);
         await repository.insertOwners(id, owners);
         await repository.insertParents(
@@ -539,11 +542,15 @@ export class DatasetsService {
    * Proof of possession: an uploaded dataset may list only bytes the registering account uploaded
    * itself or may already fetch. Knowing a published hash is not having the file.
    */
-  private async checkPossession(files: PreparedFiles, account: Address): Promise<void> {
-    const unavailable = await this.holders.unavailableTo(account, files.sha256s, MAX_LISTED_REFUSALS);
+  private async checkPossession(tx: Tx, datasetId: string, files: PreparedFiles, account: Address): Promise<void> {
+    const unavailable = await this.holders.in(tx).unavailableTo(account, datasetId, MAX_LISTED_REFUSALS);
     if (unavailable.total === 0) return;
-    const details = unavailable.digests.map(({ sha256, index }) => ({
-      field: `files[${files.bodyIndex[index] ?? index}].sha256`,
+    const at = canonicalIndexes(
+      files.paths,
+      unavailable.digests.map((d) => d.path),
+    );
+    const details = unavailable.digests.map(({ sha256, path }) => ({
+      field: bodyField(files, at.get(path)),
       reason: `blob ${sha256} was not uploaded by ${account}, and is in no dataset it may fetch: upload the file itself`,
     }));
     const more = unavailable.total > details.length ? ` (and ${unavailable.total - details.length} more)` : '';
@@ -554,12 +561,16 @@ export class DatasetsService {
     );
   }
 
-  private async checkBlobs(files: PreparedFiles, repository: DatasetsRepository): Promise<void> {
-    const bad = await repository.entriesWithoutBlob(files, MAX_LISTED_REFUSALS);
+  private async checkBlobs(datasetId: string, files: PreparedFiles, repository: DatasetsRepository): Promise<void> {
+    const bad = await repository.entriesWithoutBlob(datasetId, MAX_LISTED_REFUSALS);
     if (bad.total === 0) return;
     // Name entries by their place in the request body, which may differ from the canonical order.
-    const details = bad.entries.map(({ index, reason, storedSize, entry }) => ({
-      field: `files[${files.bodyIndex[index] ?? index}].sha256`,
+    const at = canonicalIndexes(
+      files.paths,
+      bad.entries.map((e) => e.entry.path),
+    );
+    const details = bad.entries.map(({ reason, storedSize, entry }) => ({
+      field: bodyField(files, at.get(entry.path)),
       reason:
         reason === 'missing'
           ? `no uploaded blob ${entry.sha256} for ${entry.path}: upload the file first (or register with storage "external")`
@@ -572,6 +583,11 @@ export class DatasetsService {
       details,
     );
   }
+}
+
+/** `files[i].sha256` of the body entry that became the canonical entry at `index`. */
+function bodyField(files: PreparedFiles, index: number | undefined): string {
+  return index === undefined ? 'files' : `files[${files.bodyIndex[index] ?? index}].sha256`;
 }
 
 function safeNormalize(path: string): string {

@@ -43,6 +43,23 @@ export function fileEntriesOf(columns: FileColumns): FileEntry[] {
 }
 
 /**
+ * Where each of `wanted` (a few canonical paths, as a refusal names them) is in the joined `paths`:
+ * one pass over the column, no array of it.
+ */
+export function canonicalIndexes(paths: string, wanted: readonly string[]): Map<string, number> {
+  const looking = new Set(wanted);
+  const found = new Map<string, number>();
+  for (let from = 0, index = 0; from <= paths.length && found.size < looking.size; index++) {
+    const end = paths.indexOf(PATH_SEPARATOR, from);
+    const path = paths.slice(from, end === -1 ? paths.length : end);
+    if (looking.has(path) && !found.has(path)) found.set(path, index);
+    if (end === -1) break;
+    from = end + 1;
+  }
+  return found;
+}
+
+/**
  * The columns as rows `(path text, size numeric, sha256 text, i bigint)`, `i` counting from 1 in
  * canonical order, for a FROM clause; `paths`, `sizes` and `sha256s` name the three text parameters.
  */
