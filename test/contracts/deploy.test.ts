@@ -1,6 +1,12 @@
 import { ethers } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployUpstream, ROLES, type UpstreamDeployment } from '../../libs/chain/src/deploy';
+import {
+  DEFAULT_FOUNDING_VOTES,
+  DEFAULT_FOUNDING_VOTES_CAP,
+  deployUpstream,
+  ROLES,
+  type UpstreamDeployment,
+} from '../../libs/chain/src/deploy';
 import { createHardhatChain, type HardhatChain } from '../support/hardhat-chain';
 import { buildTree, proofFor } from './splitter-fixture';
 
@@ -56,7 +62,7 @@ describe('deployUpstream', () => {
     expect(await has(registry, ROLES.DEFAULT_ADMIN_ROLE, c.UpstreamTimelock)).toBe(true);
     expect(await has(registry, ROLES.ANCHORER_ROLE, operator)).toBe(true);
     expect(await has(timelock, ROLES.PROPOSER_ROLE, c.UpstreamGovernor)).toBe(true);
-    expect(await has(timelock, ROLES.CANCELLER_ROLE, guardian)).toBe(true);
+    expect(await has(timelock, ROLES.CANCELLER_ROLE, guardian)).toBe(false);
     expect(await has(timelock, ROLES.EXECUTOR_ROLE, ethers.ZeroAddress)).toBe(true);
 
     for (const [contract, role] of [
@@ -71,6 +77,15 @@ describe('deployUpstream', () => {
     expect(await splitter.feeBps()).toBe(300n);
     expect(await splitter.rootDelay()).toBe(600n);
     expect(await timelock.getMinDelay()).toBe(3_600n);
+  });
+
+  it('mints the founding votes to the deployer within a cap only the timelock can shrink', async () => {
+    const votes = await chain.at('UpstreamVotes', deployment.contracts.UpstreamVotes);
+    expect(await votes.balanceOf(deployer)).toBe(DEFAULT_FOUNDING_VOTES);
+    expect(await votes.getVotes(deployer)).toBe(DEFAULT_FOUNDING_VOTES);
+    expect(await votes.FOUNDING_CAP()).toBe(DEFAULT_FOUNDING_VOTES_CAP);
+    expect(await votes.GOVERNANCE()).toBe(deployment.contracts.UpstreamTimelock);
+    expect(await votes.SPLITTER()).toBe(deployment.contracts.RoyaltySplitter);
   });
 
   it('mints local tokens and the contracts work end to end: pay, post a root, claim', async () => {

@@ -56,9 +56,10 @@ describe('governance: proposals people can read, and voting power', () => {
     });
   });
 
-  it('shows voting power move with a transfer and a delegation', async () => {
+  it('shows voting power follow founding votes and a delegation', async () => {
     const holder = await t.chain.wallet(5).getAddress();
-    await (await votes.transfer(holder, HOLDER_VOTES)).wait();
+    // Votes cannot be transferred: the founder mints these from the founding allocation.
+    await (await votes.mintFounding(holder, HOLDER_VOTES)).wait();
     const before = (await t.http.get(`/accounts/${holder.toLowerCase()}/votes`).expect(200)).body;
     expect(before).toMatchObject({ account: holder, votes: '0', delegate: null, balance: HOLDER_VOTES.toString() });
     await (await (votes.connect(t.chain.wallet(5)) as Contract).delegate(holder)).wait();
@@ -67,7 +68,7 @@ describe('governance: proposals people can read, and voting power', () => {
     // A second holder, to vote against. The deployer's key is also the service's operator key, so
     // everything after the worker's first pass is sent from these two accounts.
     const other = await t.chain.wallet(6).getAddress();
-    await (await votes.transfer(other, OTHER_VOTES)).wait();
+    await (await votes.mintFounding(other, OTHER_VOTES)).wait();
     await (await (votes.connect(t.chain.wallet(6)) as Contract).delegate(other)).wait();
     const refused = await t.http.get('/accounts/0x1234/votes').expect(400);
     expect(refused.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'address' }] });

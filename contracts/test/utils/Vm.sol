@@ -7,6 +7,7 @@ interface Vm {
     function startPrank(address sender) external;
     function stopPrank() external;
     function warp(uint256 timestamp) external;
+    function roll(uint256 blockNumber) external;
     function chainId(uint256 newChainId) external;
     function assume(bool condition) external pure;
     function expectRevert(bytes calldata revertData) external;

@@ -29,7 +29,7 @@ export interface UpstreamDeployment {
 export interface DeployOptions {
   /** Holds OPERATOR_ROLE on the splitter and ANCHORER_ROLE on the registry (the backend key). */
   operator: string;
-  /** Holds GUARDIAN_ROLE on the splitter (veto roots, pause) and CANCELLER_ROLE on the timelock. */
+  /** Holds GUARDIAN_ROLE on the splitter: veto pending roots and pause, nothing else (no timelock role). */
   guardian: string;
   /** Receives swept protocol fees. */
   treasury: string;
@@ -49,11 +49,19 @@ export interface DeployOptions {
   votingPeriodBlocks?: number;
   /** Governor quorum as a percentage of the votes supply (default 4). */
   quorumPercent?: number;
-  /** UpstreamVotes supply minted to, and self-delegated by, the deployer (default 1,000,000e18). */
-  votesSupply?: bigint;
+  /** The founding allocation's cap, which governance can shrink and nothing can raise (default 1,000,000e18). */
+  foundingVotesCap?: bigint;
+  /** Founding votes minted to, and self-delegated by, the deployer at deployment (default 100,000e18, within the cap). */
+  foundingVotes?: bigint;
+  /** Votes an account needs to propose (default 1e18, one vote). */
+  proposalThresholdVotes?: bigint;
 }
 
 export const LOCAL_TOKEN_DECIMALS = 6;
+/** The founding allocation's default cap: 1,000,000 votes (18 decimals). */
+export const DEFAULT_FOUNDING_VOTES_CAP = 1_000_000n * 10n ** 18n;
+/** Founding votes minted to the deployer by default: 100,000, a tenth of the cap. */
+export const DEFAULT_FOUNDING_VOTES = 100_000n * 10n ** 18n;
 const LOCAL_TOKEN_MINT = 1_000_000n * 10n ** BigInt(LOCAL_TOKEN_DECIMALS);
 
 const role = (name: string) => ethers.id(name);
@@ -125,21 +133,6 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
     ? await deploy(LocalToken, ['Upstream Test USD', 'tUSD', LOCAL_TOKEN_DECIMALS, deployerAddress])
     : null;
 
-  const votes = await deploy(UpstreamVotes, [deployerAddress, options.votesSupply ?? 1_000_000n * 10n ** 18n]);
-  const timelock = await deploy(UpstreamTimelock, [
-    options.timelockDelaySeconds ?? 172_800,
-    [],
-    [ethers.ZeroAddress], // anyone may execute an operation once its delay has passed
-    deployerAddress,
-  ]);
-  const governor = await deploy(UpstreamGovernor, [
-    await votes.getAddress(),
-    await timelock.getAddress(),
-    options.votingDelayBlocks ?? 1,
-    options.votingPeriodBlocks ?? 50_400,
-    0,
-    options.quorumPercent ?? 4,
-  ]);
   const splitter = await deploy(RoyaltySplitter, [
     deployerAddress,
     options.operator,
@@ -148,16 +141,37 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
     feeBps,
     options.rootDelaySeconds ?? DEFAULT_ROOT_DELAY_SECONDS,
   ]);
+  const timelock = await deploy(UpstreamTimelock, [
+    options.timelockDelaySeconds ?? 172_800,
+    [],
+    [ethers.ZeroAddress], // anyone may execute an operation once its delay has passed
+    deployerAddress,
+  ]);
+  const foundingVotes = options.foundingVotes ?? DEFAULT_FOUNDING_VOTES;
+  const votes = await deploy(UpstreamVotes, [
+    await splitter.getAddress(),
+    await timelock.getAddress(),
+    deployerAddress,
+    options.foundingVotesCap ?? DEFAULT_FOUNDING_VOTES_CAP,
+    foundingVotes,
+  ]);
+  const governor = await deploy(UpstreamGovernor, [
+    await votes.getAddress(),
+    await timelock.getAddress(),
+    options.votingDelayBlocks ?? 1,
+    options.votingPeriodBlocks ?? 50_400,
+    options.proposalThresholdVotes ?? 10n ** 18n,
+    options.quorumPercent ?? 4,
+  ]);
   const registry = await deploy(ProvenanceRegistry, [deployerAddress, options.operator]);
 
   const timelockAddress = await timelock.getAddress();
   const governorAddress = await governor.getAddress();
 
-  await call(votes, 'delegate', [deployerAddress]);
+  if (foundingVotes > 0n) await call(votes, 'delegate', [deployerAddress]);
 
   await call(timelock, 'grantRole', [ROLES.PROPOSER_ROLE, governorAddress]);
   await call(timelock, 'grantRole', [ROLES.CANCELLER_ROLE, governorAddress]);
-  await call(timelock, 'grantRole', [ROLES.CANCELLER_ROLE, options.guardian]);
 
   await call(splitter, 'grantRole', [ROLES.DEFAULT_ADMIN_ROLE, timelockAddress]);
   await call(splitter, 'grantRole', [ROLES.PARAMS_ROLE, timelockAddress]);
