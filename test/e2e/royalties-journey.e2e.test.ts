@@ -11,6 +11,8 @@ import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../suppor
 import { CLI_BUILT, runCli } from '../support/cli';
 
 const cli = runCli;
+/** Votes (18 decimals) per smallest unit of tUSD (6 decimals): one vote per token earned. */
+const VOTES_PER_UNIT = 10n ** 12n;
 
 async function payRun(
   t: TestApp,
@@ -35,6 +37,7 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
   let t: TestApp;
   let fx: RoyaltyFixtures;
   let token: string;
+  let votes: string;
   let tokenContract: Contract;
   const addr = (i: number) => new Wallet(t.chain.privateKey(i)).address.toLowerCase();
   // Actors: A and B co-own the derived dataset (60/40), P owns its parent (10 % upstream), C owns a second dataset.
@@ -49,6 +52,7 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     fx = RoyaltyFixtures.connect(t.database.url);
     [A, B, C, P, LAB] = [3, 4, 5, 6, 7].map(addr);
     token = t.chain.deployment.contracts.PaymentToken!.toLowerCase();
+    votes = t.chain.deployment.contracts.UpstreamVotes.toLowerCase();
     tokenContract = new Contract(token, artifacts.LocalToken.abi, t.chain.provider);
     parent = await fx.dataset({ owners: [{ account: P, shareBps: 10_000 }] });
     derived = await fx.dataset({
@@ -114,12 +118,14 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
   it('settles an epoch: root proposed through the outbox, accepted after the delay', async () => {
     await t.tick(); // settle job builds epoch 1 and the outbox sends proposeRoot; the indexer sees RootProposed
     let epoch = (await t.http.get('/epochs/1').expect(200)).body;
+    // Four balances, and beside them four votes leaves: one vote per whole token earned (tUSD has 6 decimals).
+    const votesTotal = { token: votes, total: (975_001n * VOTES_PER_UNIT).toString(), accounts: 4 };
     expect(epoch).toMatchObject({
       epoch: 1,
       status: 'proposed',
-      leafCount: 4,
+      leafCount: 8,
       paymentCount: 1,
-      totals: [{ token, total: '975001', accounts: 4 }],
+      totals: [{ token, total: '975001', accounts: 4 }, votesTotal].sort((x, y) => (x.token < y.token ? -1 : 1)),
     });
     await warp(t, 61);
     await t.tick(); // accept job queues acceptRoot; the outbox sends it
@@ -140,7 +146,7 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     const leaves = (await t.http.get('/epochs/1/leaves?limit=2&offset=0').expect(200)).body;
     expect(leaves).toMatchObject({
       epoch: 1,
-      total: 4,
+      total: 8,
       leafEncoding: ['uint256', 'address', 'address', 'address', 'uint256'],
     });
     expect(leaves.items).toHaveLength(2);
@@ -150,9 +156,15 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     const inputs: EpochInputs = (await t.http.get('/epochs/1/inputs').expect(200)).body;
     expect(inputs.payments).toHaveLength(1);
     expect(Object.keys(inputs.datasets).sort()).toEqual([parent, derived, other].map((d) => d.contentRoot).sort());
+    expect(inputs.votes).toEqual({ token: votes, perUnit: { [token]: VOTES_PER_UNIT.toString() } });
     const rebuilt = await rebuildEpoch(inputs);
     expect(rebuilt.root).toBe(inputs.root);
     expect(rebuilt.dataHash).toBe(inputs.dataHash);
+    expect(rebuilt.balances.find((b) => b.token === votes && b.account === A)?.cumulative).toBe(
+      394_876n * VOTES_PER_UNIT,
+    );
+    // Without the votes leaves the root is another: the rule is part of what is verified.
+    expect((await rebuildEpoch({ ...inputs, votes: null })).root).not.toBe(inputs.root);
   });
 
   it('the verifier reports a mismatch when published inputs disagree with the chain', async () => {
@@ -195,7 +207,13 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
         UPSTREAM_PRIVATE_KEY: t.chain.privateKey(3),
       });
       expect(claimed.stderr).toBe('');
-      expect(JSON.parse(claimed.stdout).claimed).toEqual([{ token, amount: '394876', cumulative: '394876' }]);
+      // One claimWithVotes transaction: the royalties and the votes they earned.
+      expect(JSON.parse(claimed.stdout)).toMatchObject({
+        claimed: [{ token, amount: '394876', cumulative: '394876' }],
+        votesMinted: (394_876n * VOTES_PER_UNIT).toString(),
+      });
+      const votesContract = new Contract(votes, artifacts.UpstreamVotes.abi, t.chain.provider);
+      expect(await votesContract.balanceOf(A)).toBe(394_876n * VOTES_PER_UNIT);
     } else {
       const proofs = (await t.http.get(`/contributors/${A}/proofs`).expect(200)).body;
       await (await t.chain.wallet(3).sendTransaction(proofs.claims[0].call)).wait();
@@ -205,7 +223,11 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
       [5, C],
     ] as const) {
       const proofs = (await t.http.get(`/contributors/${account}/proofs`).expect(200)).body;
-      expect(proofs).toMatchObject({ epoch: 1, claims: [{ token, claimed: '0' }] });
+      expect(proofs).toMatchObject({
+        epoch: 1,
+        claims: [{ token, claimed: '0' }],
+        votes: { votes, claimed: '0' },
+      });
       await (await t.chain.wallet(i).sendTransaction(proofs.claims[0].call)).wait();
     }
     // Anyone may claim on P's behalf; the tokens still go to P.
@@ -280,39 +302,46 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     expect(list.items.map((e: { epoch: number }) => e.epoch)).toEqual([2, 1]);
   });
 
-  it.skipIf(!CLI_BUILT)('`upstream claim` claims several tokens in one claimMany transaction', async () => {
-    const factory = new ContractFactory(artifacts.LocalToken.abi, artifacts.LocalToken.bytecode, t.chain.wallet(9)); // not 0: the operator's nonces belong to the outbox
-    const minter = await t.chain.wallet(7).getAddress();
-    const second = (await (await factory.deploy('Second', 'SND', 18, minter)).waitForDeployment()) as Contract;
-    const secondAddress = (await second.getAddress()).toLowerCase();
-    await (await (second.connect(t.chain.wallet(7)) as Contract).mint(LAB, 1_000n)).wait();
-    await payRun(t, t.chain.wallet(7), run.runId, 1_000n, secondAddress);
-    await t.tick();
-    expect(await t.app.get(SettlementService).settle(true)).toBe(3);
-    await t.tick();
-    await warp(t, 61);
-    await t.tick();
-    await t.tick();
-    expect((await t.http.get('/epochs/3').expect(200)).body.status).toBe('accepted');
-    // 975 net by 3:1 → derived 731, other 244; derived → parent 73, owners 658 → A 395, B 263.
-    const claimed = await cli(['--api', t.baseUrl, '--json', 'claim', '--rpc', t.chain.rpcUrl], {
-      UPSTREAM_PRIVATE_KEY: t.chain.privateKey(3),
-    });
-    expect(claimed.stderr).toBe('');
-    const result = JSON.parse(claimed.stdout);
-    expect(result.claimed).toHaveLength(2);
-    expect(result.claimed).toEqual(
-      expect.arrayContaining([
-        { token, amount: '52650', cumulative: '447526' },
-        { token: secondAddress, amount: '395', cumulative: '395' },
-      ]),
-    );
-    const receipt = await t.chain.provider.getTransactionReceipt(result.txHash);
-    const tx = await t.chain.provider.getTransaction(result.txHash);
-    expect(receipt?.status).toBe(1);
-    expect(tx?.data.slice(0, 10)).toBe(new Interface(artifacts.RoyaltySplitter.abi).getFunction('claimMany')!.selector);
-    expect(await second.balanceOf(A)).toBe(395n);
-  });
+  it.skipIf(!CLI_BUILT)(
+    '`upstream claim` claims several tokens and the new votes in one claimWithVotes transaction',
+    async () => {
+      const factory = new ContractFactory(artifacts.LocalToken.abi, artifacts.LocalToken.bytecode, t.chain.wallet(9)); // not 0: the operator's nonces belong to the outbox
+      const minter = await t.chain.wallet(7).getAddress();
+      const second = (await (await factory.deploy('Second', 'SND', 18, minter)).waitForDeployment()) as Contract;
+      const secondAddress = (await second.getAddress()).toLowerCase();
+      await (await (second.connect(t.chain.wallet(7)) as Contract).mint(LAB, 1_000n)).wait();
+      await payRun(t, t.chain.wallet(7), run.runId, 1_000n, secondAddress);
+      await t.tick();
+      expect(await t.app.get(SettlementService).settle(true)).toBe(3);
+      await t.tick();
+      await warp(t, 61);
+      await t.tick();
+      await t.tick();
+      expect((await t.http.get('/epochs/3').expect(200)).body.status).toBe('accepted');
+      // 975 net by 3:1 → derived 731, other 244; derived → parent 73, owners 658 → A 395, B 263.
+      const claimed = await cli(['--api', t.baseUrl, '--json', 'claim', '--rpc', t.chain.rpcUrl], {
+        UPSTREAM_PRIVATE_KEY: t.chain.privateKey(3),
+      });
+      expect(claimed.stderr).toBe('');
+      const result = JSON.parse(claimed.stdout);
+      expect(result.claimed).toHaveLength(2);
+      expect(result.claimed).toEqual(
+        expect.arrayContaining([
+          { token, amount: '52650', cumulative: '447526' },
+          { token: secondAddress, amount: '395', cumulative: '395' },
+        ]),
+      );
+      // A's license royalties earned 52,650 more votes (the second token earns none): one claimWithVotes.
+      expect(result.votesMinted).toBe((52_650n * VOTES_PER_UNIT).toString());
+      const receipt = await t.chain.provider.getTransactionReceipt(result.txHash);
+      const tx = await t.chain.provider.getTransaction(result.txHash);
+      expect(receipt?.status).toBe(1);
+      expect(tx?.data.slice(0, 10)).toBe(
+        new Interface(artifacts.UpstreamVotes.abi).getFunction('claimWithVotes')!.selector,
+      );
+      expect(await second.balanceOf(A)).toBe(395n);
+    },
+  );
 
   it('does not build an epoch while nothing new was allocated', async () => {
     expect(await t.app.get(SettlementService).settle(true)).toBeUndefined();

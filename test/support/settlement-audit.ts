@@ -3,7 +3,7 @@
 // property test and the kill -9 process test.
 import { Contract, Interface, type JsonRpcProvider } from 'ethers';
 import { artifacts } from '@upstream/chain';
-import type { EpochInputs } from '@upstream/royalties';
+import { earnedVotes, type EpochInputs } from '@upstream/royalties';
 import { verifyEpoch } from '../../apps/cli/src/commands/royalties.command';
 
 const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
@@ -96,10 +96,23 @@ async function checkClaims(
   if (!report.match)
     problems.push(`epoch ${currentEpoch} does not rebuild to the accepted root: ${JSON.stringify(report)}`);
 
-  const leaves = await t.query<{ account: string; token: string; cumulative: string }>(
+  const allLeaves = await t.query<{ account: string; token: string; cumulative: string }>(
     `SELECT trim(account) AS account, trim(token) AS token, cumulative::text FROM epoch_balances WHERE epoch = $1`,
     [currentEpoch],
   );
+  // The votes leaves are derived from the balances by the published rule; the rest must equal the ledger.
+  const votesToken = inputs.votes?.token.toLowerCase();
+  const leaves = allLeaves.filter((l) => l.token !== votesToken);
+  const votesLeaves = allLeaves.filter((l) => l.token === votesToken);
+  if (inputs.votes) {
+    const expected = earnedVotes(
+      leaves.map((l) => ({ account: l.account, token: l.token, cumulative: BigInt(l.cumulative) })),
+      inputs.votes,
+    );
+    const got = new Map(votesLeaves.map((l) => [l.account, l.cumulative]));
+    if (expected.length !== votesLeaves.length || expected.some((v) => got.get(v.account) !== v.cumulative.toString()))
+      problems.push(`epoch ${currentEpoch}'s votes leaves are not the rule applied to its balances`);
+  } else if (votesLeaves.length > 0) problems.push(`epoch ${currentEpoch} has votes leaves but publishes no rule`);
   if (options.expectQuiescent) {
     const earned = await t.query<{ account: string; token: string; earned: string }>(
       `SELECT trim(account) AS account, trim(token) AS token, SUM(amount)::text AS earned FROM ledger_entries GROUP BY account, token`,

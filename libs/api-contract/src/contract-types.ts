@@ -70,6 +70,7 @@ export interface ContractTypes {
   Proposal: governance.Proposal;
   ProposalPage: governance.ProposalPage;
   AccountVotes: governance.AccountVotes;
+  EpochVotes: governance.EpochVotes;
   // integrity
   DatasetOverlap: integrity.DatasetOverlap;
   DatasetOverlapSummary: integrity.DatasetOverlapSummary;
@@ -123,6 +124,8 @@ export interface ContractTypes {
   ContributorHistory: royalties.ContributorHistory;
   ClaimProof: royalties.ClaimProof;
   ContributorProofs: royalties.ContributorProofs;
+  VotesClaim: royalties.VotesClaim;
+  EarnedVotesRule: royalties.EarnedVotesRule;
   TokenTotal: royalties.TokenTotal;
   Epoch: royalties.Epoch;
   EpochList: royalties.EpochList;

@@ -87,6 +87,21 @@ export interface AccountVotes {
   delegate: string | null;
   balance: string;
   votesSupply: string;
+  /** Earned votes already minted to the account (claimed from epoch roots). */
+  earnedClaimed: string;
+  /** Votes earned per epoch (epochs not lost to a reorganisation, whose tree has a votes leaf for the account). */
+  earned: EpochVotes[];
+}
+
+/** An account's votes leaf in one epoch. */
+export interface EpochVotes {
+  epoch: number;
+  /** Whether the epoch's root was accepted on-chain (its votes can be claimed). */
+  accepted: boolean;
+  /** Cumulative votes in the leaf. */
+  cumulative: string;
+  /** Votes earned in this epoch: the leaf minus the account's leaf in the epoch before. */
+  earned: string;
 }
 
 export const GovernanceInfoShape = shapeOf<GovernanceInfo>({
@@ -137,4 +152,7 @@ export const AccountVotesShape = shapeOf<AccountVotes>({
   delegate: true,
   balance: true,
   votesSupply: true,
+  earnedClaimed: true,
+  earned: 'EpochVotes',
 });
+export const EpochVotesShape = shapeOf<EpochVotes>({ epoch: true, accepted: true, cumulative: true, earned: true });

@@ -59,14 +59,37 @@ export interface ClaimProof {
   call: ContractCall;
 }
 
+/** The account's votes leaf in the current root: governance votes earned by taking part. */
+export interface VotesClaim {
+  /** The UpstreamVotes contract (the leaf's `token`). */
+  votes: string;
+  cumulative: string;
+  /** Earned votes already minted to the account (UpstreamVotes.earnedClaimed). */
+  claimed: string;
+  claimable: string;
+  proof: string[];
+  /** claimVotes(account, cumulativeVotes, proof) on the votes contract */
+  call: ContractCall;
+}
+
 export interface ContributorProofs {
   account: string;
   epoch: number | null;
   root: string | null;
   chainId: number;
   splitter: string;
+  /** Royalty claims on the splitter (the votes leaf is in `votes`, not here). */
   claims: ClaimProof[];
   claimMany: ContractCall | null;
+  votes: VotesClaim | null;
+  /** claimWithVotes on the votes contract: every open token claim and the new votes in one transaction. */
+  claimWithVotes: ContractCall | null;
+}
+
+/** How royalties earn votes: votes (smallest units) per smallest unit of royalty, per payment token. */
+export interface EarnedVotesRule {
+  token: string;
+  perUnit: Record<string, string>;
 }
 
 export interface TokenTotal {
@@ -157,6 +180,8 @@ export interface EpochInputs {
   rules: string;
   payments: PublicPayment[];
   datasets: Record<string, PublicDataset>;
+  /** Votes leaves beside the balances: the rule that makes them (null: this epoch has none). */
+  votes: EarnedVotesRule | null;
 }
 
 export interface Payment {
@@ -231,7 +256,18 @@ export const ContributorProofsShape = shapeOf<ContributorProofs>({
   splitter: true,
   claims: 'ClaimProof',
   claimMany: 'ContractCall',
+  votes: 'VotesClaim',
+  claimWithVotes: 'ContractCall',
 });
+export const VotesClaimShape = shapeOf<VotesClaim>({
+  votes: true,
+  cumulative: true,
+  claimed: true,
+  claimable: true,
+  proof: true,
+  call: 'ContractCall',
+});
+export const EarnedVotesRuleShape = shapeOf<EarnedVotesRule>({ token: true, perUnit: true });
 export const TokenTotalShape = shapeOf<TokenTotal>({ token: true, total: true, accounts: true });
 export const EpochShape = shapeOf<Epoch>({
   epoch: true,
@@ -286,6 +322,7 @@ export const EpochInputsShape = shapeOf<EpochInputs>({
   rules: true,
   payments: 'PublicPayment',
   datasets: true,
+  votes: 'EarnedVotesRule',
 });
 export const PaymentShape = shapeOf<Payment>({
   id: true,

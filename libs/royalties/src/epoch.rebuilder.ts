@@ -2,6 +2,7 @@
 // CLI's `verify-epoch` (which re-checks): public inputs in, cumulative balances and root out.
 // No Nest, no database: everything here can be recomputed by anyone from GET /epochs/:n/inputs.
 import { AbiCoder, keccak256 } from 'ethers';
+import { earnedVotes, type EarnedVotesRule } from './earned-votes';
 import { cumulativeLeaves, type CumulativeBalance, type EpochTree } from './epoch-leaves.tree';
 import { type DatasetNode } from './royalty.allocator';
 import { allocatePayment } from './run-fee.split';
@@ -44,6 +45,8 @@ export interface EpochInputs {
   payments: PublicPayment[];
   /** Owners and parents of every dataset the payments reach, keyed by content root. */
   datasets: Record<string, PublicDataset>;
+  /** How royalties earn governance votes (votes leaves beside the balances); absent: no votes leaves. */
+  votes?: EarnedVotesRule | null;
 }
 
 export interface RebuiltEpoch {
@@ -124,7 +127,8 @@ export function epochDataHash(
 
 /** Rebuilds root and data hash from public inputs alone. */
 export async function rebuildEpoch(inputs: EpochInputs): Promise<RebuiltEpoch> {
-  const balances = cumulativeBalances(inputs.payments, inputs.datasets);
+  const royalties = cumulativeBalances(inputs.payments, inputs.datasets);
+  const balances = inputs.votes ? withEarnedVotes(royalties, inputs.votes) : royalties;
   const tree = await cumulativeLeaves(inputs.chainId, inputs.splitter.toLowerCase(), balances);
   return {
     root: tree.root,
@@ -132,4 +136,11 @@ export async function rebuildEpoch(inputs: EpochInputs): Promise<RebuiltEpoch> {
     balances,
     tree,
   };
+}
+
+/** The balances and their votes leaves, in one list ordered by token then account. */
+export function withEarnedVotes(balances: readonly CumulativeBalance[], rule: EarnedVotesRule): CumulativeBalance[] {
+  return [...balances, ...earnedVotes(balances, rule)].sort((a, b) =>
+    a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0,
+  );
 }

@@ -38,8 +38,10 @@ export {
   EPOCH_DATA_HASH_TAG,
   EPOCH_DATA_HASH_TYPES,
   rebuildEpoch,
+  withEarnedVotes,
   type EpochInputs,
   type PublicDataset,
   type PublicPayment,
   type RebuiltEpoch,
 } from './epoch.rebuilder';
+export { earnedVotes, type EarnedVotesRule } from './earned-votes';

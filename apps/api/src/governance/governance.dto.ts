@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import {
   PROPOSAL_STATES,
   type AccountVotes,
+  type EpochVotes,
   type GovernanceInfo,
   type Proposal,
   type ProposalAction,
@@ -73,6 +74,15 @@ export class ProposalPageDto implements ProposalPage {
   @ApiProperty({ example: 0 }) offset!: number;
 }
 
+export class EpochVotesDto implements EpochVotes {
+  @ApiProperty({ example: 3 }) epoch!: number;
+  @ApiProperty({ example: true, description: 'The root was accepted on-chain: these votes can be claimed' })
+  accepted!: boolean;
+  @ApiProperty(UINT('Cumulative votes in the leaf')) cumulative!: string;
+  @ApiProperty(UINT("Votes earned in this epoch (the leaf minus the account's leaf in the epoch before)"))
+  earned!: string;
+}
+
 export class AccountVotesDto implements AccountVotes {
   @ApiProperty({ example: ADDRESS }) account!: string;
   @ApiProperty(UINT('Votes delegated to the account now (smallest units)')) votes!: string;
@@ -85,4 +95,7 @@ export class AccountVotesDto implements AccountVotes {
   delegate!: string | null;
   @ApiProperty(UINT('Votes tokens it holds')) balance!: string;
   @ApiProperty(UINT('Votes token supply')) votesSupply!: string;
+  @ApiProperty(UINT('Earned votes minted to the account so far (claimed from epoch roots)')) earnedClaimed!: string;
+  @ApiProperty({ type: [EpochVotesDto], description: 'Votes earned per epoch, oldest first' })
+  earned!: EpochVotesDto[];
 }

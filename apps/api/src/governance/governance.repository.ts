@@ -55,4 +55,19 @@ export class GovernanceRepository extends SqlRepository {
     );
     return row;
   }
+
+  /** The account's votes leaves, per epoch not lost to a reorganisation, oldest first. */
+  async earnedVotes(
+    votes: string,
+    account: Address,
+  ): Promise<{ epoch: number; accepted: boolean; cumulative: string }[]> {
+    return this.db.query(
+      `SELECT b.epoch::int AS epoch, b.cumulative::text AS cumulative,
+              EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = b.epoch AND r.kind = 'accepted') AS accepted
+         FROM epoch_balances b JOIN royalty_epochs e ON e.epoch = b.epoch
+        WHERE b.token = $1 AND b.account = $2 AND e.invalidated_at IS NULL
+        ORDER BY b.epoch`,
+      [votes, account],
+    );
+  }
 }

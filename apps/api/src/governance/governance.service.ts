@@ -97,18 +97,29 @@ export class GovernanceService {
     const g = this.required();
     const account = normaliseAddress(address);
     if (!account) throw GovernanceErrors.invalid('address', 'must be 0x followed by 40 hex digits');
-    const [votes, delegate, balance, supply] = await Promise.all([
+    const [votes, delegate, balance, supply, earnedClaimed, leaves] = await Promise.all([
       uint(g.votes.getVotes.staticCall(account)),
       g.votes.delegates.staticCall(account) as Promise<string>,
       uint(g.votes.balanceOf.staticCall(account)),
       uint(g.votes.totalSupply.staticCall()),
+      uint(g.votes.earnedClaimed.staticCall(account)),
+      this.repo.earnedVotes((await g.votes.getAddress()).toLowerCase(), account),
     ]);
+    let previous = 0n;
+    const earned = leaves.map((leaf) => {
+      const cumulative = BigInt(leaf.cumulative);
+      const delta = cumulative > previous ? cumulative - previous : 0n;
+      previous = cumulative;
+      return { epoch: leaf.epoch, accepted: leaf.accepted, cumulative: leaf.cumulative, earned: delta.toString() };
+    });
     return {
       account: getAddress(account),
       votes: String(votes),
       delegate: delegate === ZeroAddress ? null : getAddress(delegate),
       balance: String(balance),
       votesSupply: String(supply),
+      earnedClaimed: String(earnedClaimed),
+      earned,
     };
   }
 

@@ -145,6 +145,19 @@ export class EpochsRepository extends SqlRepository {
     return this.balances(epoch);
   }
 
+  /** Adds leaves (the votes leaves) to an epoch's balances; returns all of them, as `balances`. */
+  async insertBalances(
+    epoch: number,
+    rows: readonly { token: string; account: string; cumulative: bigint }[],
+  ): Promise<{ token: string; account: string; cumulative: string }[]> {
+    await this.db.query(
+      `INSERT INTO epoch_balances (epoch, token, account, cumulative)
+       SELECT $1, t, a, c::numeric FROM unnest($2::text[], $3::text[], $4::text[]) AS x(t, a, c)`,
+      [epoch, rows.map((r) => r.token), rows.map((r) => r.account), rows.map((r) => r.cumulative.toString())],
+    );
+    return this.balances(epoch);
+  }
+
   async balances(
     epoch: number | string,
     page?: { limit: number; offset: number },

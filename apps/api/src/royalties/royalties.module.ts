@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EarnedVotesRuleService } from './earned-votes-rule.service';
 import { EpochsRepository } from './epochs.repository';
 import { LedgerRepository } from './ledger.repository';
 import { LedgerService } from './ledger.service';
@@ -15,12 +16,13 @@ import { SettlementService } from './settlement.service';
   controllers: [RoyaltiesController],
   providers: [
     EpochsRepository,
+    EarnedVotesRuleService,
     LedgerRepository,
     RoyaltiesReadRepository,
     LedgerService,
     SettlementService,
     RoyaltiesService,
   ],
-  exports: [LedgerService, SettlementService, RoyaltiesService],
+  exports: [LedgerService, SettlementService, RoyaltiesService, EarnedVotesRuleService],
 })
 export class RoyaltiesModule {}

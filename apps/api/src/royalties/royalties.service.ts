@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Interface } from 'ethers';
+import { Contract, Interface } from 'ethers';
 import { artifacts } from '@upstream/chain';
 import { cumulativeLeaves, EPOCH_LEAF_TYPES, type EpochTree } from '@upstream/royalties';
 import { isBytes32, type Address, type Bytes32 } from '@upstream/api-contract';
+import { ChainService } from '../chain/chain.service';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { EarnedVotesRuleService } from './earned-votes-rule.service';
 import type {
   ContributorBalancesDto,
   ContributorHistoryDto,
@@ -23,12 +25,15 @@ import { RoyaltiesReadRepository, type PaymentReadRow } from './royalties-read.r
 import { epochNotFound } from './royalties.errors';
 
 const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
+const votesAbi = new Interface(artifacts.UpstreamVotes.abi);
 
 export const EPOCH_RULES =
   'For each payment (chain order): allocate(amount = net, feeBps = 0) with libs/royalties over its entries and the datasets graph ' +
   '(weights, then upstream shares to parents recursively, then owners by share; largest remainder, ties to the smaller key); ' +
   'sum shares per (token, account); leaves (chainId, splitter, token, account, cumulative) in an OpenZeppelin StandardMerkleTree. ' +
-  'dataHash = keccak256(abi.encode("upstream-epoch-v1", chainId, splitter, epoch, txHashes[], logIndexes[])) in chain order.';
+  'dataHash = keccak256(abi.encode("upstream-epoch-v1", chainId, splitter, epoch, txHashes[], logIndexes[])) in chain order. ' +
+  'Votes: when `votes` is set, each account also gets a leaf (chainId, splitter, votes.token, account, cumulativeVotes) with ' +
+  'cumulativeVotes = sum over tokens of cumulative × votes.perUnit[token] (libs/royalties earnedVotes).';
 
 interface Page {
   limit?: number;
@@ -47,6 +52,8 @@ export class RoyaltiesService {
     private readonly epochRepo: EpochsRepository,
     private readonly ledger: LedgerRepository,
     private readonly reads: RoyaltiesReadRepository,
+    private readonly votesRule: EarnedVotesRuleService,
+    private readonly chain: ChainService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
@@ -56,7 +63,8 @@ export class RoyaltiesService {
 
   async balances(account: Address): Promise<ContributorBalancesDto> {
     const current = await this.epochRepo.currentAccepted();
-    const rows = await this.reads.accountTotals(account, current?.epoch ?? null);
+    const votes = this.votesRule.votesToken;
+    const rows = (await this.reads.accountTotals(account, current?.epoch ?? null)).filter((r) => r.token !== votes);
     return {
       account,
       currentEpoch: current ? Number(current.epoch) : null,
@@ -99,10 +107,13 @@ export class RoyaltiesService {
     const splitter = this.deployment.royaltySplitter;
     const current = await this.epochRepo.currentAccepted();
     const base = { account, chainId: this.deployment.chainId, splitter };
-    if (!current) return { ...base, epoch: null, root: null, claims: [], claimMany: null };
+    const none = { claims: [], claimMany: null, votes: null, claimWithVotes: null };
+    if (!current) return { ...base, epoch: null, root: null, ...none };
     const tree = await this.epochTree(current.epoch);
     const claimed = await this.reads.claimedByToken(account);
-    const tokens = [...new Set(tree.balances.filter((b) => b.account === account).map((b) => b.token))].sort();
+    const votesToken = this.votesRule.votesToken;
+    const own = tree.balances.filter((b) => b.account === account);
+    const tokens = [...new Set(own.filter((b) => b.token !== votesToken).map((b) => b.token))].sort();
     const claims = tokens.map((token) => {
       const c = tree.claim(account, token);
       const already = claimed.get(token) ?? 0n;
@@ -116,11 +127,28 @@ export class RoyaltiesService {
       };
     });
     const open = claims.filter((c) => BigInt(c.claimable) > 0n);
+    const votes =
+      votesToken && own.some((b) => b.token === votesToken) ? await this.votesClaim(tree, account, votesToken) : null;
     return {
       ...base,
       epoch: Number(current.epoch),
       root: current.root,
       claims,
+      votes,
+      claimWithVotes:
+        votes && (open.length > 0 || BigInt(votes.claimable) > 0n)
+          ? {
+              to: votes.votes,
+              data: votesAbi.encodeFunctionData('claimWithVotes', [
+                account,
+                open.map((c) => c.token),
+                open.map((c) => c.cumulative),
+                open.map((c) => c.proof),
+                votes.cumulative,
+                votes.proof,
+              ]),
+            }
+          : null,
       claimMany:
         open.length === 0
           ? null
@@ -133,6 +161,20 @@ export class RoyaltiesService {
                 open.map((c) => c.proof),
               ]),
             },
+    };
+  }
+
+  private async votesClaim(tree: EpochTree, account: Address, votesToken: string) {
+    const c = tree.claim(account, votesToken);
+    const contract = new Contract(votesToken, votesAbi, this.chain.provider);
+    const already = (await contract.getFunction('earnedClaimed').staticCall(account)) as bigint;
+    return {
+      votes: votesToken,
+      cumulative: c.cumulative.toString(),
+      claimed: already.toString(),
+      claimable: (c.cumulative > already ? c.cumulative - already : 0n).toString(),
+      proof: c.proof,
+      call: { to: votesToken, data: votesAbi.encodeFunctionData('claimVotes', [account, c.cumulative, c.proof]) },
     };
   }
 
@@ -191,6 +233,7 @@ export class RoyaltiesService {
           : [{ datasetId: licensed.get(r.license_id!)!, weight: '1' }],
       runFees: runFees.get(r.id) ?? [],
     }));
+    const [rule, totals] = await Promise.all([this.votesRule.rule(), this.epochRepo.tokenTotals(row.epoch)]);
     const datasets: EpochInputs['datasets'] = {};
     for (const id of [...graph.nodes.keys()].sort()) {
       const node = graph.nodes.get(id)!;
@@ -205,6 +248,8 @@ export class RoyaltiesService {
       rules: EPOCH_RULES,
       payments,
       datasets,
+      // The rule is published with the epochs that carry votes leaves (those built since votes exist).
+      votes: rule && totals.some((t) => t.token === rule.token) ? rule : null,
     };
   }
 

@@ -3,13 +3,14 @@ import { Interface, ZeroHash } from 'ethers';
 import type { EntityManager } from 'typeorm';
 import { normaliseBytes32, parseBytes32, type Bytes32 } from '@upstream/api-contract';
 import { TransactionOutbox, artifacts, type Rollback, type UpstreamEvent } from '@upstream/chain';
-import { cumulativeLeaves, epochDataHash } from '@upstream/royalties';
+import { cumulativeLeaves, earnedVotes, epochDataHash } from '@upstream/royalties';
 import { ChainService } from '../chain/chain.service';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import { WorkerConditionsRepository } from '../worker/worker-conditions.repository';
 import { WorkerService } from '../worker/worker.service';
+import { EarnedVotesRuleService } from './earned-votes-rule.service';
 import { EpochsRepository, epochStatus, IN_FLIGHT } from './epochs.repository';
 import { LedgerRepository } from './ledger.repository';
 
@@ -45,6 +46,7 @@ export class SettlementService implements OnModuleInit {
     private readonly sync: ChainSyncService,
     private readonly worker: WorkerService,
     private readonly chain: ChainService,
+    private readonly votesRule: EarnedVotesRuleService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
@@ -91,6 +93,8 @@ export class SettlementService implements OnModuleInit {
   async settle(force = false): Promise<number | undefined> {
     if (this.halted) return undefined;
     const { deployment } = this.runtime.infrastructure;
+    // Read before the transaction (it may ask the chain for the payment token's decimals once).
+    const votesRule = await this.votesRule.rule();
     return this.uow.run(async (em) => {
       await this.ledger.in(em).lock();
       const basis = await this.epochs.in(em).lockedCursor(this.sync.cursorName);
@@ -110,7 +114,15 @@ export class SettlementService implements OnModuleInit {
       if (!(await this.epochs.in(em).hasPositiveLedger(watermark))) return undefined;
 
       const epoch = (last ? Number(last.epoch) : 0) + 1;
-      const rows = await this.epochs.in(em).snapshotBalances(epoch, watermark);
+      let rows = await this.epochs.in(em).snapshotBalances(epoch, watermark);
+      if (votesRule) {
+        // The votes leaves, derived from the balances by the published rule (libs/royalties).
+        const votes = earnedVotes(
+          rows.map((r) => ({ account: r.account, token: r.token, cumulative: BigInt(r.cumulative) })),
+          votesRule,
+        );
+        if (votes.length > 0) rows = await this.epochs.in(em).insertBalances(epoch, votes);
+      }
       const tree = await cumulativeLeaves(
         deployment.chainId,
         deployment.royaltySplitter,

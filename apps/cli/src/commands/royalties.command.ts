@@ -15,6 +15,7 @@ import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 
 const DEFAULT_RPC = process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545';
 const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
+const votesAbi = new Interface(artifacts.UpstreamVotes.abi);
 const short = (hex: string) => `${hex.slice(0, 10)}…${hex.slice(-4)}`;
 
 /** An address option as ethers accepts it (a mixed-case one must carry a valid checksum), parsed once. */
@@ -65,14 +66,18 @@ export function registerRoyaltiesCommands(program: Command): void {
   program
     .command('claim')
     .description(
-      "claim royalties on-chain with the current root's proofs; several tokens go in one claimMany transaction",
+      "claim royalties on-chain with the current root's proofs; several tokens go in one claimMany transaction, and earned governance votes with them (claimWithVotes)",
     )
+    .option('--no-votes', 'leave the earned governance votes unclaimed')
     .option('--token <address...>', 'only these tokens (default: every token with something to claim)')
     .option('--account <address>', 'claim for this account (the tokens always go to it; default: the signer)')
     .option('--rpc <url>', 'JSON-RPC endpoint (UPSTREAM_RPC_URL)', DEFAULT_RPC)
     .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)')
     .action(
-      async (options: { token?: string[]; account?: string; rpc: string; keystore?: string }, command: Command) => {
+      async (
+        options: { token?: string[]; account?: string; rpc: string; keystore?: string; votes: boolean },
+        command: Command,
+      ) => {
         const opts = globalOptions(command);
         const signer = await loadSigner(options, options.rpc);
         try {
@@ -93,16 +98,29 @@ export function registerRoyaltiesCommands(program: Command): void {
             const onChain = (await splitter.claimed(account, c.token)) as bigint;
             if (BigInt(c.cumulative) > onChain) open.push(c);
           }
-          if (open.length === 0) {
+          // Earned votes ride along in one claimWithVotes call on the votes contract when there are new ones.
+          const votesLeaf = options.votes ? proofs.votes : null;
+          const votes = votesLeaf ? new Contract(votesLeaf.votes, votesAbi, signer) : null;
+          const newVotes =
+            votesLeaf && votes && BigInt(votesLeaf.cumulative) > ((await votes.earnedClaimed(account)) as bigint);
+          if (open.length === 0 && !newVotes) {
             output(
               opts,
-              { account, epoch: proofs.epoch, claimed: [] },
+              { account, epoch: proofs.epoch, claimed: [], votesMinted: '0' },
               () => `nothing to claim for ${account} in epoch ${proofs.epoch}`,
             );
             return;
           }
-          const tx =
-            open.length === 1
+          const tx = newVotes
+            ? await votes.claimWithVotes.send(
+                account,
+                open.map((c) => c.token),
+                open.map((c) => c.cumulative),
+                open.map((c) => c.proof),
+                votesLeaf.cumulative,
+                votesLeaf.proof,
+              )
+            : open.length === 1
               ? await splitter.claim.send(account, open[0].token, open[0].cumulative, open[0].proof)
               : await splitter.claimMany.send(
                   account,
@@ -121,10 +139,20 @@ export function registerRoyaltiesCommands(program: Command): void {
               amount: (p!.args.amount as bigint).toString(),
               cumulative: (p!.args.cumulativeAmount as bigint).toString(),
             }));
-          output(opts, { account, epoch: proofs.epoch, txHash: receipt.hash, claimed: paid }, () =>
+          const votesAddress = votesLeaf ? normaliseAddress(votesLeaf.votes) : null;
+          const minted = (receipt.logs as Log[])
+            .map((l) => (votesAddress && normaliseAddress(l.address) === votesAddress ? votesAbi.parseLog(l) : null))
+            .find((p) => p?.name === 'VotesClaimed');
+          const votesMinted = minted ? (minted.args.amount as bigint).toString() : '0';
+          output(opts, { account, epoch: proofs.epoch, txHash: receipt.hash, claimed: paid, votesMinted }, () =>
             [
               `claimed for ${account} (epoch ${proofs.epoch}) in ${receipt.hash}`,
               ...paid.map((p) => `  ${p.token}  +${p.amount}  (total claimed ${p.cumulative})`),
+              ...(minted
+                ? [
+                    `  votes  +${votesMinted}  (earned votes minted ${(minted.args.cumulativeVotes as bigint).toString()}; delegate them with \`upstream governance delegate\`)`,
+                  ]
+                : []),
             ].join('\n'),
           );
         } finally {

@@ -19,6 +19,8 @@ import type {
   PublicPayment,
   TokenBalance,
   TokenTotal,
+  VotesClaim,
+  EarnedVotesRule,
 } from '@upstream/api-contract';
 
 const ADDR = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
@@ -78,6 +80,33 @@ export class ClaimProofDto implements ClaimProof {
   @ApiProperty({ type: CallDto, description: 'claim(account, token, cumulativeAmount, proof)' }) call!: CallDto;
 }
 
+export class VotesClaimDto implements VotesClaim {
+  @ApiProperty({ example: '0xcf7ed3acca5a467e9e704c703e8d87f634fb0fc9', description: 'UpstreamVotes (the leaf token)' })
+  votes!: string;
+  @ApiProperty({ example: '975000000000000000', description: 'cumulative votes of the leaf' }) cumulative!: string;
+  @ApiProperty({ example: '0', description: 'Earned votes already minted (UpstreamVotes.earnedClaimed)' })
+  claimed!: string;
+  @ApiProperty({ example: '975000000000000000' }) claimable!: string;
+  @ApiProperty({ example: [H32], type: [String] }) proof!: string[];
+  @ApiProperty({ type: CallDto, description: 'claimVotes(account, cumulativeVotes, proof) on UpstreamVotes' })
+  call!: CallDto;
+}
+
+export class EarnedVotesRuleDto implements EarnedVotesRule {
+  @ApiProperty({
+    example: '0xcf7ed3acca5a467e9e704c703e8d87f634fb0fc9',
+    description: "UpstreamVotes (the votes leaves' token)",
+  })
+  token!: string;
+  @ApiProperty({
+    description: 'payment token → votes (smallest units) per smallest unit of royalty earned in it',
+    example: { [TOKEN]: '1000000000000' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  perUnit!: Record<string, string>;
+}
+
 export class ContributorProofsDto implements ContributorProofs {
   @ApiProperty({ example: ADDR }) account!: string;
   @ApiProperty({ example: 1, nullable: true, type: Number }) epoch!: number | null;
@@ -87,6 +116,14 @@ export class ContributorProofsDto implements ContributorProofs {
   @ApiProperty({ type: [ClaimProofDto] }) claims!: ClaimProofDto[];
   @ApiProperty({ type: CallDto, nullable: true, description: 'claimMany over every token with something to claim' })
   claimMany!: CallDto | null;
+  @ApiProperty({ type: VotesClaimDto, nullable: true, description: 'The votes leaf in the current root, if any' })
+  votes!: VotesClaimDto | null;
+  @ApiProperty({
+    type: CallDto,
+    nullable: true,
+    description: 'claimWithVotes on UpstreamVotes: every open token claim and the new votes in one transaction',
+  })
+  claimWithVotes!: CallDto | null;
 }
 
 export class TokenTotalDto implements TokenTotal {
@@ -194,6 +231,12 @@ export class EpochInputsDto implements EpochInputs {
   })
   rules!: string;
   @ApiProperty({ type: [PublicPaymentDto] }) payments!: PublicPaymentDto[];
+  @ApiProperty({
+    type: EarnedVotesRuleDto,
+    nullable: true,
+    description: 'How royalties earn votes (votes leaves beside the balances); null: no votes leaves',
+  })
+  votes!: EarnedVotesRuleDto | null;
   @ApiProperty({
     description: 'content root → { owners: [{account, shareBps}], parents: [{datasetId, upstreamBps}] }',
     example: { [H32]: { owners: [{ account: ADDR, shareBps: 10000 }], parents: [] } },
