@@ -1,5 +1,6 @@
 import { ethers } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ballotTypedData, checkBallot, relayCallData } from '../../libs/chain/src/governance/ballot';
 import { deployUpstream, ROLES, type UpstreamDeployment } from '../../libs/chain/src/deploy';
 import { createHardhatChain, type HardhatChain } from '../support/hardhat-chain';
 import { buildTree, expectRevert, proofFor, type Allocation } from './splitter-fixture';
@@ -167,7 +168,28 @@ describe('governance with earned votes: propose -> vote -> queue -> execute thro
 
     await (await as(governor, dave).castVote(proposalId, 0)).wait(); // against, with no weight at the snapshot
     await (await as(governor, alice).castVote(proposalId, FOR)).wait();
-    await (await as(governor, bob).castVote(proposalId, FOR)).wait();
+    // bob votes by signature (no gas); a relayer submits it; a replay or a forged voter is refused
+    const unsigned = {
+      governor: d.contracts.UpstreamGovernor,
+      chainId: Number(chain.chainId),
+      proposalId: proposalId.toString(),
+      support: 'for' as const,
+      voter: await addr(bob),
+      nonce: String(await governor.nonces(await addr(bob))),
+      reason: 'earned, not bought',
+    };
+    const typed = ballotTypedData(unsigned);
+    const ballot = checkBallot({
+      kind: 'upstream-ballot',
+      ...unsigned,
+      signature: await bob.signTypedData(typed.domain, typed.types, typed.message),
+    });
+    expect(() => checkBallot({ ...ballot, voter: ballot.governor })).toThrow(/not signed by ballot.voter/);
+    expect(() => checkBallot({ ...ballot, support: 'against' })).toThrow(/not signed by ballot.voter/);
+    const relayer = chain.signers[12];
+    await (await relayer.sendTransaction(relayCallData(ballot))).wait();
+    expect(await governor.hasVoted(proposalId, await addr(bob))).toBe(true);
+    await expectRevert(relayer.sendTransaction(relayCallData(ballot)), governor.interface, 'GovernorInvalidSignature');
     const [against, forVotes] = await governor.proposalVotes(proposalId);
     expect(against).toBe(0n);
     expect(forVotes).toBe(90n * UPV);

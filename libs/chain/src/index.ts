@@ -9,3 +9,4 @@ export * from './outbox/transaction-outbox';
 export * from './indexer/chain-indexer';
 export * from './indexer/upstream-events';
 export * from './governance/proposal-actions';
+export * from './governance/ballot';

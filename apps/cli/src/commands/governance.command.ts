@@ -1,7 +1,18 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { Contract, getAddress, id as keccakText, isAddress, JsonRpcProvider, type Wallet } from 'ethers';
 import type { Proposal } from '@upstream/api-contract';
-import { artifacts, encodeProposal, type ProposalCall, type ProposalTemplate } from '@upstream/chain';
+import {
+  artifacts,
+  ballotTypedData,
+  checkBallot,
+  encodeProposal,
+  relayCallData,
+  type BallotSupport,
+  type ProposalCall,
+  type ProposalTemplate,
+  type SignedBallot,
+} from '@upstream/chain';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 
 const DEFAULT_RPC = process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545';
@@ -226,20 +237,84 @@ export function registerGovernanceCommands(program: Command): void {
     governance
       .command('vote <id> <support>')
       .description('vote for, against or abstain on a proposal with your delegated votes')
-      .option('--reason <text>', 'a reason, kept on-chain with the vote'),
-  ).action(async (id: string, support: string, options: ChainOptions & { reason?: string }, command: Command) => {
+      .option('--reason <text>', 'a reason, kept on-chain with the vote')
+      .option('--by-sig', 'sign an EIP-712 ballot instead of sending a transaction; anyone can relay it (no gas)')
+      .option('--out <file>', 'with --by-sig: write the ballot to this file (default: print it)'),
+  ).action(
+    async (
+      id: string,
+      support: string,
+      options: ChainOptions & { reason?: string; bySig?: boolean; out?: string },
+      command: Command,
+    ) => {
+      const opts = globalOptions(command);
+      if (!(support in SUPPORT)) throw new Error(`support: ${JSON.stringify(support)} is not for, against or abstain`);
+      const proposalId = integer(id, 'id');
+      const info = await new ApiClient(opts.api).call('getGovernance');
+      await withSigner(options, async (signer) => {
+        const governor = new Contract(info.governor, artifacts.UpstreamGovernor.abi, signer);
+        const choice = SUPPORT[support as keyof typeof SUPPORT];
+        if (options.bySig) {
+          const [nonce, network] = await Promise.all([
+            governor.getFunction('nonces').staticCall(signer.address) as Promise<bigint>,
+            signer.provider!.getNetwork(),
+          ]);
+          const unsigned = {
+            governor: info.governor,
+            chainId: Number(network.chainId),
+            proposalId: proposalId.toString(),
+            support: support as BallotSupport,
+            voter: signer.address,
+            nonce: nonce.toString(),
+            ...(options.reason === undefined ? {} : { reason: options.reason }),
+          };
+          const { domain, types, message } = ballotTypedData(unsigned);
+          const ballot: SignedBallot = {
+            kind: 'upstream-ballot',
+            ...unsigned,
+            signature: await signer.signTypedData(domain, types, message),
+          };
+          if (options.out) await writeFile(options.out, JSON.stringify(ballot, null, 2) + '\n');
+          output(opts, ballot, () =>
+            options.out
+              ? `signed ballot (${support} on ${id}) written to ${options.out}: anyone can submit it with \`upstream governance relay ${options.out}\``
+              : JSON.stringify(ballot, null, 2),
+          );
+          return;
+        }
+        const tx =
+          options.reason === undefined
+            ? await governor.getFunction('castVote').send(proposalId, choice)
+            : await governor.getFunction('castVoteWithReason').send(proposalId, choice, options.reason);
+        const receipt = await tx.wait();
+        output(opts, { id, support, txHash: receipt?.hash }, () => `voted ${support} on ${id} in ${receipt?.hash}`);
+      });
+    },
+  );
+
+  chainOptions(
+    governance
+      .command('relay <ballot-file>')
+      .description("submit someone's signed ballot (from `vote --by-sig`) with castVoteBySig; you pay the gas"),
+  ).action(async (file: string, options: ChainOptions, command: Command) => {
     const opts = globalOptions(command);
-    if (!(support in SUPPORT)) throw new Error(`support: ${JSON.stringify(support)} is not for, against or abstain`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(file, 'utf8'));
+    } catch (error) {
+      throw new Error(`ballot-file: cannot read ${file} as JSON (${(error as Error).message})`, { cause: error });
+    }
+    const ballot = checkBallot(parsed);
     const info = await new ApiClient(opts.api).call('getGovernance');
+    if (getAddress(info.governor) !== getAddress(ballot.governor))
+      throw new Error(`ballot.governor: ${ballot.governor} is not this deployment's governor ${info.governor}`);
     await withSigner(options, async (signer) => {
-      const governor = new Contract(info.governor, artifacts.UpstreamGovernor.abi, signer);
-      const choice = SUPPORT[support as keyof typeof SUPPORT];
-      const tx =
-        options.reason === undefined
-          ? await governor.getFunction('castVote').send(integer(id, 'id'), choice)
-          : await governor.getFunction('castVoteWithReason').send(integer(id, 'id'), choice, options.reason);
-      const receipt = await tx.wait();
-      output(opts, { id, support, txHash: receipt?.hash }, () => `voted ${support} on ${id} in ${receipt?.hash}`);
+      const receipt = await (await signer.sendTransaction(relayCallData(ballot))).wait();
+      output(
+        opts,
+        { id: ballot.proposalId, support: ballot.support, voter: ballot.voter, txHash: receipt?.hash },
+        () => `relayed ${ballot.voter}'s vote ${ballot.support} on ${ballot.proposalId} in ${receipt?.hash}`,
+      );
     });
   });
 
