@@ -34,7 +34,6 @@ contract UpstreamVotes is IUpstreamVotes, ERC20, ERC20Permit, ERC20Votes, Reentr
 
     uint256 private _foundingAllocation;
     uint256 private _foundingMinted;
-    uint256 private _totalEarnedMinted;
     mapping(address account => uint256) private _earnedClaimed;
 
     /// @notice Deploys the votes token over a splitter, with its founding allocation.
@@ -106,7 +105,6 @@ contract UpstreamVotes is IUpstreamVotes, ERC20, ERC20Permit, ERC20Votes, Reentr
             minted = cumulativeVotes - _earnedClaimed[account];
         }
         _earnedClaimed[account] = cumulativeVotes;
-        _totalEarnedMinted += minted;
         _mint(account, minted);
         emit VotesClaimed(account, splitter.currentEpoch(), minted, cumulativeVotes);
     }
@@ -149,7 +147,8 @@ contract UpstreamVotes is IUpstreamVotes, ERC20, ERC20Permit, ERC20Votes, Reentr
 
     /// @inheritdoc IUpstreamVotes
     function totalEarnedMinted() external view returns (uint256) {
-        return _totalEarnedMinted;
+        // Votes are only ever minted (earned or founding), never burnt: no counter of its own to write per claim.
+        return totalSupply() - _foundingMinted;
     }
 
     /// @inheritdoc IUpstreamVotes
