@@ -321,6 +321,136 @@ async function main() {
     );
   }
 
+  // ------------------------------------------------------------ earned votes
+  // claimWithVotes at 1M leaves: an existing token holder's first claim that also mints its first
+  // earned votes (UpstreamVotes.claimWithVotes -> splitter.claimMany + a votes leaf), against the same
+  // holder kind's plain claim in the same tree: the difference is what the votes add.
+  const claimWithVotes: Record<
+    string,
+    {
+      claimExistingHolder: number;
+      claimWithVotes: number;
+      votesAdded: number;
+      claimVotesOnly: number;
+      proofLength: number;
+    }
+  > = {};
+  {
+    const n = 1_000_000;
+    const { contract: votes, address: votesAddress } = await deploy('UpstreamVotes', [
+      splitterAddress,
+      await deployer.getAddress(),
+      await deployer.getAddress(),
+      0,
+      0,
+    ]);
+    const token = await newToken('V1M');
+    const tokenAddress = await token.getAddress();
+    await fund(token, 10n ** 24n);
+    const warmAddress = await warm.getAddress();
+    const plain = freshAddress('plain-holder', n);
+    const voter = freshAddress('voter-holder', n);
+    const votesOnly = freshAddress('votes-only', n);
+    for (const a of [plain, voter]) await send(token.mint(a, 1n));
+    const real: Entry[] = [
+      { token: tokenAddress, account: warmAddress, amount: 10n ** 18n },
+      { token: votesAddress, account: warmAddress, amount: 10n ** 18n },
+      { token: tokenAddress, account: plain, amount: 10n ** 18n },
+      { token: tokenAddress, account: voter, amount: 10n ** 18n },
+      { token: votesAddress, account: voter, amount: 10n ** 18n },
+      { token: votesAddress, account: votesOnly, amount: 10n ** 18n },
+    ];
+    const tree = buildClaimTree(keccak, chainId, splitterAddress, tokenAddress, real, n);
+    await postRoot(tree.root);
+    // warm-up: the token's claimed total and the votes' supply checkpoints already exist
+    await send(
+      votes.claimWithVotes(warmAddress, [tokenAddress], [10n ** 18n], [tree.proof(0)], 10n ** 18n, tree.proof(1)),
+    );
+    const claimExistingHolder = await send(splitter.claim(plain, tokenAddress, 10n ** 18n, tree.proof(2)));
+    const withVotes = await send(
+      votes.claimWithVotes(voter, [tokenAddress], [10n ** 18n], [tree.proof(3)], 10n ** 18n, tree.proof(4)),
+    );
+    const claimVotesOnly = await send(votes.claimVotes(votesOnly, 10n ** 18n, tree.proof(5)));
+    claimWithVotes[n] = {
+      claimExistingHolder,
+      claimWithVotes: withVotes,
+      votesAdded: withVotes - claimExistingHolder,
+      claimVotesOnly,
+      proofLength: tree.proof(3).length,
+    };
+  }
+
+  // ------------------------------------------------------------ governance
+  // A full deployment (deployUpstream: founding votes delegated to the deployer), a fee proposal
+  // through every step, one vote sent by its voter and one relayed from an EIP-712 ballot.
+  const proposalLifecycle: Record<string, number> = {};
+  let castVoteBySig: { castVoteBySig: number; castVote: number; castVoteWithReasonBySig: number };
+  {
+    const { deployUpstream } = await import('../libs/chain/src/deploy.js');
+    const { ballotTypedData, relayCallData } = await import('../libs/chain/src/governance/ballot.js');
+    const rpc = (method: string, params: unknown[] = []) => connection.provider.request({ method, params });
+    const [voterA, voterB, voterC, relayer] = await Promise.all(
+      accounts.slice(6, 10).map((a) => provider.getSigner(a)),
+    );
+    const d = await deployUpstream(deployer, {
+      operator: await operator.getAddress(),
+      guardian: await guardian.getAddress(),
+      treasury: await treasury.getAddress(),
+      timelockDelaySeconds: 3_600,
+      votingPeriodBlocks: 10,
+    });
+    const governor = new ethers.Contract(
+      d.contracts.UpstreamGovernor,
+      (await artifact('UpstreamGovernor')).abi,
+      deployer,
+    );
+    const govVotes = new ethers.Contract(d.contracts.UpstreamVotes, (await artifact('UpstreamVotes')).abi, deployer);
+    const govSplitter = new ethers.Contract(
+      d.contracts.RoyaltySplitter,
+      (await artifact('RoyaltySplitter')).abi,
+      deployer,
+    );
+    for (const v of [voterA, voterB, voterC]) {
+      await send(govVotes.mintFounding(await v.getAddress(), 10_000n * 10n ** 18n));
+      await send(as(govVotes, v).delegate(await v.getAddress()));
+    }
+    const targets = [d.contracts.RoyaltySplitter];
+    const values = [0n];
+    const calldatas = [govSplitter.interface.encodeFunctionData('setFeeBps', [300])];
+    const description = 'Fee to 3 %';
+    proposalLifecycle.propose = await send(as(governor, voterA).propose(targets, values, calldatas, description));
+    const proposalId = (await governor.hashProposal(targets, values, calldatas, ethers.id(description))) as bigint;
+    await rpc('hardhat_mine', [ethers.toQuantity(2)]);
+    const castVote = await send(as(governor, voterA).castVote(proposalId, 1));
+    const sign = async (voter: ethers.Signer, reason?: string) => {
+      const unsigned = {
+        governor: d.contracts.UpstreamGovernor,
+        chainId: Number(chainId),
+        proposalId: proposalId.toString(),
+        support: 'for' as const,
+        voter: await voter.getAddress(),
+        nonce: String(await governor.nonces(await voter.getAddress())),
+        ...(reason === undefined ? {} : { reason }),
+      };
+      const typed = ballotTypedData(unsigned);
+      const signature = await voter.signTypedData(typed.domain, typed.types, typed.message);
+      return relayCallData({ kind: 'upstream-ballot', ...unsigned, signature });
+    };
+    const bySig = Number((await (await relayer.sendTransaction(await sign(voterB))).wait())!.gasUsed);
+    const withReasonBySig = Number(
+      (await (await relayer.sendTransaction(await sign(voterC, 'earned, not bought'))).wait())!.gasUsed,
+    );
+    castVoteBySig = { castVoteBySig: bySig, castVote, castVoteWithReasonBySig: withReasonBySig };
+    proposalLifecycle.castVote = castVote;
+    proposalLifecycle.castVoteBySig = bySig;
+    await rpc('hardhat_mine', [ethers.toQuantity(11)]);
+    proposalLifecycle.queue = await send(governor.queue(targets, values, calldatas, ethers.id(description)));
+    await rpc('evm_increaseTime', [3_600]);
+    await rpc('evm_mine');
+    proposalLifecycle.execute = await send(governor.execute(targets, values, calldatas, ethers.id(description)));
+    if ((await govSplitter.feeBps()) !== 300n) throw new Error('proposalLifecycle: the fee change did not execute');
+  }
+
   // ------------------------------------------------------------ peers
   const peerToken = await newToken('PEER');
   const peerTokenAddress = await peerToken.getAddress();
@@ -425,6 +555,9 @@ async function main() {
     payRun: { byContributors: payRun, laterWithStandingAllowance },
     claim: { byLeaves: claim },
     claimMany3: { leaves: 1_000, first: claimMany3 },
+    claimWithVotes: { byLeaves: claimWithVotes },
+    castVoteBySig,
+    proposalLifecycle,
     peers: {
       paymentSplitter: { ...paymentSplitter, maxPayeesInOneTransaction: maxPayees },
       pushSplit,
@@ -460,6 +593,14 @@ async function main() {
         `so ${(newHolderFloor + everyClaimSum).toLocaleString('en-US')} is spent before any hashing or code: the 90,000 target can only be met by an account that already holds the token ` +
         `(floor ${floor.existingHolderFloorWithEveryClaim.toLocaleString('en-US')}). Each extra proof level costs ~${perProofHash.calldata} in calldata and ~${perProofHash.execution} in execution.`,
       floorBreakdown: floor,
+      claimWithVotes:
+        'claimWithVotes = UpstreamVotes.claimWithVotes by an account that already holds the token and gets its first earned votes (one token leaf, one votes leaf, both 20-hash proofs at 1M leaves); ' +
+        'claimExistingHolder = the plain splitter.claim of the same kind of account in the same tree and run (the baseline); votesAdded = the difference; ' +
+        'claimVotesOnly = claimVotes alone (first votes of a fresh account)',
+      castVoteBySig:
+        'castVoteBySig = a relayer submitting an EIP-712 Ballot (voter with delegated votes, proposal active); castVote = the voter sending its own vote (baseline); castVoteWithReasonBySig = an ExtendedBallot with an 18-character reason',
+      proposalLifecycle:
+        'deployUpstream deployment; a one-action fee proposal (setFeeBps) by a delegated holder: propose, castVote, castVoteBySig (relayed), queue (timelock scheduleBatch), execute (after the 1 h delay)',
       paymentSplitter: 'OpenZeppelin 4.9 PaymentSplitter; release = second payee releasing an ERC-20 share',
       pushSplit: 'naive contract paying every recipient (fresh addresses) in the payment transaction',
       treeBuildMs,
