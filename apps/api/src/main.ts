@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config/app-config';
+import { closeConnectionsAfterAnswers } from './common/http/close-connections';
 import { ShutdownTrace } from './common/shutdown/shutdown-trace';
 import { createApp } from './create-app';
 import { startInfrastructure } from './runtime/infrastructure';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     try {
+      if (app && config.workerMode !== 'only') closeConnectionsAfterAnswers(app.getHttpServer());
       await app?.close();
     } finally {
       phase = 'stopping PostgreSQL and the chain';
