@@ -56,6 +56,7 @@ const RESOURCE: Record<RouteName, Resource> = {
   getFileContent: 'bytes',
   getLineage: 'none',
   listDatasetOverlaps: 'none',
+  listSimilarDatasets: 'none',
   takeDownDataset: 'none',
   listDatasetOwners: 'none',
   listContributorDatasets: 'none',

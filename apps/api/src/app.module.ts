@@ -20,6 +20,7 @@ import { HealthModule } from './health/health.module';
 import { WorkerModule } from './worker/worker.module';
 import { AnchoringModule } from './anchoring/anchoring.module';
 import { ContributionsModule } from './contributions/contributions.module';
+import { NearDuplicatesModule } from './integrity/near-duplicates/near-duplicates.module';
 import { RoyaltiesModule } from './royalties/royalties.module';
 import { LicensesModule } from './licenses/licenses.module';
 import { RunsModule } from './runs/runs.module';
@@ -65,6 +66,7 @@ export class AppModule {
         WorkerModule,
         AnchoringModule,
         ContributionsModule,
+        NearDuplicatesModule,
         RoyaltiesModule,
         LicensesModule,
         RunsModule,

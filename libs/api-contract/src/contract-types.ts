@@ -76,6 +76,9 @@ export interface ContractTypes {
   DatasetOverlapSummary: integrity.DatasetOverlapSummary;
   OverlapQuery: integrity.OverlapQuery;
   DatasetOverlapPage: integrity.DatasetOverlapPage;
+  DatasetSimilarity: integrity.DatasetSimilarity;
+  SimilarQuery: integrity.SimilarQuery;
+  DatasetSimilarPage: integrity.DatasetSimilarPage;
   TakedownRequest: integrity.TakedownRequest;
   DatasetTakedown: integrity.DatasetTakedown;
   // licenses

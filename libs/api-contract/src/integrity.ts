@@ -92,6 +92,90 @@ export const DatasetOverlapPageShape = shapeOf<DatasetOverlapPage>({
   offset: true,
 });
 
+/**
+ * Two datasets whose text files (MinHash of shingles) and images (perceptual hash) are near-duplicates:
+ * flagged, never refused. `similarity` estimates how much of the newer dataset (its files with a
+ * signature, by bytes) is a near or exact copy of the other's: Σ bytes × best file similarity / bytes.
+ */
+export interface DatasetSimilarity {
+  /** The other dataset. */
+  datasetId: string;
+  contentRoot: string;
+  title: string;
+  /** The other dataset's first OWNERS_PER_ENTRY owners, in signed order. */
+  owners: DatasetOwner[];
+  ownerCount: number;
+  /** Estimated, 0–1 (see above). */
+  similarity: number;
+  /** Files of the newer dataset (with a signature) that have a near-duplicate in the other. */
+  matchedFiles: number;
+  /** Their bytes weighted by their similarity, decimal string. */
+  matchedBytes: string;
+  /** When the other dataset was registered. */
+  registeredAt: string;
+  /** As for overlaps: the same owners, the declared lineage, or neither. */
+  relation: OverlapRelation;
+}
+
+/** GET /datasets/:id/similar */
+export interface SimilarQuery {
+  /** `earlier` (default): datasets registered before this one that it resembles; `later`: datasets registered since that resemble it. */
+  direction?: 'earlier' | 'later';
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * `pending`: the worker has not read its bytes yet (it does, in registration order, after upload);
+ * `checked`: compared with every dataset registered before it; `no-bytes`: registered by hashes alone.
+ */
+export type SimilarityStatus = 'pending' | 'checked' | 'no-bytes';
+
+export interface DatasetSimilarPage {
+  datasetId: string;
+  direction: 'earlier' | 'later';
+  status: SimilarityStatus;
+  /** When the worker compared it; null until then. */
+  checkedAt: string | null;
+  /** Its distinct files with a signature (text or image) and their bytes; null until checked. */
+  signedFiles: number | null;
+  signedBytes: string | null;
+  /** The least similarity flagged (NEAR_DUPLICATE_SIMILARITY). */
+  threshold: number;
+  /** Most similar first. */
+  items: DatasetSimilarity[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export const DatasetSimilarityShape = shapeOf<DatasetSimilarity>({
+  datasetId: true,
+  contentRoot: true,
+  title: true,
+  owners: 'DatasetOwner',
+  ownerCount: true,
+  similarity: true,
+  matchedFiles: true,
+  matchedBytes: true,
+  registeredAt: true,
+  relation: true,
+});
+export const SimilarQueryShape = shapeOf<SimilarQuery>({ direction: true, limit: true, offset: true });
+export const DatasetSimilarPageShape = shapeOf<DatasetSimilarPage>({
+  datasetId: true,
+  direction: true,
+  status: true,
+  checkedAt: true,
+  signedFiles: true,
+  signedBytes: true,
+  threshold: true,
+  items: 'DatasetSimilarity',
+  total: true,
+  limit: true,
+  offset: true,
+});
+
 /** POST /datasets/:id/takedown: an owner's signed EIP-712 Takedown {datasetId, reason, deleteBytes, nonce, deadline}. */
 export interface TakedownRequest {
   /** Why, in the owner's words (signed). */

@@ -103,6 +103,12 @@ export const ROUTES = {
     query: 'OverlapQuery',
     response: 'DatasetOverlapPage',
   },
+  listSimilarDatasets: {
+    method: 'GET',
+    path: '/datasets/:id/similar',
+    query: 'SimilarQuery',
+    response: 'DatasetSimilarPage',
+  },
   takeDownDataset: {
     method: 'POST',
     path: '/datasets/:id/takedown',

@@ -35,6 +35,8 @@ describe('configuration', () => {
     [{ OVERLAP_REFUSE_FRACTION: '1.5' }, 'OVERLAP_REFUSE_FRACTION'],
     [{ OVERLAP_REFUSE_FRACTION: '0.0000001' }, 'OVERLAP_REFUSE_FRACTION'],
     [{ OVERLAP_REFUSE_FRACTION: 'half' }, 'OVERLAP_REFUSE_FRACTION'],
+    [{ NEAR_DUPLICATE_SIMILARITY: '0' }, 'NEAR_DUPLICATE_SIMILARITY'],
+    [{ NEAR_DUPLICATE_SIMILARITY: '1.01' }, 'NEAR_DUPLICATE_SIMILARITY'],
     [{ BLOB_STORE_URL: 'https://bucket/prefix' }, 'BLOB_STORE_URL'],
     [{ BLOB_STORE_URL: 's3://b/prefix' }, 'BLOB_STORE_URL'],
     [{ BLOB_STORE_URL: 's3://Upper/prefix' }, 'BLOB_STORE_URL'],
@@ -49,6 +51,11 @@ describe('configuration', () => {
   it('reads EXTERNAL_URI_SCHEMES as lowercase schemes, https/s3/ipfs/ar by default', () => {
     expect(loadConfig({}).externalUriSchemes).toEqual(['https', 's3', 'ipfs', 'ar']);
     expect(loadConfig({ EXTERNAL_URI_SCHEMES: ' HTTPS , gs ' }).externalUriSchemes).toEqual(['https', 'gs']);
+  });
+
+  it('reads NEAR_DUPLICATE_SIMILARITY as a fraction, 0.5 by default', () => {
+    expect(loadConfig({}).nearDuplicateSimilarity).toBe(0.5);
+    expect(loadConfig({ NEAR_DUPLICATE_SIMILARITY: '0.8' }).nearDuplicateSimilarity).toBe(0.8);
   });
 
   it('reads OVERLAP_REFUSE_FRACTION in millionths, 0.5 by default', () => {

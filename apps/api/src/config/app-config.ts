@@ -64,6 +64,8 @@ export interface AppConfig {
    * earlier datasets of other owners it does not declare in its lineage.
    */
   overlapRefusePpm: number;
+  /** A dataset is flagged as a near-duplicate of an earlier one at or above this estimated similarity (0 < x ≤ 1). */
+  nearDuplicateSimilarity: number;
   /** Where blobs live: undefined for the local disk under dataDir; else an S3-compatible bucket and key prefix. */
   blobStore?: { bucket: string; prefix: string; endpoint?: string };
   /** `presigned`: a GET of blob bytes from the S3 store answers 302 to a presigned URL valid for `ttlSeconds`. */
@@ -139,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     downloadUrlSecret: dto.DOWNLOAD_URL_SECRET,
     orphanBlobTtlMs: (dto.ORPHAN_BLOB_TTL_SECONDS ?? 24 * 3600) * 1000,
     overlapRefusePpm: Math.round(Number(dto.OVERLAP_REFUSE_FRACTION ?? '0.5') * 1_000_000),
+    nearDuplicateSimilarity: Number(dto.NEAR_DUPLICATE_SIMILARITY ?? '0.5'),
     blobStore: parseBlobStoreUrl(dto.BLOB_STORE_URL, dto.S3_ENDPOINT),
     blobRedirect: {
       mode: (dto.BLOB_REDIRECT as 'off' | 'presigned' | undefined) ?? 'off',

@@ -184,6 +184,12 @@ export class EnvDto {
   OVERLAP_REFUSE_FRACTION?: string;
 
   @IsOptional()
+  @Matches(/^(0?\.(?=\d*[1-9])\d{1,6}|1(\.0{1,6})?)$/, {
+    message: 'NEAR_DUPLICATE_SIMILARITY must be a decimal above 0 and at most 1, with up to 6 decimals (such as 0.5)',
+  })
+  NEAR_DUPLICATE_SIMILARITY?: string;
+
+  @IsOptional()
   @Matches(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/, {
     message:
       'BLOB_STORE_URL must be s3://bucket or s3://bucket/prefix (a bucket name of 3-63 lowercase letters, digits, dots and hyphens)',

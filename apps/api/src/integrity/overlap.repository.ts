@@ -53,7 +53,7 @@ export interface OverlapCheckState {
 export const OVERLAP_LOCK_CLASS = 0x6f766c70; // 'ovlp'
 
 /** The other dataset's first owners (signed order) and its owner count, for a row whose dataset is `x`. */
-const OTHER_OWNERS = `
+export const OTHER_OWNERS = `
   COALESCE((SELECT json_agg(json_build_object('account', o.account, 'shareBps', o.share_bps) ORDER BY o.position, o.account)
             FROM (SELECT account, share_bps, position FROM dataset_owners WHERE dataset_id = x.id
                   ORDER BY position, account LIMIT ${OWNERS_PER_ENTRY}) o), '[]'::json) AS owners,

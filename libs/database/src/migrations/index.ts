@@ -16,6 +16,7 @@ import { UploadCompletions1700000012000 } from './1700000012000-upload-completio
 import { ContributionVersion1700000013000 } from './1700000013000-contribution-version';
 import { DatasetOverlaps1700000014000 } from './1700000014000-dataset-overlaps';
 import { DatasetTakedowns1700000015000 } from './1700000015000-dataset-takedowns';
+import { NearDuplicates1700000016100 } from './1700000016100-near-duplicates';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   ContributionVersion1700000013000,
   DatasetOverlaps1700000014000,
   DatasetTakedowns1700000015000,
+  NearDuplicates1700000016100,
 ];
