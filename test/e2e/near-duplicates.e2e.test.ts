@@ -11,6 +11,7 @@ import { signRegistration, type RegistrationInput } from '../../apps/cli/src/con
 import { imageSimilarity, perceptualHash } from '../../apps/api/src/integrity/near-duplicates/image-hash';
 import { exactJaccard } from '../../apps/api/src/integrity/near-duplicates/minhash';
 import { startTestApp, type TestApp } from '../support/app';
+import { CLI_BUILT, runCli } from '../support/cli';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 type Files = Record<string, Buffer>;
@@ -178,6 +179,17 @@ describe('near-duplicates: a lightly edited copy is flagged with its similarity,
     const later = await similar(original.contentRoot, '?direction=later');
     expect(later.body).toMatchObject({ direction: 'later', total: 1 });
     expect(later.body.items[0]).toMatchObject({ datasetId: copy.id, similarity: flag.similarity });
+  });
+
+  it('`upstream similar` lists the flag, and --json gives the page', async () => {
+    if (!CLI_BUILT) throw new Error('the CLI is not built: run `npm run build` (npm test does)');
+    const text = await runCli(['--api', t.baseUrl, 'similar', copy.id]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('compared 3 text/image file(s)');
+    expect(text.stdout).toMatch(new RegExp(`${original.id}\\s+\\d+\\.\\d %\\s+undeclared\\s+3 file\\(s\\)`));
+    const json = await runCli(['--api', t.baseUrl, '--json', 'similar', original.contentRoot, '--later']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ direction: 'later', total: 1, items: [{ datasetId: copy.id }] });
   });
 
   it('does not flag an unrelated dataset, either way', async () => {

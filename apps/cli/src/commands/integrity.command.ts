@@ -3,7 +3,10 @@ import { takedownTypedData } from '@upstream/provenance';
 import { apiClient, globalOptions, loadSigner, output } from '../cli-context';
 import { eip712Domain, freshNonce } from './license.command';
 
-/** `takedown` and `overlaps`: an owner withdrawing a dataset version, and who shares files with a dataset. */
+/**
+ * `takedown`, `overlaps` and `similar`: an owner withdrawing a dataset version, who shares files with a
+ * dataset, and which datasets are near-duplicates of it.
+ */
 export function registerIntegrityCommands(program: Command): void {
   program
     .command('takedown <datasetId>')
@@ -76,5 +79,34 @@ export function registerIntegrityCommands(program: Command): void {
               )
               .join('\n'),
       );
+    });
+
+  program
+    .command('similar <datasetId>')
+    .description(
+      'near-duplicate datasets (MinHash of text, perceptual hash of images) with their estimated similarity: those it resembles, or --later',
+    )
+    .option('--later', 'datasets registered since that resemble it')
+    .option('--limit <n>', 'how many', '100')
+    .action(async (datasetRef: string, options: { later?: boolean; limit: string }, command: Command) => {
+      const opts = globalOptions(command);
+      const page = await apiClient(opts.api).call('listSimilarDatasets', {
+        params: { id: datasetRef },
+        query: { direction: options.later ? 'later' : 'earlier', limit: Number(options.limit) },
+      });
+      output(opts, page, () => {
+        if (page.status === 'no-bytes') return 'registered by hashes alone: no bytes here to compare';
+        if (page.status === 'pending')
+          return 'not compared yet: the worker reads its bytes after upload (try again shortly)';
+        const head = `compared ${page.signedFiles} text/image file(s), ${page.signedBytes} bytes, at ${page.checkedAt}; flagged at similarity ≥ ${page.threshold}`;
+        if (page.items.length === 0) return `${head}\nno ${page.direction} near-duplicates`;
+        return [
+          head,
+          ...page.items.map(
+            (s) =>
+              `${s.datasetId}  ${(Math.round(s.similarity * 1000) / 10).toFixed(1).padStart(5)} %  ${s.relation.padEnd(10)} ${s.matchedFiles} file(s)  ${s.title}`,
+          ),
+        ].join('\n');
+      });
     });
 }
