@@ -21,7 +21,8 @@ export const LSH_ROWS = 4;
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
-const EMPTY = 0xffffffff;
+/** An empty slot (values are 25 bits). Int32 keeps the hot loop on small integers: no heap numbers. */
+const EMPTY = 0x7fffffff;
 const TEXT_BAND_SALT = 0x7e571a5d;
 
 /** Byte → its normalised value, or 0 for a separator. */
@@ -41,21 +42,28 @@ export function fmix32(h: number): number {
   return h >>> 0;
 }
 
-/** A shingle's hash from its words' hashes, oldest first; each position has its own multiplier, so order counts. */
+/**
+ * A shingle's hash from its words' hashes, oldest first; each position has its own multiplier, so order
+ * counts. murmur3's finaliser, kept as int32 (not `>>> 0`): a uint32 above 2^31 would be a heap number.
+ */
 function shingleHash(w0: number, w1: number, w2: number, w3: number, w4: number): number {
-  return fmix32(
+  let h =
     (Math.imul(w0, 0x9e3779b1) +
       Math.imul(w1, 0x85ebca77) +
       Math.imul(w2, 0xc2b2ae3d) +
       Math.imul(w3, 0x27d4eb2f) +
       Math.imul(w4, 0x165667b1)) |
-      0,
-  );
+    0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** Feeds text in chunks of any size (a word or shingle may span chunks); `digest` gives the signature. */
 export class MinHasher {
-  private readonly mins = new Uint32Array(MINHASH_SLOTS).fill(EMPTY);
+  private readonly mins = new Int32Array(MINHASH_SLOTS).fill(EMPTY);
   private word = FNV_OFFSET;
   private inWord = false;
   // The four words before the current one, oldest first.
@@ -88,7 +96,7 @@ export class MinHasher {
           const value = s >>> 7;
           if (value < mins[slot]) mins[slot] = value;
           shingles++;
-          collect?.add(s);
+          collect?.add(s >>> 0);
         }
         w0 = w1;
         w1 = w2;
@@ -112,7 +120,7 @@ export class MinHasher {
       const s = shingleHash(0, this.w0, this.w1, this.w2, this.w3);
       this.mins[s & (MINHASH_SLOTS - 1)] = s >>> 7;
       this.shingles = 1;
-      this.collect?.add(s);
+      this.collect?.add(s >>> 0);
     }
     return densify(this.mins);
   }
@@ -121,7 +129,7 @@ export class MinHasher {
 const SEPARATOR = new Uint8Array([0x20]);
 
 /** Optimal densification: an empty slot takes the value of the first filled slot its own probe sequence meets. */
-function densify(mins: Uint32Array): Uint32Array {
+function densify(mins: Int32Array): Uint32Array {
   const out = Uint32Array.from(mins);
   for (let slot = 0; slot < MINHASH_SLOTS; slot++) {
     if (mins[slot] !== EMPTY) continue;
