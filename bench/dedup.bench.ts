@@ -7,14 +7,23 @@
 // over BENCH_DEDUP_TEXT_MIB (default 1,024) MiB of generated text vs `sha256sum` of the same file, and the
 // LSH lookup of one file (NearDuplicateService.nearFiles: band probes + candidate signatures + verification)
 // against 1,000,000 indexed text signatures, with an exact SHA-256 lookup in the same table as baseline.
-// BENCH_DEDUP_ONLY=overlap|minhash|lsh runs one phase.
+// BENCH_DEDUP_ONLY=overlap,minhash,lsh (any of them) runs those phases and keeps the others' last figures.
 // Prints one JSON object and writes bench/results/dedup.json.
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -45,7 +54,9 @@ const NEW_FILES = Number(process.env.BENCH_DEDUP_NEW_FILES ?? 10_000);
 const COPIED_FILES = Number(process.env.BENCH_DEDUP_COPIED_FILES ?? 3_000);
 const ROUNDS = Number(process.env.BENCH_DEDUP_ROUNDS ?? 30);
 const LOOP_ROUNDS = Number(process.env.BENCH_DEDUP_LOOP_ROUNDS ?? 3);
-const ONLY = process.env.BENCH_DEDUP_ONLY;
+/** Comma-separated phases to run (overlap, minhash, lsh); the others keep their figures from the last results file. */
+const ONLY = process.env.BENCH_DEDUP_ONLY?.split(',');
+const RESULTS = join(__dirname, 'results', 'dedup.json');
 const TEXT_MIB = Number(process.env.BENCH_DEDUP_TEXT_MIB ?? 1024);
 const TEXT_ROUNDS = Number(process.env.BENCH_DEDUP_TEXT_ROUNDS ?? 3);
 const INDEXED_FILES = Number(process.env.BENCH_DEDUP_INDEXED_FILES ?? 1_000_000);
@@ -79,17 +90,16 @@ async function main(): Promise<void> {
     const url = pg.url('upstream');
     await migrate(url);
     await dataSource.initialize();
-    const result: Record<string, unknown> = {};
-    if (!ONLY || ONLY === 'minhash') Object.assign(result, await minhashSpeed(dir));
-    if (!ONLY || ONLY === 'lsh') Object.assign(result, await lshQuery(url, dataSource));
-    if (!ONLY || ONLY === 'overlap') Object.assign(result, await overlapCheck(url, dataSource));
-    result.machine = {
-      cores: (await import('node:os')).cpus().length,
-      loadAverage: (await import('node:os')).loadavg(),
-    };
+    const result: Record<string, unknown> =
+      ONLY && existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
+    if (!ONLY || ONLY.includes('minhash')) Object.assign(result, await minhashSpeed(dir));
+    if (!ONLY || ONLY.includes('lsh')) Object.assign(result, await lshQuery(url, dataSource));
+    if (!ONLY || ONLY.includes('overlap')) Object.assign(result, await overlapCheck(url, dataSource));
+    // Each phase records the load average when it ended (other sessions share this machine).
+    result.machine = { cores: cpus().length };
     console.log(JSON.stringify(result, null, 2));
     mkdirSync(join(__dirname, 'results'), { recursive: true });
-    writeFileSync(join(__dirname, 'results', 'dedup.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(RESULTS, JSON.stringify(result, null, 2) + '\n');
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await pg.stop();
@@ -214,6 +224,7 @@ async function overlapCheck(url: string, dataSource: DataSource): Promise<Record
       },
       ratioToBlobCheck: round(p50(overlapTimes) / p50(blobTimes)),
       speedupOverPerFileLoop: round(p50(loopTimes) / p50(overlapTimes)),
+      overlapLoadAverage: loadavg(),
     };
   }
 }
@@ -287,6 +298,7 @@ async function minhashSpeed(dir: string): Promise<Record<string, unknown>> {
     sha256sumMBps,
     ratioToSha256sum: round(minhashMBps / sha256sumMBps),
     ratioTarget: 0.5,
+    minhashLoadAverage: loadavg(),
   };
 }
 
@@ -389,6 +401,7 @@ async function lshQuery(url: string, dataSource: DataSource): Promise<Record<str
       lshTargetMs: 50,
       lshBaseline: { exactSha256LookupMsP50: round(p50(exactTimes)) },
       lshRatioToExactLookup: round(p50(lookupTimes) / p50(exactTimes)),
+      lshLoadAverage: loadavg(),
     };
   } finally {
     await db.end();
