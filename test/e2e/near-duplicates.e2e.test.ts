@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
@@ -217,6 +217,15 @@ describe('near-duplicates: a lightly edited copy is flagged with its similarity,
       );
     expect(await relationTo(derived.id)).toMatchObject({ [original.id]: 'declared' });
     expect(await relationTo(ownVersion.id)).toMatchObject({ [original.id]: 'own' });
+  });
+
+  it('checks a dataset whose bytes were lost from the store without failing the worker pass', async () => {
+    const lost = Buffer.from(prose(vocabulary, 300));
+    const dataset = await register(carol, { 'lost.txt': lost, 'kept.txt': Buffer.from(prose(vocabulary, 300)) });
+    const digest = sha256(lost);
+    await unlink(join(dataDir, 'blobs', digest.slice(0, 2), digest.slice(2, 4), digest));
+    await t.tick();
+    expect((await similar(dataset.id)).body).toMatchObject({ status: 'checked', signedFiles: 1 });
   });
 
   it('says no-bytes for a dataset registered by hashes alone', async () => {

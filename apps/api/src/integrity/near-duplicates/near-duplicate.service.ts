@@ -60,7 +60,19 @@ export class NearDuplicateService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.worker.addJob('near-duplicates', () => this.work().then(() => undefined));
+    this.worker.addJob('near-duplicates', () => this.workSafely());
+  }
+
+  /**
+   * The job never fails the worker's pass (the outbox and settlement come after it): a store that cannot
+   * be read now (S3 down) is logged, and the same dataset is tried again on the next pass.
+   */
+  private async workSafely(): Promise<void> {
+    try {
+      await this.work();
+    } catch (error) {
+      this.logger.warn({ err: error }, `near-duplicate pass stopped, retried next pass: ${(error as Error).message}`);
+    }
   }
 
   /**
@@ -88,6 +100,11 @@ export class NearDuplicateService implements OnModuleInit {
 
   /** Reads the blob once, as it streams from the store, into its signature and bands. */
   async sign(sha256: string): Promise<NewSignature> {
+    if (!(await this.store.stat(sha256))) {
+      // A blob row without its bytes (lost from the store): nothing to sign, and nothing to wait for.
+      this.logger.warn(`blob ${sha256} is recorded but not in the blob store: no near-duplicate signature`);
+      return { sha256, kind: 'none', bands: [] };
+    }
     const kind = await signatureOf(this.store.read(sha256));
     if (kind.kind === 'text')
       return { sha256, kind: 'text', minhash: signatureToBytes(kind.minhash), bands: textBands(kind.minhash) };
