@@ -1,4 +1,3 @@
-import phash from 'sharp-phash';
 import { fmix32 } from './minhash';
 
 /**
@@ -14,6 +13,11 @@ export const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
 
 /** The image's pHash as a signed 64-bit integer (as PostgreSQL's bigint stores it); throws when it cannot be decoded. */
 export async function perceptualHash(bytes: Buffer): Promise<bigint> {
+  // Loaded on first use: libvips stays out of a process that never meets an image.
+  // (A CommonJS module whose export is the function: `default` is that function at run time.)
+  const { default: phash } = (await import('sharp-phash')) as unknown as {
+    default: (image: Buffer) => Promise<string>;
+  };
   const bits = await phash(bytes);
   return BigInt.asIntN(64, BigInt(`0b${bits}`));
 }
