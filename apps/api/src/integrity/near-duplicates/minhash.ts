@@ -84,12 +84,16 @@ export class MinHasher {
     let inWord = this.inWord;
     let { w0, w1, w2, w3, words, shingles } = this;
     const collect = this.collect;
-    for (let i = 0; i < chunk.length; i++) {
-      const c = WORD_BYTE[chunk[i]];
-      if (c !== 0) {
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
+      // A run of word bytes, then a run of separators: two tight loops with predictable branches.
+      for (let c: number; i < n && (c = WORD_BYTE[chunk[i]]) !== 0; i++) {
         h = Math.imul(h ^ c, FNV_PRIME);
         inWord = true;
-      } else if (inWord) {
+      }
+      if (i >= n) break;
+      if (inWord) {
         if (++words >= SHINGLE_WORDS) {
           const s = shingleHash(w0, w1, w2, w3, h);
           const slot = s & (MINHASH_SLOTS - 1);
@@ -105,6 +109,8 @@ export class MinHasher {
         h = FNV_OFFSET;
         inWord = false;
       }
+      i++;
+      while (i < n && WORD_BYTE[chunk[i]] === 0) i++;
     }
     this.word = h;
     this.inWord = inWord;
