@@ -8,10 +8,13 @@ const DatasetPage = lazy(() => import('./pages/dataset-page'));
 const AuditPage = lazy(() => import('./pages/audit-page'));
 const EarningsPage = lazy(() => import('./pages/earnings-page'));
 const ContributePage = lazy(() => import('./pages/contribute-page'));
+const LabPage = lazy(() => import('./pages/lab-page'));
+const RunPage = lazy(() => import('./pages/run-page'));
 
 const NAV = [
   { href: '/app/datasets', label: 'Catalogue' },
   { href: '/app/contribute', label: 'Contribute' },
+  { href: '/app/lab', label: 'Lab' },
   { href: '/app/earnings', label: 'Earnings' },
   { href: '/app/audit', label: 'Audit' },
 ];
@@ -52,6 +55,8 @@ export function App() {
             <Route path="/app/datasets" component={CataloguePage} />
             <Route path="/app/datasets/:id">{(params) => <DatasetPage id={params.id} />}</Route>
             <Route path="/app/contribute" component={ContributePage} />
+            <Route path="/app/lab" component={LabPage} />
+            <Route path="/app/runs/:id">{(params) => <RunPage id={params.id} />}</Route>
             <Route path="/app/earnings" component={EarningsPage} />
             <Route path="/app/audit" component={AuditPage} />
             <Route>

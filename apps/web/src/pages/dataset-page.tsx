@@ -186,9 +186,12 @@ function License({ dataset: d }: { dataset: DatasetDetail }) {
         <pre>{JSON.stringify(d.license.terms, null, 2)}</pre>
       </details>
       {d.license.licensingOpen && (
-        <p className="muted">
-          To get a license: <code>upstream license {d.contentRoot}</code>, or <code>POST /licenses</code> with a signed
-          EIP-712 LicenseAcceptance.
+        <p>
+          <Link href={`/app/lab?dataset=${d.contentRoot}`}>License it in the Lab</Link>{' '}
+          <span className="muted">
+            (or <code>upstream license {d.contentRoot}</code>, or <code>POST /licenses</code> with a signed EIP-712
+            LicenseAcceptance)
+          </span>
         </p>
       )}
     </section>
