@@ -205,7 +205,7 @@ function MyLicenses({ account }: { account: string }) {
               {licenses.data.items.map((l) => (
                 <tr key={l.id}>
                   <td>
-                    <Link href={`/app/datasets/${l.datasetUuid}`} aria-label={`dataset ${l.datasetId}`}>
+                    <Link href={`/app/datasets/${l.datasetUuid}`} title={l.datasetId}>
                       <code>{shortHex(l.datasetId)}</code>
                     </Link>
                   </td>
