@@ -7,6 +7,13 @@ import { checkPage, launchChromium, overflowsHorizontally } from '../support/bro
 import { injectWallet, type TestWallet } from '../support/browser-wallet';
 import { RoyaltyFixtures } from '../support/royalty-fixtures';
 
+/** The part of a page's <canvas> the test reads (the root tsconfig has no DOM types). */
+interface PaintedCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
 // A contributor with a wallet in Chromium: the wallet is found through EIP-6963, signs in with SIWE,
 // and claims its royalties with one claimMany sent from the page; the chain's balance changes.
 describe('web app with a wallet: sign in with Ethereum, see earnings, claim all (Chromium)', () => {
@@ -92,6 +99,25 @@ describe('web app with a wallet: sign in with Ethereum, see earnings, claim all 
       .first()
       .waitFor();
     await page.getByText(/Estimated gas: [\d,]+/).waitFor();
+    // The chart: epoch 1 settled the whole payment's share, all from the one dataset.
+    const earned = BigInt(balances.balances[0].earned);
+    const byEpoch = page.getByTestId('earnings-by-epoch');
+    await byEpoch.getByRole('rowheader', { name: 'Field recordings' }).waitFor();
+    expect(await byEpoch.getByRole('columnheader').allTextContents()).toEqual(['Dataset', 'epoch 1']);
+    expect(await byEpoch.getByRole('cell').allTextContents()).toEqual([earned.toLocaleString('en')]);
+    const chart = page.getByRole('img', { name: /^Stacked bars of earnings per epoch \(epoch 1\)/ });
+    await chart.waitFor();
+    // Chart.js drew bars on the canvas (not a blank one).
+    await expect
+      .poll(() =>
+        chart.evaluate((canvas: PaintedCanvas) => {
+          const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+          let painted = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+          return painted;
+        }),
+      )
+      .toBeGreaterThan(1000);
     expect(await checkPage(page, 'earnings')).toEqual({});
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await overflowsHorizontally(page)).toBe(false);

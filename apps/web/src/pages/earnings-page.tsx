@@ -5,6 +5,9 @@ import { ErrorView } from '../api/error-view';
 import { dateTime, shortHex, units } from '../format';
 import { TableScroll } from '../table-scroll';
 import { useWallet } from '../wallet/wallet-context';
+import { EarningsChart } from '../earnings/earnings-chart';
+
+const CHART_ENTRIES = 1000;
 
 /** Earnings: per token earned, claimable now, waiting for the next epoch, claimed; history; Claim all. */
 export default function EarningsPage() {
@@ -21,7 +24,7 @@ export default function EarningsPage() {
   });
   const history = useQuery({
     queryKey: ['history', account],
-    queryFn: () => api('getContributorHistory', { params: { address: account }, query: { limit: 50 } }),
+    queryFn: () => api('getContributorHistory', { params: { address: account }, query: { limit: CHART_ENTRIES } }),
     enabled: account !== '',
   });
   const lookUp = (event: FormEvent<HTMLFormElement>) => {
@@ -83,6 +86,7 @@ export default function EarningsPage() {
           {connected && <ClaimAll account={connected.address} />}
         </section>
       )}
+      {history.data && <EarningsChart items={history.data.items} />}
       {history.data && history.data.items.length > 0 && (
         <section aria-labelledby="history">
           <h2 id="history">History per payment and dataset</h2>
@@ -97,7 +101,7 @@ export default function EarningsPage() {
                 </tr>
               </thead>
               <tbody>
-                {history.data.items.map((h) => (
+                {history.data.items.slice(0, 50).map((h) => (
                   <tr key={`${h.paymentId}:${h.datasetId}`}>
                     <td>{dateTime(h.paidAt)}</td>
                     <td>
@@ -112,6 +116,9 @@ export default function EarningsPage() {
               </tbody>
             </table>
           </TableScroll>
+          {history.data.items.length > 50 && (
+            <p className="muted">The newest 50 of {history.data.total.toLocaleString('en')} entries.</p>
+          )}
         </section>
       )}
     </>
