@@ -119,6 +119,18 @@ describe('web app, read-only: catalogue, dataset page, audit (Chromium)', () => 
     const lineage = page.locator('section', { has: page.getByRole('heading', { name: 'Lineage' }) });
     await lineage.getByRole('link', { name: 'Harbour photographs 1990–2000' }).waitFor();
     expect(await lineage.textContent()).toContain('upstream share 10 %');
+    // The lineage graph: this dataset and its parent, joined by an edge carrying the 10 % upstream share.
+    const graph = page.getByTestId('lineage-graph');
+    await graph.locator('.react-flow__node').nth(1).waitFor();
+    expect(await graph.locator('.react-flow__node').allTextContents()).toEqual([
+      'Harbour photographs, captioned',
+      'Harbour photographs 1990–2000',
+    ]);
+    expect(await graph.locator('.react-flow__edge').count()).toBe(1);
+    expect(await graph.locator('.react-flow__edge-text').textContent()).toBe('10 %');
+    expect(await graph.getAttribute('aria-label')).toBe(
+      'Lineage graph of Harbour photographs, captioned: 1 ancestor and 0 derived datasets, listed below.',
+    );
     const runs = page.locator('section', { has: page.getByRole('heading', { name: 'Training runs that used it' }) });
     await runs.getByRole('cell', { name: 'fixture-model' }).waitFor();
     expect(await runs.textContent()).toContain('1,000,001');
@@ -127,6 +139,19 @@ describe('web app, read-only: catalogue, dataset page, audit (Chromium)', () => 
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await overflowsHorizontally(page)).toBe(false);
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('dataset page: a click on a node of the lineage graph opens that dataset, whose graph shows what derives from it', async () => {
+    await page
+      .getByTestId('lineage-graph')
+      .locator('.react-flow__node', { hasText: 'Harbour photographs 1990' })
+      .click();
+    await page.getByRole('heading', { name: 'Harbour photographs 1990–2000', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/app/datasets/${parent.id}`);
+    const graph = page.getByTestId('lineage-graph');
+    await graph.locator('.react-flow__node').nth(1).waitFor();
+    expect(await graph.getAttribute('aria-label')).toContain('0 ancestors and 1 derived dataset');
+    expect(await graph.locator('.react-flow__edge-text').textContent()).toBe('10 %');
   });
 
   it('audit: verifies epoch 1 in the browser against the chain and says MATCH, with the time taken', async () => {

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { routeUrl, type DatasetDetail, type LineageNode } from '@upstream/api-contract';
 import { api } from '../api/client';
@@ -9,6 +9,8 @@ import { LocalFileCheck } from './local-file-check';
 import { bytes, dateTime, percent, shortHex, units } from '../format';
 
 const FILES_PER_PAGE = 50;
+// @xyflow/react loads only for a dataset with a lineage to draw.
+const LineageGraph = lazy(() => import('../dataset/lineage-graph'));
 
 /** A dataset: owners and shares, files with hashes and proofs, lineage, license, runs, anchoring, earnings. */
 export default function DatasetPage({ id }: { id: string }) {
@@ -62,7 +64,7 @@ export default function DatasetPage({ id }: { id: string }) {
       <Owners dataset={d} />
       <Anchoring dataset={d} />
       <License dataset={d} />
-      <LineageSection id={d.id} parents={d.parents} />
+      <LineageSection id={d.id} title={d.title} parents={d.parents} />
       <Runs id={d.id} />
       <Files id={d.id} />
       <LocalFileCheck datasetId={d.id} contentRoot={d.contentRoot} />
@@ -201,7 +203,7 @@ function License({ dataset: d }: { dataset: DatasetDetail }) {
 const licensesText = (n: number) =>
   n === 0 ? 'no license granted yet' : `${n >= 100 ? '100 or more' : n} license${n === 1 ? '' : 's'} granted`;
 
-function LineageSection({ id, parents }: { id: string; parents: DatasetDetail['parents'] }) {
+function LineageSection({ id, title, parents }: { id: string; title: string; parents: DatasetDetail['parents'] }) {
   const lineage = useQuery({ queryKey: ['lineage', id], queryFn: () => api('getLineage', { params: { id } }) });
   const list = (nodes: LineageNode[], empty: string) =>
     nodes.length === 0 ? (
@@ -222,6 +224,11 @@ function LineageSection({ id, parents }: { id: string; parents: DatasetDetail['p
     <section aria-labelledby="lineage">
       <h2 id="lineage">Lineage</h2>
       <ErrorView error={lineage.error} title="The lineage could not be loaded" />
+      {lineage.data && lineage.data.ancestors.length + lineage.data.descendants.length > 0 && (
+        <Suspense fallback={<p role="status">Drawing the lineage…</p>}>
+          <LineageGraph lineage={lineage.data} title={title} />
+        </Suspense>
+      )}
       <h3>Derived from</h3>
       {lineage.data
         ? list(lineage.data.ancestors, parents.length === 0 ? 'No parents: an original dataset.' : '')
