@@ -22,6 +22,23 @@ export async function injectWallet(
   const { chainId } = await options.provider.getNetwork();
   const wallet: TestWallet = { address: signer.address, name: options.name ?? 'Upstream Test Wallet', requests: [] };
 
+  // Other calls go to the chain as they are; a JSON-RPC error comes back whole (code, message and revert
+  // data), as a browser wallet hands it on, so the page can decode a revert's custom error.
+  const rpcUrl = options.provider._getConnection().url;
+  let nextId = 1;
+  const forward = async (method: string, params: unknown[]): Promise<unknown> => {
+    const response = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }),
+    });
+    const body = (await response.json()) as {
+      result?: unknown;
+      error?: { code: number; message: string; data?: unknown };
+    };
+    return body.error ? { __rpcError: body.error } : body.result;
+  };
+
   await page.exposeFunction('__upstreamTestWallet', async (method: string, params: unknown[] = []) => {
     wallet.requests.push(method);
     switch (method) {
@@ -60,7 +77,7 @@ export async function injectWallet(
       case 'wallet_addEthereumChain':
         return null;
       default:
-        return options.provider.send(method, params);
+        return forward(method, params);
     }
   });
 
@@ -80,7 +97,14 @@ function providerScript(info: { uuid: string; name: string; rdns: string }): str
   const info = Object.freeze(${JSON.stringify({ ...info, icon: ICON })});
   const provider = {
     isUpstreamTestWallet: true,
-    request: ({ method, params }) => window.__upstreamTestWallet(method, params),
+    request: async ({ method, params }) => {
+      const result = await window.__upstreamTestWallet(method, params);
+      if (result && typeof result === 'object' && result.__rpcError) {
+        const { code, message, data } = result.__rpcError;
+        throw Object.assign(new Error(message), { code, data });
+      }
+      return result;
+    },
     on: () => provider,
     removeListener: () => provider,
   };

@@ -10,6 +10,7 @@ const EarningsPage = lazy(() => import('./pages/earnings-page'));
 const ContributePage = lazy(() => import('./pages/contribute-page'));
 const LabPage = lazy(() => import('./pages/lab-page'));
 const RunPage = lazy(() => import('./pages/run-page'));
+const GovernancePage = lazy(() => import('./pages/governance-page'));
 
 const NAV = [
   { href: '/app/datasets', label: 'Catalogue' },
@@ -17,6 +18,7 @@ const NAV = [
   { href: '/app/lab', label: 'Lab' },
   { href: '/app/earnings', label: 'Earnings' },
   { href: '/app/audit', label: 'Audit' },
+  { href: '/app/governance', label: 'Governance' },
 ];
 
 export function App() {
@@ -59,6 +61,7 @@ export function App() {
             <Route path="/app/runs/:id">{(params) => <RunPage id={params.id} />}</Route>
             <Route path="/app/earnings" component={EarningsPage} />
             <Route path="/app/audit" component={AuditPage} />
+            <Route path="/app/governance" component={GovernancePage} />
             <Route>
               <h1>Page not found</h1>
               <p>

@@ -21,3 +21,11 @@ export const dateTime = (iso: string | null | undefined): string =>
 
 /** A token amount in base units, with thousands separators (decimals are the token's business). */
 export const units = (amount: string): string => BigInt(amount).toLocaleString('en');
+
+/** An amount of an 18-decimals token (the votes token) in whole tokens, up to four decimals: 100,000.5 */
+export function tokens18(amount: string | bigint): string {
+  const value = BigInt(amount);
+  const whole = value / 10n ** 18n;
+  const fraction = (value % 10n ** 18n).toString().padStart(18, '0').slice(0, 4).replace(/0+$/, '');
+  return `${whole.toLocaleString('en')}${fraction ? `.${fraction}` : ''}`;
+}
