@@ -273,7 +273,7 @@ function ProposalCard({ proposal: p, info }: { proposal: Proposal; info: Governa
         </div>
       </dl>
       <label className="stacked">
-        Quorum
+        Towards quorum
         <progress
           max={quorum > 0n ? Number(quorum) : 1}
           value={Number(forAndAbstain > quorum ? quorum : forAndAbstain)}
