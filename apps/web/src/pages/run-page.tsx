@@ -292,28 +292,30 @@ function Provenance({ run }: { run: Run }) {
               {check === 'failed' && 'The check could not run.'}
             </span>
           </p>
-          <nav aria-label="Entry pages" className="pager">
-            <button
-              type="button"
-              onClick={() => {
-                setCheck('idle');
-                setOffset((o) => Math.max(0, o - ENTRIES_PER_PAGE));
-              }}
-              disabled={offset === 0}
-            >
-              Previous entries
-            </button>
-            <button
-              type="button"
-              onClick={() => {
-                setCheck('idle');
-                setOffset((o) => o + ENTRIES_PER_PAGE);
-              }}
-              disabled={offset + ENTRIES_PER_PAGE >= provenance.data.total}
-            >
-              More entries
-            </button>
-          </nav>
+          {provenance.data.total > ENTRIES_PER_PAGE && (
+            <nav aria-label="Entry pages" className="pager">
+              <button
+                type="button"
+                onClick={() => {
+                  setCheck('idle');
+                  setOffset((o) => Math.max(0, o - ENTRIES_PER_PAGE));
+                }}
+                disabled={offset === 0}
+              >
+                Previous entries
+              </button>
+              <button
+                type="button"
+                onClick={() => {
+                  setCheck('idle');
+                  setOffset((o) => o + ENTRIES_PER_PAGE);
+                }}
+                disabled={offset + ENTRIES_PER_PAGE >= provenance.data.total}
+              >
+                More entries
+              </button>
+            </nav>
+          )}
         </>
       )}
     </section>
