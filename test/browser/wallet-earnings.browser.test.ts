@@ -147,7 +147,8 @@ describe('web app with a wallet: sign in with Ethereum, see earnings, claim all 
     await page.getByRole('button', { name: 'Verify epoch 1 in this browser' }).click();
     const verdict = page.getByTestId('verdict-1');
     await verdict.waitFor({ timeout: 30_000 });
-    expect(await verdict.textContent()).toMatch(/^MATCH — epoch 1 rebuilt in \d+ ms \(1 leaves from 1 payments\)/);
+    // One balance leaf and, beside it, the contributor's earned votes leaf.
+    expect(await verdict.textContent()).toMatch(/^MATCH — epoch 1 rebuilt in \d+ ms \(2 leaves from 1 payments\)/);
     expect(wallet.requests).toContain('eth_getLogs');
   });
 
