@@ -23,12 +23,33 @@ interface LibScore {
   ignored: number;
   compileErrors: number;
   seconds: number;
+  /** The commit measured (`git rev-parse --short HEAD`), with `+dirty` when the libs or tests had uncommitted changes. */
+  commit: string;
 }
 
 const root = join(__dirname, '..');
 const resultsFile = join(root, 'bench/results/mutation.json');
 
+/** HEAD, and whether what Stryker copies (libs, tests, configs) differs from it. */
+function measuredCommit(lib: Lib): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout.trim();
+  const head = git('rev-parse', '--short', 'HEAD');
+  const dirty = git(
+    'status',
+    '--porcelain',
+    '--',
+    `libs/${lib}`,
+    'libs/merkle',
+    'test/unit',
+    'test/vectors',
+    '*.mts',
+    '*.mjs',
+  );
+  return dirty === '' ? head : `${head}+dirty`;
+}
+
 function run(lib: Lib): LibScore {
+  const commit = measuredCommit(lib);
   const report = join('.data/stryker', `${lib}.json`);
   const started = Date.now();
   const args = [
@@ -65,6 +86,7 @@ function run(lib: Lib): LibScore {
     ignored: counts.Ignored,
     compileErrors: counts.CompileError,
     seconds: Math.round((Date.now() - started) / 1000),
+    commit,
   };
 }
 
