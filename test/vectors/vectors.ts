@@ -76,3 +76,49 @@ export const allocationVectors: { name: string; why: string; input: AllocationIn
       })),
     },
   }));
+
+/** A string in the JSON: literal, `{ repeat: [text, times] }` or `{ concat: [part, …] }`. */
+type TextSpec = string | { repeat: [string, number] } | { concat: TextSpec[] };
+
+function text(spec: TextSpec): string {
+  if (typeof spec === 'string') return spec;
+  if ('repeat' in spec) return spec.repeat[0].repeat(spec.repeat[1]);
+  return spec.concat.map(text).join('');
+}
+
+interface RawProvenanceVectors {
+  paths: {
+    accepted: { input: TextSpec; output: TextSpec; why: string }[];
+    refused: { input: TextSpec; reason: string; why: string }[];
+  };
+  contentRoots: {
+    why: string;
+    files: { path: string; size: string; sha256: string }[];
+    root: string;
+    proofs: Record<string, string[]>;
+  }[];
+}
+
+const provenance = JSON.parse(readFileSync(join(__dirname, 'provenance.vectors.json'), 'utf8')) as RawProvenanceVectors;
+
+/** normalizeEntryPath: what it returns for each accepted input. */
+export const acceptedPathVectors = provenance.paths.accepted.map((v) => ({
+  input: text(v.input),
+  output: text(v.output),
+  why: v.why,
+}));
+
+/** normalizeEntryPath: the reason it refuses each input with (INVALID_PATH, field path). */
+export const refusedPathVectors = provenance.paths.refused.map((v) => ({
+  input: text(v.input),
+  reason: v.reason,
+  why: v.why,
+}));
+
+/** Content roots and proofs of small datasets, as OpenZeppelin's StandardMerkleTree computes them. */
+export const contentRootVectors = provenance.contentRoots.map((v) => ({
+  why: v.why,
+  files: v.files.map((f) => ({ path: f.path, size: BigInt(f.size), sha256: f.sha256 })),
+  root: v.root,
+  proofs: v.proofs,
+}));
