@@ -54,6 +54,7 @@ export async function buildRunEntriesTree(input: readonly RunEntry[]): Promise<R
   if (input.length === 0)
     throw new ProvenanceError('EMPTY_DATASET', 'a training run needs at least one entry', 'entries');
   const seen = new Set<string>();
+  // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
   const entries: RunEntry[] = new Array<RunEntry>(input.length);
   const leaves = Buffer.allocUnsafe(input.length * 32);
   const scratch = Buffer.allocUnsafe(64);
