@@ -155,6 +155,7 @@ function attempt(field: string, write: () => void): void {
   try {
     write();
   } catch (error) {
+    // Stryker disable next-line ConditionalExpression: re-wrapping the one RoyaltyError thrown inside (a cumulative that is not a bigint) gives the same code, field and reason.
     if (error instanceof RoyaltyError) throw error;
     const reason =
       error instanceof Error && 'reason' in error ? String((error as { reason: unknown }).reason) : String(error);

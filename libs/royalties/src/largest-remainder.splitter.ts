@@ -10,6 +10,7 @@ export function splitLargestRemainder(total: bigint, weights: readonly bigint[],
   const sum = weightSum ?? weights.reduce((s, w) => s + w, 0n);
   // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
   const parts: bigint[] = new Array<bigint>(n);
+  // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
   const remainders: bigint[] = new Array<bigint>(n);
   let given = 0n;
   for (let i = 0; i < n; i++) {
@@ -71,6 +72,7 @@ export function splitBps(total: bigint, bps: readonly number[], sum = 10_000): b
   const bigSum = BigInt(sum);
   // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
   const parts: bigint[] = new Array<bigint>(n);
+  // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
   const remainders: number[] = new Array<number>(n);
   let given = 0n;
   for (let i = 0; i < n; i++) {

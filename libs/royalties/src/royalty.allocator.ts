@@ -75,6 +75,7 @@ export interface Allocation {
 
 const DATASET_ID_RE = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+// Stryker disable next-line Regex: it only decides whether owners/parents are copied and sorted or reused; both give the canonical list.
 const UPPER_RE = /[A-F]/;
 
 interface CanonicalNode {
@@ -128,6 +129,7 @@ export function allocate(input: AllocationInput): Allocation {
       i = ids.length;
       indexOf.set(datasetId, i);
       ids.push(datasetId);
+      // Stryker disable next-line CallExpression: a placeholder; the loop below sets nodes[i] for every dataset reached before it is read.
       nodes.push(NOT_LOADED);
       fromRun.push(0n);
       fromChildren.push(0n);
@@ -183,8 +185,10 @@ export function allocate(input: AllocationInput): Allocation {
   }
 
   // Emit in datasetId order; entries are sorted already, so this sort is nearly linear.
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: ids are distinct and V8's sort only asks whether compare() < 0, so `<=` and the `>` branch's variants order alike.
   const order = Array.from(ids.keys()).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
   const shares: Share[] = [];
+  // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
   const flows: DatasetFlow[] = new Array<DatasetFlow>(ids.length);
   let check = fee;
   for (let k = 0; k < order.length; k++) {
@@ -224,6 +228,7 @@ function totalsByAccount(shares: readonly Share[]): AccountTotal[] {
 function canonicalRunEntries(input: readonly RunEntryWeight[]): RunEntryWeight[] {
   if (!isList(input) || input.length === 0)
     throw new RoyaltyError('EMPTY_RUN', 'entries', 'a run needs at least one dataset entry');
+  // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
   const entries: RunEntryWeight[] = new Array<RunEntryWeight>(input.length);
   for (let i = 0; i < input.length; i++) {
     const { datasetId, weight } = input[i];
@@ -237,6 +242,7 @@ function canonicalRunEntries(input: readonly RunEntryWeight[]): RunEntryWeight[]
       );
     entries[i] = { datasetId: datasetId.toLowerCase(), weight };
   }
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: V8's sort only asks whether compare() < 0; equal ids are refused just below whatever their order.
   entries.sort((a, b) => (a.datasetId < b.datasetId ? -1 : a.datasetId > b.datasetId ? 1 : 0));
   for (let i = 1; i < entries.length; i++) {
     if (entries[i].datasetId === entries[i - 1].datasetId)
@@ -249,9 +255,10 @@ function canonicalRunEntries(input: readonly RunEntryWeight[]): RunEntryWeight[]
 function normalizeGraph(graph: DatasetGraph): (id: string) => DatasetNode | undefined {
   const map: ReadonlyMap<string, DatasetNode> =
     graph instanceof Map ? graph : new Map(Object.entries(graph as Record<string, DatasetNode>));
+  // Stryker disable next-line BooleanLiteral: `false` only makes the lowercase copy every time; same lookups.
   let lowercase = true;
   for (const key of map.keys()) {
-    // Stryker disable next-line ConditionalExpression: `true` only makes the lowercase copy every time; same lookups.
+    // Stryker disable next-line ConditionalExpression,MethodExpression: `true` (or comparing with upper case) only makes the lowercase copy every time; same lookups.
     if (key !== key.toLowerCase()) {
       lowercase = false;
       break;
@@ -272,8 +279,10 @@ function normalizeGraph(graph: DatasetGraph): (id: string) => DatasetNode | unde
 const NOT_LOADED: CanonicalNode = { owners: [], parents: [], splitBps: [], ownerBps: [] };
 const WHOLE = [TOTAL_BPS];
 
+// Stryker disable next-line EqualityOperator,ConditionalExpression: V8's sort only asks whether compare() < 0; a repeated account stays next to its twin either way and is refused.
 const byAccount = (a: OwnerShare, b: OwnerShare) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0);
 const byDatasetId = (a: ParentShare, b: ParentShare) =>
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: as byAccount.
   a.datasetId < b.datasetId ? -1 : a.datasetId > b.datasetId ? 1 : 0;
 
 /**
@@ -289,6 +298,7 @@ function canonicalNode(id: string, lookup: (id: string) => DatasetNode | undefin
   if (!isList(rawOwners) || rawOwners.length === 0)
     throw new RoyaltyError('INVALID_OWNERS', `${at}.owners`, 'must list at least one owner');
   let ownerSum = 0;
+  // Stryker disable next-line BooleanLiteral: `false` only copies and sorts owners that may be canonical already; same result.
   let ownersCanonical = true;
   for (let i = 0; i < rawOwners.length; i++) {
     const o = rawOwners[i];
@@ -303,6 +313,7 @@ function canonicalNode(id: string, lookup: (id: string) => DatasetNode | undefin
   if (ownerSum !== TOTAL_BPS)
     throw new RoyaltyError('INVALID_OWNERS', `${at}.owners`, `shareBps must sum to ${TOTAL_BPS}, got ${ownerSum}`);
   let owners: readonly OwnerShare[] = rawOwners;
+  // Stryker disable next-line ConditionalExpression: `true` only copies and sorts owners that are canonical already; same result.
   if (!ownersCanonical) {
     const copy = rawOwners.map((o) => ({ account: o.account.toLowerCase(), shareBps: o.shareBps })).sort(byAccount);
     for (let i = 1; i < copy.length; i++) {
@@ -319,6 +330,7 @@ function canonicalNode(id: string, lookup: (id: string) => DatasetNode | undefin
   // Stryker disable next-line ConditionalExpression: a shortcut; with no parents the code below returns the same node.
   if (rawParents.length === 0) return { owners, parents: rawParents, splitBps: WHOLE, ownerBps };
   let upstreamSum = 0;
+  // Stryker disable next-line BooleanLiteral: `false` only copies and sorts parents that may be canonical already; same result.
   let parentsCanonical = true;
   for (let i = 0; i < rawParents.length; i++) {
     const p = rawParents[i];

@@ -100,6 +100,7 @@ export function coverRunFees(amount: bigint, outstanding: readonly RunFeePart[])
   let left = amount;
   for (const fee of ordered) {
     if (left <= 0n) break;
+    // Stryker disable next-line EqualityOperator: when the fee equals what is left, both branches give the same amount.
     const part = fee.amount < left ? fee.amount : left;
     covered.push({ datasetId: fee.datasetId, amount: part });
     left -= part;
