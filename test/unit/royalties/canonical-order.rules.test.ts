@@ -152,6 +152,16 @@ describe('allocatePayment: outputs in canonical order when parts arrive out of o
       { datasetId: id(1), amount: 4n },
       { datasetId: id(3), amount: 3n },
     ]);
+    // Listed in order already: the order must stay.
+    expect(
+      coverRunFees(7n, [
+        { datasetId: id(1), amount: 4n },
+        { datasetId: id(3), amount: 4n },
+      ]),
+    ).toEqual([
+      { datasetId: id(1), amount: 4n },
+      { datasetId: id(3), amount: 3n },
+    ]);
   });
 });
 
