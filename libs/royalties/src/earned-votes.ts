@@ -37,6 +37,12 @@ export function earnedVotes(balances: readonly CumulativeBalance[], rule: Earned
   }
   return [...sums.entries()]
     .filter(([, votes]) => votes > 0n)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(byAccount)
     .map(([account, cumulative]) => ({ token: votesToken, account, cumulative }));
+}
+
+/** Ascending order of two accounts that are a Map's keys, so never equal. */
+function byAccount([a]: [string, bigint], [b]: [string, bigint]): number {
+  // Stryker disable next-line EqualityOperator: the accounts are never equal, so `<` and `<=` agree.
+  return a < b ? -1 : 1;
 }

@@ -36,6 +36,53 @@ describe('earnedVotes (votes leaves from cumulative royalties)', () => {
     expect(() => earnedVotes([{ token: V, account: addr(1), cumulative: 1n }], rule)).toThrow(/votes token/);
   });
 
+  it('names the field and the reason of each refusal', () => {
+    const refusal = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        const { code, field, reason } = error as RoyaltyError;
+        return { code, field, reason };
+      }
+      return undefined;
+    };
+    for (const perUnit of ['1.5', '-1', '01', '', '1e3'])
+      expect(refusal(() => earnedVotes([], { token: V, perUnit: { [T]: perUnit } }))).toEqual({
+        code: 'INVALID_AMOUNT',
+        field: `votes.perUnit.${T}`,
+        reason: 'must be a non-negative integer',
+      });
+    expect(
+      refusal(() =>
+        earnedVotes([{ token: V.toUpperCase().replace('0X', '0x'), account: addr(1), cumulative: 0n }], rule),
+      ),
+    ).toEqual({
+      code: 'DUPLICATE_BALANCE',
+      field: 'balances',
+      reason: 'a balance already uses the votes token',
+    });
+  });
+
+  it('leaves out accounts whose royalties earn no vote, and a token whose rate is 0', () => {
+    const balances: CumulativeBalance[] = [
+      { token: T, account: addr(1), cumulative: 0n },
+      { token: U, account: addr(2), cumulative: 10n ** 20n },
+      { token: T, account: addr(3), cumulative: 2n },
+    ];
+    expect(earnedVotes(balances, { token: V, perUnit: { [T]: '5', [U]: '0' } })).toEqual([
+      { token: V, account: addr(3), cumulative: 10n },
+    ]);
+  });
+
+  it('sorts by account whatever the order the balances come in', () => {
+    const accounts = [7, 3, 9, 1, 5, 8, 2, 6, 4];
+    const balances = accounts.map((n) => ({ token: T, account: addr(n), cumulative: BigInt(n) }));
+    const sorted = [...accounts].sort((a, b) => a - b);
+    expect(earnedVotes(balances, { token: V, perUnit: { [T]: '1' } })).toEqual(
+      sorted.map((n) => ({ token: V, account: addr(n), cumulative: BigInt(n) })),
+    );
+  });
+
   it("never lowers anyone's votes as royalties grow, and sums exactly (property)", () => {
     const arb = fc.array(
       fc.record({
