@@ -35,6 +35,7 @@ import { GOVERNANCE_ERROR_CODES } from '../apps/api/src/governance/governance.er
 import { INTEGRITY_ERROR_CODES } from '../apps/api/src/integrity/integrity.errors';
 import { RUN_ERROR_CODES } from '../apps/api/src/runs/runs.errors';
 import { IN_FLIGHT } from '../apps/api/src/royalties/epochs.repository';
+import { limitsMarkdown } from '../apps/api/src/common/body/request-limits';
 
 export const ROOT = resolve(__dirname, '..');
 export const DOCS = join(ROOT, 'docs');
@@ -435,6 +436,7 @@ export const GENERATORS: Record<string, () => string | Promise<string>> = {
   settlement: settlementMarkdown,
   allocation: allocationExamplesMarkdown,
   routes: routesMarkdown,
+  limits: () => limitsMarkdown(),
 };
 
 const REGION = /(<!-- generated:([a-z0-9-]+) -->\n)([\s\S]*?)(<!-- \/generated:\2 -->)/g;

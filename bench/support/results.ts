@@ -9,7 +9,7 @@ export const RESULTS_DIR = join(BENCH_DIR, 'results');
 
 /**
  * Prints a benchmark's result as one JSON object on stdout and writes it to
- * `bench/results/<name>.json` (the file the README and the closing notes quote).
+ * `bench/results/<name>.json` (the file docs/reference/benchmarks.md and the closing notes quote).
  */
 export function writeBenchResult(name: string, result: unknown): string {
   const json = JSON.stringify(result, null, 2);

@@ -1,4 +1,4 @@
-// Known-answer vectors shared by the unit and property tests (and cited by the README): the JSON is
+// Known-answer vectors shared by the unit and property tests (and cited by docs/reference/allocation.md and merkle-leaves.md): the JSON is
 // the source of truth, with the hand arithmetic in each `why`; this file only decodes it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -27,7 +27,7 @@ const session = { kind: 'session' } as const;
 
 /**
  * The public routes of the Upstream API. The tus endpoints (/uploads) are left out: they speak the
- * tus protocol, not JSON (see the README). `test/e2e/api-contract.e2e.test.ts` checks this table
+ * tus protocol, not JSON (see docs/reference/uploads.md). `test/e2e/api-contract.e2e.test.ts` checks this table
  * against the OpenAPI document the API serves.
  */
 export const ROUTES = {

@@ -45,12 +45,13 @@ describe('JsonShapeScanner: the same answer however the body is cut into chunks'
 });
 
 describe('the limits table', () => {
-  it('is what the README states', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const between = /<!-- limits:begin -->\n([\s\S]*?)\n<!-- limits:end -->/.exec(readme)?.[1];
-    expect(between, 'README.md needs the table between <!-- limits:begin --> and <!-- limits:end -->').toBe(
-      limitsMarkdown(),
-    );
+  it('is what the request limits page states', () => {
+    const page = readFileSync('docs/reference/request-limits.md', 'utf8');
+    const between = /<!-- generated:limits -->\n([\s\S]*?)\n<!-- \/generated:limits -->/.exec(page)?.[1];
+    expect(
+      between,
+      'docs/reference/request-limits.md needs the table between <!-- generated:limits --> markers (npm run docs:reference)',
+    ).toBe(limitsMarkdown());
   });
 
   it('finds a route by method and path, and gives every other route the default', () => {

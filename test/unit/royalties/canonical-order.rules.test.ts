@@ -9,7 +9,7 @@ import {
   type PublicPayment,
 } from '@upstream/royalties';
 
-// Rules the README states that the known-answer vectors do not reach on their own: inputs that only
+// Rules docs/reference/allocation.md states that the known-answer vectors do not reach on their own: inputs that only
 // look like strings, parents listed out of order, and the canonical order of every output list when
 // the pieces arrive out of order (sums over several parts and payments).
 const id = (n: number) => '0x' + n.toString(16).padStart(64, '0');

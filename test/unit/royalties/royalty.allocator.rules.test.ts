@@ -43,7 +43,7 @@ describe('allocate: known answers (test/vectors/allocation.vectors.json)', () =>
   });
 });
 
-describe('allocate: the rules in the README', () => {
+describe('allocate: the rules of docs/reference/allocation.md', () => {
   it('takes the fee as floor(amount · feeBps / 10000), at both ends of the range', () => {
     const datasets = { [id(1)]: { owners: sole(1), parents: [] } };
     const entries = [{ datasetId: id(1), weight: 1n }];

@@ -8,7 +8,8 @@ const PRIVATE_KEY = /^0x[0-9a-fA-F]{64}$/;
 
 /**
  * Every environment variable the service reads. Validated once at start-up;
- * the README's configuration table lists the same names and defaults.
+ * the README's configuration table and docs/reference/configuration.md list the same
+ * names and defaults (test/unit/docs/configuration-table.test.ts).
  */
 export class EnvDto {
   @IsOptional()

@@ -260,7 +260,7 @@ export class RunsService implements OnModuleInit {
 
   /**
    * What to send to pay `amount` of royalties for a run: approve + payRun(runId, token, amount + fees), where
-   * fees are the run's per-run fees still owed in that token (a payment pays them first; see README).
+   * fees are the run's per-run fees still owed in that token (a payment pays them first; see docs/reference/licenses.md).
    */
   async payment(ref: string, query: PaymentQueryDto): Promise<PayRunInstructions> {
     const run = await this.findRun(ref);

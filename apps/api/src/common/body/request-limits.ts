@@ -4,7 +4,7 @@ import type { ErrorCode } from '../errors/error-codes';
  * The one table of what a request may make the service read before anything expensive runs: body
  * bytes, array lengths, nesting depth and string lengths, per route. The JSON body reader applies it
  * while the body streams in (`json-body-parser.ts`), before JSON.parse, class-transformer or a
- * validator sees it; the README's limits table is generated from it (and a test keeps them equal).
+ * validator sees it; the limits table of docs/reference/request-limits.md is generated from it (and a test keeps them equal).
  */
 
 export const KiB = 1024;
@@ -127,7 +127,7 @@ export function routeLimitsLookup(rows: RouteLimitsRow[]): RouteLimitsLookup {
     compiled.find((c) => c.method === method && c.regex.test(path))?.limits ?? DEFAULT_ROUTE_LIMITS;
 }
 
-/** The README's table: one row per listed route and one for every other JSON route. */
+/** The docs' limits table (docs/reference/request-limits.md): one row per listed route and one for every other JSON route. */
 export function limitsMarkdown(settings: LimitSettings = DEFAULT_LIMIT_SETTINGS): string {
   const rows: RouteLimitsRow[] = [
     ...requestLimitsTable(settings),

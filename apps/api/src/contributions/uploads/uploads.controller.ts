@@ -10,7 +10,7 @@ import type { Principal } from '../../access/principal';
 /**
  * tus 1.0 resumable uploads (POST /uploads, HEAD/PATCH/DELETE /uploads/:id) as raw
  * streams: no body parser touches them. PATCH streams straight into the store; the rest
- * goes to @tus/server. Documented in the README rather than OpenAPI, which cannot
+ * goes to @tus/server. Documented in docs/reference/uploads.md rather than OpenAPI, which cannot
  * describe the protocol usefully.
  */
 @ApiExcludeController()

@@ -38,7 +38,7 @@ export interface LocalBlobStoreOptions {
  * expected); the directory is fsynced after the rename. A crash therefore leaves at most a temp
  * file, which `open()` removes at the next start, never a half blob.
  *
- * The upload path's tuning lives in this folder, behind the port. README's "Upload path" quotes
+ * The upload path's tuning lives in this folder, behind the port. docs/reference/uploads.md quotes
  * these figures, each measured with a 2 GiB upload over loopback (details in each file's header;
  * whole-service runs of `npm run bench:upload` are in bench/results/upload.json):
  * - `direct-file-sink.ts`: whole 4 KiB-aligned blocks written with O_DIRECT from a pool of
