@@ -25,6 +25,7 @@ export default defineConfig({
           { text: 'Lab', link: '/guides/lab' },
           { text: 'Auditor', link: '/guides/auditor' },
           { text: 'Time on the local chain', link: '/guides/local-chain-time' },
+          { text: 'Operator', link: '/guides/operator' },
           { text: 'Web app', link: '/guides/web-app' },
         ],
       },

@@ -9,9 +9,14 @@ import { MAIN, ROOT } from '../support/service-process';
 
 /**
  * The guides of the docs site, run as written. Each group gets a fresh service; each guide a fresh
- * shell in an empty folder, its blocks run in order. The auditor audits what the lab guide created.
+ * shell in an empty folder, its blocks run in order. The auditor audits what the lab guide created; the
+ * operator guide starts (and stops) a second API replica on its service's database.
  */
-const GROUPS = [['docs/guides/contributor.md'], ['docs/guides/lab.md', 'docs/guides/auditor.md']];
+const GROUPS = [
+  ['docs/guides/contributor.md'],
+  ['docs/guides/lab.md', 'docs/guides/auditor.md'],
+  ['docs/guides/operator.md'],
+];
 const GUIDES = GROUPS.flat();
 const SAMPLE = join(ROOT, 'docs/public/samples/verify_dataset.py');
 const STREET_CATS = '0x5b88c93eb2a466bddcdab345919e48b3640fd5ca283121db04e5338c16feb3cc';
@@ -151,4 +156,14 @@ describe.skipIf(!existsSync(MAIN))('docs that run: the lab guide, then the audit
   afterAll(async () => session?.close(), 60_000);
 
   runGuides(() => session, GROUPS[1]);
+});
+
+describe.skipIf(!existsSync(MAIN))('docs that run: the operator guide', () => {
+  let session: GuideSession;
+  beforeAll(async () => {
+    session = await startGuideSession(SERVICE_ENV);
+  }, 120_000);
+  afterAll(async () => session?.close(), 60_000);
+
+  runGuides(() => session, GROUPS[2]);
 });

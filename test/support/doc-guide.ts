@@ -144,6 +144,9 @@ export async function startGuideSession(serviceEnv: Record<string, string> = {})
     UPSTREAM_HOME: join(dir, 'home/.upstream'),
     UPSTREAM_API: api,
     UPSTREAM_RPC_URL: rpc,
+    // The operator guide starts a second replica from the repository's build, on this service's database.
+    UPSTREAM_REPO: ROOT,
+    DATA_DIR: dataDir,
     // The auditor guide's script requires @openzeppelin/merkle-tree and ethers, as an outsider installs them.
     NODE_PATH: join(ROOT, 'node_modules'),
     LANG: 'C.UTF-8',
@@ -152,6 +155,7 @@ export async function startGuideSession(serviceEnv: Record<string, string> = {})
     TZ: 'UTC',
   };
 
+  const groups: number[] = [];
   const run = (step: GuideStep) =>
     new Promise<{ code: number | null; output: string }>((resolve) => {
       // One session, as in a terminal: the variables, functions and working directory the last block
@@ -163,7 +167,10 @@ export async function startGuideSession(serviceEnv: Record<string, string> = {})
         'set -eo pipefail',
         step.code,
       ].join('\n');
-      const child = spawn('bash', ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // A process group of its own, so that whatever a block leaves running in the background (the
+      // operator guide's replica) can be stopped with the session even when the guide fails before it does.
+      const child = spawn('bash', ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      if (child.pid) groups.push(child.pid);
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -175,6 +182,13 @@ export async function startGuideSession(serviceEnv: Record<string, string> = {})
     });
 
   const close = async () => {
+    for (const group of groups) {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        /* the group is gone: nothing of it is left running */
+      }
+    }
     if (service.child.exitCode === null) {
       service.child.kill('SIGTERM');
       const stopped = await Promise.race([
