@@ -27,14 +27,25 @@ export function postgresOptions(url: string): DataSourceOptions {
   };
 }
 
-/** Applies pending migrations (idempotent; safe to run at every start). */
+/** The session advisory lock that one process at a time holds while it migrates. */
+export const MIGRATION_LOCK = 'upstream:migrations';
+
+/**
+ * Applies pending migrations (idempotent; safe to run at every start). Replicas and workers of a new
+ * version often start together: TypeORM takes no lock of its own, so the first holds a session
+ * advisory lock while it migrates and the others wait for it, then find nothing left to apply.
+ */
 export async function migrate(url: string): Promise<string[]> {
   const dataSource = new DataSource(postgresOptions(url));
   await dataSource.initialize();
+  const lock = dataSource.createQueryRunner();
   try {
+    await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [MIGRATION_LOCK]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {
+    await lock.release();
+    // Closing the pool ends the lock's session, which releases the lock (also after a failed migration).
     await dataSource.destroy();
   }
 }
