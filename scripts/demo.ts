@@ -10,7 +10,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Contract, JsonRpcProvider, NonceManager, Wallet, hexlify } from 'ethers';
+import { Contract, JsonRpcProvider, NonceManager, Wallet, formatEther, hexlify } from 'ethers';
 import { LocalChain, artifacts } from '@upstream/chain';
 import { signInWith } from '../apps/cli/src/auth/authenticator';
 import {
@@ -34,14 +34,22 @@ function freePort(): Promise<number> {
   });
 }
 
+/** A kept-alive connection the server closed as it went idle (a GET is sent again once on a new one). */
+const closedIdle = (error: unknown) => (error as { cause?: { code?: string } }).cause?.code === 'UND_ERR_SOCKET';
+
 async function api<T>(base: string, path: string, body?: unknown, token?: string): Promise<T> {
-  const res = await fetch(new URL(path, base), {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const request = () =>
+    fetch(new URL(path, base), {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const res = await request().catch((error: unknown) => {
+    if (body === undefined && closedIdle(error)) return request();
+    throw error;
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${body === undefined ? 'GET' : 'POST'} ${path}: ${res.status} ${text}`);
@@ -88,6 +96,7 @@ async function startService(dataDir: string): Promise<{ api: string; rpc: string
       EPOCH_INTERVAL_MS: '0',
       ANCHOR_INTERVAL_MS: '0',
       WORKER_INTERVAL_MS: '200',
+      LOCAL_VOTING_PERIOD_BLOCKS: '20', // the default, a week of blocks, is too long to mine in a demo
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -102,6 +111,147 @@ async function startService(dataDir: string): Promise<{ api: string; rpc: string
     );
   });
   return { api: base, rpc: `http://127.0.0.1:${chainPort}`, child };
+}
+
+interface RunPayment {
+  status: string;
+  amount: string;
+  fee: string;
+  net: string;
+  ledgerTotal: string;
+}
+
+/** The lab pays `amount` of a run's royalties (approve, then payRun) and waits for the payment's allocation. */
+async function payRun(
+  base: string,
+  lab: NonceManager,
+  run: { id: string; runId: string },
+  amount: bigint,
+): Promise<RunPayment> {
+  const pay = await api<{ approve: { to: string; data: string }; call: { to: string; data: string } }>(
+    base,
+    `/runs/${run.id}/payment?amount=${amount}`,
+  );
+  await (await lab.sendTransaction(pay.approve)).wait();
+  await (await lab.sendTransaction(pay.call)).wait();
+  return until('the payment to be allocated', async () => {
+    const list = await api<{ items: RunPayment[] }>(base, `/runs/${run.runId}/payments`);
+    const paid = list.items.find((p) => p.amount === amount.toString());
+    return paid?.status === 'allocated' ? paid : undefined;
+  });
+}
+
+/**
+ * Waits for the worker to propose the epoch after `previous`, warps the chain past the root delay
+ * (the guardian's veto window), and waits for the root to be accepted. Returns the epoch.
+ */
+async function settleEpochAfter(
+  base: string,
+  provider: JsonRpcProvider,
+  splitter: Contract,
+  previous: number,
+): Promise<number> {
+  const proposed = await until('an epoch root to be proposed', async () => {
+    const { items } = await api<{ items: { epoch: number; status: string; root: string }[] }>(base, '/epochs');
+    const latest = items[0];
+    return latest && latest.epoch > previous && ['proposed', 'accepted'].includes(latest.status) ? latest : undefined;
+  });
+  const delay = Number(await splitter.rootDelay());
+  console.log(
+    `epoch ${proposed.epoch} proposed with root ${proposed.root}; warping the chain past the ${delay} s delay`,
+  );
+  await provider.send('evm_increaseTime', [delay + 1]);
+  await provider.send('evm_mine', []);
+  await until('the root to be accepted', async () => {
+    const e = await api<{ status: string }>(base, `/epochs/${proposed.epoch}`);
+    return e.status === 'accepted' ? e : undefined;
+  });
+  return proposed.epoch;
+}
+
+/**
+ * The demo's end: governance held by the people who take part. The lab pays a larger run, so the
+ * contributors' claims mint them enough votes to meet the quorum beside the founding allocation; they
+ * delegate to Ada, who proposes a 3 % fee from the CLI and votes it through; anyone queues it, and
+ * after the timelock's delay executes it; the next payment pays 3 %, and verify-epoch still says MATCH.
+ */
+async function contributorsChangeTheFee(story: {
+  base: string;
+  rpc: string;
+  provider: JsonRpcProvider;
+  splitter: Contract;
+  people: Record<string, Wallet>;
+  lab: NonceManager;
+  run: { id: string; runId: string };
+  epoch: number;
+}): Promise<void> {
+  const { base, rpc, provider, splitter, people, lab, run } = story;
+  const gov = (args: string[], who: Wallet) => cli(base, ['governance', ...args, '--rpc', rpc], who.privateKey);
+  const mine = (blocks: number) => provider.send('anvil_mine', [`0x${blocks.toString(16)}`]);
+  const ada = people.Ada;
+  console.log('\ngovernance: contributors change the protocol fee');
+
+  const larger = await payRun(base, lab, run, 10_000_000_000n); // 10,000 tUSD: the royalties of a longer run
+  console.log(`  the lab pays ${larger.amount} for a longer run: fee ${larger.fee}, ${larger.net} to the data`);
+  const epoch = await settleEpochAfter(base, provider, splitter, story.epoch);
+  for (const [name, who] of Object.entries(people)) {
+    const claimed = JSON.parse(cli(base, ['--json', 'claim', '--rpc', rpc], who.privateKey)) as { votesMinted: string };
+    console.log(
+      `  ${name.padEnd(4)} claims epoch ${epoch}: ${formatEther(claimed.votesMinted)} votes minted with the royalties`,
+    );
+  }
+  gov(['delegate'], ada);
+  for (const name of ['Ben', 'Cy', 'Dee']) gov(['delegate', ada.address], people[name]);
+  const power = await api<{ votes: string }>(base, `/accounts/${ada.address}/votes`);
+  console.log(
+    `  Ben, Cy and Dee delegate to Ada, who delegates to herself: she votes with ${formatEther(power.votes)}`,
+  );
+
+  const { id } = JSON.parse(
+    cli(
+      base,
+      ['--json', 'governance', 'propose', '--fee-bps', '300', '--description', 'Protocol fee to 3 %', '--rpc', rpc],
+      ada.privateKey,
+    ),
+  ) as { id: string };
+  await until('the indexer to record the proposal', async () =>
+    fetch(new URL(`/governance/proposals/${id}`, base)).then((r) => (r.ok ? true : undefined)),
+  );
+  const info = await api<{ votingDelayBlocks: string; votingPeriodBlocks: string; timelockDelaySeconds: string }>(
+    base,
+    '/governance',
+  );
+  await mine(Number(info.votingDelayBlocks) + 1);
+  gov(['vote', id, 'for', '--reason', 'earned by our data'], ada);
+  console.log(`  Ada proposes and votes for it (the vote lasts ${info.votingPeriodBlocks} blocks: mining them)`);
+  await mine(Number(info.votingPeriodBlocks) + 1);
+  gov(['queue', id], people.Dee);
+  await provider.send('evm_increaseTime', [Number(info.timelockDelaySeconds) + 1]);
+  await mine(1);
+  gov(['execute', id], people.Dee);
+  await until('the indexer to see the execution', async () => {
+    const p = await api<{ state: string }>(base, `/governance/proposals/${id}`);
+    return p.state === 'executed' ? p : undefined;
+  });
+  console.log(
+    cli(base, ['governance', 'show', id])
+      .trimEnd()
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n'),
+  );
+  console.log(
+    `  queued, and executed after the timelock's ${info.timelockDelaySeconds} s: the fee is now ${await splitter.feeBps()} bps`,
+  );
+
+  const next = await payRun(base, lab, run, 100_000_000n);
+  console.log(`  the next payment of ${next.amount} pays a protocol fee of ${next.fee} (3 %), ${next.net} to the data`);
+  if (BigInt(next.fee) * 100n !== BigInt(next.amount) * 3n)
+    throw new Error('the next payment does not pay the new fee');
+  const after = await settleEpochAfter(base, provider, splitter, epoch);
+  const verified = cli(base, ['verify-epoch', String(after), '--rpc', rpc]).trimEnd();
+  console.log(verified);
+  if (!verified.includes(': MATCH')) throw new Error(`verify-epoch ${after} does not say MATCH`);
 }
 
 async function main(): Promise<void> {
@@ -259,38 +409,15 @@ async function main(): Promise<void> {
 
     // 5. The lab pays the run's royalties: approve, then payRun.
     const amount = 1_000_000_007n; // 1,000.000007 test tokens (6 decimals): odd on purpose
-    const pay = await api<{ approve: { to: string; data: string }; call: { to: string; data: string } }>(
-      base,
-      `/runs/${run.id}/payment?amount=${amount}`,
-    );
-    await (await lab.sendTransaction(pay.approve)).wait();
-    await (await lab.sendTransaction(pay.call)).wait();
-    const payment = await until('the payment to be allocated', async () => {
-      const list = await api<{
-        items: { status: string; amount: string; fee: string; net: string; ledgerTotal: string }[];
-      }>(base!, `/runs/${run.runId}/payments`);
-      return list.items[0]?.status === 'allocated' ? list.items[0] : undefined;
-    });
+    const payment = await payRun(base, lab, run, amount);
     console.log(
       `paid ${payment.amount}: protocol fee ${payment.fee}, ${payment.net} to the data (ledger holds ${payment.ledgerTotal})`,
     );
 
     // 6. The epoch settles: root proposed, the guardian's veto window passes, root accepted.
     const splitter = new Contract(chain.royaltySplitter, artifacts.RoyaltySplitter.abi, provider);
-    const proposed = await until('an epoch root to be proposed', async () => {
-      const { items } = await api<{ items: { epoch: number; status: string; root: string }[] }>(base!, '/epochs');
-      return items[0]?.status === 'proposed' || items[0]?.status === 'accepted' ? items[0] : undefined;
-    });
-    console.log(
-      `epoch ${proposed.epoch} proposed with root ${proposed.root}; warping the chain past the ${await splitter.rootDelay()} s delay`,
-    );
-    await provider.send('evm_increaseTime', [Number(await splitter.rootDelay()) + 1]);
-    await provider.send('evm_mine', []);
-    await until('the root to be accepted', async () => {
-      const e = await api<{ status: string }>(base!, `/epochs/${proposed.epoch}`);
-      return e.status === 'accepted' ? e : undefined;
-    });
-    console.log(cli(base, ['verify-epoch', String(proposed.epoch), '--rpc', rpc]).trimEnd());
+    const epoch = await settleEpochAfter(base, provider, splitter, 0);
+    console.log(cli(base, ['verify-epoch', String(epoch), '--rpc', rpc]).trimEnd());
 
     // 7. Contributors claim with their own keys, and we count what reached their wallets.
     const token = new Contract(chain.paymentToken, artifacts.LocalToken.abi, provider);
@@ -310,6 +437,8 @@ async function main(): Promise<void> {
       `  fee  ${payment.fee}\n  total ${total} + fee ${payment.fee} = ${total + BigInt(payment.fee)} (paid ${amount})`,
     );
     if (total + BigInt(payment.fee) !== amount) throw new Error('the split does not add up');
+
+    await contributorsChangeTheFee({ base, rpc, provider, splitter, people, lab, run, epoch });
     provider.destroy();
   } finally {
     if (service && service.exitCode === null) {
@@ -323,5 +452,6 @@ async function main(): Promise<void> {
 
 main().catch((error: Error) => {
   console.error(`demo failed: ${error.message}`);
+  if (process.env.DEMO_DEBUG) console.error(error);
   process.exit(1);
 });

@@ -58,6 +58,8 @@ export interface DeployOptions {
 }
 
 export const LOCAL_TOKEN_DECIMALS = 6;
+/** The Governor's voting period when a deployment names none: 50,400 blocks, about a week of 12 s blocks. */
+export const DEFAULT_VOTING_PERIOD_BLOCKS = 50_400;
 /** The founding allocation's default cap: 1,000,000 votes (18 decimals). */
 export const DEFAULT_FOUNDING_VOTES_CAP = 1_000_000n * 10n ** 18n;
 /** Founding votes minted to the deployer by default: 100,000, a tenth of the cap. */
@@ -159,7 +161,7 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
     await votes.getAddress(),
     await timelock.getAddress(),
     options.votingDelayBlocks ?? 1,
-    options.votingPeriodBlocks ?? 50_400,
+    options.votingPeriodBlocks ?? DEFAULT_VOTING_PERIOD_BLOCKS,
     options.proposalThresholdVotes ?? 10n ** 18n,
     options.quorumPercent ?? 4,
   ]);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { Address } from '@upstream/api-contract';
+import { DEFAULT_VOTING_PERIOD_BLOCKS } from '@upstream/chain';
 import { EnvDto } from './env.dto';
 
 export class ConfigError extends Error {
@@ -24,6 +25,11 @@ export interface AppConfig {
   /** Undefined: start the local chain under dataDir. */
   rpcUrl?: string;
   localChainPort: number;
+  /**
+   * Blocks a governance vote stays open on the local chain's Governor, fixed when the contracts are
+   * first deployed there (a week of 12 s blocks by default; a demo or a guide mines a short one).
+   */
+  localVotingPeriodBlocks: number;
   operatorPrivateKey?: string;
   /** Parsed once (lowercase) from the environment. */
   contracts: { royaltySplitter?: Address; provenanceRegistry?: Address; paymentToken?: Address };
@@ -109,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     embeddedPgPort: dto.EMBEDDED_PG_PORT ?? 54329,
     rpcUrl: dto.RPC_URL,
     localChainPort: dto.LOCAL_CHAIN_PORT ?? 8545,
+    localVotingPeriodBlocks: dto.LOCAL_VOTING_PERIOD_BLOCKS ?? DEFAULT_VOTING_PERIOD_BLOCKS,
     operatorPrivateKey: dto.OPERATOR_PRIVATE_KEY,
     contracts: {
       royaltySplitter: dto.ROYALTY_SPLITTER_ADDRESS,

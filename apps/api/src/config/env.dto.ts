@@ -54,6 +54,13 @@ export class EnvDto {
   LOCAL_CHAIN_PORT?: number;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  LOCAL_VOTING_PERIOD_BLOCKS?: number;
+
+  @IsOptional()
   @Matches(PRIVATE_KEY, { message: 'OPERATOR_PRIVATE_KEY must be 0x followed by 64 hex digits' })
   OPERATOR_PRIVATE_KEY?: string;
 

@@ -99,7 +99,13 @@ export async function startInfrastructure(config: AppConfig, log: Log): Promise<
       if (chain.pid) childPids.push(chain.pid);
       rpcUrl = chain.rpcUrl;
       operatorPrivateKey ??= LocalChain.devPrivateKey(0);
-      deployment = await ensureLocalDeployment(rpcUrl, join(chainDir, 'deployment.json'), databaseUrl, log);
+      deployment = await ensureLocalDeployment(
+        rpcUrl,
+        join(chainDir, 'deployment.json'),
+        databaseUrl,
+        config.localVotingPeriodBlocks,
+        log,
+      );
       log(`local chain ${deployment.chainId} on ${rpcUrl}, splitter ${deployment.royaltySplitter}`);
     } else {
       deployment = await externalDeployment(config, rpcUrl);
@@ -191,6 +197,7 @@ async function ensureLocalDeployment(
   rpcUrl: string,
   file: string,
   databaseUrl: string,
+  votingPeriodBlocks: number,
   log: Log,
 ): Promise<ChainDeployment> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
@@ -224,6 +231,7 @@ async function ensureLocalDeployment(
       treasury: accounts[2],
       deployLocalToken: true,
       mintLocalTokensTo: accounts,
+      votingPeriodBlocks,
     });
     await writeDeployment(file, deployment);
     // anvil saves its state every second: wait for one save so a kill -9 right after first start keeps the contracts.
