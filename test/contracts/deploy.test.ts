@@ -48,11 +48,19 @@ describe('deployUpstream', () => {
     }
   });
 
+  it('deploys the license template registry last, so the earlier contracts keep their addresses', async () => {
+    const sent = await chain.provider.getTransactionCount(deployer);
+    expect(deployment.contracts.LicenseTemplateRegistry).toBe(
+      ethers.getCreateAddress({ from: deployer, nonce: sent - 1 }),
+    );
+  });
+
   it('leaves admin and params roles with the timelock only, and the deployer with nothing', async () => {
     const { contracts: c } = deployment;
     const splitter = await chain.at('RoyaltySplitter', c.RoyaltySplitter);
     const registry = await chain.at('ProvenanceRegistry', c.ProvenanceRegistry);
     const timelock = await chain.at('UpstreamTimelock', c.UpstreamTimelock);
+    const templates = await chain.at('LicenseTemplateRegistry', c.LicenseTemplateRegistry!);
     const has = (contract: ethers.Contract, role: string, who: string) => contract.hasRole(role, who);
 
     expect(await has(splitter, ROLES.DEFAULT_ADMIN_ROLE, c.UpstreamTimelock)).toBe(true);
@@ -64,6 +72,7 @@ describe('deployUpstream', () => {
     expect(await has(timelock, ROLES.PROPOSER_ROLE, c.UpstreamGovernor)).toBe(true);
     expect(await has(timelock, ROLES.CANCELLER_ROLE, guardian)).toBe(false);
     expect(await has(timelock, ROLES.EXECUTOR_ROLE, ethers.ZeroAddress)).toBe(true);
+    expect(await has(templates, ROLES.DEFAULT_ADMIN_ROLE, c.UpstreamTimelock)).toBe(true);
 
     for (const [contract, role] of [
       [splitter, ROLES.DEFAULT_ADMIN_ROLE],
@@ -71,6 +80,7 @@ describe('deployUpstream', () => {
       [registry, ROLES.DEFAULT_ADMIN_ROLE],
       [timelock, ROLES.DEFAULT_ADMIN_ROLE],
       [timelock, ROLES.PROPOSER_ROLE],
+      [templates, ROLES.DEFAULT_ADMIN_ROLE],
     ] as const) {
       expect(await has(contract, role, deployer)).toBe(false);
     }

@@ -48,6 +48,7 @@ const RESOURCE: Record<RouteName, Resource> = {
   listProposals: 'none',
   getProposal: 'none',
   getAccountVotes: 'none',
+  listLicenseTemplates: 'none',
   registerDataset: 'none',
   listDatasets: 'none',
   getDataset: 'none',

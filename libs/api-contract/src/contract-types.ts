@@ -71,6 +71,8 @@ export interface ContractTypes {
   ProposalPage: governance.ProposalPage;
   AccountVotes: governance.AccountVotes;
   EpochVotes: governance.EpochVotes;
+  ApprovedLicenseTemplate: governance.ApprovedLicenseTemplate;
+  LicenseTemplateList: governance.LicenseTemplateList;
   // integrity
   DatasetOverlap: integrity.DatasetOverlap;
   DatasetOverlapSummary: integrity.DatasetOverlapSummary;

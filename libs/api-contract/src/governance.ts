@@ -31,6 +31,24 @@ export interface GovernanceInfo {
   timelockDelaySeconds: string;
   votesSupply: string;
   currentBlock: string;
+  /** The registry of license templates governance approves (null on a deployment without one). */
+  licenseTemplates: string | null;
+}
+
+/** A license template governance approved (LicenseTemplateAdded, not since removed). */
+export interface ApprovedLicenseTemplate {
+  /** keccak256 of the template's canonical terms: a dataset license whose `termsHash` equals it uses it. */
+  templateId: string;
+  /** Where the terms are published (as the proposal gave it; may be empty). */
+  uri: string;
+  approvedAt: string;
+  txHash: string;
+}
+
+/** GET /governance/license-templates: the approved license templates, oldest approval first. */
+export interface LicenseTemplateList {
+  registry: string;
+  items: ApprovedLicenseTemplate[];
 }
 
 /** One action of a proposal, decoded into words against the deployment's contracts. */
@@ -115,6 +133,17 @@ export const GovernanceInfoShape = shapeOf<GovernanceInfo>({
   timelockDelaySeconds: true,
   votesSupply: true,
   currentBlock: true,
+  licenseTemplates: true,
+});
+export const ApprovedLicenseTemplateShape = shapeOf<ApprovedLicenseTemplate>({
+  templateId: true,
+  uri: true,
+  approvedAt: true,
+  txHash: true,
+});
+export const LicenseTemplateListShape = shapeOf<LicenseTemplateList>({
+  registry: true,
+  items: 'ApprovedLicenseTemplate',
 });
 export const ProposalActionShape = shapeOf<ProposalAction>({
   target: true,

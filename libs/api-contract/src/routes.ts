@@ -82,6 +82,7 @@ export const ROUTES = {
   listProposals: { method: 'GET', path: '/governance/proposals', query: 'OffsetPageQuery', response: 'ProposalPage' },
   getProposal: { method: 'GET', path: '/governance/proposals/:id', response: 'Proposal' },
   getAccountVotes: { method: 'GET', path: '/accounts/:address/votes', response: 'AccountVotes' },
+  listLicenseTemplates: { method: 'GET', path: '/governance/license-templates', response: 'LicenseTemplateList' },
   // datasets
   registerDataset: {
     method: 'POST',

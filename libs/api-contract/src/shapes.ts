@@ -47,6 +47,8 @@ export const SHAPES: {
   ProposalPage: governance.ProposalPageShape,
   AccountVotes: governance.AccountVotesShape,
   EpochVotes: governance.EpochVotesShape,
+  ApprovedLicenseTemplate: governance.ApprovedLicenseTemplateShape,
+  LicenseTemplateList: governance.LicenseTemplateListShape,
   CreateDatasetRequest: datasets.CreateDatasetRequestShape,
   FileEntryBody: datasets.FileEntryBodyShape,
   OwnerShare: datasets.OwnerShareShape,

@@ -2,6 +2,7 @@
 // time) and leaves every admin and parameter role with the timelock.
 import { ethers } from 'ethers';
 import {
+  LicenseTemplateRegistry,
   LocalToken,
   ProvenanceRegistry,
   RoyaltySplitter,
@@ -23,6 +24,8 @@ export interface UpstreamDeployment {
     UpstreamGovernor: string;
     UpstreamVotes: string;
     PaymentToken: string | null;
+    /** Governance's approved license templates; absent from deployments made before it existed. */
+    LicenseTemplateRegistry?: string;
   };
 }
 
@@ -88,7 +91,7 @@ interface Artifact {
 /**
  * Deploys RoyaltySplitter, ProvenanceRegistry, UpstreamVotes, UpstreamTimelock, UpstreamGovernor
  * (and optionally a LocalToken payment token), wires the roles and renounces the deployer's admin
- * roles. Transactions are sent one at a time with explicit nonces, each awaited, so instant-mining
+ * roles; then LicenseTemplateRegistry, governed by the timelock from its constructor. Transactions are sent one at a time with explicit nonces, each awaited, so instant-mining
  * chains and ethers' 250 ms nonce cache cannot collide.
  */
 export async function deployUpstream(deployer: ethers.Signer, options: DeployOptions): Promise<UpstreamDeployment> {
@@ -191,6 +194,9 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
     }
   }
 
+  // Contracts added since the first release come last, so the earlier ones keep their addresses.
+  const licenseTemplates = await deploy(LicenseTemplateRegistry, [timelockAddress]);
+
   return {
     chainId,
     deployedAtBlock: firstBlock!,
@@ -201,6 +207,7 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
       UpstreamGovernor: governorAddress,
       UpstreamVotes: await votes.getAddress(),
       PaymentToken: paymentToken ? await paymentToken.getAddress() : null,
+      LicenseTemplateRegistry: await licenseTemplates.getAddress(),
     },
   };
 }

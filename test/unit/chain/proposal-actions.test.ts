@@ -18,7 +18,9 @@ const contracts: GovernedContracts = {
   provenanceRegistry: address(2),
   governor: address(3),
   timelock: address(4),
+  licenseTemplates: address(6),
 };
+const TERMS = '0x' + 'c0ffee'.padEnd(64, '0');
 
 /** Each template with what a voter must read, word for word. */
 const CASES: [ProposalTemplate, string[]][] = [
@@ -41,6 +43,15 @@ const CASES: [ProposalTemplate, string[]][] = [
   [{ kind: 'timelock-delay', seconds: 172_800n }, ['set the timelock delay to 2 days (172,800 s)']],
   [{ kind: 'voting-period', blocks: 50_400n }, ['set the voting period to 50400 blocks']],
   [{ kind: 'quorum', percent: 5 }, ['set the quorum to 5 % of the votes supply']],
+  [
+    { kind: 'license-template-add', templateId: TERMS, uri: 'https://example.org/terms' },
+    [`approve the license template ${TERMS} (terms at https://example.org/terms)`],
+  ],
+  [{ kind: 'license-template-add', templateId: TERMS, uri: '' }, [`approve the license template ${TERMS}`]],
+  [
+    { kind: 'license-template-remove', templateId: TERMS.toUpperCase().replace('0X', '0x') },
+    [`withdraw the approval of the license template ${TERMS}`],
+  ],
 ];
 
 describe('governance proposals: templates encoded, actions described', () => {
@@ -83,6 +94,8 @@ describe('governance proposals: templates encoded, actions described', () => {
       [{ kind: 'guardian' }, 'add'],
       [{ kind: 'quorum', percent: 0 }, 'percent'],
       [{ kind: 'voting-period', blocks: 0n }, 'blocks'],
+      [{ kind: 'license-template-add', templateId: '0x1234', uri: '' }, 'templateId'],
+      [{ kind: 'license-template-remove', templateId: '0x' + '0'.repeat(64) }, 'templateId'],
     ];
     for (const [template, field] of refusals) {
       const attempt = () => encodeProposal(template, contracts);
@@ -99,6 +112,9 @@ describe('governance proposals: templates encoded, actions described', () => {
     expect(() => encodeProposal({ kind: 'quorum', percent: 5 }, { royaltySplitter: address(1) })).toThrow(
       /no governor/,
     );
+    expect(() =>
+      encodeProposal({ kind: 'license-template-remove', templateId: TERMS }, { royaltySplitter: address(1) }),
+    ).toThrow(/no license template registry/);
   });
 
   it('describes what it does not know literally, never as something else', () => {

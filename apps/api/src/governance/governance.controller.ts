@@ -3,7 +3,13 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { Access } from '../access/access.decorator';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import { OffsetPageQueryDto } from '../common/page-query.dto';
-import { AccountVotesDto, GovernanceInfoDto, ProposalDto, ProposalPageDto } from './governance.dto';
+import {
+  AccountVotesDto,
+  GovernanceInfoDto,
+  LicenseTemplateListDto,
+  ProposalDto,
+  ProposalPageDto,
+} from './governance.dto';
 import { GovernanceService } from './governance.service';
 
 @ApiTags('governance')
@@ -37,6 +43,17 @@ export class GovernanceController {
   @ApiErrors('GOVERNANCE_NOT_DEPLOYED', 'PROPOSAL_NOT_FOUND')
   proposal(@Param('id') id: string): Promise<ProposalDto> {
     return this.governance.proposal(id);
+  }
+
+  @Get('governance/license-templates')
+  @ApiOperation({
+    summary:
+      'The license templates governance approved (not since removed), oldest first: a dataset whose license termsHash is listed uses an approved template',
+  })
+  @ApiOkResponse({ type: LicenseTemplateListDto })
+  @ApiErrors('GOVERNANCE_NOT_DEPLOYED')
+  licenseTemplates(): Promise<LicenseTemplateListDto> {
+    return this.governance.licenseTemplates();
   }
 
   @Get('accounts/:address/votes')

@@ -2,6 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import {
   PROPOSAL_STATES,
   type AccountVotes,
+  type ApprovedLicenseTemplate,
+  type LicenseTemplateList,
   type EpochVotes,
   type GovernanceInfo,
   type Proposal,
@@ -27,6 +29,30 @@ export class GovernanceInfoDto implements GovernanceInfo {
   @ApiProperty(UINT('Seconds a passed proposal waits in the timelock', '172800')) timelockDelaySeconds!: string;
   @ApiProperty(UINT('Votes token supply (smallest units)')) votesSupply!: string;
   @ApiProperty(UINT('The chain head the figures were read at')) currentBlock!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: ADDRESS,
+    description: 'The registry of license templates governance approves (null on a deployment without one)',
+  })
+  licenseTemplates!: string | null;
+}
+
+export class ApprovedLicenseTemplateDto implements ApprovedLicenseTemplate {
+  @ApiProperty({
+    example: '0x3f1c4c2a9d1e3b6f0c7a8e5d2b9f4a6c1e0d7b3a5f8c2e9d4b6a1f0c3e7d5b9a',
+    description: "keccak256 of the template's canonical terms: a dataset license with this termsHash uses it",
+  })
+  templateId!: string;
+  @ApiProperty({ example: 'https://example.org/licenses/research-only', description: 'Where the terms are published' })
+  uri!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-30T12:00:00.000Z' }) approvedAt!: string;
+  @ApiProperty({ example: '0x9c0f8d7e6b5a4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d' }) txHash!: string;
+}
+
+export class LicenseTemplateListDto implements LicenseTemplateList {
+  @ApiProperty({ example: ADDRESS }) registry!: string;
+  @ApiProperty({ type: [ApprovedLicenseTemplateDto] }) items!: ApprovedLicenseTemplateDto[];
 }
 
 export class ProposalActionDto implements ProposalAction {

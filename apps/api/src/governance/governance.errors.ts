@@ -18,6 +18,12 @@ export const GovernanceErrors = {
       'this deployment names no governor: set it up with the contracts (see the README)',
       [{ field: 'deployment', reason: 'has no Governor, Timelock and votes token' }],
     ),
+  licenseTemplatesNotDeployed: () =>
+    new DomainError<GovernanceErrorCode>(
+      'GOVERNANCE_NOT_DEPLOYED',
+      'this deployment names no license template registry (it predates LicenseTemplateRegistry)',
+      [{ field: 'deployment', reason: 'has no LicenseTemplateRegistry' }],
+    ),
   proposalNotFound: (id: string) =>
     new DomainError<GovernanceErrorCode>('PROPOSAL_NOT_FOUND', `no proposal ${id} has been indexed`, [
       { field: 'id', reason: 'no ProposalCreated event with this id (or not final yet)' },

@@ -20,6 +20,14 @@ export interface ProposalCreatedRow {
   tx_hash: string;
 }
 
+/** An approved license template's LicenseTemplateAdded event. */
+export interface ApprovedLicenseTemplateRow {
+  template_id: string;
+  uri: string;
+  block_time: Date;
+  tx_hash: string;
+}
+
 /** Proposals as indexed from the Governor's events (`chain_events`; a reorganisation removes them with their block). */
 @Injectable()
 export class GovernanceRepository extends SqlRepository {
@@ -54,6 +62,26 @@ export class GovernanceRepository extends SqlRepository {
       [governor, id],
     );
     return row;
+  }
+
+  /**
+   * The templates whose last event on `registry` is LicenseTemplateAdded (approved and not since
+   * removed), with that approval's event, oldest approval first.
+   */
+  async approvedLicenseTemplates(registry: Address): Promise<ApprovedLicenseTemplateRow[]> {
+    return this.db.query<ApprovedLicenseTemplateRow[]>(
+      `SELECT template_id, uri, block_time, tx_hash FROM (
+         SELECT DISTINCT ON (args->>'templateId')
+                args->>'templateId' AS template_id, coalesce(args->>'uri', '') AS uri, event_name,
+                block_time, tx_hash, block_number, log_index
+           FROM chain_events
+          WHERE address = $1 AND event_name IN ('LicenseTemplateAdded', 'LicenseTemplateRemoved')
+          ORDER BY args->>'templateId', block_number DESC, log_index DESC
+       ) latest
+       WHERE event_name = 'LicenseTemplateAdded'
+       ORDER BY block_number, log_index`,
+      [registry],
+    );
   }
 
   /** The account's votes leaves, per epoch not lost to a reorganisation, oldest first. */

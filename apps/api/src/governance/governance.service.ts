@@ -4,7 +4,13 @@ import { normaliseAddress, parseAddress, PROPOSAL_STATES, type Address } from '@
 import { artifacts, describeProposalCall, type GovernedContracts } from '@upstream/chain';
 import { ChainService } from '../chain/chain.service';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
-import type { AccountVotesDto, GovernanceInfoDto, ProposalDto, ProposalPageDto } from './governance.dto';
+import type {
+  AccountVotesDto,
+  GovernanceInfoDto,
+  LicenseTemplateListDto,
+  ProposalDto,
+  ProposalPageDto,
+} from './governance.dto';
 import { GovernanceErrors } from './governance.errors';
 import { GovernanceRepository, type ProposalCreatedRow } from './governance.repository';
 
@@ -18,6 +24,7 @@ interface Governance {
   timelock: Contract;
   votes: Contract;
   governorAddress: Address;
+  licenseTemplates: Address | null;
   contracts: GovernedContracts;
 }
 
@@ -44,11 +51,13 @@ export class GovernanceService {
         timelock: new Contract(g.timelock, artifacts.UpstreamTimelock.abi, chain.provider),
         votes: new Contract(g.votes, artifacts.UpstreamVotes.abi, chain.provider),
         governorAddress: parseAddress(g.governor, 'governor'),
+        licenseTemplates: g.licenseTemplates ? parseAddress(g.licenseTemplates, 'licenseTemplates') : null,
         contracts: {
           royaltySplitter: deployment.royaltySplitter,
           provenanceRegistry: deployment.provenanceRegistry,
           governor: g.governor,
           timelock: g.timelock,
+          licenseTemplates: g.licenseTemplates,
         },
       };
   }
@@ -75,6 +84,23 @@ export class GovernanceService {
       timelockDelaySeconds: String(minDelay),
       votesSupply: String(supply),
       currentBlock: String(head),
+      licenseTemplates: g.licenseTemplates ? getAddress(g.licenseTemplates) : null,
+    };
+  }
+
+  /** The license templates governance has approved, as the indexer followed the registry's events. */
+  async licenseTemplates(): Promise<LicenseTemplateListDto> {
+    const registry = this.required().licenseTemplates;
+    if (!registry) throw GovernanceErrors.licenseTemplatesNotDeployed();
+    const rows = await this.repo.approvedLicenseTemplates(registry);
+    return {
+      registry: getAddress(registry),
+      items: rows.map((row) => ({
+        templateId: row.template_id,
+        uri: row.uri,
+        approvedAt: row.block_time.toISOString(),
+        txHash: row.tx_hash,
+      })),
     };
   }
 

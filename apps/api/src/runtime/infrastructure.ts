@@ -41,7 +41,7 @@ export interface ChainDeployment {
   royaltySplitter: Address;
   provenanceRegistry: Address;
   paymentToken: Address | null;
-  governance?: { timelock: string; governor: string; votes: string };
+  governance?: { timelock: string; governor: string; votes: string; licenseTemplates?: string };
 }
 
 type Log = (message: string) => void;
@@ -279,6 +279,7 @@ export function toChainDeployment(d: UpstreamDeployment): ChainDeployment {
       timelock: d.contracts.UpstreamTimelock,
       governor: d.contracts.UpstreamGovernor,
       votes: d.contracts.UpstreamVotes,
+      ...(d.contracts.LicenseTemplateRegistry ? { licenseTemplates: d.contracts.LicenseTemplateRegistry } : {}),
     },
   };
 }

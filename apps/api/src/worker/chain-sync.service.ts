@@ -58,12 +58,16 @@ export class ChainSyncService {
       contracts: [
         { address: deployment.royaltySplitter, abi: artifacts.RoyaltySplitter.abi },
         { address: deployment.provenanceRegistry, abi: artifacts.ProvenanceRegistry.abi },
-        // The Governor's and the Timelock's events are kept for GET /governance/proposals.
+        // The Governor's and the Timelock's events are kept for GET /governance/proposals, the
+        // license template registry's for GET /governance/license-templates.
         ...(deployment.governance
           ? [
               { address: deployment.governance.governor, abi: artifacts.UpstreamGovernor.abi },
               { address: deployment.governance.timelock, abi: artifacts.UpstreamTimelock.abi },
             ]
+          : []),
+        ...(deployment.governance?.licenseTemplates
+          ? [{ address: deployment.governance.licenseTemplates, abi: artifacts.LicenseTemplateRegistry.abi }]
           : []),
       ],
       confirmations: runtime.config.confirmations,

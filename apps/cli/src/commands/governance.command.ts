@@ -13,6 +13,7 @@ import {
   type ProposalTemplate,
   type SignedBallot,
 } from '@upstream/chain';
+import { licenseTerms, licenseTermsHash } from '@upstream/provenance';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 
 const DEFAULT_RPC = process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545';
@@ -65,6 +66,15 @@ function proposalText(p: Proposal): string {
   return lines.join('\n');
 }
 
+/** A license template's id: a terms hash as given, or a template's name whose default terms are hashed. */
+function templateId(value: string, option: string): string {
+  if (/^0x[0-9a-fA-F]{64}$/.test(value)) return value.toLowerCase();
+  if (value === 'open-training' || value === 'research-only') return licenseTermsHash(licenseTerms(value));
+  throw new Error(
+    `${option}: ${JSON.stringify(value)} is neither a terms hash (0x and 64 hex digits) nor open-training or research-only`,
+  );
+}
+
 /** The template a `propose` command line names (exactly one kind of change). */
 function templateOf(o: Record<string, string | undefined>): ProposalTemplate {
   const chosen: ProposalTemplate[] = [];
@@ -87,11 +97,25 @@ function templateOf(o: Record<string, string | undefined>): ProposalTemplate {
   if (o.votingPeriod !== undefined)
     chosen.push({ kind: 'voting-period', blocks: integer(o.votingPeriod, '--voting-period') });
   if (o.quorum !== undefined) chosen.push({ kind: 'quorum', percent: Number(integer(o.quorum, '--quorum')) });
+  if (o.addLicenseTemplate !== undefined)
+    chosen.push({
+      kind: 'license-template-add',
+      templateId: templateId(o.addLicenseTemplate, '--add-license-template'),
+      uri: o.termsUri ?? '',
+    });
+  if (o.removeLicenseTemplate !== undefined)
+    chosen.push({
+      kind: 'license-template-remove',
+      templateId: templateId(o.removeLicenseTemplate, '--remove-license-template'),
+    });
   if (chosen.length !== 1)
     throw new Error(
       'name exactly one change: --fee-bps, --root-delay, --treasury, --add-guardian/--remove-guardian, ' +
-        '--allow-token, --disallow-token, --allowlist, --timelock-delay, --voting-period or --quorum',
+        '--allow-token, --disallow-token, --allowlist, --timelock-delay, --voting-period, --quorum, ' +
+        '--add-license-template or --remove-license-template',
     );
+  if (o.termsUri !== undefined && o.addLicenseTemplate === undefined)
+    throw new Error('--terms-uri: goes with --add-license-template');
   return chosen[0];
 }
 
@@ -153,6 +177,19 @@ export function registerGovernanceCommands(program: Command): void {
     });
 
   governance
+    .command('license-templates')
+    .description('the license templates governance approved; a dataset whose termsHash is listed uses one')
+    .action(async (_options: unknown, command: Command) => {
+      const opts = globalOptions(command);
+      const list = await new ApiClient(opts.api).call('listLicenseTemplates');
+      output(opts, list, () =>
+        list.items.length === 0
+          ? `no license template approved yet (registry ${list.registry})`
+          : list.items.map((t) => `${t.templateId}  approved ${t.approvedAt}${t.uri ? `  ${t.uri}` : ''}`).join('\n'),
+      );
+    });
+
+  governance
     .command('votes [address]')
     .description("an account's voting power and delegate (default: the signing key's account)")
     .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)')
@@ -206,7 +243,13 @@ export function registerGovernanceCommands(program: Command): void {
       )
       .option('--timelock-delay <seconds>', "set the timelock's delay")
       .option('--voting-period <blocks>', 'set how long a vote stays open')
-      .option('--quorum <percent>', 'set the quorum, in percent of the votes supply'),
+      .option('--quorum <percent>', 'set the quorum, in percent of the votes supply')
+      .option(
+        '--add-license-template <terms>',
+        'approve a license template: its terms hash, or open-training / research-only for their default terms',
+      )
+      .option('--terms-uri <uri>', 'with --add-license-template: where the terms are published')
+      .option('--remove-license-template <terms>', "withdraw a license template's approval (terms hash or name)"),
   ).action(async (options: ChainOptions & Record<string, string | undefined>, command: Command) => {
     const opts = globalOptions(command);
     const template = templateOf(options);
@@ -217,6 +260,7 @@ export function registerGovernanceCommands(program: Command): void {
       provenanceRegistry: chain.provenanceRegistry,
       governor: info.governor,
       timelock: info.timelock,
+      licenseTemplates: info.licenseTemplates ?? undefined,
     });
     const description = options.description!;
     await withSigner(options, async (signer) => {

@@ -11,6 +11,7 @@ export interface GovernedContracts {
   provenanceRegistry?: string;
   governor?: string;
   timelock?: string;
+  licenseTemplates?: string;
 }
 
 /** One Governor action: call `calldata` on `target` with `value` wei. */
@@ -30,7 +31,10 @@ export type ProposalTemplate =
   | { kind: 'token-allowlist'; enabled: boolean }
   | { kind: 'timelock-delay'; seconds: bigint }
   | { kind: 'voting-period'; blocks: bigint }
-  | { kind: 'quorum'; percent: number };
+  | { kind: 'quorum'; percent: number }
+  /** `templateId`: keccak256 of the template's canonical terms (a dataset license's `termsHash`). */
+  | { kind: 'license-template-add'; templateId: string; uri: string }
+  | { kind: 'license-template-remove'; templateId: string };
 
 export class ProposalTemplateError extends Error {
   override readonly name = 'ProposalTemplateError';
@@ -47,6 +51,7 @@ const SPLITTER = new Interface(artifacts.RoyaltySplitter.abi);
 const GOVERNOR = new Interface(artifacts.UpstreamGovernor.abi);
 const TIMELOCK = new Interface(artifacts.UpstreamTimelock.abi);
 const REGISTRY = new Interface(artifacts.ProvenanceRegistry.abi);
+const LICENSE_TEMPLATES = new Interface(artifacts.LicenseTemplateRegistry.abi);
 /** The splitter's ceilings (RoyaltySplitter.MAX_FEE_BPS, MAX_ROOT_DELAY): a proposal past them could never execute. */
 export const MAX_FEE_BPS = 1_000;
 export const MAX_ROOT_DELAY_SECONDS = 30n * 86_400n;
@@ -98,7 +103,27 @@ export function encodeProposal(template: ProposalTemplate, contracts: GovernedCo
       if (!Number.isInteger(template.percent) || template.percent < 1 || template.percent > 100)
         throw new ProposalTemplateError('percent', 'must be an integer percentage from 1 to 100');
       return [on(contracts.governor, 'governor', GOVERNOR, 'updateQuorumNumerator', [template.percent])];
+    case 'license-template-add':
+      return [
+        on(contracts.licenseTemplates, 'license template registry', LICENSE_TEMPLATES, 'addTemplate', [
+          templateId(template.templateId),
+          template.uri,
+        ]),
+      ];
+    case 'license-template-remove':
+      return [
+        on(contracts.licenseTemplates, 'license template registry', LICENSE_TEMPLATES, 'removeTemplate', [
+          templateId(template.templateId),
+        ]),
+      ];
   }
+}
+
+function templateId(value: string): string {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value))
+    throw new ProposalTemplateError('templateId', 'must be 0x followed by 64 hex digits (a terms hash)');
+  if (/^0x0{64}$/.test(value)) throw new ProposalTemplateError('templateId', 'must not be zero');
+  return value.toLowerCase();
 }
 
 function account(value: string, field: string): string {
@@ -129,6 +154,7 @@ export function describeProposalCall(call: ProposalCall, contracts: GovernedCont
     [contracts.provenanceRegistry, 'ProvenanceRegistry', REGISTRY],
     [contracts.governor, 'UpstreamGovernor', GOVERNOR],
     [contracts.timelock, 'UpstreamTimelock', TIMELOCK],
+    [contracts.licenseTemplates, 'LicenseTemplateRegistry', LICENSE_TEMPLATES],
   ];
   const target = isAddress(call.target) ? getAddress(call.target) : call.target;
   const match = known.find(([address]) => address !== undefined && address.toLowerCase() === target.toLowerCase());
@@ -184,6 +210,10 @@ function wordsFor(contract: string, fn: string, args: Record<string, string>): s
       return `set the proposal threshold to ${args.newProposalThreshold} votes (smallest units)`;
     case 'UpstreamGovernor.updateQuorumNumerator':
       return `set the quorum to ${args.newQuorumNumerator} % of the votes supply`;
+    case 'LicenseTemplateRegistry.addTemplate':
+      return `approve the license template ${args.templateId}${args.uri ? ` (terms at ${args.uri})` : ''}`;
+    case 'LicenseTemplateRegistry.removeTemplate':
+      return `withdraw the approval of the license template ${args.templateId}`;
   }
   if (fn === 'grantRole') return `grant ${role(args.role)} on ${contract} to ${args.account}`;
   if (fn === 'revokeRole') return `revoke ${role(args.role)} on ${contract} from ${args.account}`;
