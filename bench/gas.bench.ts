@@ -451,6 +451,34 @@ async function main() {
     if ((await govSplitter.feeBps()) !== 300n) throw new Error('proposalLifecycle: the fee change did not execute');
   }
 
+  // ------------------------------------------------------------ registries
+  // ProvenanceRegistry.anchor of a 100-item batch for each kind (takedowns, kind 2, beside the
+  // contributions' baseline), and LicenseTemplateRegistry's governance calls (sent here by its admin
+  // directly, as the timelock would send them), beside the anchor of contributions.
+  const anchor: Record<string, number> = {};
+  const licenseTemplates: Record<string, number> = {};
+  {
+    const { contract: registry } = await deploy('ProvenanceRegistry', [
+      await deployer.getAddress(),
+      await operator.getAddress(),
+    ]);
+    for (const [name, kind] of [
+      ['contributions', 0],
+      ['trainingRuns', 1],
+      ['takedowns', 2],
+    ] as const)
+      anchor[name] = await send(as(registry, operator).anchor(kind, ethers.id(`batch-${name}`), 100, ''));
+    const templates = await deploy('LicenseTemplateRegistry', [await deployer.getAddress()]);
+    licenseTemplates.deploy = templates.gas;
+    const terms = ethers.id('{"template":"research-only"}');
+    licenseTemplates.addTemplate = await send(
+      templates.contract.addTemplate(terms, 'https://example.org/licenses/research-only'),
+    );
+    licenseTemplates.removeTemplate = await send(templates.contract.removeTemplate(terms));
+  }
+  const ratioTo = (baseline: number, figures: Record<string, number>) =>
+    Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, Number((v / baseline).toFixed(3))]));
+
   // ------------------------------------------------------------ peers
   const peerToken = await newToken('PEER');
   const peerTokenAddress = await peerToken.getAddress();
@@ -558,6 +586,14 @@ async function main() {
     claimWithVotes: { byLeaves: claimWithVotes },
     castVoteBySig,
     proposalLifecycle,
+    anchor: { ...anchor, ratioToContributions: ratioTo(anchor.contributions, anchor) },
+    licenseTemplates: {
+      ...licenseTemplates,
+      ratioToAnchorContributions: ratioTo(anchor.contributions, {
+        addTemplate: licenseTemplates.addTemplate,
+        removeTemplate: licenseTemplates.removeTemplate,
+      }),
+    },
     peers: {
       paymentSplitter: { ...paymentSplitter, maxPayeesInOneTransaction: maxPayees },
       pushSplit,
@@ -601,6 +637,10 @@ async function main() {
         'castVoteBySig = a relayer submitting an EIP-712 Ballot (voter with delegated votes, proposal active); castVote = the voter sending its own vote (baseline); castVoteWithReasonBySig = an ExtendedBallot with an 18-character reason',
       proposalLifecycle:
         'deployUpstream deployment; a one-action fee proposal (setFeeBps) by a delegated holder: propose, castVote, castVoteBySig (relayed), queue (timelock scheduleBatch), execute (after the 1 h delay)',
+      anchor:
+        'ProvenanceRegistry.anchor of a fresh root for a 100-item batch, empty URI, by the anchorer: contributions (kind 0, the baseline), training runs (1), takedowns (2)',
+      licenseTemplates:
+        'LicenseTemplateRegistry: deploy; addTemplate with a 42-character terms URI and removeTemplate, each sent by the admin (the timelock in a deployment, so a passed proposal executes it); ratios to anchoring a batch of contributions',
       paymentSplitter: 'OpenZeppelin 4.9 PaymentSplitter; release = second payee releasing an ERC-20 share',
       pushSplit: 'naive contract paying every recipient (fresh addresses) in the payment transaction',
       treeBuildMs,

@@ -283,7 +283,7 @@ const LEAVES: [string, readonly string[], string, string][] = [
   [
     'anchored batches (`ProvenanceRegistry.anchor`)',
     BATCH_ANCHOR_TYPES,
-    'one EIP-712 digest (registration or manifest)',
+    'one EIP-712 digest (registration, manifest or takedown; one kind per batch)',
     '`libs/provenance/src/batch-anchor.tree.ts`',
   ],
 ];

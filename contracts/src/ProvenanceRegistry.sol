@@ -4,8 +4,9 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
 /// @title ProvenanceRegistry
-/// @notice Anchors Merkle roots of contribution batches and training-run manifests on chain, so the
-/// block time of the anchoring transaction is a public, tamper-evident timestamp for each batch.
+/// @notice Anchors Merkle roots of contribution batches, training-run manifests and dataset takedowns
+/// on chain, so the block time of the anchoring transaction is a public, tamper-evident timestamp for
+/// each batch.
 contract ProvenanceRegistry is AccessControl {
     /// @notice Anchors batch roots.
     bytes32 public constant ANCHORER_ROLE = keccak256("ANCHORER_ROLE");
@@ -14,6 +15,8 @@ contract ProvenanceRegistry is AccessControl {
     uint8 public constant KIND_CONTRIBUTIONS = 0;
     /// @notice Kind of a batch of training-run manifests.
     uint8 public constant KIND_TRAINING_RUNS = 1;
+    /// @notice Kind of a batch of owners' signed dataset takedowns.
+    uint8 public constant KIND_TAKEDOWNS = 2;
 
     /// @notice What is known about an anchored root; packed in one slot.
     struct Anchor {
@@ -26,7 +29,7 @@ contract ProvenanceRegistry is AccessControl {
 
     /// @notice `root` of a batch of `count` items of `kind` was anchored at `timestamp`.
     /// @param root Merkle root of the batch.
-    /// @param kind 0 for contributions, 1 for training runs.
+    /// @param kind 0 for contributions, 1 for training runs, 2 for takedowns.
     /// @param count Number of items in the batch.
     /// @param uri Where the batch's items can be fetched (may be empty).
     /// @param timestamp The block time it was anchored at.
@@ -34,7 +37,7 @@ contract ProvenanceRegistry is AccessControl {
 
     /// @notice The root was anchored before.
     error ProvenanceRegistryAlreadyAnchored(bytes32 root, uint64 anchoredAt);
-    /// @notice The kind is neither contributions (0) nor training runs (1).
+    /// @notice The kind is none of contributions (0), training runs (1) and takedowns (2).
     error ProvenanceRegistryUnknownKind(uint8 kind);
     /// @notice The root is zero.
     error ProvenanceRegistryZeroRoot();
@@ -51,13 +54,13 @@ contract ProvenanceRegistry is AccessControl {
     }
 
     /// @notice Anchors the Merkle root of a batch, once; the block time becomes its timestamp.
-    /// @param kind 0 for contributions, 1 for training runs.
+    /// @param kind 0 for contributions, 1 for training runs, 2 for takedowns.
     /// @param root Merkle root of the batch.
     /// @param count Number of items in the batch.
     /// @param uri Where the batch's manifest can be fetched (not stored, only emitted).
     function anchor(uint8 kind, bytes32 root, uint64 count, string calldata uri) external onlyRole(ANCHORER_ROLE) {
         if (root == bytes32(0)) revert ProvenanceRegistryZeroRoot();
-        if (kind > KIND_TRAINING_RUNS) revert ProvenanceRegistryUnknownKind(kind);
+        if (kind > KIND_TAKEDOWNS) revert ProvenanceRegistryUnknownKind(kind);
         uint64 existing = _anchors[root].timestamp;
         if (existing != 0) revert ProvenanceRegistryAlreadyAnchored(root, existing);
         uint64 timestamp = uint64(block.timestamp);

@@ -21,9 +21,21 @@ contract ProvenanceRegistryTest is TestBase {
         assertEq(registry.anchoredAt(keccak256("b1")), 1_700_000_000, "anchoredAt");
     }
 
-    function testFuzz_Anchor_AnyRootOnce(bytes32 root, uint64 count, bool runs) public {
+    function test_Anchor_TakedownsAreAKind() public {
+        uint8 takedowns = registry.KIND_TAKEDOWNS();
+        assertEq(takedowns, 2, "KIND_TAKEDOWNS");
+        vm.expectEmit();
+        emit ProvenanceRegistry.Anchored(keccak256("t1"), 2, 3, "", 1_700_000_000);
+        vm.prank(operator);
+        registry.anchor(takedowns, keccak256("t1"), 3, "");
+        ProvenanceRegistry.Anchor memory a = registry.anchorOf(keccak256("t1"));
+        assertEq(a.kind, 2, "kind");
+        assertEq(a.count, 3, "count");
+    }
+
+    function testFuzz_Anchor_AnyRootOnce(bytes32 root, uint64 count, uint8 kindSeed) public {
         vm.assume(root != bytes32(0));
-        uint8 kind = runs ? 1 : 0;
+        uint8 kind = kindSeed % 3;
         vm.prank(operator);
         registry.anchor(kind, root, count, "");
         vm.prank(operator);
@@ -35,8 +47,8 @@ contract ProvenanceRegistryTest is TestBase {
 
     function test_Anchor_Revert_whenUnknownKind() public {
         vm.prank(operator);
-        vm.expectRevert(abi.encodeWithSelector(ProvenanceRegistry.ProvenanceRegistryUnknownKind.selector, 2));
-        registry.anchor(2, keccak256("x"), 1, "");
+        vm.expectRevert(abi.encodeWithSelector(ProvenanceRegistry.ProvenanceRegistryUnknownKind.selector, 3));
+        registry.anchor(3, keccak256("x"), 1, "");
     }
 
     function test_Anchor_Revert_whenNotAnchorer() public {

@@ -53,7 +53,7 @@ describe('ProvenanceRegistry', () => {
 
   it('refuses an unknown kind and a zero root', async () => {
     await expectRevert(
-      asAnchorer().anchor(2, ethers.id('x'), 1n, ''),
+      asAnchorer().anchor(3, ethers.id('x'), 1n, ''), // 0 contributions, 1 runs, 2 takedowns
       registry.interface,
       'ProvenanceRegistryUnknownKind',
     );

@@ -3,15 +3,18 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Wallet } from 'ethers';
+import { Contract, Wallet } from 'ethers';
 import type TestAgent from 'supertest/lib/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildContentTree,
   licensingChangeTypedData,
   takedownTypedData,
+  verifyBatchAnchorProof,
   type UpstreamDomain,
 } from '@upstream/provenance';
+import { artifacts } from '@upstream/chain';
+import { AnchoringService } from '../../apps/api/src/anchoring/anchoring.service';
 import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { startTestApp, type TestApp } from '../support/app';
 import { signLicense, signRunManifest } from '../support/catalogue-fixtures';
@@ -179,6 +182,36 @@ describe('takedown: an owner withdraws a dataset version; runs that used it keep
     expect(existsSync(blobFile)).toBe(false);
   });
 
+  it('anchors the signed takedown like a registration: its digest in a batch of kind 2, the transaction on the dataset', async () => {
+    const before = (await t.http.get(`/datasets/${dataset.id}`).expect(200)).body.takedown;
+    expect(before.anchorStatus).toMatchObject({
+      state: 'pending',
+      leaf: before.digest,
+      registry: t.chain.deployment.contracts.ProvenanceRegistry.toLowerCase(),
+    });
+    await t.app.get(AnchoringService).batchPending(true);
+    let anchorStatus = before.anchorStatus;
+    // The worker sends the batch's transaction, then indexes its Anchored event.
+    for (let i = 0; i < 5 && anchorStatus.state !== 'anchored'; i++) {
+      await t.tick();
+      anchorStatus = (await t.http.get(`/datasets/${dataset.id}`).expect(200)).body.takedown.anchorStatus;
+    }
+    expect(anchorStatus).toMatchObject({
+      state: 'anchored',
+      leaf: before.digest,
+      transaction: { hash: anchorStatus.anchor.txHash },
+    });
+    expect(await verifyBatchAnchorProof(anchorStatus.batch.root, before.digest, anchorStatus.batch.proof)).toBe(true);
+    const registry = new Contract(
+      t.chain.deployment.contracts.ProvenanceRegistry,
+      artifacts.ProvenanceRegistry.abi,
+      t.chain.provider,
+    );
+    const onChain = await registry.anchorOf(anchorStatus.batch.root);
+    expect(onChain.kind).toBe(2n); // KIND_TAKEDOWNS
+    expect(onChain.count).toBe(BigInt(anchorStatus.batch.itemCount));
+  });
+
   it('delivers nothing of it any more, to anyone, naming the takedown: 410 DATASET_WITHDRAWN', async () => {
     for (const res of [
       await asLab.get(`/datasets/${dataset.id}/files/content?path=a.bin`),
@@ -246,10 +279,13 @@ describe('takedown: an owner withdraws a dataset version; runs that used it keep
       // The takedown's transaction as TakedownService runs it: the dataset row held, the record written.
       await c.query('BEGIN');
       await c.query(`SELECT 1 FROM datasets WHERE id = $1 FOR NO KEY UPDATE`, [other.id]);
+      const digest = '0x' + randomBytes(32).toString('hex');
+      const { rows } = await c.query(`INSERT INTO anchor_items (kind, leaf) VALUES (2, $1) RETURNING id`, [digest]);
       await c.query(
-        `INSERT INTO dataset_takedowns (dataset_id, signer, reason, delete_bytes, nonce, deadline, signature, digest)
-         VALUES ($1, $2, 'racing', false, 1, now() + interval '1 hour', '0x', $3)`,
-        [other.id, alice.address.toLowerCase(), '0x' + randomBytes(32).toString('hex')],
+        `INSERT INTO dataset_takedowns
+           (dataset_id, signer, reason, delete_bytes, nonce, deadline, signature, digest, anchor_item_id)
+         VALUES ($1, $2, 'racing', false, 1, now() + interval '1 hour', '0x', $3, $4)`,
+        [other.id, alice.address.toLowerCase(), digest, rows[0].id],
       );
       let settled = false;
       const license = t.http

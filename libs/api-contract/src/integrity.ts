@@ -1,4 +1,4 @@
-import type { DatasetOwner } from './datasets';
+import type { DatasetAnchorStatus, DatasetOwner } from './datasets';
 import { shapeOf } from './shape';
 
 /**
@@ -203,9 +203,11 @@ export interface DatasetTakedown {
   blobsDeleted: number;
   /** Blobs kept because another live dataset holds the same bytes (served only under that dataset). */
   blobsKept: number;
-  /** EIP-712 digest of the signed Takedown. */
+  /** EIP-712 digest of the signed Takedown: the leaf anchored in the ProvenanceRegistry (kind 2). */
   digest: string;
   signature: string;
+  /** The takedown's anchoring, as a registration's: pending, in a batch, then anchored (with its transaction). */
+  anchorStatus: DatasetAnchorStatus;
 }
 
 export const TakedownRequestShape = shapeOf<TakedownRequest>({
@@ -228,4 +230,5 @@ export const DatasetTakedownShape = shapeOf<DatasetTakedown>({
   blobsKept: true,
   digest: true,
   signature: true,
+  anchorStatus: 'DatasetAnchorStatus',
 });

@@ -9,11 +9,17 @@ import { ChainSyncService } from '../worker/chain-sync.service';
 import { WorkerService } from '../worker/worker.service';
 import { AnchoringRepository } from './anchoring.repository';
 
-/** What is anchored: kind 0 = contribution registrations, 1 = training-run manifests (ProvenanceRegistry kinds). */
+/** What is anchored: the ProvenanceRegistry's kinds of batch. */
 export enum AnchorKind {
+  /** Signed Contributions (dataset registrations). */
   Contributions = 0,
+  /** Signed training-run manifests. */
   TrainingRuns = 1,
+  /** Owners' signed Takedowns. */
+  Takedowns = 2,
 }
+
+const ANCHOR_KINDS = [AnchorKind.Contributions, AnchorKind.TrainingRuns, AnchorKind.Takedowns];
 
 export interface AnchorStatus {
   /** pending: waiting for a batch; batched: root built, transaction queued or sent; anchored: Anchored event indexed. */
@@ -54,7 +60,7 @@ export class AnchoringService implements OnModuleInit {
   /** Builds the batches that are due; `force` batches whatever is waiting. Returns the roots built. */
   async batchPending(force = false): Promise<string[]> {
     const roots: string[] = [];
-    for (const kind of [AnchorKind.Contributions, AnchorKind.TrainingRuns]) {
+    for (const kind of ANCHOR_KINDS) {
       for (;;) {
         const root = await this.batchOne(kind, force);
         if (!root) break;
@@ -86,6 +92,11 @@ export class AnchoringService implements OnModuleInit {
       });
       return tree.root;
     });
+  }
+
+  /** `status`, naming the registry the root is anchored in (as a dataset or a takedown shows it). */
+  async publicStatus(itemId: string): Promise<AnchorStatus & { registry: string }> {
+    return { ...(await this.status(itemId)), registry: this.runtime.infrastructure.deployment.provenanceRegistry };
   }
 
   /** Where a record stands, with the inclusion proof of its leaf in the anchored root. */

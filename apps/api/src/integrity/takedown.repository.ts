@@ -17,6 +17,7 @@ export interface TakedownRow {
   bytes_deleted_at: Date | null;
   blobs_deleted: number;
   blobs_kept: number;
+  anchor_item_id: string;
 }
 
 export interface NewTakedown {
@@ -28,6 +29,7 @@ export interface NewTakedown {
   deadline: bigint;
   signature: string;
   digest: string;
+  anchorItemId: string;
 }
 
 /** Takedowns: the signed record, and the deletion of a taken-down dataset's bytes. */
@@ -57,8 +59,9 @@ export class TakedownRepository extends SqlRepository {
   /** The takedown record; false when the dataset was already taken down. */
   async insert(t: NewTakedown): Promise<boolean> {
     const rows: unknown[] = await this.db.query(
-      `INSERT INTO dataset_takedowns (dataset_id, signer, reason, delete_bytes, nonce, deadline, signature, digest)
-       VALUES ($1, $2, $3, $4, $5, to_timestamp($6::numeric), $7, $8)
+      `INSERT INTO dataset_takedowns
+         (dataset_id, signer, reason, delete_bytes, nonce, deadline, signature, digest, anchor_item_id)
+       VALUES ($1, $2, $3, $4, $5, to_timestamp($6::numeric), $7, $8, $9)
        ON CONFLICT (dataset_id) DO NOTHING RETURNING 1 AS ok`,
       [
         t.datasetId,
@@ -69,6 +72,7 @@ export class TakedownRepository extends SqlRepository {
         t.deadline.toString(),
         t.signature,
         t.digest,
+        t.anchorItemId,
       ],
     );
     return rows.length === 1;
@@ -107,7 +111,7 @@ export class TakedownRepository extends SqlRepository {
   async find(datasetId: string): Promise<TakedownRow | undefined> {
     const [row] = await this.db.query<TakedownRow[]>(
       `SELECT t.dataset_id, d.content_root, t.signer, t.reason, t.delete_bytes, t.signature, t.digest, t.taken_down_at,
-              t.bytes_deleted_at, t.blobs_deleted, t.blobs_kept
+              t.bytes_deleted_at, t.blobs_deleted, t.blobs_kept, t.anchor_item_id::text AS anchor_item_id
        FROM dataset_takedowns t JOIN datasets d ON d.id = t.dataset_id WHERE t.dataset_id = $1`,
       [datasetId],
     );

@@ -6,6 +6,7 @@ import { DatasetReadRepository, datasetRefInvalid, isDatasetRef } from '../catal
 import { UsedNoncesRepository } from '../catalogue/used-nonces.repository';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { datasetNotFound } from '../contributions/contributions.errors';
+import { AnchoringService, AnchorKind } from '../anchoring/anchoring.service';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import type { TakedownDto } from './dto/takedown.dto';
 import { integrityError } from './integrity.errors';
@@ -22,7 +23,8 @@ const field = (
  * Takedowns (issue 15): an owner's signed EIP-712 Takedown withdraws a dataset version. Licensing and
  * delivery read it through DatasetReadRepository and refuse with 410 DATASET_WITHDRAWN; runs, their
  * entries and the ledger are untouched, so runs that used it keep their record and royalties.
- * Not anchored on-chain yet: the ProvenanceRegistry knows two kinds of batch (contributions, runs).
+ * The signed record is anchored like a registration: its digest is a leaf of the next batch of
+ * takedowns (ProvenanceRegistry kind 2), queued in the takedown's own transaction.
  */
 @Injectable()
 export class TakedownService {
@@ -32,6 +34,7 @@ export class TakedownService {
     private readonly nonces: UsedNoncesRepository,
     private readonly signatures: SignatureVerifier,
     private readonly uow: UnitOfWork,
+    private readonly anchoring: AnchoringService,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
@@ -69,6 +72,8 @@ export class TakedownService {
         throw field('NONCE_REUSED', 'nonce', `${message.nonce} was already used by ${signer}; sign again`);
       const repository = this.repository.in(tx);
       await repository.lockDataset(dataset.id);
+      // Queued in this transaction: a takedown that commits is anchored, one that does not leaves no item.
+      const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.Takedowns, typed.digest);
       const inserted = await repository.insert({
         datasetId: dataset.id,
         signer,
@@ -78,6 +83,7 @@ export class TakedownService {
         deadline: message.deadline,
         signature: dto.signature.toLowerCase(),
         digest: typed.digest.toLowerCase(),
+        anchorItemId,
       });
       // Two takedowns racing: the second finds the first's row.
       if (!inserted) throw this.already(dataset.id);
@@ -89,7 +95,7 @@ export class TakedownService {
   /** A dataset's takedown, or null while it is live. */
   async status(datasetId: string): Promise<DatasetTakedown | null> {
     const row = await this.repository.find(datasetId);
-    return row ? toDto(row) : null;
+    return row ? toDto(row, await this.anchoring.publicStatus(row.anchor_item_id)) : null;
   }
 
   private already(datasetId: string, at?: string) {
@@ -102,7 +108,7 @@ export class TakedownService {
   }
 }
 
-function toDto(row: TakedownRow): DatasetTakedown {
+function toDto(row: TakedownRow, anchorStatus: DatasetTakedown['anchorStatus']): DatasetTakedown {
   return {
     datasetId: row.dataset_id,
     contentRoot: row.content_root,
@@ -115,5 +121,6 @@ function toDto(row: TakedownRow): DatasetTakedown {
     blobsKept: row.blobs_kept,
     digest: row.digest,
     signature: row.signature,
+    anchorStatus,
   };
 }

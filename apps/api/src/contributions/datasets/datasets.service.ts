@@ -28,7 +28,6 @@ import { ChainService } from '../../chain/chain.service';
 import type { DatasetQueryDto, PageQueryDto } from './dto/dataset-query.dto';
 import type { OffsetPageQueryDto } from '../../common/page-query.dto';
 import type {
-  AnchorResponseDto,
   ContributorDatasetPageDto,
   DatasetDetailDto,
   DatasetOwnerPageDto,
@@ -319,14 +318,10 @@ export class DatasetsService {
     const [parents, nextVersionIds, anchor, overlaps, takedown] = await Promise.all([
       this.repository.parentsOf(row.id),
       this.repository.nextVersionIds(row.id),
-      this.anchoring.status(row.anchor_item_id),
+      this.anchoring.publicStatus(row.anchor_item_id),
       this.overlaps.summary(row.id),
       this.takedowns.status(row.id),
     ]);
-    const anchorStatus: AnchorResponseDto = {
-      ...anchor,
-      registry: this.runtime.infrastructure.deployment.provenanceRegistry,
-    };
     return {
       ...this.summary(row),
       parents: parents.map((p) => ({
@@ -349,7 +344,7 @@ export class DatasetsService {
       deadline: new Date(row.deadline).toISOString(),
       signature: row.signature,
       digest: row.digest,
-      anchorStatus,
+      anchorStatus: anchor,
       overlaps,
       takedown,
     };

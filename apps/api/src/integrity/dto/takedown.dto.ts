@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import type { DatasetTakedown, TakedownRequest } from '@upstream/api-contract';
+import { AnchorResponseDto } from '../../anchoring/dto/anchor-status.dto';
 import { IsCleanText } from '../../common/clean-text';
 import { IsUint256String, IsUnixSeconds } from '../../common/number-fields';
 import { ADDRESS, SIGNATURE } from '../../licenses/dto/create-license.dto';
@@ -62,6 +63,15 @@ export class DatasetTakedownDto implements DatasetTakedown {
     description: 'Blobs kept because another live dataset holds the same bytes (served only under that one)',
   })
   blobsKept!: number;
-  @ApiProperty({ example: ROOT, description: 'EIP-712 digest of the signed Takedown' }) digest!: string;
+  @ApiProperty({
+    example: ROOT,
+    description: 'EIP-712 digest of the signed Takedown: the leaf anchored in the ProvenanceRegistry (kind 2)',
+  })
+  digest!: string;
   @ApiProperty({ example: '0x' + '1b'.repeat(65) }) signature!: string;
+  @ApiProperty({
+    type: AnchorResponseDto,
+    description: "The takedown's anchoring: pending, in a batch (with its proof), then anchored with its transaction",
+  })
+  anchorStatus!: AnchorResponseDto;
 }

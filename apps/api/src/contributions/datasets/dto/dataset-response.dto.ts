@@ -1,11 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type {
-  AnchorBatch,
-  AnchorEvent,
-  AnchorTransaction,
   ContributorDataset,
   ContributorDatasetPage,
-  DatasetAnchorStatus,
   DatasetDetail,
   DatasetFile,
   DatasetLicense,
@@ -21,6 +17,7 @@ import type {
 } from '@upstream/api-contract';
 import { OWNERS_PER_ENTRY } from '@upstream/api-contract';
 import { DatasetOverlapSummaryDto } from '../../../integrity/dto/overlap-response.dto';
+import { AnchorResponseDto } from '../../../anchoring/dto/anchor-status.dto';
 import { DatasetTakedownDto } from '../../../integrity/dto/takedown.dto';
 
 const ROOT = '0x3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b';
@@ -107,38 +104,6 @@ export class ParentResponseDto implements DatasetParent {
   @ApiProperty({ example: ROOT }) contentRoot!: string;
   @ApiProperty({ example: 'Cats, raw' }) title!: string;
   @ApiProperty({ example: 1000 }) upstreamBps!: number;
-}
-
-export class AnchorBatchDto implements AnchorBatch {
-  @ApiProperty({ example: '7' }) id!: string;
-  @ApiProperty({ example: ROOT, description: 'Batch root posted to ProvenanceRegistry.anchor' }) root!: string;
-  @ApiProperty({ example: 100 }) itemCount!: number;
-  @ApiProperty({ type: [String], example: [TX], description: 'StandardMerkleTree proof of `leaf` (bytes32) in `root`' })
-  proof!: string[];
-}
-
-export class AnchorTransactionDto implements AnchorTransaction {
-  @ApiProperty({ example: 'mined' }) status!: string;
-  @ApiProperty({ type: String, nullable: true, example: TX }) hash!: string | null;
-}
-
-export class AnchorEventDto implements AnchorEvent {
-  @ApiProperty({ example: TX }) txHash!: string;
-  @ApiProperty({ example: 1234 }) blockNumber!: number;
-  @ApiProperty({ example: '2026-11-20T10:00:05.000Z' }) anchoredAt!: string;
-}
-
-export class AnchorResponseDto implements DatasetAnchorStatus {
-  @ApiProperty({ enum: ['pending', 'batched', 'anchored'], example: 'anchored' }) state!: string;
-  @ApiProperty({ example: TX, description: "The leaf: the registration's EIP-712 digest" }) leaf!: string;
-  @ApiProperty({
-    example: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-    description: 'ProvenanceRegistry; check `anchoredAt(batch.root) > 0`',
-  })
-  registry!: string;
-  @ApiPropertyOptional({ type: AnchorBatchDto }) batch?: AnchorBatchDto;
-  @ApiPropertyOptional({ type: AnchorTransactionDto }) transaction?: AnchorTransactionDto;
-  @ApiPropertyOptional({ type: AnchorEventDto }) anchor?: AnchorEventDto;
 }
 
 export class DatasetDetailDto extends DatasetSummaryDto implements DatasetDetail {
