@@ -44,6 +44,8 @@ describe('configuration', () => {
     [{ BLOB_STORE_URL: 's3://bucket', BLOB_REDIRECT: 'always' }, 'BLOB_REDIRECT'],
     [{ BLOB_REDIRECT: 'presigned' }, 'BLOB_REDIRECT'],
     [{ S3_ENDPOINT: 'http://127.0.0.1:9000' }, 'S3_ENDPOINT'],
+    [{ LOCAL_VOTING_PERIOD_BLOCKS: '0' }, 'LOCAL_VOTING_PERIOD_BLOCKS'],
+    [{ LOCAL_VOTING_PERIOD_BLOCKS: '20.5' }, 'LOCAL_VOTING_PERIOD_BLOCKS'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(problems(env)).toEqual([variable]);
   });
@@ -51,6 +53,11 @@ describe('configuration', () => {
   it('reads EXTERNAL_URI_SCHEMES as lowercase schemes, https/s3/ipfs/ar by default', () => {
     expect(loadConfig({}).externalUriSchemes).toEqual(['https', 's3', 'ipfs', 'ar']);
     expect(loadConfig({ EXTERNAL_URI_SCHEMES: ' HTTPS , gs ' }).externalUriSchemes).toEqual(['https', 'gs']);
+  });
+
+  it("reads LOCAL_VOTING_PERIOD_BLOCKS for the local chain's Governor, a week of 12 s blocks by default", () => {
+    expect(loadConfig({}).localVotingPeriodBlocks).toBe(50_400);
+    expect(loadConfig({ LOCAL_VOTING_PERIOD_BLOCKS: '20' }).localVotingPeriodBlocks).toBe(20);
   });
 
   it('reads NEAR_DUPLICATE_SIMILARITY as a fraction, 0.5 by default', () => {
