@@ -16,6 +16,7 @@ const GROUPS = [
   ['docs/guides/contributor.md'],
   ['docs/guides/lab.md', 'docs/guides/auditor.md'],
   ['docs/guides/operator.md'],
+  ['docs/guides/governance.md'],
 ];
 const GUIDES = GROUPS.flat();
 const SAMPLE = join(ROOT, 'docs/public/samples/verify_dataset.py');
@@ -166,4 +167,14 @@ describe.skipIf(!existsSync(MAIN))('docs that run: the operator guide', () => {
   afterAll(async () => session?.close(), 60_000);
 
   runGuides(() => session, GROUPS[2]);
+});
+
+describe.skipIf(!existsSync(MAIN))('docs that run: the governance guide, with a 20-block vote', () => {
+  let session: GuideSession;
+  beforeAll(async () => {
+    session = await startGuideSession({ ...SERVICE_ENV, LOCAL_VOTING_PERIOD_BLOCKS: '20' });
+  }, 120_000);
+  afterAll(async () => session?.close(), 60_000);
+
+  runGuides(() => session, GROUPS[3]);
 });
