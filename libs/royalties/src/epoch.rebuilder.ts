@@ -4,6 +4,7 @@
 import { AbiCoder, keccak256 } from 'ethers';
 import { earnedVotes, type EarnedVotesRule } from './earned-votes';
 import { cumulativeLeaves, type CumulativeBalance, type EpochTree } from './epoch-leaves.tree';
+import { applyDisputes, DisputeBook, type PublicDispute } from './dispute-escrow';
 import { type DatasetNode } from './royalty.allocator';
 import { allocatePayment } from './run-fee.split';
 
@@ -47,28 +48,63 @@ export interface EpochInputs {
   datasets: Record<string, PublicDataset>;
   /** How royalties earn governance votes (votes leaves beside the balances); absent: no votes leaves. */
   votes?: EarnedVotesRule | null;
+  /** Every dispute opened up to this epoch, with its resolution if any (`applyDisputes`); absent: none. */
+  disputes?: PublicDispute[];
+}
+
+/** What a dispute holds in escrow in one token for one owner (summed over payments). */
+export interface EscrowBalance {
+  disputeId: string;
+  datasetId: string;
+  token: string;
+  account: string;
+  amount: bigint;
 }
 
 export interface RebuiltEpoch {
   root: string;
   dataHash: string;
   balances: CumulativeBalance[];
+  /** Held for disputes still open at the epoch: in no leaf. */
+  escrow: EscrowBalance[];
   tree: EpochTree;
 }
 
 /**
  * The rules: each payment's `net` (the contract already took the fee, reported in the event)
  * is allocated by `allocatePayment`: the per-run fees it paid each to their dataset (weight 1), the
- * rest by libs/royalties `allocate` over the run's entries and the lineage; the shares
- * are summed per (account, token) over every payment so far; the sums are the epoch's leaves.
+ * rest by libs/royalties `allocate` over the run's entries and the lineage; the dispute rule
+ * (`applyDisputes`, at the payment's place in the chain) holds disputed owners' shares in escrow or hands
+ * them to an upheld dispute's rightful owners; the shares paid are summed per (account, token) over
+ * every payment so far; the sums are the epoch's leaves.
  */
 export function cumulativeBalances(
   payments: readonly PublicPayment[],
   datasets: Record<string, PublicDataset>,
+  disputes: readonly PublicDispute[] = [],
 ): CumulativeBalance[] {
+  return epochLedger(payments, datasets, disputes).balances;
+}
+
+/** What every open dispute holds in escrow after these payments, by dispute, token and owner. */
+export function disputeEscrow(
+  payments: readonly PublicPayment[],
+  datasets: Record<string, PublicDataset>,
+  disputes: readonly PublicDispute[],
+): EscrowBalance[] {
+  return epochLedger(payments, datasets, disputes).escrow;
+}
+
+function epochLedger(
+  payments: readonly PublicPayment[],
+  datasets: Record<string, PublicDataset>,
+  disputes: readonly PublicDispute[],
+): { balances: CumulativeBalance[]; escrow: EscrowBalance[] } {
   // Stryker disable next-line MethodExpression: allocate lower-cases graph keys itself; this only saves it the copy.
   const graph = new Map<string, DatasetNode>(Object.entries(datasets).map(([id, node]) => [id.toLowerCase(), node]));
+  const book = new DisputeBook(disputes);
   const sums = new Map<string, bigint>();
+  const held = new Map<string, EscrowBalance>();
   for (const p of payments) {
     const allocation = allocatePayment({
       amount: BigInt(p.amount),
@@ -78,23 +114,43 @@ export function cumulativeBalances(
       datasets: graph,
     });
     const token = p.token.toLowerCase();
-    for (const s of allocation.byAccount) {
+    const { paid, escrow } = applyDisputes(allocation.shares, p, book);
+    for (const s of paid) {
       const key = `${token}:${s.account}`;
       sums.set(key, (sums.get(key) ?? 0n) + s.amount);
     }
+    for (const e of escrow) {
+      const key = `${e.disputeId}:${token}:${e.account}`;
+      const prior = held.get(key);
+      held.set(key, { ...e, token, amount: (prior?.amount ?? 0n) + e.amount });
+    }
   }
-  return (
-    [...sums.entries()]
-      // Stryker disable next-line MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator: a guard; byAccount never holds a zero (allocate leaves zero shares out), so no sum is 0.
-      .filter(([, cumulative]) => cumulative > 0n)
-      .map(([key, cumulative]) => {
-        const [token, account] = key.split(':') as [string, string];
-        return { token, account, cumulative };
-      })
-      .sort((a, b) =>
-        a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0,
-      )
+  const balances = [...sums.entries()]
+    // Stryker disable next-line MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator: a guard; shares are never zero (allocate leaves zero shares out), so no sum is 0.
+    .filter(([, cumulative]) => cumulative > 0n)
+    .map(([key, cumulative]) => {
+      const [token, account] = key.split(':') as [string, string];
+      return { token, account, cumulative };
+    })
+    .sort((a, b) =>
+      a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0,
+    );
+  const escrow = [...held.values()].sort((a, b) =>
+    BigInt(a.disputeId) < BigInt(b.disputeId)
+      ? -1
+      : BigInt(a.disputeId) > BigInt(b.disputeId)
+        ? 1
+        : a.token < b.token
+          ? -1
+          : a.token > b.token
+            ? 1
+            : a.account < b.account
+              ? -1
+              : a.account > b.account
+                ? 1
+                : 0,
   );
+  return { balances, escrow };
 }
 
 /** The tag that starts every epoch's dataHash preimage (a new format would get a new tag). */
@@ -128,13 +184,14 @@ export function epochDataHash(
 
 /** Rebuilds root and data hash from public inputs alone. */
 export async function rebuildEpoch(inputs: EpochInputs): Promise<RebuiltEpoch> {
-  const royalties = cumulativeBalances(inputs.payments, inputs.datasets);
-  const balances = inputs.votes ? withEarnedVotes(royalties, inputs.votes) : royalties;
+  const ledger = epochLedger(inputs.payments, inputs.datasets, inputs.disputes ?? []);
+  const balances = inputs.votes ? withEarnedVotes(ledger.balances, inputs.votes) : ledger.balances;
   const tree = await cumulativeLeaves(inputs.chainId, inputs.splitter.toLowerCase(), balances);
   return {
     root: tree.root,
     dataHash: epochDataHash(inputs.chainId, inputs.splitter, inputs.epoch, inputs.payments),
     balances,
+    escrow: ledger.escrow,
     tree,
   };
 }

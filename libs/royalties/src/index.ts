@@ -34,14 +34,28 @@ export {
 } from './epoch-leaves.tree';
 export {
   cumulativeBalances,
+  disputeEscrow,
   epochDataHash,
   EPOCH_DATA_HASH_TAG,
   EPOCH_DATA_HASH_TYPES,
   rebuildEpoch,
   withEarnedVotes,
   type EpochInputs,
+  type EscrowBalance,
   type PublicDataset,
   type PublicPayment,
   type RebuiltEpoch,
 } from './epoch.rebuilder';
 export { earnedVotes, type EarnedVotesRule } from './earned-votes';
+export {
+  applyDisputes,
+  comparePositions,
+  DISPUTE_LABELS,
+  DisputeBook,
+  type ChainPosition,
+  type DisputedShares,
+  type DisputeLabel,
+  type DisputeOutcome,
+  type EscrowShare,
+  type PublicDispute,
+} from './dispute-escrow';

@@ -11,7 +11,8 @@ export type RoyaltyErrorCode =
   | 'LINEAGE_CYCLE'
   | 'INVALID_ADDRESS'
   | 'DUPLICATE_BALANCE'
-  | 'BALANCE_NOT_FOUND';
+  | 'BALANCE_NOT_FOUND'
+  | 'INVALID_DISPUTE';
 
 /** Every refusal of the royalty math: a stable `code`, the input `field` to blame and why. */
 export class RoyaltyError extends Error {
