@@ -89,6 +89,26 @@ describe('deployUpstream', () => {
     expect(await timelock.getMinDelay()).toBe(3_600n);
   });
 
+  it('deploys DisputeBonds last, its arbiter, params and admin roles with the timelock, the guardian with nothing', async () => {
+    const { contracts: c } = deployment;
+    const bonds = await chain.at('DisputeBonds', c.DisputeBonds!);
+    const roles = [ROLES.DEFAULT_ADMIN_ROLE, ROLES.PARAMS_ROLE, ROLES.ARBITER_ROLE];
+    for (const role of roles) {
+      expect(await bonds.hasRole(role, c.UpstreamTimelock)).toBe(true);
+      expect(await bonds.hasRole(role, deployer)).toBe(false);
+      expect(await bonds.hasRole(role, guardian)).toBe(false);
+    }
+    expect(await bonds.getRoleAdmin(ROLES.ARBITER_ROLE)).toBe(ROLES.DEFAULT_ADMIN_ROLE);
+    expect(await bonds.SPLITTER()).toBe(c.RoyaltySplitter);
+    expect(await bonds.disputeTimeout()).toBe(604_800n);
+    expect(await bonds.bondToken(c.PaymentToken)).toEqual([true, 10_000_000n]);
+    // Deployed after every other contract: the deployer's last contract-creating nonce.
+    const addresses = Object.values(c).filter((a): a is string => !!a);
+    const nonces = Array.from({ length: 64 }, (_, n) => ethers.getCreateAddress({ from: deployer, nonce: n }));
+    const order = addresses.map((a) => nonces.indexOf(a));
+    expect(Math.max(...order)).toBe(nonces.indexOf(c.DisputeBonds!));
+  });
+
   it('mints the founding votes to the deployer within a cap only the timelock can shrink', async () => {
     const votes = await chain.at('UpstreamVotes', deployment.contracts.UpstreamVotes);
     expect(await votes.balanceOf(deployer)).toBe(DEFAULT_FOUNDING_VOTES);

@@ -3,6 +3,7 @@
 import { ethers } from 'ethers';
 import {
   LicenseTemplateRegistry,
+  DisputeBonds,
   LocalToken,
   ProvenanceRegistry,
   RoyaltySplitter,
@@ -26,6 +27,8 @@ export interface UpstreamDeployment {
     PaymentToken: string | null;
     /** Governance's approved license templates; absent from deployments made before it existed. */
     LicenseTemplateRegistry?: string;
+    /** Absent from deployments made before disputes existed. */
+    DisputeBonds?: string;
   };
 }
 
@@ -58,6 +61,15 @@ export interface DeployOptions {
   foundingVotes?: bigint;
   /** Votes an account needs to propose (default 1e18, one vote). */
   proposalThresholdVotes?: bigint;
+  /** Seconds after which anyone may close an unresolved dispute as rejected (default 604_800, a week). */
+  disputeTimeoutSeconds?: number;
+  /** The smallest dispute bond in the local payment token (default 10 tokens); needs deployLocalToken. */
+  minDisputeBond?: bigint;
+  /**
+   * Accounts given ARBITER_ROLE on DisputeBonds beside the timelock (a multisig, an oracle adapter, or on a
+   * local chain the operator). Default none: only governance resolves disputes.
+   */
+  arbiters?: string[];
 }
 
 export const LOCAL_TOKEN_DECIMALS = 6;
@@ -68,6 +80,10 @@ export const DEFAULT_FOUNDING_VOTES_CAP = 1_000_000n * 10n ** 18n;
 /** Founding votes minted to the deployer by default: 100,000, a tenth of the cap. */
 export const DEFAULT_FOUNDING_VOTES = 100_000n * 10n ** 18n;
 const LOCAL_TOKEN_MINT = 1_000_000n * 10n ** BigInt(LOCAL_TOKEN_DECIMALS);
+/** Seconds after which anyone may close an unresolved dispute as rejected, when a deployment names none: a week. */
+export const DEFAULT_DISPUTE_TIMEOUT_SECONDS = 604_800;
+/** The smallest dispute bond in the local payment token by default: 10 tokens. */
+export const DEFAULT_MIN_DISPUTE_BOND = 10n * 10n ** BigInt(LOCAL_TOKEN_DECIMALS);
 
 const role = (name: string) => ethers.id(name);
 const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
@@ -80,6 +96,7 @@ export const ROLES = {
   PROPOSER_ROLE: role('PROPOSER_ROLE'),
   EXECUTOR_ROLE: role('EXECUTOR_ROLE'),
   CANCELLER_ROLE: role('CANCELLER_ROLE'),
+  ARBITER_ROLE: role('ARBITER_ROLE'),
 } as const;
 
 interface Artifact {
@@ -91,7 +108,8 @@ interface Artifact {
 /**
  * Deploys RoyaltySplitter, ProvenanceRegistry, UpstreamVotes, UpstreamTimelock, UpstreamGovernor
  * (and optionally a LocalToken payment token), wires the roles and renounces the deployer's admin
- * roles; then LicenseTemplateRegistry, governed by the timelock from its constructor. Transactions are sent one at a time with explicit nonces, each awaited, so instant-mining
+ * roles; then the contracts added since, each governed by the timelock: LicenseTemplateRegistry and
+ * DisputeBonds. Transactions are sent one at a time with explicit nonces, each awaited, so instant-mining
  * chains and ethers' 250 ms nonce cache cannot collide.
  */
 export async function deployUpstream(deployer: ethers.Signer, options: DeployOptions): Promise<UpstreamDeployment> {
@@ -196,6 +214,23 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
 
   // Contracts added since the first release come last, so the earlier ones keep their addresses.
   const licenseTemplates = await deploy(LicenseTemplateRegistry, [timelockAddress]);
+  // Deployed after everything above, so that the addresses of the contracts before it stay the same.
+  const disputeBonds = await deploy(DisputeBonds, [
+    deployerAddress,
+    await splitter.getAddress(),
+    options.disputeTimeoutSeconds ?? DEFAULT_DISPUTE_TIMEOUT_SECONDS,
+  ]);
+  if (paymentToken)
+    await call(disputeBonds, 'setBondToken', [
+      await paymentToken.getAddress(),
+      true,
+      options.minDisputeBond ?? DEFAULT_MIN_DISPUTE_BOND,
+    ]);
+  for (const arbiter of options.arbiters ?? []) await call(disputeBonds, 'grantRole', [ROLES.ARBITER_ROLE, arbiter]);
+  for (const r of [ROLES.DEFAULT_ADMIN_ROLE, ROLES.PARAMS_ROLE, ROLES.ARBITER_ROLE])
+    await call(disputeBonds, 'grantRole', [r, timelockAddress]);
+  for (const r of [ROLES.ARBITER_ROLE, ROLES.PARAMS_ROLE, ROLES.DEFAULT_ADMIN_ROLE])
+    await call(disputeBonds, 'renounceRole', [r, deployerAddress]);
 
   return {
     chainId,
@@ -208,6 +243,7 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
       UpstreamVotes: await votes.getAddress(),
       PaymentToken: paymentToken ? await paymentToken.getAddress() : null,
       LicenseTemplateRegistry: await licenseTemplates.getAddress(),
+      DisputeBonds: await disputeBonds.getAddress(),
     },
   };
 }

@@ -19,6 +19,7 @@ const contracts: GovernedContracts = {
   governor: address(3),
   timelock: address(4),
   licenseTemplates: address(6),
+  disputeBonds: address(9),
 };
 const TERMS = '0x' + 'c0ffee'.padEnd(64, '0');
 
@@ -51,6 +52,25 @@ const CASES: [ProposalTemplate, string[]][] = [
   [
     { kind: 'license-template-remove', templateId: TERMS.toUpperCase().replace('0X', '0x') },
     [`withdraw the approval of the license template ${TERMS}`],
+  ],
+  [
+    { kind: 'arbiter', add: address(7), remove: address(8) },
+    [
+      `let ${address(7)} uphold and reject disputes (grant ARBITER_ROLE on DisputeBonds)`,
+      `stop ${address(8)} from resolving disputes (revoke ARBITER_ROLE on DisputeBonds)`,
+    ],
+  ],
+  [
+    { kind: 'dispute-timeout', seconds: 604_800n },
+    ['let anyone close a dispute as rejected once it has been open 7 days (604,800 s)'],
+  ],
+  [
+    { kind: 'bond-token', token: address(5), allowed: true, minBond: 10_000_000n },
+    [`allow dispute bonds in token ${address(5)}, at least 10000000 (smallest units)`],
+  ],
+  [
+    { kind: 'bond-token', token: address(5), allowed: false, minBond: 1n },
+    [`refuse new dispute bonds in token ${address(5)}`],
   ],
 ];
 
@@ -96,6 +116,11 @@ describe('governance proposals: templates encoded, actions described', () => {
       [{ kind: 'voting-period', blocks: 0n }, 'blocks'],
       [{ kind: 'license-template-add', templateId: '0x1234', uri: '' }, 'templateId'],
       [{ kind: 'license-template-remove', templateId: '0x' + '0'.repeat(64) }, 'templateId'],
+      [{ kind: 'arbiter' }, 'add'],
+      [{ kind: 'arbiter', add: '0x' + '00'.repeat(20) }, 'add'],
+      [{ kind: 'dispute-timeout', seconds: 3_599n }, 'seconds'],
+      [{ kind: 'dispute-timeout', seconds: 366n * 86_400n }, 'seconds'],
+      [{ kind: 'bond-token', token: address(5), allowed: true, minBond: 0n }, 'minBond'],
     ];
     for (const [template, field] of refusals) {
       const attempt = () => encodeProposal(template, contracts);
@@ -115,6 +140,9 @@ describe('governance proposals: templates encoded, actions described', () => {
     expect(() =>
       encodeProposal({ kind: 'license-template-remove', templateId: TERMS }, { royaltySplitter: address(1) }),
     ).toThrow(/no license template registry/);
+    expect(() => encodeProposal({ kind: 'arbiter', add: address(7) }, { royaltySplitter: address(1) })).toThrow(
+      /no dispute contract/,
+    );
   });
 
   it('describes what it does not know literally, never as something else', () => {
@@ -142,5 +170,20 @@ describe('governance proposals: templates encoded, actions described', () => {
     const pause = { target: contracts.royaltySplitter, value: 0n, calldata: splitter.encodeFunctionData('pause') };
     expect(describeProposalCall(pause, contracts).words).toBe('call RoyaltySplitter.pause()');
     expect(ROLES.GUARDIAN_ROLE).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+});
+
+describe('the arbiter template', () => {
+  it('grants and revokes DisputeBonds’ own ARBITER_ROLE on the dispute contract', () => {
+    const disputes = new Interface(artifacts.DisputeBonds.abi);
+    const [grant, revoke] = encodeProposal({ kind: 'arbiter', add: address(7), remove: address(8) }, contracts);
+    expect(grant.target).toBe(contracts.disputeBonds);
+    expect(grant.calldata).toBe(disputes.encodeFunctionData('grantRole', [ROLES.ARBITER_ROLE, address(7)]));
+    expect(revoke.calldata).toBe(disputes.encodeFunctionData('revokeRole', [ROLES.ARBITER_ROLE, address(8)]));
+    expect(describeProposalCall(grant, contracts)).toMatchObject({
+      contract: 'DisputeBonds',
+      function: 'grantRole(bytes32,address)',
+      args: { role: ROLES.ARBITER_ROLE, account: address(7) },
+    });
   });
 });

@@ -12,6 +12,7 @@ export interface GovernedContracts {
   governor?: string;
   timelock?: string;
   licenseTemplates?: string;
+  disputeBonds?: string;
 }
 
 /** One Governor action: call `calldata` on `target` with `value` wei. */
@@ -34,7 +35,10 @@ export type ProposalTemplate =
   | { kind: 'quorum'; percent: number }
   /** `templateId`: keccak256 of the template's canonical terms (a dataset license's `termsHash`). */
   | { kind: 'license-template-add'; templateId: string; uri: string }
-  | { kind: 'license-template-remove'; templateId: string };
+  | { kind: 'license-template-remove'; templateId: string }
+  | { kind: 'arbiter'; add?: string; remove?: string }
+  | { kind: 'dispute-timeout'; seconds: bigint }
+  | { kind: 'bond-token'; token: string; allowed: boolean; minBond: bigint };
 
 export class ProposalTemplateError extends Error {
   override readonly name = 'ProposalTemplateError';
@@ -52,6 +56,10 @@ const GOVERNOR = new Interface(artifacts.UpstreamGovernor.abi);
 const TIMELOCK = new Interface(artifacts.UpstreamTimelock.abi);
 const REGISTRY = new Interface(artifacts.ProvenanceRegistry.abi);
 const LICENSE_TEMPLATES = new Interface(artifacts.LicenseTemplateRegistry.abi);
+const DISPUTES = new Interface(artifacts.DisputeBonds.abi);
+/** DisputeBonds' timeout range (MIN_TIMEOUT, MAX_TIMEOUT): a proposal outside it could never execute. */
+export const MIN_DISPUTE_TIMEOUT_SECONDS = 3_600n;
+export const MAX_DISPUTE_TIMEOUT_SECONDS = 365n * 86_400n;
 /** The splitter's ceilings (RoyaltySplitter.MAX_FEE_BPS, MAX_ROOT_DELAY): a proposal past them could never execute. */
 export const MAX_FEE_BPS = 1_000;
 export const MAX_ROOT_DELAY_SECONDS = 30n * 86_400n;
@@ -116,6 +124,33 @@ export function encodeProposal(template: ProposalTemplate, contracts: GovernedCo
           templateId(template.templateId),
         ]),
       ];
+    case 'arbiter': {
+      if (template.add === undefined && template.remove === undefined)
+        throw new ProposalTemplateError('add', 'name an arbiter to add, one to remove, or both');
+      const disputes = (fn: string, who: string, field: string) =>
+        on(contracts.disputeBonds, 'dispute contract', DISPUTES, fn, [ROLES.ARBITER_ROLE, account(who, field)]);
+      const calls: ProposalCall[] = [];
+      if (template.add !== undefined) calls.push(disputes('grantRole', template.add, 'add'));
+      if (template.remove !== undefined) calls.push(disputes('revokeRole', template.remove, 'remove'));
+      return calls;
+    }
+    case 'dispute-timeout':
+      if (template.seconds < MIN_DISPUTE_TIMEOUT_SECONDS || template.seconds > MAX_DISPUTE_TIMEOUT_SECONDS)
+        throw new ProposalTemplateError(
+          'seconds',
+          `must be from ${MIN_DISPUTE_TIMEOUT_SECONDS} (1 hour) to ${MAX_DISPUTE_TIMEOUT_SECONDS} seconds (365 days)`,
+        );
+      return [on(contracts.disputeBonds, 'dispute contract', DISPUTES, 'setDisputeTimeout', [template.seconds])];
+    case 'bond-token':
+      if (template.minBond <= 0n || template.minBond >= 2n ** 256n)
+        throw new ProposalTemplateError('minBond', 'must be a positive uint256 (smallest units of the token)');
+      return [
+        on(contracts.disputeBonds, 'dispute contract', DISPUTES, 'setBondToken', [
+          account(template.token, 'token'),
+          template.allowed,
+          template.minBond,
+        ]),
+      ];
   }
 }
 
@@ -155,6 +190,7 @@ export function describeProposalCall(call: ProposalCall, contracts: GovernedCont
     [contracts.governor, 'UpstreamGovernor', GOVERNOR],
     [contracts.timelock, 'UpstreamTimelock', TIMELOCK],
     [contracts.licenseTemplates, 'LicenseTemplateRegistry', LICENSE_TEMPLATES],
+    [contracts.disputeBonds, 'DisputeBonds', DISPUTES],
   ];
   const target = isAddress(call.target) ? getAddress(call.target) : call.target;
   const match = known.find(([address]) => address !== undefined && address.toLowerCase() === target.toLowerCase());
@@ -214,6 +250,20 @@ function wordsFor(contract: string, fn: string, args: Record<string, string>): s
       return `approve the license template ${args.templateId}${args.uri ? ` (terms at ${args.uri})` : ''}`;
     case 'LicenseTemplateRegistry.removeTemplate':
       return `withdraw the approval of the license template ${args.templateId}`;
+    case 'DisputeBonds.setDisputeTimeout':
+      return `let anyone close a dispute as rejected once it has been open ${duration(BigInt(args.newTimeout))}`;
+    case 'DisputeBonds.setBondToken':
+      return args.allowed === 'true'
+        ? `allow dispute bonds in token ${args.token}, at least ${args.minBond} (smallest units)`
+        : `refuse new dispute bonds in token ${args.token}`;
+    case 'DisputeBonds.grantRole':
+      if (role(args.role) === 'ARBITER_ROLE')
+        return `let ${args.account} uphold and reject disputes (grant ARBITER_ROLE on DisputeBonds)`;
+      break;
+    case 'DisputeBonds.revokeRole':
+      if (role(args.role) === 'ARBITER_ROLE')
+        return `stop ${args.account} from resolving disputes (revoke ARBITER_ROLE on DisputeBonds)`;
+      break;
   }
   if (fn === 'grantRole') return `grant ${role(args.role)} on ${contract} to ${args.account}`;
   if (fn === 'revokeRole') return `revoke ${role(args.role)} on ${contract} from ${args.account}`;
