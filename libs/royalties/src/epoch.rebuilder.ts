@@ -18,8 +18,12 @@ export interface PublicPayment {
   amount: string;
   fee: string;
   net: string;
-  /** `run`: a training run's entries; `license`: a license fee, as a one-entry run of the licensed dataset. */
-  source: 'run' | 'license';
+  /**
+   * `run`: a training run's entries; `license`: a license fee, as a one-entry run of the licensed dataset;
+   * `bond`: a rejected dispute's bond paid into the splitter (DisputeBonds' `bondRunId`), a one-entry run of
+   * the disputed dataset that goes to its owners alone (its parents take no upstream share of a bond).
+   */
+  source: 'run' | 'license' | 'bond';
   /** Dataset content roots with integer usage weights (decimal strings). */
   entries: { datasetId: string; weight: string }[];
   /**
@@ -111,7 +115,7 @@ function epochLedger(
       net: BigInt(p.net),
       entries: p.entries.map((e) => ({ datasetId: e.datasetId, weight: BigInt(e.weight) })),
       runFees: (p.runFees ?? []).map((f) => ({ datasetId: f.datasetId, amount: BigInt(f.amount) })),
-      datasets: graph,
+      datasets: p.source === 'bond' ? ownersOnly(graph, p.entries) : graph,
     });
     const token = p.token.toLowerCase();
     const { paid, escrow } = applyDisputes(allocation.shares, p, book);
@@ -151,6 +155,19 @@ function epochLedger(
                 : 0,
   );
   return { balances, escrow };
+}
+
+/** The graph a bond is allocated over: its datasets with their owners and no parents. */
+function ownersOnly(
+  graph: ReadonlyMap<string, DatasetNode>,
+  entries: PublicPayment['entries'],
+): Map<string, DatasetNode> {
+  const only = new Map<string, DatasetNode>();
+  for (const { datasetId } of entries) {
+    const node = graph.get(datasetId.toLowerCase());
+    if (node) only.set(datasetId.toLowerCase(), { owners: node.owners, parents: [] });
+  }
+  return only;
 }
 
 /** The tag that starts every epoch's dataHash preimage (a new format would get a new tag). */

@@ -140,6 +140,14 @@ describe('the dispute rule (known answers)', () => {
     expect(disputeEscrow([later], datasets, disputes).map((e) => e.amount)).toEqual([700n, 300n]);
   });
 
+  it('a rejected dispute’s bond goes to the disputed dataset’s owners alone, not up to its parents', () => {
+    // 1000 bond, 25 fee, 975 net on d2 (parent d1 at 20 %): all of it to a3.
+    const bond = { ...payment(9, 1_000n, 25n, [[d2, 1n]]), source: 'bond' as const };
+    expect(cumulativeBalances([bond], datasets)).toEqual([{ token: T, account: a3, cumulative: 975n }]);
+    const asLicense = { ...bond, source: 'license' as const };
+    expect(balanceOf(cumulativeBalances([asLicense], datasets), a1)).toBe(137n);
+  });
+
   it('rebuildEpoch reports the escrow and leaves it out of the root', async () => {
     const inputs = {
       epoch: 1,
