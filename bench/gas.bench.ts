@@ -233,6 +233,66 @@ async function main() {
     }
   }
 
+  // ------------------------------------------------------------ disputes
+  // DisputeBonds against the payRun above (the baseline): open pulls a bond and stores a dispute; uphold
+  // returns the bond; reject (and closeExpired) pays the bond into the splitter through payRun.
+  const disputes = await (async () => {
+    const deployerAddress = await deployer.getAddress();
+    const { contract: bonds, address: bondsAddress } = await deploy('DisputeBonds', [
+      deployerAddress,
+      splitterAddress,
+      3_600,
+    ]);
+    const token = await newToken('BOND');
+    const tokenAddress = await token.getAddress();
+    const bond = 10n * 10n ** 18n;
+    await send(bonds.setBondToken(tokenAddress, true, bond));
+    await send(token.mint(labAddress, bond * 10n));
+    await send(as(token, lab).approve(bondsAddress, bond * 10n));
+    const open = (n: number, owners = 1) =>
+      send(
+        as(bonds, lab).open({
+          datasetId: ethers.id(`dataset-${n}`),
+          label: 1,
+          evidenceHash: ethers.id(`evidence-${n}`),
+          evidenceUri: `ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzd${n}`,
+          claimedOwners: Array.from({ length: owners }, (_, i) => freshAddress(`claimed-${n}`, i)),
+          token: tokenAddress,
+          bond,
+        }),
+      );
+    const first = await open(1);
+    const later = await open(2);
+    const withFiveClaimedOwners = await open(3, 5);
+    await open(4);
+    const uphold = await send(bonds.uphold(1, [freshAddress('rightful', 1)], [10_000]));
+    const upholdThreeOwners = await send(
+      bonds.uphold(
+        3,
+        [1, 2, 3].map((i) => freshAddress('rightful', i)),
+        [3_334, 3_333, 3_333],
+      ),
+    );
+    const reject = await send(bonds.reject(2));
+    await connection.provider.request({ method: 'evm_increaseTime', params: [3_600] });
+    await connection.provider.request({ method: 'evm_mine', params: [] });
+    const closeExpired = await send(as(bonds, lab).closeExpired(4));
+    const baseline = payRun[CONTRIBUTOR_COUNTS[0]].later;
+    return {
+      open: { first, later, withFiveClaimedOwners },
+      uphold,
+      upholdThreeOwners,
+      reject,
+      closeExpired,
+      baselinePayRunLater: baseline,
+      ratioToPayRunLater: {
+        openLater: Number((later / baseline).toFixed(2)),
+        uphold: Number((uphold / baseline).toFixed(2)),
+        reject: Number((reject / baseline).toFixed(2)),
+      },
+    };
+  })();
+
   // ------------------------------------------------------------ claims
   const treeBuildMs: Record<string, number> = {};
   const claim: Record<
@@ -581,6 +641,7 @@ async function main() {
       optimizerRuns: 10_000,
     },
     payRun: { byContributors: payRun, laterWithStandingAllowance },
+    disputes,
     claim: { byLeaves: claim },
     claimMany3: { leaves: 1_000, first: claimMany3 },
     claimWithVotes: { byLeaves: claimWithVotes },
@@ -641,6 +702,10 @@ async function main() {
         'ProvenanceRegistry.anchor of a fresh root for a 100-item batch, empty URI, by the anchorer: contributions (kind 0, the baseline), training runs (1), takedowns (2)',
       licenseTemplates:
         'LicenseTemplateRegistry: deploy; addTemplate with a 42-character terms URI and removeTemplate, each sent by the admin (the timelock in a deployment, so a passed proposal executes it); ratios to anchoring a batch of contributions',
+      disputes:
+        'DisputeBonds: open = a dispute with one claimed owner and an 80-character evidence URI (first = first bond in the token held by the contract); ' +
+        'uphold = bond back to the disputer, dataset delisted; reject and closeExpired = bond paid into the splitter (payRun inside); ' +
+        'baselinePayRunLater = payRun `later` of the smallest N measured in the same run',
       paymentSplitter: 'OpenZeppelin 4.9 PaymentSplitter; release = second payee releasing an ERC-20 share',
       pushSplit: 'naive contract paying every recipient (fresh addresses) in the payment transaction',
       treeBuildMs,
