@@ -22,6 +22,7 @@ import { AnchoringModule } from './anchoring/anchoring.module';
 import { ContributionsModule } from './contributions/contributions.module';
 import { NearDuplicatesModule } from './integrity/near-duplicates/near-duplicates.module';
 import { RoyaltiesModule } from './royalties/royalties.module';
+import { DisputesModule } from './disputes/disputes.module';
 import { LicensesModule } from './licenses/licenses.module';
 import { RunsModule } from './runs/runs.module';
 import { AuditModule } from './audit/audit.module';
@@ -68,6 +69,7 @@ export class AppModule {
         ContributionsModule,
         NearDuplicatesModule,
         RoyaltiesModule,
+        DisputesModule,
         LicensesModule,
         RunsModule,
         AuditModule,

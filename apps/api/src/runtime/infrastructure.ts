@@ -42,6 +42,8 @@ export interface ChainDeployment {
   provenanceRegistry: Address;
   paymentToken: Address | null;
   governance?: { timelock: string; governor: string; votes: string; licenseTemplates?: string };
+  /** DisputeBonds, when the deployment has one (local deployments made since disputes exist). */
+  disputeBonds?: Address;
 }
 
 type Log = (message: string) => void;
@@ -281,5 +283,6 @@ export function toChainDeployment(d: UpstreamDeployment): ChainDeployment {
       votes: d.contracts.UpstreamVotes,
       ...(d.contracts.LicenseTemplateRegistry ? { licenseTemplates: d.contracts.LicenseTemplateRegistry } : {}),
     },
+    ...(d.contracts.DisputeBonds ? { disputeBonds: parseAddress(d.contracts.DisputeBonds, 'DisputeBonds') } : {}),
   };
 }

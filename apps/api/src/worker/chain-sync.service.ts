@@ -21,7 +21,7 @@ import { RUNTIME, type Runtime } from '../runtime/runtime';
  * transaction that indexes it: a RunPaid first activates the license it pays for, then the
  * ledger allocates it; root and claim events are settlement's.
  */
-export const EVENT_HANDLER_ORDER = ['licenses', 'ledger', 'settlement'] as const;
+export const EVENT_HANDLER_ORDER = ['licenses', 'disputes', 'ledger', 'settlement'] as const;
 export type EventHandlerOwner = (typeof EVENT_HANDLER_ORDER)[number];
 
 export type UpstreamEventHandler<N extends UpstreamEventName> = (
@@ -69,6 +69,7 @@ export class ChainSyncService {
         ...(deployment.governance?.licenseTemplates
           ? [{ address: deployment.governance.licenseTemplates, abi: artifacts.LicenseTemplateRegistry.abi }]
           : []),
+        ...(deployment.disputeBonds ? [{ address: deployment.disputeBonds, abi: artifacts.DisputeBonds.abi }] : []),
       ],
       confirmations: runtime.config.confirmations,
       startBlock: deployment.deployedAtBlock,

@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Address, Bytes32 } from '@upstream/api-contract';
+import type { DisputeLabel, PublicDispute } from '@upstream/royalties';
+import { SqlRepository } from '../common/persistence/unit-of-work';
+
+export interface NewDispute {
+  contract: Address;
+  disputeId: bigint;
+  chainEventId: string;
+  contentRoot: Bytes32;
+  disputer: Address;
+  label: DisputeLabel;
+  token: Address;
+  bond: bigint;
+  evidenceHash: Bytes32;
+  evidenceUri: string;
+  claimedOwners: Address[];
+  blockNumber: number;
+  logIndex: number;
+  openedAt: Date;
+}
+
+export interface NewResolution {
+  contract: Address;
+  disputeId: bigint;
+  chainEventId: string;
+  upheld: boolean;
+  resolver: Address;
+  rightfulOwners: { account: Address; shareBps: number }[];
+  bondRunId: Bytes32;
+  blockNumber: number;
+  logIndex: number;
+  resolvedAt: Date;
+}
+
+interface DisputeRuleRow {
+  dispute_id: string;
+  content_root: string;
+  block_number: string;
+  log_index: number;
+  upheld: boolean | null;
+  resolved_block: string | null;
+  resolved_log: number | null;
+  rightful_owners: { account: string; shareBps: number }[] | null;
+}
+
+/** Disputes as the indexer records them from DisputeBonds' events (rows cascade with their chain events). */
+@Injectable()
+export class DisputesRepository extends SqlRepository {
+  constructor(@InjectDataSource() db: DataSource) {
+    super(db);
+  }
+
+  async insertOpened(d: NewDispute): Promise<void> {
+    await this.db.query(
+      `INSERT INTO disputes (contract, dispute_id, chain_event_id, content_root, disputer, label, token, bond,
+                             evidence_hash, evidence_uri, claimed_owners, block_number, log_index, opened_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [
+        d.contract,
+        d.disputeId.toString(),
+        d.chainEventId,
+        d.contentRoot,
+        d.disputer,
+        d.label,
+        d.token,
+        d.bond.toString(),
+        d.evidenceHash,
+        d.evidenceUri,
+        d.claimedOwners,
+        d.blockNumber,
+        d.logIndex,
+        d.openedAt,
+      ],
+    );
+  }
+
+  /** The resolution; false when the dispute is unknown here (its opening was never indexed). */
+  async insertResolved(r: NewResolution): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `INSERT INTO dispute_resolutions (contract, dispute_id, chain_event_id, upheld, resolver, rightful_owners,
+                                        bond_run_id, block_number, log_index, resolved_at)
+       SELECT d.contract, d.dispute_id, $3, $4, $5, $6::jsonb, $7, $8, $9, $10
+       FROM disputes d WHERE d.contract = $1 AND d.dispute_id = $2
+       RETURNING 1`,
+      [
+        r.contract,
+        r.disputeId.toString(),
+        r.chainEventId,
+        r.upheld,
+        r.resolver,
+        JSON.stringify(r.rightfulOwners),
+        r.bondRunId,
+        r.blockNumber,
+        r.logIndex,
+        r.resolvedAt,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  /** Every dispute opened up to `block` with its resolution up to `block`, as the escrow rule reads them. */
+  async forRule(block: number): Promise<PublicDispute[]> {
+    const rows = await this.db.query<DisputeRuleRow[]>(
+      `SELECT d.dispute_id::text, d.content_root, d.block_number::text, d.log_index,
+              r.upheld, r.block_number::text AS resolved_block, r.log_index AS resolved_log, r.rightful_owners
+       FROM disputes d
+       LEFT JOIN dispute_resolutions r
+         ON r.contract = d.contract AND r.dispute_id = d.dispute_id AND r.block_number <= $1
+       WHERE d.block_number <= $1
+       ORDER BY d.block_number, d.log_index`,
+      [block],
+    );
+    return rows.map((r) => ({
+      disputeId: r.dispute_id,
+      datasetId: r.content_root,
+      opened: { blockNumber: Number(r.block_number), logIndex: r.log_index },
+      resolution:
+        r.upheld === null
+          ? null
+          : {
+              outcome: r.upheld ? 'upheld' : 'rejected',
+              at: { blockNumber: Number(r.resolved_block), logIndex: r.resolved_log! },
+              rightfulOwners: r.rightful_owners ?? [],
+            },
+    }));
+  }
+}
