@@ -16,14 +16,20 @@ export const CONTENT_LEAF_TYPES = ['string', 'uint256', 'bytes32'] as const;
  * digest), then the string's length word and its UTF-8 bytes zero-padded to 32.
  */
 export function encodeContentLeaf(entry: FileEntry): Buffer {
-  const path = Buffer.from(entry.path, 'utf8');
-  const padded = Math.ceil(path.length / 32) * 32;
-  const out = Buffer.alloc(128 + padded);
+  return encodeContentLeafInto(entry, Buffer.alloc(0));
+}
+
+/** `encodeContentLeaf` written into `scratch` when it is long enough (a view of it), or into a new Buffer. */
+function encodeContentLeafInto(entry: FileEntry, scratch: Buffer): Buffer {
+  const pathBytes = Buffer.byteLength(entry.path, 'utf8');
+  const length = 128 + Math.ceil(pathBytes / 32) * 32;
+  const out = length <= scratch.length ? scratch.subarray(0, length) : Buffer.alloc(length);
+  out.fill(0);
   out.writeUInt8(0x60, 31);
   writeU256(out, 32, entry.size);
   out.write(entry.sha256, 64, 32, 'hex');
-  writeU256(out, 96, BigInt(path.length));
-  path.copy(out, 128);
+  writeU256(out, 96, BigInt(pathBytes));
+  out.write(entry.path, 128, 'utf8');
   return out;
 }
 
@@ -42,15 +48,13 @@ export function contentLeafHash(entry: FileEntry): Buffer {
 }
 
 export class ContentTree {
-  private readonly byPath: Map<string, number>;
+  private byPath: Map<string, number> | undefined;
 
   constructor(
     /** Canonical entries, sorted by path. */
     readonly entries: readonly FileEntry[],
     readonly tree: MerkleTree,
-  ) {
-    this.byPath = new Map(entries.map((e, i) => [e.path, i]));
-  }
+  ) {}
 
   /** 0x-prefixed content root: the dataset's id. */
   get root(): string {
@@ -59,6 +63,7 @@ export class ContentTree {
 
   /** Proof that the file at `path` (any separators) is in the dataset; 0x-hex siblings. */
   proof(path: string): string[] {
+    this.byPath ??= new Map(this.entries.map((e, i) => [e.path, i]));
     const i = this.byPath.get(normalizeEntryPath(path));
     if (i === undefined)
       throw new ProvenanceError('ENTRY_NOT_FOUND', `no file ${JSON.stringify(path)} in this dataset`, 'path');
@@ -71,10 +76,16 @@ export class ContentTree {
  * files give the same root whatever their order or path separators.
  */
 export async function buildContentTree(inputs: readonly FileEntryInput[]): Promise<ContentTree> {
+  return contentTreeOfCanonical(canonicalEntries(inputs));
+}
+
+/** The content tree of entries already canonical (`canonicalEntries`: normalized, sorted, no path twice). */
+export async function contentTreeOfCanonical(entries: readonly FileEntry[]): Promise<ContentTree> {
   await initMerkle();
-  const entries = canonicalEntries(inputs);
   const leaves = Buffer.allocUnsafe(entries.length * 32);
-  entries.forEach((e, i) => leafHashInto(encodeContentLeaf(e), leaves, i * 32));
+  // One buffer for every leaf's encoding (paths are at most 4096 bytes): no 100,000 short-lived Buffers.
+  const scratch = Buffer.alloc(128 + 4096);
+  entries.forEach((e, i) => leafHashInto(encodeContentLeafInto(e, scratch), leaves, i * 32));
   return new ContentTree(entries, buildMerkleTree(leaves));
 }
 

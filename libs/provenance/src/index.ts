@@ -9,6 +9,7 @@ export {
 } from './provenance.errors';
 export {
   canonicalEntries,
+  canonicalOrder,
   comparePaths,
   decodeFileName,
   normalizeEntryPath,
@@ -23,6 +24,7 @@ export {
   ContentTree,
   contentLeafHash,
   contentRoot,
+  contentTreeOfCanonical,
   encodeContentLeaf,
   fileProof,
   verifyFileProof,

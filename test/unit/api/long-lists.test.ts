@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prepareParties, prepareRegistration } from '../../../apps/api/src/contributions/datasets/file-list/file-list';
+import {
+  prepareParties,
+  prepareRegistration,
+  registrationOfBody,
+} from '../../../apps/api/src/contributions/datasets/file-list/file-list';
 import { prepareMissingDigests } from '../../../apps/api/src/contributions/blobs/missing-digests';
 import { prepareRunEntries } from '../../../apps/api/src/runs/run-entries.validator';
 
@@ -65,6 +69,39 @@ describe('long lists read outside the DTOs', () => {
       owners: [{ account: '0x1', shareBps: 10_000 }],
     });
     expect(!prepared.ok && prepared.errors.map((e) => e.field)).toEqual(['files[0].sha256', 'owners[0].account']);
+  });
+
+  it('reads a long body as a stream (the worker task) to the same answer as the parsed body, refusals included', async () => {
+    const file = fc.record({
+      path: fc.oneof(
+        fc.constantFrom('a.txt', 'b/c.bin', 'B', './x', 'a/../b', 'dup', 'dup', '\u{1f600}', '\u0001'),
+        fc.string(),
+      ),
+      size: fc.oneof(
+        fc.constantFrom('0', '18446744073709551615', '18446744073709551616', '-1', 7, 1.5),
+        fc.nat().map(String),
+      ),
+      sha256: fc.oneof(hex(64), fc.constantFrom('zz', 'AB'.repeat(32), '0x' + 'ab'.repeat(32))),
+    });
+    const body = fc.record({
+      title: fc.constant('t'),
+      files: fc.oneof(fc.array(file, { maxLength: 12 }), fc.constantFrom({}, 'x', null)),
+      owners: fc.constantFrom(
+        [{ account: '0x' + '1'.repeat(40), shareBps: 10_000 }],
+        [{ account: '0x1', shareBps: 1 }],
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(body, async (b) => {
+        const streamed = await registrationOfBody(Buffer.from(JSON.stringify(b)));
+        expect(streamed).toEqual(await prepareRegistration(JSON.parse(JSON.stringify(b))));
+      }),
+      { numRuns: 200 },
+    );
+    expect(await registrationOfBody(Buffer.from('{"files":[{"path":"a","size":"1",'))).toMatchObject({
+      ok: false,
+      errors: [{ field: 'body' }],
+    });
   });
 
   it('gives a run chunk as columns that split back into its entries, named from the chunk offset', () => {

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   canonicalEntries,
+  canonicalOrder,
   comparePaths,
   decodeFileName,
   normalizeEntryPath,
@@ -87,6 +88,26 @@ describe('file entries', () => {
       expect(() => normalizeFileEntry({ path: 'a', size: 1, sha256: digest })).toThrow(
         expect.objectContaining({ code: 'INVALID_ENTRY', field: 'sha256' }),
       );
+  });
+
+  it('puts any paths in the order of their UTF-8 bytes, with or without characters past U+D7FF', () => {
+    const unit = fc.oneof(
+      fc.constantFrom('a', 'b', 'Z', '-', '/', '\u00e9', '\ud7ff', '\ue000', '\uffee', '\ufffd'),
+      fc.constantFrom('\u{1f600}', '\u{10000}', '\u{10ffff}'),
+    );
+    const path = fc.array(unit, { minLength: 1, maxLength: 6 }).map((units) => units.join(''));
+    fc.assert(
+      fc.property(fc.uniqueArray(path, { minLength: 1, maxLength: 30 }), (paths) => {
+        const entries = paths.map((p) => ({ path: p, size: 1n, sha256: sha }));
+        const order = canonicalOrder(entries).map((i) => paths[i]);
+        expect(order).toEqual([...paths].sort(comparePaths));
+      }),
+    );
+    const twice = [
+      { path: '\u{1f600}', size: 1n, sha256: sha },
+      { path: '\u{1f600}', size: 2n, sha256: sha },
+    ];
+    expect(() => canonicalOrder(twice)).toThrow(expect.objectContaining({ code: 'DUPLICATE_PATH', field: 'path' }));
   });
 
   it('sorts by UTF-8 bytes (not UTF-16 units) and refuses duplicates after normalisation and empty lists', () => {

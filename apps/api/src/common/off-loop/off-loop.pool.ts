@@ -23,12 +23,20 @@ export class OffLoopPool implements OnApplicationShutdown {
   /** Tasks run in a worker thread since start, by name (tests and the bench read them). */
   readonly ran = new Map<OffLoopTask, number>();
 
+  /**
+   * Runs `task` in a worker thread. A Buffer `payload` that owns its whole memory (a request body
+   * read into one allocation) is moved to the thread, not copied: the caller must not read it after.
+   */
   run<K extends OffLoopTask>(
     task: K,
     payload: Parameters<OffLoopTasks[K]>[0],
   ): Promise<Awaited<ReturnType<OffLoopTasks[K]>>> {
     this.ran.set(task, (this.ran.get(task) ?? 0) + 1);
-    return this.workers().run(payload, { name: task }) as Promise<Awaited<ReturnType<OffLoopTasks[K]>>>;
+    const transferList =
+      payload instanceof Uint8Array && payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength
+        ? [payload.buffer as ArrayBuffer]
+        : undefined;
+    return this.workers().run(payload, { name: task, transferList }) as Promise<Awaited<ReturnType<OffLoopTasks[K]>>>;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,9 @@
 import { normaliseBytes32, normaliseSha256, type Bytes32 } from '@upstream/api-contract';
+import { JSONParser } from '@streamparser/json';
 import {
   buildContentTree,
+  canonicalOrder,
+  contentTreeOfCanonical,
   CONTRIBUTION_VERSION,
   contributionTypedData,
   validateContribution,
@@ -10,6 +13,7 @@ import {
   normalizeEntryPath,
   normalizeFileEntry,
   ProvenanceError,
+  type FileEntry,
 } from '@upstream/provenance';
 import { uncleanTextReason } from '../../../common/clean-text';
 import { fileColumnsOf, fileEntriesOf, type FileColumns } from './file-columns';
@@ -40,62 +44,72 @@ export type FileListResult =
  * other keys), without class-validator (which took ~6 µs a file, seconds for a large list), then
  * normalizes, sorts and hashes them into the content tree. Fields are named by their place in the
  * body (`files[12].sha256`). Pure: runs on the event loop for short lists and in a worker thread
- * for long ones (`FileListPool`).
+ * for long ones (`FileListPool`), where the list is read as a stream (`registrationOfBody`).
  */
 export async function prepareFileList(files: unknown): Promise<FileListResult> {
   if (!Array.isArray(files)) return refusal('files', 'must be an array of { path, size, sha256 }');
-  if (files.length === 0) return refusal('files', 'files must list at least one file');
-  const errors: ErrorDetail[] = [];
-  const add = (field: string, reason: string) => {
-    if (errors.length < MAX_NAMED) errors.push({ field, reason });
-  };
-  const inputs = new Array<{ path: string; size: string; sha256: string }>(files.length);
-  for (let i = 0; i < files.length; i++) {
+  const list = new FileListBuilder();
+  for (const item of files) list.add(item);
+  return list.finish();
+}
+
+/**
+ * A registration's files taken one at a time, in body order, as they are parsed: each is checked
+ * and normalized at once, so only its canonical entry is kept (never the body's objects).
+ */
+class FileListBuilder {
+  private readonly errors: ErrorDetail[] = [];
+  private readonly entries: FileEntry[] = [];
+  /** Items seen (the next one's index in the body's `files`). */
+  count = 0;
+
+  add(item: unknown): void {
+    const i = this.count++;
     const at = `files[${i}]`;
-    const entry = files[i] as Record<string, unknown> | null;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      add(at, 'must be an object { path, size, sha256 }');
-      continue;
-    }
-    for (const key of Object.keys(entry)) if (!KNOWN_KEYS.has(key)) add(`${at}.${key}`, 'is not a known field');
+    const refuse = (field: string, reason: string) => {
+      if (this.errors.length < MAX_NAMED) this.errors.push({ field, reason });
+    };
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      return refuse(at, 'must be an object { path, size, sha256 }');
+    const entry = item as Record<string, unknown>;
+    for (const key of Object.keys(entry)) if (!KNOWN_KEYS.has(key)) refuse(`${at}.${key}`, 'is not a known field');
     const { path, size, sha256 } = entry;
     if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH)
-      add(`${at}.path`, `must be a string of 1 to ${MAX_PATH_LENGTH} characters`);
+      refuse(`${at}.path`, `must be a string of 1 to ${MAX_PATH_LENGTH} characters`);
     else {
       const unclean = uncleanTextReason(path);
-      if (unclean) add(`${at}.path`, `path ${unclean}`);
+      if (unclean) refuse(`${at}.path`, `path ${unclean}`);
     }
     const sizeText = typeof size === 'number' && Number.isSafeInteger(size) ? String(size) : size;
     if (typeof sizeText !== 'string' || !SIZE_RE.test(sizeText))
-      add(`${at}.size`, 'size must be a non-negative integer (decimal string)');
+      refuse(`${at}.size`, 'size must be a non-negative integer (decimal string)');
     const digest = normaliseSha256(sha256);
-    if (digest === undefined) add(`${at}.sha256`, 'sha256 must be 64 hex digits');
-    if (errors.length === 0) inputs[i] = { path: path as string, size: sizeText as string, sha256: digest! };
+    if (digest === undefined) refuse(`${at}.sha256`, 'sha256 must be 64 hex digits');
+    // After a refusal the rest is only checked, to name more of them.
+    if (this.errors.length > 0) return;
+    try {
+      this.entries.push(normalizeFileEntry({ path: path as string, size: sizeText as string, sha256: digest! }));
+    } catch (error) {
+      if (!(error instanceof ProvenanceError)) throw error;
+      refuse(`${at}.${error.field ?? 'path'}`, error.reason);
+    }
   }
-  if (errors.length > 0) return { ok: false, errors };
 
-  const order = new Map<string, number>();
-  let tree;
-  try {
-    tree = await buildContentTree(inputs);
-  } catch (error) {
-    if (!(error instanceof ProvenanceError)) throw error;
-    const index = error.code === 'DUPLICATE_PATH' ? -1 : inputs.findIndex((e) => !normalizes(e));
-    return refusal(index >= 0 ? `files[${index}].${error.field ?? 'path'}` : 'files', error.reason);
-  }
-  for (let i = 0; i < inputs.length; i++) order.set(normalizeFileEntry(inputs[i]).path, i);
-  const entries = tree.entries;
-  const bodyIndex = new Int32Array(entries.length);
-  for (let i = 0; i < entries.length; i++) bodyIndex[i] = order.get(entries[i].path) ?? i;
-  return { ok: true, root: tree.root.toLowerCase(), ...fileColumnsOf(entries), bodyIndex };
-}
-
-function normalizes(entry: { path: string; size: string; sha256: string }): boolean {
-  try {
-    normalizeFileEntry(entry);
-    return true;
-  } catch {
-    return false;
+  /** The checked list in canonical order with its content root, or every refusal named. */
+  async finish(): Promise<FileListResult> {
+    if (this.count === 0) return refusal('files', 'files must list at least one file');
+    if (this.errors.length > 0) return { ok: false, errors: this.errors };
+    let order: number[];
+    try {
+      order = canonicalOrder(this.entries);
+    } catch (error) {
+      if (!(error instanceof ProvenanceError)) throw error;
+      return refusal('files', error.reason);
+    }
+    const entries = order.map((i) => this.entries[i]);
+    const tree = await contentTreeOfCanonical(entries);
+    // Entries are kept only while every item is valid, so entry i is the body's files[i].
+    return { ok: true, root: tree.root.toLowerCase(), ...fileColumnsOf(entries), bodyIndex: Int32Array.from(order) };
   }
 }
 
@@ -179,8 +193,10 @@ export type PreparedRegistration =
   { ok: false; errors: ErrorDetail[] } | (Extract<FileListResult, { ok: true }> & PartyLists);
 
 export async function prepareRegistration(body: unknown): Promise<PreparedRegistration> {
-  const files = await prepareFileList((body as { files?: unknown } | null)?.files);
-  const parties = prepareParties(body);
+  return joined(await prepareFileList((body as { files?: unknown } | null)?.files), prepareParties(body));
+}
+
+function joined(files: FileListResult, parties: ReturnType<typeof prepareParties>): PreparedRegistration {
   if (files.ok && parties.ok) return { ...files, ...parties.lists };
   return { ok: false, errors: [...(files.ok ? [] : files.errors), ...(parties.ok ? [] : parties.errors)] };
 }
@@ -232,7 +248,27 @@ export function checkContribution(domain: UpstreamDomain, message: ContributionM
  */
 
 export async function registrationOfBody(raw: Uint8Array): Promise<PreparedRegistration> {
-  return prepareRegistration(JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')));
+  const files = new FileListBuilder();
+  const parties: { owners?: unknown; parents?: unknown } = {};
+  let filesAnArray = true;
+  // The long list is read item by item: no whole-body string and no 100,000 objects at once.
+  const parser = new JSONParser({ paths: ['$.files.*', '$.owners', '$.parents'], keepStack: false });
+  parser.onValue = ({ value, key, stack }) => {
+    if (stack.length === 2) {
+      if (typeof key === 'number') files.add(value);
+      else filesAnArray = false;
+    } else if (key === 'owners' || key === 'parents') parties[key] = value;
+  };
+  try {
+    parser.write(raw);
+    if (!parser.isEnded) parser.end();
+    // No item read: `files` is missing, empty or not an array, and the body is short enough to parse whole.
+    if (!filesAnArray || files.count === 0)
+      return prepareRegistration(JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')));
+  } catch (error) {
+    return { ok: false, errors: [{ field: 'body', reason: `is not valid JSON (${(error as Error).message})` }] };
+  }
+  return joined(await files.finish(), prepareParties(parties));
 }
 
 export function proveFileTask({
