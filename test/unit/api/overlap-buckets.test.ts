@@ -9,12 +9,14 @@ describe('bucketsOf: the overlap locks of a registration, read off its joined di
     fc.assert(
       fc.property(fc.array(digest, { maxLength: 300 }), (digests) => {
         const expected = [...new Set(digests.map((d) => parseInt(d.slice(0, 2), 16)))].sort((a, b) => a - b);
-        expect(bucketsOf(digests.join(','))).toEqual(expected);
+        expect(bucketsOf(Buffer.from(digests.join(',')))).toEqual(expected);
       }),
     );
   });
 
   it('reads the last digest and the first byte past 0x7f', () => {
-    expect(bucketsOf(['ff'.repeat(32), '00'.repeat(32), '80'.repeat(32)].join(','))).toEqual([0, 128, 255]);
+    expect(bucketsOf(Buffer.from(['ff'.repeat(32), '00'.repeat(32), '80'.repeat(32)].join(',')))).toEqual([
+      0, 128, 255,
+    ]);
   });
 });

@@ -23,7 +23,7 @@ export interface OverlapCandidate {
   /** The new dataset, its files already written in this transaction (PostgreSQL reads them there). */
   datasetId: string;
   /** Its digests joined by `,` (`FileColumns.sha256s`), for the buckets to lock. */
-  sha256s: string;
+  sha256s: Uint8Array;
   totalBytes: bigint;
   /** Its owner accounts, lowercase. */
   owners: readonly Address[];
@@ -161,18 +161,23 @@ function overlapOf(row: OverlapRow, newerTotalBytes: bigint): DatasetOverlap {
 
 /**
  * The overlap-lock buckets (first bytes) of these digests (`FileColumns.sha256s`), read off the joined
- * string here: sending the columns once more for PostgreSQL to find them cost ~10 MB of parameters for
+ * column here: sending the columns once more for PostgreSQL to find them cost ~10 MB of parameters for
  * 100,000 files. An empty file's digest is locked too (harmless: it only waits where it need not).
  */
-export function bucketsOf(sha256s: string): number[] {
+export function bucketsOf(sha256s: Uint8Array): number[] {
   const seen = new Uint8Array(256);
   const buckets: number[] = [];
   for (let at = 0; at + 2 <= sha256s.length; at += 65) {
-    const bucket = parseInt(sha256s.slice(at, at + 2), 16);
+    const bucket = hexDigit(sha256s[at]) * 16 + hexDigit(sha256s[at + 1]);
     if (!seen[bucket]) {
       seen[bucket] = 1;
       buckets.push(bucket);
     }
   }
   return buckets.sort((a, b) => a - b);
+}
+
+/** The value of an ASCII hex digit (lowercase, as the column holds them). */
+function hexDigit(char: number): number {
+  return char <= 0x39 ? char - 0x30 : char - 0x57;
 }

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Global, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Piscina } from 'piscina';
+import { ownsItsMemory } from './moved-result';
 import type * as tasks from './off-loop.worker';
 
 /** The tasks a worker thread runs, by name: the named exports of `off-loop.worker.ts`. */
@@ -33,9 +34,7 @@ export class OffLoopPool implements OnApplicationShutdown {
   ): Promise<Awaited<ReturnType<OffLoopTasks[K]>>> {
     this.ran.set(task, (this.ran.get(task) ?? 0) + 1);
     const transferList =
-      payload instanceof Uint8Array && payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength
-        ? [payload.buffer as ArrayBuffer]
-        : undefined;
+      payload instanceof Uint8Array && ownsItsMemory(payload) ? [payload.buffer as ArrayBuffer] : undefined;
     return this.workers().run(payload, { name: task, transferList }) as Promise<Awaited<ReturnType<OffLoopTasks[K]>>>;
   }
 

@@ -4,6 +4,17 @@
  * its checks run on the event loop. The work itself lives in pure functions beside the feature
  * that owns it; this file only names them.
  */
-export { contributionTask, proveFileTask, registrationOfBody } from '../../contributions/datasets/file-list/file-list';
+import { registrationOfBody as registration } from '../../contributions/datasets/file-list/file-list';
+import { movedResult, releaseBytes } from './moved-result';
+
+export { contributionTask, proveFileTask } from '../../contributions/datasets/file-list/file-list';
 export { missingDigestsOfBody } from '../../contributions/blobs/missing-digests';
 export { runEntriesOfBody } from '../../runs/run-entries.validator';
+
+/**
+ * A registration body's lists: the body's bytes are freed once parsed, and the file columns (~10 MB
+ * for 100,000 files) are moved back, not copied.
+ */
+export async function registrationOfBody(raw: Uint8Array): ReturnType<typeof registration> {
+  return movedResult(await registration(raw, () => releaseBytes(raw)));
+}

@@ -1,18 +1,19 @@
 import type { FileEntry } from '@upstream/provenance';
 
 /**
- * A dataset's files in canonical order as three strings, one per column: what crosses from a worker
- * thread (a few strings, not 100,000 objects) and what PostgreSQL splits itself (`FILE_COLUMNS_SQL`),
- * so that a large registration is never turned into objects or escaped arrays on the event loop.
+ * A dataset's files in canonical order as three byte columns of joined text: what crosses from a
+ * worker thread (moved, not copied: `movedResult`) and what PostgreSQL splits itself
+ * (`fileColumnsSql`), so that a large registration is never turned into objects, escaped arrays or
+ * 10 MB of strings on the event loop.
  */
 export interface FileColumns {
   count: number;
-  /** Canonical paths joined by U+001F, a control character, which no path may contain (`uncleanTextReason`). */
-  paths: string;
+  /** Canonical paths in UTF-8 joined by U+001F, a control character, which no path may contain (`uncleanTextReason`). */
+  paths: Buffer;
   /** Sizes as decimal strings joined by `,`. */
-  sizes: string;
+  sizes: Buffer;
   /** The digests, 64 lowercase hex digits each, joined by `,`. */
-  sha256s: string;
+  sha256s: Buffer;
   /** The sum of the sizes, decimal. */
   totalBytes: string;
 }
@@ -24,29 +25,55 @@ export function fileColumnsOf(files: readonly { path: string; size: bigint | str
   for (const f of files) totalBytes += BigInt(f.size);
   return {
     count: files.length,
-    paths: files.map((f) => f.path).join(PATH_SEPARATOR),
-    sizes: files.map((f) => f.size.toString()).join(','),
-    sha256s: files.map((f) => f.sha256).join(','),
+    paths: joinedBytes(files, (f) => f.path, PATH_SEPARATOR),
+    sizes: joinedBytes(files, (f) => f.size.toString(), ','),
+    sha256s: joinedBytes(files, (f) => f.sha256, ','),
     totalBytes: totalBytes.toString(),
+  };
+}
+
+/** `items.map(text).join(separator)` as UTF-8 bytes, written once into a buffer of its own (never the shared pool, so it can be moved). */
+function joinedBytes<T>(items: readonly T[], text: (item: T) => string, separator: string): Buffer {
+  let length = Math.max(0, items.length - 1);
+  for (const item of items) length += Buffer.byteLength(text(item), 'utf8');
+  const out = Buffer.alloc(length);
+  let at = 0;
+  items.forEach((item, i) => {
+    if (i > 0) at += out.write(separator, at, 'latin1');
+    at += out.write(text(item), at, 'utf8');
+  });
+  return out;
+}
+
+/** Columns as they arrive from a worker thread (their buffers come as plain Uint8Arrays), as Buffers again. */
+export function receivedColumns<C extends FileColumns>(columns: C): C {
+  const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    ...columns,
+    paths: asBuffer(columns.paths),
+    sizes: asBuffer(columns.sizes),
+    sha256s: asBuffer(columns.sha256s),
   };
 }
 
 /** The entries back as objects: for the content tree of a proof (in a worker), never for a registration's writes. */
 export function fileEntriesOf(columns: FileColumns): FileEntry[] {
   if (columns.count === 0) return [];
-  const paths = columns.paths.split(PATH_SEPARATOR);
-  const sizes = columns.sizes.split(',');
-  const sha256s = columns.sha256s.split(',');
+  const paths = columns.paths.toString('utf8').split(PATH_SEPARATOR);
+  const sizes = columns.sizes.toString('latin1').split(',');
+  const sha256s = columns.sha256s.toString('latin1').split(',');
   const entries = new Array<FileEntry>(paths.length);
   for (let i = 0; i < paths.length; i++) entries[i] = { path: paths[i], size: BigInt(sizes[i]), sha256: sha256s[i] };
   return entries;
 }
 
 /**
- * Where each of `wanted` (a few canonical paths, as a refusal names them) is in the joined `paths`:
- * one pass over the column, no array of it.
+ * Where each of `wanted` (a few canonical paths, as a refusal names them) is in the `paths` column:
+ * one pass over it, no array of it.
  */
-export function canonicalIndexes(paths: string, wanted: readonly string[]): Map<string, number> {
+export function canonicalIndexes(column: Buffer, wanted: readonly string[]): Map<string, number> {
+  // Only a refusal asks (a few paths): the column is read as text this once.
+  const paths = column.toString('utf8');
   const looking = new Set(wanted);
   const found = new Map<string, number>();
   for (let from = 0, index = 0; from <= paths.length && found.size < looking.size; index++) {

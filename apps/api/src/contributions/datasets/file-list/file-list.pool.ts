@@ -12,7 +12,7 @@ import {
   type FileProofResult,
   type PreparedRegistration,
 } from './file-list';
-import { fileColumnsOf } from './file-columns';
+import { fileColumnsOf, receivedColumns } from './file-columns';
 
 /**
  * Bodies up to this size are prepared on the event loop (~2,000 files, a few ms); longer ones in a
@@ -45,7 +45,8 @@ export class FileListPool implements BodyPreparer<PreparedRegistration> {
     this.prepared++;
     if (raw === undefined || raw.length <= INLINE_BODY_BYTES) return prepareRegistration(parsed);
     this.offloaded++;
-    return this.pool.run('registrationOfBody', raw);
+    const prepared = await this.pool.run('registrationOfBody', raw);
+    return prepared.ok ? receivedColumns(prepared) : prepared;
   }
 
   /** A stored dataset's file proof: its whole content tree is rebuilt, in a worker past INLINE_FILES files. */

@@ -16,7 +16,7 @@ import {
   type FileEntry,
 } from '@upstream/provenance';
 import { uncleanTextReason } from '../../../common/clean-text';
-import { fileColumnsOf, fileEntriesOf, type FileColumns } from './file-columns';
+import { fileColumnsOf, fileEntriesOf, receivedColumns, type FileColumns } from './file-columns';
 import type { ErrorDetail } from '../../../common/errors/domain-error';
 
 const KNOWN_KEYS = new Set(['path', 'size', 'sha256']);
@@ -247,7 +247,8 @@ export function checkContribution(domain: UpstreamDomain, message: ContributionM
  * parsed and its `files` prepared in the thread; a stored dataset's proof; a long Contribution.
  */
 
-export async function registrationOfBody(raw: Uint8Array): Promise<PreparedRegistration> {
+/** A registration body's lists read from its bytes; `parsed` is told when the bytes are no longer needed. */
+export async function registrationOfBody(raw: Uint8Array, parsed?: () => void): Promise<PreparedRegistration> {
   const files = new FileListBuilder();
   const parties: { owners?: unknown; parents?: unknown } = {};
   let filesAnArray = true;
@@ -268,6 +269,7 @@ export async function registrationOfBody(raw: Uint8Array): Promise<PreparedRegis
   } catch (error) {
     return { ok: false, errors: [{ field: 'body', reason: `is not valid JSON (${(error as Error).message})` }] };
   }
+  parsed?.();
   return joined(await files.finish(), prepareParties(parties));
 }
 
@@ -278,7 +280,7 @@ export function proveFileTask({
   columns: FileColumns;
   path: string;
 }): Promise<FileProofResult | undefined> {
-  return proveFile(columns, path);
+  return proveFile(receivedColumns(columns), path);
 }
 
 export function contributionTask({
