@@ -233,9 +233,17 @@ describe('access: sessions, API keys, and bytes only for those entitled to them'
       await t.http.get(`/datasets/${dataset.id}/files`).expect(200);
       await t.http.get(`/datasets/${dataset.id}/files/proof?path=data.bin`).expect(200);
 
+      // Signed under another domain: 400 INVALID_SIGNATURE, as on registrations (it was 403 there, 400 here).
+      const terms = { datasetId: dataset.contentRoot, termsHash: dataset.license.termsHash };
+      const elsewhere = { ...domain, chainId: BigInt(domain.chainId) + 1n };
+      const refused = await t.http
+        .post('/licenses')
+        .send(await signLicense(lab, elsewhere, terms))
+        .expect(400);
+      expect(refused.body).toMatchObject({ error: 'INVALID_SIGNATURE' });
       const license = await t.http
         .post('/licenses')
-        .send(await signLicense(lab, domain, { datasetId: dataset.contentRoot, termsHash: dataset.license.termsHash }))
+        .send(await signLicense(lab, domain, terms))
         .expect(201);
       expect(license.body.license.status).toBe('active');
       const licensee = await t.as(LAB);
