@@ -13,6 +13,7 @@ export const BROWSER_ENTRIES: Record<string, string> = {
   '@upstream/merkle': 'libs/merkle/src/index.ts',
   '@upstream/royalties': 'libs/royalties/src/index.ts',
   '@upstream/api-contract': 'libs/api-contract/src/index.ts',
+  '@upstream/chain/governance': 'libs/chain/src/governance/proposal-actions.ts',
 };
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, m.split('/')[0]]));

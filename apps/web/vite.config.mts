@@ -26,6 +26,8 @@ export default defineConfig({
       '@upstream/royalties': lib('royalties'),
       '@upstream/merkle': lib('merkle'),
       '@upstream/api-contract': lib('api-contract'),
+      // The proposal templates (encoded as the CLI encodes them), without the rest of the chain lib.
+      '@upstream/chain/governance': `${lib('chain')}/governance/proposal-actions.ts`,
     },
   },
   build: {

@@ -1,6 +1,7 @@
 // The Governor's and the votes token's functions the Governance page uses, through the connected wallet
 // (OpenZeppelin's IGovernor and IVotes). Loaded with the first wallet action on that page.
-import { BrowserProvider, Contract } from 'ethers';
+import { BrowserProvider, Contract, id } from 'ethers';
+import { sendCall, type SentTransaction } from '../transactions/send-call';
 import type { Eip1193Provider } from '../wallet/eip6963';
 
 const GOVERNOR_ABI = [
@@ -8,10 +9,18 @@ const GOVERNOR_ABI = [
   'function castVoteWithReason(uint256 proposalId, uint8 support, string reason) returns (uint256)',
   'function hasVoted(uint256 proposalId, address account) view returns (bool)',
   'function getVotes(address account, uint256 timepoint) view returns (uint256)',
+  'function propose(address[] targets, uint256[] values, bytes[] calldatas, string description) returns (uint256)',
+  'function queue(address[] targets, uint256[] values, bytes[] calldatas, bytes32 descriptionHash) returns (uint256)',
+  'function execute(address[] targets, uint256[] values, bytes[] calldatas, bytes32 descriptionHash) payable returns (uint256)',
   // Refusals worth naming to a voter.
   'error GovernorAlreadyCastVote(address voter)',
   'error GovernorUnexpectedProposalState(uint256 proposalId, uint8 current, bytes32 expectedStates)',
   'error GovernorNonexistentProposal(uint256 proposalId)',
+  'error GovernorInsufficientProposerVotes(address proposer, uint256 votes, uint256 threshold)',
+  'error GovernorRestrictedProposer(address proposer)',
+  'error TimelockUnexpectedOperationState(bytes32 operationId, bytes32 expectedStates)',
+  'error TimelockUnexpectedPredecessor(bytes32 predecessorId)',
+  'error FailedCall()',
 ];
 const VOTES_ABI = ['function delegate(address delegatee)'];
 
@@ -37,10 +46,26 @@ export async function voterStatus(
 }
 
 /**
- * Casts the account's vote from its wallet (`castVoteWithReason` when a reason is given, else `castVote`);
- * `onSent` hears the hash at once. A reverted vote throws, naming its hash.
+ * Sends `fn(args)` to `target` from the account's wallet, tried first as a call so that a refusal is decoded
+ * against the contract's errors before the wallet asks; `onSent` hears the hash at once.
  */
-export async function castVote(
+async function sendChecked(
+  provider: Eip1193Provider,
+  account: string,
+  target: string,
+  abi: string[],
+  fn: string,
+  args: unknown[],
+  onSent: (hash: string) => void,
+): Promise<SentTransaction> {
+  const signer = await new BrowserProvider(provider).getSigner(account);
+  const contract = new Contract(target, abi, signer);
+  await contract.getFunction(fn).staticCall(...args);
+  return sendCall(provider, account, { to: target, data: contract.interface.encodeFunctionData(fn, args) }, onSent);
+}
+
+/** Casts the account's vote (`castVoteWithReason` when a reason is given, else `castVote`). */
+export function castVote(
   provider: Eip1193Provider,
   account: string,
   governor: string,
@@ -48,46 +73,61 @@ export async function castVote(
   support: Support,
   reason: string,
   onSent: (hash: string) => void,
-): Promise<{ hash: string; block: number }> {
-  const signer = await new BrowserProvider(provider).getSigner(account);
-  const contract = new Contract(governor, GOVERNOR_ABI, signer);
-  // Tried first as a call, so a refusal is decoded against the Governor's errors before the wallet asks.
-  await (reason
-    ? contract.castVoteWithReason.staticCall(BigInt(proposalId), SUPPORT[support], reason)
-    : contract.castVote.staticCall(BigInt(proposalId), SUPPORT[support]));
-  const sent = (await (reason
-    ? contract.castVoteWithReason(BigInt(proposalId), SUPPORT[support], reason)
-    : contract.castVote(BigInt(proposalId), SUPPORT[support]))) as {
-    hash: string;
-    wait(): Promise<{ status: number | null; blockNumber: number } | null>;
-  };
-  onSent(sent.hash);
-  const receipt = await sent.wait();
-  if (!receipt || receipt.status !== 1) throw Object.assign(new Error('the vote reverted'), { hash: sent.hash });
-  return { hash: sent.hash, block: receipt.blockNumber };
+): Promise<SentTransaction> {
+  const [fn, args] = reason
+    ? ['castVoteWithReason', [BigInt(proposalId), SUPPORT[support], reason]]
+    : ['castVote', [BigInt(proposalId), SUPPORT[support]]];
+  return sendChecked(provider, account, governor, GOVERNOR_ABI, fn, args, onSent);
 }
 
 /** Delegates the account's own balance to itself, so it counts as votes from the next proposal on. */
-export async function delegateToSelf(
+export function delegateToSelf(
   provider: Eip1193Provider,
   account: string,
   votesToken: string,
   onSent: (hash: string) => void,
-): Promise<{ hash: string; block: number }> {
-  const signer = await new BrowserProvider(provider).getSigner(account);
-  const sent = (await new Contract(votesToken, VOTES_ABI, signer).delegate(account)) as {
-    hash: string;
-    wait(): Promise<{ status: number | null; blockNumber: number } | null>;
-  };
-  onSent(sent.hash);
-  const receipt = await sent.wait();
-  if (!receipt || receipt.status !== 1) throw Object.assign(new Error('the delegation reverted'), { hash: sent.hash });
-  return { hash: sent.hash, block: receipt.blockNumber };
+): Promise<SentTransaction> {
+  return sendChecked(provider, account, votesToken, VOTES_ABI, 'delegate', [account], onSent);
 }
 
-/** A wallet's refusal or a revert as people read it: ethers' short message, or the custom error's name. */
-export function reasonOf(error: unknown): string {
-  const e = error as { shortMessage?: string; message?: string; revert?: { name?: string } };
-  if (e.revert?.name) return `${e.shortMessage ?? 'reverted'} (${e.revert.name})`;
-  return e.shortMessage ?? e.message ?? String(error);
+/** A proposal's actions as the Governor takes them: targets, values and calldatas. */
+export interface ProposalActions {
+  targets: string[];
+  values: bigint[];
+  calldatas: string[];
+}
+
+export function actionsOf(calls: { target: string; value: bigint | string; calldata: string }[]): ProposalActions {
+  return {
+    targets: calls.map((c) => c.target),
+    values: calls.map((c) => BigInt(c.value)),
+    calldatas: calls.map((c) => c.calldata),
+  };
+}
+
+/** Proposes `actions` with `description` (its first line is the proposal's title). */
+export function propose(
+  provider: Eip1193Provider,
+  account: string,
+  governor: string,
+  actions: ProposalActions,
+  description: string,
+  onSent: (hash: string) => void,
+): Promise<SentTransaction> {
+  const args = [actions.targets, actions.values, actions.calldatas, description];
+  return sendChecked(provider, account, governor, GOVERNOR_ABI, 'propose', args, onSent);
+}
+
+/** Queues a succeeded proposal in the timelock (`queue`) or runs a queued one whose delay has passed (`execute`). */
+export function queueOrExecute(
+  step: 'queue' | 'execute',
+  provider: Eip1193Provider,
+  account: string,
+  governor: string,
+  actions: ProposalActions,
+  description: string,
+  onSent: (hash: string) => void,
+): Promise<SentTransaction> {
+  const args = [actions.targets, actions.values, actions.calldatas, id(description)];
+  return sendChecked(provider, account, governor, GOVERNOR_ABI, step, args, onSent);
 }

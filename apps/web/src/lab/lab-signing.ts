@@ -1,9 +1,9 @@
 // What a lab signs and sends from its wallet: the EIP-712 LicenseAcceptance and TrainingRun messages
-// (built by @upstream/provenance, as the CLI builds them) and the calls the API describes (approve, payRun).
+// (built by @upstream/provenance, as the CLI builds them).
 // Loaded with the first lab action, not with the catalogue.
 import '../polyfills';
 import { BrowserProvider, keccak256, toUtf8Bytes } from 'ethers';
-import type { ContractCall, CreateLicenseRequest, CreateRunRequest, RunEntryBody } from '@upstream/api-contract';
+import type { CreateLicenseRequest, CreateRunRequest, RunEntryBody } from '@upstream/api-contract';
 import {
   buildRunEntriesTree,
   licenseAcceptanceTypedData,
@@ -123,31 +123,4 @@ export async function signRun(
   });
   const signer = await new BrowserProvider(provider).getSigner(account);
   return signer.signTypedData(td.domain, td.types, td.message);
-}
-
-/**
- * Sends one call the API described from the wallet and waits for it to be mined; `onSent` hears the hash
- * as soon as the wallet gives it. A reverted call throws, naming its hash.
- */
-export async function sendCall(
-  provider: Eip1193Provider,
-  account: string,
-  call: ContractCall,
-  onSent: (hash: string) => void,
-): Promise<{ hash: string; block: number }> {
-  const signer = await new BrowserProvider(provider).getSigner(account);
-  const sent = await signer.sendTransaction({ to: call.to, data: call.data });
-  onSent(sent.hash);
-  const receipt = await sent.wait();
-  if (!receipt || receipt.status !== 1) throw new TransactionFailed('the transaction reverted', sent.hash);
-  return { hash: sent.hash, block: receipt.blockNumber };
-}
-
-export class TransactionFailed extends Error {
-  constructor(
-    message: string,
-    readonly hash: string,
-  ) {
-    super(message);
-  }
 }

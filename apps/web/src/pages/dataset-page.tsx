@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link } from 'wouter';
 import { routeUrl, type DatasetDetail, type LineageNode } from '@upstream/api-contract';
 import { api } from '../api/client';
 import { ErrorView } from '../api/error-view';
+import { PageFrame } from '../page-frame';
 import { TableScroll } from '../table-scroll';
 import { LocalFileCheck } from './local-file-check';
 import { bytes, dateTime, percent, shortHex, units } from '../format';
@@ -15,19 +16,14 @@ const LineageGraph = lazy(() => import('../dataset/lineage-graph'));
 /** A dataset: owners and shares, files with hashes and proofs, lineage, license, runs, anchoring, earnings. */
 export default function DatasetPage({ id }: { id: string }) {
   const dataset = useQuery({ queryKey: ['dataset', id], queryFn: () => api('getDataset', { params: { id } }) });
-  useEffect(() => {
-    document.title = `${dataset.data?.title ?? 'Dataset'} · Upstream`;
-  }, [dataset.data?.title]);
+  return (
+    <PageFrame query={dataset} noun="dataset" heading="Dataset" documentTitle={(d) => d?.title ?? 'Dataset'}>
+      {(d) => <DatasetView dataset={d} />}
+    </PageFrame>
+  );
+}
 
-  if (dataset.isPending) return <p role="status">Loading the dataset…</p>;
-  if (dataset.isError)
-    return (
-      <>
-        <h1>Dataset</h1>
-        <ErrorView error={dataset.error} title="The dataset could not be loaded" />
-      </>
-    );
-  const d = dataset.data;
+function DatasetView({ dataset: d }: { dataset: DatasetDetail }) {
   return (
     <>
       <p className="breadcrumb">

@@ -5,6 +5,7 @@ import { ErrorView } from '../api/error-view';
 import { dateTime, shortHex, units } from '../format';
 import { TableScroll } from '../table-scroll';
 import { useWallet } from '../wallet/wallet-context';
+import { TransactionStatus, useTransaction } from '../transactions/transaction-status';
 import { EarningsChart } from '../earnings/earnings-chart';
 
 const CHART_ENTRIES = 1000;
@@ -125,13 +126,6 @@ export default function EarningsPage() {
   );
 }
 
-type ClaimState =
-  | { step: 'idle' }
-  | { step: 'estimating' }
-  | { step: 'pending'; hash: string }
-  | { step: 'confirmed'; hash: string; block: number }
-  | { step: 'failed'; reason: string; hash?: string };
-
 /** One `claimMany` for every token with something claimable, sent from the wallet, with a gas estimate. */
 function ClaimAll({ account }: { account: string }) {
   const { connected } = useWallet();
@@ -141,7 +135,7 @@ function ClaimAll({ account }: { account: string }) {
     queryFn: () => api('getContributorProofs', { params: { address: account } }),
   });
   const [gas, setGas] = useState<bigint | null>(null);
-  const [state, setState] = useState<ClaimState>({ step: 'idle' });
+  const claim = useTransaction();
   const call = proofs.data?.claimMany ?? null;
   const claimable = (proofs.data?.claims ?? []).some((c) => BigInt(c.claimable) > 0n);
 
@@ -165,21 +159,10 @@ function ClaimAll({ account }: { account: string }) {
 
   const claimAll = async () => {
     if (!call || !connected) return;
-    setState({ step: 'estimating' });
-    let hash: string | undefined;
-    try {
-      const { BrowserProvider } = await import('ethers');
-      const signer = await new BrowserProvider(connected.wallet.provider).getSigner(account);
-      const sent = await signer.sendTransaction({ to: call.to, data: call.data });
-      hash = sent.hash;
-      setState({ step: 'pending', hash });
-      const receipt = await sent.wait();
-      if (!receipt || receipt.status !== 1) throw new Error('the transaction reverted');
-      setState({ step: 'confirmed', hash, block: receipt.blockNumber });
+    const { sendCall } = await import('../transactions/send-call');
+    if (await claim.run((onSent) => sendCall(connected.wallet.provider, account, call, onSent))) {
       await queryClient.invalidateQueries({ queryKey: ['balances', account] });
       await queryClient.invalidateQueries({ queryKey: ['proofs', account] });
-    } catch (e) {
-      setState({ step: 'failed', reason: (e as Error).message, hash });
     }
   };
 
@@ -188,40 +171,13 @@ function ClaimAll({ account }: { account: string }) {
     <div className="claim">
       <ErrorView error={proofs.error} title="The claim proofs could not be loaded" />
       <p>
-        <button
-          type="button"
-          onClick={() => void claimAll()}
-          disabled={!call || !claimable || state.step === 'estimating' || state.step === 'pending'}
-        >
+        <button type="button" onClick={() => void claimAll()} disabled={!call || !claimable || claim.busy}>
           Claim all
         </button>{' '}
         {gas !== null && claimable && <span className="muted">Estimated gas: {gas.toLocaleString('en')}</span>}
-        {!claimable && state.step === 'idle' && <span className="muted">Nothing is claimable now.</span>}
+        {!claimable && claim.state.step === 'idle' && <span className="muted">Nothing is claimable now.</span>}
       </p>
-      <div role="status" aria-live="polite">
-        {state.step === 'estimating' && <p>Waiting for the wallet…</p>}
-        {state.step === 'pending' && (
-          <p>
-            Pending: <code className="hash">{state.hash}</code>
-          </p>
-        )}
-        {state.step === 'confirmed' && (
-          <p>
-            Confirmed in block {state.block}: <code className="hash">{state.hash}</code>
-          </p>
-        )}
-      </div>
-      {state.step === 'failed' && (
-        <p role="alert" className="error">
-          Claim failed: {state.reason}
-          {state.hash && (
-            <>
-              {' '}
-              (transaction <code className="hash">{state.hash}</code>)
-            </>
-          )}
-        </p>
-      )}
+      <TransactionStatus state={claim.state} action="Claiming" failed="Claim failed" />
     </div>
   );
 }

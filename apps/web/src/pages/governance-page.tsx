@@ -6,20 +6,24 @@ import { ErrorView } from '../api/error-view';
 import { dateTime, shortHex, tokens18, units } from '../format';
 import { useWallet } from '../wallet/wallet-context';
 import type { Support } from '../governance/governor-calls';
+import { ProposeForm } from '../governance/propose-form';
+import { TransactionStatus, useTransaction } from '../transactions/transaction-status';
 
 const PER_PAGE = 20;
 
-/** Governance: the rules now, voting power, proposals with state, time left, votes, quorum, actions; voting. */
+/** Governance: the rules now, voting power and delegation, proposing from a template, proposals with state, time left, votes, quorum, actions; voting, queueing and executing. */
 export default function GovernancePage() {
   const { connected } = useWallet();
   const [offset, setOffset] = useState(0);
   useEffect(() => {
     document.title = 'Governance · Upstream';
   }, []);
-  const info = useQuery({ queryKey: ['governance'], queryFn: () => api('getGovernance') });
+  const info = useQuery({ queryKey: ['governance'], queryFn: () => api('getGovernance'), refetchInterval: 3000 });
   const proposals = useQuery({
     queryKey: ['proposals', offset],
     queryFn: () => api('listProposals', { query: { limit: PER_PAGE, offset } }),
+    // Proposals move on with the chain (votes, states, new ones once indexed): read them again now and then.
+    refetchInterval: 3000,
   });
 
   return (
@@ -32,6 +36,7 @@ export default function GovernancePage() {
       <ErrorView error={info.error} title="The governance could not be loaded" />
       {info.data && <Rules info={info.data} />}
       {connected && info.data && <VotingPower account={connected.address} info={info.data} />}
+      {info.data && <ProposeForm info={info.data} />}
       <section aria-labelledby="proposals">
         <h2 id="proposals">Proposals</h2>
         <ErrorView error={proposals.error} title="The proposals could not be loaded" />
@@ -119,68 +124,19 @@ const duration = (seconds: number): string =>
     ? `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'} (${seconds.toLocaleString('en')} s)`
     : `${seconds.toLocaleString('en')} s`;
 
-type TxState =
-  | { step: 'idle' }
-  | { step: 'waiting' }
-  | { step: 'pending'; hash: string }
-  | { step: 'confirmed'; hash: string; block: number }
-  | { step: 'failed'; reason: string; hash?: string };
-
-function TxView({ state, verb }: { state: TxState; verb: string }) {
-  return (
-    <>
-      <div role="status" aria-live="polite">
-        {state.step === 'waiting' && <p>Confirm in your wallet…</p>}
-        {state.step === 'pending' && (
-          <p>
-            Pending: <code className="hash">{state.hash}</code>
-          </p>
-        )}
-        {state.step === 'confirmed' && (
-          <p>
-            {verb} in block {state.block}: <code className="hash">{state.hash}</code>
-          </p>
-        )}
-      </div>
-      {state.step === 'failed' && (
-        <p role="alert" className="error">
-          Failed: {state.reason}
-          {state.hash && (
-            <>
-              {' '}
-              (transaction <code className="hash">{state.hash}</code>)
-            </>
-          )}
-        </p>
-      )}
-    </>
-  );
-}
-
 function VotingPower({ account, info }: { account: string; info: GovernanceInfo }) {
   const { connected } = useWallet();
   const queryClient = useQueryClient();
-  const [state, setState] = useState<TxState>({ step: 'idle' });
+  const tx = useTransaction();
   const votes = useQuery({
     queryKey: ['votes', account],
     queryFn: () => api('getAccountVotes', { params: { address: account } }),
   });
   const delegate = async () => {
     if (!connected) return;
-    setState({ step: 'waiting' });
-    let hash: string | undefined;
-    try {
-      const { delegateToSelf } = await import('../governance/governor-calls');
-      const done = await delegateToSelf(connected.wallet.provider, account, info.votes, (h) => {
-        hash = h;
-        setState({ step: 'pending', hash: h });
-      });
-      setState({ step: 'confirmed', ...done });
+    const { delegateToSelf } = await import('../governance/governor-calls');
+    if (await tx.run((onSent) => delegateToSelf(connected.wallet.provider, account, info.votes, onSent)))
       await queryClient.invalidateQueries({ queryKey: ['votes', account] });
-    } catch (e) {
-      const { reasonOf } = await import('../governance/governor-calls');
-      setState({ step: 'failed', reason: reasonOf(e), hash: (e as { hash?: string }).hash ?? hash });
-    }
   };
   const v = votes.data;
   return (
@@ -200,17 +156,13 @@ function VotingPower({ account, info }: { account: string; info: GovernanceInfo 
           </p>
           {v.delegate?.toLowerCase() !== account.toLowerCase() && BigInt(v.balance) > 0n && (
             <p>
-              <button
-                type="button"
-                onClick={() => void delegate()}
-                disabled={state.step === 'waiting' || state.step === 'pending'}
-              >
+              <button type="button" onClick={() => void delegate()} disabled={tx.busy}>
                 Delegate to myself
               </button>{' '}
               <span className="muted">Votes count from the next proposal&apos;s snapshot on.</span>
             </p>
           )}
-          <TxView state={state} verb="Delegated" />
+          <TransactionStatus state={tx.state} action="Delegating" verb="Delegated" />
         </>
       )}
     </section>
@@ -302,6 +254,7 @@ function ProposalCard({ proposal: p, info }: { proposal: Proposal; info: Governa
         )}
       </p>
       {p.state === 'active' && <VoteForm proposal={p} info={info} />}
+      {(p.state === 'succeeded' || p.state === 'queued') && <QueueOrExecute proposal={p} info={info} />}
     </li>
   );
 }
@@ -309,9 +262,9 @@ function ProposalCard({ proposal: p, info }: { proposal: Proposal; info: Governa
 function VoteForm({ proposal: p, info }: { proposal: Proposal; info: GovernanceInfo }) {
   const { connected } = useWallet();
   const queryClient = useQueryClient();
-  const [state, setState] = useState<TxState>({ step: 'idle' });
+  const tx = useTransaction();
   const voter = useQuery({
-    queryKey: ['voter', p.id, connected?.address, state.step === 'confirmed'],
+    queryKey: ['voter', p.id, connected?.address, tx.state.step === 'confirmed'],
     queryFn: async () => {
       const { voterStatus } = await import('../governance/governor-calls');
       return voterStatus(
@@ -332,29 +285,12 @@ function VoteForm({ proposal: p, info }: { proposal: Proposal; info: GovernanceI
     const data = new FormData(event.currentTarget);
     const support = data.get('support') as Support;
     const reason = (data.get('reason') as string | null)?.trim() ?? '';
-    setState({ step: 'waiting' });
-    let hash: string | undefined;
-    const calls = await import('../governance/governor-calls');
-    try {
-      const done = await calls.castVote(
-        connected.wallet.provider,
-        connected.address,
-        info.governor,
-        p.id,
-        support,
-        reason,
-        (h) => {
-          hash = h;
-          setState({ step: 'pending', hash: h });
-        },
-      );
-      setState({ step: 'confirmed', ...done });
-      await queryClient.invalidateQueries({ queryKey: ['proposals'] });
-    } catch (e) {
-      setState({ step: 'failed', reason: calls.reasonOf(e), hash: (e as { hash?: string }).hash ?? hash });
-    }
+    const { castVote } = await import('../governance/governor-calls');
+    const done = await tx.run((onSent) =>
+      castVote(connected.wallet.provider, connected.address, info.governor, p.id, support, reason, onSent),
+    );
+    if (done) await queryClient.invalidateQueries({ queryKey: ['proposals'] });
   };
-  const busy = state.step === 'waiting' || state.step === 'pending';
   return (
     <form onSubmit={(e) => void vote(e)} className="stack-form" aria-label={`Vote on ${p.description.split('\n')[0]}`}>
       {voter.data && (
@@ -375,10 +311,43 @@ function VoteForm({ proposal: p, info }: { proposal: Proposal; info: GovernanceI
         Reason (optional, public)
         <textarea name="reason" rows={2} maxLength={1000} />
       </label>
-      <button type="submit" disabled={busy}>
+      <button type="submit" disabled={tx.busy}>
         Cast vote
       </button>
-      <TxView state={state} verb="Voted" />
+      <TransactionStatus state={tx.state} action="Voting" verb="Voted" />
     </form>
+  );
+}
+
+/** A succeeded proposal is queued in the timelock, a queued one executed once its delay has passed: from the wallet. */
+function QueueOrExecute({ proposal: p, info }: { proposal: Proposal; info: GovernanceInfo }) {
+  const { connected } = useWallet();
+  const queryClient = useQueryClient();
+  const tx = useTransaction();
+  if (!connected) return <p className="muted">Connect a wallet to {p.state === 'queued' ? 'execute' : 'queue'} it.</p>;
+  const step = p.state === 'queued' ? 'execute' : 'queue';
+  const waiting = step === 'execute' && p.executableAt !== null && Date.parse(p.executableAt) > Date.now();
+  const send = async () => {
+    const { actionsOf, queueOrExecute } = await import('../governance/governor-calls');
+    const actions = actionsOf(p.actions);
+    const done = await tx.run((onSent) =>
+      queueOrExecute(step, connected.wallet.provider, connected.address, info.governor, actions, p.description, onSent),
+    );
+    if (done) await queryClient.invalidateQueries({ queryKey: ['proposals'] });
+  };
+  return (
+    <div>
+      <p>
+        <button type="button" onClick={() => void send()} disabled={tx.busy || tx.state.step === 'confirmed'}>
+          {step === 'queue' ? 'Queue in the timelock' : 'Execute'}
+        </button>{' '}
+        {waiting && <span className="muted">The timelock may still refuse it: its delay has not passed.</span>}
+      </p>
+      <TransactionStatus
+        state={tx.state}
+        action={step === 'queue' ? 'Queueing' : 'Executing'}
+        verb={step === 'queue' ? 'Queued' : 'Executed'}
+      />
+    </div>
   );
 }

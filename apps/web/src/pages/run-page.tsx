@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link } from 'wouter';
 import { routeUrl, type PayRunInstructions, type ProvenanceEntry, type Run } from '@upstream/api-contract';
 import { api } from '../api/client';
 import { ErrorView } from '../api/error-view';
+import { PageFrame } from '../page-frame';
 import { dateTime, percent, shortHex, units } from '../format';
 import { TableScroll } from '../table-scroll';
 import { useWallet } from '../wallet/wallet-context';
@@ -20,19 +21,14 @@ export default function RunPage({ id }: { id: string }) {
     // After a payment, the indexer adds it to the run: ask again until it shows.
     refetchInterval: paying ? 1500 : false,
   });
-  useEffect(() => {
-    document.title = `Run ${run.data?.modelName ?? ''} · Upstream`;
-  }, [run.data?.modelName]);
+  return (
+    <PageFrame query={run} noun="run" heading="Training run" documentTitle={(r) => `Run ${r?.modelName ?? ''}`}>
+      {(r) => <RunView run={r} onPaying={() => setPaying(true)} />}
+    </PageFrame>
+  );
+}
 
-  if (run.isPending) return <p role="status">Loading the run…</p>;
-  if (run.isError)
-    return (
-      <>
-        <h1>Training run</h1>
-        <ErrorView error={run.error} title="The run could not be loaded" />
-      </>
-    );
-  const r = run.data;
+function RunView({ run: r, onPaying }: { run: Run; onPaying: () => void }) {
   return (
     <>
       <p className="breadcrumb">
@@ -72,7 +68,7 @@ export default function RunPage({ id }: { id: string }) {
           Download the Croissant (JSON-LD) of its datasets
         </a>
       </p>
-      <Payments run={r} onPaying={() => setPaying(true)} />
+      <Payments run={r} onPaying={onPaying} />
       <Provenance run={r} />
     </>
   );
