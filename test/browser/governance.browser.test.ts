@@ -14,7 +14,8 @@ const NEWCOMER = 8;
 const FOR = 1n;
 
 // Governance in Chromium over the existing API: a proposal people can read (state, time left, votes,
-// quorum, its actions in words) and a holder voting with its wallet through the Governor's castVoteWithReason.
+// quorum, its actions in words) and a holder voting with its wallet through the Governor's castVoteWithReason;
+// then a proposal made from a template on the page, voted, queued and executed from the wallet.
 describe('web app, governance: read proposals and vote with the wallet (Chromium)', () => {
   let t: TestApp;
   let browser: Browser;
@@ -28,8 +29,10 @@ describe('web app, governance: read proposals and vote with the wallet (Chromium
   const pageErrors: string[] = [];
   const address = (i: number) => new Wallet(t.chain.privateKey(i)).address;
   const mine = (blocks: number) => t.chain.provider.send('anvil_mine', [toBeHex(blocks)]);
-  const proposalCard = () =>
-    page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: description }) });
+  const executed = 'Lower the protocol fee to 1.5 %';
+  const cardOf = (title: string) =>
+    page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
+  const proposalCard = () => cardOf(description);
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([
@@ -156,6 +159,77 @@ describe('web app, governance: read proposals and vote with the wallet (Chromium
     expect(await votes.delegates(address(NEWCOMER))).toBe(address(NEWCOMER));
     expect(await votes.getVotes(address(NEWCOMER))).toBe(NEWCOMER_BALANCE);
     await other.close();
+  });
+
+  it('refuses a template value the splitter could never take, naming the field, before the wallet is asked', async () => {
+    await page.reload();
+    await page.getByRole('button', { name: `Connect ${wallet.name}` }).click();
+    const form = page.getByRole('region', { name: 'Propose a change' });
+    await form.getByLabel('Change').selectOption('protocol-fee');
+    await form.getByLabel('Fee (basis points, 0–1000)').fill('2500');
+    await form.getByLabel('Title').fill('Too much');
+    const sentBefore = wallet.requests.filter((r) => r === 'eth_sendTransaction').length;
+    await form.getByRole('button', { name: 'Propose' }).click();
+    const refusal = form.getByRole('alert').filter({ hasText: 'The proposal is not valid' });
+    await refusal.waitFor();
+    expect(await refusal.getByRole('listitem').textContent()).toBe(
+      'feeBps: must be an integer from 0 to 1000 basis points',
+    );
+    expect(wallet.requests.filter((r) => r === 'eth_sendTransaction').length).toBe(sentBefore);
+  });
+
+  it('proposes from the template, votes, queues and executes it from the page: the splitter takes the new fee', async () => {
+    const form = page.getByRole('region', { name: 'Propose a change' });
+    await form.getByLabel('Change').selectOption('protocol-fee');
+    await form.getByLabel('Fee (basis points, 0–1000)').fill('150');
+    await form.getByLabel('Title').fill(executed);
+    await form.getByRole('button', { name: 'Propose' }).click();
+    const proposed = form.getByText(/^Proposed in block \d+: 0x[0-9a-f]{64}$/);
+    await proposed.waitFor({ timeout: 30_000 });
+    const hash = ((await proposed.textContent()) ?? '').split(': ')[1];
+    const [created] = (await t.chain.provider.getTransactionReceipt(hash))!.logs
+      .map((l) => governor.interface.parseLog(l))
+      .filter((l) => l?.name === 'ProposalCreated');
+    expect(created?.args.description).toBe(executed);
+    await t.tick(); // indexes ProposalCreated
+    const card = cardOf(executed);
+    await card.getByText('set the protocol fee to 1.5 % (150 basis points)').waitFor({ timeout: 15_000 });
+
+    await mine(2);
+    await card.getByText('active', { exact: true }).waitFor({ timeout: 15_000 });
+    await card.getByRole('button', { name: 'Cast vote' }).click();
+    await card.getByText(/^Voted in block \d+: 0x[0-9a-f]{64}$/).waitFor({ timeout: 30_000 });
+
+    await mine(VOTING_PERIOD + 1);
+    await card.getByText('succeeded', { exact: true }).waitFor({ timeout: 15_000 });
+    expect(await checkPage(page, 'governance-succeeded')).toEqual({});
+    await card.getByRole('button', { name: 'Queue in the timelock' }).click();
+    await card.getByText(/^Queued in block \d+: 0x[0-9a-f]{64}$/).waitFor({ timeout: 30_000 });
+    await card.getByText('queued', { exact: true }).waitFor({ timeout: 15_000 });
+
+    // Executing before the timelock's delay has passed is refused by the timelock, and shown as failed.
+    await card.getByRole('button', { name: 'Execute' }).click();
+    await card
+      .getByRole('alert')
+      .getByText(/^Failed: /)
+      .waitFor({ timeout: 30_000 });
+
+    const delay = Number((await t.http.get('/governance').expect(200)).body.timelockDelaySeconds);
+    await t.chain.provider.send('evm_increaseTime', [toBeHex(delay + 1)]);
+    await mine(1);
+    await page.reload();
+    await page.getByRole('button', { name: `Connect ${wallet.name}` }).click();
+    await cardOf(executed).getByRole('button', { name: 'Execute' }).click();
+    await cardOf(executed)
+      .getByText(/^Executed in block \d+: 0x[0-9a-f]{64}$/)
+      .waitFor({ timeout: 30_000 });
+    const splitter = new Contract(
+      t.chain.deployment.contracts.RoyaltySplitter,
+      artifacts.RoyaltySplitter.abi,
+      t.chain.provider,
+    );
+    expect(await splitter.feeBps()).toBe(150n);
+    await cardOf(executed).getByText('executed', { exact: true }).waitFor({ timeout: 15_000 });
   });
 
   it('threw no uncaught error in the page on the way', () => {

@@ -254,7 +254,9 @@ function ProposalCard({ proposal: p, info }: { proposal: Proposal; info: Governa
         )}
       </p>
       {p.state === 'active' && <VoteForm proposal={p} info={info} />}
-      {(p.state === 'succeeded' || p.state === 'queued') && <QueueOrExecute proposal={p} info={info} />}
+      {(p.state === 'succeeded' || p.state === 'queued' || p.state === 'executed') && (
+        <QueueOrExecute proposal={p} info={info} />
+      )}
     </li>
   );
 }
@@ -319,13 +321,19 @@ function VoteForm({ proposal: p, info }: { proposal: Proposal; info: GovernanceI
   );
 }
 
-/** A succeeded proposal is queued in the timelock, a queued one executed once its delay has passed: from the wallet. */
+/**
+ * A succeeded proposal is queued in the timelock, a queued one executed once its delay has passed: from the
+ * wallet. It stays in place once executed, so the execution's transaction stays in sight.
+ */
 function QueueOrExecute({ proposal: p, info }: { proposal: Proposal; info: GovernanceInfo }) {
   const { connected } = useWallet();
   const queryClient = useQueryClient();
-  const tx = useTransaction();
-  if (!connected) return <p className="muted">Connect a wallet to {p.state === 'queued' ? 'execute' : 'queue'} it.</p>;
+  // One transaction each, so that "Queued in block …" stays in sight while the execution gets its own states.
+  const queue = useTransaction();
+  const execute = useTransaction();
   const step = p.state === 'queued' ? 'execute' : 'queue';
+  if (!connected) return p.state === 'executed' ? null : <p className="muted">Connect a wallet to {step} it.</p>;
+  const tx = step === 'queue' ? queue : execute;
   const waiting = step === 'execute' && p.executableAt !== null && Date.parse(p.executableAt) > Date.now();
   const send = async () => {
     const { actionsOf, queueOrExecute } = await import('../governance/governor-calls');
@@ -337,17 +345,16 @@ function QueueOrExecute({ proposal: p, info }: { proposal: Proposal; info: Gover
   };
   return (
     <div>
-      <p>
-        <button type="button" onClick={() => void send()} disabled={tx.busy || tx.state.step === 'confirmed'}>
-          {step === 'queue' ? 'Queue in the timelock' : 'Execute'}
-        </button>{' '}
-        {waiting && <span className="muted">The timelock may still refuse it: its delay has not passed.</span>}
-      </p>
-      <TransactionStatus
-        state={tx.state}
-        action={step === 'queue' ? 'Queueing' : 'Executing'}
-        verb={step === 'queue' ? 'Queued' : 'Executed'}
-      />
+      {p.state !== 'executed' && (
+        <p>
+          <button type="button" onClick={() => void send()} disabled={tx.busy || tx.state.step === 'confirmed'}>
+            {step === 'queue' ? 'Queue in the timelock' : 'Execute'}
+          </button>{' '}
+          {waiting && <span className="muted">The timelock may still refuse it: its delay has not passed.</span>}
+        </p>
+      )}
+      <TransactionStatus state={queue.state} action="Queueing" verb="Queued" />
+      <TransactionStatus state={execute.state} action="Executing" verb="Executed" />
     </div>
   );
 }
