@@ -7,6 +7,7 @@ import { ErrorView } from '../api/error-view';
 import { PageFrame } from '../page-frame';
 import { TableScroll } from '../table-scroll';
 import { LocalFileCheck } from './local-file-check';
+import { NearDuplicates, Overlaps, TakedownStatus } from '../dataset/integrity-sections';
 import { bytes, dateTime, percent, shortHex, units } from '../format';
 
 const FILES_PER_PAGE = 50;
@@ -57,10 +58,13 @@ function DatasetView({ dataset: d }: { dataset: DatasetDetail }) {
           <dd>{dateTime(d.createdAt)}</dd>
         </div>
       </dl>
+      <TakedownStatus dataset={d} />
       <Owners dataset={d} />
       <Anchoring dataset={d} />
       <License dataset={d} />
       <LineageSection id={d.id} title={d.title} parents={d.parents} />
+      <Overlaps id={d.id} />
+      <NearDuplicates id={d.id} />
       <Runs id={d.id} />
       <Files id={d.id} />
       <LocalFileCheck datasetId={d.id} contentRoot={d.contentRoot} />
