@@ -8,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentRoot } from '@upstream/provenance';
 import { startTestApp, type TestApp } from '../support/app';
 import { checkPage, launchChromium, overflowsHorizontally } from '../support/browser';
+import { insertDataset, type FixtureDataset } from '../support/catalogue-fixtures';
 import { injectWallet, type TestWallet } from '../support/browser-wallet';
 
-// A contributor in Chromium picks files, hashes them in a Web Worker, uploads them with tus, signs the
-// EIP-712 Contribution in its wallet and registers: the API then holds the dataset and its bytes.
-describe('web app, contribute: pick, hash in a worker, upload, sign, register (Chromium)', () => {
+// A contributor in Chromium picks a folder (the directory picker, or a drop), hashes it in a Web Worker,
+// names a co-owner and a parent, is refused by field for shares that do not add up, uploads with tus, signs
+// the EIP-712 Contribution in its wallet, registers, and follows the anchoring to its transaction.
+describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, sign, register, anchor (Chromium)', () => {
   let t: TestApp;
   let browser: Browser;
   let context: BrowserContext;
@@ -21,17 +23,25 @@ describe('web app, contribute: pick, hash in a worker, upload, sign, register (C
   let dir: string;
   const files: { name: string; bytes: Buffer }[] = [
     { name: 'notes.txt', bytes: Buffer.from('field notes, day one\n') },
-    { name: 'recording.bin', bytes: randomBytes(3 * 1024 * 1024 + 17) },
+    { name: 'audio/recording.bin', bytes: randomBytes(3 * 1024 * 1024 + 17) },
     { name: 'README.md', bytes: Buffer.from('# Field recordings\n') },
   ];
+  let parent: FixtureDataset;
+  const CO_OWNER = 5;
+  const FEE = 2_500_000n;
   const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const pageErrors: string[] = [];
   const CONTRIBUTOR = 4;
+  const address = (i: number) => new Wallet(t.chain.privateKey(i)).address;
+  const expectedRoot = () =>
+    contentRoot(files.map((f) => ({ path: f.name, size: f.bytes.length, sha256: sha256(f.bytes) })));
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([startTestApp(), launchChromium()]);
     dir = await mkdtemp(join(tmpdir(), 'upstream-web-contribute-'));
-    for (const f of files) await writeFile(join(dir, f.name), f.bytes);
+    await mkdir(join(dir, 'field', 'audio'), { recursive: true });
+    for (const f of files) await writeFile(join(dir, 'field', f.name), f.bytes);
+    parent = await insertDataset(t.database.url, { title: 'Upstream field notes' });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -53,29 +63,73 @@ describe('web app, contribute: pick, hash in a worker, upload, sign, register (C
     await page.getByRole('heading', { name: '1. Pick the data' }).waitFor();
   });
 
-  it('hashes the picked files in a Web Worker to the content root Node computes', async () => {
-    await page.getByLabel('Or files').setInputFiles(files.map((f) => join(dir, f.name)));
+  it('hashes a folder from the directory picker in a Web Worker to the content root Node computes', async () => {
+    await page.getByLabel('A folder').setInputFiles(join(dir, 'field'));
     const root = page.getByTestId('content-root');
     await root.waitFor({ timeout: 30_000 });
-    const expected = await contentRoot(
-      files.map((f) => ({ path: f.name, size: f.bytes.length, sha256: sha256(f.bytes) })),
-    );
-    expect(await root.textContent()).toBe(expected);
+    expect(await root.textContent()).toBe(await expectedRoot());
     expect(await page.getByRole('region', { name: 'Picked files' }).getByRole('row').count()).toBe(4);
+    await page.getByRole('cell', { name: 'audio/recording.bin', exact: true }).waitFor();
     expect(await checkPage(page, 'contribute')).toEqual({});
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await overflowsHorizontally(page)).toBe(false);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
-  it('uploads the bytes, signs the Contribution in the wallet and registers the dataset', async () => {
+  it('a drop on the page (a DataTransfer of files) is hashed the same way, by name', async () => {
+    const dropped = [
+      { name: 'a.txt', text: 'first\n' },
+      { name: 'b.txt', text: 'second\n' },
+    ];
+    const transfer = await page.evaluateHandle(
+      `(() => { const data = new DataTransfer(); for (const f of ${JSON.stringify(dropped)}) data.items.add(new File([f.text], f.name)); return data; })()`,
+    );
+    await page.getByTestId('folder-drop').dispatchEvent('drop', { dataTransfer: transfer });
+    await page.getByText('2 files hashed').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('content-root').textContent()).toBe(
+      await contentRoot(
+        dropped.map((f) => ({ path: f.name, size: f.text.length, sha256: sha256(Buffer.from(f.text)) })),
+      ),
+    );
+    // Back to the folder for the rest of the journey.
+    await page.getByLabel('A folder').setInputFiles(join(dir, 'field'));
+    await page.getByText('3 files hashed').waitFor({ timeout: 30_000 });
+  });
+
+  it('refuses shares that do not add up by field, before anything is uploaded or signed', async () => {
     await page.getByLabel('Title').fill('Field recordings, day one');
     await page.getByLabel('Description').fill('Three files from the browser.');
+    await page.getByRole('button', { name: 'Add a co-owner' }).click();
+    await page.getByRole('textbox', { name: 'Owner 2', exact: true }).fill(address(CO_OWNER));
+    await page.getByLabel('Share 1 (%)').fill('70');
+    await page.getByLabel('Share 2 (%)').fill('40');
+    await page.getByRole('button', { name: 'Add a parent' }).click();
+    await page.getByRole('textbox', { name: 'Parent dataset (content root or id) 1', exact: true }).fill(parent.id);
+    await page.getByLabel('Upstream share 1 (%)').fill('12.5');
+    await page.locator('select[name="license"]').selectOption('paid-per-run');
+    await page.getByLabel('Fee per run (smallest token units)').fill(FEE.toString());
+    await page.getByLabel('Who may fetch the bytes').selectOption('public');
+    await page.getByRole('button', { name: 'Upload, sign and register' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'Contributing failed' });
+    await refusal.waitFor();
+    expect(await refusal.getByRole('listitem').allTextContents()).toEqual([
+      'owners: shareBps must sum to 10000, got 11000',
+    ]);
+    expect(wallet.requests).not.toContain('eth_signTypedData_v4');
+  });
+
+  it('uploads the bytes, signs the Contribution in the wallet, registers and follows the anchoring', async () => {
+    await page.getByLabel('Share 2 (%)').fill('30');
     await page.getByRole('button', { name: 'Upload, sign and register' }).click();
     await page.getByRole('heading', { name: 'Registered' }).waitFor({ timeout: 60_000 });
     expect(wallet.requests).toContain('eth_signTypedData_v4');
+    await page
+      .getByTestId('anchor-state')
+      .getByText(/^Pending|^Batched/)
+      .waitFor();
 
-    const root = await contentRoot(files.map((f) => ({ path: f.name, size: f.bytes.length, sha256: sha256(f.bytes) })));
+    const root = await expectedRoot();
+    const { paymentToken } = (await t.http.get('/chain').expect(200)).body as { paymentToken: string };
     const detail = (await t.http.get(`/datasets/${root}`).expect(200)).body;
     expect(detail).toMatchObject({
       title: 'Field recordings, day one',
@@ -83,7 +137,15 @@ describe('web app, contribute: pick, hash in a worker, upload, sign, register (C
       storage: 'uploaded',
       accessPolicy: 'public',
       fileCount: 3,
-      owners: [{ account: new Wallet(t.chain.privateKey(CONTRIBUTOR)).address.toLowerCase(), shareBps: 10_000 }],
+      owners: [
+        { account: address(CONTRIBUTOR).toLowerCase(), shareBps: 7_000 },
+        { account: address(CO_OWNER).toLowerCase(), shareBps: 3_000 },
+      ],
+      parents: [{ contentRoot: parent.contentRoot, upstreamBps: 1_250 }],
+      license: {
+        template: 'paid-per-run',
+        terms: { fee: { kind: 'per-run', token: paymentToken.toLowerCase(), amount: FEE.toString() } },
+      },
     });
     for (const f of files) {
       const blob = await t.http
@@ -92,13 +154,25 @@ describe('web app, contribute: pick, hash in a worker, upload, sign, register (C
         .expect(200);
       expect(sha256(blob.body as Buffer)).toBe(sha256(f.bytes));
     }
+
+    // The worker batches it and sends the root; the page follows until the registry holds it.
+    const anchored = page.getByTestId('anchor-state').getByText(/^Anchored in block \d+ \(.+\): 0x[0-9a-f]{64}$/);
+    for (let i = 0; i < 10 && !(await anchored.isVisible()); i++) {
+      await t.tick();
+      await page.waitForTimeout(1_600);
+    }
+    await anchored.waitFor({ timeout: 10_000 });
+    const txHash = ((await anchored.textContent()) ?? '').split(': ')[1];
+    expect((await t.chain.provider.getTransactionReceipt(txHash))?.status).toBe(1);
+    expect(await checkPage(page, 'contribute-anchored')).toEqual({});
+
     await page.getByRole('link', { name: 'Field recordings, day one' }).click();
     await page.getByRole('heading', { name: 'Field recordings, day one', level: 1 }).waitFor();
-    await page.getByRole('cell', { name: 'recording.bin', exact: true }).waitFor();
-  });
+    await page.getByRole('cell', { name: 'audio/recording.bin', exact: true }).waitFor();
+  }, 120_000);
 
   it('checks a local file against the dataset: VERIFIED for its bytes, NOT IN THIS DATASET for changed ones', async () => {
-    await page.getByLabel('Your file').setInputFiles(join(dir, 'notes.txt'));
+    await page.getByLabel('Your file').setInputFiles(join(dir, 'field', 'notes.txt'));
     await page.getByRole('button', { name: 'Check the file' }).click();
     await page.getByText(/^VERIFIED: notes\.txt/).waitFor();
     const changed = join(dir, 'changed');

@@ -22,6 +22,38 @@ export function pickedFiles(list: FileList): PickedFile[] {
   });
 }
 
+/**
+ * The dataset's files from a drop: folders are walked (`webkitGetAsEntry`), their paths kept relative to a
+ * lone dropped folder as a folder pick names them; files dropped beside them keep their names. Items that
+ * are no file-system entry (files a page made itself) are taken from `files`, by name.
+ */
+export async function droppedFiles(data: DataTransfer): Promise<PickedFile[]> {
+  // Entries must be taken before the first await: the list empties once the drop event returns.
+  const entries = Array.from(data.items, (item) => (item.kind === 'file' ? item.webkitGetAsEntry() : null));
+  if (entries.length === 0 || entries.some((e) => e === null))
+    return Array.from(data.files, (file) => ({ path: file.name, file }));
+  const picked: PickedFile[] = [];
+  const lone = entries.length === 1 && entries[0]!.isDirectory;
+  for (const entry of entries as FileSystemEntry[])
+    await walk(entry, lone ? '' : entry.isDirectory ? `${entry.name}/` : '', picked);
+  return picked;
+}
+
+async function walk(entry: FileSystemEntry, prefix: string, into: PickedFile[]): Promise<void> {
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    into.push({ path: `${prefix}${file.name}`, file });
+    return;
+  }
+  const reader = (entry as FileSystemDirectoryEntry).createReader();
+  // readEntries answers in batches (100 in Chromium) until it answers an empty one.
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) return;
+    for (const child of batch) await walk(child, child.isDirectory ? `${prefix}${child.name}/` : prefix, into);
+  }
+}
+
 /** Hashes the files in a Web Worker; `onProgress(bytesDone)` as it goes. */
 export function hashInWorker(files: PickedFile[], onProgress: (bytes: number) => void): Promise<HashedFile[]> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 import '../polyfills';
 import { BrowserProvider } from 'ethers';
-import type { CreateDatasetRequest, LicenseTemplate } from '@upstream/api-contract';
+import type { CreateDatasetRequest, LicenseChoice, LicenseTemplate } from '@upstream/api-contract';
 import {
   CONTRIBUTION_VERSION,
   contentRoot,
@@ -8,6 +8,10 @@ import {
   contributionTypedData,
   licenseTerms,
   licenseTermsHash,
+  ProvenanceValidationError,
+  validateContribution,
+  type ContributionMessage,
+  type FieldError,
   type UpstreamDomain,
 } from '@upstream/provenance';
 import type { Eip1193Provider } from '../wallet/eip6963';
@@ -18,17 +22,119 @@ export function rootOf(files: HashedFile[]): Promise<string> {
   return contentRoot(files.map((f) => ({ path: f.path, size: BigInt(f.size), sha256: f.sha256 })));
 }
 
+/** The contribute form as typed: shares in percent (up to two decimals), parents by content root or id. */
+export interface ContributionDraft {
+  title: string;
+  description: string;
+  license: LicenseTemplate;
+  /** paid-per-run: the fee per training run, in the token's smallest units. */
+  fee: { token: string; amount: string };
+  accessPolicy: 'public' | 'licensed' | 'private';
+  owners: { account: string; percent: string }[];
+  parents: { dataset: string; percent: string }[];
+}
+
+/** A draft checked and made exact: shares in basis points, parents as content roots, the license terms. */
 export interface ContributionForm {
   title: string;
   description: string;
-  license: Exclude<LicenseTemplate, 'paid-per-run'>;
-  accessPolicy: 'public' | 'licensed' | 'private';
+  license: LicenseChoice;
+  accessPolicy: ContributionDraft['accessPolicy'];
   owners: { account: string; shareBps: number }[];
+  parents: { datasetId: string; upstreamBps: number }[];
+}
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
+
+/** "12.5" → 1250 basis points; undefined for anything but a percentage with at most two decimals. */
+export function percentToBps(text: string): number | undefined {
+  const match = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }
 
 /**
- * The EIP-712 Contribution (version 2) over the files, owners, terms and the shown metadata, signed in the
- * wallet: the body of POST /datasets, as `upstream upload` builds it.
+ * Checks the draft as the API will (`validateContribution` of @upstream/provenance, plus the fee) and
+ * makes it exact; `resolveParent` turns a dataset id into its content root. Throws every field's problem
+ * at once (ProvenanceValidationError), named as the API names them.
+ */
+export async function prepareContribution(
+  draft: ContributionDraft,
+  contentRootOfFiles: string,
+  resolveParent: (id: string) => Promise<string | null>,
+): Promise<ContributionForm> {
+  const problems: FieldError[] = [];
+  const bps = (field: string, text: string) => {
+    const value = percentToBps(text);
+    if (value === undefined) problems.push({ field, reason: 'must be a percentage with at most two decimals' });
+    return value ?? 0;
+  };
+  const owners = draft.owners.map((o, i) => ({
+    account: o.account.trim(),
+    shareBps: bps(`owners[${i}].shareBps`, o.percent),
+  }));
+  const parents: ContributionForm['parents'] = [];
+  for (const [i, p] of draft.parents.entries()) {
+    const id = p.dataset.trim();
+    const root = BYTES32.test(id) ? id.toLowerCase() : id ? await resolveParent(id) : null;
+    if (root === null) problems.push({ field: `parents[${i}].datasetId`, reason: 'names no registered dataset' });
+    parents.push({ datasetId: root ?? id, upstreamBps: bps(`parents[${i}].upstreamBps`, p.percent) });
+  }
+  let license: LicenseChoice = { template: draft.license };
+  if (draft.license === 'paid-per-run') {
+    const token = draft.fee.token.trim();
+    const amount = draft.fee.amount.trim();
+    if (!/^0x[0-9a-fA-F]{40}$/.test(token))
+      problems.push({ field: 'license.fee.token', reason: 'must be a 0x address (40 hex digits)' });
+    if (!/^\d+$/.test(amount) || BigInt(amount) === 0n)
+      problems.push({ field: 'license.fee.amount', reason: 'must be a positive whole number of smallest token units' });
+    license = { template: draft.license, fee: { token, amount } };
+  }
+  // The shares, parents and hex formats are checked by the rule the API applies (the terms hash is the
+  // API's to compute; a fee with a bad field has been reported above).
+  const form = { ...draft, license, owners, parents };
+  const message = messageOf(contentRootOfFiles, form, `0x${'0'.repeat(64)}`, 0n, 1n << 64n);
+  const errors = [...problems, ...validateContribution(message)];
+  if (errors.length > 0) throw new ProvenanceValidationError(errors);
+  return {
+    title: draft.title,
+    description: draft.description,
+    license,
+    accessPolicy: draft.accessPolicy,
+    owners,
+    parents,
+  };
+}
+
+function termsHashOf(license: LicenseChoice): string {
+  return licenseTermsHash(
+    license.template === 'paid-per-run'
+      ? licenseTerms('paid-per-run', { token: license.fee!.token, amount: BigInt(license.fee!.amount) })
+      : licenseTerms(license.template),
+  );
+}
+
+function messageOf(
+  root: string,
+  form: ContributionForm,
+  termsHash: string,
+  nonce: bigint,
+  deadline: bigint,
+): ContributionMessage {
+  return {
+    contentRoot: root,
+    metadataHash: contributionMetadataHash({ title: form.title, description: form.description, externalUri: null }),
+    owners: form.owners,
+    parents: form.parents,
+    licenseTermsHash: termsHash,
+    nonce,
+    deadline,
+  };
+}
+
+/**
+ * The EIP-712 Contribution (version 2) over the files, owners, parents, terms and the shown metadata,
+ * signed in the wallet: the body of POST /datasets, as `upstream upload` builds it.
  */
 export async function signContribution(
   provider: Eip1193Provider,
@@ -38,24 +144,12 @@ export async function signContribution(
   form: ContributionForm,
 ): Promise<CreateDatasetRequest> {
   const root = await rootOf(files);
-  const termsHash = licenseTermsHash(licenseTerms(form.license));
   const nonce = BigInt(
     '0x' + Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(''),
   );
   const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
-  const typed = contributionTypedData(
-    domain,
-    {
-      contentRoot: root,
-      metadataHash: contributionMetadataHash({ title: form.title, description: form.description, externalUri: null }),
-      owners: form.owners,
-      parents: [],
-      licenseTermsHash: termsHash,
-      nonce,
-      deadline,
-    },
-    CONTRIBUTION_VERSION,
-  );
+  const message = messageOf(root, form, termsHashOf(form.license), nonce, deadline);
+  const typed = contributionTypedData(domain, message, CONTRIBUTION_VERSION);
   const signer = await new BrowserProvider(provider).getSigner(account);
   const signature = await signer.signTypedData(typed.domain, typed.types, typed.message);
   return {
@@ -66,9 +160,9 @@ export async function signContribution(
     files: files.map((f) => ({ path: f.path, size: String(f.size), sha256: f.sha256 })),
     contentRoot: root,
     owners: form.owners,
-    parents: [],
-    license: { template: form.license },
-    licenseTermsHash: termsHash,
+    parents: form.parents,
+    license: form.license,
+    licenseTermsHash: message.licenseTermsHash,
     nonce: nonce.toString(),
     deadline: deadline.toString(),
     signature,

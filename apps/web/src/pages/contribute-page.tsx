@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type ChangeEvent, type DragEvent, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import type { DatasetDetail } from '@upstream/api-contract';
 import { api, currentSessionToken } from '../api/client';
@@ -7,29 +7,44 @@ import { ErrorView } from '../api/error-view';
 import { bytes, shortHex } from '../format';
 import { TableScroll } from '../table-scroll';
 import { useWallet } from '../wallet/wallet-context';
-import { hashInWorker, pickedFiles, type HashedFile, type PickedFile } from '../contribute/hash-files';
-import type { ContributionForm } from '../contribute/sign-contribution';
+import { droppedFiles, hashInWorker, pickedFiles, type HashedFile, type PickedFile } from '../contribute/hash-files';
+import type { ContributionDraft } from '../contribute/sign-contribution';
+import { newShareRow, ShareRows, type ShareRow } from '../contribute/share-rows';
+import { AnchoringProgress } from '../contribute/anchoring-progress';
 
 type Step =
   | { step: 'idle' }
   | { step: 'hashing'; done: number; total: number; startedAt: number }
   | { step: 'hashed'; files: HashedFile[]; root: string; mbPerSecond: number }
   | { step: 'uploading'; files: HashedFile[]; root: string; sent: number; total: number }
+  | { step: 'checking'; files: HashedFile[]; root: string }
   | { step: 'signing'; files: HashedFile[]; root: string }
   | { step: 'registering'; files: HashedFile[]; root: string }
   | { step: 'registered'; dataset: DatasetDetail }
   | { step: 'failed'; error: unknown; files?: HashedFile[]; root?: string };
 
-/** Contribute: pick a folder, hash it in a Web Worker, upload what the server lacks, sign and register. */
+/**
+ * Contribute: pick or drop a folder, hash it in a Web Worker, describe it (co-owners, parents, license and
+ * access), check it as the API will, upload what the server lacks, sign and register, then follow its anchoring.
+ */
 export default function ContributePage() {
   const wallet = useWallet();
   const [picked, setPicked] = useState<PickedFile[]>([]);
   const [state, setState] = useState<Step>({ step: 'idle' });
+  const [owners, setOwners] = useState<ShareRow[]>([]);
+  const [parents, setParents] = useState<ShareRow[]>([]);
+  const [license, setLicense] = useState<ContributionDraft['license']>('open-training');
+  const [dragging, setDragging] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const chain = useQuery({ queryKey: ['chain'], queryFn: () => api('getChain') });
   useEffect(() => {
     document.title = 'Contribute · Upstream';
   }, []);
+  const me = wallet.connected?.address;
+  useEffect(() => {
+    // The contributor is the first owner, with everything until co-owners are added.
+    if (me) setOwners((rows) => [newShareRow(me, rows[0]?.percent ?? '100'), ...rows.slice(1)]);
+  }, [me]);
 
   const hash = async (files: PickedFile[]) => {
     setPicked(files);
@@ -50,6 +65,15 @@ export default function ContributePage() {
     if (event.target.files && event.target.files.length > 0) void hash(pickedFiles(event.target.files));
   };
 
+  const onDrop = (event: DragEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    setDragging(false);
+    droppedFiles(event.dataTransfer).then(
+      (files) => (files.length > 0 ? hash(files) : undefined),
+      (error: unknown) => setState({ step: 'failed', error }),
+    );
+  };
+
   const register = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (state.step !== 'hashed' && state.step !== 'failed') return;
@@ -61,14 +85,26 @@ export default function ContributePage() {
       const value = data.get(key);
       return typeof value === 'string' ? value.trim() : '';
     };
-    const form: ContributionForm = {
+    const draft: ContributionDraft = {
       title: text('title'),
       description: text('description'),
-      license: text('license') as ContributionForm['license'],
-      accessPolicy: text('accessPolicy') as ContributionForm['accessPolicy'],
-      owners: [{ account: wallet.connected.address, shareBps: 10_000 }],
+      license,
+      fee: { token: text('feeToken'), amount: text('feeAmount') },
+      accessPolicy: text('accessPolicy') as ContributionDraft['accessPolicy'],
+      owners: owners.map((o) => ({ account: o.name, percent: o.percent })),
+      parents: parents.map((p) => ({ dataset: p.name, percent: p.percent })),
     };
     try {
+      // Checked before anything is sent or signed, by the rule the API applies.
+      setState({ step: 'checking', files, root });
+      const { prepareContribution, signContribution } = await import('../contribute/sign-contribution');
+      const form = await prepareContribution(draft, root, async (id) => {
+        try {
+          return (await api('getDataset', { params: { id } })).contentRoot;
+        } catch {
+          return null;
+        }
+      });
       // Only the blobs the server lacks are sent.
       const { missing } = await api('findMissingBlobs', {
         body: { sha256s: [...new Set(files.map((f) => f.sha256))] },
@@ -86,7 +122,6 @@ export default function ContributePage() {
         sentBefore += p.file.size;
       }
       setState({ step: 'signing', files, root });
-      const { signContribution } = await import('../contribute/sign-contribution');
       const body = await signContribution(
         wallet.connected.wallet.provider,
         wallet.connected.address,
@@ -117,7 +152,11 @@ export default function ContributePage() {
   const files = 'files' in state ? state.files : undefined;
   const root = 'root' in state ? state.root : undefined;
   const busy =
-    state.step === 'hashing' || state.step === 'uploading' || state.step === 'signing' || state.step === 'registering';
+    state.step === 'hashing' ||
+    state.step === 'checking' ||
+    state.step === 'uploading' ||
+    state.step === 'signing' ||
+    state.step === 'registering';
   return (
     <>
       <h1 ref={heading} tabIndex={-1}>
@@ -139,6 +178,18 @@ export default function ContributePage() {
             Or files
             <input type="file" multiple onChange={onPick} disabled={busy} />
           </label>
+        </div>
+        <div
+          className={`drop-zone${dragging ? ' dragging' : ''}`}
+          data-testid="folder-drop"
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={busy ? undefined : onDrop}
+        >
+          Or drop a folder (or files) here.
         </div>
         <div role="status" aria-live="polite">
           {state.step === 'hashing' && <HashProgress {...state} />}
@@ -182,9 +233,10 @@ export default function ContributePage() {
         <section aria-labelledby="registered">
           <h2 id="registered">Registered</h2>
           <p>
-            <Link href={`/app/datasets/${state.dataset.id}`}>{state.dataset.title}</Link> is registered; its anchoring
-            is <strong>{state.dataset.anchorStatus.state}</strong> (the dataset page shows it as it happens).
+            <Link href={`/app/datasets/${state.dataset.id}`}>{state.dataset.title}</Link> is registered under content
+            root <code className="hash">{state.dataset.contentRoot}</code>.
           </p>
+          <AnchoringProgress id={state.dataset.id} />
         </section>
       ) : (
         <section aria-labelledby="describe">
@@ -198,22 +250,66 @@ export default function ContributePage() {
               Description
               <textarea name="description" rows={3} />
             </label>
+            <ShareRows
+              legend="Owners and their shares (must add up to 100 %)"
+              nameLabel="Owner"
+              shareLabel="Share"
+              addLabel="Add a co-owner"
+              rows={owners}
+              onChange={setOwners}
+              lockedFirst
+              disabled={busy}
+            />
+            <ShareRows
+              legend="Parents: datasets this one derives from, with their upstream shares (at most 100 % together)"
+              nameLabel="Parent dataset (content root or id)"
+              shareLabel="Upstream share"
+              addLabel="Add a parent"
+              rows={parents}
+              onChange={setParents}
+              disabled={busy}
+            />
             <label className="stacked">
               License
-              <select name="license" defaultValue="open-training">
+              <select
+                name="license"
+                value={license}
+                onChange={(e) => setLicense(e.target.value as ContributionDraft['license'])}
+              >
                 <option value="open-training">open-training</option>
                 <option value="research-only">research-only</option>
+                <option value="paid-per-run">paid-per-run: a fee per training run</option>
               </select>
             </label>
+            {license === 'paid-per-run' && (
+              <div className="filters">
+                <label>
+                  Fee token
+                  <input
+                    name="feeToken"
+                    defaultValue={chain.data?.paymentToken ?? ''}
+                    autoComplete="off"
+                    spellCheck={false}
+                  />
+                </label>
+                <label>
+                  Fee per run (smallest token units)
+                  <input name="feeAmount" inputMode="numeric" autoComplete="off" />
+                </label>
+              </div>
+            )}
             <label className="stacked">
               Who may fetch the bytes
-              <select name="accessPolicy" defaultValue="public">
+              <select
+                name="accessPolicy"
+                key={license}
+                defaultValue={license === 'open-training' ? 'public' : 'licensed'}
+              >
                 <option value="public">public</option>
                 <option value="licensed">licensed</option>
                 <option value="private">private</option>
               </select>
             </label>
-            <p className="muted">Owner: your account, 100 %.</p>
             <button type="submit" disabled={!files || busy || !chain.data}>
               Upload, sign and register
             </button>
@@ -224,6 +320,7 @@ export default function ContributePage() {
                 Uploading the missing files: {bytes(state.sent)} of {bytes(state.total)}
               </p>
             )}
+            {state.step === 'checking' && <p>Checking the shares and parents…</p>}
             {state.step === 'signing' && <p>Sign the Contribution in your wallet…</p>}
             {state.step === 'registering' && <p>Registering…</p>}
           </div>
