@@ -105,8 +105,13 @@ export function actionsOf(calls: { target: string; value: bigint | string; calld
   };
 }
 
-/** Proposes `actions` with `description` (its first line is the proposal's title). */
-export function propose(
+/**
+ * A proposal's life in the Governor, from the wallet: `propose` the actions with their description (its first
+ * line is the title), `queue` a succeeded one in the timelock, `execute` a queued one whose delay has passed
+ * (the last two name the proposal by its actions and the description's hash, as the Governor does).
+ */
+export function proposalStep(
+  step: 'propose' | 'queue' | 'execute',
   provider: Eip1193Provider,
   account: string,
   governor: string,
@@ -114,20 +119,6 @@ export function propose(
   description: string,
   onSent: (hash: string) => void,
 ): Promise<SentTransaction> {
-  const args = [actions.targets, actions.values, actions.calldatas, description];
-  return sendChecked(provider, account, governor, GOVERNOR_ABI, 'propose', args, onSent);
-}
-
-/** Queues a succeeded proposal in the timelock (`queue`) or runs a queued one whose delay has passed (`execute`). */
-export function queueOrExecute(
-  step: 'queue' | 'execute',
-  provider: Eip1193Provider,
-  account: string,
-  governor: string,
-  actions: ProposalActions,
-  description: string,
-  onSent: (hash: string) => void,
-): Promise<SentTransaction> {
-  const args = [actions.targets, actions.values, actions.calldatas, id(description)];
+  const args = [actions.targets, actions.values, actions.calldatas, step === 'propose' ? description : id(description)];
   return sendChecked(provider, account, governor, GOVERNOR_ABI, step, args, onSent);
 }

@@ -116,10 +116,18 @@ export function ProposeForm({ info }: { info: GovernanceInfo }) {
       setRefused(error);
       return;
     }
-    const { propose } = await import('./governor-calls');
+    const { proposalStep } = await import('./governor-calls');
     const description = details ? `${title}\n${details}` : title;
     const done = await tx.run((onSent) =>
-      propose(connected.wallet.provider, connected.address, info.governor, actions, description, onSent),
+      proposalStep(
+        'propose',
+        connected.wallet.provider,
+        connected.address,
+        info.governor,
+        actions,
+        description,
+        onSent,
+      ),
     );
     if (done) await queryClient.invalidateQueries({ queryKey: ['proposals'] });
   };

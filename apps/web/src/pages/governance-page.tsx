@@ -336,10 +336,10 @@ function QueueOrExecute({ proposal: p, info }: { proposal: Proposal; info: Gover
   const tx = step === 'queue' ? queue : execute;
   const waiting = step === 'execute' && p.executableAt !== null && Date.parse(p.executableAt) > Date.now();
   const send = async () => {
-    const { actionsOf, queueOrExecute } = await import('../governance/governor-calls');
+    const { actionsOf, proposalStep } = await import('../governance/governor-calls');
     const actions = actionsOf(p.actions);
     const done = await tx.run((onSent) =>
-      queueOrExecute(step, connected.wallet.provider, connected.address, info.governor, actions, p.description, onSent),
+      proposalStep(step, connected.wallet.provider, connected.address, info.governor, actions, p.description, onSent),
     );
     if (done) await queryClient.invalidateQueries({ queryKey: ['proposals'] });
   };
