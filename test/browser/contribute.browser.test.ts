@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentRoot } from '@upstream/provenance';
+import { buildContentTree, contentRoot } from '@upstream/provenance';
+import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { startTestApp, type TestApp } from '../support/app';
 import { checkPage, launchChromium, overflowsHorizontally } from '../support/browser';
 import { insertDataset, type FixtureDataset } from '../support/catalogue-fixtures';
@@ -182,6 +183,47 @@ describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, s
     await page.getByRole('button', { name: 'Check the file' }).click();
     await page.getByText(/^NOT IN THIS DATASET: the dataset's notes\.txt has SHA-256/).waitFor();
     expect(await checkPage(page, 'dataset-with-files')).toEqual({});
+  });
+
+  it('a later dataset sharing its recording shows on its page with the shared bytes; its near-duplicate check has run', async () => {
+    // The co-owner derives a remix from it through the API (as the CLI would), declaring it as the parent.
+    const signer = new Wallet(t.chain.privateKey(CO_OWNER));
+    const http = await t.as(signer);
+    const take = Buffer.from('a second take, same recording\n');
+    await http.put('/blobs').set('content-type', 'application/octet-stream').send(take).expect(200);
+    const recording = files.find((f) => f.name === 'audio/recording.bin')!.bytes;
+    const tree = await buildContentTree([
+      { path: 'recording.bin', size: BigInt(recording.length), sha256: sha256(recording) },
+      { path: 'take.txt', size: BigInt(take.length), sha256: sha256(take) },
+    ]);
+    const domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
+    const body = await signRegistration(signer, {
+      entries: [...tree.entries],
+      contentRoot: tree.root,
+      title: 'Field recordings, remix',
+      parents: [{ datasetId: await expectedRoot(), upstreamBps: 2_000 }],
+      domain,
+    });
+    await http.post('/datasets').send(body).expect(201);
+    await t.tick();
+
+    await page.reload();
+    const shared = page.getByRole('region', { name: 'Shared files' });
+    await shared.getByRole('radio', { name: 'datasets registered since' }).check();
+    const row = shared.getByRole('row').filter({ hasText: 'Field recordings, remix' });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.getByRole('cell').allTextContents()).toEqual([
+      expect.stringContaining('Field recordings, remix'),
+      'declared lineage',
+      '1',
+      expect.stringMatching(/^3 MiB \(\d+(\.\d)? %\)$/),
+      expect.any(String),
+    ]);
+    await page
+      .getByTestId('similarity-status')
+      .getByText(/^Compared /)
+      .waitFor({ timeout: 15_000 });
+    expect(await checkPage(page, 'dataset-integrity')).toEqual({});
   });
 
   it('threw no uncaught error in the page on the way', () => {
