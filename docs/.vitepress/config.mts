@@ -44,6 +44,7 @@ export default defineConfig({
           { text: 'Disputes and escrow', link: '/reference/disputes' },
           { text: 'Contracts and gas', link: '/reference/contracts' },
           { text: 'HTTP API', link: '/reference/http-api' },
+          { text: 'Web app', link: '/reference/web-app' },
           { text: 'Error codes', link: '/reference/errors' },
           { text: 'Access', link: '/reference/access' },
           { text: 'Request limits', link: '/reference/request-limits' },
