@@ -8,7 +8,6 @@ import {
   contributionTypedData,
   licenseTerms,
   licenseTermsHash,
-  ProvenanceValidationError,
   validateContribution,
   type ContributionMessage,
   type FieldError,
@@ -53,10 +52,17 @@ export function percentToBps(text: string): number | undefined {
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }
 
+/** The draft's problems, every field at once (shown by `<ErrorView>`). */
+export class ContributionNotValid extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(`${errors.length} field${errors.length === 1 ? '' : 's'} to correct before signing`);
+  }
+}
+
 /**
  * Checks the draft as the API will (`validateContribution` of @upstream/provenance, plus the fee) and
  * makes it exact; `resolveParent` turns a dataset id into its content root. Throws every field's problem
- * at once (ProvenanceValidationError), named as the API names them.
+ * at once (ContributionNotValid), named as the API names them.
  */
 export async function prepareContribution(
   draft: ContributionDraft,
@@ -94,8 +100,9 @@ export async function prepareContribution(
   // API's to compute; a fee with a bad field has been reported above).
   const form = { ...draft, license, owners, parents };
   const message = messageOf(contentRootOfFiles, form, `0x${'0'.repeat(64)}`, 0n, 1n << 64n);
-  const errors = [...problems, ...validateContribution(message)];
-  if (errors.length > 0) throw new ProvenanceValidationError(errors);
+  const named = new Set(problems.map((p) => p.field));
+  const errors = [...problems, ...validateContribution(message).filter((e) => !named.has(e.field))];
+  if (errors.length > 0) throw new ContributionNotValid(errors);
   return {
     title: draft.title,
     description: draft.description,
