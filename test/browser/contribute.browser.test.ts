@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildContentTree, contentRoot } from '@upstream/provenance';
+import { buildContentTree, contentRoot, takedownTypedData } from '@upstream/provenance';
 import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { startTestApp, type TestApp } from '../support/app';
 import { checkPage, launchChromium, overflowsHorizontally } from '../support/browser';
@@ -28,6 +28,7 @@ describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, s
     { name: 'README.md', bytes: Buffer.from('# Field recordings\n') },
   ];
   let parent: FixtureDataset;
+  let remix: { id: string; contentRoot: string };
   const CO_OWNER = 5;
   const FEE = 2_500_000n;
   const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -204,7 +205,7 @@ describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, s
       parents: [{ datasetId: await expectedRoot(), upstreamBps: 2_000 }],
       domain,
     });
-    await http.post('/datasets').send(body).expect(201);
+    remix = (await http.post('/datasets').send(body).expect(201)).body;
     await t.tick();
 
     await page.reload();
@@ -224,6 +225,38 @@ describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, s
       .getByText(/^Compared /)
       .waitFor({ timeout: 15_000 });
     expect(await checkPage(page, 'dataset-integrity')).toEqual({});
+  });
+
+  it("the remix's owner takes it down: its page says so, with the reason and the signer", async () => {
+    const signer = new Wallet(t.chain.privateKey(CO_OWNER));
+    const domain = (await t.http.get('/chain').expect(200)).body.eip712Domain;
+    const message = {
+      datasetId: remix.contentRoot,
+      reason: 'consent withdrawn',
+      deleteBytes: false,
+      nonce: BigInt('0x' + randomBytes(8).toString('hex')),
+      deadline: BigInt(Math.floor(Date.now() / 1000) + 600),
+    };
+    const td = takedownTypedData(domain, message);
+    await t.http
+      .post(`/datasets/${remix.id}/takedown`)
+      .send({
+        reason: message.reason,
+        deleteBytes: false,
+        signer: signer.address,
+        nonce: message.nonce.toString(),
+        deadline: Number(message.deadline),
+        signature: await signer.signTypedData(td.domain, td.types, td.message),
+      })
+      .expect(201);
+    await page.goto(`${t.baseUrl}/app/datasets/${remix.id}`);
+    const status = page.getByRole('region', { name: 'Taken down' });
+    await status.waitFor();
+    const text = (await status.textContent()) ?? '';
+    expect(text).toContain('consent withdrawn');
+    expect(text.toLowerCase()).toContain(signer.address.toLowerCase());
+    expect(text).toContain('Its bytes were kept.');
+    expect(await checkPage(page, 'dataset-taken-down')).toEqual({});
   });
 
   it('threw no uncaught error in the page on the way', () => {
