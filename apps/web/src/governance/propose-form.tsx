@@ -7,7 +7,8 @@ import { ErrorView } from '../api/error-view';
 import { TransactionStatus, useTransaction } from '../transactions/transaction-status';
 import { useWallet } from '../wallet/wallet-context';
 
-type Kind = ProposalTemplate['kind'];
+/** The templates this page offers: the dispute contract's (arbiter, timeout, bond tokens) are proposed from the CLI. */
+type Kind = Exclude<ProposalTemplate['kind'], 'arbiter' | 'dispute-timeout' | 'bond-token'>;
 interface TemplateField {
   name: string;
   label: string;
@@ -43,6 +44,19 @@ const TEMPLATES: { kind: Kind; label: string; fields: TemplateField[] }[] = [
   { kind: 'timelock-delay', label: 'Timelock delay', fields: [{ name: 'seconds', label: 'Delay (seconds)' }] },
   { kind: 'voting-period', label: 'Voting period', fields: [{ name: 'blocks', label: 'Voting period (blocks)' }] },
   { kind: 'quorum', label: 'Quorum', fields: [{ name: 'percent', label: 'Quorum (% of the votes supply)' }] },
+  {
+    kind: 'license-template-add',
+    label: 'Approve a license template',
+    fields: [
+      { name: 'templateId', label: 'Template id (the terms hash, 0x…)' },
+      { name: 'uri', label: 'Terms URI (optional)' },
+    ],
+  },
+  {
+    kind: 'license-template-remove',
+    label: 'Withdraw a license template',
+    fields: [{ name: 'templateId', label: 'Template id (the terms hash, 0x…)' }],
+  },
 ];
 
 const formText = (data: FormData, name: string): string => {
@@ -78,6 +92,10 @@ async function templateOf(kind: Kind, data: FormData): Promise<ProposalTemplate>
       return { kind, blocks: BigInt(whole('blocks')) };
     case 'quorum':
       return { kind, percent: Number(whole('percent')) };
+    case 'license-template-add':
+      return { kind, templateId: text('templateId'), uri: text('uri') };
+    case 'license-template-remove':
+      return { kind, templateId: text('templateId') };
   }
 }
 
@@ -110,6 +128,7 @@ export function ProposeForm({ info }: { info: GovernanceInfo }) {
           provenanceRegistry: chain.data.provenanceRegistry,
           governor: info.governor,
           timelock: info.timelock,
+          ...(info.licenseTemplates ? { licenseTemplates: info.licenseTemplates } : {}),
         }),
       );
     } catch (error) {
