@@ -1,6 +1,7 @@
 // The topology of "running beyond one machine": two API processes (WORKER_MODE=off) and two
 // workers (WORKER_MODE=only), all the built service, on one PostgreSQL, one chain and one S3
-// bucket (s3rver). An upload begun on one API resumes on the other; the work only the leading worker does (anchoring batches, epochs,
+// bucket (s3rver). An upload begun on one API resumes on the other; hits spread over both APIs
+// count against one rate limit; the work only the leading worker does (anchoring batches, epochs,
 // the outbox's transactions) happens once; and after a kill -9 of the leading worker the other
 // takes over within 10 s, with nothing sent twice: every operator nonce is one outbox row, every
 // root anchored and every epoch proposed once, and the ledger equals the chain.
@@ -22,6 +23,7 @@ import { auditSettlement } from '../support/settlement-audit';
 import { MAIN, spawnService, waitForHealth, type ServiceProcess } from '../support/service-process';
 
 const MiB = 1024 * 1024;
+const RATE_LIMIT = 60;
 /** The bound the issue states for a worker taking over from a killed leader. */
 const TAKEOVER_BOUND_MS = 10_000;
 const LEADING = 'leading settlement';
@@ -95,6 +97,7 @@ describe.skipIf(!existsSync(MAIN))('replicas: two APIs and two workers on one Po
       S3_ENDPOINT: s3.endpoint,
       AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
       WORKER_INTERVAL_MS: '200',
       EPOCH_INTERVAL_MS: '0',
       ANCHOR_INTERVAL_MS: '0',
@@ -200,6 +203,19 @@ describe.skipIf(!existsSync(MAIN))('replicas: two APIs and two workers on one Po
       headers: { authorization: auth.authorization },
     });
     expect(sha256(Buffer.from(await served.arrayBuffer()))).toBe(sha256(bytes));
+  });
+
+  it('counts hits spread over both APIs against one rate limit', async () => {
+    const bearer = `Bearer ${await signIn(apis[0].url, new Wallet(chain.privateKey(6)))}`;
+    const statuses: number[] = [];
+    // Alternate between the APIs: each alone would let all 40 of its hits through.
+    for (let i = 0; i < 80; i++) {
+      const res = await fetch(new URL('/chain', apis[i % 2].url), { headers: { authorization: bearer } });
+      await res.arrayBuffer();
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(RATE_LIMIT);
+    expect(statuses.slice(RATE_LIMIT).every((s) => s === 429)).toBe(true);
   });
 
   it('runs the leader-only work once, and after a kill -9 of the leader the other worker takes over within 10 s', async () => {

@@ -13,6 +13,9 @@ import { ContentTypeGuard } from './common/body/content-type.guard';
 import { DependenciesModule } from './common/dependencies/dependencies.module';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { HitQueueThrottlerStorage } from './common/hit-queue-throttler.storage';
+import { PostgresThrottlerStorage } from './common/rate-limit/postgres-throttler.storage';
+import { RateLimitHitsRepository } from './common/rate-limit/rate-limit-hits.repository';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { OffLoopModule } from './common/off-loop/off-loop.pool';
 import { PersistenceModule } from './common/persistence/unit-of-work';
 import { ShutdownTraceModule } from './common/shutdown/shutdown-trace';
@@ -53,9 +56,16 @@ export class AppModule {
           },
         }),
         TypeOrmModule.forRoot({ ...postgresOptions(infrastructure.databaseUrl), autoLoadEntities: true }),
-        ThrottlerModule.forRoot({
-          throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
-          storage: new HitQueueThrottlerStorage(),
+        ThrottlerModule.forRootAsync({
+          imports: [RateLimitModule],
+          inject: [RateLimitHitsRepository],
+          useFactory: (hits: RateLimitHitsRepository) => ({
+            throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+            storage:
+              config.rateLimitStore === 'postgres'
+                ? new PostgresThrottlerStorage(hits)
+                : new HitQueueThrottlerStorage(),
+          }),
         }),
         ShutdownTraceModule,
         PersistenceModule,

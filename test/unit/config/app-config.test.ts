@@ -30,6 +30,7 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ OPERATOR_PRIVATE_KEY: '0x1234' }, 'OPERATOR_PRIVATE_KEY'],
     [{ WORKER_MODE: 'sometimes' }, 'WORKER_MODE'],
+    [{ RATE_LIMIT_STORE: 'redis' }, 'RATE_LIMIT_STORE'],
     [{ EXTERNAL_URI_SCHEMES: 'https,s3://' }, 'EXTERNAL_URI_SCHEMES'],
     [{ OVERLAP_REFUSE_FRACTION: '0' }, 'OVERLAP_REFUSE_FRACTION'],
     [{ OVERLAP_REFUSE_FRACTION: '1.5' }, 'OVERLAP_REFUSE_FRACTION'],
@@ -48,6 +49,14 @@ describe('configuration', () => {
     [{ LOCAL_VOTING_PERIOD_BLOCKS: '20.5' }, 'LOCAL_VOTING_PERIOD_BLOCKS'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(problems(env)).toEqual([variable]);
+  });
+
+  it('counts the rate limit in PostgreSQL for an API replica (WORKER_MODE=off), in memory otherwise, unless told', () => {
+    expect(loadConfig({}).rateLimitStore).toBe('memory');
+    expect(loadConfig({ WORKER_MODE: 'only' }).rateLimitStore).toBe('memory');
+    expect(loadConfig({ WORKER_MODE: 'off' }).rateLimitStore).toBe('postgres');
+    expect(loadConfig({ WORKER_MODE: 'off', RATE_LIMIT_STORE: 'memory' }).rateLimitStore).toBe('memory');
+    expect(loadConfig({ RATE_LIMIT_STORE: 'postgres' }).rateLimitStore).toBe('postgres');
   });
 
   it('reads EXTERNAL_URI_SCHEMES as lowercase schemes, https/s3/ipfs/ar by default', () => {

@@ -13,6 +13,7 @@ export class ConfigError extends Error {
 }
 
 export type WorkerMode = 'embedded' | 'off' | 'only';
+export type RateLimitStore = 'memory' | 'postgres';
 
 export interface AppConfig {
   port: number;
@@ -35,6 +36,11 @@ export interface AppConfig {
   contracts: { royaltySplitter?: Address; provenanceRegistry?: Address; paymentToken?: Address };
   confirmations: number;
   rateLimitPerMinute: number;
+  /**
+   * Where the rate limit counts: `memory` (this process alone) or `postgres` (one count for every
+   * replica on the database). Default: postgres for an API replica (WORKER_MODE=off), else memory.
+   */
+  rateLimitStore: RateLimitStore;
   workerMode: WorkerMode;
   workerIntervalMs: number;
   anchorBatchSize: number;
@@ -124,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     confirmations: dto.CONFIRMATIONS ?? (dto.RPC_URL ? 12 : 0),
     rateLimitPerMinute: dto.RATE_LIMIT_PER_MINUTE ?? 600,
+    rateLimitStore:
+      (dto.RATE_LIMIT_STORE as RateLimitStore | undefined) ?? (dto.WORKER_MODE === 'off' ? 'postgres' : 'memory'),
     workerMode: (dto.WORKER_MODE as WorkerMode | undefined) ?? 'embedded',
     workerIntervalMs: dto.WORKER_INTERVAL_MS ?? 1_000,
     anchorBatchSize: dto.ANCHOR_BATCH_SIZE ?? 100,

@@ -90,6 +90,10 @@ export class EnvDto {
   RATE_LIMIT_PER_MINUTE?: number;
 
   @IsOptional()
+  @IsIn(['memory', 'postgres'])
+  RATE_LIMIT_STORE?: string;
+
+  @IsOptional()
   @IsIn(['embedded', 'off', 'only'])
   WORKER_MODE?: string;
 
