@@ -53,6 +53,7 @@ export default defineConfig({
           { text: 'Object storage', link: '/reference/object-storage' },
           { text: 'Integrity', link: '/reference/integrity' },
           { text: 'CLI', link: '/reference/cli' },
+          { text: 'Deployment file', link: '/reference/deployment-file' },
           { text: 'Samples in other languages', link: '/reference/samples' },
         ],
       },

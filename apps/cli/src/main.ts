@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAccessCommands } from './commands/access.command';
 import { registerContributionCommands } from './commands/contribution.command';
+import { registerDeployCommands } from './commands/deploy.command';
 import { AccessRefused } from './download/downloader';
 import { registerGovernanceCommands } from './commands/governance.command';
 import { registerInfoCommands } from './commands/info.command';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerAccessCommands(program);
   registerGovernanceCommands(program);
   registerIntegrityCommands(program);
+  registerDeployCommands(program);
   return program;
 }
 

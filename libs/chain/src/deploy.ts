@@ -70,6 +70,20 @@ export interface DeployOptions {
    * local chain the operator). Default none: only governance resolves disputes.
    */
   arbiters?: string[];
+  /** Told of each contract as it is deployed (a deployment file records them for explorer verification). */
+  onDeployed?: (contract: DeployedContract) => void;
+}
+
+/** One contract creation, as `deployUpstream` made it. */
+export interface DeployedContract {
+  /** The artifact's name (LocalToken for the local payment token). */
+  artifact: string;
+  address: string;
+  constructorArguments: unknown[];
+  /** The ABI-encoded constructor arguments, as explorers ask for them (hex, no 0x prefix). */
+  encodedConstructorArguments: string;
+  blockNumber: number;
+  transactionHash: string;
 }
 
 export const LOCAL_TOKEN_DECIMALS = 6;
@@ -144,6 +158,14 @@ export async function deployUpstream(deployer: ethers.Signer, options: DeployOpt
     const tx = await factory.getDeployTransaction(...args);
     const receipt = await send(tx, `deploying ${artifact.contractName}`);
     if (!receipt.contractAddress) throw new Error(`deployUpstream: no address for ${artifact.contractName}`);
+    options.onDeployed?.({
+      artifact: artifact.contractName,
+      address: receipt.contractAddress,
+      constructorArguments: args,
+      encodedConstructorArguments: factory.interface.encodeDeploy(args).slice(2),
+      blockNumber: receipt.blockNumber,
+      transactionHash: receipt.hash,
+    });
     return new ethers.Contract(receipt.contractAddress, artifact.abi, deployer);
   };
 

@@ -3,6 +3,7 @@
 export * from './local-chain';
 export * from './deployment';
 export * from './deploy';
+export * from './deployment-file';
 export * as artifacts from './generated/artifacts';
 export * from './chain-database';
 export * from './outbox/transaction-outbox';

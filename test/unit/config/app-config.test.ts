@@ -103,6 +103,17 @@ describe('configuration', () => {
     expect(config.blobRedirect).toEqual({ mode: 'presigned', ttlSeconds: 60 });
   });
 
+  it('takes the contracts from DEPLOYMENT_FILE on an external chain, and refuses it with addresses or without RPC_URL', () => {
+    const key = `0x${'11'.repeat(32)}`;
+    const rpc = { RPC_URL: 'http://127.0.0.1:8545', OPERATOR_PRIVATE_KEY: key };
+    expect(loadConfig({ ...rpc, DEPLOYMENT_FILE: 'deploy/base.json' }).deploymentFile).toMatch(/\/deploy\/base\.json$/);
+    expect(problems({ RPC_URL: rpc.RPC_URL, DEPLOYMENT_FILE: 'd.json' })).toEqual(['OPERATOR_PRIVATE_KEY']);
+    expect(problems({ DEPLOYMENT_FILE: 'd.json' })).toEqual(['DEPLOYMENT_FILE']);
+    expect(problems({ ...rpc, DEPLOYMENT_FILE: 'd.json', ROYALTY_SPLITTER_ADDRESS: `0x${'22'.repeat(20)}` })).toEqual([
+      'ROYALTY_SPLITTER_ADDRESS',
+    ]);
+  });
+
   it('names every variable an external chain needs', () => {
     expect(problems({ RPC_URL: 'http://127.0.0.1:8545' })).toEqual([
       'OPERATOR_PRIVATE_KEY',

@@ -32,6 +32,8 @@ export interface AppConfig {
    */
   localVotingPeriodBlocks: number;
   operatorPrivateKey?: string;
+  /** With rpcUrl: the file `upstream deploy` wrote (addresses, deployment block); absolute. */
+  deploymentFile?: string;
   /** Parsed once (lowercase) from the environment. */
   contracts: { royaltySplitter?: Address; provenanceRegistry?: Address; paymentToken?: Address };
   confirmations: number;
@@ -103,12 +105,34 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     ]);
   }
 
+  if (dto.DEPLOYMENT_FILE) {
+    if (!dto.RPC_URL)
+      throw new ConfigError([
+        { variable: 'DEPLOYMENT_FILE', reason: 'is set, but RPC_URL (the chain it was deployed to) is not' },
+      ]);
+    const doubled = (
+      ['ROYALTY_SPLITTER_ADDRESS', 'PROVENANCE_REGISTRY_ADDRESS', 'PAYMENT_TOKEN_ADDRESS'] as const
+    ).filter((name) => dto[name]);
+    if (doubled.length > 0)
+      throw new ConfigError(
+        doubled.map((variable) => ({ variable, reason: 'comes from DEPLOYMENT_FILE; set one or the other' })),
+      );
+  }
   if (dto.RPC_URL) {
     const missing = (
-      ['OPERATOR_PRIVATE_KEY', 'ROYALTY_SPLITTER_ADDRESS', 'PROVENANCE_REGISTRY_ADDRESS'] as const
+      dto.DEPLOYMENT_FILE
+        ? (['OPERATOR_PRIVATE_KEY'] as const)
+        : (['OPERATOR_PRIVATE_KEY', 'ROYALTY_SPLITTER_ADDRESS', 'PROVENANCE_REGISTRY_ADDRESS'] as const)
     ).filter((name) => !dto[name]);
     if (missing.length > 0) {
-      throw new ConfigError(missing.map((variable) => ({ variable, reason: 'is required when RPC_URL is set' })));
+      throw new ConfigError(
+        missing.map((variable) => ({
+          variable,
+          reason: variable.endsWith('_ADDRESS')
+            ? 'is required when RPC_URL is set without DEPLOYMENT_FILE'
+            : 'is required when RPC_URL is set',
+        })),
+      );
     }
   }
 
@@ -123,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     localChainPort: dto.LOCAL_CHAIN_PORT ?? 8545,
     localVotingPeriodBlocks: dto.LOCAL_VOTING_PERIOD_BLOCKS ?? DEFAULT_VOTING_PERIOD_BLOCKS,
     operatorPrivateKey: dto.OPERATOR_PRIVATE_KEY,
+    deploymentFile: dto.DEPLOYMENT_FILE ? resolve(dto.DEPLOYMENT_FILE) : undefined,
     contracts: {
       royaltySplitter: dto.ROYALTY_SPLITTER_ADDRESS,
       provenanceRegistry: dto.PROVENANCE_REGISTRY_ADDRESS,

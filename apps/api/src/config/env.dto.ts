@@ -65,6 +65,10 @@ export class EnvDto {
   OPERATOR_PRIVATE_KEY?: string;
 
   @IsOptional()
+  @IsString()
+  DEPLOYMENT_FILE?: string;
+
+  @IsOptional()
   @IsAddressField('ROYALTY_SPLITTER_ADDRESS must be a 0x-prefixed 20-byte hex address')
   ROYALTY_SPLITTER_ADDRESS?: Address;
 

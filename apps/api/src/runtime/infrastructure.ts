@@ -248,6 +248,7 @@ async function ensureLocalDeployment(
 async function externalDeployment(config: AppConfig, rpcUrl: string): Promise<ChainDeployment> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
   try {
+    if (config.deploymentFile) return await deploymentFromFile(provider, config.deploymentFile, rpcUrl);
     const chainId = Number((await provider.getNetwork()).chainId);
     const deployment: ChainDeployment = {
       chainId,
@@ -267,6 +268,25 @@ async function externalDeployment(config: AppConfig, rpcUrl: string): Promise<Ch
     return deployment;
   } finally {
     provider.destroy();
+  }
+}
+
+/** The deployment `upstream deploy` wrote: its contracts must be live on this chain; the indexer starts at its first block. */
+async function deploymentFromFile(provider: JsonRpcProvider, file: string, rpcUrl: string): Promise<ChainDeployment> {
+  const fail = (reason: string) => new Error(`DEPLOYMENT_FILE: ${reason}`);
+  const deployment = await readDeployment(file).catch((error: Error) => {
+    throw fail(error.message);
+  });
+  if (!deployment) throw fail(`no file at ${file} (write one with \`upstream deploy\`)`);
+  if (!Number.isSafeInteger(deployment.chainId) || !Number.isSafeInteger(deployment.deployedAtBlock))
+    throw fail(`${file} has no chainId and deployedAtBlock (is it a deployment file?)`);
+  await assertDeploymentLive(provider, deployment).catch((error: Error) => {
+    throw fail(`${file} does not match the chain at ${redact(rpcUrl)}: ${error.message}`);
+  });
+  try {
+    return toChainDeployment(deployment);
+  } catch (error) {
+    throw fail(`${file}: ${(error as Error).message}`);
   }
 }
 
