@@ -17,20 +17,10 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort } from '../support/ports';
 import { RoyaltyFixtures, type FixtureRun } from '../support/royalty-fixtures';
 import { auditSettlement } from '../support/settlement-audit';
-import { MAIN, spawnService, waitForHealth, type ServiceProcess } from '../support/service-process';
+import { MAIN, spawnService, waitForHealth, waitUntil, type ServiceProcess } from '../support/service-process';
 
 const CONFIRMATIONS = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(150);
-  }
-}
 
 describe.skipIf(!existsSync(MAIN) || !CLI_BUILT)(
   'a public chain: upstream deploy, then the service on it through reorganisations',
@@ -186,7 +176,7 @@ describe.skipIf(!existsSync(MAIN) || !CLI_BUILT)(
       };
       /** Mines blocks (confirmations, a root's delay) until the worker has anchored, allocated, proposed and accepted everything. */
       const settle = (what: string, txHash: string) =>
-        waitFor(what, 90_000, async () => {
+        waitUntil(what, 90_000, async () => {
           const [s] = await fx.query<{ quiet: boolean }>(
             `SELECT NOT EXISTS (SELECT 1 FROM anchor_items WHERE batch_id IS NULL)
               AND NOT EXISTS (SELECT 1 FROM outbox_transactions WHERE status IN ('pending', 'signed'))
@@ -226,7 +216,7 @@ describe.skipIf(!existsSync(MAIN) || !CLI_BUILT)(
       const deepHash = Transaction.from(deepRaw).hash!;
       const deepBlock = (await provider.getTransactionReceipt(deepHash))!.blockNumber;
       await mine(CONFIRMATIONS);
-      await waitFor('the deep payment indexed', 30_000, async () => (await paymentsOf(deepHash)).length === 1);
+      await waitUntil('the deep payment indexed', 30_000, async () => (await paymentsOf(deepHash)).length === 1);
       // The worker may mine a block of its own between reading the head and the reorganisation: then again.
       for (let attempt = 0; attempt < 3 && (await provider.getTransactionReceipt(deepHash)); attempt++) {
         const depth = (await provider.getBlockNumber()) - deepBlock + 1;
@@ -234,7 +224,7 @@ describe.skipIf(!existsSync(MAIN) || !CLI_BUILT)(
         await provider.send('anvil_reorg', [depth, []]);
       }
       expect(await provider.getTransactionReceipt(deepHash)).toBeNull();
-      await waitFor(
+      await waitUntil(
         'the indexer rolls the payment back',
         30_000,
         async () => (await paymentsOf(deepHash)).length === 0,

@@ -18,9 +18,16 @@ import { startTestChain, type TestChain } from '../support/chain';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort } from '../support/ports';
 import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
-import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from '../support/s3';
+import { s3ServiceEnv, startTestS3, type TestS3 } from '../support/s3';
 import { auditSettlement } from '../support/settlement-audit';
-import { MAIN, spawnService, waitForHealth, type ServiceProcess } from '../support/service-process';
+import {
+  externalServiceEnv,
+  MAIN,
+  spawnService,
+  waitForHealth,
+  waitUntil,
+  type ServiceProcess,
+} from '../support/service-process';
 
 const MiB = 1024 * 1024;
 const RATE_LIMIT = 60;
@@ -31,16 +38,6 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
 const registryAbi = new Interface(artifacts.ProvenanceRegistry.abi);
-
-async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
 
 describe.skipIf(!existsSync(MAIN))('replicas: two APIs and two workers on one PostgreSQL, chain and bucket', () => {
   let s3: TestS3;
@@ -86,17 +83,8 @@ describe.skipIf(!existsSync(MAIN))('replicas: two APIs and two workers on one Po
       ],
     });
     env = {
-      DATABASE_URL: database.url,
-      RPC_URL: chain.rpcUrl,
-      OPERATOR_PRIVATE_KEY: chain.privateKey(0),
-      ROYALTY_SPLITTER_ADDRESS: contracts.RoyaltySplitter,
-      PROVENANCE_REGISTRY_ADDRESS: contracts.ProvenanceRegistry,
-      PAYMENT_TOKEN_ADDRESS: contracts.PaymentToken!,
-      CONFIRMATIONS: '0',
-      BLOB_STORE_URL: `s3://${await s3.createBucket()}/replicas`,
-      S3_ENDPOINT: s3.endpoint,
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      ...externalServiceEnv(database.url, chain),
+      ...s3ServiceEnv(s3, await s3.createBucket(), 'replicas'),
       RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
       WORKER_INTERVAL_MS: '200',
       EPOCH_INTERVAL_MS: '0',
@@ -161,7 +149,7 @@ describe.skipIf(!existsSync(MAIN))('replicas: two APIs and two workers on one Po
   };
   /** Waits until every anchor item is batched, every payment allocated and settled in an accepted root, and nothing is left to send. */
   async function settle(what: string): Promise<void> {
-    await waitFor(what, 60_000, async () => {
+    await waitUntil(what, 60_000, async () => {
       const s = await unsettled();
       if (s.unbatched === 0 && s.open === 0 && s.unallocated === 0 && s.max_seq !== null && s.watermark === s.max_seq)
         if (s.accepted) return true;
@@ -219,7 +207,7 @@ describe.skipIf(!existsSync(MAIN))('replicas: two APIs and two workers on one Po
   });
 
   it('runs the leader-only work once, and after a kill -9 of the leader the other worker takes over within 10 s', async () => {
-    await waitFor('a worker leads', 60_000, async () => leaders().length > 0);
+    await waitUntil('a worker leads', 60_000, async () => leaders().length > 0);
     await pay(4_000_000n);
     await pay(1_234_567n);
     await settle('the first leader anchors, settles and sends everything');
@@ -231,7 +219,7 @@ describe.skipIf(!existsSync(MAIN))('replicas: two APIs and two workers on one Po
     const killedAt = Date.now();
     leader.child.kill('SIGKILL');
     await leader.exited;
-    const takeoverMs = await waitFor('the standby worker leads', 2 * TAKEOVER_BOUND_MS, async () =>
+    const takeoverMs = await waitUntil('the standby worker leads', 2 * TAKEOVER_BOUND_MS, async () =>
       standby.output().includes(LEADING) ? Date.now() - killedAt : undefined,
     );
     console.log(`replicas: the standby worker took over ${takeoverMs} ms after kill -9 of the leader`);

@@ -12,8 +12,8 @@ import { signIn } from '../support/auth';
 import { startTestChain, type TestChain } from '../support/chain';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort } from '../support/ports';
-import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from '../support/s3';
-import { MAIN, spawnService, waitForHealth, type ServiceProcess } from '../support/service-process';
+import { s3ServiceEnv, startTestS3, type TestS3 } from '../support/s3';
+import { externalServiceEnv, MAIN, spawnService, waitForHealth, type ServiceProcess } from '../support/service-process';
 import { existsSync } from 'node:fs';
 
 const MiB = 1024 * 1024;
@@ -30,20 +30,10 @@ describe.skipIf(!existsSync(MAIN))('S3 replicas: a tus upload outlives the API p
   beforeAll(async () => {
     [s3, chain, database] = await Promise.all([startTestS3(), startTestChain(), createTestDatabase()]);
     work = await mkdtemp(join(tmpdir(), 'upstream-s3-replicas-'));
-    const { contracts } = chain.deployment;
     env = {
       WORKER_MODE: 'off',
-      DATABASE_URL: database.url,
-      RPC_URL: chain.rpcUrl,
-      OPERATOR_PRIVATE_KEY: chain.privateKey(0),
-      ROYALTY_SPLITTER_ADDRESS: contracts.RoyaltySplitter,
-      PROVENANCE_REGISTRY_ADDRESS: contracts.ProvenanceRegistry,
-      PAYMENT_TOKEN_ADDRESS: contracts.PaymentToken!,
-      CONFIRMATIONS: '0',
-      BLOB_STORE_URL: `s3://${await s3.createBucket()}/replicas`,
-      S3_ENDPOINT: s3.endpoint,
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      ...externalServiceEnv(database.url, chain),
+      ...s3ServiceEnv(s3, await s3.createBucket(), 'replicas'),
       LOG_LEVEL: 'warn',
     };
   });

@@ -10,7 +10,7 @@ import { artifacts } from '@upstream/chain';
 import { startTestChain, type TestChain } from '../support/chain';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
-import { MAIN, ROOT } from '../support/service-process';
+import { externalServiceEnv, MAIN, ROOT } from '../support/service-process';
 
 const TRIALS = 20;
 const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
@@ -61,13 +61,7 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
     }
     env = {
       WORKER_MODE: 'only',
-      DATABASE_URL: database.url,
-      RPC_URL: chain.rpcUrl,
-      OPERATOR_PRIVATE_KEY: chain.privateKey(0),
-      ROYALTY_SPLITTER_ADDRESS: contracts.RoyaltySplitter,
-      PROVENANCE_REGISTRY_ADDRESS: contracts.ProvenanceRegistry,
-      PAYMENT_TOKEN_ADDRESS: contracts.PaymentToken!,
-      CONFIRMATIONS: '0',
+      ...externalServiceEnv(database.url, chain),
       WORKER_INTERVAL_MS: '50',
       EPOCH_INTERVAL_MS: '0',
       ANCHOR_INTERVAL_MS: '0',

@@ -114,6 +114,16 @@ export function testS3Location(s3: TestS3, bucket: string, prefix = 'upstream'):
   return { bucket, prefix, endpoint: s3.endpoint };
 }
 
+/** The settings that put a built service's blobs in a bucket (and prefix) on the test server. */
+export function s3ServiceEnv(s3: TestS3, bucket: string, prefix: string): Record<string, string> {
+  return {
+    BLOB_STORE_URL: `s3://${bucket}/${prefix}`,
+    S3_ENDPOINT: s3.endpoint,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  };
+}
+
 function xml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { TestChain } from './chain';
 
 export const ROOT = resolve(__dirname, '../..');
 export const MAIN = join(ROOT, 'dist/apps/api/src/main.js');
@@ -43,6 +44,35 @@ export function spawnService(env: Record<string, string>, options: SpawnServiceO
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return { child, output: () => output, exited };
+}
+
+/** The settings of a built service on a test database and a test chain (its dev account 0 operates), as replicas and workers run. */
+export function externalServiceEnv(databaseUrl: string, chain: TestChain): Record<string, string> {
+  const { contracts } = chain.deployment;
+  return {
+    DATABASE_URL: databaseUrl,
+    RPC_URL: chain.rpcUrl,
+    OPERATOR_PRIVATE_KEY: chain.privateKey(0),
+    ROYALTY_SPLITTER_ADDRESS: contracts.RoyaltySplitter,
+    PROVENANCE_REGISTRY_ADDRESS: contracts.ProvenanceRegistry,
+    PAYMENT_TOKEN_ADDRESS: contracts.PaymentToken!,
+    CONFIRMATIONS: '0',
+  };
+}
+
+/** Polls `check` until it answers something truthy, and returns that; fails naming `what` after `timeoutMs`. */
+export async function waitUntil<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined | false>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
 }
 
 export async function waitForHealth(baseUrl: string, service: ServiceProcess, timeoutMs = 60_000): Promise<unknown> {
