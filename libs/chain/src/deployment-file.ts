@@ -62,11 +62,11 @@ export async function deployToChain(
     ['operator', options.operator],
     ['guardian', options.guardian],
     ['treasury', options.treasury],
-  ] as const)
-    named.set(
-      ethers.getAddress(account),
-      named.has(ethers.getAddress(account)) ? `${named.get(ethers.getAddress(account))}, ${is}` : is,
-    );
+  ] as const) {
+    const holder = ethers.getAddress(account);
+    const already = named.get(holder);
+    named.set(holder, already ? `${already}, ${is}` : is);
+  }
   for (const c of deployed) named.set(ethers.getAddress(c.address), c.artifact);
 
   const roles: RoleGrant[] = [];
@@ -116,7 +116,7 @@ export function explorerChecklist(file: DeploymentFile): string {
     lines.push(`  ABI-encoded: ${c.encodedConstructorArguments || '(none)'}`);
   }
   if (file.contracts.PaymentToken) lines.push(`payment token ${file.contracts.PaymentToken} (existing, not deployed)`);
-  lines.push('', 'roles (the deployer should hold none):');
+  lines.push('', 'roles (no admin role may be left with the deployer):');
   for (const r of file.roles) lines.push(`  ${r.contract}.${r.role}: ${r.holder} (${r.holderIs})`);
   lines.push('', 'settings:');
   for (const [contract, values] of Object.entries(file.settings))
