@@ -83,4 +83,17 @@ describe('PostgresThrottlerStorage (real Postgres)', () => {
     expect(keys).toContain('default:blocked');
     expect(await hits.deleteExpired()).toBe(0);
   });
+
+  it('lets requests through while PostgreSQL fails (fails open), and counts again once it answers', async () => {
+    const gone = await new DataSource(postgresOptions(db.url)).initialize();
+    await gone.destroy();
+    const storage = new PostgresThrottlerStorage(new RateLimitHitsRepository(gone));
+    for (let i = 0; i < 3; i++)
+      expect(await storage.increment('down', 60_000, 1, 60_000, 'default')).toMatchObject({
+        totalHits: 0,
+        isBlocked: false,
+      });
+    storage.onApplicationShutdown();
+    expect(await replicas[0].increment('down', 60_000, 1, 60_000, 'default')).toMatchObject({ totalHits: 1 });
+  });
 });
