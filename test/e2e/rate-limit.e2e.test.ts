@@ -45,7 +45,7 @@ describe('rate limiting shared by API replicas (RATE_LIMIT_STORE=postgres)', () 
   let replicas: TestApp[];
   beforeAll(async () => {
     [database, chain] = await Promise.all([createTestDatabase(), startTestChain()]);
-    const env = { WORKER_MODE: 'off', RATE_LIMIT_PER_MINUTE: '4' };
+    const env = { WORKER_MODE: 'off', RATE_LIMIT_STORE: 'postgres', RATE_LIMIT_PER_MINUTE: '4' };
     replicas = [await startTestAppOn(database, chain, env), await startTestAppOn(database, chain, env)];
   });
   afterAll(async () => {

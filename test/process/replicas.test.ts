@@ -86,6 +86,7 @@ describe.skipIf(!existsSync(MAIN))('replicas: two APIs and two workers on one Po
       ...externalServiceEnv(database.url, chain),
       ...s3ServiceEnv(s3, await s3.createBucket(), 'replicas'),
       RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+      RATE_LIMIT_STORE: 'postgres',
       WORKER_INTERVAL_MS: '200',
       EPOCH_INTERVAL_MS: '0',
       ANCHOR_INTERVAL_MS: '0',

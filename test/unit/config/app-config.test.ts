@@ -51,12 +51,10 @@ describe('configuration', () => {
     expect(problems(env)).toEqual([variable]);
   });
 
-  it('counts the rate limit in PostgreSQL for an API replica (WORKER_MODE=off), in memory otherwise, unless told', () => {
+  it('counts the rate limit in memory unless RATE_LIMIT_STORE=postgres (for API replicas)', () => {
     expect(loadConfig({}).rateLimitStore).toBe('memory');
-    expect(loadConfig({ WORKER_MODE: 'only' }).rateLimitStore).toBe('memory');
-    expect(loadConfig({ WORKER_MODE: 'off' }).rateLimitStore).toBe('postgres');
-    expect(loadConfig({ WORKER_MODE: 'off', RATE_LIMIT_STORE: 'memory' }).rateLimitStore).toBe('memory');
-    expect(loadConfig({ RATE_LIMIT_STORE: 'postgres' }).rateLimitStore).toBe('postgres');
+    expect(loadConfig({ WORKER_MODE: 'off' }).rateLimitStore).toBe('memory');
+    expect(loadConfig({ WORKER_MODE: 'off', RATE_LIMIT_STORE: 'postgres' }).rateLimitStore).toBe('postgres');
   });
 
   it('reads EXTERNAL_URI_SCHEMES as lowercase schemes, https/s3/ipfs/ar by default', () => {

@@ -40,7 +40,7 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /**
    * Where the rate limit counts: `memory` (this process alone) or `postgres` (one count for every
-   * replica on the database). Default: postgres for an API replica (WORKER_MODE=off), else memory.
+   * replica on the database; set it on every API replica). Default: memory.
    */
   rateLimitStore: RateLimitStore;
   workerMode: WorkerMode;
@@ -155,8 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     confirmations: dto.CONFIRMATIONS ?? (dto.RPC_URL ? 12 : 0),
     rateLimitPerMinute: dto.RATE_LIMIT_PER_MINUTE ?? 600,
-    rateLimitStore:
-      (dto.RATE_LIMIT_STORE as RateLimitStore | undefined) ?? (dto.WORKER_MODE === 'off' ? 'postgres' : 'memory'),
+    rateLimitStore: (dto.RATE_LIMIT_STORE as RateLimitStore | undefined) ?? 'memory',
     workerMode: (dto.WORKER_MODE as WorkerMode | undefined) ?? 'embedded',
     workerIntervalMs: dto.WORKER_INTERVAL_MS ?? 1_000,
     anchorBatchSize: dto.ANCHOR_BATCH_SIZE ?? 100,
