@@ -11,7 +11,8 @@ import {IRoyaltySplitter} from "./interfaces/IRoyaltySplitter.sol";
 /// @title RoyaltySplitter
 /// @notice Takes royalty payments for training runs in O(1) gas and pays contributors by Merkle
 /// proof against a root of cumulative balances that an operator proposes and that becomes
-/// claimable only after a delay, during which a guardian can veto it.
+/// claimable only after a delay, during which a guardian can veto it. Proposed roots wait in a
+/// queue, each for its own delay, and become current in the order they were proposed.
 /// @dev Leaves use the StandardMerkleTree encoding of
 /// `(uint256 chainId, address splitter, address token, address account, uint256 cumulativeAmount)`,
 /// so a proof is bound to one chain, one splitter and one token. Whatever root is posted, the
@@ -30,6 +31,9 @@ contract RoyaltySplitter is IRoyaltySplitter, AccessControl, Pausable, Reentranc
     uint16 public constant MAX_FEE_BPS = 1_000;
     /// @notice Longest delay between proposing a root and it becoming claimable.
     uint64 public constant MAX_ROOT_DELAY = 30 days;
+    /// @notice Most roots pending at once, so that accepting, vetoing or withdrawing all of them
+    /// fits one transaction.
+    uint32 public constant MAX_PENDING_ROOTS = 1_024;
     uint256 private constant _BPS = 10_000;
 
     /// @dev Everything kept per token, under one mapping so that a claim hashes the token once for
@@ -55,11 +59,20 @@ contract RoyaltySplitter is IRoyaltySplitter, AccessControl, Pausable, Reentranc
     address private _treasury;
     uint64 private _currentEpoch;
 
+    // The root queue's bookkeeping shares one slot with the delay and the last epoch, so a proposal
+    // reads and writes it once. Pending roots are `_queue[_queueHead .. _queueTail - 1]`, in
+    // proposal order (epochs and `claimableAt` both non-decreasing); entries outside that range are
+    // stale and never read.
     uint64 private _rootDelay;
     uint64 private _lastProposedEpoch;
+    uint32 private _queueHead;
+    uint32 private _queueTail;
+    // `claimableAt` of the newest pending root, so that a later root never becomes acceptable
+    // before an earlier one, even after the delay was shortened.
+    uint64 private _lastClaimableAt;
     bytes32 private _currentRoot;
     bytes32 private _currentDataHash;
-    PendingRoot private _pending;
+    mapping(uint256 index => PendingRoot) private _queue;
 
     mapping(IERC20 token => TokenState) private _tokens;
 
@@ -142,38 +155,67 @@ contract RoyaltySplitter is IRoyaltySplitter, AccessControl, Pausable, Reentranc
         if (root == bytes32(0)) revert RoyaltySplitterZeroRoot();
         uint64 last = _lastProposedEpoch;
         if (epoch <= last) revert RoyaltySplitterEpochNotIncreasing(epoch, last);
+        uint32 head = _queueHead;
+        uint32 tail = _queueTail;
+        if (tail - head >= MAX_PENDING_ROOTS) revert RoyaltySplitterTooManyPendingRoots(MAX_PENDING_ROOTS);
         uint64 claimableAt = uint64(block.timestamp) + _rootDelay;
+        uint64 previous = _lastClaimableAt;
+        if (tail != head && previous > claimableAt) claimableAt = previous;
         _lastProposedEpoch = epoch;
-        _pending = PendingRoot({root: root, dataHash: dataHash, epoch: epoch, claimableAt: claimableAt});
+        // At most one proposal per epoch number and epochs fit 64 bits, but the tail counts every
+        // proposal ever made: 2^32 of them would take far longer than any chain's life.
+        _queueTail = tail + 1;
+        _lastClaimableAt = claimableAt;
+        _queue[tail] = PendingRoot({root: root, dataHash: dataHash, epoch: epoch, claimableAt: claimableAt});
         emit RootProposed(epoch, root, dataHash, claimableAt);
     }
 
     /// @inheritdoc IRoyaltySplitter
     function acceptRoot() external {
-        PendingRoot memory pending = _pending;
-        if (pending.root == bytes32(0)) revert RoyaltySplitterNoPendingRoot(0);
-        if (block.timestamp < pending.claimableAt) revert RoyaltySplitterRootNotReady(pending.claimableAt);
-        _currentRoot = pending.root;
-        _currentEpoch = pending.epoch;
-        _currentDataHash = pending.dataHash;
-        delete _pending;
-        emit RootAccepted(pending.epoch, pending.root, pending.dataHash);
+        uint32 head = _queueHead;
+        uint32 tail = _queueTail;
+        if (head == tail) revert RoyaltySplitterNoPendingRoot(0);
+        PendingRoot memory next = _queue[head];
+        if (block.timestamp < next.claimableAt) revert RoyaltySplitterRootNotReady(next.claimableAt);
+        PendingRoot memory accepted;
+        do {
+            accepted = next;
+            emit RootAccepted(accepted.epoch, accepted.root, accepted.dataHash);
+            ++head;
+            if (head == tail) break;
+            next = _queue[head];
+        } while (block.timestamp >= next.claimableAt);
+        _queueHead = head;
+        _currentRoot = accepted.root;
+        _currentEpoch = accepted.epoch;
+        _currentDataHash = accepted.dataHash;
     }
 
     /// @inheritdoc IRoyaltySplitter
     function vetoRoot(uint64 epoch) external onlyRole(GUARDIAN_ROLE) {
-        PendingRoot memory pending = _pending;
-        if (pending.root == bytes32(0) || pending.epoch != epoch) revert RoyaltySplitterNoPendingRoot(epoch);
-        delete _pending;
-        emit RootVetoed(epoch, pending.root, msg.sender);
+        _dropFrom(epoch, true);
     }
 
     /// @inheritdoc IRoyaltySplitter
     function withdrawRoot(uint64 epoch) external onlyRole(OPERATOR_ROLE) {
-        PendingRoot memory pending = _pending;
-        if (pending.root == bytes32(0) || pending.epoch != epoch) revert RoyaltySplitterNoPendingRoot(epoch);
-        delete _pending;
-        emit RootWithdrawn(epoch, pending.root, msg.sender);
+        _dropFrom(epoch, false);
+    }
+
+    /// @dev Removes the pending root of `epoch` and every root proposed after it (each was built on
+    /// the same data, cumulatively), emitting one RootVetoed or RootWithdrawn per root, oldest first.
+    function _dropFrom(uint64 epoch, bool veto) private {
+        uint32 head = _queueHead;
+        uint32 tail = _queueTail;
+        uint32 from = head;
+        while (from < tail && _queue[from].epoch < epoch) ++from;
+        if (from == tail || _queue[from].epoch != epoch) revert RoyaltySplitterNoPendingRoot(epoch);
+        _queueTail = from;
+        _lastClaimableAt = from == head ? 0 : _queue[from - 1].claimableAt;
+        for (uint32 i = from; i < tail; ++i) {
+            PendingRoot storage dropped = _queue[i];
+            if (veto) emit RootVetoed(dropped.epoch, dropped.root, msg.sender);
+            else emit RootWithdrawn(dropped.epoch, dropped.root, msg.sender);
+        }
     }
 
     // ------------------------------------------------------------------ claims
@@ -396,8 +438,10 @@ contract RoyaltySplitter is IRoyaltySplitter, AccessControl, Pausable, Reentranc
     }
 
     /// @inheritdoc IRoyaltySplitter
-    function pendingRoot() external view returns (PendingRoot memory) {
-        return _pending;
+    function pendingRoots() external view returns (PendingRoot[] memory roots) {
+        uint32 head = _queueHead;
+        roots = new PendingRoot[](_queueTail - head);
+        for (uint256 i = 0; i < roots.length; ++i) roots[i] = _queue[head + i];
     }
 
     /// @inheritdoc IRoyaltySplitter

@@ -261,7 +261,183 @@ contract RoyaltySplitterTest is SplitterBase {
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, guardian, role)
         );
         splitter.withdrawRoot(3);
-        assertEq(splitter.pendingRoot().epoch, 3, "still pending");
+        assertEq(splitter.pendingRoots()[0].epoch, 3, "still pending");
+    }
+
+    // ---------------------------------------------------------------- the root queue
+
+    function _propose(uint64 e) internal {
+        vm.prank(operator);
+        splitter.proposeRoot(keccak256(abi.encode("root", e)), e, keccak256(abi.encode("data", e)));
+    }
+
+    function _pendingEpochs() internal view returns (uint64[] memory epochs) {
+        IRoyaltySplitter.PendingRoot[] memory pending = splitter.pendingRoots();
+        epochs = new uint64[](pending.length);
+        for (uint256 i = 0; i < pending.length; ++i) epochs[i] = pending[i].epoch;
+    }
+
+    function test_ProposeRoot_QueuesBehindPendingRootsWithItsOwnDelay() public {
+        uint256 t0 = block.timestamp;
+        _propose(1);
+        vm.warp(t0 + DELAY / 2);
+        _propose(2);
+        IRoyaltySplitter.PendingRoot[] memory pending = splitter.pendingRoots();
+        assertEq(pending.length, 2, "two pending");
+        assertEq(pending[0].claimableAt, t0 + DELAY, "first waits its delay");
+        assertEq(pending[1].claimableAt, t0 + DELAY / 2 + DELAY, "second waits its own delay, not two");
+        vm.warp(t0 + DELAY);
+        vm.expectEmit();
+        emit IRoyaltySplitter.RootAccepted(1, keccak256(abi.encode("root", uint64(1))), keccak256(abi.encode("data", uint64(1))));
+        splitter.acceptRoot();
+        assertEq(splitter.currentEpoch(), 1, "first current");
+        assertEq(_pendingEpochs().length, 1, "second still pending");
+        vm.expectRevert(
+            abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterRootNotReady.selector, uint64(t0 + DELAY / 2 + DELAY))
+        );
+        splitter.acceptRoot();
+        vm.warp(t0 + DELAY / 2 + DELAY);
+        splitter.acceptRoot();
+        assertEq(splitter.currentEpoch(), 2, "second current");
+        assertEq(splitter.currentRoot(), keccak256(abi.encode("root", uint64(2))), "second root");
+        assertEq(_pendingEpochs().length, 0, "queue empty");
+    }
+
+    function test_AcceptRoot_AcceptsEveryReadyRootOldestFirst() public {
+        _propose(1);
+        _propose(2);
+        _propose(5);
+        vm.warp(block.timestamp + DELAY);
+        vm.expectEmit();
+        emit IRoyaltySplitter.RootAccepted(1, keccak256(abi.encode("root", uint64(1))), keccak256(abi.encode("data", uint64(1))));
+        vm.expectEmit();
+        emit IRoyaltySplitter.RootAccepted(2, keccak256(abi.encode("root", uint64(2))), keccak256(abi.encode("data", uint64(2))));
+        vm.expectEmit();
+        emit IRoyaltySplitter.RootAccepted(5, keccak256(abi.encode("root", uint64(5))), keccak256(abi.encode("data", uint64(5))));
+        splitter.acceptRoot();
+        assertEq(splitter.currentEpoch(), 5, "newest ready root is current");
+        assertEq(splitter.currentDataHash(), keccak256(abi.encode("data", uint64(5))), "its data hash");
+        assertEq(_pendingEpochs().length, 0, "queue empty");
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, 0));
+        splitter.acceptRoot();
+    }
+
+    function test_AcceptRoot_NeverOvertakesAnEarlierRoot_whenDelayShortened() public {
+        uint256 t0 = block.timestamp;
+        _propose(1);
+        vm.prank(admin);
+        splitter.setRootDelay(0);
+        _propose(2);
+        assertEq(splitter.pendingRoots()[1].claimableAt, t0 + DELAY, "the later root waits for the earlier");
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterRootNotReady.selector, uint64(t0 + DELAY)));
+        splitter.acceptRoot();
+        vm.warp(t0 + DELAY);
+        splitter.acceptRoot();
+        assertEq(splitter.currentEpoch(), 2, "both accepted in order");
+        _propose(3); // an empty queue: the shortened delay applies at once
+        assertEq(splitter.pendingRoots()[0].claimableAt, t0 + DELAY, "no delay");
+    }
+
+    function test_VetoRoot_DropsItAndEveryLaterRoot() public {
+        _propose(1);
+        _propose(2);
+        _propose(3);
+        vm.expectEmit();
+        emit IRoyaltySplitter.RootVetoed(2, keccak256(abi.encode("root", uint64(2))), guardian);
+        vm.expectEmit();
+        emit IRoyaltySplitter.RootVetoed(3, keccak256(abi.encode("root", uint64(3))), guardian);
+        vm.prank(guardian);
+        splitter.vetoRoot(2);
+        uint64[] memory left = _pendingEpochs();
+        assertEq(left.length, 1, "one left");
+        assertEq(left[0], 1, "the earlier root stays");
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, 3));
+        splitter.vetoRoot(3);
+        _propose(4); // the operator re-proposes under a new epoch
+        vm.warp(block.timestamp + DELAY);
+        splitter.acceptRoot();
+        assertEq(splitter.currentEpoch(), 4, "re-proposed root accepted after the kept one");
+    }
+
+    function test_VetoRoot_OfTheOldest_EmptiesTheQueue() public {
+        _propose(1);
+        _propose(2);
+        vm.prank(guardian);
+        splitter.vetoRoot(1);
+        assertEq(_pendingEpochs().length, 0, "nothing pending");
+        vm.warp(block.timestamp + DELAY);
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, 0));
+        splitter.acceptRoot();
+        assertEq(splitter.currentRoot(), bytes32(0), "no root");
+    }
+
+    function test_VetoRoot_Revert_whenEpochNotPending() public {
+        _propose(1);
+        _propose(3);
+        vm.warp(block.timestamp + DELAY);
+        splitter.acceptRoot();
+        _propose(5);
+        for (uint64 e = 1; e <= 6; ++e) {
+            if (e == 5) continue;
+            vm.prank(guardian);
+            vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterNoPendingRoot.selector, e));
+            splitter.vetoRoot(e);
+        }
+    }
+
+    function test_WithdrawRoot_DropsItAndEveryLaterRoot() public {
+        _propose(1);
+        _propose(2);
+        vm.expectEmit();
+        emit IRoyaltySplitter.RootWithdrawn(1, keccak256(abi.encode("root", uint64(1))), operator);
+        vm.expectEmit();
+        emit IRoyaltySplitter.RootWithdrawn(2, keccak256(abi.encode("root", uint64(2))), operator);
+        vm.prank(operator);
+        splitter.withdrawRoot(1);
+        assertEq(_pendingEpochs().length, 0, "nothing pending");
+        assertEq(splitter.lastProposedEpoch(), 2, "epochs stay spent");
+    }
+
+    function test_ProposeRoot_Revert_whenQueueFull() public {
+        uint32 max = splitter.MAX_PENDING_ROOTS();
+        for (uint64 e = 1; e <= max; ++e) _propose(e);
+        vm.prank(operator);
+        vm.expectRevert(abi.encodeWithSelector(IRoyaltySplitter.RoyaltySplitterTooManyPendingRoots.selector, max));
+        splitter.proposeRoot(keccak256("one too many"), max + 1, bytes32(0));
+        // a full queue still fits one transaction to veto or accept (osaka's 2^24 cap)
+        vm.prank(guardian);
+        uint256 before = gasleft();
+        splitter.vetoRoot(1);
+        assertLe(before - gasleft(), 1 << 24, "vetoing a full queue fits one transaction");
+        for (uint64 e = max + 1; e <= 2 * max; ++e) _propose(e);
+        vm.warp(block.timestamp + DELAY);
+        before = gasleft();
+        splitter.acceptRoot();
+        assertLe(before - gasleft(), 1 << 24, "accepting a full queue fits one transaction");
+        assertEq(splitter.currentEpoch(), 2 * max, "all accepted");
+    }
+
+    function testFuzz_PendingRoots_KeepProposalOrder(uint8 count, uint8 vetoAt, uint32 gap) public {
+        count = uint8(bound(count, 1, 20));
+        gap = uint32(bound(gap, 0, DELAY));
+        for (uint64 e = 1; e <= count; ++e) {
+            _propose(e * 2);
+            vm.warp(block.timestamp + gap);
+        }
+        uint64 vetoed = uint64(bound(vetoAt, 1, count)) * 2;
+        vm.prank(guardian);
+        splitter.vetoRoot(vetoed);
+        IRoyaltySplitter.PendingRoot[] memory pending = splitter.pendingRoots();
+        assertEq(pending.length, vetoed / 2 - 1, "everything from the vetoed root on is gone");
+        for (uint256 i = 1; i < pending.length; ++i) {
+            assertTrue(pending[i].epoch > pending[i - 1].epoch, "epochs increase");
+            assertTrue(pending[i].claimableAt >= pending[i - 1].claimableAt, "claimableAt never decreases");
+        }
+        vm.warp(block.timestamp + DELAY);
+        if (pending.length == 0) return;
+        splitter.acceptRoot();
+        assertEq(splitter.currentEpoch(), vetoed - 2, "the root before the vetoed one is current");
     }
 
     // ---------------------------------------------------------------- claims

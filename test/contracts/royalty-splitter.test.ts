@@ -190,9 +190,10 @@ describe('RoyaltySplitter', () => {
       ]);
       const receipt = await (await as(f.splitter, f.operator).proposeRoot(second.root, 2n, ethers.id('d2'))).wait();
       const proposed = eventArgs(receipt, f.splitter, 'RootProposed');
-      const pending = await f.splitter.pendingRoot();
-      expect(pending.root).toBe(second.root);
-      expect(pending.claimableAt).toBe(proposed.claimableAt);
+      const pending = await f.splitter.pendingRoots();
+      expect(pending).toHaveLength(1);
+      expect(pending[0].root).toBe(second.root);
+      expect(pending[0].claimableAt).toBe(proposed.claimableAt);
 
       await expectRevert(f.splitter.acceptRoot(), iface, 'RoyaltySplitterRootNotReady');
       await expectRevert(

@@ -1,4 +1,4 @@
-import { Contract, Wallet, ZeroHash, type ContractRunner } from 'ethers';
+import { Contract, Wallet, type ContractRunner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
 import { SettlementService } from '../../apps/api/src/royalties/settlement.service';
@@ -156,7 +156,7 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
     });
     expect(cancelled.raw_txs).toHaveLength(2); // the original and the no-op that took its nonce
     expect(await splitter.lastProposedEpoch()).toBe(0n);
-    expect((await splitter.pendingRoot()).root).toBe(ZeroHash);
+    expect(await splitter.pendingRoots()).toHaveLength(0);
     expect(await audit()).toEqual([]);
   });
 
@@ -168,13 +168,13 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
 
     await loseBlocksSince(snapshot);
     await reinclude(); // a node puts the dropped transactions back into blocks
-    expect((await splitter.pendingRoot()).epoch).toBe(3n);
+    expect((await splitter.pendingRoots()).map((r: { epoch: bigint }) => r.epoch)).toEqual([3n]);
     await t.tick();
     await t.tick();
 
     expect((await epochs())[0]).toMatchObject({ epoch: 3, status: 'invalidated' });
     expect((await outbox('withdraw-root:3'))?.status).toBe('mined');
-    expect((await splitter.pendingRoot()).root).toBe(ZeroHash);
+    expect(await splitter.pendingRoots()).toHaveLength(0);
     await warp(61);
     await expect(splitter.acceptRoot.staticCall()).rejects.toThrow(/RoyaltySplitterNoPendingRoot|revert/);
     expect(await splitter.currentEpoch()).toBe(0n);

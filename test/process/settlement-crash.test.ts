@@ -250,16 +250,17 @@ describe.skipIf(!existsSync(MAIN))(
     }
 
     /**
-     * Moves the chain's clock past the root delay, and past the pending root's claimableAt. (anvil
+     * Moves the chain's clock past the root delay, and past the newest pending root's claimableAt. (anvil
      * restarted from its state file forgets earlier evm_increaseTime offsets: its next block is back
      * at wall-clock time, older than its parent, so one delay is not always enough.)
      */
     async function warp(): Promise<void> {
       const splitter = new Contract(deployment.contracts.RoyaltySplitter, artifacts.RoyaltySplitter.abi, provider);
-      const [{ claimableAt }, latest] = await Promise.all([
-        splitter.pendingRoot() as Promise<{ claimableAt: bigint }>,
+      const [pending, latest] = await Promise.all([
+        splitter.pendingRoots() as Promise<{ claimableAt: bigint }[]>,
         provider.getBlock('latest'),
       ]);
+      const claimableAt = pending.at(-1)?.claimableAt ?? 0n;
       const seconds = Math.max(ROOT_DELAY_S + 1, Number(claimableAt) - latest!.timestamp + 2);
       await rpc('evm_increaseTime', [seconds]);
       await rpc('evm_mine');

@@ -7,7 +7,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @notice The royalty split contract's interface: its events, errors and external functions, for
 /// integrators, indexers and tests (as OpenZeppelin and Uniswap lay theirs out).
 interface IRoyaltySplitter {
-    /// @notice A proposed root waiting for its delay to pass.
+    /// @notice A proposed root waiting in the queue for its delay to pass.
     struct PendingRoot {
         bytes32 root;
         bytes32 dataHash;
@@ -36,17 +36,19 @@ interface IRoyaltySplitter {
     /// @param dataHash Hash of the off-chain allocation data.
     /// @param claimableAt When the root can be accepted.
     event RootProposed(uint64 indexed epoch, bytes32 indexed root, bytes32 dataHash, uint64 claimableAt);
-    /// @notice A pending root became the current root.
+    /// @notice A pending root became the current root (or was passed over, in the same transaction,
+    /// by a later root that also became acceptable: events come oldest first, the last one is current).
     /// @param epoch The allocation epoch.
     /// @param root The root now claimed against.
     /// @param dataHash Hash of the off-chain allocation data.
     event RootAccepted(uint64 indexed epoch, bytes32 indexed root, bytes32 dataHash);
-    /// @notice A pending root was vetoed by a guardian.
+    /// @notice A pending root was vetoed by a guardian, or dropped with an earlier root it vetoed.
     /// @param epoch The vetoed epoch.
     /// @param root The vetoed root.
     /// @param guardian The guardian who vetoed it.
     event RootVetoed(uint64 indexed epoch, bytes32 indexed root, address indexed guardian);
-    /// @notice An operator withdrew its own pending root (its inputs are no longer on the chain).
+    /// @notice An operator withdrew its own pending root (its inputs are no longer on the chain), or
+    /// the root was dropped with an earlier root it withdrew.
     /// @param epoch The withdrawn epoch.
     /// @param root The withdrawn root.
     /// @param operator The operator who withdrew it.
@@ -120,6 +122,8 @@ interface IRoyaltySplitter {
     error RoyaltySplitterClaimExceedsDeposits(address token, uint256 payout, uint256 available);
     /// @notice The arrays passed to claimMany differ in length.
     error RoyaltySplitterLengthMismatch();
+    /// @notice The queue already holds MAX_PENDING_ROOTS roots; accept or drop some first.
+    error RoyaltySplitterTooManyPendingRoots(uint32 maxPendingRoots);
 
     /// @notice Pays `amount` of `token` for training run `runId`; the protocol fee is kept for the
     /// treasury and the rest becomes claimable by contributors once a root covers it.
@@ -135,21 +139,25 @@ interface IRoyaltySplitter {
     /// @return amount The amount sent.
     function sweepFees(IERC20 token) external returns (uint256 amount);
 
-    /// @notice Proposes `root` of cumulative balances for `epoch`; it can be accepted after the root delay.
-    /// @dev A new proposal replaces a still-pending one. The current root stays claimable meanwhile.
+    /// @notice Queues `root` of cumulative balances for `epoch`; it can be accepted after the root delay.
+    /// @dev Roots already pending stay pending, each with its own `claimableAt`; a root's
+    /// `claimableAt` is never earlier than that of the root queued before it. The current root
+    /// stays claimable meanwhile.
     /// @param root Merkle root (StandardMerkleTree) of `(chainId, splitter, token, account, cumulativeAmount)`.
     /// @param epoch Allocation epoch; must be greater than every epoch proposed before.
     /// @param dataHash Hash of the off-chain allocation data the root was built from.
     function proposeRoot(bytes32 root, uint64 epoch, bytes32 dataHash) external;
 
-    /// @notice Makes the pending root current once its delay has passed. Anyone may call.
+    /// @notice Makes the newest pending root whose delay has passed current, accepting every root
+    /// queued before it on the way (oldest first). Anyone may call.
     function acceptRoot() external;
 
-    /// @notice Discards the pending root of `epoch`.
+    /// @notice Discards the pending root of `epoch` and every root queued after it (they build on it).
     /// @param epoch The epoch of the pending root, so a guardian never vetoes a root it did not review.
     function vetoRoot(uint64 epoch) external;
 
-    /// @notice Withdraws the pending root of `epoch`, so that it never becomes claimable.
+    /// @notice Withdraws the pending root of `epoch` and every root queued after it, so that none of
+    /// them ever becomes claimable.
     /// @dev For the operator's own mistakes, above all a root built on payments that a chain
     /// reorganisation removed. Unlike a veto it needs no guardian; like a veto it leaves the epoch
     /// number spent, so a corrected root is proposed under a higher epoch.
@@ -209,8 +217,8 @@ interface IRoyaltySplitter {
     /// @notice The data hash of the current root.
     function currentDataHash() external view returns (bytes32);
 
-    /// @notice The pending root, or all zeros when none is pending.
-    function pendingRoot() external view returns (PendingRoot memory);
+    /// @notice The pending roots, oldest first (empty when none is pending).
+    function pendingRoots() external view returns (PendingRoot[] memory);
 
     /// @notice The highest epoch ever proposed (accepted, pending or vetoed).
     function lastProposedEpoch() external view returns (uint64);
