@@ -381,6 +381,31 @@ async function main() {
     );
   }
 
+  // ------------------------------------------------------------ the root queue
+  // With no delay in this benchmark every proposed root is acceptable at once, so acceptRoot takes
+  // every root queued before it: `acceptThree` is one call accepting three.
+  const rootQueue: Record<string, number> = {};
+  {
+    const root = (tag: string) => ethers.id(`queue-${tag}`);
+    const propose = async (tag: string) => {
+      epoch += 1n;
+      return send(as(splitter, operator).proposeRoot(root(tag), epoch, ethers.ZeroHash));
+    };
+    rootQueue.proposeEmpty = await propose('a');
+    rootQueue.acceptOne = await send(splitter.acceptRoot());
+    await propose('b');
+    rootQueue.proposeBehindOne = await propose('c');
+    await propose('d');
+    rootQueue.acceptThree = await send(splitter.acceptRoot());
+    await propose('f');
+    rootQueue.vetoOne = await send(as(splitter, guardian).vetoRoot(epoch));
+    await propose('g');
+    const first = epoch;
+    await propose('h');
+    await propose('i');
+    rootQueue.vetoDroppingThree = await send(as(splitter, guardian).vetoRoot(first));
+  }
+
   // ------------------------------------------------------------ earned votes
   // claimWithVotes at 1M leaves: an existing token holder's first claim that also mints its first
   // earned votes (UpstreamVotes.claimWithVotes -> splitter.claimMany + a votes leaf), against the same
@@ -644,6 +669,7 @@ async function main() {
     disputes,
     claim: { byLeaves: claim },
     claimMany3: { leaves: 1_000, first: claimMany3 },
+    rootQueue,
     claimWithVotes: { byLeaves: claimWithVotes },
     castVoteBySig,
     proposalLifecycle,
@@ -694,6 +720,10 @@ async function main() {
         'claimWithVotes = UpstreamVotes.claimWithVotes by an account that already holds the token and gets its first earned votes (one token leaf, one votes leaf, both 20-hash proofs at 1M leaves); ' +
         'claimExistingHolder = the plain splitter.claim of the same kind of account in the same tree and run (the baseline); votesAdded = the difference; ' +
         'claimVotesOnly = claimVotes alone (first votes of a fresh account)',
+      rootQueue:
+        'proposeEmpty = proposeRoot with no root pending; proposeBehindOne = proposeRoot with one root pending (it stays queued); ' +
+        'acceptOne / acceptThree = acceptRoot when one / three queued roots are acceptable (one call accepts all of them, oldest first); ' +
+        'vetoOne = vetoRoot of the only pending root; vetoDroppingThree = vetoRoot of the oldest of three pending roots (all three dropped)',
       castVoteBySig:
         'castVoteBySig = a relayer submitting an EIP-712 Ballot (voter with delegated votes, proposal active); castVote = the voter sending its own vote (baseline); castVoteWithReasonBySig = an ExtendedBallot with an 18-character reason',
       proposalLifecycle:

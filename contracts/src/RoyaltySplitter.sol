@@ -157,14 +157,17 @@ contract RoyaltySplitter is IRoyaltySplitter, AccessControl, Pausable, Reentranc
         if (epoch <= last) revert RoyaltySplitterEpochNotIncreasing(epoch, last);
         uint32 head = _queueHead;
         uint32 tail = _queueTail;
-        if (tail - head >= MAX_PENDING_ROOTS) revert RoyaltySplitterTooManyPendingRoots(MAX_PENDING_ROOTS);
-        uint64 claimableAt = uint64(block.timestamp) + _rootDelay;
-        uint64 previous = _lastClaimableAt;
-        if (tail != head && previous > claimableAt) claimableAt = previous;
+        uint64 claimableAt;
+        // tail >= head always; block.timestamp + a delay of at most 30 days fits 64 bits for
+        // billions of years; and the tail counts proposals, 2^32 of which no chain will see.
+        unchecked {
+            if (tail - head >= MAX_PENDING_ROOTS) revert RoyaltySplitterTooManyPendingRoots(MAX_PENDING_ROOTS);
+            claimableAt = uint64(block.timestamp) + _rootDelay;
+            uint64 previous = _lastClaimableAt;
+            if (previous > claimableAt && tail != head) claimableAt = previous;
+            _queueTail = tail + 1;
+        }
         _lastProposedEpoch = epoch;
-        // At most one proposal per epoch number and epochs fit 64 bits, but the tail counts every
-        // proposal ever made: 2^32 of them would take far longer than any chain's life.
-        _queueTail = tail + 1;
         _lastClaimableAt = claimableAt;
         _queue[tail] = PendingRoot({root: root, dataHash: dataHash, epoch: epoch, claimableAt: claimableAt});
         emit RootProposed(epoch, root, dataHash, claimableAt);
@@ -178,13 +181,19 @@ contract RoyaltySplitter is IRoyaltySplitter, AccessControl, Pausable, Reentranc
         PendingRoot memory next = _queue[head];
         if (block.timestamp < next.claimableAt) revert RoyaltySplitterRootNotReady(next.claimableAt);
         PendingRoot memory accepted;
-        do {
-            accepted = next;
-            emit RootAccepted(accepted.epoch, accepted.root, accepted.dataHash);
-            ++head;
-            if (head == tail) break;
-            next = _queue[head];
-        } while (block.timestamp >= next.claimableAt);
+        // head < tail <= 2^32 - 1 inside the loop.
+        unchecked {
+            do {
+                accepted = next;
+                // Cleared as it leaves the queue: the refund pays for most of the clearing, and the
+                // next proposal writes fresh slots either way.
+                delete _queue[head];
+                emit RootAccepted(accepted.epoch, accepted.root, accepted.dataHash);
+                ++head;
+                if (head == tail) break;
+                next = _queue[head];
+            } while (block.timestamp >= next.claimableAt);
+        }
         _queueHead = head;
         _currentRoot = accepted.root;
         _currentEpoch = accepted.epoch;
