@@ -21,7 +21,12 @@ export interface TokenBalance {
   claimed: string;
   inCurrentRoot: string;
   claimable: string;
+  /** Earned but not yet in an accepted root; includes `queued`. */
   pending: string;
+  /** The part of `pending` already in roots queued on chain, claimable once they are accepted. */
+  queued: string;
+  /** When the newest of those roots can be accepted (ISO time), or null when none is queued. */
+  queuedClaimableAt: string | null;
 }
 
 export interface ContributorBalances {
@@ -218,6 +223,8 @@ export const TokenBalanceShape = shapeOf<TokenBalance>({
   inCurrentRoot: true,
   claimable: true,
   pending: true,
+  queued: true,
+  queuedClaimableAt: true,
 });
 export const ContributorBalancesShape = shapeOf<ContributorBalances>({
   account: true,

@@ -5,8 +5,7 @@ import type { Bytes32 } from '@upstream/api-contract';
 import { SqlRepository } from '../common/persistence/unit-of-work';
 
 /** Where an epoch stands: from its outbox row and the root events indexed from the chain. */
-export type EpochStatus =
-  'proposing' | 'proposed' | 'accepted' | 'vetoed' | 'withdrawn' | 'superseded' | 'failed' | 'invalidated';
+export type EpochStatus = 'proposing' | 'proposed' | 'accepted' | 'vetoed' | 'withdrawn' | 'failed' | 'invalidated';
 
 export const EPOCH_STATUSES: readonly EpochStatus[] = [
   'proposing',
@@ -14,13 +13,16 @@ export const EPOCH_STATUSES: readonly EpochStatus[] = [
   'accepted',
   'vetoed',
   'withdrawn',
-  'superseded',
   'failed',
   'invalidated',
 ];
 
-/** Statuses during which no further epoch is built: one root in flight at a time. */
-export const IN_FLIGHT: ReadonlySet<EpochStatus> = new Set(['proposing', 'proposed']);
+/**
+ * Statuses during which no further epoch is built: the proposal is not on chain yet. A proposed
+ * root waits in the splitter's queue for its delay while the next epochs are built and queued
+ * behind it, so roots reach the chain in epoch order.
+ */
+export const IN_FLIGHT: ReadonlySet<EpochStatus> = new Set(['proposing']);
 
 export interface EpochStateRow {
   epoch: string;
@@ -42,7 +44,6 @@ export interface EpochStateRow {
   accepted: boolean;
   vetoed: boolean;
   withdrawn: boolean;
-  later_proposed: boolean;
   claimable_at: Date | null;
 }
 
@@ -64,7 +65,7 @@ export function epochStatus(row: EpochStateRow): EpochStatus {
   if (row.accepted) return 'accepted';
   if (row.vetoed) return 'vetoed';
   if (row.withdrawn) return 'withdrawn';
-  if (row.proposed) return row.later_proposed ? 'superseded' : 'proposed';
+  if (row.proposed) return 'proposed';
   if (row.outbox_status === 'failed' || row.outbox_status === 'reverted' || row.outbox_status === 'cancelled')
     return 'failed';
   return 'proposing';
@@ -90,7 +91,6 @@ export class EpochsRepository extends SqlRepository {
               EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'accepted') AS accepted,
               EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'vetoed') AS vetoed,
               EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'withdrawn') AS withdrawn,
-              EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch > e.epoch AND r.kind = 'proposed') AS later_proposed,
               (SELECT max(r.claimable_at) FROM epoch_root_events r WHERE r.epoch = e.epoch) AS claimable_at
        FROM royalty_epochs e LEFT JOIN outbox_transactions o ON o.idempotency_key = e.outbox_key
        WHERE ($1::bigint IS NULL OR e.epoch = $1)
@@ -109,6 +109,21 @@ export class EpochsRepository extends SqlRepository {
     const [row] = await this.db.query<{ epoch: string; root: string }[]>(
       `SELECT e.epoch::text, e.root FROM royalty_epochs e
        WHERE EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'accepted')
+       ORDER BY e.epoch DESC LIMIT 1`,
+    );
+    return row;
+  }
+
+  /**
+   * The newest epoch whose root is queued on chain and not yet accepted, vetoed, withdrawn or lost to
+   * a rollback, with the time it can be accepted.
+   */
+  async newestQueued(): Promise<{ epoch: string; claimable_at: Date } | undefined> {
+    const [row] = await this.db.query<{ epoch: string; claimable_at: Date }[]>(
+      `SELECT e.epoch::text, r.claimable_at FROM royalty_epochs e
+       JOIN epoch_root_events r ON r.epoch = e.epoch AND r.kind = 'proposed'
+       WHERE e.invalidated_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM epoch_root_events x WHERE x.epoch = e.epoch AND x.kind <> 'proposed')
        ORDER BY e.epoch DESC LIMIT 1`,
     );
     return row;
@@ -263,6 +278,15 @@ export class EpochsRepository extends SqlRepository {
       [epoch.toString()],
     );
     return row;
+  }
+
+  /** Whether an acceptRoot is queued or sent and not yet mined: one call accepts every acceptable root. */
+  async acceptInFlight(): Promise<boolean> {
+    const [{ open }] = await this.db.query<{ open: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM outbox_transactions
+                      WHERE idempotency_key LIKE 'accept-root:%' AND status IN ('pending', 'signed')) AS open`,
+    );
+    return open;
   }
 
   /** Idempotency key for the next acceptRoot of the epoch: a new one once an earlier attempt reverted, failed or was cancelled. */

@@ -48,19 +48,24 @@ export class RoyaltiesReadRepository extends SqlRepository {
     super(db);
   }
 
+  /** The account's totals per token: earned, claimed, in the current root and in the newest queued root. */
   async accountTotals(
     account: Address,
     currentEpoch: string | null,
-  ): Promise<{ token: string; earned: string; claimed: string; in_root: string }[]> {
+    queuedEpoch: string | null,
+  ): Promise<{ token: string; earned: string; claimed: string; in_root: string; in_queued: string }[]> {
     return this.db.query(
       `WITH earned AS (SELECT token, SUM(amount) AS v FROM ledger_entries WHERE account = $1 GROUP BY token),
             claimed AS (SELECT token, MAX(cumulative) AS v FROM royalty_claims WHERE account = $1 GROUP BY token),
             in_root AS (SELECT token, cumulative AS v FROM epoch_balances WHERE epoch = $2 AND account = $1),
+            in_queued AS (SELECT token, cumulative AS v FROM epoch_balances WHERE epoch = $3 AND account = $1),
             tokens AS (SELECT token FROM earned UNION SELECT token FROM claimed UNION SELECT token FROM in_root)
-       SELECT t.token, COALESCE(e.v, 0)::text AS earned, COALESCE(c.v, 0)::text AS claimed, COALESCE(r.v, 0)::text AS in_root
+       SELECT t.token, COALESCE(e.v, 0)::text AS earned, COALESCE(c.v, 0)::text AS claimed, COALESCE(r.v, 0)::text AS in_root,
+              COALESCE(q.v, 0)::text AS in_queued
        FROM tokens t LEFT JOIN earned e USING (token) LEFT JOIN claimed c USING (token) LEFT JOIN in_root r USING (token)
+            LEFT JOIN in_queued q USING (token)
        ORDER BY t.token`,
-      [account, currentEpoch],
+      [account, currentEpoch, queuedEpoch],
     );
   }
 

@@ -62,9 +62,11 @@ export class RoyaltiesService {
   }
 
   async balances(account: Address): Promise<ContributorBalancesDto> {
-    const current = await this.epochRepo.currentAccepted();
+    const [current, queued] = await Promise.all([this.epochRepo.currentAccepted(), this.epochRepo.newestQueued()]);
     const votes = this.votesRule.votesToken;
-    const rows = (await this.reads.accountTotals(account, current?.epoch ?? null)).filter((r) => r.token !== votes);
+    const rows = (await this.reads.accountTotals(account, current?.epoch ?? null, queued?.epoch ?? null)).filter(
+      (r) => r.token !== votes,
+    );
     return {
       account,
       currentEpoch: current ? Number(current.epoch) : null,
@@ -72,6 +74,7 @@ export class RoyaltiesService {
         const earned = BigInt(r.earned);
         const claimed = BigInt(r.claimed);
         const inRoot = BigInt(r.in_root);
+        const waiting = queued ? BigInt(r.in_queued) - inRoot : 0n;
         return {
           token: r.token,
           earned: r.earned,
@@ -79,6 +82,8 @@ export class RoyaltiesService {
           inCurrentRoot: r.in_root,
           claimable: (inRoot > claimed ? inRoot - claimed : 0n).toString(),
           pending: (earned > inRoot ? earned - inRoot : 0n).toString(),
+          queued: (waiting > 0n ? waiting : 0n).toString(),
+          queuedClaimableAt: waiting > 0n && queued ? new Date(queued.claimable_at).toISOString() : null,
         };
       }),
     };

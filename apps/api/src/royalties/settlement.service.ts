@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Interface, ZeroHash } from 'ethers';
+import { Interface } from 'ethers';
 import type { EntityManager } from 'typeorm';
 import { normaliseBytes32, parseBytes32, type Bytes32 } from '@upstream/api-contract';
 import { TransactionOutbox, artifacts, type Rollback, type UpstreamEvent } from '@upstream/chain';
@@ -27,7 +27,10 @@ const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
  *   remains.
  * - Before proposeRoot or acceptRoot is signed, broadcast again or replaced, the outbox asks
  *   whether the epoch is still valid and its basis block still on the chain.
- * - A pending root on chain that is not a valid epoch of ours is withdrawn (withdrawRoot).
+ * - Proposed roots queue on chain, each acceptable after its own delay: the next epoch is built
+ *   while earlier roots wait, once the previous proposal is mined (so roots reach the chain in order).
+ * - A pending root on chain that is not a valid epoch of ours is withdrawn (withdrawRoot), with
+ *   every root queued after it.
  * - An accepted root that is not a valid epoch (a reorganisation deeper than the confirmations)
  *   is reported in /health; no further root is proposed until the guardian has paused claims.
  */
@@ -86,7 +89,7 @@ export class SettlementService implements OnModuleInit {
   }
 
   /**
-   * Builds the next epoch when no root is in flight, EPOCH_INTERVAL_MS has passed (`force` skips
+   * Builds the next epoch when no proposal is on its way to the chain, EPOCH_INTERVAL_MS has passed (`force` skips
    * the interval) and either new ledger entries exist since the last epoch or the last epoch was
    * invalidated or failed. Returns its number.
    */
@@ -159,16 +162,27 @@ export class SettlementService implements OnModuleInit {
     });
   }
 
-  /** Queues acceptRoot for the pending epoch once the chain's clock has passed its claimableAt. */
+  /**
+   * Queues acceptRoot once the chain's clock has passed the oldest queued root's claimableAt. One call
+   * accepts every root whose delay has passed, so the transaction is keyed by the newest of them;
+   * nothing is queued while a root the call would accept is not a valid epoch of ours (it is withdrawn
+   * first) or while an earlier acceptRoot is still on its way.
+   */
   async acceptDueRoot(): Promise<number | undefined> {
-    const [last] = await this.epochs.states();
-    if (!last || epochStatus(last) !== 'proposed') return undefined;
     const pending = await this.pendingOnChain();
-    if (pending.epoch !== BigInt(last.epoch) || pending.root !== last.root) return undefined;
+    if (pending.length === 0) return undefined;
     const block = await this.chain.provider.getBlock('latest');
-    if (!block || BigInt(block.timestamp) < pending.claimableAt) return undefined;
+    if (!block) return undefined;
+    const due = pending.filter((p) => p.claimableAt <= BigInt(block.timestamp));
+    if (due.length === 0) return undefined;
+    for (const root of due) {
+      const [row] = await this.epochs.states({ epoch: Number(root.epoch) });
+      if (!row || row.root !== root.root || epochStatus(row) !== 'proposed') return undefined;
+    }
+    const newest = String(due[due.length - 1].epoch);
     return this.uow.run(async (em) => {
-      const key = await this.epochs.in(em).nextAcceptKey(last.epoch);
+      if (await this.epochs.in(em).acceptInFlight()) return undefined;
+      const key = await this.epochs.in(em).nextAcceptKey(newest);
       if (!key) return undefined;
       await this.sync.enqueue(em, {
         key,
@@ -176,35 +190,38 @@ export class SettlementService implements OnModuleInit {
         to: this.runtime.infrastructure.deployment.royaltySplitter,
         data: splitterAbi.encodeFunctionData('acceptRoot', []),
       });
-      return Number(last.epoch);
+      return Number(newest);
     });
   }
 
   /**
-   * A root pending on chain that is not a valid epoch of ours (its basis was rolled back, or the
-   * database has no such epoch) must never become claimable: withdraw it. A corrected epoch
-   * is built from what remains and proposed as usual.
+   * A root queued on chain that is not a valid epoch of ours (its basis was rolled back, or the
+   * database has no such epoch) must never become claimable: withdraw it, which drops every root
+   * queued after it too (they were built on the same blocks or later ones). A corrected epoch is
+   * built from what remains and proposed as usual.
    */
   async withdrawInvalidRoot(): Promise<number | undefined> {
-    const pending = await this.pendingOnChain();
-    if (pending.root === ZeroHash) return undefined;
-    const epoch = await this.epochs.byEpoch(pending.epoch);
-    const why = !epoch
-      ? 'this database has no such epoch'
-      : epoch.root !== pending.root
-        ? `the database's epoch ${epoch.epoch} has root ${epoch.root}`
-        : epoch.invalidated_reason;
-    if (!why) return undefined;
-    const created = await this.uow.run((em) =>
-      this.sync.enqueue(em, {
-        key: `withdraw-root:${pending.epoch}`,
-        kind: 'withdraw-root',
-        to: this.runtime.infrastructure.deployment.royaltySplitter,
-        data: splitterAbi.encodeFunctionData('withdrawRoot', [pending.epoch]),
-      }),
-    );
-    if (created.created) this.logger.warn(`withdrawing pending root ${pending.root} of epoch ${pending.epoch}: ${why}`);
-    return Number(pending.epoch);
+    for (const pending of await this.pendingOnChain()) {
+      const epoch = await this.epochs.byEpoch(pending.epoch);
+      const why = !epoch
+        ? 'this database has no such epoch'
+        : epoch.root !== pending.root
+          ? `the database's epoch ${epoch.epoch} has root ${epoch.root}`
+          : epoch.invalidated_reason;
+      if (!why) continue;
+      const created = await this.uow.run((em) =>
+        this.sync.enqueue(em, {
+          key: `withdraw-root:${pending.epoch}`,
+          kind: 'withdraw-root',
+          to: this.runtime.infrastructure.deployment.royaltySplitter,
+          data: splitterAbi.encodeFunctionData('withdrawRoot', [pending.epoch]),
+        }),
+      );
+      if (created.created)
+        this.logger.warn(`withdrawing pending root ${pending.root} of epoch ${pending.epoch} and any after it: ${why}`);
+      return Number(pending.epoch);
+    }
+    return undefined;
   }
 
   /**
@@ -287,13 +304,13 @@ export class SettlementService implements OnModuleInit {
     return null;
   }
 
-  /** The splitter's pending root, its hash parsed where it comes from the chain. */
-  private async pendingOnChain(): Promise<{ root: Bytes32; epoch: bigint; claimableAt: bigint }> {
-    const { root, epoch, claimableAt } = (await this.chain.splitter.pendingRoot()) as {
-      root: string;
-      epoch: bigint;
-      claimableAt: bigint;
-    };
-    return { root: parseBytes32(root, 'pendingRoot.root'), epoch, claimableAt };
+  /** The splitter's queue of pending roots, oldest first, their hashes parsed where they come from the chain. */
+  private async pendingOnChain(): Promise<{ root: Bytes32; epoch: bigint; claimableAt: bigint }[]> {
+    const queue = (await this.chain.splitter.pendingRoots()) as { root: string; epoch: bigint; claimableAt: bigint }[];
+    return queue.map(({ root, epoch, claimableAt }, i) => ({
+      root: parseBytes32(root, `pendingRoots[${i}].root`),
+      epoch,
+      claimableAt,
+    }));
   }
 }

@@ -36,8 +36,24 @@ export class TokenBalanceDto implements TokenBalance {
   inCurrentRoot!: string;
   @ApiProperty({ example: '475000', description: 'Claimable now: in the current root minus claimed' })
   claimable!: string;
-  @ApiProperty({ example: '0', description: 'Earned but not yet in an accepted root (pending the next epoch)' })
+  @ApiProperty({
+    example: '0',
+    description: 'Earned but not yet in an accepted root: waiting in a queued root (`queued`) or for the next epoch',
+  })
   pending!: string;
+  @ApiProperty({
+    example: '0',
+    description:
+      'The part of `pending` in roots proposed on chain and waiting for their delay: claimable once accepted',
+  })
+  queued!: string;
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    description: 'When the newest queued root can be accepted (ISO time); null when no root is queued',
+  })
+  queuedClaimableAt!: string | null;
 }
 
 export class ContributorBalancesDto implements ContributorBalances {
