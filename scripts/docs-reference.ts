@@ -327,7 +327,7 @@ export function settlementMarkdown(): string {
     `| constant | value | where |`,
     `| --- | --- | --- |`,
     `| root delay of a locally deployed splitter | ${DEFAULT_ROOT_DELAY_SECONDS.toLocaleString('en-US')} s (${DEFAULT_ROOT_DELAY_SECONDS / 3600} h) | \`DEFAULT_ROOT_DELAY_SECONDS\`, \`libs/chain/src/deploy.ts\`; read it on any chain with \`rootDelay()\` |`,
-    `| epoch statuses that block a new epoch | ${[...IN_FLIGHT].map((s) => `\`${s}\``).join(', ')} | \`IN_FLIGHT\`, \`apps/api/src/royalties/epochs.repository.ts\` |`,
+    `| epoch statuses that hold back the next epoch (its proposal is not on chain yet) | ${[...IN_FLIGHT].map((s) => `\`${s}\``).join(', ')} | \`IN_FLIGHT\`, \`apps/api/src/royalties/epochs.repository.ts\` |`,
   ].join('\n');
 }
 
