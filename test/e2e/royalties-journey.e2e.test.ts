@@ -102,10 +102,22 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     // net 975,001 by weight 3:1 → derived 731,251 (larger remainder), other 243,750;
     // derived: 10 % upstream → parent 73,125; owners 658,126 → A 60 % 394,876, B 40 % 263,250.
     const expected: Record<string, string> = { [A]: '394876', [B]: '263250', [C]: '243750', [P]: '73125' };
+    // The same tick proposed epoch 1: everything earned waits in its queued root until its delay passes.
+    const epoch1 = (await t.http.get('/epochs/1').expect(200)).body;
+    expect(epoch1).toMatchObject({ status: 'proposed', claimableAt: expect.any(String) });
     for (const [account, earned] of Object.entries(expected)) {
       const res = await t.http.get(`/contributors/${account}/balances`).expect(200);
       expect(res.body.balances).toEqual([
-        { token, earned, claimed: '0', inCurrentRoot: '0', claimable: '0', pending: earned },
+        {
+          token,
+          earned,
+          claimed: '0',
+          inCurrentRoot: '0',
+          claimable: '0',
+          pending: earned,
+          queued: earned,
+          queuedClaimableAt: epoch1.claimableAt,
+        },
       ]);
     }
     expect(await fx.invariantViolations()).toEqual([]);
@@ -242,7 +254,16 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     for (const [account, amount] of Object.entries(expected)) {
       const res = (await t.http.get(`/contributors/${account}/balances`).expect(200)).body;
       expect(res.balances).toEqual([
-        { token, earned: `${amount}`, claimed: `${amount}`, inCurrentRoot: `${amount}`, claimable: '0', pending: '0' },
+        {
+          token,
+          earned: `${amount}`,
+          claimed: `${amount}`,
+          inCurrentRoot: `${amount}`,
+          claimable: '0',
+          pending: '0',
+          queued: '0',
+          queuedClaimableAt: null,
+        },
       ]);
     }
     const again = (await t.http.get(`/contributors/${A}/proofs`).expect(200)).body;
