@@ -64,6 +64,7 @@ export default function EarningsPage() {
                     <th scope="col">Token</th>
                     <th scope="col">Earned</th>
                     <th scope="col">Claimable now</th>
+                    <th scope="col">In a queued root</th>
                     <th scope="col">Waiting for the next epoch</th>
                     <th scope="col">Claimed</th>
                   </tr>
@@ -76,7 +77,11 @@ export default function EarningsPage() {
                       </td>
                       <td>{units(b.earned)}</td>
                       <td>{units(b.claimable)}</td>
-                      <td>{units(b.pending)}</td>
+                      <td>
+                        {units(b.queued)}
+                        {b.queuedClaimableAt && <span className="muted"> (from {dateTime(b.queuedClaimableAt)})</span>}
+                      </td>
+                      <td>{units((BigInt(b.pending) - BigInt(b.queued)).toString())}</td>
                       <td>{units(b.claimed)}</td>
                     </tr>
                   ))}
