@@ -1,6 +1,6 @@
 import { Contract, toBeHex } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifacts } from '@upstream/chain';
+import { artifacts, ROLES } from '@upstream/chain';
 import { licenseTerms, licenseTermsHash } from '@upstream/provenance';
 import { startTestApp, type TestApp } from '../support/app';
 import { CLI_BUILT, runCli } from '../support/cli';
@@ -113,6 +113,21 @@ describe.skipIf(!CLI_BUILT)('license templates: approved by governance, listed b
     expect(await registry.isApproved(RESEARCH_ONLY)).toBe(false);
     const list = (await t.http.get('/governance/license-templates').expect(200)).body;
     expect(list.items.map((i: { templateId: string }) => i.templateId)).toEqual([OPEN_TRAINING]);
+  }, 120_000);
+
+  it('grants the dispute arbiter voted through (the arbiter template), shown in words', async () => {
+    const disputeBonds = t.chain.deployment.contracts.DisputeBonds!;
+    expect((await t.http.get('/governance').expect(200)).body.disputeBonds).toBe(disputeBonds);
+    const bonds = new Contract(disputeBonds, artifacts.DisputeBonds.abi, t.chain.provider);
+    const multisig = await t.chain.wallet(7).getAddress();
+    expect(await bonds.hasRole(ROLES.ARBITER_ROLE, multisig)).toBe(false);
+
+    const [id] = await enact(['--add-arbiter', multisig]);
+
+    expect(await bonds.hasRole(ROLES.ARBITER_ROLE, multisig)).toBe(true);
+    expect((await t.http.get(`/governance/proposals/${id}`).expect(200)).body.actions[0].words).toBe(
+      `let ${multisig} uphold and reject disputes (grant ARBITER_ROLE on DisputeBonds)`,
+    );
   }, 120_000);
 
   it('refuses a proposal naming neither a terms hash nor a known template, before sending anything', async () => {

@@ -33,6 +33,8 @@ export interface GovernanceInfo {
   currentBlock: string;
   /** The registry of license templates governance approves (null on a deployment without one). */
   licenseTemplates: string | null;
+  /** The dispute contract, whose arbiter, timeout and bond tokens governance sets (null on a deployment without one). */
+  disputeBonds: string | null;
 }
 
 /** A license template governance approved (LicenseTemplateAdded, not since removed). */
@@ -134,6 +136,7 @@ export const GovernanceInfoShape = shapeOf<GovernanceInfo>({
   votesSupply: true,
   currentBlock: true,
   licenseTemplates: true,
+  disputeBonds: true,
 });
 export const ApprovedLicenseTemplateShape = shapeOf<ApprovedLicenseTemplate>({
   templateId: true,

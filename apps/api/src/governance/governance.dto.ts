@@ -36,6 +36,14 @@ export class GovernanceInfoDto implements GovernanceInfo {
     description: 'The registry of license templates governance approves (null on a deployment without one)',
   })
   licenseTemplates!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: ADDRESS,
+    description:
+      'The dispute contract, whose arbiter, timeout and bond tokens governance sets (null on a deployment without one)',
+  })
+  disputeBonds!: string | null;
 }
 
 export class ApprovedLicenseTemplateDto implements ApprovedLicenseTemplate {

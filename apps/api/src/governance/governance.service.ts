@@ -25,6 +25,7 @@ interface Governance {
   votes: Contract;
   governorAddress: Address;
   licenseTemplates: Address | null;
+  disputeBonds: Address | null;
   contracts: GovernedContracts;
 }
 
@@ -52,12 +53,14 @@ export class GovernanceService {
         votes: new Contract(g.votes, artifacts.UpstreamVotes.abi, chain.provider),
         governorAddress: parseAddress(g.governor, 'governor'),
         licenseTemplates: g.licenseTemplates ? parseAddress(g.licenseTemplates, 'licenseTemplates') : null,
+        disputeBonds: deployment.disputeBonds ?? null,
         contracts: {
           royaltySplitter: deployment.royaltySplitter,
           provenanceRegistry: deployment.provenanceRegistry,
           governor: g.governor,
           timelock: g.timelock,
           licenseTemplates: g.licenseTemplates,
+          disputeBonds: deployment.disputeBonds,
         },
       };
   }
@@ -85,6 +88,7 @@ export class GovernanceService {
       votesSupply: String(supply),
       currentBlock: String(head),
       licenseTemplates: g.licenseTemplates ? getAddress(g.licenseTemplates) : null,
+      disputeBonds: g.disputeBonds ? getAddress(g.disputeBonds) : null,
     };
   }
 

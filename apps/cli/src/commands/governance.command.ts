@@ -108,11 +108,19 @@ function templateOf(o: Record<string, string | undefined>): ProposalTemplate {
       kind: 'license-template-remove',
       templateId: templateId(o.removeLicenseTemplate, '--remove-license-template'),
     });
+  if (o.addArbiter !== undefined || o.removeArbiter !== undefined)
+    chosen.push({
+      kind: 'arbiter',
+      add: o.addArbiter === undefined ? undefined : address(o.addArbiter, '--add-arbiter'),
+      remove: o.removeArbiter === undefined ? undefined : address(o.removeArbiter, '--remove-arbiter'),
+    });
+  if (o.disputeTimeout !== undefined)
+    chosen.push({ kind: 'dispute-timeout', seconds: integer(o.disputeTimeout, '--dispute-timeout') });
   if (chosen.length !== 1)
     throw new Error(
       'name exactly one change: --fee-bps, --root-delay, --treasury, --add-guardian/--remove-guardian, ' +
         '--allow-token, --disallow-token, --allowlist, --timelock-delay, --voting-period, --quorum, ' +
-        '--add-license-template or --remove-license-template',
+        '--add-license-template, --remove-license-template, --add-arbiter/--remove-arbiter or --dispute-timeout',
     );
   if (o.termsUri !== undefined && o.addLicenseTemplate === undefined)
     throw new Error('--terms-uri: goes with --add-license-template');
@@ -249,7 +257,10 @@ export function registerGovernanceCommands(program: Command): void {
         'approve a license template: its terms hash, or open-training / research-only for their default terms',
       )
       .option('--terms-uri <uri>', 'with --add-license-template: where the terms are published')
-      .option('--remove-license-template <terms>', "withdraw a license template's approval (terms hash or name)"),
+      .option('--remove-license-template <terms>', "withdraw a license template's approval (terms hash or name)")
+      .option('--add-arbiter <address>', 'let this account uphold and reject disputes (ARBITER_ROLE on DisputeBonds)')
+      .option('--remove-arbiter <address>', 'stop this account from resolving disputes')
+      .option('--dispute-timeout <seconds>', 'after how long anyone may close an unresolved dispute as rejected'),
   ).action(async (options: ChainOptions & Record<string, string | undefined>, command: Command) => {
     const opts = globalOptions(command);
     const template = templateOf(options);
@@ -261,6 +272,7 @@ export function registerGovernanceCommands(program: Command): void {
       governor: info.governor,
       timelock: info.timelock,
       licenseTemplates: info.licenseTemplates ?? undefined,
+      disputeBonds: info.disputeBonds ?? undefined,
     });
     const description = options.description!;
     await withSigner(options, async (signer) => {

@@ -129,6 +129,7 @@ export function ProposeForm({ info }: { info: GovernanceInfo }) {
           governor: info.governor,
           timelock: info.timelock,
           ...(info.licenseTemplates ? { licenseTemplates: info.licenseTemplates } : {}),
+          ...(info.disputeBonds ? { disputeBonds: info.disputeBonds } : {}),
         }),
       );
     } catch (error) {
