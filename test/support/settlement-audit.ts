@@ -97,7 +97,7 @@ async function checkClaims(
     problems.push(`epoch ${currentEpoch} does not rebuild to the accepted root: ${JSON.stringify(report)}`);
 
   const allLeaves = await t.query<{ account: string; token: string; cumulative: string }>(
-    `SELECT trim(account) AS account, trim(token) AS token, cumulative::text FROM epoch_balances WHERE epoch = $1`,
+    `SELECT account, token, cumulative::text FROM epoch_leaves($1)`,
     [currentEpoch],
   );
   // The votes leaves are derived from the balances by the published rule; the rest must equal the ledger.

@@ -90,11 +90,13 @@ export class GovernanceRepository extends SqlRepository {
     account: Address,
   ): Promise<{ epoch: number; accepted: boolean; cumulative: string }[]> {
     return this.db.query(
-      `SELECT b.epoch::int AS epoch, b.cumulative::text AS cumulative,
-              EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = b.epoch AND r.kind = 'accepted') AS accepted
-         FROM epoch_balances b JOIN royalty_epochs e ON e.epoch = b.epoch
-        WHERE b.token = $1 AND b.account = $2 AND e.invalidated_at IS NULL
-        ORDER BY b.epoch`,
+      `SELECT e.epoch::int AS epoch, b.cumulative::text AS cumulative,
+              EXISTS (SELECT 1 FROM epoch_root_events r WHERE r.epoch = e.epoch AND r.kind = 'accepted') AS accepted
+         FROM royalty_epochs e
+         CROSS JOIN LATERAL (SELECT cumulative FROM epoch_balances b
+                              WHERE b.token = $1 AND b.account = $2 AND b.epoch <= e.epoch ORDER BY b.epoch DESC LIMIT 1) b
+        WHERE e.invalidated_at IS NULL AND b.cumulative > 0
+        ORDER BY e.epoch`,
       [votes, account],
     );
   }

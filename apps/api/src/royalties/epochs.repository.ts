@@ -144,41 +144,58 @@ export class EpochsRepository extends SqlRepository {
     return ok;
   }
 
-  /** Snapshots cumulative balances per (account, token) of every payment allocated up to the watermark. */
+  /**
+   * Snapshots the epoch's cumulative balances per (token, account) of every payment allocated up to the
+   * watermark, storing only those that differ from the leaves in force at epoch - 1 (0: a pair that left);
+   * returns all of the epoch's leaves. The votes token's leaves are left to `insertVotesLeaves`.
+   */
   async snapshotBalances(
     epoch: number,
     watermark: bigint,
+    votesToken: string | null = null,
   ): Promise<{ token: string; account: string; cumulative: string }[]> {
     await this.db.query(
       `INSERT INTO epoch_balances (epoch, token, account, cumulative)
-       SELECT $1, le.token, le.account, SUM(le.amount)
-       FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id
-       WHERE p.allocation_seq <= $2
-       GROUP BY le.token, le.account`,
-      [epoch, watermark.toString()],
+       SELECT $1, COALESCE(c.token, p.token), COALESCE(c.account, p.account), COALESCE(c.cumulative, 0)
+       FROM (SELECT le.token, le.account, SUM(le.amount) AS cumulative
+             FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id
+             WHERE p.allocation_seq <= $2
+             GROUP BY le.token, le.account) c
+       FULL JOIN (SELECT token, account, cumulative FROM epoch_leaves($1 - 1) WHERE token IS DISTINCT FROM $3) p
+         ON p.token = c.token AND p.account = c.account
+       WHERE c.cumulative IS DISTINCT FROM p.cumulative`,
+      [epoch, watermark.toString(), votesToken],
     );
     return this.balances(epoch);
   }
 
-  /** Adds leaves (the votes leaves) to an epoch's balances; returns all of them, as `balances`. */
-  async insertBalances(
+  /**
+   * The epoch's votes leaves (one token), stored as changes like `snapshotBalances`; returns all of the
+   * epoch's leaves, as `balances`.
+   */
+  async insertVotesLeaves(
     epoch: number,
-    rows: readonly { token: string; account: string; cumulative: bigint }[],
+    votesToken: string,
+    rows: readonly { account: string; cumulative: bigint }[],
   ): Promise<{ token: string; account: string; cumulative: string }[]> {
     await this.db.query(
       `INSERT INTO epoch_balances (epoch, token, account, cumulative)
-       SELECT $1, t, a, c::numeric FROM unnest($2::text[], $3::text[], $4::text[]) AS x(t, a, c)`,
-      [epoch, rows.map((r) => r.token), rows.map((r) => r.account), rows.map((r) => r.cumulative.toString())],
+       SELECT $1, $2, COALESCE(c.account, p.account), COALESCE(c.cumulative::numeric, 0)
+       FROM unnest($3::text[], $4::text[]) AS c(account, cumulative)
+       FULL JOIN (SELECT account, cumulative FROM epoch_leaves($1 - 1) WHERE token = $2) p ON p.account = c.account
+       WHERE c.cumulative::numeric IS DISTINCT FROM p.cumulative`,
+      [epoch, votesToken, rows.map((r) => r.account), rows.map((r) => r.cumulative.toString())],
     );
     return this.balances(epoch);
   }
 
+  /** The epoch's leaves (every cumulative balance in force at it), by token then account. */
   async balances(
     epoch: number | string,
     page?: { limit: number; offset: number },
   ): Promise<{ token: string; account: string; cumulative: string }[]> {
     return this.db.query(
-      `SELECT token, account, cumulative::text FROM epoch_balances WHERE epoch = $1 ORDER BY token, account
+      `SELECT token, account, cumulative::text FROM epoch_leaves($1) ORDER BY token, account
        ${page ? 'LIMIT $2 OFFSET $3' : ''}`,
       page ? [epoch, page.limit, page.offset] : [epoch],
     );
@@ -186,7 +203,7 @@ export class EpochsRepository extends SqlRepository {
 
   async tokenTotals(epoch: number | string): Promise<{ token: string; total: string; accounts: number }[]> {
     return this.db.query(
-      `SELECT token, SUM(cumulative)::text AS total, count(*)::int AS accounts FROM epoch_balances WHERE epoch = $1 GROUP BY token ORDER BY token`,
+      `SELECT token, SUM(cumulative)::text AS total, count(*)::int AS accounts FROM epoch_leaves($1) GROUP BY token ORDER BY token`,
       [epoch],
     );
   }

@@ -57,8 +57,10 @@ export class RoyaltiesReadRepository extends SqlRepository {
     return this.db.query(
       `WITH earned AS (SELECT token, SUM(amount) AS v FROM ledger_entries WHERE account = $1 GROUP BY token),
             claimed AS (SELECT token, MAX(cumulative) AS v FROM royalty_claims WHERE account = $1 GROUP BY token),
-            in_root AS (SELECT token, cumulative AS v FROM epoch_balances WHERE epoch = $2 AND account = $1),
-            in_queued AS (SELECT token, cumulative AS v FROM epoch_balances WHERE epoch = $3 AND account = $1),
+            in_root AS (SELECT token, v FROM (SELECT DISTINCT ON (token) token, cumulative AS v FROM epoch_balances
+                                                WHERE epoch <= $2 AND account = $1 ORDER BY token, epoch DESC) l WHERE v > 0),
+            in_queued AS (SELECT token, v FROM (SELECT DISTINCT ON (token) token, cumulative AS v FROM epoch_balances
+                                                WHERE epoch <= $3 AND account = $1 ORDER BY token, epoch DESC) l WHERE v > 0),
             tokens AS (SELECT token FROM earned UNION SELECT token FROM claimed UNION SELECT token FROM in_root)
        SELECT t.token, COALESCE(e.v, 0)::text AS earned, COALESCE(c.v, 0)::text AS claimed, COALESCE(r.v, 0)::text AS in_root,
               COALESCE(q.v, 0)::text AS in_queued

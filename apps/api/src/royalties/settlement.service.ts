@@ -117,14 +117,18 @@ export class SettlementService implements OnModuleInit {
       if (!(await this.epochs.in(em).hasPositiveLedger(watermark))) return undefined;
 
       const epoch = (last ? Number(last.epoch) : 0) + 1;
-      let rows = await this.epochs.in(em).snapshotBalances(epoch, watermark);
+      // Stored as changes against the previous epoch's leaves; `rows` are all of this epoch's leaves.
+      let rows = await this.epochs.in(em).snapshotBalances(epoch, watermark, votesRule?.token ?? null);
       if (votesRule) {
         // The votes leaves, derived from the balances by the published rule (libs/royalties).
+        // (from the royalty balances alone: until they are replaced, the previous epoch's votes leaves are in force)
         const votes = earnedVotes(
-          rows.map((r) => ({ account: r.account, token: r.token, cumulative: BigInt(r.cumulative) })),
+          rows
+            .filter((r) => r.token !== votesRule.token)
+            .map((r) => ({ account: r.account, token: r.token, cumulative: BigInt(r.cumulative) })),
           votesRule,
         );
-        if (votes.length > 0) rows = await this.epochs.in(em).insertBalances(epoch, votes);
+        rows = await this.epochs.in(em).insertVotesLeaves(epoch, votesRule.token, votes);
       }
       const tree = await cumulativeLeaves(
         deployment.chainId,

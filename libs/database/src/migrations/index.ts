@@ -17,6 +17,7 @@ import { ContributionVersion1700000013000 } from './1700000013000-contribution-v
 import { DatasetOverlaps1700000014000 } from './1700000014000-dataset-overlaps';
 import { DatasetTakedowns1700000015000 } from './1700000015000-dataset-takedowns';
 import { NearDuplicates1700000016100 } from './1700000016100-near-duplicates';
+import { EpochBalanceChanges1700000018000 } from './1700000018000-epoch-balance-changes';
 import { RateLimitHits1700000019000 } from './1700000019000-rate-limit-hits';
 import { Disputes1700000020000 } from './1700000020000-disputes';
 import { TakedownAnchoring1700000021000 } from './1700000021000-takedown-anchoring';
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   DatasetOverlaps1700000014000,
   DatasetTakedowns1700000015000,
   NearDuplicates1700000016100,
+  EpochBalanceChanges1700000018000,
   RateLimitHits1700000019000,
   Disputes1700000020000,
   TakedownAnchoring1700000021000,
