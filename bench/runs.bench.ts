@@ -1,12 +1,17 @@
 // Training-run ingestion benchmark: a 1,000,000-entry manifest accepted through the running API.
 // Starts its own embedded PostgreSQL, runs the built service against it (`npm run build` first),
 // creates 1,000,000 datasets and the lab's licenses with a bulk SQL fixture, then times
-// POST /runs + 19 chunks of 50,000 + commit. Prints one JSON object and writes bench/results/runs.json.
+// POST /runs + 19 chunks of 50,000 + commit. Baseline in the same run: PostgreSQL's COPY of the same
+// 1,000,000 entry rows (position, content root, weight) from this process into a plain table (no keys,
+// no checks), `ratioToCopy` = acceptSeconds / copySeconds. Prints one JSON object and writes bench/results/runs.json.
 import { writeBenchResult } from './support/results';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { Wallet } from 'ethers';
 import { LocalChain } from '@upstream/chain';
 import { EmbeddedPostgres } from '@upstream/database';
@@ -25,6 +30,34 @@ function vmHwmMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
   return Math.round((kib / 1024) * 10) / 10;
+}
+
+/** Seconds to COPY the manifest's entry rows, as text from this process, into a plain table. */
+async function copySeconds(databaseUrl: string, roots: string[], weights: bigint[]): Promise<number> {
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    await c.query(`CREATE TABLE bench_copy_entries (position integer, dataset text, weight numeric(78,0))`);
+    const started = performance.now();
+    await pipeline(
+      Readable.from(
+        (function* () {
+          for (let offset = 0; offset < roots.length; offset += CHUNK) {
+            let text = '';
+            for (let i = offset; i < Math.min(roots.length, offset + CHUNK); i++)
+              text += `${i}\t${roots[i]}\t${weights[i]}\n`;
+            yield text;
+          }
+        })(),
+      ),
+      c.query(copyFrom(`COPY bench_copy_entries (position, dataset, weight) FROM STDIN`)),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await c.query(`DROP TABLE bench_copy_entries`);
+    return seconds;
+  } finally {
+    await c.end();
+  }
 }
 
 /** The lab's session (runs need the signed-in lab). */
@@ -101,7 +134,18 @@ async function main(): Promise<void> {
       `upload ${((uploaded - started) / 1000).toFixed(1)} s, commit ${((Date.now() - uploaded) / 1000).toFixed(1)} s`,
     );
 
-    const result = { manifestEntries: ENTRIES, acceptSeconds, peakRssMiB: vmHwmMiB(service.child.pid!) };
+    const peakRssMiB = vmHwmMiB(service.child.pid!);
+    const copy = await copySeconds(databaseUrl, roots, weights);
+    log(`baseline: COPY of the same ${ENTRIES} entry rows in ${copy.toFixed(1)} s`);
+    const result = {
+      manifestEntries: ENTRIES,
+      acceptSeconds,
+      copySeconds: Math.round(copy * 100) / 100,
+      ratioToCopy: Math.round((acceptSeconds / copy) * 100) / 100,
+      peakRssMiB,
+      loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
+      targets: { ratioToCopyMax: 2.5 },
+    };
     writeBenchResult('runs', result);
   } finally {
     service.child.kill('SIGTERM');
