@@ -89,6 +89,7 @@ const RESOURCE: Record<RouteName, Resource> = {
   getEpoch: 'none',
   getEpochLeaves: 'none',
   getEpochInputs: 'none',
+  streamEpochLeaves: 'none',
   listPayments: 'none',
   listRunPayments: 'none',
 };

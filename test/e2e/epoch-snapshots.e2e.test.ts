@@ -1,7 +1,7 @@
 import { Contract, Wallet, type ContractRunner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
-import type { EpochInputs } from '@upstream/royalties';
+import { cumulativeLeaves, EPOCH_LEAF_TYPES, type EpochInputs } from '@upstream/royalties';
 import { verifyEpoch } from '../../apps/cli/src/commands/royalties.command';
 import { startTestApp, type TestApp } from '../support/app';
 import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
@@ -68,6 +68,21 @@ describe('epoch snapshots store only the balances that changed', () => {
       items: { token: string; account: string; cumulative: string }[];
     };
     expect(body.items).toHaveLength(body.total);
+    // The same leaves streamed as NDJSON, after a header line; they rebuild the epoch's root.
+    const streamed = await fetch(`${t.baseUrl}/epochs/${epoch}/leaves.ndjson`);
+    expect(streamed.status).toBe(200);
+    expect(streamed.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const [header, ...lines] = (await streamed.text())
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
+    expect(lines).toEqual(body.items);
+    const tree = await cumulativeLeaves(
+      t.chain.deployment.chainId,
+      t.chain.deployment.contracts.RoyaltySplitter,
+      body.items.map((l) => ({ ...l, cumulative: BigInt(l.cumulative) })),
+    );
+    expect(header).toEqual({ epoch, root: tree.root, leafEncoding: [...EPOCH_LEAF_TYPES], total: body.total });
     const name = (account: string) => Object.entries(owners).find(([, a]) => a === account)?.[0] ?? account;
     return body.items
       .filter((l) => l.token === token)
@@ -102,6 +117,14 @@ describe('epoch snapshots store only the balances that changed', () => {
     runD = await fx.run({ lab, entries: [{ dataset: datasets.d!, weight: 1n }] });
     await t.tick(); // index the deployment
   });
+  it('answers 404 for the streamed leaves of an epoch that does not exist', async () => {
+    const res = await t.http.get('/epochs/99/leaves.ndjson').expect(404);
+    expect(res.body).toMatchObject({
+      error: 'EPOCH_NOT_FOUND',
+      details: [{ field: 'epoch', reason: 'no epoch 99 has been settled' }],
+    });
+  });
+
   afterAll(async () => {
     await fx?.close();
     await t?.close();
@@ -133,7 +156,7 @@ describe('epoch snapshots store only the balances that changed', () => {
     expect(proofs).toMatchObject({ epoch: 3, claims: [expect.objectContaining({ cumulative: '9750' })] });
   });
 
-  it('stores a 0 for a balance a rollback removed, and leaves it out of the tree', async () => {
+  it('stores a 0 for a balance a rollback removed, and leaves it out of the tree and its streamed leaves', async () => {
     const snapshot: string = await send('evm_snapshot');
     await pay(runD, 20_000n);
     await t.tick(); // epoch 4 built on the payment to d

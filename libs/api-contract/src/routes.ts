@@ -232,6 +232,8 @@ export const ROUTES = {
   getEpoch: { method: 'GET', path: '/epochs/:epoch', response: 'Epoch' },
   getEpochLeaves: { method: 'GET', path: '/epochs/:epoch/leaves', query: 'PageQuery', response: 'EpochLeaves' },
   getEpochInputs: { method: 'GET', path: '/epochs/:epoch/inputs', response: 'EpochInputs' },
+  /** NDJSON: a first line { epoch, root, leafEncoding, total }, then one EpochLeaf per line. */
+  streamEpochLeaves: { method: 'GET', path: '/epochs/:epoch/leaves.ndjson' },
   listPayments: { method: 'GET', path: '/payments', query: 'PaymentsQuery', response: 'PaymentList' },
   listRunPayments: { method: 'GET', path: '/runs/:runId/payments', query: 'PageQuery', response: 'PaymentList' },
 } as const satisfies Record<string, RouteSpec>;

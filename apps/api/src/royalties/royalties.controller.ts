@@ -1,5 +1,5 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import {
   AccountParamDto,
@@ -72,6 +72,18 @@ export class RoyaltiesController {
   @ApiErrors('EPOCH_NOT_FOUND')
   leaves(@Param() { epoch }: EpochParamDto, @Query() page: PageQueryDto): Promise<EpochLeavesDto> {
     return this.royalties.leaves(epoch, page);
+  }
+
+  @Get('epochs/:epoch/leaves.ndjson')
+  @ApiOperation({
+    summary:
+      'Every leaf of an epoch, streamed as NDJSON: a first line { epoch, root, leafEncoding, total }, then one { token, account, cumulative } per line by token then account',
+  })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'One JSON object per line', schema: { type: 'string' } })
+  @ApiErrors('EPOCH_NOT_FOUND')
+  async leavesStream(@Param() { epoch }: EpochParamDto): Promise<StreamableFile> {
+    return new StreamableFile(await this.royalties.leavesStream(epoch), { type: 'application/x-ndjson' });
   }
 
   @Get('epochs/:epoch/inputs')

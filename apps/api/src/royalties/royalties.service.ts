@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { Contract, Interface } from 'ethers';
 import { artifacts } from '@upstream/chain';
@@ -208,6 +209,23 @@ export class RoyaltiesService {
       total: row.leaf_count,
       items: await this.epochRepo.balances(epoch, page(p)),
     };
+  }
+
+  /**
+   * The epoch's leaves as NDJSON: a first line with the epoch, its root, the leaf encoding and the total,
+   * then one line per leaf ({ token, account, cumulative }) by token then account. Streamed from a
+   * cursor: the server holds one batch at a time, a client can hash the leaves as they arrive.
+   */
+  async leavesStream(epoch: number): Promise<Readable> {
+    const row = await this.epochRow(epoch);
+    const batches = this.epochRepo.leafBatches(epoch);
+    const header = { epoch, root: row.root, leafEncoding: [...EPOCH_LEAF_TYPES], total: row.leaf_count };
+    return Readable.from(
+      (async function* () {
+        yield JSON.stringify(header) + '\n';
+        for await (const batch of batches) yield batch.map((leaf) => JSON.stringify(leaf)).join('\n') + '\n';
+      })(),
+    );
   }
 
   /** Everything needed to rebuild the epoch's root: payments with their entries, the lineage, the rules. */
