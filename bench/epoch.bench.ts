@@ -215,7 +215,7 @@ async function main(): Promise<void> {
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'upstream-bench-epoch-'));
-  const pg = await EmbeddedPostgres.start({ dataDir: join(dir, 'postgres'), port: await freePort() });
+  const pg = await EmbeddedPostgres.start({ dataDir: join(dir, 'postgres'), port: await freePort(), fsync: false });
   const chain = await startTestChain();
   try {
     const admin = new Client({ connectionString: pg.url('postgres') });

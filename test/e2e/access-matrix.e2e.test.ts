@@ -90,6 +90,7 @@ const RESOURCE: Record<RouteName, Resource> = {
   getEpochLeaves: 'none',
   getEpochInputs: 'none',
   streamEpochLeaves: 'none',
+  streamEpochInputs: 'none',
   listPayments: 'none',
   listRunPayments: 'none',
 };

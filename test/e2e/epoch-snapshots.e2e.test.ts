@@ -2,7 +2,7 @@ import { Contract, Wallet, type ContractRunner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
 import { cumulativeLeaves, EPOCH_LEAF_TYPES, type EpochInputs } from '@upstream/royalties';
-import { verifyEpoch } from '../../apps/cli/src/commands/royalties.command';
+import { verifyEpoch, verifyEpochLines, type EpochHeader } from '../../apps/cli/src/commands/royalties.command';
 import { startTestApp, type TestApp } from '../support/app';
 import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
 
@@ -90,9 +90,20 @@ describe('epoch snapshots store only the balances that changed', () => {
       .sort();
   }
 
+  /** verify-epoch over the JSON inputs and over the NDJSON stream: the same report, and a MATCH. */
   async function verified(epoch: number): Promise<boolean> {
     const inputs = (await t.http.get(`/epochs/${epoch}/inputs`).expect(200)).body as EpochInputs;
-    return (await verifyEpoch(t.chain.provider, inputs)).match;
+    const fromJson = await verifyEpoch(t.chain.provider, inputs);
+    const stream = await fetch(`${t.baseUrl}/epochs/${epoch}/inputs.ndjson`);
+    expect(stream.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const [first, ...rest] = (await stream.text()).trimEnd().split('\n');
+    const header = (JSON.parse(first) as { epoch: EpochHeader }).epoch;
+    const { payments, datasets, ...fields } = inputs;
+    expect(header).toEqual({ ...fields, payments: payments.length });
+    expect(rest).toHaveLength(Object.keys(datasets).length + payments.reduce((n, p) => n + 1 + p.entries.length, 0));
+    const fromLines = await verifyEpochLines(t.chain.provider, header, rest);
+    expect(fromLines).toEqual(fromJson);
+    return fromJson.match;
   }
 
   beforeAll(async () => {

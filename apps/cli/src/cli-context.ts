@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { Authenticator } from './auth/authenticator';
@@ -71,6 +73,21 @@ export class ApiClient {
     const parsed: unknown = text ? JSON.parse(text) : undefined;
     if (!response.ok) throw new ApiRequestError(response.status, parsed ?? {});
     return parsed as RouteResponse<R>;
+  }
+
+  /** A public NDJSON route (`streamEpochInputs`), read line by line as it arrives. */
+  async lines<R extends RouteName>(route: R, ...[input]: CallArgs<R>): Promise<AsyncIterableIterator<string>> {
+    const { params, query } = (input ?? {}) as {
+      params?: Record<string, string | number>;
+      query?: Record<string, unknown>;
+    };
+    const response = await this.send(ROUTES[route].method, routeUrl(route, { params, query }), undefined, undefined);
+    if (!response.ok || !response.body) {
+      const text = await response.text();
+      throw new ApiRequestError(response.status, (text ? JSON.parse(text) : {}) as Partial<ApiErrorBody>);
+    }
+    const lines = createInterface({ input: Readable.fromWeb(response.body), crlfDelay: Infinity });
+    return lines[Symbol.asyncIterator]();
   }
 
   private send(method: string, path: string, body: unknown, authorization: string | undefined): Promise<Response> {

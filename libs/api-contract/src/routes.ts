@@ -234,6 +234,8 @@ export const ROUTES = {
   getEpochInputs: { method: 'GET', path: '/epochs/:epoch/inputs', response: 'EpochInputs' },
   /** NDJSON: a first line { epoch, root, leafEncoding, total }, then one EpochLeaf per line. */
   streamEpochLeaves: { method: 'GET', path: '/epochs/:epoch/leaves.ndjson' },
+  /** NDJSON: { epoch }, then { dataset } lines, then per payment { payment } and its { entry } lines. */
+  streamEpochInputs: { method: 'GET', path: '/epochs/:epoch/inputs.ndjson' },
   listPayments: { method: 'GET', path: '/payments', query: 'PaymentsQuery', response: 'PaymentList' },
   listRunPayments: { method: 'GET', path: '/runs/:runId/payments', query: 'PageQuery', response: 'PaymentList' },
 } as const satisfies Record<string, RouteSpec>;

@@ -87,7 +87,7 @@ export function cumulativeBalances(
   datasets: Record<string, PublicDataset>,
   disputes: readonly PublicDispute[] = [],
 ): CumulativeBalance[] {
-  return epochLedger(payments, datasets, disputes).balances;
+  return sumsOf(payments, datasets, disputes).balances();
 }
 
 /** What every open dispute holds in escrow after these payments, by dispute, token and owner. */
@@ -96,65 +96,95 @@ export function disputeEscrow(
   datasets: Record<string, PublicDataset>,
   disputes: readonly PublicDispute[],
 ): EscrowBalance[] {
-  return epochLedger(payments, datasets, disputes).escrow;
+  return sumsOf(payments, datasets, disputes).escrow();
 }
 
-function epochLedger(
+function sumsOf(
   payments: readonly PublicPayment[],
   datasets: Record<string, PublicDataset>,
   disputes: readonly PublicDispute[],
-): { balances: CumulativeBalance[]; escrow: EscrowBalance[] } {
-  // Stryker disable next-line MethodExpression: allocate lower-cases graph keys itself; this only saves it the copy.
-  const graph = new Map<string, DatasetNode>(Object.entries(datasets).map(([id, node]) => [id.toLowerCase(), node]));
-  const book = new DisputeBook(disputes);
-  const sums = new Map<string, bigint>();
-  const held = new Map<string, EscrowBalance>();
-  for (const p of payments) {
+): CumulativeSums {
+  const sums = new CumulativeSums(Object.entries(datasets), disputes);
+  for (const p of payments) sums.add(p);
+  return sums;
+}
+
+/**
+ * `cumulativeBalances` one payment at a time, so a verifier reading a stream (GET
+ * /epochs/:n/inputs.ndjson) holds the lineage, the disputes, one payment's entries and the sums,
+ * never every payment.
+ */
+export class CumulativeSums {
+  private readonly graph: Map<string, DatasetNode>;
+  private readonly book: DisputeBook;
+  private readonly sums = new Map<string, bigint>();
+  private readonly held = new Map<string, EscrowBalance>();
+
+  /**
+   * `datasets`: (content root, owners and parents) pairs, as `Object.entries` of the inputs' datasets or a
+   * Map; `disputes`: every dispute opened up to the epoch, with its resolution if any.
+   */
+  constructor(datasets: Iterable<readonly [string, PublicDataset]>, disputes: readonly PublicDispute[] = []) {
+    // Stryker disable next-line MethodExpression: allocate lower-cases graph keys itself; this only saves it the copy.
+    this.graph = new Map<string, DatasetNode>([...datasets].map(([id, node]) => [id.toLowerCase(), node]));
+    this.book = new DisputeBook(disputes);
+  }
+
+  add(p: PublicPayment): void {
     const allocation = allocatePayment({
       amount: BigInt(p.amount),
       net: BigInt(p.net),
       entries: p.entries.map((e) => ({ datasetId: e.datasetId, weight: BigInt(e.weight) })),
       runFees: (p.runFees ?? []).map((f) => ({ datasetId: f.datasetId, amount: BigInt(f.amount) })),
-      datasets: p.source === 'bond' ? ownersOnly(graph, p.entries) : graph,
+      datasets: p.source === 'bond' ? ownersOnly(this.graph, p.entries) : this.graph,
     });
     const token = p.token.toLowerCase();
-    const { paid, escrow } = applyDisputes(allocation.shares, p, book);
+    const { paid, escrow } = applyDisputes(allocation.shares, p, this.book);
     for (const s of paid) {
       const key = `${token}:${s.account}`;
-      sums.set(key, (sums.get(key) ?? 0n) + s.amount);
+      this.sums.set(key, (this.sums.get(key) ?? 0n) + s.amount);
     }
     for (const e of escrow) {
       const key = `${e.disputeId}:${token}:${e.account}`;
-      const prior = held.get(key);
-      held.set(key, { ...e, token, amount: (prior?.amount ?? 0n) + e.amount });
+      const prior = this.held.get(key);
+      this.held.set(key, { ...e, token, amount: (prior?.amount ?? 0n) + e.amount });
     }
   }
-  const balances = [...sums.entries()]
-    // Stryker disable next-line MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator: a guard; shares are never zero (allocate leaves zero shares out), so no sum is 0.
-    .filter(([, cumulative]) => cumulative > 0n)
-    .map(([key, cumulative]) => {
-      const [token, account] = key.split(':') as [string, string];
-      return { token, account, cumulative };
-    })
-    .sort((a, b) =>
-      a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0,
+
+  /** The sums so far, by token then account. */
+  balances(): CumulativeBalance[] {
+    return (
+      [...this.sums.entries()]
+        // Stryker disable next-line MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator: a guard; shares are never zero (allocate leaves zero shares out), so no sum is 0.
+        .filter(([, cumulative]) => cumulative > 0n)
+        .map(([key, cumulative]) => {
+          const [token, account] = key.split(':') as [string, string];
+          return { token, account, cumulative };
+        })
+        .sort((a, b) =>
+          a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0,
+        )
     );
-  const escrow = [...held.values()].sort((a, b) =>
-    BigInt(a.disputeId) < BigInt(b.disputeId)
-      ? -1
-      : BigInt(a.disputeId) > BigInt(b.disputeId)
-        ? 1
-        : a.token < b.token
-          ? -1
-          : a.token > b.token
-            ? 1
-            : a.account < b.account
-              ? -1
-              : a.account > b.account
-                ? 1
-                : 0,
-  );
-  return { balances, escrow };
+  }
+
+  /** What open disputes hold so far, by dispute, token and owner. */
+  escrow(): EscrowBalance[] {
+    return [...this.held.values()].sort((a, b) =>
+      BigInt(a.disputeId) < BigInt(b.disputeId)
+        ? -1
+        : BigInt(a.disputeId) > BigInt(b.disputeId)
+          ? 1
+          : a.token < b.token
+            ? -1
+            : a.token > b.token
+              ? 1
+              : a.account < b.account
+                ? -1
+                : a.account > b.account
+                  ? 1
+                  : 0,
+    );
+  }
 }
 
 /** The graph a bond is allocated over: its datasets with their owners and no parents. */
@@ -201,14 +231,28 @@ export function epochDataHash(
 
 /** Rebuilds root and data hash from public inputs alone. */
 export async function rebuildEpoch(inputs: EpochInputs): Promise<RebuiltEpoch> {
-  const ledger = epochLedger(inputs.payments, inputs.datasets, inputs.disputes ?? []);
-  const balances = inputs.votes ? withEarnedVotes(ledger.balances, inputs.votes) : ledger.balances;
-  const tree = await cumulativeLeaves(inputs.chainId, inputs.splitter.toLowerCase(), balances);
+  const sums = new CumulativeSums(Object.entries(inputs.datasets), inputs.disputes ?? []);
+  for (const p of inputs.payments) sums.add(p);
+  return rebuildFromBalances(inputs, sums.balances(), inputs.payments, sums.escrow());
+}
+
+/**
+ * The epoch's root and data hash from its royalty balances (summed by `cumulativeBalances` or
+ * `CumulativeSums`), its payments' chain positions and what open disputes hold in escrow.
+ */
+export async function rebuildFromBalances(
+  epoch: Pick<EpochInputs, 'epoch' | 'chainId' | 'splitter' | 'votes'>,
+  royalties: CumulativeBalance[],
+  payments: readonly { txHash: string; logIndex: number; blockNumber: number }[],
+  escrow: EscrowBalance[] = [],
+): Promise<RebuiltEpoch> {
+  const balances = epoch.votes ? withEarnedVotes(royalties, epoch.votes) : royalties;
+  const tree = await cumulativeLeaves(epoch.chainId, epoch.splitter.toLowerCase(), balances);
   return {
     root: tree.root,
-    dataHash: epochDataHash(inputs.chainId, inputs.splitter, inputs.epoch, inputs.payments),
+    dataHash: epochDataHash(epoch.chainId, epoch.splitter, epoch.epoch, payments),
     balances,
-    escrow: ledger.escrow,
+    escrow,
     tree,
   };
 }

@@ -34,11 +34,13 @@ export {
 } from './epoch-leaves.tree';
 export {
   cumulativeBalances,
+  CumulativeSums,
   disputeEscrow,
   epochDataHash,
   EPOCH_DATA_HASH_TAG,
   EPOCH_DATA_HASH_TYPES,
   rebuildEpoch,
+  rebuildFromBalances,
   withEarnedVotes,
   type EpochInputs,
   type EscrowBalance,

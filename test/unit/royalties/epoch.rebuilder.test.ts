@@ -3,6 +3,7 @@ import { AbiCoder, keccak256 } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import {
   cumulativeBalances,
+  CumulativeSums,
   epochDataHash,
   rebuildEpoch,
   type EpochInputs,
@@ -62,6 +63,18 @@ describe('cumulativeBalances (the epoch rules from public inputs)', () => {
       { token: T, account: a1, cumulative: 763n },
       { token: T, account: a2, cumulative: 327n },
     ]);
+  });
+
+  it('gives the same sums one payment at a time (CumulativeSums, for a verifier reading a stream), from a Map too', () => {
+    const sums = new CumulativeSums(new Map(Object.entries(datasets)));
+    expect(sums.balances()).toEqual([]);
+    sums.add(payments[0]);
+    expect(sums.balances()).toEqual([
+      { token: T, account: a1, cumulative: 693n },
+      { token: T, account: a2, cumulative: 297n },
+    ]);
+    for (const p of payments.slice(1)) sums.add(p);
+    expect(sums.balances()).toEqual(cumulativeBalances(payments, datasets));
   });
 
   it('refuses what allocate refuses, with its code and field', () => {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Bytes32 } from '@upstream/api-contract';
+import { cursorBatches } from '../common/persistence/cursor';
 import { SqlRepository, UnitOfWork } from '../common/persistence/unit-of-work';
 
 /** Where an epoch stands: from its outbox row and the root events indexed from the chain. */
@@ -205,37 +205,13 @@ export class EpochsRepository extends SqlRepository {
     );
   }
 
-  /**
-   * Every leaf of the epoch, by token then account, in batches from one cursor on a connection of its
-   * own: one query however many leaves, and only a batch in memory at a time.
-   */
-  async *leafBatches(
-    epoch: number,
-    batchSize = 10_000,
-  ): AsyncGenerator<{ token: string; account: string; cumulative: string }[]> {
-    const runner = this.uow.session();
-    try {
-      const client = (await runner.connect()) as PoolClient;
-      await client.query('BEGIN READ ONLY');
-      try {
-        await client.query(
-          `DECLARE epoch_leaves_cursor NO SCROLL CURSOR FOR
-           SELECT token, account, cumulative::text FROM epoch_leaves($1) ORDER BY token, account`,
-          [epoch],
-        );
-        for (;;) {
-          const { rows } = await client.query<{ token: string; account: string; cumulative: string }>(
-            `FETCH ${batchSize} FROM epoch_leaves_cursor`,
-          );
-          if (rows.length === 0) break;
-          yield rows;
-        }
-      } finally {
-        await client.query('ROLLBACK');
-      }
-    } finally {
-      await runner.release();
-    }
+  /** Every leaf of the epoch, by token then account, a batch at a time (`cursorBatches`). */
+  leafBatches(epoch: number): AsyncGenerator<{ token: string; account: string; cumulative: string }[]> {
+    return cursorBatches(
+      this.uow,
+      `SELECT token, account, cumulative::text FROM epoch_leaves($1) ORDER BY token, account`,
+      [epoch],
+    );
   }
 
   async tokenTotals(epoch: number | string): Promise<{ token: string; total: string; accounts: number }[]> {

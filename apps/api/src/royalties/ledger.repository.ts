@@ -34,6 +34,24 @@ export interface LineageGraph {
 
 const INSERT_CHUNK = 50_000;
 
+/**
+ * Owners and parents (by content root) of the datasets that runs ($1) and licenses ($2) use and of
+ * every ancestor, in one recursive query (UNION stops at datasets already reached).
+ */
+export const LINEAGE_SQL = `WITH RECURSIVE reach(id) AS (
+           SELECT dataset_id FROM run_entries WHERE run_id = ANY($1::uuid[])
+           UNION
+           SELECT dataset_id FROM licenses WHERE id = ANY($2::uuid[])
+           UNION
+           SELECT p.parent_id FROM dataset_parents p JOIN reach r ON p.dataset_id = r.id
+         )
+         SELECT d.id, d.content_root,
+           (SELECT json_agg(json_build_object('account', o.account, 'shareBps', o.share_bps) ORDER BY o.account)
+              FROM dataset_owners o WHERE o.dataset_id = d.id) AS owners,
+           (SELECT json_agg(json_build_object('datasetId', pd.content_root, 'upstreamBps', p.upstream_bps) ORDER BY pd.content_root)
+              FROM dataset_parents p JOIN datasets pd ON pd.id = p.parent_id WHERE p.dataset_id = d.id) AS parents
+         FROM reach r JOIN datasets d ON d.id = r.id`;
+
 /** The SQL behind the ledger: payments, bulk ledger inserts, lineage loading. */
 @Injectable()
 export class LedgerRepository extends SqlRepository {
@@ -129,22 +147,7 @@ export class LedgerRepository extends SqlRepository {
       content_root: string;
       owners: { account: string; shareBps: number }[] | null;
       parents: { datasetId: string; upstreamBps: number }[] | null;
-    }[] = await this.db.query(
-      `WITH RECURSIVE reach(id) AS (
-           SELECT dataset_id FROM run_entries WHERE run_id = ANY($1::uuid[])
-           UNION
-           SELECT dataset_id FROM licenses WHERE id = ANY($2::uuid[])
-           UNION
-           SELECT p.parent_id FROM dataset_parents p JOIN reach r ON p.dataset_id = r.id
-         )
-         SELECT d.id, d.content_root,
-           (SELECT json_agg(json_build_object('account', o.account, 'shareBps', o.share_bps) ORDER BY o.account)
-              FROM dataset_owners o WHERE o.dataset_id = d.id) AS owners,
-           (SELECT json_agg(json_build_object('datasetId', pd.content_root, 'upstreamBps', p.upstream_bps) ORDER BY pd.content_root)
-              FROM dataset_parents p JOIN datasets pd ON pd.id = p.parent_id WHERE p.dataset_id = d.id) AS parents
-         FROM reach r JOIN datasets d ON d.id = r.id`,
-      [seeds.runIds, seeds.licenseIds],
-    );
+    }[] = await this.db.query(LINEAGE_SQL, [seeds.runIds, seeds.licenseIds]);
     const nodes = new Map<string, DatasetNode>();
     const uuidOf = new Map<string, string>();
     for (const r of rows) {

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Address, Bytes32 } from '@upstream/api-contract';
-import { SqlRepository } from '../common/persistence/unit-of-work';
+import { cursorBatches } from '../common/persistence/cursor';
+import { SqlRepository, UnitOfWork } from '../common/persistence/unit-of-work';
+import { LINEAGE_SQL } from './ledger.repository';
 
 export interface PaymentReadRow {
   id: string;
@@ -44,7 +46,10 @@ const PAYMENT_COLUMNS = `p.id::text, p.run_id, p.token, p.payer, p.amount::text,
 /** Read-side SQL of the public royalty endpoints. */
 @Injectable()
 export class RoyaltiesReadRepository extends SqlRepository {
-  constructor(@InjectDataSource() db: DataSource) {
+  constructor(
+    @InjectDataSource() db: DataSource,
+    private readonly uow: UnitOfWork,
+  ) {
     super(db);
   }
 
@@ -157,6 +162,36 @@ export class RoyaltiesReadRepository extends SqlRepository {
       list.push({ datasetId: r.content_root, weight: r.weight });
     }
     return out;
+  }
+
+  /** How many entries each run has, by run uuid. */
+  async runEntryCounts(runIds: string[]): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ run_id: string; n: number }[]>(
+      `SELECT run_id, count(*)::int AS n FROM run_entries WHERE run_id = ANY($1::uuid[]) GROUP BY run_id`,
+      [runIds],
+    );
+    return new Map(rows.map((r) => [r.run_id, r.n]));
+  }
+
+  /** One run's entries (content root, weight) in manifest order, a batch at a time. */
+  runEntryBatches(runId: string): AsyncGenerator<{ content_root: string; weight: string }[]> {
+    return cursorBatches(
+      this.uow,
+      `SELECT d.content_root, re.weight::text AS weight FROM run_entries re JOIN datasets d ON d.id = re.dataset_id
+       WHERE re.run_id = $1 ORDER BY re.position`,
+      [runId],
+    );
+  }
+
+  /** `LedgerRepository.lineage`'s datasets by content root, a batch at a time. */
+  lineageBatches(seeds: { runIds: string[]; licenseIds: string[] }): AsyncGenerator<
+    {
+      content_root: string;
+      owners: { account: string; shareBps: number }[] | null;
+      parents: { datasetId: string; upstreamBps: number }[] | null;
+    }[]
+  > {
+    return cursorBatches(this.uow, `${LINEAGE_SQL} ORDER BY d.content_root`, [seeds.runIds, seeds.licenseIds]);
   }
 
   /** The licensed dataset's content root, by license uuid. */

@@ -94,6 +94,18 @@ export class RoyaltiesController {
     return this.royalties.inputs(epoch);
   }
 
+  @Get('epochs/:epoch/inputs.ndjson')
+  @ApiOperation({
+    summary:
+      'The inputs streamed as NDJSON, one { epoch | dataset | payment | entry } object a line (a payment line is followed by its entries), for verifiers of large epochs',
+  })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'One JSON object per line', schema: { type: 'string' } })
+  @ApiErrors('EPOCH_NOT_FOUND')
+  async inputsStream(@Param() { epoch }: EpochParamDto): Promise<StreamableFile> {
+    return new StreamableFile(await this.royalties.inputsStream(epoch), { type: 'application/x-ndjson' });
+  }
+
   @Get('payments')
   @ApiOperation({ summary: 'Indexed RunPaid payments (allocated or unallocated), in chain order' })
   @ApiOkResponse({ type: PaymentListDto })

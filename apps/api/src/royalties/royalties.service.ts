@@ -230,50 +230,87 @@ export class RoyaltiesService {
 
   /** Everything needed to rebuild the epoch's root: payments with their entries, the lineage, the rules. */
   async inputs(epoch: number): Promise<EpochInputsDto> {
-    const row = await this.epochRow(epoch);
-    const { rows } = await this.reads.payments({ epoch: row.epoch }, { limit: 2 ** 31 - 1, offset: 0 });
-    const runIds = [...new Set(rows.filter((r) => r.training_run_id).map((r) => r.training_run_id!))];
-    const licenseIds = [...new Set(rows.filter((r) => r.license_id).map((r) => r.license_id!))];
+    const { header, rows, seeds } = await this.inputsHeader(epoch);
     const [entries, licensed, graph, runFees] = await Promise.all([
-      this.reads.runEntries(runIds),
-      this.reads.licenseDatasets(licenseIds),
-      this.ledger.lineage({ runIds, licenseIds }),
+      this.reads.runEntries(seeds.runIds),
+      this.reads.licenseDatasets(seeds.licenseIds),
+      this.ledger.lineage(seeds),
       this.reads.paymentRunFees(rows.filter((r) => r.source === 'run').map((r) => r.id)),
     ]);
     const payments: PublicPayment[] = rows.map((r) => ({
-      txHash: r.tx_hash,
-      logIndex: r.log_index,
-      blockNumber: Number(r.block_number),
-      runId: r.run_id,
-      token: r.token,
-      amount: r.amount,
-      fee: r.fee,
-      net: r.net,
-      source: r.source!,
+      ...publicPayment(r, runFees.get(r.id) ?? []),
       entries:
         r.source === 'run'
           ? entries.get(r.training_run_id!)!
           : [{ datasetId: licensed.get(r.license_id!)!, weight: '1' }],
-      runFees: runFees.get(r.id) ?? [],
     }));
-    const [rule, totals] = await Promise.all([this.votesRule.rule(), this.epochRepo.tokenTotals(row.epoch)]);
     const datasets: EpochInputs['datasets'] = {};
     for (const id of [...graph.nodes.keys()].sort()) {
       const node = graph.nodes.get(id)!;
       datasets[id] = { owners: [...node.owners], parents: [...node.parents] };
     }
-    return {
+    return { ...header, payments, datasets };
+  }
+
+  /**
+   * The same inputs as NDJSON, one object a line, each with one key saying what it is: first
+   * `{ epoch: { epoch, chainId, splitter, root, dataHash, rules, votes, payments } }` (payments: how many),
+   * then `{ dataset: { id, owners, parents } }` by content root, then per payment in chain order
+   * `{ payment: { …, entryCount } }` followed by its entryCount `{ entry: { datasetId, weight } }` lines.
+   * Read from cursors: the server holds one batch at a time, a verifier one payment's entries.
+   */
+  async inputsStream(epoch: number): Promise<Readable> {
+    const { header, rows, seeds } = await this.inputsHeader(epoch);
+    const [licensed, runFees] = await Promise.all([
+      this.reads.licenseDatasets(seeds.licenseIds),
+      this.reads.paymentRunFees(rows.filter((r) => r.source === 'run').map((r) => r.id)),
+    ]);
+    const runSizes = await this.reads.runEntryCounts(seeds.runIds);
+    const reads = this.reads;
+    const line = (o: unknown) => JSON.stringify(o) + '\n';
+    return Readable.from(
+      (async function* () {
+        const { rules, votes, ...rest } = header;
+        yield line({ epoch: { ...rest, rules, votes, payments: rows.length } });
+        for await (const batch of reads.lineageBatches(seeds))
+          yield batch
+            .map((d) => line({ dataset: { id: d.content_root, owners: d.owners ?? [], parents: d.parents ?? [] } }))
+            .join('');
+        for (const r of rows) {
+          const payment = publicPayment(r, runFees.get(r.id) ?? []);
+          if (r.source !== 'run') {
+            yield line({ payment: { ...payment, entryCount: 1 } });
+            yield line({ entry: { datasetId: licensed.get(r.license_id!)!, weight: '1' } });
+            continue;
+          }
+          yield line({ payment: { ...payment, entryCount: runSizes.get(r.training_run_id!) ?? 0 } });
+          for await (const batch of reads.runEntryBatches(r.training_run_id!))
+            yield batch.map((e) => line({ entry: { datasetId: e.content_root, weight: e.weight } })).join('');
+        }
+      })(),
+    );
+  }
+
+  /** What both forms of the inputs begin with, and the epoch's payments (without their entries). */
+  private async inputsHeader(epoch: number) {
+    const row = await this.epochRow(epoch);
+    const { rows } = await this.reads.payments({ epoch: row.epoch }, { limit: 2 ** 31 - 1, offset: 0 });
+    const seeds = {
+      runIds: [...new Set(rows.filter((r) => r.training_run_id).map((r) => r.training_run_id!))],
+      licenseIds: [...new Set(rows.filter((r) => r.license_id).map((r) => r.license_id!))],
+    };
+    const [rule, totals] = await Promise.all([this.votesRule.rule(), this.epochRepo.tokenTotals(row.epoch)]);
+    const header = {
       epoch,
       chainId: this.deployment.chainId,
       splitter: this.deployment.royaltySplitter,
       root: row.root,
       dataHash: row.data_hash,
       rules: EPOCH_RULES,
-      payments,
-      datasets,
       // The rule is published with the epochs that carry votes leaves (those built since votes exist).
       votes: rule && totals.some((t) => t.token === rule.token) ? rule : null,
     };
+    return { header, rows, seeds };
   }
 
   async payments(filter: { status?: 'allocated' | 'unallocated'; runId?: Bytes32 }, p: Page): Promise<PaymentListDto> {
@@ -331,6 +368,25 @@ export class RoyaltiesService {
     }
     return this.treeCache.tree;
   }
+}
+
+/** A payment as the epoch's inputs publish it, without its entries. */
+function publicPayment(
+  r: PaymentReadRow,
+  runFees: { datasetId: string; amount: string }[],
+): Omit<PublicPayment, 'entries'> {
+  return {
+    txHash: r.tx_hash,
+    logIndex: r.log_index,
+    blockNumber: Number(r.block_number),
+    runId: r.run_id,
+    token: r.token,
+    amount: r.amount,
+    fee: r.fee,
+    net: r.net,
+    source: r.source!,
+    runFees,
+  };
 }
 
 function toPaymentDto(r: PaymentReadRow): PaymentDto {

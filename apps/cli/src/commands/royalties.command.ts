@@ -10,7 +10,15 @@ import {
   type ClaimProof,
 } from '@upstream/api-contract';
 // What rebuildEpoch reads; the API's EpochInputs (@upstream/api-contract) is assignable to it.
-import { rebuildEpoch, type EpochInputs } from '@upstream/royalties';
+import {
+  CumulativeSums,
+  rebuildEpoch,
+  rebuildFromBalances,
+  type EpochInputs,
+  type PublicDataset,
+  type PublicPayment,
+  type RebuiltEpoch,
+} from '@upstream/royalties';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 
 const DEFAULT_RPC = process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545';
@@ -173,10 +181,10 @@ export function registerRoyaltiesCommands(program: Command): void {
       if (!Number.isInteger(epoch) || epoch < 1)
         throw new Error(`epoch: ${JSON.stringify(epochArg)} is not a positive integer`);
       const api = new ApiClient(opts.api);
-      const [inputs, state] = await Promise.all([
-        api.call('getEpochInputs', { params: { epoch } }),
-        api.call('getEpoch', { params: { epoch } }),
-      ]);
+      // The inputs stream (NDJSON): a header line first, then one payment's entries at a time.
+      const state = await api.call('getEpoch', { params: { epoch } });
+      const lines = await api.lines('streamEpochInputs', { params: { epoch } });
+      const inputs = (JSON.parse((await lines.next()).value as string) as { epoch: EpochHeader }).epoch;
       const provider = new JsonRpcProvider(options.rpc, undefined, { cacheTimeout: -1 });
       try {
         if (state.status === 'invalidated') {
@@ -198,9 +206,10 @@ export function registerRoyaltiesCommands(program: Command): void {
               : `epoch ${epoch}: INVALIDATED — ${report.reason}\n  its root was never claimable; a later epoch settles what the chain kept`,
           );
           if (report.acceptedOnChain) process.exitCode = 2;
+          await lines.return?.();
           return;
         }
-        const report = await verifyEpoch(provider, inputs);
+        const report = await verifyEpochLines(provider, inputs, lines);
         output(opts, report, () =>
           [
             `epoch ${epoch}: ${report.match ? 'MATCH' : 'MISMATCH'}`,
@@ -229,11 +238,74 @@ export interface VerifyReport {
   paymentProblems: string[];
 }
 
+/** The first line of GET /epochs/:n/inputs.ndjson: the inputs without their lists, and how many payments follow. */
+export type EpochHeader = Omit<EpochInputs, 'payments' | 'datasets'> & { root: string; payments: number };
+
 /**
  * Checks every published payment against its RunPaid log on the chain, rebuilds root and data
  * hash with the same rules the server uses, and compares them with the epoch's RootProposed event.
  */
 export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs): Promise<VerifyReport> {
+  return compareWithChain(provider, inputs, inputs.payments, await rebuildEpoch(inputs));
+}
+
+/**
+ * `verifyEpoch` over the NDJSON inputs after their header line: the lineage, then each payment's
+ * entries allocated as soon as they are read (CumulativeSums), so only one payment's entries are held.
+ */
+export async function verifyEpochLines(
+  provider: JsonRpcProvider,
+  header: EpochHeader,
+  lines: AsyncIterable<string> | Iterable<string>,
+): Promise<VerifyReport> {
+  const datasets = new Map<string, PublicDataset>();
+  const payments: Omit<PublicPayment, 'entries'>[] = [];
+  let sums: CumulativeSums | undefined;
+  let current: { payment: PublicPayment; expected: number } | undefined;
+  const settle = () => {
+    if (!current) return;
+    if (current.payment.entries.length !== current.expected)
+      throw new Error(
+        `inputs: payment ${current.payment.txHash}:${current.payment.logIndex} announced ${current.expected} entries, ${current.payment.entries.length} followed`,
+      );
+    if (!sums) {
+      sums = new CumulativeSums(datasets);
+      datasets.clear();
+    }
+    sums.add(current.payment);
+    current = undefined;
+  };
+  for await (const text of lines) {
+    if (text === '') continue;
+    const line = JSON.parse(text) as
+      | { dataset: PublicDataset & { id: string } }
+      | { payment: Omit<PublicPayment, 'entries'> & { entryCount: number } }
+      | { entry: PublicPayment['entries'][number] };
+    if ('dataset' in line) {
+      const { id, owners, parents } = line.dataset;
+      datasets.set(id, { owners, parents });
+    } else if ('payment' in line) {
+      settle();
+      const { entryCount, ...payment } = line.payment;
+      payments.push(payment);
+      current = { payment: { ...payment, entries: [] }, expected: entryCount };
+    } else if (current) current.payment.entries.push(line.entry);
+    else throw new Error('inputs: an entry line before any payment line');
+  }
+  settle();
+  if (payments.length !== header.payments)
+    throw new Error(`inputs: the header announced ${header.payments} payments, ${payments.length} followed`);
+  const balances = (sums ?? new CumulativeSums(datasets)).balances();
+  return compareWithChain(provider, header, payments, await rebuildFromBalances(header, balances, payments));
+}
+
+/** The payments against their RunPaid logs, and the rebuilt root and data hash against RootProposed. */
+async function compareWithChain(
+  provider: JsonRpcProvider,
+  inputs: Pick<EpochInputs, 'epoch' | 'chainId' | 'splitter'>,
+  payments: readonly Omit<PublicPayment, 'entries'>[],
+  rebuilt: RebuiltEpoch,
+): Promise<VerifyReport> {
   const problems: string[] = [];
   const network = await provider.getNetwork();
   if (network.chainId !== BigInt(inputs.chainId))
@@ -241,8 +313,8 @@ export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs
   const splitter = getAddress(inputs.splitter);
   // Logs decoded from the chain are parsed once, here; the API's payments are parsed where they are compared.
   const byKey = new Map<string, Record<string, string>>();
-  if (inputs.payments.length > 0) {
-    const blocks = inputs.payments.map((p) => p.blockNumber);
+  if (payments.length > 0) {
+    const blocks = payments.map((p) => p.blockNumber);
     const from = Math.min(...blocks);
     const to = Math.max(...blocks);
     for (let start = from; start <= to; start += 5_000) {
@@ -264,7 +336,7 @@ export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs
       }
     }
   }
-  for (const p of inputs.payments) {
+  for (const p of payments) {
     const onChain = byKey.get(`${normaliseBytes32(p.txHash)}:${p.logIndex}`);
     if (!onChain) {
       problems.push(`payment ${p.txHash}:${p.logIndex} has no RunPaid log on the chain`);
@@ -284,7 +356,6 @@ export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs
         );
     }
   }
-  const rebuilt = await rebuildEpoch(inputs);
   const events = await new Contract(splitter, splitterAbi, provider).queryFilter(
     new Contract(splitter, splitterAbi).filters.RootProposed(inputs.epoch),
     0,
@@ -302,7 +373,7 @@ export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs
     chainRoot,
     dataHashMatches,
     leaves: rebuilt.balances.length,
-    payments: inputs.payments.length,
+    payments: payments.length,
     paymentProblems: problems,
   };
 }
