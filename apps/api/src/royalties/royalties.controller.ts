@@ -1,4 +1,7 @@
-import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/errors/api-errors.decorator';
 import {
@@ -82,8 +85,8 @@ export class RoyaltiesController {
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({ description: 'One JSON object per line', schema: { type: 'string' } })
   @ApiErrors('EPOCH_NOT_FOUND')
-  async leavesStream(@Param() { epoch }: EpochParamDto): Promise<StreamableFile> {
-    return new StreamableFile(await this.royalties.leavesStream(epoch), { type: 'application/x-ndjson' });
+  async leavesStream(@Param() { epoch }: EpochParamDto, @Res() res: Response): Promise<void> {
+    await sendNdjson(res, await this.royalties.leavesStream(epoch));
   }
 
   @Get('epochs/:epoch/inputs')
@@ -102,8 +105,8 @@ export class RoyaltiesController {
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({ description: 'One JSON object per line', schema: { type: 'string' } })
   @ApiErrors('EPOCH_NOT_FOUND')
-  async inputsStream(@Param() { epoch }: EpochParamDto): Promise<StreamableFile> {
-    return new StreamableFile(await this.royalties.inputsStream(epoch), { type: 'application/x-ndjson' });
+  async inputsStream(@Param() { epoch }: EpochParamDto, @Res() res: Response): Promise<void> {
+    await sendNdjson(res, await this.royalties.inputsStream(epoch));
   }
 
   @Get('payments')
@@ -121,4 +124,10 @@ export class RoyaltiesController {
   runPayments(@Param() { runId }: RunIdParamDto, @Query() page: PageQueryDto): Promise<PaymentListDto> {
     return this.royalties.runPayments(runId, page);
   }
+}
+
+/** Streams NDJSON lines with backpressure; a client that goes away ends the stream (and its cursor). */
+async function sendNdjson(res: Response, lines: Readable): Promise<void> {
+  res.status(200).type('application/x-ndjson');
+  await pipeline(lines, res).catch(() => res.destroy());
 }

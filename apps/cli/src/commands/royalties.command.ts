@@ -184,7 +184,10 @@ export function registerRoyaltiesCommands(program: Command): void {
       // The inputs stream (NDJSON): a header line first, then one payment's entries at a time.
       const state = await api.call('getEpoch', { params: { epoch } });
       const lines = await api.lines('streamEpochInputs', { params: { epoch } });
-      const inputs = (JSON.parse((await lines.next()).value as string) as { epoch: EpochHeader }).epoch;
+      const first = (await lines.next()).value as string | undefined;
+      const inputs = first ? (JSON.parse(first) as { epoch?: EpochHeader }).epoch : undefined;
+      if (!inputs)
+        throw new Error(`inputs: the stream does not start with the epoch's header: ${first?.slice(0, 200)}`);
       const provider = new JsonRpcProvider(options.rpc, undefined, { cacheTimeout: -1 });
       try {
         if (state.status === 'invalidated') {
