@@ -48,11 +48,13 @@ describe('deployUpstream', () => {
     }
   });
 
-  it('deploys the license template registry last, so the earlier contracts keep their addresses', async () => {
-    const sent = await chain.provider.getTransactionCount(deployer);
-    expect(deployment.contracts.LicenseTemplateRegistry).toBe(
-      ethers.getCreateAddress({ from: deployer, nonce: sent - 1 }),
-    );
+  it('deploys the license template registry after the first contracts (they keep their addresses), before DisputeBonds', async () => {
+    const { contracts: c } = deployment;
+    const nonces = Array.from({ length: 64 }, (_, n) => ethers.getCreateAddress({ from: deployer, nonce: n }));
+    const first = [c.RoyaltySplitter, c.ProvenanceRegistry, c.UpstreamVotes, c.UpstreamTimelock, c.UpstreamGovernor];
+    const registry = nonces.indexOf(c.LicenseTemplateRegistry!);
+    expect(registry).toBeGreaterThan(Math.max(...first.map((a) => nonces.indexOf(a))));
+    expect(registry).toBeLessThan(nonces.indexOf(c.DisputeBonds!));
   });
 
   it('leaves admin and params roles with the timelock only, and the deployer with nothing', async () => {
