@@ -1,8 +1,8 @@
-import { Contract, Wallet, type ContractRunner } from 'ethers';
+import { Wallet, type ContractRunner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifacts } from '@upstream/chain';
 import { cumulativeLeaves, EPOCH_LEAF_TYPES, type EpochInputs } from '@upstream/royalties';
 import { verifyEpoch, verifyEpochLines, type EpochHeader } from '../../apps/cli/src/commands/royalties.command';
+import { payRunWith } from '../support/chain';
 import { startTestApp, type TestApp } from '../support/app';
 import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
 
@@ -24,11 +24,7 @@ describe('epoch snapshots store only the balances that changed', () => {
   const wallet = (i: number) => new Wallet(t.chain.privateKey(i), t.chain.provider);
 
   async function pay(run: FixtureRun, amount: bigint, payer: ContractRunner = wallet(8)): Promise<void> {
-    const { PaymentToken, RoyaltySplitter } = t.chain.deployment.contracts;
-    await (await new Contract(PaymentToken!, artifacts.LocalToken.abi, payer).approve(RoyaltySplitter, amount)).wait();
-    await (
-      await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer).payRun(run.runId, PaymentToken!, amount)
-    ).wait();
+    await payRunWith(t.chain.deployment, payer, run.runId, amount);
   }
 
   /** Pays, lets the worker build and propose the epoch, and accepts its root after the delay. */

@@ -1,7 +1,7 @@
-import { Contract, Wallet } from 'ethers';
+import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifacts } from '@upstream/chain';
 import { ChainSyncService } from '../../apps/api/src/worker/chain-sync.service';
+import { payRunWith } from '../support/chain';
 import { startTestApp, type TestApp } from '../support/app';
 import { RoyaltyFixtures, type FixtureRun } from '../support/royalty-fixtures';
 
@@ -23,11 +23,7 @@ describe('royalties and chain reorganisations: a rolled-back payment takes its l
   async function pay(amount: bigint): Promise<void> {
     // A plain wallet (not nonce-managed): after evm_revert its nonce must come from the chain again.
     const payer = new Wallet(t.chain.privateKey(8), t.chain.provider);
-    const { PaymentToken, RoyaltySplitter } = t.chain.deployment.contracts;
-    await (await new Contract(PaymentToken!, artifacts.LocalToken.abi, payer).approve(RoyaltySplitter, amount)).wait();
-    await (
-      await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer).payRun(run.runId, PaymentToken!, amount)
-    ).wait();
+    await payRunWith(t.chain.deployment, payer, run.runId, amount);
   }
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { Contract, Wallet, type ContractRunner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
+import { payRunWith } from '../support/chain';
 import { startTestApp, type TestApp } from '../support/app';
 import { RoyaltyFixtures, type FixtureRun } from '../support/royalty-fixtures';
 import { auditSettlement } from '../support/settlement-audit';
@@ -54,11 +55,7 @@ describe('settlement queue: several roots pending at once, each claimable after 
   const chainTime = async () => (await t.chain.provider.getBlock('latest'))!.timestamp;
 
   async function pay(amount: bigint, payer: ContractRunner = wallet(8)): Promise<void> {
-    const { PaymentToken, RoyaltySplitter } = t.chain.deployment.contracts;
-    await (await new Contract(PaymentToken!, artifacts.LocalToken.abi, payer).approve(RoyaltySplitter, amount)).wait();
-    await (
-      await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer).payRun(run.runId, PaymentToken!, amount)
-    ).wait();
+    await payRunWith(t.chain.deployment, payer, run.runId, amount);
   }
 
   /** Sets the chain's clock to `timestamp` in the next block. */

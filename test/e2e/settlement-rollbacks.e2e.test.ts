@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
 import { SettlementService } from '../../apps/api/src/royalties/settlement.service';
 import { ChainSyncService } from '../../apps/api/src/worker/chain-sync.service';
+import { payRunWith } from '../support/chain';
 import { startTestApp, type TestApp } from '../support/app';
 import { CLI_BUILT, runCli } from '../support/cli';
 import { RoyaltyFixtures, type FixtureRun } from '../support/royalty-fixtures';
@@ -66,11 +67,7 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
   const wallet = (i: number) => new Wallet(t.chain.privateKey(i), t.chain.provider);
 
   async function pay(amount: bigint, payer: ContractRunner = wallet(8)): Promise<void> {
-    const { PaymentToken, RoyaltySplitter } = t.chain.deployment.contracts;
-    await (await new Contract(PaymentToken!, artifacts.LocalToken.abi, payer).approve(RoyaltySplitter, amount)).wait();
-    await (
-      await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer).payRun(run.runId, PaymentToken!, amount)
-    ).wait();
+    await payRunWith(t.chain.deployment, payer, run.runId, amount);
   }
 
   async function warp(seconds: number): Promise<void> {

@@ -1,5 +1,5 @@
-import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
-import { LocalChain, deployUpstream, type DeployOptions, type UpstreamDeployment } from '@upstream/chain';
+import { Contract, JsonRpcProvider, NonceManager, Wallet, type ContractRunner } from 'ethers';
+import { artifacts, LocalChain, deployUpstream, type DeployOptions, type UpstreamDeployment } from '@upstream/chain';
 import { freePort } from './ports';
 
 export interface TestChain {
@@ -46,4 +46,18 @@ export async function startTestChain(overrides: Partial<DeployOptions> = {}): Pr
       await chain.stop();
     },
   };
+}
+
+/** A lab paying `amount` of the local payment token for `runId`: approve, then payRun, each mined. */
+export async function payRunWith(
+  deployment: UpstreamDeployment,
+  payer: ContractRunner,
+  runId: string,
+  amount: bigint,
+): Promise<void> {
+  const { PaymentToken, RoyaltySplitter } = deployment.contracts;
+  await (await new Contract(PaymentToken!, artifacts.LocalToken.abi, payer).approve(RoyaltySplitter, amount)).wait();
+  await (
+    await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer).payRun(runId, PaymentToken!, amount)
+  ).wait();
 }
