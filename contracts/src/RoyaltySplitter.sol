@@ -62,7 +62,8 @@ contract RoyaltySplitter is IRoyaltySplitter, AccessControl, Pausable, Reentranc
     // The root queue's bookkeeping shares one slot with the delay and the last epoch, so a proposal
     // reads and writes it once. Pending roots are `_queue[_queueHead .. _queueTail - 1]`, in
     // proposal order (epochs and `claimableAt` both non-decreasing); entries outside that range are
-    // stale and never read.
+    // stale and never read. `proposeRoot` reads and writes this slot as one word: keep these five
+    // variables together, in this order.
     uint64 private _rootDelay;
     uint64 private _lastProposedEpoch;
     uint32 private _queueHead;
@@ -153,23 +154,42 @@ contract RoyaltySplitter is IRoyaltySplitter, AccessControl, Pausable, Reentranc
     /// @inheritdoc IRoyaltySplitter
     function proposeRoot(bytes32 root, uint64 epoch, bytes32 dataHash) external onlyRole(OPERATOR_ROLE) {
         if (root == bytes32(0)) revert RoyaltySplitterZeroRoot();
-        uint64 last = _lastProposedEpoch;
+        // The queue's slot (`_rootDelay`, `_lastProposedEpoch`, `_queueHead`, `_queueTail`,
+        // `_lastClaimableAt`, from the low bits up) is read once and written once, and the new
+        // entry's `epoch` and `claimableAt` with one SSTORE, instead of one read-modify-write per
+        // field.
+        uint256 queueWord;
+        assembly ("memory-safe") {
+            queueWord := sload(_rootDelay.slot)
+        }
+        uint64 last = uint64(queueWord >> 64);
         if (epoch <= last) revert RoyaltySplitterEpochNotIncreasing(epoch, last);
-        uint32 head = _queueHead;
-        uint32 tail = _queueTail;
+        uint32 head = uint32(queueWord >> 128);
+        uint32 tail = uint32(queueWord >> 160);
         uint64 claimableAt;
         // tail >= head always; block.timestamp + a delay of at most 30 days fits 64 bits for
         // billions of years; and the tail counts proposals, 2^32 of which no chain will see.
         unchecked {
             if (tail - head >= MAX_PENDING_ROOTS) revert RoyaltySplitterTooManyPendingRoots(MAX_PENDING_ROOTS);
-            claimableAt = uint64(block.timestamp) + _rootDelay;
-            uint64 previous = _lastClaimableAt;
+            claimableAt = uint64(block.timestamp) + uint64(queueWord);
+            uint64 previous = uint64(queueWord >> 192);
             if (previous > claimableAt && tail != head) claimableAt = previous;
-            _queueTail = tail + 1;
+            // Keep `_rootDelay` and `_queueHead`; set `_lastProposedEpoch`, `_queueTail`, `_lastClaimableAt`.
+            queueWord =
+                (queueWord & (uint256(type(uint64).max) | (uint256(type(uint32).max) << 128))) |
+                (uint256(epoch) << 64) |
+                (uint256(tail + 1) << 160) |
+                (uint256(claimableAt) << 192);
         }
-        _lastProposedEpoch = epoch;
-        _lastClaimableAt = claimableAt;
-        _queue[tail] = PendingRoot({root: root, dataHash: dataHash, epoch: epoch, claimableAt: claimableAt});
+        // PendingRoot's slots: root, dataHash, then epoch (low 64 bits) and claimableAt.
+        uint256 timing = uint256(epoch) | (uint256(claimableAt) << 64);
+        PendingRoot storage entry = _queue[tail];
+        assembly ("memory-safe") {
+            sstore(_rootDelay.slot, queueWord)
+            sstore(entry.slot, root)
+            sstore(add(entry.slot, 1), dataHash)
+            sstore(add(entry.slot, 2), timing)
+        }
         emit RootProposed(epoch, root, dataHash, claimableAt);
     }
 
