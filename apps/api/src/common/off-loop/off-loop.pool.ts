@@ -5,6 +5,13 @@ import { Piscina } from 'piscina';
 import { ownsItsMemory } from './moved-result';
 import type * as tasks from './off-loop.worker';
 
+/**
+ * A task whose body was at least this long leaves its thread's heap grown by many times that (a
+ * 100,000-file registration: ~100 MB), which V8 keeps after the task; the pool is then replaced
+ * once idle, so the thread and all its memory go (a new one starts in ~50 ms on the next task).
+ */
+export const RECYCLE_AFTER_BYTES = 1024 * 1024;
+
 /** The tasks a worker thread runs, by name: the named exports of `off-loop.worker.ts`. */
 export type OffLoopTasks = typeof tasks;
 export type OffLoopTask = keyof OffLoopTasks;
@@ -21,21 +28,39 @@ export type OffLoopTask = keyof OffLoopTasks;
 @Injectable()
 export class OffLoopPool implements OnApplicationShutdown {
   private pool: Piscina | undefined;
+  /** Tasks sent to `pool` and not yet settled. */
+  private inFlight = 0;
+  /** A task of at least RECYCLE_AFTER_BYTES ran on `pool`: replace it once nothing is in flight. */
+  private grown = false;
   /** Tasks run in a worker thread since start, by name (tests and the bench read them). */
   readonly ran = new Map<OffLoopTask, number>();
 
   /**
-   * Runs `task` in a worker thread. A Buffer `payload` that owns its whole memory (a request body
-   * read into one allocation) is moved to the thread, not copied: the caller must not read it after.
+   * Runs `task` in a worker thread. A Buffer `payload` (or a payload's `raw` Buffer) that owns its
+   * whole memory (a request body read into one allocation) is moved to the thread, not copied: the
+   * caller must not read it after.
+   * After a long body (RECYCLE_AFTER_BYTES) the threads are replaced as soon as the pool is idle.
    */
-  run<K extends OffLoopTask>(
+  async run<K extends OffLoopTask>(
     task: K,
     payload: Parameters<OffLoopTasks[K]>[0],
   ): Promise<Awaited<ReturnType<OffLoopTasks[K]>>> {
     this.ran.set(task, (this.ran.get(task) ?? 0) + 1);
-    const transferList =
-      payload instanceof Uint8Array && ownsItsMemory(payload) ? [payload.buffer as ArrayBuffer] : undefined;
-    return this.workers().run(payload, { name: task, transferList }) as Promise<Awaited<ReturnType<OffLoopTasks[K]>>>;
+    const body = bodyOf(payload);
+    const transferList = body !== undefined && ownsItsMemory(body) ? [body.buffer as ArrayBuffer] : undefined;
+    if ((body?.byteLength ?? 0) >= RECYCLE_AFTER_BYTES) this.grown = true;
+    const pool = this.workers();
+    this.inFlight++;
+    try {
+      return (await pool.run(payload, { name: task, transferList })) as Awaited<ReturnType<OffLoopTasks[K]>>;
+    } finally {
+      this.inFlight--;
+      if (this.grown && this.inFlight === 0 && this.pool === pool) {
+        this.pool = undefined;
+        this.grown = false;
+        void pool.destroy();
+      }
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -56,6 +81,13 @@ export class OffLoopPool implements OnApplicationShutdown {
     }
     return this.pool;
   }
+}
+
+/** A task's request body: the payload itself, or its `raw` bytes (a run chunk's `{ raw, required }`). */
+function bodyOf(payload: unknown): Uint8Array | undefined {
+  if (payload instanceof Uint8Array) return payload;
+  const raw = (payload as { raw?: unknown } | null)?.raw;
+  return raw instanceof Uint8Array ? raw : undefined;
 }
 
 @Global()
