@@ -140,13 +140,15 @@ export class RoyaltyFixtures {
     return { id: rows[0].id, paymentRef };
   }
 
-  /** Payments where fee + Σ ledger ≠ amount: the ledger invariant, checked in SQL. */
+  /** Payments where fee + Σ ledger + Σ escrow still held ≠ amount: the ledger invariant, checked in SQL. */
   async invariantViolations(): Promise<unknown[]> {
     const { rows } = await this.pool.query(
-      `SELECT p.id, p.amount, p.fee, COALESCE(SUM(le.amount), 0) AS ledger
-       FROM royalty_payments p LEFT JOIN ledger_entries le ON le.payment_id = p.id
-       WHERE p.allocation_seq IS NOT NULL
-       GROUP BY p.id HAVING p.fee + COALESCE(SUM(le.amount), 0) <> p.amount`,
+      `SELECT p.id, p.amount, p.fee, l.total AS ledger, h.total AS held
+       FROM royalty_payments p,
+            LATERAL (SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_entries WHERE payment_id = p.id) l,
+            LATERAL (SELECT COALESCE(SUM(amount), 0) AS total FROM escrow_entries
+                     WHERE payment_id = p.id AND released_by IS NULL) h
+       WHERE p.allocation_seq IS NOT NULL AND p.fee + l.total + h.total <> p.amount`,
     );
     return rows;
   }

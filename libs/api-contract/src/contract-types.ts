@@ -125,6 +125,11 @@ export interface ContractTypes {
   PaymentsQuery: royalties.PaymentsQuery;
   TokenBalance: royalties.TokenBalance;
   ContributorBalances: royalties.ContributorBalances;
+  EscrowHolding: royalties.EscrowHolding;
+  EventPosition: royalties.EventPosition;
+  EpochDisputeOwner: royalties.EpochDisputeOwner;
+  EpochDisputeResolution: royalties.EpochDisputeResolution;
+  EpochDispute: royalties.EpochDispute;
   HistoryItem: royalties.HistoryItem;
   ContributorHistory: royalties.ContributorHistory;
   ClaimProof: royalties.ClaimProof;

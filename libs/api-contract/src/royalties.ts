@@ -33,6 +33,17 @@ export interface ContributorBalances {
   account: string;
   currentEpoch: number | null;
   balances: TokenBalance[];
+  /** What open disputes hold of this account's shares (not in `earned` until released), per dispute and token. */
+  escrow: EscrowHolding[];
+}
+
+/** An owner's shares held for one open dispute in one token: released to it (rejected) or to the rightful owners (upheld). */
+export interface EscrowHolding {
+  disputeId: string;
+  /** The disputed dataset's content root. */
+  datasetId: string;
+  token: string;
+  amount: string;
 }
 
 export interface HistoryItem {
@@ -158,7 +169,8 @@ export interface PublicPayment {
   amount: string;
   fee: string;
   net: string;
-  source: 'run' | 'license';
+  /** `bond`: a rejected dispute's bond, allocated to the disputed dataset's owners alone. */
+  source: 'run' | 'license' | 'bond';
   entries: PublicEntry[];
   /** Per-run fees this payment paid (gross): each allocated to its dataset as weight 1, the rest over `entries`. */
   runFees: PublicRunFee[];
@@ -175,6 +187,35 @@ export interface PublicDataset {
   parents: { datasetId: string; upstreamBps: number }[];
 }
 
+/** Where an event sits in the chain (events compare by block, then log index). */
+export interface EventPosition {
+  blockNumber: number;
+  logIndex: number;
+}
+
+/** A rightful owner named by an upheld dispute. */
+export interface EpochDisputeOwner {
+  account: string;
+  shareBps: number;
+}
+
+export interface EpochDisputeResolution {
+  outcome: 'upheld' | 'rejected';
+  at: EventPosition;
+  /** Upheld: who receives the dataset's owner part from the opening on; rejected: []. */
+  rightfulOwners: EpochDisputeOwner[];
+}
+
+/** A dispute as an epoch's inputs publish it (libs/royalties `PublicDispute`). */
+export interface EpochDispute {
+  disputeId: string;
+  /** The disputed dataset's content root. */
+  datasetId: string;
+  opened: EventPosition;
+  /** Null while open at the epoch's basis block. */
+  resolution: EpochDisputeResolution | null;
+}
+
 /** GET /epochs/:epoch/inputs: everything a verifier needs to rebuild the root (libs/royalties rebuildEpoch). */
 export interface EpochInputs {
   epoch: number;
@@ -187,6 +228,8 @@ export interface EpochInputs {
   datasets: Record<string, PublicDataset>;
   /** Votes leaves beside the balances: the rule that makes them (null: this epoch has none). */
   votes: EarnedVotesRule | null;
+  /** Every dispute opened up to the epoch's basis block, with its resolution if that is within it too. */
+  disputes: EpochDispute[];
 }
 
 export interface Payment {
@@ -230,6 +273,26 @@ export const ContributorBalancesShape = shapeOf<ContributorBalances>({
   account: true,
   currentEpoch: true,
   balances: 'TokenBalance',
+  escrow: 'EscrowHolding',
+});
+export const EscrowHoldingShape = shapeOf<EscrowHolding>({
+  disputeId: true,
+  datasetId: true,
+  token: true,
+  amount: true,
+});
+export const EventPositionShape = shapeOf<EventPosition>({ blockNumber: true, logIndex: true });
+export const EpochDisputeOwnerShape = shapeOf<EpochDisputeOwner>({ account: true, shareBps: true });
+export const EpochDisputeResolutionShape = shapeOf<EpochDisputeResolution>({
+  outcome: true,
+  at: 'EventPosition',
+  rightfulOwners: 'EpochDisputeOwner',
+});
+export const EpochDisputeShape = shapeOf<EpochDispute>({
+  disputeId: true,
+  datasetId: true,
+  opened: 'EventPosition',
+  resolution: 'EpochDisputeResolution',
 });
 export const HistoryItemShape = shapeOf<HistoryItem>({
   paymentId: true,
@@ -330,6 +393,7 @@ export const EpochInputsShape = shapeOf<EpochInputs>({
   payments: 'PublicPayment',
   datasets: true,
   votes: 'EarnedVotesRule',
+  disputes: 'EpochDispute',
 });
 export const PaymentShape = shapeOf<Payment>({
   id: true,

@@ -187,8 +187,8 @@ export class CumulativeSums {
   }
 }
 
-/** The graph a bond is allocated over: its datasets with their owners and no parents. */
-function ownersOnly(
+/** The graph a bond is allocated over: its datasets with their owners and no parents (the server allocates bonds over it too). */
+export function ownersOnly(
   graph: ReadonlyMap<string, DatasetNode>,
   entries: PublicPayment['entries'],
 ): Map<string, DatasetNode> {

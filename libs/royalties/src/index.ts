@@ -47,6 +47,7 @@ export {
   type PublicDataset,
   type PublicPayment,
   type RebuiltEpoch,
+  ownersOnly,
 } from './epoch.rebuilder';
 export { earnedVotes, type EarnedVotesRule } from './earned-votes';
 export {

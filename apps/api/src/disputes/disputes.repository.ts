@@ -36,6 +36,7 @@ export interface NewResolution {
 }
 
 interface DisputeRuleRow {
+  contract: Address;
   dispute_id: string;
   content_root: string;
   block_number: string;
@@ -104,27 +105,48 @@ export class DisputesRepository extends SqlRepository {
   /** Every dispute opened up to `block` with its resolution up to `block`, as the escrow rule reads them. */
   async forRule(block: number): Promise<PublicDispute[]> {
     const rows = await this.db.query<DisputeRuleRow[]>(
-      `SELECT d.dispute_id::text, d.content_root, d.block_number::text, d.log_index,
-              r.upheld, r.block_number::text AS resolved_block, r.log_index AS resolved_log, r.rightful_owners
-       FROM disputes d
+      `${RULE_SELECT}
        LEFT JOIN dispute_resolutions r
          ON r.contract = d.contract AND r.dispute_id = d.dispute_id AND r.block_number <= $1
        WHERE d.block_number <= $1
        ORDER BY d.block_number, d.log_index`,
       [block],
     );
-    return rows.map((r) => ({
-      disputeId: r.dispute_id,
-      datasetId: r.content_root,
-      opened: { blockNumber: Number(r.block_number), logIndex: r.log_index },
-      resolution:
-        r.upheld === null
-          ? null
-          : {
-              outcome: r.upheld ? 'upheld' : 'rejected',
-              at: { blockNumber: Number(r.resolved_block), logIndex: r.resolved_log! },
-              rightfulOwners: r.rightful_owners ?? [],
-            },
-    }));
+    return rows.map(publicDispute);
   }
+
+  /**
+   * The disputes of these datasets (content roots) as indexed so far, with their resolutions, each with the
+   * contract that holds it: what decides a payment's shares now. One query; none for most payments.
+   */
+  async forDatasets(contentRoots: readonly string[]): Promise<(PublicDispute & { contract: Address })[]> {
+    const rows = await this.db.query<DisputeRuleRow[]>(
+      `${RULE_SELECT}
+       LEFT JOIN dispute_resolutions r ON r.contract = d.contract AND r.dispute_id = d.dispute_id
+       WHERE d.content_root = ANY($1::text[])
+       ORDER BY d.block_number, d.log_index`,
+      [contentRoots],
+    );
+    return rows.map((r) => ({ ...publicDispute(r), contract: r.contract }));
+  }
+}
+
+const RULE_SELECT = `SELECT d.contract, d.dispute_id::text, d.content_root, d.block_number::text, d.log_index,
+              r.upheld, r.block_number::text AS resolved_block, r.log_index AS resolved_log, r.rightful_owners
+       FROM disputes d`;
+
+function publicDispute(r: DisputeRuleRow): PublicDispute {
+  return {
+    disputeId: r.dispute_id,
+    datasetId: r.content_root,
+    opened: { blockNumber: Number(r.block_number), logIndex: r.log_index },
+    resolution:
+      r.upheld === null
+        ? null
+        : {
+            outcome: r.upheld ? 'upheld' : 'rejected',
+            at: { blockNumber: Number(r.resolved_block), logIndex: r.resolved_log! },
+            rightfulOwners: r.rightful_owners ?? [],
+          },
+  };
 }

@@ -133,9 +133,11 @@ export class EpochsRepository extends SqlRepository {
     return row;
   }
 
+  /** The newest allocation, or escrow release (which takes its number from the same sequence): an epoch's watermark. */
   async maxAllocationSeq(): Promise<bigint | null> {
     const [{ max }] = await this.db.query<{ max: string | null }[]>(
-      `SELECT max(allocation_seq)::text AS max FROM royalty_payments`,
+      `SELECT GREATEST((SELECT max(allocation_seq) FROM royalty_payments),
+                       (SELECT max(release_seq) FROM escrow_releases))::text AS max`,
     );
     return max === null ? null : BigInt(max);
   }

@@ -18,7 +18,8 @@ export interface PaymentRow {
 }
 
 export interface AllocationTarget {
-  source: 'run' | 'license';
+  /** `bond`: a rejected dispute's bond (its one entry the disputed dataset, allocated to its owners alone). */
+  source: 'run' | 'license' | 'bond';
   trainingRunId: string | null;
   licenseId: string | null;
   /** Dataset uuid and weight of each entry (a license: its one dataset, weight 1). */
@@ -35,13 +36,15 @@ export interface LineageGraph {
 const INSERT_CHUNK = 50_000;
 
 /**
- * Owners and parents (by content root) of the datasets that runs ($1) and licenses ($2) use and of
- * every ancestor, in one recursive query (UNION stops at datasets already reached).
+ * Owners and parents (by content root) of the datasets that runs ($1) and licenses ($2) use, of the
+ * datasets named by uuid ($3: disputed datasets whose bond is paid) and of every ancestor, in one recursive query (UNION stops at datasets already reached).
  */
 export const LINEAGE_SQL = `WITH RECURSIVE reach(id) AS (
            SELECT dataset_id FROM run_entries WHERE run_id = ANY($1::uuid[])
            UNION
            SELECT dataset_id FROM licenses WHERE id = ANY($2::uuid[])
+           UNION
+           SELECT unnest($3::uuid[])
            UNION
            SELECT p.parent_id FROM dataset_parents p JOIN reach r ON p.dataset_id = r.id
          )
@@ -141,13 +144,13 @@ export class LedgerRepository extends SqlRepository {
    * Owners and parents of the datasets used by these runs and licenses and of every ancestor,
    * in one recursive query (UNION stops at datasets already reached).
    */
-  async lineage(seeds: { runIds: string[]; licenseIds: string[] }): Promise<LineageGraph> {
+  async lineage(seeds: { runIds: string[]; licenseIds: string[]; datasetIds?: string[] }): Promise<LineageGraph> {
     const rows: {
       id: string;
       content_root: string;
       owners: { account: string; shareBps: number }[] | null;
       parents: { datasetId: string; upstreamBps: number }[] | null;
-    }[] = await this.db.query(LINEAGE_SQL, [seeds.runIds, seeds.licenseIds]);
+    }[] = await this.db.query(LINEAGE_SQL, [seeds.runIds, seeds.licenseIds, seeds.datasetIds ?? []]);
     const nodes = new Map<string, DatasetNode>();
     const uuidOf = new Map<string, string>();
     for (const r of rows) {
@@ -231,13 +234,15 @@ export class LedgerRepository extends SqlRepository {
     await this.db.query(`UPDATE royalty_payments SET allocation_error = $2 WHERE id = $1`, [paymentId, reason]);
   }
 
-  /** Payments where fee + Σ ledger ≠ amount (must always be empty). */
-  async invariantViolations(): Promise<{ id: string; amount: string; fee: string; ledger: string }[]> {
+  /** Payments where fee + Σ ledger + Σ escrow still held ≠ amount (must always be empty). */
+  async invariantViolations(): Promise<{ id: string; amount: string; fee: string; ledger: string; held: string }[]> {
     return this.db.query(
-      `SELECT p.id, p.amount::text, p.fee::text, COALESCE(SUM(le.amount), 0)::text AS ledger
-       FROM royalty_payments p LEFT JOIN ledger_entries le ON le.payment_id = p.id
-       WHERE p.allocation_seq IS NOT NULL
-       GROUP BY p.id HAVING p.fee + COALESCE(SUM(le.amount), 0) <> p.amount`,
+      `SELECT p.id, p.amount::text, p.fee::text, l.total::text AS ledger, h.total::text AS held
+       FROM royalty_payments p,
+            LATERAL (SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_entries WHERE payment_id = p.id) l,
+            LATERAL (SELECT COALESCE(SUM(amount), 0) AS total FROM escrow_entries
+                     WHERE payment_id = p.id AND released_by IS NULL) h
+       WHERE p.allocation_seq IS NOT NULL AND p.fee + l.total + h.total <> p.amount`,
     );
   }
 }

@@ -1,10 +1,12 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { UpstreamEvent } from '@upstream/chain';
-import { allocatePayment, coverRunFees, RoyaltyError, splitPaymentNet } from '@upstream/royalties';
+import { allocatePayment, coverRunFees, ownersOnly, RoyaltyError, splitPaymentNet } from '@upstream/royalties';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import { WorkerService } from '../worker/worker.service';
+import { DisputeEscrowService } from './dispute-escrow.service';
+import { EscrowRepository } from './escrow.repository';
 import { LedgerRepository, type PaymentRow } from './ledger.repository';
 
 /**
@@ -13,6 +15,8 @@ import { LedgerRepository, type PaymentRow } from './ledger.repository';
  * `unallocated`: the money is held and visible, and a worker job allocates it as soon as the
  * run is recorded. Allocation uses the fee and net reported in the event (what the contract did).
  * A run's payments pay its outstanding per-run fees first (each to its dataset, weight 1), then royalties.
+ * A rejected dispute's bond (paid under its bondRunId) goes to the disputed dataset's owners alone. The
+ * dispute rule then holds the shares of datasets under an open dispute in escrow (DisputeEscrowService).
  */
 @Injectable()
 export class LedgerService implements OnModuleInit {
@@ -21,6 +25,8 @@ export class LedgerService implements OnModuleInit {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly ledger: LedgerRepository,
+    private readonly escrow: EscrowRepository,
+    private readonly disputeEscrow: DisputeEscrowService,
     private readonly sync: ChainSyncService,
     private readonly worker: WorkerService,
   ) {}
@@ -67,11 +73,15 @@ export class LedgerService implements OnModuleInit {
 
   /** Writes the payment's ledger entries; false when its run is unknown or its data cannot be allocated. */
   private async allocate(em: EntityManager, payment: PaymentRow): Promise<boolean> {
-    const target = await this.ledger.in(em).allocationTarget(payment.run_id);
+    const target =
+      (await this.ledger.in(em).allocationTarget(payment.run_id)) ??
+      (await this.escrow.in(em).bondTarget(payment.run_id));
     if (!target) return false;
+    const bond = target.source === 'bond';
     const graph = await this.ledger.in(em).lineage({
       runIds: target.trainingRunId ? [target.trainingRunId] : [],
       licenseIds: target.licenseId ? [target.licenseId] : [],
+      datasetIds: bond ? target.entries.map((e) => e.id) : [],
     });
     // A run's payment first pays the per-run fees it still owes in this token (paid-per-run datasets).
     const runFees = target.trainingRunId
@@ -87,7 +97,12 @@ export class LedgerService implements OnModuleInit {
         net: BigInt(payment.net), // the contract took the protocol fee already; the event says how much
         entries: target.entries.map((e) => ({ datasetId: e.contentRoot, weight: e.weight })),
         runFees,
-        datasets: graph.nodes,
+        datasets: bond
+          ? ownersOnly(
+              graph.nodes,
+              target.entries.map((e) => ({ datasetId: e.contentRoot, weight: '1' })),
+            )
+          : graph.nodes,
       }).shares;
     } catch (error) {
       if (!(error instanceof RoyaltyError)) throw error;
@@ -95,10 +110,11 @@ export class LedgerService implements OnModuleInit {
       await this.ledger.in(em).markUnallocatable(payment.id, error.message);
       return false;
     }
+    const paid = await this.disputeEscrow.paidShares(em, payment, shares, graph.uuidOf);
     await this.ledger.in(em).insertLedgerEntries(
       payment.id,
       payment.token,
-      shares.map((s) => ({ datasetUuid: graph.uuidOf.get(s.datasetId)!, account: s.account, amount: s.amount })),
+      paid.map((s) => ({ datasetUuid: graph.uuidOf.get(s.datasetId)!, account: s.account, amount: s.amount })),
     );
     if (target.trainingRunId && runFees.length > 0)
       await this.ledger

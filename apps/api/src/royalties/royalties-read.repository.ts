@@ -15,7 +15,7 @@ export interface PaymentReadRow {
   fee: string;
   net: string;
   allocation_seq: string | null;
-  source: 'run' | 'license' | null;
+  source: 'run' | 'license' | 'bond' | null;
   allocation_error: string | null;
   training_run_id: string | null;
   license_id: string | null;
@@ -184,14 +184,18 @@ export class RoyaltiesReadRepository extends SqlRepository {
   }
 
   /** `LedgerRepository.lineage`'s datasets by content root, a batch at a time. */
-  lineageBatches(seeds: { runIds: string[]; licenseIds: string[] }): AsyncGenerator<
+  lineageBatches(seeds: { runIds: string[]; licenseIds: string[]; datasetIds: string[] }): AsyncGenerator<
     {
       content_root: string;
       owners: { account: string; shareBps: number }[] | null;
       parents: { datasetId: string; upstreamBps: number }[] | null;
     }[]
   > {
-    return cursorBatches(this.uow, `${LINEAGE_SQL} ORDER BY d.content_root`, [seeds.runIds, seeds.licenseIds]);
+    return cursorBatches(this.uow, `${LINEAGE_SQL} ORDER BY d.content_root`, [
+      seeds.runIds,
+      seeds.licenseIds,
+      seeds.datasetIds,
+    ]);
   }
 
   /** The licensed dataset's content root, by license uuid. */

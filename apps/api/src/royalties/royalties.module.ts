@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DisputesModule } from '../disputes/disputes.module';
+import { DisputeEscrowService } from './dispute-escrow.service';
 import { EarnedVotesRuleService } from './earned-votes-rule.service';
+import { EscrowRepository } from './escrow.repository';
 import { EpochsRepository } from './epochs.repository';
 import { LedgerRepository } from './ledger.repository';
 import { LedgerService } from './ledger.service';
@@ -13,11 +16,14 @@ import { SettlementService } from './settlement.service';
  * and the public read side (balances, history, proofs, epochs and their inputs, payments).
  */
 @Module({
+  imports: [DisputesModule],
   controllers: [RoyaltiesController],
   providers: [
     EpochsRepository,
     EarnedVotesRuleService,
     LedgerRepository,
+    EscrowRepository,
+    DisputeEscrowService,
     RoyaltiesReadRepository,
     LedgerService,
     SettlementService,

@@ -6,7 +6,9 @@ import { cumulativeLeaves, EPOCH_LEAF_TYPES, type EpochTree } from '@upstream/ro
 import { isBytes32, type Address, type Bytes32 } from '@upstream/api-contract';
 import { ChainService } from '../chain/chain.service';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
+import { DisputesRepository } from '../disputes/disputes.repository';
 import { EarnedVotesRuleService } from './earned-votes-rule.service';
+import { EscrowRepository } from './escrow.repository';
 import type {
   ContributorBalancesDto,
   ContributorHistoryDto,
@@ -34,7 +36,11 @@ export const EPOCH_RULES =
   'sum shares per (token, account); leaves (chainId, splitter, token, account, cumulative) in an OpenZeppelin StandardMerkleTree. ' +
   'dataHash = keccak256(abi.encode("upstream-epoch-v1", chainId, splitter, epoch, txHashes[], logIndexes[])) in chain order. ' +
   'Votes: when `votes` is set, each account also gets a leaf (chainId, splitter, votes.token, account, cumulativeVotes) with ' +
-  'cumulativeVotes = sum over tokens of cumulative × votes.perUnit[token] (libs/royalties earnedVotes).';
+  'cumulativeVotes = sum over tokens of cumulative × votes.perUnit[token] (libs/royalties earnedVotes). ' +
+  "Disputes: each payment's shares go through libs/royalties applyDisputes at its place in the chain (block, log index): " +
+  "a dataset under an open dispute has its owners' shares held in escrow (in no leaf); one under an upheld dispute pays " +
+  'its owner part to the rightful owners by shareBps; a rejected dispute changes nothing. A `bond` payment (a rejected ' +
+  "dispute's bond) is allocated over its one dataset's owners alone, without upstream shares.";
 
 interface Page {
   limit?: number;
@@ -55,6 +61,8 @@ export class RoyaltiesService {
     private readonly reads: RoyaltiesReadRepository,
     private readonly votesRule: EarnedVotesRuleService,
     private readonly chain: ChainService,
+    private readonly escrow: EscrowRepository,
+    private readonly disputes: DisputesRepository,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
@@ -68,8 +76,15 @@ export class RoyaltiesService {
     const rows = (await this.reads.accountTotals(account, current?.epoch ?? null, queued?.epoch ?? null)).filter(
       (r) => r.token !== votes,
     );
+    const held = await this.escrow.heldFor(account);
     return {
       account,
+      escrow: held.map((h) => ({
+        disputeId: h.dispute_id,
+        datasetId: h.content_root,
+        token: h.token,
+        amount: h.amount,
+      })),
       currentEpoch: current ? Number(current.epoch) : null,
       balances: rows.map((r) => {
         const earned = BigInt(r.earned);
@@ -242,7 +257,7 @@ export class RoyaltiesService {
       entries:
         r.source === 'run'
           ? entries.get(r.training_run_id!)!
-          : [{ datasetId: licensed.get(r.license_id!)!, weight: '1' }],
+          : [{ datasetId: oneEntryDataset(r, licensed, seeds.bonds), weight: '1' }],
     }));
     const datasets: EpochInputs['datasets'] = {};
     for (const id of [...graph.nodes.keys()].sort()) {
@@ -254,7 +269,7 @@ export class RoyaltiesService {
 
   /**
    * The same inputs as NDJSON, one object a line, each with one key saying what it is: first
-   * `{ epoch: { epoch, chainId, splitter, root, dataHash, rules, votes, payments } }` (payments: how many),
+   * `{ epoch: { epoch, chainId, splitter, root, dataHash, rules, votes, disputes, payments } }` (payments: how many),
    * then `{ dataset: { id, owners, parents } }` by content root, then per payment in chain order
    * `{ payment: { …, entryCount } }` followed by its entryCount `{ entry: { datasetId, weight } }` lines.
    * Read from cursors: the server holds one batch at a time, a verifier one payment's entries.
@@ -270,8 +285,8 @@ export class RoyaltiesService {
     const line = (o: unknown) => JSON.stringify(o) + '\n';
     return Readable.from(
       (async function* () {
-        const { rules, votes, ...rest } = header;
-        yield line({ epoch: { ...rest, rules, votes, payments: rows.length } });
+        const { rules, votes, disputes, ...rest } = header;
+        yield line({ epoch: { ...rest, rules, votes, disputes, payments: rows.length } });
         for await (const batch of reads.lineageBatches(seeds))
           yield batch
             .map((d) => line({ dataset: { id: d.content_root, owners: d.owners ?? [], parents: d.parents ?? [] } }))
@@ -280,7 +295,7 @@ export class RoyaltiesService {
           const payment = publicPayment(r, runFees.get(r.id) ?? []);
           if (r.source !== 'run') {
             yield line({ payment: { ...payment, entryCount: 1 } });
-            yield line({ entry: { datasetId: licensed.get(r.license_id!)!, weight: '1' } });
+            yield line({ entry: { datasetId: oneEntryDataset(r, licensed, seeds.bonds), weight: '1' } });
             continue;
           }
           yield line({ payment: { ...payment, entryCount: runSizes.get(r.training_run_id!) ?? 0 } });
@@ -295,11 +310,21 @@ export class RoyaltiesService {
   private async inputsHeader(epoch: number) {
     const row = await this.epochRow(epoch);
     const { rows } = await this.reads.payments({ epoch: row.epoch }, { limit: 2 ** 31 - 1, offset: 0 });
+    // A rejected dispute's bond is a one-entry payment to the disputed dataset.
+    const bonds = await this.escrow.bondDatasets([
+      ...new Set(rows.filter((r) => r.source === 'bond').map((r) => r.run_id)),
+    ]);
     const seeds = {
       runIds: [...new Set(rows.filter((r) => r.training_run_id).map((r) => r.training_run_id!))],
       licenseIds: [...new Set(rows.filter((r) => r.license_id).map((r) => r.license_id!))],
+      datasetIds: [...new Set([...bonds.values()].map((b) => b.id))],
+      bonds,
     };
-    const [rule, totals] = await Promise.all([this.votesRule.rule(), this.epochRepo.tokenTotals(row.epoch)]);
+    const [rule, totals, disputes] = await Promise.all([
+      this.votesRule.rule(),
+      this.epochRepo.tokenTotals(row.epoch),
+      row.basis_block === null ? [] : this.disputes.forRule(Number(row.basis_block)),
+    ]);
     const header = {
       epoch,
       chainId: this.deployment.chainId,
@@ -309,6 +334,7 @@ export class RoyaltiesService {
       rules: EPOCH_RULES,
       // The rule is published with the epochs that carry votes leaves (those built since votes exist).
       votes: rule && totals.some((t) => t.token === rule.token) ? rule : null,
+      disputes,
     };
     return { header, rows, seeds };
   }
@@ -368,6 +394,15 @@ export class RoyaltiesService {
     }
     return this.treeCache.tree;
   }
+}
+
+/** The one dataset of a license fee or a bond payment. */
+function oneEntryDataset(
+  r: PaymentReadRow,
+  licensed: Map<string, string>,
+  bonds: Map<string, { contentRoot: string }>,
+): string {
+  return r.source === 'bond' ? bonds.get(r.run_id)!.contentRoot : licensed.get(r.license_id!)!;
 }
 
 /** A payment as the epoch's inputs publish it, without its entries. */

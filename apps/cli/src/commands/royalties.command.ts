@@ -272,7 +272,7 @@ export async function verifyEpochLines(
         `inputs: payment ${current.payment.txHash}:${current.payment.logIndex} announced ${current.expected} entries, ${current.payment.entries.length} followed`,
       );
     if (!sums) {
-      sums = new CumulativeSums(datasets);
+      sums = new CumulativeSums(datasets, header.disputes ?? []);
       datasets.clear();
     }
     sums.add(current.payment);
@@ -298,7 +298,7 @@ export async function verifyEpochLines(
   settle();
   if (payments.length !== header.payments)
     throw new Error(`inputs: the header announced ${header.payments} payments, ${payments.length} followed`);
-  const balances = (sums ?? new CumulativeSums(datasets)).balances();
+  const balances = (sums ?? new CumulativeSums(datasets, header.disputes ?? [])).balances();
   return compareWithChain(provider, header, payments, await rebuildFromBalances(header, balances, payments));
 }
 

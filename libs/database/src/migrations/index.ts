@@ -21,6 +21,7 @@ import { EpochBalanceChanges1700000018000 } from './1700000018000-epoch-balance-
 import { RateLimitHits1700000019000 } from './1700000019000-rate-limit-hits';
 import { Disputes1700000020000 } from './1700000020000-disputes';
 import { TakedownAnchoring1700000021000 } from './1700000021000-takedown-anchoring';
+import { DisputeEscrow1700000022000 } from './1700000022000-dispute-escrow';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   RateLimitHits1700000019000,
   Disputes1700000020000,
   TakedownAnchoring1700000021000,
+  DisputeEscrow1700000022000,
 ];

@@ -21,6 +21,11 @@ import type {
   TokenTotal,
   VotesClaim,
   EarnedVotesRule,
+  EpochDispute,
+  EpochDisputeOwner,
+  EpochDisputeResolution,
+  EscrowHolding,
+  EventPosition,
 } from '@upstream/api-contract';
 
 const ADDR = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
@@ -56,17 +61,31 @@ export class TokenBalanceDto implements TokenBalance {
   queuedClaimableAt!: string | null;
 }
 
+export class EscrowHoldingDto implements EscrowHolding {
+  @ApiProperty({ example: '1', description: "The dispute's id on DisputeBonds" }) disputeId!: string;
+  @ApiProperty({ example: H32, description: "The disputed dataset's content root" }) datasetId!: string;
+  @ApiProperty({ example: TOKEN }) token!: string;
+  @ApiProperty({ example: '487500', description: 'Held so far (decimal string, smallest unit)' }) amount!: string;
+}
+
 export class ContributorBalancesDto implements ContributorBalances {
   @ApiProperty({ example: ADDR }) account!: string;
   @ApiProperty({ example: 1, nullable: true, type: Number, description: 'Epoch of the current accepted root' })
   currentEpoch!: number | null;
   @ApiProperty({ type: [TokenBalanceDto] }) balances!: TokenBalanceDto[];
+  @ApiProperty({
+    type: [EscrowHoldingDto],
+    description:
+      "This account's shares held while disputes against its datasets are open (in no `earned` until released: " +
+      'to it if the dispute is rejected, to the rightful owners if upheld)',
+  })
+  escrow!: EscrowHoldingDto[];
 }
 
 export class HistoryItemDto implements HistoryItem {
   @ApiProperty({ example: '12' }) paymentId!: string;
   @ApiProperty({ example: H32, description: 'runId paid (training run or license payment reference)' }) runId!: string;
-  @ApiProperty({ example: 'run', enum: ['run', 'license'] }) source!: string;
+  @ApiProperty({ example: 'run', enum: ['run', 'license', 'bond'] }) source!: string;
   @ApiProperty({ example: H32, description: 'Content root of the dataset through which the account earned this' })
   datasetId!: string;
   @ApiProperty({ example: TOKEN }) token!: string;
@@ -226,13 +245,46 @@ export class PublicPaymentDto implements PublicPayment {
   @ApiProperty({ example: '1000000' }) amount!: string;
   @ApiProperty({ example: '25000' }) fee!: string;
   @ApiProperty({ example: '975000' }) net!: string;
-  @ApiProperty({ example: 'run', enum: ['run', 'license'] }) source!: 'run' | 'license';
+  @ApiProperty({ example: 'run', enum: ['run', 'license', 'bond'] }) source!: 'run' | 'license' | 'bond';
   @ApiProperty({ type: [PublicEntryDto] }) entries!: PublicEntryDto[];
   @ApiProperty({
     type: [PublicRunFeeDto],
     description: 'Per-run fees this payment paid: each allocated to its dataset as weight 1, the rest over entries',
   })
   runFees!: PublicRunFeeDto[];
+}
+
+export class EventPositionDto implements EventPosition {
+  @ApiProperty({ example: 42 }) blockNumber!: number;
+  @ApiProperty({ example: 0 }) logIndex!: number;
+}
+
+export class EpochDisputeOwnerDto implements EpochDisputeOwner {
+  @ApiProperty({ example: ADDR }) account!: string;
+  @ApiProperty({ example: 10000 }) shareBps!: number;
+}
+
+export class EpochDisputeResolutionDto implements EpochDisputeResolution {
+  @ApiProperty({ example: 'upheld', enum: ['upheld', 'rejected'] }) outcome!: 'upheld' | 'rejected';
+  @ApiProperty({ type: EventPositionDto, description: 'The DisputeResolved event' }) at!: EventPositionDto;
+  @ApiProperty({
+    type: [EpochDisputeOwnerDto],
+    description:
+      "Upheld: who receives the dataset's owner part from the opening on (shares sum to 10,000); rejected: []",
+  })
+  rightfulOwners!: EpochDisputeOwnerDto[];
+}
+
+export class EpochDisputeDto implements EpochDispute {
+  @ApiProperty({ example: '1' }) disputeId!: string;
+  @ApiProperty({ example: H32, description: "The disputed dataset's content root" }) datasetId!: string;
+  @ApiProperty({ type: EventPositionDto, description: 'The DisputeOpened event' }) opened!: EventPositionDto;
+  @ApiProperty({
+    type: EpochDisputeResolutionDto,
+    nullable: true,
+    description: "Null while the dispute is open at the epoch's basis block",
+  })
+  resolution!: EpochDisputeResolutionDto | null;
 }
 
 export class EpochInputsDto implements EpochInputs {
@@ -253,6 +305,12 @@ export class EpochInputsDto implements EpochInputs {
     description: 'How royalties earn votes (votes leaves beside the balances); null: no votes leaves',
   })
   votes!: EarnedVotesRuleDto | null;
+  @ApiProperty({
+    type: [EpochDisputeDto],
+    description:
+      "Every dispute opened up to the epoch's basis block, with its resolution if within it (libs/royalties applyDisputes)",
+  })
+  disputes!: EpochDisputeDto[];
   @ApiProperty({
     description: 'content root → { owners: [{account, shareBps}], parents: [{datasetId, upstreamBps}] }',
     example: { [H32]: { owners: [{ account: ADDR, shareBps: 10000 }], parents: [] } },
@@ -295,7 +353,8 @@ export class PaymentDto implements Payment {
   @ApiProperty({ example: '25000' }) fee!: string;
   @ApiProperty({ example: '975000' }) net!: string;
   @ApiProperty({ example: 'allocated', enum: ['allocated', 'unallocated'] }) status!: string;
-  @ApiProperty({ example: 'run', nullable: true, type: String, enum: ['run', 'license'] }) source!: string | null;
+  @ApiProperty({ example: 'run', nullable: true, type: String, enum: ['run', 'license', 'bond'] }) source!:
+    string | null;
   @ApiProperty({
     example: '975000',
     description: 'Σ ledger entries of this payment; fee + ledgerTotal == amount once allocated',
