@@ -61,6 +61,10 @@ export function registerRoyaltiesCommands(program: Command): void {
             `  earned ${b.earned}   claimed ${b.claimed}   claimable now ${b.claimable}   pending next epoch ${b.pending}`,
           );
         }
+        for (const e of balances.escrow)
+          lines.push(
+            `held in escrow for dispute ${e.disputeId} (dataset ${short(e.datasetId)}): ${e.amount} (${short(e.token)}), released when it is resolved`,
+          );
         if (history.items.length > 0) lines.push(`history (${history.items.length} of ${history.total}, newest first)`);
         for (const h of history.items) {
           lines.push(
