@@ -4,6 +4,7 @@
 import { splitBps } from './largest-remainder.splitter';
 import { TOTAL_BPS, type OwnerShare, type Share } from './royalty.allocator';
 import { RoyaltyError } from './royalty.errors';
+import { byDatasetThenAccount, byKeys } from './sort-key.comparator';
 
 export const DISPUTE_LABELS = ['IMPROPER_REGISTRATION', 'INFRINGEMENT', 'IMPROPER_USAGE', 'IMPROPER_PAYMENT'] as const;
 export type DisputeLabel = (typeof DISPUTE_LABELS)[number];
@@ -137,11 +138,6 @@ const DATASET_ID_RE = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 const DISPUTE_ID_RE = /^(0|[1-9][0-9]{0,77})$/;
 
-function byDatasetThenAccount(a: Share, b: Share): number {
-  if (a.datasetId !== b.datasetId) return a.datasetId < b.datasetId ? -1 : 1;
-  return a.account < b.account ? -1 : a.account > b.account ? 1 : 0;
-}
-
 function checkPosition(p: ChainPosition | undefined, field: string): ChainPosition {
   if (
     !p ||
@@ -190,7 +186,7 @@ function canonicalOwners(given: readonly OwnerShare[] | undefined, field: string
   });
   if (sum !== TOTAL_BPS)
     throw new RoyaltyError('INVALID_OWNERS', field, `shareBps must sum to ${TOTAL_BPS}, got ${sum}`);
-  owners.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+  owners.sort(byKeys((o) => o.account));
   for (let k = 1; k < owners.length; k++)
     if (owners[k].account === owners[k - 1].account)
       throw new RoyaltyError('INVALID_OWNERS', field, `${owners[k].account} is listed twice`);

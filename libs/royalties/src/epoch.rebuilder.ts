@@ -7,6 +7,7 @@ import { cumulativeLeaves, type CumulativeBalance, type EpochTree } from './epoc
 import { applyDisputes, DisputeBook, type PublicDispute } from './dispute-escrow';
 import { type DatasetNode } from './royalty.allocator';
 import { allocatePayment } from './run-fee.split';
+import { byKeys } from './sort-key.comparator';
 
 /** One RunPaid payment as published: the chain facts plus the manifest entries it was allocated over. */
 export interface PublicPayment {
@@ -161,29 +162,13 @@ export class CumulativeSums {
           const [token, account] = key.split(':') as [string, string];
           return { token, account, cumulative };
         })
-        .sort((a, b) =>
-          a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0,
-        )
+        .sort(byTokenThenAccount)
     );
   }
 
   /** What open disputes hold so far, by dispute, token and owner. */
   escrow(): EscrowBalance[] {
-    return [...this.held.values()].sort((a, b) =>
-      BigInt(a.disputeId) < BigInt(b.disputeId)
-        ? -1
-        : BigInt(a.disputeId) > BigInt(b.disputeId)
-          ? 1
-          : a.token < b.token
-            ? -1
-            : a.token > b.token
-              ? 1
-              : a.account < b.account
-                ? -1
-                : a.account > b.account
-                  ? 1
-                  : 0,
-    );
+    return [...this.held.values()].sort(byDisputeTokenAccount);
   }
 }
 
@@ -259,7 +244,18 @@ export async function rebuildFromBalances(
 
 /** The balances and their votes leaves, in one list ordered by token then account. */
 export function withEarnedVotes(balances: readonly CumulativeBalance[], rule: EarnedVotesRule): CumulativeBalance[] {
-  return [...balances, ...earnedVotes(balances, rule)].sort((a, b) =>
-    a.token < b.token ? -1 : a.token > b.token ? 1 : a.account < b.account ? -1 : a.account > b.account ? 1 : 0,
-  );
+  return [...balances, ...earnedVotes(balances, rule)].sort(byTokenThenAccount);
 }
+
+/** The leaves' order: by token, then account. */
+const byTokenThenAccount = byKeys<CumulativeBalance>(
+  (b) => b.token,
+  (b) => b.account,
+);
+
+/** The escrow's order: by dispute (as a number), token, then owner. */
+const byDisputeTokenAccount = byKeys<EscrowBalance>(
+  (e) => BigInt(e.disputeId),
+  (e) => e.token,
+  (e) => e.account,
+);

@@ -2,6 +2,7 @@
 // Owns the fee/weight/lineage/owner split of a run payment and the epoch cumulative-balance tree.
 export { RoyaltyError, type RoyaltyErrorCode } from './royalty.errors';
 export { splitBps, splitLargestRemainder } from './largest-remainder.splitter';
+export { byDatasetThenAccount, byKeys, type SortKey } from './sort-key.comparator';
 export {
   allocate,
   TOTAL_BPS,

@@ -1,6 +1,7 @@
 import { splitLargestRemainder } from './largest-remainder.splitter';
 import { allocate, type AccountTotal, type DatasetGraph, type RunEntryWeight, type Share } from './royalty.allocator';
 import { RoyaltyError } from './royalty.errors';
+import { byDatasetThenAccount, byKeys } from './sort-key.comparator';
 
 /** The part of one payment that pays a paid-per-run dataset's per-run fee (gross, before the protocol fee). */
 export interface RunFeePart {
@@ -70,17 +71,7 @@ export function allocatePayment(input: PaymentAllocationInput): { shares: Share[
       sums.set(key, prior ? { ...prior, amount: prior.amount + s.amount } : { ...s });
     }
   }
-  const shares = [...sums.values()].sort((a, b) =>
-    a.datasetId < b.datasetId
-      ? -1
-      : a.datasetId > b.datasetId
-        ? 1
-        : a.account < b.account
-          ? -1
-          : a.account > b.account
-            ? 1
-            : 0,
-  );
+  const shares = [...sums.values()].sort(byDatasetThenAccount);
   const totals = new Map<string, bigint>();
   for (const s of shares) totals.set(s.account, (totals.get(s.account) ?? 0n) + s.amount);
   const byAccount = [...totals.keys()].sort().map((account) => ({ account, amount: totals.get(account)! }));
@@ -93,9 +84,7 @@ export function allocatePayment(input: PaymentAllocationInput): { shares: Share[
  * the first payments pay the fees and whatever is beyond them is royalty.
  */
 export function coverRunFees(amount: bigint, outstanding: readonly RunFeePart[]): RunFeePart[] {
-  const ordered = [...outstanding]
-    .filter((f) => f.amount > 0n)
-    .sort((a, b) => (a.datasetId < b.datasetId ? -1 : a.datasetId > b.datasetId ? 1 : 0));
+  const ordered = [...outstanding].filter((f) => f.amount > 0n).sort(byKeys((f) => f.datasetId));
   const covered: RunFeePart[] = [];
   let left = amount;
   for (const fee of ordered) {
