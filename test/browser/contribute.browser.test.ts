@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildContentTree, contentRoot, takedownTypedData } from '@upstream/provenance';
+import { buildContentTree, contentRoot, licenseTerms, licenseTermsHash, takedownTypedData } from '@upstream/provenance';
 import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { startTestApp, type TestApp } from '../support/app';
 import { checkPage, launchChromium, overflowsHorizontally } from '../support/browser';
@@ -13,8 +13,9 @@ import { insertDataset, type FixtureDataset } from '../support/catalogue-fixture
 import { injectWallet, type TestWallet } from '../support/browser-wallet';
 
 // A contributor in Chromium picks a folder (the directory picker, or a drop), hashes it in a Web Worker,
-// names a co-owner and a parent, is refused by field for shares that do not add up, uploads with tus, signs
-// the EIP-712 Contribution in its wallet, registers, and follows the anchoring to its transaction.
+// names a co-owner and a parent, sets paid terms with a license duration, is refused by field for a duration
+// out of range and shares that do not add up, uploads with tus, signs the EIP-712 Contribution in its wallet,
+// registers, and follows the anchoring to its transaction.
 describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, sign, register, anchor (Chromium)', () => {
   let t: TestApp;
   let browser: Browser;
@@ -98,7 +99,7 @@ describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, s
     await page.getByText('3 files hashed').waitFor({ timeout: 30_000 });
   });
 
-  it('refuses shares that do not add up by field, before anything is uploaded or signed', async () => {
+  it('refuses a duration out of range and shares that do not add up by field, before anything is uploaded or signed', async () => {
     await page.getByLabel('Title').fill('Field recordings, day one');
     await page.getByLabel('Description').fill('Three files from the browser.');
     await page.getByRole('button', { name: 'Add a co-owner' }).click();
@@ -110,11 +111,14 @@ describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, s
     await page.getByLabel('Upstream share 1 (%)').fill('12.5');
     await page.locator('select[name="license"]').selectOption('paid-per-run');
     await page.getByLabel('Fee per run (smallest token units)').fill(FEE.toString());
+    await page.getByLabel('License duration in days').fill('3651');
     await page.getByLabel('Who may fetch the bytes').selectOption('public');
     await page.getByRole('button', { name: 'Upload, sign and register' }).click();
     const refusal = page.getByRole('alert').filter({ hasText: 'Contributing failed' });
     await refusal.waitFor();
+    // The duration by the terms' own rule (libs/provenance checkLicenseDuration), the shares by the API's.
     expect(await refusal.getByRole('listitem').allTextContents()).toEqual([
+      'license.durationDays: durationDays must be an integer from 1 to 3650',
       'owners: shareBps must sum to 10000, got 11000',
     ]);
     expect(wallet.requests).not.toContain('eth_signTypedData_v4');
@@ -122,6 +126,7 @@ describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, s
 
   it('uploads the bytes, signs the Contribution in the wallet, registers and follows the anchoring', async () => {
     await page.getByLabel('Share 2 (%)').fill('30');
+    await page.getByLabel('License duration in days').fill('365');
     await page.getByRole('button', { name: 'Upload, sign and register' }).click();
     await page.getByRole('heading', { name: 'Registered' }).waitFor({ timeout: 60_000 });
     expect(wallet.requests).toContain('eth_signTypedData_v4');
@@ -146,9 +151,16 @@ describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, s
       parents: [{ contentRoot: parent.contentRoot, upstreamBps: 1_250 }],
       license: {
         template: 'paid-per-run',
-        terms: { fee: { kind: 'per-run', token: paymentToken.toLowerCase(), amount: FEE.toString() } },
+        terms: {
+          fee: { kind: 'per-run', token: paymentToken.toLowerCase(), amount: FEE.toString() },
+          durationDays: 365,
+        },
       },
     });
+    // The signed terms hash is the one the libs compute for these terms, duration included.
+    expect(detail.license.termsHash).toBe(
+      licenseTermsHash(licenseTerms('paid-per-run', { token: paymentToken, amount: FEE }, { durationDays: 365 })),
+    );
     for (const f of files) {
       const blob = await t.http
         .get(`/blobs/${sha256(f.bytes)}`)
@@ -171,6 +183,9 @@ describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, s
     await page.getByRole('link', { name: 'Field recordings, day one' }).click();
     await page.getByRole('heading', { name: 'Field recordings, day one', level: 1 }).waitFor();
     await page.getByRole('cell', { name: 'audio/recording.bin', exact: true }).waitFor();
+    expect(await page.getByTestId('license-duration').textContent()).toBe(
+      'A license lasts 365 days from when it becomes active.',
+    );
   }, 120_000);
 
   it('checks a local file against the dataset: VERIFIED for its bytes, NOT IN THIS DATASET for changed ones', async () => {
@@ -256,6 +271,8 @@ describe('web app, contribute: pick or drop, hash in a worker, co-own, derive, s
     expect(text).toContain('consent withdrawn');
     expect(text.toLowerCase()).toContain(signer.address.toLowerCase());
     expect(text).toContain('Its bytes were kept.');
+    // Registered without a duration: its licenses never end.
+    expect(await page.getByTestId('license-duration').textContent()).toBe('A license does not expire.');
     expect(await checkPage(page, 'dataset-taken-down')).toEqual({});
   });
 

@@ -65,6 +65,7 @@ export {
 } from './signed-message.validator';
 export {
   canonicalJson,
+  checkLicenseDuration,
   licenseTerms,
   licenseTermsHash,
   MAX_LICENSE_DURATION_DAYS,

@@ -52,7 +52,7 @@ export function licenseTerms(
 ): LicenseTerms {
   const paid = template === 'paid-per-run';
   const fee = paid ? (feeOrOptions as { token: string; amount: bigint } | undefined) : undefined;
-  const durationDays = licenseDuration(
+  const durationDays = checkLicenseDuration(
     (paid ? options : (feeOrOptions as LicenseTermsOptions | undefined))?.durationDays,
   );
   const base = {
@@ -84,8 +84,11 @@ export function licenseTerms(
   }
 }
 
-/** Checks an optional duration: undefined, or an integer 1–3650. */
-function licenseDuration(days: unknown): number | undefined {
+/**
+ * Checks an optional duration: undefined, or an integer 1–3650 (refused as INVALID_TEMPLATE, field
+ * `durationDays`). The terms' own rule, also what the web app's Contribute form checks before signing.
+ */
+export function checkLicenseDuration(days: unknown): number | undefined {
   if (days === undefined) return undefined;
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_LICENSE_DURATION_DAYS)
     throw new ProvenanceError(

@@ -2,12 +2,14 @@ import '../polyfills';
 import { BrowserProvider } from 'ethers';
 import type { CreateDatasetRequest, LicenseChoice, LicenseTemplate } from '@upstream/api-contract';
 import {
+  checkLicenseDuration,
   CONTRIBUTION_VERSION,
   contentRoot,
   contributionMetadataHash,
   contributionTypedData,
   licenseTerms,
   licenseTermsHash,
+  ProvenanceError,
   validateContribution,
   type ContributionMessage,
   type FieldError,
@@ -28,6 +30,8 @@ export interface ContributionDraft {
   license: LicenseTemplate;
   /** paid-per-run: the fee per training run, in the token's smallest units. */
   fee: { token: string; amount: string };
+  /** Days a license stays in force once active, as typed; empty: no end. */
+  durationDays: string;
   accessPolicy: 'public' | 'licensed' | 'private';
   owners: { account: string; percent: string }[];
   parents: { dataset: string; percent: string }[];
@@ -96,6 +100,8 @@ export async function prepareContribution(
       problems.push({ field: 'license.fee.amount', reason: 'must be a positive whole number of smallest token units' });
     license = { template: draft.license, fee: { token, amount } };
   }
+  const durationDays = licenseDays(draft.durationDays.trim(), problems);
+  if (durationDays !== undefined) license = { ...license, durationDays };
   // The shares, parents and hex formats are checked by the rule the API applies (the terms hash is the
   // API's to compute; a fee with a bad field has been reported above).
   const form = { ...draft, license, owners, parents };
@@ -113,11 +119,25 @@ export async function prepareContribution(
   };
 }
 
+/** The typed duration checked by the terms' own rule (`checkLicenseDuration`); empty: none. */
+function licenseDays(text: string, problems: FieldError[]): number | undefined {
+  if (text === '') return undefined;
+  try {
+    // Only plain digits are a number of days ("1e3" or "0x10" would be read as one by Number).
+    return checkLicenseDuration(/^\d+$/.test(text) ? Number(text) : Number.NaN);
+  } catch (error) {
+    if (!(error instanceof ProvenanceError)) throw error;
+    problems.push({ field: `license.${error.field}`, reason: error.reason });
+    return undefined;
+  }
+}
+
 function termsHashOf(license: LicenseChoice): string {
+  const options = { durationDays: license.durationDays };
   return licenseTermsHash(
     license.template === 'paid-per-run'
-      ? licenseTerms('paid-per-run', { token: license.fee!.token, amount: BigInt(license.fee!.amount) })
-      : licenseTerms(license.template),
+      ? licenseTerms('paid-per-run', { token: license.fee!.token, amount: BigInt(license.fee!.amount) }, options)
+      : licenseTerms(license.template, options),
   );
 }
 

@@ -90,6 +90,7 @@ export default function ContributePage() {
       description: text('description'),
       license,
       fee: { token: text('feeToken'), amount: text('feeAmount') },
+      durationDays: text('durationDays'),
       accessPolicy: text('accessPolicy') as ContributionDraft['accessPolicy'],
       owners: owners.map((o) => ({ account: o.name, percent: o.percent })),
       parents: parents.map((p) => ({ dataset: p.name, percent: p.percent })),
@@ -298,6 +299,10 @@ export default function ContributePage() {
                 </label>
               </div>
             )}
+            <label className="stacked">
+              License duration in days (empty: licenses never end)
+              <input name="durationDays" inputMode="numeric" autoComplete="off" />
+            </label>
             <label className="stacked">
               Who may fetch the bytes
               <select

@@ -183,6 +183,7 @@ function License({ dataset: d }: { dataset: DatasetDetail }) {
         Terms: <strong>{d.license.template}</strong>, licensing {d.license.licensingOpen ? 'open' : 'closed'}
         {licenses.data ? `, ${licensesText(licenses.data.total)}` : ''}.
       </p>
+      <p data-testid="license-duration">{durationText(d.license.terms.durationDays)}</p>
       <details>
         <summary>Terms document (hash {shortHex(d.license.termsHash)})</summary>
         <pre>{JSON.stringify(d.license.terms, null, 2)}</pre>
@@ -199,6 +200,12 @@ function License({ dataset: d }: { dataset: DatasetDetail }) {
     </section>
   );
 }
+
+/** The terms' `durationDays` (checked when the dataset was registered), or none: licenses never end. */
+const durationText = (days: unknown) =>
+  typeof days === 'number'
+    ? `A license lasts ${days} day${days === 1 ? '' : 's'} from when it becomes active.`
+    : 'A license does not expire.';
 
 const licensesText = (n: number) =>
   n === 0 ? 'no license granted yet' : `${n >= 100 ? '100 or more' : n} license${n === 1 ? '' : 's'} granted`;
