@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts, ROLES } from '@upstream/chain';
 import { licenseTerms, licenseTermsHash } from '@upstream/provenance';
 import { startTestApp, type TestApp } from '../support/app';
+import { insertDataset, type FixtureDataset } from '../support/catalogue-fixtures';
 import { CLI_BUILT, runCli } from '../support/cli';
 
 /** Blocks a vote stays open on this test's chain (50,400 by default: anvil mines that many slowly). */
@@ -14,12 +15,14 @@ const OPEN_TRAINING = licenseTermsHash(licenseTerms('open-training'));
 /**
  * Governance keeps the list of approved license templates: a holder proposes from the CLI to
  * approve a template (by name or terms hash), votes it through, queues and executes it after the
- * timelock; the API lists it, a dataset's license `termsHash` says whether it uses one, and a later
- * proposal withdraws the approval.
+ * timelock; the API lists it, a dataset whose license `termsHash` is an approved template says so
+ * (`approvedTemplate`, in its detail and in the catalogue), and a later proposal withdraws the approval.
  */
 describe.skipIf(!CLI_BUILT)('license templates: approved by governance, listed by the API', () => {
   let t: TestApp;
   let registry: Contract;
+  /** research-only and open-training terms, and research-only terms with a duration (no template's). */
+  let research: FixtureDataset, open: FixtureDataset, researchFor30Days: FixtureDataset;
   const rpc = (method: string, params: unknown[] = []) => t.chain.provider.send(method, params);
   const mine = (blocks: number) => rpc('anvil_mine', [toBeHex(blocks)]);
   const cli = (...args: string[]) =>
@@ -64,6 +67,23 @@ describe.skipIf(!CLI_BUILT)('license templates: approved by governance, listed b
     return ids;
   };
 
+  /** Each dataset's `approvedTemplate`, as its detail and the catalogue say it (they must agree). */
+  const approved = async () => {
+    const catalogue = (await t.http.get('/datasets?limit=100').expect(200)).body.items as {
+      id: string;
+      license: { approvedTemplate: boolean };
+    }[];
+    const shown: Record<string, boolean> = {};
+    for (const [name, d] of Object.entries({ research, open, researchFor30Days })) {
+      const detail = (await t.http.get(`/datasets/${d.id}`).expect(200)).body;
+      expect(catalogue.find((item) => item.id === d.id)?.license.approvedTemplate, name).toBe(
+        detail.license.approvedTemplate,
+      );
+      shown[name] = detail.license.approvedTemplate;
+    }
+    return shown;
+  };
+
   beforeAll(async () => {
     t = await startTestApp({}, { validateResponses: true, chain: { votingPeriodBlocks: VOTING_PERIOD } });
     const c = t.chain.deployment.contracts;
@@ -73,6 +93,13 @@ describe.skipIf(!CLI_BUILT)('license templates: approved by governance, listed b
     const holder = await t.chain.wallet(5).getAddress();
     await (await votes.mintFounding(holder, 200_000n * 10n ** 18n)).wait();
     await (await (votes.connect(t.chain.wallet(5)) as Contract).delegate(holder)).wait();
+    research = await insertDataset(t.database.url, { template: 'research-only', title: 'Research notes' });
+    open = await insertDataset(t.database.url, { template: 'open-training', title: 'Open notes' });
+    researchFor30Days = await insertDataset(t.database.url, {
+      template: 'research-only',
+      title: 'Research notes, 30 days',
+      extraTerms: { durationDays: 30 },
+    });
   }, 120_000);
   afterAll(() => t?.close());
 
@@ -83,6 +110,7 @@ describe.skipIf(!CLI_BUILT)('license templates: approved by governance, listed b
     expect(await registry.hasRole(toBeHex(0, 32), await t.chain.wallet(0).getAddress())).toBe(false);
     const empty = (await t.http.get('/governance/license-templates').expect(200)).body;
     expect(empty).toEqual({ registry: info.licenseTemplates, items: [] });
+    expect(await approved()).toEqual({ research: false, open: false, researchFor30Days: false });
   });
 
   it('approves templates voted through, with their terms URI, and shows the proposal in words', async () => {
@@ -103,6 +131,9 @@ describe.skipIf(!CLI_BUILT)('license templates: approved by governance, listed b
     expect(list.items[0].txHash).toMatch(/^0x[0-9a-f]{64}$/);
     const listed = await cli('governance', 'license-templates');
     expect(listed.stdout).toContain(`${RESEARCH_ONLY}  approved`);
+    expect(research.termsHash).toBe(RESEARCH_ONLY);
+    // Terms with a duration hash otherwise: they are not the approved research-only template.
+    expect(await approved()).toEqual({ research: true, open: true, researchFor30Days: false });
   }, 120_000);
 
   it('withdraws an approval voted through, and lists only what is still approved', async () => {
@@ -113,6 +144,7 @@ describe.skipIf(!CLI_BUILT)('license templates: approved by governance, listed b
     expect(await registry.isApproved(RESEARCH_ONLY)).toBe(false);
     const list = (await t.http.get('/governance/license-templates').expect(200)).body;
     expect(list.items.map((i: { templateId: string }) => i.templateId)).toEqual([OPEN_TRAINING]);
+    expect(await approved()).toEqual({ research: false, open: true, researchFor30Days: false });
   }, 120_000);
 
   it('grants the dispute arbiter voted through (the arbiter template), shown in words', async () => {

@@ -86,6 +86,11 @@ export interface DatasetLicense {
   terms: Record<string, unknown>;
   termsHash: string;
   licensingOpen: boolean;
+  /**
+   * Its terms are a license template governance approved (GET /governance/license-templates lists one
+   * whose templateId is this termsHash, not since withdrawn); false on a deployment without a registry.
+   */
+  approvedTemplate: boolean;
 }
 
 export interface DatasetSummary {
@@ -292,6 +297,7 @@ export const DatasetLicenseShape = shapeOf<DatasetLicense>({
   terms: true,
   termsHash: true,
   licensingOpen: true,
+  approvedTemplate: true,
 });
 const summaryFields = {
   id: true,

@@ -4,6 +4,7 @@ import { Inject, Module, type OnModuleInit, type Provider } from '@nestjs/common
 import { HttpAdapterHost } from '@nestjs/core';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
 import { ChainModule } from '../chain/chain.module';
+import { GovernanceModule } from '../governance/governance.module';
 import { IntegrityModule } from '../integrity/integrity.module';
 import { BlobCollectionRepository } from './blobs/blob-collection.repository';
 import { BlobsController } from './blobs/blobs.controller';
@@ -54,7 +55,7 @@ const blobStoreProvider: Provider<BlobStore> = {
  * signed dataset registration, and the public catalogue with provenance proofs and lineage.
  */
 @Module({
-  imports: [ChainModule, IntegrityModule],
+  imports: [ChainModule, IntegrityModule, GovernanceModule],
   controllers: [
     BlobsController,
     UploadsController,

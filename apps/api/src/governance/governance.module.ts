@@ -8,5 +8,6 @@ import { GovernanceService } from './governance.service';
   imports: [ChainModule],
   controllers: [GovernanceController],
   providers: [GovernanceService, GovernanceRepository],
+  exports: [GovernanceService],
 })
 export class GovernanceModule {}

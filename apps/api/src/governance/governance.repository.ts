@@ -66,9 +66,12 @@ export class GovernanceRepository extends SqlRepository {
 
   /**
    * The templates whose last event on `registry` is LicenseTemplateAdded (approved and not since
-   * removed), with that approval's event, oldest approval first.
+   * removed), with that approval's event, oldest approval first; only those of `templateIds` when given.
    */
-  async approvedLicenseTemplates(registry: Address): Promise<ApprovedLicenseTemplateRow[]> {
+  async approvedLicenseTemplates(
+    registry: Address,
+    templateIds?: readonly string[],
+  ): Promise<ApprovedLicenseTemplateRow[]> {
     return this.db.query<ApprovedLicenseTemplateRow[]>(
       `SELECT template_id, uri, block_time, tx_hash FROM (
          SELECT DISTINCT ON (args->>'templateId')
@@ -76,11 +79,12 @@ export class GovernanceRepository extends SqlRepository {
                 block_time, tx_hash, block_number, log_index
            FROM chain_events
           WHERE address = $1 AND event_name IN ('LicenseTemplateAdded', 'LicenseTemplateRemoved')
+            AND ($2::text[] IS NULL OR args->>'templateId' = ANY($2::text[]))
           ORDER BY args->>'templateId', block_number DESC, log_index DESC
        ) latest
        WHERE event_name = 'LicenseTemplateAdded'
        ORDER BY block_number, log_index`,
-      [registry],
+      [registry, templateIds ?? null],
     );
   }
 

@@ -108,6 +108,17 @@ export class GovernanceService {
     };
   }
 
+  /**
+   * Which of these terms hashes are approved license templates now (one query however many are asked);
+   * none on a deployment without governance or a registry.
+   */
+  async approvedTemplateIds(termsHashes: readonly string[]): Promise<ReadonlySet<string>> {
+    const registry = this.governance?.licenseTemplates;
+    if (!registry || termsHashes.length === 0) return new Set();
+    const rows = await this.repo.approvedLicenseTemplates(registry, [...new Set(termsHashes)]);
+    return new Set(rows.map((row) => row.template_id));
+  }
+
   async proposals(limit = 100, offset = 0): Promise<ProposalPageDto> {
     const g = this.required();
     const { rows, total } = await this.repo.proposals(g.governorAddress, limit, offset);

@@ -5,6 +5,7 @@ import type { DatasetSummary } from '@upstream/api-contract';
 import { api } from '../api/client';
 import { ErrorView } from '../api/error-view';
 import { bytes, dateTime, shortHex } from '../format';
+import { ApprovedTemplateBadge } from '../dataset/approved-template-badge';
 
 const PAGE_SIZE = 20;
 const LICENSES = ['open-training', 'research-only', 'paid-per-run'] as const;
@@ -129,7 +130,10 @@ function DatasetCard({ dataset: d }: { dataset: DatasetSummary }) {
       <dl className="facts">
         <div>
           <dt>License</dt>
-          <dd>{d.license.template}</dd>
+          <dd>
+            {d.license.template}
+            <ApprovedTemplateBadge license={d.license} />
+          </dd>
         </div>
         <div>
           <dt>Access</dt>

@@ -9,6 +9,7 @@ import { TableScroll } from '../table-scroll';
 import { LocalFileCheck } from './local-file-check';
 import { NearDuplicates, Overlaps, TakedownStatus } from '../dataset/integrity-sections';
 import { bytes, dateTime, percent, shortHex, units } from '../format';
+import { ApprovedTemplateBadge } from '../dataset/approved-template-badge';
 
 const FILES_PER_PAGE = 50;
 // @xyflow/react loads only for a dataset with a lineage to draw.
@@ -180,7 +181,8 @@ function License({ dataset: d }: { dataset: DatasetDetail }) {
     <section aria-labelledby="license">
       <h2 id="license">License</h2>
       <p>
-        Terms: <strong>{d.license.template}</strong>, licensing {d.license.licensingOpen ? 'open' : 'closed'}
+        Terms: <strong>{d.license.template}</strong>
+        <ApprovedTemplateBadge license={d.license} />, licensing {d.license.licensingOpen ? 'open' : 'closed'}
         {licenses.data ? `, ${licensesText(licenses.data.total)}` : ''}.
       </p>
       <p data-testid="license-duration">{durationText(d.license.terms.durationDays)}</p>

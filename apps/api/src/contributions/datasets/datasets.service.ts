@@ -43,6 +43,7 @@ import type { PreparedRegistration } from './file-list/file-list';
 import { FileListPool } from './file-list/file-list.pool';
 import { OverlapService } from '../../integrity/overlap.service';
 import { TakedownService } from '../../integrity/takedown.service';
+import { GovernanceService } from '../../governance/governance.service';
 
 /** A registration's files in canonical order (columns), and where each was in the body. */
 interface PreparedFiles extends FileColumns {
@@ -73,6 +74,7 @@ export class DatasetsService {
     private readonly chain: ChainService,
     private readonly overlaps: OverlapService,
     private readonly takedowns: TakedownService,
+    private readonly governance: GovernanceService,
   ) {}
 
   /**
@@ -287,7 +289,8 @@ export class DatasetsService {
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: limit + 1,
     });
-    return page(rows, limit, (row) => this.summary(row));
+    const approved = await this.approvedTemplates(rows);
+    return page(rows, limit, (row) => this.summary(row, approved));
   }
 
   async contributorDatasets(address: string, query: PageQueryDto): Promise<ContributorDatasetPageDto> {
@@ -299,8 +302,9 @@ export class DatasetsService {
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: limit + 1,
     });
+    const approved = await this.approvedTemplates(rows);
     return page(rows, limit, (row) => ({
-      ...this.summary(row),
+      ...this.summary(row, approved),
       shareBps: row.owner_share ?? 0,
     }));
   }
@@ -315,15 +319,16 @@ export class DatasetsService {
 
   async detail(idOrRoot: string): Promise<DatasetDetailDto> {
     const row = await this.find(idOrRoot);
-    const [parents, nextVersionIds, anchor, overlaps, takedown] = await Promise.all([
+    const [parents, nextVersionIds, anchor, overlaps, takedown, approved] = await Promise.all([
       this.repository.parentsOf(row.id),
       this.repository.nextVersionIds(row.id),
       this.anchoring.publicStatus(row.anchor_item_id),
       this.overlaps.summary(row.id),
       this.takedowns.status(row.id),
+      this.approvedTemplates([row]),
     ]);
     return {
-      ...this.summary(row),
+      ...this.summary(row, approved),
       parents: parents.map((p) => ({
         id: p.id,
         contentRoot: p.content_root,
@@ -441,7 +446,13 @@ export class DatasetsService {
     return row;
   }
 
-  private summary(row: DatasetRow): DatasetSummaryDto {
+  /** The approved license templates among these datasets' terms (one query for a whole page). */
+  private approvedTemplates(rows: readonly DatasetRow[]): Promise<ReadonlySet<string>> {
+    return this.governance.approvedTemplateIds(rows.map((row) => row.license_terms_hash));
+  }
+
+  /** `approved`: the approved templates among the terms hashes shown (`approvedTemplates`). */
+  private summary(row: DatasetRow, approved: ReadonlySet<string>): DatasetSummaryDto {
     return {
       id: row.id,
       contentRoot: row.content_root,
@@ -461,6 +472,7 @@ export class DatasetsService {
         terms: row.license_terms,
         termsHash: row.license_terms_hash,
         licensingOpen: row.licensing_open,
+        approvedTemplate: approved.has(row.license_terms_hash),
       },
       previousVersionId: row.previous_version_id,
       createdAt: new Date(row.created_at).toISOString(),

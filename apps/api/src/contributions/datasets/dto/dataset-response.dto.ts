@@ -59,6 +59,12 @@ export class LicenseResponseDto implements DatasetLicense {
   @ApiProperty({ example: ROOT, description: 'keccak256 of the canonical JSON of terms (signed in the Contribution)' })
   termsHash!: string;
   @ApiProperty({ example: true }) licensingOpen!: boolean;
+  @ApiProperty({
+    example: false,
+    description:
+      'The terms are a license template governance approved (GET /governance/license-templates lists termsHash); false without a registry',
+  })
+  approvedTemplate!: boolean;
 }
 
 export class DatasetSummaryDto implements DatasetSummary {
