@@ -32,6 +32,7 @@ import { CONTRIBUTION_ERROR_CODES } from '../apps/api/src/contributions/contribu
 import { LICENSE_ERROR_CODES } from '../apps/api/src/licenses/licenses.errors';
 import { ROYALTIES_ERROR_CODES } from '../apps/api/src/royalties/royalties.errors';
 import { GOVERNANCE_ERROR_CODES } from '../apps/api/src/governance/governance.errors';
+import { DISPUTE_ERROR_CODES } from '../apps/api/src/disputes/disputes.errors';
 import { INTEGRITY_ERROR_CODES } from '../apps/api/src/integrity/integrity.errors';
 import { RUN_ERROR_CODES } from '../apps/api/src/runs/runs.errors';
 import { IN_FLIGHT } from '../apps/api/src/royalties/epochs.repository';
@@ -55,6 +56,7 @@ const FEATURE_TABLES: [string, string, Readonly<Record<string, number>>][] = [
   ['royalties and epochs', 'apps/api/src/royalties/royalties.errors.ts', ROYALTIES_ERROR_CODES],
   ['integrity (overlaps, takedowns)', 'apps/api/src/integrity/integrity.errors.ts', INTEGRITY_ERROR_CODES],
   ['governance', 'apps/api/src/governance/governance.errors.ts', GOVERNANCE_ERROR_CODES],
+  ['disputes', 'apps/api/src/disputes/disputes.errors.ts', DISPUTE_ERROR_CODES],
 ];
 
 const REASON_PHRASES: Record<number, string> = {

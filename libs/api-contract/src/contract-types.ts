@@ -3,6 +3,7 @@ import type * as audit from './audit';
 import type * as chain from './chain';
 import type * as datasets from './datasets';
 import type * as governance from './governance';
+import type * as disputes from './disputes';
 import type * as integrity from './integrity';
 import type * as licenses from './licenses';
 import type * as royalties from './royalties';
@@ -73,6 +74,16 @@ export interface ContractTypes {
   EpochVotes: governance.EpochVotes;
   ApprovedLicenseTemplate: governance.ApprovedLicenseTemplate;
   LicenseTemplateList: governance.LicenseTemplateList;
+  // disputes
+  DisputeQuery: disputes.DisputeQuery;
+  DatasetDisputeQuery: disputes.DatasetDisputeQuery;
+  DisputeEventRef: disputes.DisputeEventRef;
+  DisputeResolution: disputes.DisputeResolution;
+  DisputedDataset: disputes.DisputedDataset;
+  Dispute: disputes.Dispute;
+  DisputePage: disputes.DisputePage;
+  BondToken: disputes.BondToken;
+  DisputeParameters: disputes.DisputeParameters;
   // integrity
   DatasetOverlap: integrity.DatasetOverlap;
   DatasetOverlapSummary: integrity.DatasetOverlapSummary;

@@ -61,6 +61,8 @@ export interface DatasetQuery extends CursorPageQuery {
   owner?: string;
   license?: string;
   q?: string;
+  /** `delisted`: also list datasets delisted by an upheld dispute (hidden by default). */
+  include?: 'delisted';
 }
 
 export interface FilePathQuery {
@@ -93,6 +95,18 @@ export interface DatasetLicense {
   approvedTemplate: boolean;
 }
 
+/**
+ * Integrity tags a dataset carries: `disputed` while a dispute against it is open; `disputed-upheld` once
+ * one was upheld (the dataset is then delisted: no new licenses, deliveries or runs); `review:upstream-disputed`
+ * when a dataset it derives from (through its lineage) was (tagged for review, not delisted).
+ */
+export const DATASET_TAGS = {
+  disputed: 'disputed',
+  upheld: 'disputed-upheld',
+  review: 'review:upstream-disputed',
+} as const;
+export type DatasetTag = (typeof DATASET_TAGS)[keyof typeof DATASET_TAGS];
+
 export interface DatasetSummary {
   id: string;
   contentRoot: string;
@@ -120,6 +134,10 @@ export interface DatasetSummary {
   createdAt: string;
   /** When its owners took it down (no new licenses, no deliveries); null while it is live. */
   takenDownAt: string | null;
+  /** Its integrity tags (DATASET_TAGS); `disputed-upheld` means delisted. */
+  tags: DatasetTag[];
+  /** The ids of the disputes open against it (`/disputes/<id>`), oldest first. */
+  openDisputes: string[];
 }
 
 /** Owners a list entry carries at most; the rest are at `ownersUrl`. */
@@ -280,6 +298,7 @@ export const DatasetQueryShape = shapeOf<DatasetQuery>({
   owner: true,
   license: true,
   q: true,
+  include: true,
 });
 export const FilePathQueryShape = shapeOf<FilePathQuery>({ path: true });
 export const MissingBlobsRequestShape = shapeOf<MissingBlobsRequest>({ sha256s: true });
@@ -317,6 +336,8 @@ const summaryFields = {
   previousVersionId: true,
   createdAt: true,
   takenDownAt: true,
+  tags: true,
+  openDisputes: true,
 } as const;
 export const DatasetSummaryShape = shapeOf<DatasetSummary>(summaryFields);
 export const DatasetParentShape = shapeOf<DatasetParent>({

@@ -9,6 +9,7 @@ export type { ContractTypeName, ContractTypes } from './contract-types';
 export * from './datasets';
 export * from './errors';
 export * from './governance';
+export * from './disputes';
 export * from './integrity';
 export * from './licenses';
 export * from './royalties';

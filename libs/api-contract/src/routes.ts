@@ -77,6 +77,10 @@ export const ROUTES = {
   },
   // chain
   getChain: { method: 'GET', path: '/chain', response: 'ChainInfo' },
+  // disputes
+  listDisputes: { method: 'GET', path: '/disputes', query: 'DisputeQuery', response: 'DisputePage' },
+  getDisputeParameters: { method: 'GET', path: '/disputes/parameters', response: 'DisputeParameters' },
+  getDispute: { method: 'GET', path: '/disputes/:id', response: 'Dispute' },
   // governance
   getGovernance: { method: 'GET', path: '/governance', response: 'GovernanceInfo' },
   listProposals: { method: 'GET', path: '/governance/proposals', query: 'OffsetPageQuery', response: 'ProposalPage' },
@@ -109,6 +113,12 @@ export const ROUTES = {
     path: '/datasets/:id/similar',
     query: 'SimilarQuery',
     response: 'DatasetSimilarPage',
+  },
+  listDatasetDisputes: {
+    method: 'GET',
+    path: '/datasets/:id/disputes',
+    query: 'DatasetDisputeQuery',
+    response: 'DisputePage',
   },
   takeDownDataset: {
     method: 'POST',

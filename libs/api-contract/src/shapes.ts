@@ -4,6 +4,7 @@ import * as chain from './chain';
 import type { ContractTypeName, ContractTypes } from './contract-types';
 import * as datasets from './datasets';
 import * as governance from './governance';
+import * as disputes from './disputes';
 import * as integrity from './integrity';
 import * as licenses from './licenses';
 import * as royalties from './royalties';
@@ -78,6 +79,15 @@ export const SHAPES: {
   Lineage: datasets.LineageShape,
   StoredBlob: datasets.StoredBlobShape,
   MissingBlobs: datasets.MissingBlobsShape,
+  DisputeQuery: disputes.DisputeQueryShape,
+  DatasetDisputeQuery: disputes.DatasetDisputeQueryShape,
+  DisputeEventRef: disputes.DisputeEventRefShape,
+  DisputeResolution: disputes.DisputeResolutionShape,
+  DisputedDataset: disputes.DisputedDatasetShape,
+  Dispute: disputes.DisputeShape,
+  DisputePage: disputes.DisputePageShape,
+  BondToken: disputes.BondTokenShape,
+  DisputeParameters: disputes.DisputeParametersShape,
   DatasetOverlap: integrity.DatasetOverlapShape,
   DatasetOverlapSummary: integrity.DatasetOverlapSummaryShape,
   OverlapQuery: integrity.OverlapQueryShape,

@@ -12,6 +12,7 @@ import { ROYALTIES_ERROR_CODES } from '../../../apps/api/src/royalties/royalties
 import { RUN_ERROR_CODES } from '../../../apps/api/src/runs/runs.errors';
 import { GOVERNANCE_ERROR_CODES } from '../../../apps/api/src/governance/governance.errors';
 import { INTEGRITY_ERROR_CODES } from '../../../apps/api/src/integrity/integrity.errors';
+import { DISPUTE_ERROR_CODES } from '../../../apps/api/src/disputes/disputes.errors';
 
 // The statuses the API answered with before the codes moved into the features' *.errors.ts:
 // a code may be added here, but none may change or disappear without a client noticing.
@@ -82,6 +83,9 @@ const STATUS_BEFORE: Record<ErrorCode, number> = {
   UNDECLARED_OVERLAP: 409,
   DATASET_WITHDRAWN: 410,
   ALREADY_TAKEN_DOWN: 409,
+  DATASET_DELISTED: 410,
+  DISPUTE_NOT_FOUND: 404,
+  DISPUTES_NOT_DEPLOYED: 404,
 };
 
 describe('error codes', () => {
@@ -99,6 +103,7 @@ describe('error codes', () => {
       ROYALTIES_ERROR_CODES,
       GOVERNANCE_ERROR_CODES,
       INTEGRITY_ERROR_CODES,
+      DISPUTE_ERROR_CODES,
     ];
     const declared = tables.flatMap((table) => Object.keys(table));
     expect(new Set(declared).size).toBe(declared.length);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Address, Bytes32 } from '@upstream/api-contract';
+import type { DisputeStatus } from '@upstream/api-contract';
 import type { DisputeLabel, PublicDispute } from '@upstream/royalties';
 import { SqlRepository } from '../common/persistence/unit-of-work';
 
@@ -46,6 +47,58 @@ interface DisputeRuleRow {
   resolved_log: number | null;
   rightful_owners: { account: string; shareBps: number }[] | null;
 }
+
+/** A dispute with its resolution and their chain events, as the routes show it. */
+export interface DisputeRow {
+  contract: string;
+  dispute_id: string;
+  content_root: string;
+  dataset_id: string | null;
+  dataset_title: string | null;
+  disputer: string;
+  label: DisputeLabel;
+  token: string;
+  bond: string;
+  evidence_hash: string;
+  evidence_uri: string;
+  claimed_owners: string[];
+  block_number: string;
+  tx_hash: string;
+  opened_at: Date;
+  upheld: boolean | null;
+  resolver: string | null;
+  rightful_owners: { account: string; shareBps: number }[] | null;
+  bond_run_id: string | null;
+  resolved_block: string | null;
+  resolved_tx: string | null;
+  resolved_at: Date | null;
+}
+
+/** Which disputes a list shows (every filter optional). */
+export interface DisputeFilter {
+  contract: Address;
+  contentRoot?: string;
+  status?: DisputeStatus;
+  disputer?: Address;
+  limit: number;
+  offset: number;
+}
+
+const SELECT_DISPUTE = `
+  SELECT x.contract, x.dispute_id::text, x.content_root, ds.id AS dataset_id, ds.title AS dataset_title, x.disputer, x.label,
+         x.token, x.bond::text, x.evidence_hash, x.evidence_uri, x.claimed_owners, x.block_number::text, oe.tx_hash,
+         x.opened_at, r.upheld, r.resolver, r.rightful_owners, r.bond_run_id, r.block_number::text AS resolved_block,
+         re.tx_hash AS resolved_tx, r.resolved_at
+  FROM disputes x
+  JOIN chain_events oe ON oe.id = x.chain_event_id
+  LEFT JOIN dispute_resolutions r ON r.contract = x.contract AND r.dispute_id = x.dispute_id
+  LEFT JOIN chain_events re ON re.id = r.chain_event_id
+  LEFT JOIN datasets ds ON ds.content_root = x.content_root`;
+
+/** SQL condition on `r` (the resolution, left-joined): the dispute has status `$n`, or any when null. */
+const statusIs = (param: string) =>
+  `(${param}::text IS NULL OR (${param} = 'open' AND r.dispute_id IS NULL)
+     OR (${param} = 'upheld' AND r.upheld) OR (${param} = 'rejected' AND NOT r.upheld))`;
 
 /** Disputes as the indexer records them from DisputeBonds' events (rows cascade with their chain events). */
 @Injectable()
@@ -128,6 +181,34 @@ export class DisputesRepository extends SqlRepository {
       [contentRoots],
     );
     return rows.map((r) => ({ ...publicDispute(r), contract: r.contract }));
+  }
+
+  /** One dispute of `contract` by its id. */
+  async find(contract: Address, disputeId: string): Promise<DisputeRow | undefined> {
+    const [row] = await this.db.query<DisputeRow[]>(`${SELECT_DISPUTE} WHERE x.contract = $1 AND x.dispute_id = $2`, [
+      contract,
+      disputeId,
+    ]);
+    return row;
+  }
+
+  /** A page of disputes, newest first, and how many match. */
+  async page(f: DisputeFilter): Promise<{ rows: DisputeRow[]; total: number }> {
+    const where = `x.contract = $1 AND ($2::text IS NULL OR x.content_root = $2) AND ($3::text IS NULL OR x.disputer = $3)
+                   AND ${statusIs('$4')}`;
+    const params = [f.contract, f.contentRoot ?? null, f.disputer ?? null, f.status ?? null];
+    const [rows, [{ total }]] = await Promise.all([
+      this.db.query<DisputeRow[]>(
+        `${SELECT_DISPUTE} WHERE ${where} ORDER BY x.block_number DESC, x.log_index DESC LIMIT $5 OFFSET $6`,
+        [...params, f.limit, f.offset],
+      ),
+      this.db.query<{ total: number }[]>(
+        `SELECT count(*)::int AS total FROM disputes x
+         LEFT JOIN dispute_resolutions r ON r.contract = x.contract AND r.dispute_id = x.dispute_id WHERE ${where}`,
+        params,
+      ),
+    ]);
+    return { rows, total };
   }
 }
 

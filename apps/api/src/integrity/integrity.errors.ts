@@ -3,7 +3,7 @@ import type { CommonErrorCode } from '../common/errors/common.errors';
 import { DomainError, type ErrorDetail } from '../common/errors/domain-error';
 import { defineErrorCodes } from '../common/errors/error-code-table';
 import type { ContributionErrorCode } from '../contributions/contributions.errors';
-import type { TakedownState } from '../catalogue/dataset-read.repository';
+import type { DelistingState, TakedownState, Unavailability } from '../catalogue/dataset-read.repository';
 
 /** Refusals of the integrity feature (overlap between datasets) and their HTTP statuses. */
 export const INTEGRITY_ERROR_CODES = defineErrorCodes({
@@ -12,6 +12,8 @@ export const INTEGRITY_ERROR_CODES = defineErrorCodes({
   /** Its owners took the dataset down: no new licenses, no deliveries. */
   DATASET_WITHDRAWN: HttpStatus.GONE,
   ALREADY_TAKEN_DOWN: HttpStatus.CONFLICT,
+  /** A dispute against the dataset was upheld: no new licenses, deliveries or runs. */
+  DATASET_DELISTED: HttpStatus.GONE,
 });
 
 export type IntegrityErrorCode =
@@ -42,4 +44,22 @@ export function datasetWithdrawn(datasetId: string, takedown: TakedownState, fie
     takedownReason: takedown.reason,
     bytesDeletedAt: deleted,
   });
+}
+
+/** 410: a dispute against the dataset was upheld; names the dispute and when. */
+export function datasetDelisted(datasetId: string, delisting: DelistingState, field = 'dataset') {
+  const at = new Date(delisting.upheld_at).toISOString();
+  const reason = `delisted: dispute ${delisting.dispute_id} against it was upheld at ${at}`;
+  return integrityError('DATASET_DELISTED', `${field}: dataset ${datasetId} is ${reason}`, [{ field, reason }], {
+    datasetId,
+    disputeId: delisting.dispute_id,
+    upheldAt: at,
+  });
+}
+
+/** The refusal of a dataset that is no longer usable for anything new (taken down first, then delisted), or null. */
+export function unavailable(datasetId: string, state: Unavailability, field = 'dataset') {
+  if (state.takedown) return datasetWithdrawn(datasetId, state.takedown, field);
+  if (state.delisting) return datasetDelisted(datasetId, state.delisting, field);
+  return null;
 }

@@ -29,6 +29,7 @@ export class LicensesController {
     'DATASET_NOT_FOUND',
     'LICENSING_CLOSED',
     ['DATASET_WITHDRAWN', 'taken down by its owners; meta takenDownAt, takedownReason, bytesDeletedAt'],
+    ['DATASET_DELISTED', 'a dispute against it was upheld; meta disputeId, upheldAt'],
     'LICENSE_EXISTS',
     'LICENSE_FEE_UNPAYABLE',
     'NONCE_REUSED',
@@ -68,7 +69,11 @@ export class LicensesController {
     description: 'Existing licenses run to their end.',
   })
   @ApiOkResponse({ type: LicensingStateDto })
-  @ApiErrors('SIGNER_NOT_OWNER', ['DATASET_WITHDRAWN', 'reopening licensing of a dataset its owners took down'])
+  @ApiErrors(
+    'SIGNER_NOT_OWNER',
+    ['DATASET_WITHDRAWN', 'reopening licensing of a dataset its owners took down'],
+    ['DATASET_DELISTED', 'reopening licensing of a dataset delisted by an upheld dispute'],
+  )
   setLicensing(@Param('id') id: string, @Body() dto: SetLicensingDto): Promise<LicensingStateDto> {
     return this.licenses.setLicensing(id, dto);
   }

@@ -33,7 +33,7 @@ import { LicenseErrors, signedMessageError } from './licenses.errors';
 import { LicensesRepository, type LicenseRow } from './licenses.repository';
 import { licensingChangeTypedData } from '@upstream/provenance';
 import { licensePaymentRef, payRunInstructions } from './pay-run.call';
-import { datasetWithdrawn } from '../integrity/integrity.errors';
+import { unavailable } from '../integrity/integrity.errors';
 
 /**
  * Licenses: a lab signs a dataset's current terms; free terms are active at once, terms with a
@@ -88,7 +88,8 @@ export class LicensesService implements OnModuleInit {
 
     const dataset = await this.datasets.find(message.datasetId);
     if (!dataset) throw LicenseErrors.datasetNotFound('datasetId', message.datasetId);
-    if (dataset.takedown) throw datasetWithdrawn(dataset.id, dataset.takedown, 'datasetId');
+    const refusal = unavailable(dataset.id, dataset, 'datasetId');
+    if (refusal) throw refusal;
     if (dataset.license_terms_hash !== message.termsHash) throw LicenseErrors.termsMismatch(dataset.license_terms_hash);
     if (!dataset.licensing_open) throw LicenseErrors.licensingClosed(dataset.content_root);
     const current = await this.repo.currentLicense(dataset.id, licensee);
@@ -100,8 +101,8 @@ export class LicensesService implements OnModuleInit {
     const paymentRef = fee ? licensePaymentRef(typed.digest) : null;
     const id = await this.uow.run(async (tx) => {
       // A takedown committed since the check above wins; one that starts now waits for this license.
-      const takedown = await this.datasets.in(tx).holdAgainstTakedown(dataset.id);
-      if (takedown) throw datasetWithdrawn(dataset.id, takedown, 'datasetId');
+      const late = unavailable(dataset.id, await this.datasets.in(tx).holdAgainstTakedown(dataset.id), 'datasetId');
+      if (late) throw late;
       if (!(await this.nonces.in(tx).use(licensee, message.nonce, 'license')))
         throw LicenseErrors.nonceReused(dto.licensee, message.nonce);
       return this.repo.in(tx).insert({
@@ -167,7 +168,8 @@ export class LicensesService implements OnModuleInit {
     await assertSignedBy(this.signatures, licensingChangeTypedData(this.domain, message), dto.signature, dto.signer);
     const signer = parseAddress(dto.signer, 'signer');
     if (!(await this.repo.isOwner(dataset.id, signer))) throw LicenseErrors.signerNotOwner(dto.signer);
-    if (dataset.takedown && dto.open) throw datasetWithdrawn(dataset.id, dataset.takedown, 'open');
+    const refusal = dto.open ? unavailable(dataset.id, dataset, 'open') : null;
+    if (refusal) throw refusal;
     const changedAt = await this.uow.run(async (tx) => {
       if (!(await this.nonces.in(tx).use(signer, message.nonce, 'licensing')))
         throw LicenseErrors.nonceReused(dto.signer, message.nonce);

@@ -35,6 +35,7 @@ export class RunsController {
     'ENTRIES_ROOT_MISMATCH',
     'UNKNOWN_DATASETS',
     ['UNLICENSED_DATASETS', 'names entries[i]'],
+    ['DATASET_DELISTED', 'names entries[i] whose dataset a dispute delisted'],
     ['NOT_OWNER', 'the caller is not the manifest’s lab'],
     'NONCE_REUSED',
     'RUN_EXISTS',
@@ -80,6 +81,7 @@ export class RunsController {
     'ENTRIES_ROOT_MISMATCH',
     'UNKNOWN_DATASETS',
     ['UNLICENSED_DATASETS', 'names entries[i]'],
+    ['DATASET_DELISTED', 'names entries[i] whose dataset a dispute delisted'],
     'NONCE_REUSED',
   )
   commit(@Param('id') id: string, @Caller() caller: Principal): Promise<RunUploadDto> {

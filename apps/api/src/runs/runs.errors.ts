@@ -3,6 +3,7 @@ import { ProvenanceError, ProvenanceValidationError } from '@upstream/provenance
 import type { CommonErrorCode } from '../common/errors/common.errors';
 import { DomainError, type ErrorDetail } from '../common/errors/domain-error';
 import { defineErrorCodes } from '../common/errors/error-code-table';
+import type { IntegrityErrorCode } from '../integrity/integrity.errors';
 
 /** Refusals of the training-runs feature and their HTTP statuses. */
 export const RUN_ERROR_CODES = defineErrorCodes({
@@ -15,7 +16,10 @@ export const RUN_ERROR_CODES = defineErrorCodes({
   RUN_INCOMPLETE: HttpStatus.CONFLICT,
 });
 
-export type RunErrorCode = keyof typeof RUN_ERROR_CODES | Extract<CommonErrorCode, 'VALIDATION_FAILED'>;
+export type RunErrorCode =
+  | keyof typeof RUN_ERROR_CODES
+  | Extract<CommonErrorCode, 'VALIDATION_FAILED'>
+  | Extract<IntegrityErrorCode, 'DATASET_DELISTED'>;
 
 function runError(
   code: RunErrorCode,
@@ -89,6 +93,13 @@ export const RunErrors = {
     runError(
       'UNLICENSED_DATASETS',
       `${lab} holds no active license for ${count} dataset${count === 1 ? '' : 's'} of this run`,
+      details,
+      { count },
+    ),
+  delistedDatasets: (details: ErrorDetail[], count: number) =>
+    runError(
+      'DATASET_DELISTED',
+      `${count} dataset${count === 1 ? '' : 's'} of this run ${count === 1 ? 'is' : 'are'} delisted by an upheld dispute`,
       details,
       { count },
     ),

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import { normaliseBytes32, type Address, type Bytes32 } from '@upstream/api-contract';
-import { licenseInForce, usableForRunsBy } from '../catalogue/dataset-read.repository';
+import { isDelisted, licenseInForce, usableForRunsBy } from '../catalogue/dataset-read.repository';
 import { SqlRepository, UnitOfWork } from '../common/persistence/unit-of-work';
 
 export interface UploadRow {
@@ -68,6 +68,8 @@ export interface RefusedEntry {
   position: number;
   dataset_root: string;
   unknown: boolean;
+  /** Delisted by an upheld dispute (usable for no new run, licensed or not). */
+  delisted: boolean;
   n: string;
 }
 
@@ -204,14 +206,14 @@ export class RunsRepository extends SqlRepository {
   async refusedEntries(uploadId: string, lab: Address, limit: number): Promise<RefusedEntry[]> {
     return this.db.query(
       `WITH bad AS (
-         SELECT e.position, e.dataset_root, d.id IS NULL AS unknown
+         SELECT e.position, e.dataset_root, d.id IS NULL AS unknown, d.id IS NOT NULL AND ${isDelisted('d')} AS delisted
          FROM run_upload_entries e
          LEFT JOIN datasets d ON d.content_root = e.dataset_root
          WHERE e.upload_id = $1
            AND (d.id IS NULL OR NOT ${usableForRunsBy('d', '$2')})
        )
-       SELECT position, dataset_root, unknown, count(*) OVER (PARTITION BY unknown) AS n
-       FROM bad ORDER BY unknown DESC, position LIMIT $3`,
+       SELECT position, dataset_root, unknown, delisted, count(*) OVER (PARTITION BY unknown, delisted) AS n
+       FROM bad ORDER BY unknown DESC, delisted DESC, position LIMIT $3`,
       [uploadId, lab, limit],
     );
   }

@@ -293,7 +293,7 @@ export class RunsService implements OnModuleInit {
     return entries;
   }
 
-  /** Why a run's entries could not all be copied: unknown datasets first, then unlicensed ones, named. */
+  /** Why a run's entries could not all be copied: unknown datasets first, then delisted, then unlicensed ones, named. */
   private async refusal(upload: UploadRow): Promise<DomainError> {
     const refused = await this.repo.refusedEntries(upload.id, upload.lab, MAX_NAMED);
     const unknown = refused.filter((r) => r.unknown);
@@ -304,6 +304,16 @@ export class RunsService implements OnModuleInit {
           reason: `no dataset with content root ${r.dataset_root}`,
         })),
         Number(unknown[0].n),
+      );
+    }
+    const delisted = refused.filter((r) => r.delisted);
+    if (delisted.length > 0) {
+      return RunErrors.delistedDatasets(
+        delisted.map((r) => ({
+          field: `entries[${r.position}].datasetId`,
+          reason: `dataset ${r.dataset_root} is delisted: a dispute against it was upheld`,
+        })),
+        Number(delisted[0].n),
       );
     }
     return RunErrors.unlicensedDatasets(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { datasetWithdrawn } from '../../integrity/integrity.errors';
+import { unavailable } from '../../integrity/integrity.errors';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { normaliseAddress, type Address, type Sha256 } from '@upstream/api-contract';
 import { DatasetReadRepository, type DeliveryCandidateRow } from '../../catalogue/dataset-read.repository';
@@ -79,12 +79,12 @@ export class DeliveryAccessService implements OnModuleInit, BeforeApplicationShu
   async authorize(principal: Principal | undefined, sha256: Sha256, datasetId?: string): Promise<DeliveryPermit> {
     const account = principal?.account ?? null;
     const holders = await this.datasets.deliveryCandidates(sha256, account);
-    // A dataset its owners took down delivers nothing, to anyone; the same bytes in a live dataset
-    // are still served under that dataset's policy.
-    const withdrawn = holders.find((c) => c.takedown !== null && (datasetId === undefined || c.id === datasetId));
-    const candidates = holders.filter((c) => c.takedown === null);
-    if (withdrawn?.takedown && (datasetId !== undefined || candidates.length === 0))
-      throw datasetWithdrawn(withdrawn.id, withdrawn.takedown);
+    // A dataset its owners took down, or one delisted by an upheld dispute, delivers nothing, to anyone;
+    // the same bytes in a live dataset are still served under that dataset's policy.
+    const gone = (c: DeliveryCandidateRow) => c.takedown !== null || c.delisting !== null;
+    const withdrawn = holders.find((c) => gone(c) && (datasetId === undefined || c.id === datasetId));
+    const candidates = holders.filter((c) => !gone(c));
+    if (withdrawn && (datasetId !== undefined || candidates.length === 0)) throw unavailable(withdrawn.id, withdrawn)!;
     const asked = datasetId === undefined ? candidates : candidates.filter((c) => c.id === datasetId);
     const named = asked.length > 0 ? asked : candidates;
 
@@ -153,9 +153,9 @@ export class DeliveryAccessService implements OnModuleInit, BeforeApplicationShu
     if (!grantSignatureValid(this.key(), { account, datasetId, sha256, expires }, sig))
       throw signedUrlInvalid('was altered, or was not signed by this service');
     if (expires * 1000 <= Date.now()) throw signedUrlInvalid(`expired at ${new Date(expires * 1000).toISOString()}`);
-    // A URL signed before its dataset was taken down stops working with the takedown.
-    const takedown = await this.datasets.takedown(datasetId);
-    if (takedown) throw datasetWithdrawn(datasetId, takedown);
+    // A URL signed before its dataset was taken down (or delisted) stops working then.
+    const refusal = unavailable(datasetId, await this.datasets.unavailability(datasetId));
+    if (refusal) throw refusal;
     return { account, datasetId, licenseId: null, via: 'signed-url', public: false };
   }
 

@@ -1,6 +1,7 @@
 import type { HttpStatus } from '@nestjs/common';
 import { ACCESS_ERROR_CODES } from '../../access/access.errors';
 import { CONTRIBUTION_ERROR_CODES } from '../../contributions/contributions.errors';
+import { DISPUTE_ERROR_CODES } from '../../disputes/disputes.errors';
 import { INTEGRITY_ERROR_CODES } from '../../integrity/integrity.errors';
 import { LICENSE_ERROR_CODES } from '../../licenses/licenses.errors';
 import { ROYALTIES_ERROR_CODES } from '../../royalties/royalties.errors';
@@ -22,6 +23,7 @@ export const ERROR_CODES = mergeErrorCodes(
   ROYALTIES_ERROR_CODES,
   GOVERNANCE_ERROR_CODES,
   INTEGRITY_ERROR_CODES,
+  DISPUTE_ERROR_CODES,
 );
 
 export type ErrorCode = keyof typeof ERROR_CODES;

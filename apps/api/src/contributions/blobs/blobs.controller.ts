@@ -120,6 +120,7 @@ export class BlobsController {
     'SCOPE_REQUIRED',
     ['LICENSE_REQUIRED', 'meta datasetId, datasets (how to license)'],
     ['DATASET_WITHDRAWN', 'taken down by its owners; meta takenDownAt, takedownReason, bytesDeletedAt'],
+    ['DATASET_DELISTED', 'a dispute against it was upheld; meta disputeId, upheldAt'],
     'LICENSE_EXPIRED',
     'DATASET_PRIVATE',
     ['BLOB_NOT_FOUND', 'not stored, or in no dataset and not uploaded by the caller'],

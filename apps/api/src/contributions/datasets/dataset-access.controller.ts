@@ -62,6 +62,7 @@ export class DatasetAccessController {
     'SCOPE_REQUIRED',
     'LICENSE_REQUIRED',
     ['DATASET_WITHDRAWN', 'taken down by its owners; meta takenDownAt, takedownReason, bytesDeletedAt'],
+    ['DATASET_DELISTED', 'a dispute against it was upheld; meta disputeId, upheldAt'],
     'LICENSE_EXPIRED',
     'DATASET_PRIVATE',
     'FILE_NOT_FOUND',

@@ -149,6 +149,7 @@ export class DatasetsController {
     'SCOPE_REQUIRED',
     ['LICENSE_REQUIRED', 'meta datasetId, datasets (how to license)'],
     ['DATASET_WITHDRAWN', 'taken down by its owners; meta takenDownAt, takedownReason, bytesDeletedAt'],
+    ['DATASET_DELISTED', 'a dispute against it was upheld; meta disputeId, upheldAt'],
     'LICENSE_EXPIRED',
     'DATASET_PRIVATE',
     'RANGE_NOT_SATISFIABLE',

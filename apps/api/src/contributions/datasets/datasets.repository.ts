@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { OWNERS_PER_ENTRY, type AccessPolicy, type Address, type Bytes32 } from '@upstream/api-contract';
+import {
+  OWNERS_PER_ENTRY,
+  type AccessPolicy,
+  type Address,
+  type Bytes32,
+  type DatasetTag,
+} from '@upstream/api-contract';
 import { SqlRepository } from '../../common/persistence/unit-of-work';
+import { datasetTagsOf, isDelisted, openDisputesOf } from '../../catalogue/dataset-read.repository';
 import { fileColumnsSql, type FileColumns } from './file-list/file-columns';
 import type { ContributionVersion } from '@upstream/provenance';
 
@@ -32,6 +39,10 @@ export interface DatasetRow {
   created_at: Date;
   /** When its owners took it down (dataset_takedowns); null while it is live. */
   taken_down_at: Date | null;
+  /** Its integrity tags (disputes against it and its lineage). */
+  tags: DatasetTag[];
+  /** Ids of the disputes open against it. */
+  open_disputes: string[];
   /** `to_char` of created_at in UTC with microseconds: the exact keyset cursor. */
   cursor_time: string;
   /** All of them for one dataset; the first OWNERS_PER_ENTRY for a catalogue page. */
@@ -68,6 +79,8 @@ export interface CatalogueFilter {
   license?: string;
   /** A to_tsquery('simple') expression, already sanitized. */
   tsQuery?: string;
+  /** Also datasets delisted by an upheld dispute (hidden otherwise). */
+  includeDelisted: boolean;
   after?: { time: string; id: string };
   limit: number;
 }
@@ -92,6 +105,7 @@ const selectDataset = (ownersLimit: number | null, shareOf: string | null = null
                     ORDER BY position, account ${ownersLimit === null ? '' : `LIMIT ${Math.trunc(ownersLimit)}`}) o), '[]'::json) AS owners,
     (SELECT count(*)::int FROM dataset_owners o WHERE o.dataset_id = d.id) AS owner_count,
     (SELECT t.taken_down_at FROM dataset_takedowns t WHERE t.dataset_id = d.id) AS taken_down_at,
+    ${datasetTagsOf('d')} AS tags, ${openDisputesOf('d')} AS open_disputes,
     ${shareOf === null ? 'NULL::int' : `(SELECT o.share_bps FROM dataset_owners o WHERE o.dataset_id = d.id AND o.account = ${shareOf})`} AS owner_share
   FROM datasets d`;
 const SELECT_DATASET = selectDataset(null);
@@ -261,6 +275,7 @@ export class DatasetsRepository extends SqlRepository {
          AND ($2::text IS NULL OR d.license_template = $2)
          AND ($3::text IS NULL OR to_tsvector('simple', d.title || ' ' || d.description) @@ to_tsquery('simple', $3))
          AND ($4::text IS NULL OR (d.created_at, d.id) < (($4::timestamp AT TIME ZONE 'UTC'), $5::uuid))
+         AND ($7::boolean OR NOT ${isDelisted('d')})
        ORDER BY d.created_at DESC, d.id DESC LIMIT $6`,
       [
         filter.owner ?? null,
@@ -269,6 +284,7 @@ export class DatasetsRepository extends SqlRepository {
         filter.after?.time ?? null,
         filter.after?.id ?? null,
         filter.limit,
+        filter.includeDelisted,
       ],
     );
   }

@@ -286,6 +286,7 @@ export class DatasetsService {
       owner: query.owner,
       license: query.license,
       tsQuery: query.q === undefined ? undefined : toTsQuery(query.q),
+      includeDelisted: query.include === 'delisted',
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: limit + 1,
     });
@@ -299,6 +300,8 @@ export class DatasetsService {
     const limit = query.limit ?? 50;
     const rows = await this.repository.catalogue({
       owner: account,
+      // A contributor's own list shows its delisted datasets too (tagged).
+      includeDelisted: true,
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: limit + 1,
     });
@@ -477,6 +480,8 @@ export class DatasetsService {
       previousVersionId: row.previous_version_id,
       createdAt: new Date(row.created_at).toISOString(),
       takenDownAt: row.taken_down_at ? new Date(row.taken_down_at).toISOString() : null,
+      tags: row.tags,
+      openDisputes: row.open_disputes,
     };
   }
 

@@ -43,6 +43,15 @@ export class DatasetQueryDto extends PageQueryDto {
   @MaxLength(200)
   @IsCleanText()
   q?: string;
+
+  @ApiPropertyOptional({
+    enum: ['delisted'],
+    description:
+      'delisted: also list datasets delisted by an upheld dispute (hidden by default; tagged disputed-upheld)',
+  })
+  @IsOptional()
+  @IsIn(['delisted'])
+  include?: 'delisted';
 }
 
 export class FileProofQueryDto {

@@ -15,7 +15,7 @@ import type {
   Lineage,
   LineageNode,
 } from '@upstream/api-contract';
-import { OWNERS_PER_ENTRY } from '@upstream/api-contract';
+import { DATASET_TAGS, OWNERS_PER_ENTRY, type DatasetTag } from '@upstream/api-contract';
 import { DatasetOverlapSummaryDto } from '../../../integrity/dto/overlap-response.dto';
 import { AnchorResponseDto } from '../../../anchoring/dto/anchor-status.dto';
 import { DatasetTakedownDto } from '../../../integrity/dto/takedown.dto';
@@ -103,6 +103,20 @@ export class DatasetSummaryDto implements DatasetSummary {
     description: 'When its owners took it down (no new licenses, no deliveries); null while it is live',
   })
   takenDownAt!: string | null;
+  @ApiProperty({
+    enum: Object.values(DATASET_TAGS),
+    isArray: true,
+    example: [],
+    description:
+      'Integrity tags: disputed (a dispute against it is open), disputed-upheld (one was upheld: delisted, no new licenses, deliveries or runs), review:upstream-disputed (a dataset it derives from was)',
+  })
+  tags!: DatasetTag[];
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description: 'Ids of the disputes open against it (/disputes/<id>), oldest first',
+  })
+  openDisputes!: string[];
 }
 
 export class ParentResponseDto implements DatasetParent {
