@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Contract, Wallet, ethers } from 'ethers';
 import type TestAgent from 'supertest/lib/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +11,7 @@ import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { ChainSyncService } from '../../apps/api/src/worker/chain-sync.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { signLicense, signRunManifest } from '../support/catalogue-fixtures';
+import { CLI_BUILT, runCli } from '../support/cli';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -91,6 +95,7 @@ describe('disputes: opened with a bond on-chain, shown by the routes; upheld, th
   }
 
   beforeAll(async () => {
+    if (!CLI_BUILT) throw new Error('the CLI is not built: run `npm run build` (npm test does)');
     const arbiter = new Wallet(LocalChain.devPrivateKey(arbiterIndex)).address;
     t = await startTestApp(
       { EPOCH_INTERVAL_MS: '3600000' },
@@ -287,5 +292,140 @@ describe('disputes: opened with a bond on-chain, shown by the routes; upheld, th
     expect((await license(otherLab, dataset)).status).toBe(201);
     await asLab.get(`/datasets/${dataset.id}/files/content?path=a.bin`).expect(200);
     expect((await recordRun(dataset)).status).toBe(201);
+  });
+
+  describe('upstream dispute: open with the evidence file hashed, show, list, refusals by flag, close-expired, resolve', () => {
+    let dir: string;
+    const evidence = Buffer.from('a signed statement that the files are mine');
+    const cli = async (index: number, args: string[]) => {
+      const out = await runCli(['--api', t.baseUrl, ...args], {
+        UPSTREAM_PRIVATE_KEY: t.chain.privateKey(index),
+        UPSTREAM_RPC_URL: t.chain.rpcUrl,
+      });
+      return { ...out, json: out.code === 0 && args.includes('--json') ? JSON.parse(out.stdout) : undefined };
+    };
+    const openArgs = (extra: string[] = []) => [
+      'dispute',
+      'open',
+      '--dataset',
+      unrelated.id,
+      '--label',
+      'infringement',
+      '--evidence-uri',
+      'https://evidence.example/statement',
+      '--claimed-owner',
+      disputer,
+      '--bond',
+      bond.toString(),
+      ...extra,
+    ];
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'upstream-dispute-cli-'));
+      await writeFile(join(dir, 'evidence.txt'), evidence);
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('opens a dispute with the evidence file’s SHA-256, approving the bond; show and list read it back', async () => {
+      const opened = await cli(disputerIndex, ['--json', ...openArgs(['--evidence', join(dir, 'evidence.txt')])]);
+      expect(opened.code, opened.stderr).toBe(0);
+      expect(opened.json).toMatchObject({ id: '2', datasetId: unrelated.id, evidenceHash: '0x' + sha256(evidence) });
+      await catchUp();
+      const shown = await cli(disputerIndex, ['--json', 'dispute', 'show', '2']);
+      expect(shown.json).toMatchObject({
+        id: '2',
+        status: 'open',
+        label: 'INFRINGEMENT',
+        evidenceHash: '0x' + sha256(evidence),
+        opened: { txHash: opened.json.txHash },
+      });
+      const text = await cli(disputerIndex, ['dispute', 'show', '2']);
+      expect(text.stdout).toContain('dispute 2  OPEN  INFRINGEMENT');
+      expect(text.stdout).toContain('upstream dispute close-expired 2');
+      const listed = await cli(disputerIndex, [
+        '--json',
+        'dispute',
+        'list',
+        '--dataset',
+        unrelated.id,
+        '--status',
+        'open',
+      ]);
+      expect(listed.json).toMatchObject({ total: 1, items: [{ id: '2' }] });
+      expect(await detail(unrelated)).toMatchObject({ tags: ['disputed'], openDisputes: ['2'] });
+    });
+
+    it('refuses bad flags, and what DisputeBonds refuses, naming the flag and the reason', async () => {
+      const cases: [number, string[], string][] = [
+        [
+          disputerIndex,
+          openArgs(['--evidence-hash', '0x' + '1'.repeat(64)]),
+          `--dataset: ${unrelated.id} already has an open dispute (2)`,
+        ],
+        [
+          disputerIndex,
+          ['dispute', 'open', ...openArgs().slice(2, -2), '--bond', '5', '--evidence-hash', '0x' + '1'.repeat(64)],
+          '--bond:',
+        ],
+        [disputerIndex, [...openArgs(), '--label', 'theft'], '--label: "theft" is not one of'],
+        [disputerIndex, openArgs(), '--evidence: give the evidence file'],
+        [
+          disputerIndex,
+          [...openArgs(), '--evidence-hash', '0x12'],
+          '--evidence-hash: "0x12" is not a 32-byte hex digest',
+        ],
+        [
+          disputerIndex,
+          ['dispute', 'resolve', '2', '--uphold', '--rightful-owner', `${disputer}:5000`],
+          '--rightful-owner: the shares sum to 5000',
+        ],
+        [disputerIndex, ['dispute', 'resolve', '2', '--uphold', '--reject'], '--uphold/--reject: give exactly one'],
+        [
+          disputerIndex,
+          ['dispute', 'resolve', '2', '--uphold', '--rightful-owner', `${disputer}:10000`],
+          'does not hold the arbiter role',
+        ],
+        [
+          disputerIndex,
+          ['dispute', 'close-expired', '2'],
+          'id: closeExpired refused by DisputeBonds: dispute 2 cannot be closed before',
+        ],
+        [disputerIndex, ['dispute', 'show', '99'], 'DISPUTE_NOT_FOUND'],
+      ];
+      for (const [who, args, message] of cases) {
+        const out = await cli(who, args);
+        expect(out.code, args.join(' ')).not.toBe(0);
+        expect(out.stderr, args.join(' ')).toContain(message);
+      }
+    });
+
+    it('closes an expired dispute as rejected (anyone may), and an arbiter upholds the next one', async () => {
+      await t.chain.provider.send('evm_increaseTime', [604_801]);
+      await t.chain.provider.send('anvil_mine', ['0x1']);
+      const closed = await cli(8, ['--json', 'dispute', 'close-expired', '2']);
+      expect(closed.code, closed.stderr).toBe(0);
+      await catchUp();
+      expect((await t.http.get('/disputes/2').expect(200)).body).toMatchObject({
+        status: 'rejected',
+        resolution: { resolver: otherLab.address.toLowerCase(), event: { txHash: closed.json.txHash } },
+      });
+
+      const reopened = await cli(disputerIndex, ['--json', ...openArgs(['--evidence-hash', '0x' + '2'.repeat(64)])]);
+      expect(reopened.code, reopened.stderr).toBe(0);
+      const upheld = await cli(arbiterIndex, [
+        'dispute',
+        'resolve',
+        reopened.json.id,
+        '--uphold',
+        '--rightful-owner',
+        `${disputer}:10000`,
+      ]);
+      expect(upheld.code, upheld.stderr).toBe(0);
+      expect(upheld.stdout).toContain(`dispute ${reopened.json.id} upheld in 0x`);
+      await catchUp();
+      expect(await detail(unrelated)).toMatchObject({ tags: ['disputed-upheld'], openDisputes: [] });
+    });
   });
 });

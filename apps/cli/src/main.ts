@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAccessCommands } from './commands/access.command';
 import { registerContributionCommands } from './commands/contribution.command';
 import { registerDeployCommands } from './commands/deploy.command';
+import { registerDisputeCommands } from './commands/dispute.command';
 import { AccessRefused } from './download/downloader';
 import { registerGovernanceCommands } from './commands/governance.command';
 import { registerInfoCommands } from './commands/info.command';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerAccessCommands(program);
   registerGovernanceCommands(program);
   registerIntegrityCommands(program);
+  registerDisputeCommands(program);
   registerDeployCommands(program);
   return program;
 }

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { Contract, getAddress, id as keccakText, isAddress, JsonRpcProvider, type Wallet } from 'ethers';
+import { Contract, getAddress, id as keccakText } from 'ethers';
 import type { Proposal } from '@upstream/api-contract';
 import {
   artifacts,
@@ -15,39 +15,9 @@ import {
 } from '@upstream/chain';
 import { licenseTerms, licenseTermsHash } from '@upstream/provenance';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
+import { address, chainOptions, integer, withSigner, type ChainOptions } from '../chain-options';
 
-const DEFAULT_RPC = process.env.UPSTREAM_RPC_URL ?? 'http://127.0.0.1:8545';
 const SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
-
-interface ChainOptions {
-  rpc: string;
-  keystore?: string;
-}
-
-const chainOptions = (command: Command) =>
-  command
-    .option('--rpc <url>', 'JSON-RPC endpoint (UPSTREAM_RPC_URL)', DEFAULT_RPC)
-    .option('--keystore <file>', 'encrypted JSON keystore (password in UPSTREAM_KEYSTORE_PASSWORD)');
-
-function address(value: string, option: string): string {
-  if (!isAddress(value)) throw new Error(`${option}: ${JSON.stringify(value)} is not a 0x-prefixed 20-byte address`);
-  return getAddress(value);
-}
-
-function integer(value: string, option: string): bigint {
-  if (!/^\d{1,78}$/.test(value)) throw new Error(`${option}: ${JSON.stringify(value)} is not a non-negative integer`);
-  return BigInt(value);
-}
-
-/** Runs `work` with the signer on `--rpc`, then closes its connection. */
-async function withSigner<T>(options: ChainOptions, work: (signer: Wallet) => Promise<T>): Promise<T> {
-  const signer = await loadSigner(options, options.rpc);
-  try {
-    return await work(signer);
-  } finally {
-    (signer.provider as JsonRpcProvider | null)?.destroy();
-  }
-}
 
 function proposalText(p: Proposal): string {
   const lines = [
