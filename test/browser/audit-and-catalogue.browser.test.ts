@@ -51,6 +51,22 @@ describe('web app, read-only: catalogue, dataset page, audit (Chromium)', () => 
     ).wait();
     await t.tick();
     await t.tick();
+    // Someone disputes the captioned photographs (after epoch 1 is settled): its page shows the dispute.
+    const disputer = t.chain.wallet(5);
+    const bonds = t.chain.deployment.contracts.DisputeBonds!;
+    await (await new Contract(tokenAddress, artifacts.LocalToken.abi, disputer).approve(bonds, 10_000_000n)).wait();
+    await (
+      await new Contract(bonds, artifacts.DisputeBonds.abi, disputer).open({
+        datasetId: derived.contentRoot,
+        label: 1,
+        evidenceHash: `0x${'ab'.repeat(32)}`,
+        evidenceUri: 'https://evidence.example/harbour',
+        claimedOwners: [addr(5)],
+        token: tokenAddress,
+        bond: 10_000_000n,
+      })
+    ).wait();
+    await t.tick();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -135,6 +151,11 @@ describe('web app, read-only: catalogue, dataset page, audit (Chromium)', () => 
     await runs.getByRole('cell', { name: 'fixture-model' }).waitFor();
     expect(await runs.textContent()).toContain('1,000,001');
     expect(await page.getByRole('heading', { name: 'Anchor status' }).isVisible()).toBe(true);
+    // The open dispute: a badge under the title, and the dispute with its evidence link in its section.
+    expect(await page.getByTestId('dataset-tags').textContent()).toBe('disputedopen dispute 1');
+    const disputes = page.locator('section', { has: page.getByRole('heading', { name: 'Disputes' }) });
+    await disputes.getByRole('link', { name: 'https://evidence.example/harbour' }).waitFor();
+    expect(await disputes.textContent()).toContain('INFRINGEMENT');
     expect(await checkPage(page, 'dataset')).toEqual({});
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await overflowsHorizontally(page)).toBe(false);

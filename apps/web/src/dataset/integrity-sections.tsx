@@ -1,9 +1,16 @@
 // A dataset's integrity, as its page shows it: its takedown, the datasets it shares files with (overlaps,
-// by SHA-256) and the near-duplicates the worker found (similar, by MinHash and perceptual hashes).
+// by SHA-256), the near-duplicates the worker found (similar, by MinHash and perceptual hashes), its tags
+// and the disputes against it.
 import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { Link } from 'wouter';
-import type { DatasetDetail, DatasetOverlap, DatasetSimilarity, OverlapRelation } from '@upstream/api-contract';
+import type {
+  DatasetDetail,
+  DatasetOverlap,
+  DatasetSimilarity,
+  Dispute,
+  OverlapRelation,
+} from '@upstream/api-contract';
 import { api } from '../api/client';
 import { ErrorView } from '../api/error-view';
 import { bytes, dateTime, shortHex } from '../format';
@@ -193,6 +200,83 @@ export function NearDuplicates({ id }: { id: string }) {
               { heading: 'Matched bytes', cell: (s) => bytes(s.matchedBytes) },
             ]}
           />
+          {moreText(page.items.length, page.total)}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** An evidence URI as a link when it is a web address; shown as text otherwise (it is anyone's input). */
+function EvidenceLink({ uri }: { uri: string }) {
+  return /^https?:\/\//i.test(uri) ? (
+    <a href={uri} rel="noopener noreferrer nofollow" target="_blank">
+      {uri}
+    </a>
+  ) : (
+    <code>{uri}</code>
+  );
+}
+
+/** The disputes against this dataset, newest first: label, evidence, bond, and how each ended. */
+export function Disputes({ id }: { id: string }) {
+  const disputes = useQuery({
+    queryKey: ['disputes', id],
+    queryFn: () => api('listDatasetDisputes', { params: { id }, query: { limit: PER_PAGE } }),
+  });
+  const page = disputes.data;
+  return (
+    <section aria-labelledby="disputes">
+      <h2 id="disputes">Disputes</h2>
+      <ErrorView error={disputes.error} title="The disputes could not be loaded" />
+      {page && page.items.length === 0 && <p className="muted">Nobody has disputed it.</p>}
+      {page && page.items.length > 0 && (
+        <>
+          <TableScroll label="Disputes">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Dispute</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Label</th>
+                  <th scope="col">Evidence</th>
+                  <th scope="col">Bond</th>
+                  <th scope="col">Opened</th>
+                  <th scope="col">Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((x: Dispute) => (
+                  <tr key={x.id}>
+                    <td>
+                      {x.id} by <code title={x.disputer}>{shortHex(x.disputer)}</code>
+                    </td>
+                    <td>
+                      <span className={`badge badge-dispute-${x.status}`}>{x.status}</span>
+                    </td>
+                    <td>{x.label}</td>
+                    <td>
+                      <EvidenceLink uri={x.evidenceUri} />{' '}
+                      <code className="muted" title={x.evidenceHash}>
+                        {shortHex(x.evidenceHash)}
+                      </code>
+                    </td>
+                    <td>
+                      {x.bond} of <code title={x.token}>{shortHex(x.token)}</code>
+                    </td>
+                    <td>{dateTime(x.opened.at)}</td>
+                    <td>
+                      {x.resolution
+                        ? `${x.resolution.outcome} ${dateTime(x.resolution.event.at)}${x.resolution.rightfulOwners.length > 0 ? `; rightful: ${x.resolution.rightfulOwners.map((o) => `${shortHex(o.account)} (${o.shareBps / 100} %)`).join(', ')}` : ''}`
+                        : x.closableFrom
+                          ? `anyone may close it from ${dateTime(x.closableFrom)}`
+                          : 'open'}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           {moreText(page.items.length, page.total)}
         </>
       )}

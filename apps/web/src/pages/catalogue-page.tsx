@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import type { DatasetSummary } from '@upstream/api-contract';
 import { api } from '../api/client';
+import { DatasetTags } from '../dataset/dataset-tags';
 import { ErrorView } from '../api/error-view';
 import { bytes, dateTime, shortHex } from '../format';
 import { ApprovedTemplateBadge } from '../dataset/approved-template-badge';
@@ -126,6 +127,7 @@ function DatasetCard({ dataset: d }: { dataset: DatasetSummary }) {
       <h2>
         <Link href={`/app/datasets/${d.id}`}>{d.title}</Link>
       </h2>
+      <DatasetTags dataset={d} />
       {d.description && <p className="description">{d.description}</p>}
       <dl className="facts">
         <div>

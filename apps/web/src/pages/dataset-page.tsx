@@ -7,7 +7,8 @@ import { ErrorView } from '../api/error-view';
 import { PageFrame } from '../page-frame';
 import { TableScroll } from '../table-scroll';
 import { LocalFileCheck } from './local-file-check';
-import { NearDuplicates, Overlaps, TakedownStatus } from '../dataset/integrity-sections';
+import { DatasetTags } from '../dataset/dataset-tags';
+import { Disputes, NearDuplicates, Overlaps, TakedownStatus } from '../dataset/integrity-sections';
 import { bytes, dateTime, percent, shortHex, units } from '../format';
 import { ApprovedTemplateBadge } from '../dataset/approved-template-badge';
 
@@ -32,6 +33,7 @@ function DatasetView({ dataset: d }: { dataset: DatasetDetail }) {
         <Link href="/app/datasets">Catalogue</Link> / dataset
       </p>
       <h1>{d.title}</h1>
+      <DatasetTags dataset={d} link />
       {d.description && <p className="description">{d.description}</p>}
       <dl className="facts">
         <div>
@@ -66,6 +68,7 @@ function DatasetView({ dataset: d }: { dataset: DatasetDetail }) {
       <LineageSection id={d.id} title={d.title} parents={d.parents} />
       <Overlaps id={d.id} />
       <NearDuplicates id={d.id} />
+      <Disputes id={d.id} />
       <Runs id={d.id} />
       <Files id={d.id} />
       <LocalFileCheck datasetId={d.id} contentRoot={d.contentRoot} />
