@@ -13,32 +13,51 @@ export interface EarnedVotesRule {
 }
 
 /**
+ * The rule with its rates parsed once (a malformed rate is refused here): the votes one royalty balance
+ * earns. `earnedVotes` sums them per account over a whole list; a stream (`EpochLeafStream`) sums them
+ * over each account's balances as they pass.
+ */
+export class VotesRule {
+  /** The votes leaves' token, lowercase. */
+  readonly token: string;
+  private readonly rates = new Map<string, bigint>();
+
+  constructor(rule: EarnedVotesRule) {
+    this.token = rule.token.toLowerCase();
+    for (const [token, perUnit] of Object.entries(rule.perUnit)) {
+      if (!/^(0|[1-9][0-9]*)$/.test(perUnit))
+        throw new RoyaltyError('INVALID_AMOUNT', `votes.perUnit.${token}`, 'must be a non-negative integer');
+      this.rates.set(token.toLowerCase(), BigInt(perUnit));
+    }
+  }
+
+  /** Its cumulative times its token's rate (0 for a token that earns none); refuses a balance in the votes token. */
+  votesOf(b: CumulativeBalance): bigint {
+    const token = b.token.toLowerCase();
+    if (token === this.token)
+      throw new RoyaltyError('DUPLICATE_BALANCE', 'balances', 'a balance already uses the votes token');
+    return b.cumulative * (this.rates.get(token) ?? 0n);
+  }
+}
+
+/**
  * The votes leaves of an epoch: per account, the sum over the vote-earning tokens of its
  * cumulative royalties times the token's rate; accounts with no votes are left out; sorted by
  * account. Cumulative royalties never fall, so neither do cumulative votes under a fixed rule.
  */
 export function earnedVotes(balances: readonly CumulativeBalance[], rule: EarnedVotesRule): CumulativeBalance[] {
-  const votesToken = rule.token.toLowerCase();
-  const rates = new Map<string, bigint>();
-  for (const [token, perUnit] of Object.entries(rule.perUnit)) {
-    if (!/^(0|[1-9][0-9]*)$/.test(perUnit))
-      throw new RoyaltyError('INVALID_AMOUNT', `votes.perUnit.${token}`, 'must be a non-negative integer');
-    rates.set(token.toLowerCase(), BigInt(perUnit));
-  }
+  const votes = new VotesRule(rule);
   const sums = new Map<string, bigint>();
   for (const b of balances) {
-    const token = b.token.toLowerCase();
-    if (token === votesToken)
-      throw new RoyaltyError('DUPLICATE_BALANCE', 'balances', 'a balance already uses the votes token');
-    const rate = rates.get(token);
-    if (!rate) continue;
+    const earned = votes.votesOf(b);
+    if (earned === 0n) continue;
     const account = b.account.toLowerCase();
-    sums.set(account, (sums.get(account) ?? 0n) + b.cumulative * rate);
+    sums.set(account, (sums.get(account) ?? 0n) + earned);
   }
   return [...sums.entries()]
-    .filter(([, votes]) => votes > 0n)
+    .filter(([, sum]) => sum > 0n)
     .sort(byAccount)
-    .map(([account, cumulative]) => ({ token: votesToken, account, cumulative }));
+    .map(([account, cumulative]) => ({ token: votes.token, account, cumulative }));
 }
 
 /** Ascending order of two accounts that are a Map's keys, so never equal. */

@@ -91,27 +91,12 @@ export async function cumulativeLeaves(
     throw new RoyaltyError('EMPTY_RUN', 'balances', 'an epoch tree needs at least one balance');
   const scratch = Buffer.allocUnsafe(160);
   const chain = BigInt(chainId);
-  attempt('chainId', () => writeUintWord(scratch, 0, chain));
-  if (!ADDRESS_RE.test(splitter))
-    throw new RoyaltyError('INVALID_ADDRESS', 'splitter', 'must be 0x followed by 40 hex digits');
-  attempt('splitter', () => writeAddressWord(scratch, 32, splitter));
+  encodeEpoch(scratch, chain, splitter);
   const leaves = Buffer.allocUnsafe(balances.length * 32);
   const index = new Map<string, Map<string, number>>();
   for (let i = 0; i < balances.length; i++) {
-    const { account, token, cumulative } = balances[i];
-    let field = `balances[${i}].token`;
-    try {
-      writeAddressWord(scratch, 64, token);
-      field = `balances[${i}].account`;
-      writeAddressWord(scratch, 96, account);
-      field = `balances[${i}].cumulative`;
-      if (typeof cumulative !== 'bigint') throw new RoyaltyError('INVALID_AMOUNT', field, 'must be a bigint');
-      writeUintWord(scratch, 128, cumulative);
-    } catch (error) {
-      attempt(field, () => {
-        throw error;
-      });
-    }
+    const { account, token } = balances[i];
+    encodeBalance(scratch, balances[i], i);
     const tokenKey = token.toLowerCase();
     let accounts = index.get(tokenKey);
     if (!accounts) index.set(tokenKey, (accounts = new Map<string, number>()));
@@ -126,6 +111,64 @@ export async function cumulativeLeaves(
     leafHashInto(scratch, leaves, i * 32);
   }
   return new EpochTree(chain, splitter.toLowerCase(), balances, buildMerkleTree(leaves), index);
+}
+
+/**
+ * The epoch's root over balances streamed one at a time (a database cursor, a verifier's sums), so no leaf
+ * object outlives its `add`: only the 32-byte leaf hashes are kept, then the tree over them is built
+ * (`buildMerkleTree`, ~112 bytes a leaf at its peak). Balances come in ascending (account, token) order,
+ * each pair once: the order proves that no pair repeats without remembering the pairs. Same root as
+ * `cumulativeLeaves` over the same balances in any order (the tree sorts its leaves by hash).
+ */
+export class EpochLeafHasher {
+  private leaves = Buffer.allocUnsafe(32 * 1024);
+  private count = 0;
+  private lastAccount = '';
+  private lastToken = '';
+
+  private constructor(private readonly scratch: Buffer) {}
+
+  /** Refuses a chain id outside uint256 and a malformed splitter, as `cumulativeLeaves` does. */
+  static async create(chainId: bigint | number, splitter: string): Promise<EpochLeafHasher> {
+    await initMerkle();
+    const scratch = Buffer.allocUnsafe(160);
+    encodeEpoch(scratch, BigInt(chainId), splitter);
+    return new EpochLeafHasher(scratch);
+  }
+
+  /** Leaves added so far. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** Hashes the next leaf; refuses it as `cumulativeLeaves` does, and out of (account, token) order. */
+  add(balance: CumulativeBalance): void {
+    const i = this.count;
+    encodeBalance(this.scratch, balance, i);
+    const account = balance.account.toLowerCase();
+    const token = balance.token.toLowerCase();
+    if (i > 0 && (account < this.lastAccount || (account === this.lastAccount && token <= this.lastToken)))
+      throw new RoyaltyError(
+        'DUPLICATE_BALANCE',
+        `balances[${i}]`,
+        `(${account}, ${token}) does not follow (${this.lastAccount}, ${this.lastToken}): balances must come in ascending (account, token) order, each pair once`,
+      );
+    this.lastAccount = account;
+    this.lastToken = token;
+    if ((i + 1) * 32 > this.leaves.length) {
+      const grown = Buffer.allocUnsafe(this.leaves.length * 2);
+      this.leaves.copy(grown, 0, 0, i * 32);
+      this.leaves = grown;
+    }
+    leafHashInto(this.scratch, this.leaves, i * 32);
+    this.count = i + 1;
+  }
+
+  /** The root over every leaf added; refuses an empty epoch as `cumulativeLeaves` does. */
+  root(): string {
+    if (this.count === 0) throw new RoyaltyError('EMPTY_RUN', 'balances', 'an epoch tree needs at least one balance');
+    return buildMerkleTree(this.leaves.subarray(0, this.count * 32)).rootHex;
+  }
 }
 
 /** Checks a claim against a root the way RoyaltySplitter does. */
@@ -149,6 +192,31 @@ export async function verifyEpochClaim(
   const leaf = Buffer.allocUnsafe(32);
   leafHashInto(scratch, leaf, 0);
   return verifyProof(root, leaf, claim.proof);
+}
+
+/** Words 0 and 32 of every leaf of the epoch: the chain id and the splitter. */
+function encodeEpoch(scratch: Buffer, chainId: bigint, splitter: string): void {
+  attempt('chainId', () => writeUintWord(scratch, 0, chainId));
+  if (!ADDRESS_RE.test(splitter))
+    throw new RoyaltyError('INVALID_ADDRESS', 'splitter', 'must be 0x followed by 40 hex digits');
+  attempt('splitter', () => writeAddressWord(scratch, 32, splitter));
+}
+
+/** Words 64..159 of leaf `i`: its token, account and cumulative, each refused under its own field. */
+function encodeBalance(scratch: Buffer, { account, token, cumulative }: CumulativeBalance, i: number): void {
+  let field = `balances[${i}].token`;
+  try {
+    writeAddressWord(scratch, 64, token);
+    field = `balances[${i}].account`;
+    writeAddressWord(scratch, 96, account);
+    field = `balances[${i}].cumulative`;
+    if (typeof cumulative !== 'bigint') throw new RoyaltyError('INVALID_AMOUNT', field, 'must be a bigint');
+    writeUintWord(scratch, 128, cumulative);
+  } catch (error) {
+    attempt(field, () => {
+      throw error;
+    });
+  }
 }
 
 function attempt(field: string, write: () => void): void {

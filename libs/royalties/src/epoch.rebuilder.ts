@@ -142,7 +142,7 @@ export class CumulativeSums {
     const token = p.token.toLowerCase();
     const { paid, escrow } = applyDisputes(allocation.shares, p, this.book);
     for (const s of paid) {
-      const key = `${token}:${s.account}`;
+      const key = `${s.account}:${token}`;
       this.sums.set(key, (this.sums.get(key) ?? 0n) + s.amount);
     }
     for (const e of escrow) {
@@ -159,11 +159,26 @@ export class CumulativeSums {
         // Stryker disable next-line MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator: a guard; shares are never zero (allocate leaves zero shares out), so no sum is 0.
         .filter(([, cumulative]) => cumulative > 0n)
         .map(([key, cumulative]) => {
-          const [token, account] = key.split(':') as [string, string];
+          const [account, token] = key.split(':') as [string, string];
           return { token, account, cumulative };
         })
         .sort(byTokenThenAccount)
     );
+  }
+
+  /**
+   * The sums so far, by account then token (`EpochLeafStream`'s order), one at a time: only the sorted keys are
+   * held beside the sums, never a second copy of every balance.
+   */
+  *balancesByAccount(): Generator<CumulativeBalance> {
+    // Keys are `account:token`, both 0x-hex of one length: their plain string order is (account, token).
+    for (const key of [...this.sums.keys()].sort()) {
+      const cumulative = this.sums.get(key)!;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a guard, as in `balances`.
+      if (cumulative <= 0n) continue;
+      const [account, token] = key.split(':') as [string, string];
+      yield { account, token, cumulative };
+    }
   }
 
   /** What open disputes hold so far, by dispute, token and owner. */

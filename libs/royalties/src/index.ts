@@ -27,6 +27,7 @@ export {
 } from './run-fee.split';
 export {
   cumulativeLeaves,
+  EpochLeafHasher,
   EPOCH_LEAF_TYPES,
   EpochTree,
   verifyEpochClaim,
@@ -50,7 +51,8 @@ export {
   type RebuiltEpoch,
   ownersOnly,
 } from './epoch.rebuilder';
-export { earnedVotes, type EarnedVotesRule } from './earned-votes';
+export { earnedVotes, VotesRule, type EarnedVotesRule } from './earned-votes';
+export { EpochLeafStream } from './epoch-leaf.stream';
 export {
   applyDisputes,
   comparePositions,
