@@ -5,6 +5,12 @@ import type { Bytes32 } from '@upstream/api-contract';
 import { cursorBatches } from '../common/persistence/cursor';
 import { SqlRepository, UnitOfWork } from '../common/persistence/unit-of-work';
 
+/**
+ * Memory for the settlement transaction's sorts and hashes (PostgreSQL's, not the service's): the sums of a
+ * million (token, account) pairs fit in one hash table instead of spilling.
+ */
+const SETTLEMENT_WORK_MEM = '256MB';
+
 /** Where an epoch stands: from its outbox row and the root events indexed from the chain. */
 export type EpochStatus = 'proposing' | 'proposed' | 'accepted' | 'vetoed' | 'withdrawn' | 'failed' | 'invalidated';
 
@@ -152,14 +158,13 @@ export class EpochsRepository extends SqlRepository {
 
   /**
    * Snapshots the epoch's cumulative balances per (token, account) of every payment allocated up to the
-   * watermark, storing only those that differ from the leaves in force at epoch - 1 (0: a pair that left);
-   * returns all of the epoch's leaves. The votes token's leaves are left to `insertVotesLeaves`.
+   * watermark, storing only those that differ from the leaves in force at epoch - 1 (0: a pair that left).
+   * The votes token's leaves are left to `insertVotesLeaves`. In a transaction: the sums of a million accounts
+   * are hashed in memory (`work_mem` for this transaction) instead of read in index order, row by row from
+   * the heap, which made the epoch superlinear.
    */
-  async snapshotBalances(
-    epoch: number,
-    watermark: bigint,
-    votesToken: string | null = null,
-  ): Promise<{ token: string; account: string; cumulative: string }[]> {
+  async snapshotBalances(epoch: number, watermark: bigint, votesToken: string | null = null): Promise<void> {
+    await this.db.query(`SET LOCAL work_mem = '${SETTLEMENT_WORK_MEM}'`);
     await this.db.query(
       `INSERT INTO epoch_balances (epoch, token, account, cumulative)
        SELECT $1, COALESCE(c.token, p.token), COALESCE(c.account, p.account), COALESCE(c.cumulative, 0)
@@ -172,27 +177,62 @@ export class EpochsRepository extends SqlRepository {
        WHERE c.cumulative IS DISTINCT FROM p.cumulative`,
       [epoch, watermark.toString(), votesToken],
     );
-    return this.balances(epoch);
   }
 
   /**
-   * The epoch's votes leaves (one token), stored as changes like `snapshotBalances`; returns all of the
-   * epoch's leaves, as `balances`.
+   * In the snapshot's transaction: the epoch's leaves other than the votes token's, by account then token
+   * (`EpochLeafStream`'s order), a batch at a time from a cursor, so no list of every leaf is held.
    */
-  async insertVotesLeaves(
+  async *royaltyLeavesByAccount(
     epoch: number,
-    votesToken: string,
-    rows: readonly { account: string; cumulative: bigint }[],
-  ): Promise<{ token: string; account: string; cumulative: string }[]> {
+    votesToken: string | null,
+    batchSize = 10_000,
+  ): AsyncGenerator<{ token: string; account: string; cumulative: string }[]> {
+    await this.db.query(
+      `DECLARE epoch_royalty_leaves NO SCROLL CURSOR FOR
+       SELECT token, account, cumulative::text FROM epoch_leaves($1) WHERE token IS DISTINCT FROM $2 ORDER BY account, token`,
+      [epoch, votesToken],
+    );
+    try {
+      for (;;) {
+        const rows = await this.db.query<{ token: string; account: string; cumulative: string }[]>(
+          `FETCH ${batchSize} FROM epoch_royalty_leaves`,
+        );
+        if (rows.length === 0) return;
+        yield rows;
+      }
+    } finally {
+      await this.db.query(`CLOSE epoch_royalty_leaves`);
+    }
+  }
+
+  /** In the snapshot's transaction: a batch of the epoch's votes leaves, held for `insertVotesLeaves`. */
+  async stageVotesLeaves(rows: readonly { account: string; cumulative: bigint }[]): Promise<void> {
+    await this.db.query(
+      `CREATE TEMP TABLE IF NOT EXISTS epoch_votes_staged (account text NOT NULL, cumulative numeric NOT NULL) ON COMMIT DROP`,
+    );
+    if (rows.length === 0) return;
+    await this.db.query(
+      `INSERT INTO epoch_votes_staged (account, cumulative) SELECT * FROM unnest($1::text[], $2::numeric[])`,
+      [rows.map((r) => r.account), rows.map((r) => r.cumulative.toString())],
+    );
+  }
+
+  /**
+   * The epoch's votes leaves (one token, every batch given to `stageVotesLeaves`), stored as changes like
+   * `snapshotBalances`.
+   */
+  async insertVotesLeaves(epoch: number, votesToken: string): Promise<void> {
+    await this.stageVotesLeaves([]);
     await this.db.query(
       `INSERT INTO epoch_balances (epoch, token, account, cumulative)
-       SELECT $1, $2, COALESCE(c.account, p.account), COALESCE(c.cumulative::numeric, 0)
-       FROM unnest($3::text[], $4::text[]) AS c(account, cumulative)
+       SELECT $1, $2, COALESCE(c.account, p.account), COALESCE(c.cumulative, 0)
+       FROM epoch_votes_staged c
        FULL JOIN (SELECT account, cumulative FROM epoch_leaves($1 - 1) WHERE token = $2) p ON p.account = c.account
-       WHERE c.cumulative::numeric IS DISTINCT FROM p.cumulative`,
-      [epoch, votesToken, rows.map((r) => r.account), rows.map((r) => r.cumulative.toString())],
+       WHERE c.cumulative IS DISTINCT FROM p.cumulative`,
+      [epoch, votesToken],
     );
-    return this.balances(epoch);
+    await this.db.query(`DROP TABLE epoch_votes_staged`);
   }
 
   /** The epoch's leaves (every cumulative balance in force at it), by token then account. */

@@ -3,7 +3,7 @@ import { Interface } from 'ethers';
 import type { EntityManager } from 'typeorm';
 import { normaliseBytes32, parseBytes32, type Bytes32 } from '@upstream/api-contract';
 import { TransactionOutbox, artifacts, type Rollback, type UpstreamEvent } from '@upstream/chain';
-import { cumulativeLeaves, earnedVotes, epochDataHash } from '@upstream/royalties';
+import { epochDataHash, EpochLeafStream, type CumulativeBalance, type EarnedVotesRule } from '@upstream/royalties';
 import { ChainService } from '../chain/chain.service';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { RUNTIME, type Runtime } from '../runtime/runtime';
@@ -15,6 +15,8 @@ import { EpochsRepository, epochStatus, IN_FLIGHT } from './epochs.repository';
 import { LedgerRepository } from './ledger.repository';
 
 const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
+/** Votes leaves written to the database at a time while an epoch's leaves stream past. */
+const VOTES_BATCH = 10_000;
 
 /**
  * Settles epochs, as a function of the chain that survives.
@@ -117,24 +119,9 @@ export class SettlementService implements OnModuleInit {
       if (!(await this.epochs.in(em).hasPositiveLedger(watermark))) return undefined;
 
       const epoch = (last ? Number(last.epoch) : 0) + 1;
-      // Stored as changes against the previous epoch's leaves; `rows` are all of this epoch's leaves.
-      let rows = await this.epochs.in(em).snapshotBalances(epoch, watermark, votesRule?.token ?? null);
-      if (votesRule) {
-        // The votes leaves, derived from the balances by the published rule (libs/royalties).
-        // (from the royalty balances alone: until they are replaced, the previous epoch's votes leaves are in force)
-        const votes = earnedVotes(
-          rows
-            .filter((r) => r.token !== votesRule.token)
-            .map((r) => ({ account: r.account, token: r.token, cumulative: BigInt(r.cumulative) })),
-          votesRule,
-        );
-        rows = await this.epochs.in(em).insertVotesLeaves(epoch, votesRule.token, votes);
-      }
-      const tree = await cumulativeLeaves(
-        deployment.chainId,
-        deployment.royaltySplitter,
-        rows.map((r) => ({ account: r.account, token: r.token, cumulative: BigInt(r.cumulative) })),
-      );
+      // Stored as changes against the previous epoch's leaves.
+      await this.epochs.in(em).snapshotBalances(epoch, watermark, votesRule?.token ?? null);
+      const tree = await this.hashLeaves(em, epoch, votesRule);
       const payments = await this.epochs.in(em).includedPayments(watermark);
       const dataHash = epochDataHash(
         deployment.chainId,
@@ -164,6 +151,39 @@ export class SettlementService implements OnModuleInit {
       );
       return epoch;
     });
+  }
+
+  /**
+   * The epoch's root, streamed from its royalty leaves by account: the votes leaves are derived by the
+   * published rule (libs/royalties) as each account passes and stored as changes, and every leaf is hashed as
+   * it is read. Holds a batch of rows, one account's leaves and the leaf hashes, never every leaf.
+   */
+  private async hashLeaves(
+    em: EntityManager,
+    epoch: number,
+    votesRule: EarnedVotesRule | null,
+  ): Promise<{ root: string; length: number }> {
+    const { deployment } = this.runtime.infrastructure;
+    const epochs = this.epochs.in(em);
+    const leaves = await EpochLeafStream.create(deployment.chainId, deployment.royaltySplitter, votesRule);
+    let votes: CumulativeBalance[] = [];
+    for await (const rows of epochs.royaltyLeavesByAccount(epoch, votesRule?.token ?? null)) {
+      for (const r of rows) {
+        const votesLeaf = leaves.add({ account: r.account, token: r.token, cumulative: BigInt(r.cumulative) });
+        if (votesLeaf) votes.push(votesLeaf);
+      }
+      if (votes.length >= VOTES_BATCH) {
+        await epochs.stageVotesLeaves(votes);
+        votes = [];
+      }
+    }
+    const lastVotes = leaves.end();
+    if (lastVotes) votes.push(lastVotes);
+    if (votesRule) {
+      await epochs.stageVotesLeaves(votes);
+      await epochs.insertVotesLeaves(epoch, votesRule.token);
+    }
+    return { root: leaves.root(), length: leaves.length };
   }
 
   /**
