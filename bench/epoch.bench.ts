@@ -15,9 +15,14 @@
 //             proposeRoot queued                                 → epoch1M
 //   verify    `upstream verify-epoch 1` (bin/upstream.js) under /usr/bin/time → verifyEpoch1M
 // Baseline in the same run: PostgreSQL's own SUM … GROUP BY (token, account) over the same ledger.
-import { writeBenchResult } from './support/results';
+//
+// BENCH_EPOCH_PARTS (default `allocate,epoch,verify`) runs some parts only, for a loaded machine: without
+// `allocate` the fixture allocates the fifth payment by SQL too, and `allocate1M` is kept from the last
+// result file; `verify` needs `epoch`. Each run also records its figures under `trend[accounts]`, keeping
+// the other sizes' figures from the last result file.
+import { RESULTS_DIR, writeBenchResult } from './support/results';
 import { execFile, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -31,6 +36,10 @@ import { ROOT, startFlags } from '../test/support/service-process';
 
 const ACCOUNTS = Number(process.env.BENCH_EPOCH_ACCOUNTS ?? 1_000_000);
 const PAYMENTS = 5;
+const PARTS = new Set((process.env.BENCH_EPOCH_PARTS ?? 'allocate,epoch,verify').split(',').map((p) => p.trim()));
+for (const part of PARTS)
+  if (!['allocate', 'epoch', 'verify'].includes(part)) throw new Error(`BENCH_EPOCH_PARTS: unknown part ${part}`);
+if (PARTS.has('verify') && !PARTS.has('epoch')) throw new Error('BENCH_EPOCH_PARTS: verify needs epoch');
 /** Each account earns `k × UNIT` from payment k (1-based): net = ACCOUNTS × k × UNIT, split exactly. */
 const UNIT = 10n ** 12n;
 
@@ -113,9 +122,25 @@ function inChild(part: Part, setup: Setup): Promise<Record<string, unknown>> {
   });
 }
 
-/** The fixture: datasets, owners, one run over all of them, payments 1..4 allocated, payment 5 pending. */
+/**
+ * The fixture: datasets, owners, one run over all of them, payments 1..4 allocated (1..5 without the
+ * allocate part), the last pending. Set-based SQL with the foreign-key triggers off (every row it writes
+ * references rows it wrote before): 1,000,000 accounts in minutes, not tens of minutes.
+ */
 async function fixture(databaseUrl: string, c: Client, deployment: UpstreamDeployment): Promise<void> {
-  await insertDatasetsBulk(databaseUrl, ACCOUNTS, '0x' + 'ee'.repeat(20), 'bench-epoch');
+  await c.query(`ALTER DATABASE upstream SET session_replication_role = replica`);
+  try {
+    await insertDatasetsBulk(databaseUrl, ACCOUNTS, '0x' + 'ee'.repeat(20), 'bench-epoch');
+    await c.query(`SET session_replication_role = replica`);
+    await ledgerFixture(c, deployment);
+  } finally {
+    await c.query(`ALTER DATABASE upstream RESET session_replication_role`);
+    await c.query(`RESET session_replication_role`);
+  }
+  await c.query('ANALYZE');
+}
+
+async function ledgerFixture(c: Client, deployment: UpstreamDeployment): Promise<void> {
   // One owner per dataset: account i (1-based, by content root order).
   await c.query(
     `UPDATE dataset_owners o SET account = '0x' || lpad(to_hex(x.i), 40, '0')
@@ -140,6 +165,7 @@ async function fixture(databaseUrl: string, c: Client, deployment: UpstreamDeplo
     [run.id],
   );
   const token = deployment.contracts.PaymentToken!.toLowerCase();
+  const allocated: { id: string; k: number }[] = [];
   for (let k = 1; k <= PAYMENTS; k++) {
     const net = (BigInt(ACCOUNTS) * BigInt(k) * UNIT).toString();
     const tag = `payment-${k}`;
@@ -154,20 +180,35 @@ async function fixture(databaseUrl: string, c: Client, deployment: UpstreamDeplo
        SELECT ev.id, $3, $4, $5, $6, 0, $6, ev.tx_hash, 0, 1, now() FROM ev RETURNING id`,
       [tag, deployment.contracts.RoyaltySplitter.toLowerCase(), run.run_id, token, lab, net],
     );
-    if (k === PAYMENTS) break; // left for LedgerService
-    await c.query(
-      `INSERT INTO ledger_entries (payment_id, dataset_id, account, token, amount)
-       SELECT $1, o.dataset_id, o.account, $2, $3 FROM run_entries re JOIN dataset_owners o ON o.dataset_id = re.dataset_id
-       WHERE re.run_id = $4`,
-      [payment.id, token, (BigInt(k) * UNIT).toString(), run.id],
-    );
+    if (k < PAYMENTS || !PARTS.has('allocate')) allocated.push({ id: payment.id, k });
+  }
+  // Every allocated payment's rows in one statement; the ledger's two indexes are built once afterwards
+  // (millions of rows inserted into them one by one, in random account order, took most of the fixture).
+  await c.query(`ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_pkey`);
+  await c.query(`DROP INDEX ledger_entries_account_idx`);
+  await c.query(
+    `INSERT INTO ledger_entries (payment_id, dataset_id, account, token, amount)
+     SELECT p.id, o.dataset_id, o.account, $1, p.k * $2::numeric
+     FROM unnest($3::bigint[], $4::int[]) AS p(id, k)
+     CROSS JOIN run_entries re JOIN dataset_owners o ON o.dataset_id = re.dataset_id
+     WHERE re.run_id = $5`,
+    [token, UNIT.toString(), allocated.map((p) => p.id), allocated.map((p) => p.k), run.id],
+  );
+  await c.query(`SET maintenance_work_mem = '512MB'`);
+  await c.query(`ALTER TABLE ledger_entries ADD PRIMARY KEY (payment_id, dataset_id, account)`);
+  await c.query(`CREATE INDEX ledger_entries_account_idx ON ledger_entries (account, token)`);
+  for (const payment of allocated)
     await c.query(
       `UPDATE royalty_payments SET allocation_seq = nextval('royalty_allocation_seq'), source = 'run', training_run_id = $2,
               allocated_at = now() WHERE id = $1`,
       [payment.id, run.id],
     );
-  }
-  await c.query('ANALYZE');
+}
+
+/** The last `bench/results/epoch.json`, for the figures of parts and sizes this run does not measure. */
+function lastResult(): Record<string, unknown> {
+  const file = join(RESULTS_DIR, 'epoch.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
 }
 
 /** Runs `upstream verify-epoch` as a user would, under /usr/bin/time for its wall time and peak RSS. */
@@ -235,10 +276,12 @@ async function main(): Promise<void> {
     await c.connect();
     let started = performance.now();
     await fixture(databaseUrl, c, chain.deployment);
-    log(`fixture: ${ACCOUNTS} accounts, ${PAYMENTS - 1} allocated payments in ${seconds(started).toFixed(1)} s`);
+    log(
+      `fixture: ${ACCOUNTS} accounts, ${PARTS.has('allocate') ? PAYMENTS - 1 : PAYMENTS} allocated payments in ${seconds(started).toFixed(1)} s`,
+    );
 
-    const allocate = await inChild('allocate', setup);
-    log(`allocate: ${JSON.stringify(allocate)}`);
+    const allocate = PARTS.has('allocate') ? await inChild('allocate', setup) : undefined;
+    if (allocate) log(`allocate: ${JSON.stringify(allocate)}`);
     const {
       rows: [{ n: ledgerRows }],
     } = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_entries`);
@@ -249,9 +292,10 @@ async function main(): Promise<void> {
       `SELECT count(*) FROM (SELECT token, account, SUM(amount) FROM ledger_entries GROUP BY token, account) x`,
     );
     const baselineSeconds = seconds(started);
+    log(`baseline: ${baselineSeconds.toFixed(1)} s over ${ledgerRows} ledger rows`);
 
-    const epoch = await inChild('epoch', setup);
-    log(`epoch: ${JSON.stringify(epoch)}`);
+    const epoch = PARTS.has('epoch') ? await inChild('epoch', setup) : undefined;
+    if (epoch) log(`epoch: ${JSON.stringify(epoch)}`);
     const {
       rows: [storage],
     } = await c.query<{ bytes: string; rows: number }>(
@@ -264,56 +308,85 @@ async function main(): Promise<void> {
     );
     await c.end();
 
-    const app = await startApp(setup);
-    await app.listen(0, '127.0.0.1');
-    const address = app.getHttpServer().address();
-    const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     let verify;
-    try {
-      verify = await verifyEpoch(apiUrl, chain.rpcUrl, 1);
-    } finally {
-      await app.close();
+    if (PARTS.has('verify')) {
+      const app = await startApp(setup);
+      await app.listen(0, '127.0.0.1');
+      const address = app.getHttpServer().address();
+      const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      try {
+        verify = await verifyEpoch(apiUrl, chain.rpcUrl, 1);
+      } finally {
+        await app.close();
+      }
+      log(`verify-epoch: ${verify.seconds} s, ${verify.peakRssMiB} MiB`);
     }
-    log(`verify-epoch: ${verify.seconds} s, ${verify.peakRssMiB} MiB`);
-    const report = verify.report;
-
-    writeBenchResult('epoch', {
-      machine: { node: process.version, loadAverage: loadavg().map(round) },
-      accounts: ACCOUNTS,
-      ledgerRows,
-      payments: PAYMENTS,
-      baseline: {
-        what: 'SELECT SUM(amount) … GROUP BY token, account over the ledger',
-        seconds: round(baselineSeconds),
-      },
-      epoch1M: {
+    const report = verify?.report;
+    const previous = lastResult();
+    const figures = {
+      epoch1M: epoch && {
         seconds: round(epoch.seconds as number),
         ratioToBaseline: round((epoch.seconds as number) / baselineSeconds),
         peakRssMiB: epoch.peakRssMiB,
         idleRssMiB: epoch.idleRssMiB,
         epoch: epoch.epoch,
       },
-      verifyEpoch1M: {
-        seconds: verify.seconds,
-        ratioToBaseline: round(verify.seconds / baselineSeconds),
-        peakRssMiB: verify.peakRssMiB,
-        rebuiltRoot: report.rebuiltRoot,
-        chainRoot: report.chainRoot,
-        rootsMatch: report.rebuiltRoot !== undefined && report.rebuiltRoot === report.chainRoot,
-        leaves: report.leaves,
-        ...(report.rebuiltRoot === undefined ? { failure: report } : {}),
+      verifyEpoch1M: verify &&
+        report && {
+          seconds: verify.seconds,
+          ratioToBaseline: round(verify.seconds / baselineSeconds),
+          peakRssMiB: verify.peakRssMiB,
+          rebuiltRoot: report.rebuiltRoot,
+          chainRoot: report.chainRoot,
+          rootsMatch: report.rebuiltRoot !== undefined && report.rebuiltRoot === report.chainRoot,
+          leaves: report.leaves,
+          ...(report.rebuiltRoot === undefined ? { failure: report } : {}),
+        },
+      allocate1M: allocate
+        ? {
+            seconds: round(allocate.seconds as number),
+            ratioToBaseline: round((allocate.seconds as number) / baselineSeconds),
+            peakRssMiB: allocate.peakRssMiB,
+            idleRssMiB: allocate.idleRssMiB,
+            entries: ACCOUNTS,
+          }
+        : { ...(previous.allocate1M as object), keptFromLastRun: true },
+    };
+    const machine = { node: process.version, loadAverage: loadavg().map(round) };
+    const trend = (previous.trend ?? {}) as Record<string, unknown>;
+    trend[String(ACCOUNTS)] = {
+      machine,
+      parts: [...PARTS],
+      ledgerRows,
+      baselineSeconds: round(baselineSeconds),
+      ...(figures.epoch1M && {
+        epochSeconds: figures.epoch1M.seconds,
+        epochRatioToBaseline: figures.epoch1M.ratioToBaseline,
+        epochPeakRssMiB: figures.epoch1M.peakRssMiB,
+      }),
+      ...(figures.verifyEpoch1M && {
+        verifySeconds: figures.verifyEpoch1M.seconds,
+        verifyPeakRssMiB: figures.verifyEpoch1M.peakRssMiB,
+        rootsMatch: figures.verifyEpoch1M.rootsMatch,
+      }),
+    };
+
+    writeBenchResult('epoch', {
+      machine,
+      accounts: ACCOUNTS,
+      ledgerRows,
+      payments: PAYMENTS,
+      parts: [...PARTS],
+      baseline: {
+        what: 'SELECT SUM(amount) … GROUP BY token, account over the ledger',
+        seconds: round(baselineSeconds),
       },
-      allocate1M: {
-        seconds: round(allocate.seconds as number),
-        ratioToBaseline: round((allocate.seconds as number) / baselineSeconds),
-        peakRssMiB: allocate.peakRssMiB,
-        idleRssMiB: allocate.idleRssMiB,
-        entries: ACCOUNTS,
-      },
+      ...figures,
       epochStorageBytesPerChangedBalance: Math.round(Number(storage.bytes) / changed),
       epochBalanceRowsStored: storage.rows,
       changedBalances: changed,
       targets: { epoch1MSecondsMax: 60, epoch1MPeakRssMiBMax: 1024, allocate1MPeakRssMiBMax: 600 },
+      trend,
     });
   } catch (error) {
     log(`failed: ${(error as Error).stack ?? String(error)}`);
