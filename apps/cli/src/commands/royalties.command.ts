@@ -12,12 +12,12 @@ import {
 // What rebuildEpoch reads; the API's EpochInputs (@upstream/api-contract) is assignable to it.
 import {
   CumulativeSums,
+  epochDataHash,
+  EpochLeafStream,
   rebuildEpoch,
-  rebuildFromBalances,
   type EpochInputs,
   type PublicDataset,
   type PublicPayment,
-  type RebuiltEpoch,
 } from '@upstream/royalties';
 import { ApiClient, globalOptions, loadSigner, output } from '../cli-context';
 
@@ -253,7 +253,8 @@ export type EpochHeader = Omit<EpochInputs, 'payments' | 'datasets'> & { root: s
  * hash with the same rules the server uses, and compares them with the epoch's RootProposed event.
  */
 export async function verifyEpoch(provider: JsonRpcProvider, inputs: EpochInputs): Promise<VerifyReport> {
-  return compareWithChain(provider, inputs, inputs.payments, await rebuildEpoch(inputs));
+  const rebuilt = await rebuildEpoch(inputs);
+  return compareWithChain(provider, inputs, inputs.payments, { ...rebuilt, leaves: rebuilt.balances.length });
 }
 
 /**
@@ -302,8 +303,16 @@ export async function verifyEpochLines(
   settle();
   if (payments.length !== header.payments)
     throw new Error(`inputs: the header announced ${header.payments} payments, ${payments.length} followed`);
-  const balances = (sums ?? new CumulativeSums(datasets, header.disputes ?? [])).balances();
-  return compareWithChain(provider, header, payments, await rebuildFromBalances(header, balances, payments));
+  // The leaves go straight from the sums into the tree's leaf hashes: no list of every balance is built.
+  const leaves = await EpochLeafStream.create(header.chainId, header.splitter.toLowerCase(), header.votes);
+  for (const balance of (sums ?? new CumulativeSums(datasets, header.disputes ?? [])).balancesByAccount())
+    leaves.add(balance);
+  leaves.end();
+  return compareWithChain(provider, header, payments, {
+    root: leaves.root(),
+    dataHash: epochDataHash(header.chainId, header.splitter, header.epoch, payments),
+    leaves: leaves.length,
+  });
 }
 
 /** The payments against their RunPaid logs, and the rebuilt root and data hash against RootProposed. */
@@ -311,7 +320,7 @@ async function compareWithChain(
   provider: JsonRpcProvider,
   inputs: Pick<EpochInputs, 'epoch' | 'chainId' | 'splitter'>,
   payments: readonly Omit<PublicPayment, 'entries'>[],
-  rebuilt: RebuiltEpoch,
+  rebuilt: { root: string; dataHash: string; leaves: number },
 ): Promise<VerifyReport> {
   const problems: string[] = [];
   const network = await provider.getNetwork();
@@ -379,7 +388,7 @@ async function compareWithChain(
     rebuiltRoot: rebuilt.root,
     chainRoot,
     dataHashMatches,
-    leaves: rebuilt.balances.length,
+    leaves: rebuilt.leaves,
     payments: payments.length,
     paymentProblems: problems,
   };
