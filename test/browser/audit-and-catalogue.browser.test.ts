@@ -5,6 +5,7 @@ import { artifacts } from '@upstream/chain';
 import { startTestApp, type TestApp } from '../support/app';
 import { checkPage, launchChromium, overflowsHorizontally } from '../support/browser';
 import { insertDatasetsBulk } from '../support/catalogue-fixtures';
+import { openDisputeWith } from '../support/chain';
 import { RoyaltyFixtures, type FixtureDataset } from '../support/royalty-fixtures';
 
 // The read-only web app in Chromium, without a wallet, against the real service: the catalogue with
@@ -52,20 +53,14 @@ describe('web app, read-only: catalogue, dataset page, audit (Chromium)', () => 
     await t.tick();
     await t.tick();
     // Someone disputes the captioned photographs (after epoch 1 is settled): its page shows the dispute.
-    const disputer = t.chain.wallet(5);
-    const bonds = t.chain.deployment.contracts.DisputeBonds!;
-    await (await new Contract(tokenAddress, artifacts.LocalToken.abi, disputer).approve(bonds, 10_000_000n)).wait();
-    await (
-      await new Contract(bonds, artifacts.DisputeBonds.abi, disputer).open({
-        datasetId: derived.contentRoot,
-        label: 1,
-        evidenceHash: `0x${'ab'.repeat(32)}`,
-        evidenceUri: 'https://evidence.example/harbour',
-        claimedOwners: [addr(5)],
-        token: tokenAddress,
-        bond: 10_000_000n,
-      })
-    ).wait();
+    await openDisputeWith(t.chain.deployment, t.chain.wallet(5), {
+      datasetId: derived.contentRoot,
+      label: 1,
+      evidenceHash: `0x${'ab'.repeat(32)}`,
+      evidenceUri: 'https://evidence.example/harbour',
+      claimedOwners: [addr(5)],
+      bond: 10_000_000n,
+    });
     await t.tick();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();

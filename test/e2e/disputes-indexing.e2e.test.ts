@@ -4,6 +4,7 @@ import { artifacts, LocalChain } from '@upstream/chain';
 import { DisputesRepository } from '../../apps/api/src/disputes/disputes.repository';
 import { ChainSyncService } from '../../apps/api/src/worker/chain-sync.service';
 import { startTestApp, type TestApp } from '../support/app';
+import { openDisputeWith } from '../support/chain';
 import { RoyaltyFixtures } from '../support/royalty-fixtures';
 
 describe('disputes: the indexer follows DisputeBonds into the database, and a rollback takes them back', () => {
@@ -27,21 +28,15 @@ describe('disputes: the indexer follows DisputeBonds into the database, and a ro
   const fromBonds = (receipt: ethers.TransactionReceipt) =>
     receipt.logs.filter((l) => l.address === t.chain.deployment.contracts.DisputeBonds).at(0)!;
 
-  async function open(bond: bigint): Promise<ethers.TransactionReceipt> {
-    const disputer = new Wallet(t.chain.privateKey(disputerIndex), t.chain.provider);
-    const { PaymentToken, DisputeBonds } = t.chain.deployment.contracts;
-    await (await new Contract(PaymentToken!, artifacts.LocalToken.abi, disputer).approve(DisputeBonds!, bond)).wait();
-    const tx = await bondsAs(disputerIndex).getFunction('open')({
+  const open = (bond: bigint) =>
+    openDisputeWith(t.chain.deployment, new Wallet(t.chain.privateKey(disputerIndex), t.chain.provider), {
       datasetId: dataset,
       label: 1,
       evidenceHash: ethers.id('evidence'),
       evidenceUri: 'ipfs://evidence',
       claimedOwners: [rightful],
-      token: PaymentToken,
       bond,
     });
-    return (await tx.wait())!;
-  }
 
   beforeAll(async () => {
     // The test chain names a dev account as an arbiter beside the timelock (a multisig would be one in production).

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { Contract, Wallet, ethers } from 'ethers';
 import type TestAgent from 'supertest/lib/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildContentTree, type UpstreamDomain } from '@upstream/provenance';
+import type { UpstreamDomain } from '@upstream/provenance';
 import { artifacts, LocalChain } from '@upstream/chain';
-import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { ChainSyncService } from '../../apps/api/src/worker/chain-sync.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { signLicense, signRunManifest } from '../support/catalogue-fixtures';
+import { openDisputeWith } from '../support/chain';
 import { CLI_BUILT, runCli } from '../support/cli';
+import { registerFiles } from '../support/registration';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -49,24 +50,8 @@ describe('disputes: opened with a bond on-chain, shown by the routes; upheld, th
   const catalogueIds = async (query = '') =>
     ((await t.http.get(`/datasets?limit=500${query}`).expect(200)).body.items as { id: string }[]).map((d) => d.id);
 
-  async function register(who: Wallet, files: Record<string, Buffer>, extra: object = {}): Promise<Registered> {
-    const http = await t.as(who);
-    for (const bytes of Object.values(files))
-      await http.put('/blobs').set('content-type', 'application/octet-stream').send(bytes).expect(200);
-    const tree = await buildContentTree(
-      Object.entries(files).map(([path, bytes]) => ({ path, size: BigInt(bytes.length), sha256: sha256(bytes) })),
-    );
-    const body = await signRegistration(who, {
-      entries: [...tree.entries],
-      contentRoot: tree.root,
-      title: `dataset of ${who.address.slice(0, 8)}`,
-      domain,
-      ...extra,
-    });
-    const res = await http.post('/datasets').send(body);
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return res.body as Registered;
-  }
+  const register = (who: Wallet, files: Record<string, Buffer>, extra: object = {}) =>
+    registerFiles(t, domain, who, files, extra);
 
   async function license(who: Wallet, d: Registered) {
     const { termsHash } = (await detail(d)).license;
@@ -78,21 +63,15 @@ describe('disputes: opened with a bond on-chain, shown by the routes; upheld, th
     return asLab.post('/runs').send({ ...manifest.body, entries: [{ datasetId: d.contentRoot, weight: '7' }] });
   }
 
-  async function openDispute(d: Registered): Promise<ethers.TransactionReceipt> {
-    const wallet = new Wallet(t.chain.privateKey(disputerIndex), t.chain.provider);
-    const { PaymentToken, DisputeBonds } = t.chain.deployment.contracts;
-    await (await new Contract(PaymentToken!, artifacts.LocalToken.abi, wallet).approve(DisputeBonds!, bond)).wait();
-    const tx = await bondsAs(disputerIndex).getFunction('open')({
+  const openDispute = (d: Registered) =>
+    openDisputeWith(t.chain.deployment, new Wallet(t.chain.privateKey(disputerIndex), t.chain.provider), {
       datasetId: d.contentRoot,
       label: 0,
       evidenceHash: '0x' + sha256(Buffer.from('the original, registered in 2025')),
       evidenceUri: 'https://evidence.example/original',
       claimedOwners: [disputer],
-      token: PaymentToken,
       bond,
     });
-    return (await tx.wait())!;
-  }
 
   beforeAll(async () => {
     if (!CLI_BUILT) throw new Error('the CLI is not built: run `npm run build` (npm test does)');

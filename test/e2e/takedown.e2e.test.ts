@@ -7,7 +7,6 @@ import { Contract, Wallet } from 'ethers';
 import type TestAgent from 'supertest/lib/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildContentTree,
   licensingChangeTypedData,
   takedownTypedData,
   verifyBatchAnchorProof,
@@ -15,10 +14,10 @@ import {
 } from '@upstream/provenance';
 import { artifacts } from '@upstream/chain';
 import { AnchoringService } from '../../apps/api/src/anchoring/anchoring.service';
-import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { startTestApp, type TestApp } from '../support/app';
 import { signLicense, signRunManifest } from '../support/catalogue-fixtures';
 import { CLI_BUILT, runCli } from '../support/cli';
+import { registerFiles } from '../support/registration';
 import { withClient } from '../support/pg-client';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -53,24 +52,8 @@ describe('takedown: an owner withdraws a dataset version; runs that used it keep
     [alice, lab, carol, dave] = [3, 4, 5, 6].map((i) => new Wallet(t.chain.privateKey(i)));
     asLab = await t.as(lab);
 
-    register = async function (who: Wallet, files: Record<string, Buffer>, extra: object = {}) {
-      const http = await t.as(who);
-      for (const bytes of Object.values(files))
-        await http.put('/blobs').set('content-type', 'application/octet-stream').send(bytes).expect(200);
-      const tree = await buildContentTree(
-        Object.entries(files).map(([path, bytes]) => ({ path, size: BigInt(bytes.length), sha256: sha256(bytes) })),
-      );
-      const body = await signRegistration(who, {
-        entries: [...tree.entries],
-        contentRoot: tree.root,
-        title: `dataset of ${who.address.slice(0, 8)}`,
-        domain,
-        ...extra,
-      });
-      const res = await http.post('/datasets').send(body);
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      return res.body as { id: string; contentRoot: string };
-    };
+    register = (who: Wallet, files: Record<string, Buffer>, extra: object = {}) =>
+      registerFiles(t, domain, who, files, extra);
 
     // Alice's licensed dataset; the lab licenses it, downloads a file, gets a signed URL and trains on it.
     dataset = await register(

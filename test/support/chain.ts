@@ -1,4 +1,4 @@
-import { Contract, JsonRpcProvider, NonceManager, Wallet, type ContractRunner } from 'ethers';
+import { Contract, JsonRpcProvider, NonceManager, Wallet, type ContractRunner, type TransactionReceipt } from 'ethers';
 import { artifacts, LocalChain, deployUpstream, type DeployOptions, type UpstreamDeployment } from '@upstream/chain';
 import { freePort } from './ports';
 
@@ -60,4 +60,28 @@ export async function payRunWith(
   await (
     await new Contract(RoyaltySplitter, artifacts.RoyaltySplitter.abi, payer).payRun(runId, PaymentToken!, amount)
   ).wait();
+}
+
+/** What `openDisputeWith` states; the bond is in the local payment token. */
+export interface DisputeOpening {
+  datasetId: string;
+  label: number;
+  evidenceHash: string;
+  evidenceUri: string;
+  claimedOwners: string[];
+  bond: bigint;
+}
+
+/** A disputer opening a dispute with a bond in the local payment token: approve, then DisputeBonds.open, each mined. */
+export async function openDisputeWith(
+  deployment: UpstreamDeployment,
+  disputer: ContractRunner,
+  request: DisputeOpening,
+): Promise<TransactionReceipt> {
+  const { PaymentToken, DisputeBonds } = deployment.contracts;
+  await (
+    await new Contract(PaymentToken!, artifacts.LocalToken.abi, disputer).approve(DisputeBonds!, request.bond)
+  ).wait();
+  const bonds = new Contract(DisputeBonds!, artifacts.DisputeBonds.abi, disputer);
+  return (await (await bonds.getFunction('open')({ ...request, token: PaymentToken })).wait())!;
 }
