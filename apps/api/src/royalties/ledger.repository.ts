@@ -37,7 +37,8 @@ const INSERT_CHUNK = 50_000;
 
 /**
  * Owners and parents (by content root) of the datasets that runs ($1) and licenses ($2) use, of the
- * datasets named by uuid ($3: disputed datasets whose bond is paid) and of every ancestor, in one recursive query (UNION stops at datasets already reached).
+ * datasets named by uuid ($3: disputed datasets whose bond is paid) and of every ancestor, in one
+ * recursive query (UNION stops at datasets already reached).
  */
 export const LINEAGE_SQL = `WITH RECURSIVE reach(id) AS (
            SELECT dataset_id FROM run_entries WHERE run_id = ANY($1::uuid[])
