@@ -169,16 +169,17 @@ export class DisputesRepository extends SqlRepository {
   }
 
   /**
-   * The disputes of these datasets (content roots) as indexed so far, with their resolutions, each with the
-   * contract that holds it: what decides a payment's shares now. One query; none for most payments.
+   * The disputes as indexed so far (of these datasets by content root, or all), with their resolutions, each
+   * with the contract that holds it: what decides a payment's shares now. Disputes are few (each takes a
+   * bond), so a payment reads them all in one query rather than send its datasets (a million, at most).
    */
-  async forDatasets(contentRoots: readonly string[]): Promise<(PublicDispute & { contract: Address })[]> {
+  async current(contentRoots?: readonly string[]): Promise<(PublicDispute & { contract: Address })[]> {
     const rows = await this.db.query<DisputeRuleRow[]>(
       `${RULE_SELECT}
        LEFT JOIN dispute_resolutions r ON r.contract = d.contract AND r.dispute_id = d.dispute_id
-       WHERE d.content_root = ANY($1::text[])
+       WHERE $1::text[] IS NULL OR d.content_root = ANY($1::text[])
        ORDER BY d.block_number, d.log_index`,
-      [contentRoots],
+      [contentRoots ?? null],
     );
     return rows.map((r) => ({ ...publicDispute(r), contract: r.contract }));
   }

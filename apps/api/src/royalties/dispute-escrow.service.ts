@@ -28,11 +28,11 @@ export class DisputeEscrowService implements OnModuleInit {
 
   /**
    * One payment's shares (from `allocatePayment`) as the dispute rule pays them now: holds the shares of
-   * datasets under an open dispute and returns those to write to the ledger. One query when no dataset
-   * of the payment was ever disputed.
+   * datasets under an open dispute and returns those to write to the ledger. One query (the disputes)
+   * when no dataset of the payment was ever disputed.
    */
   async paidShares(em: EntityManager, payment: PaymentRow, shares: Share[], uuidOf: Map<string, string>) {
-    const disputes = await this.disputes.in(em).forDatasets([...new Set(shares.map((s) => s.datasetId))]);
+    const disputes = (await this.disputes.in(em).current()).filter((d) => uuidOf.has(d.datasetId));
     if (disputes.length === 0) return shares;
     const at = await this.escrow.in(em).paymentPosition(payment.id);
     const { paid, escrow } = applyDisputes(shares, at, new DisputeBook(disputes));
@@ -61,7 +61,7 @@ export class DisputeEscrowService implements OnModuleInit {
     const contract = event.address;
     const held = await this.escrow.in(em).held(contract, event.args.disputeId);
     if (held.length === 0) return;
-    const disputes = await this.disputes.in(em).forDatasets([...new Set(held.map((h) => h.content_root))]);
+    const disputes = await this.disputes.in(em).current([...new Set(held.map((h) => h.content_root))]);
     const book = new DisputeBook(disputes);
     const contractOf = new Map(disputes.map((d) => [d.disputeId, d.contract]));
     await this.escrow.in(em).release(contract, event.args.disputeId, event.id);
