@@ -2,7 +2,9 @@
 // derived from another, one co-owned), a lab licenses them, records a signed training run and
 // pays it; the epoch settles on-chain (time warped past the root delay); contributors claim;
 // and it prints who got what, exact to the unit. On the way, the lab is refused a licensed
-// dataset's bytes, licenses it, then downloads it and verifies every file and the content root. Starts the built service on a throwaway
+// dataset's bytes, licenses it, then downloads it and verifies every file and the content root. At the end, contributors
+// vote a fee change, and a dispute holds a dataset's royalties in escrow until an arbiter upholds it and the rightful
+// owner claims them (verify-epoch says MATCH throughout). Starts the built service on a throwaway
 // DATA_DIR, or uses a running one: DEMO_API=http://127.0.0.1:3000 DEMO_RPC=http://127.0.0.1:8545.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +12,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Contract, JsonRpcProvider, NonceManager, Wallet, formatEther, hexlify } from 'ethers';
+import { Contract, JsonRpcProvider, NonceManager, Wallet, ethers, formatEther, hexlify } from 'ethers';
 import { LocalChain, artifacts } from '@upstream/chain';
 import { signInWith } from '../apps/cli/src/auth/authenticator';
 import {
@@ -170,52 +172,25 @@ async function settleEpochAfter(
 }
 
 /**
- * The demo's end: governance held by the people who take part. The lab pays a larger run, so the
- * contributors' claims mint them enough votes to meet the quorum beside the founding allocation; they
- * delegate to Ada, who proposes a 3 % fee from the CLI and votes it through; anyone queues it, and
- * after the timelock's delay executes it; the next payment pays 3 %, and verify-epoch still says MATCH.
+ * Ada proposes (`governance propose` with `proposeArgs`) and votes it through with the votes delegated to her;
+ * Dee queues it and, after the timelock's delay, executes it. Prints the proposal as executed.
  */
-async function contributorsChangeTheFee(story: {
-  base: string;
-  rpc: string;
-  provider: JsonRpcProvider;
-  splitter: Contract;
-  people: Record<string, Wallet>;
-  lab: NonceManager;
-  run: { id: string; runId: string };
-  epoch: number;
-}): Promise<void> {
-  const { base, rpc, provider, splitter, people, lab, run } = story;
+async function passProposal(
+  story: { base: string; rpc: string; provider: JsonRpcProvider; people: Record<string, Wallet> },
+  proposeArgs: string[],
+): Promise<{ timelockDelaySeconds: string }> {
+  const { base, rpc, provider, people } = story;
   const gov = (args: string[], who: Wallet) => cli(base, ['governance', ...args, '--rpc', rpc], who.privateKey);
   const mine = (blocks: number) => provider.send('anvil_mine', [`0x${blocks.toString(16)}`]);
   const ada = people.Ada;
-  console.log('\ngovernance: contributors change the protocol fee');
-
-  const larger = await payRun(base, lab, run, 10_000_000_000n); // 10,000 tUSD: the royalties of a longer run
-  console.log(`  the lab pays ${larger.amount} for a longer run: fee ${larger.fee}, ${larger.net} to the data`);
-  const epoch = await settleEpochAfter(base, provider, splitter, story.epoch);
-  for (const [name, who] of Object.entries(people)) {
-    const claimed = JSON.parse(cli(base, ['--json', 'claim', '--rpc', rpc], who.privateKey)) as { votesMinted: string };
-    console.log(
-      `  ${name.padEnd(4)} claims epoch ${epoch}: ${formatEther(claimed.votesMinted)} votes minted with the royalties`,
-    );
-  }
-  gov(['delegate'], ada);
-  for (const name of ['Ben', 'Cy', 'Dee']) gov(['delegate', ada.address], people[name]);
-  const power = await api<{ votes: string }>(base, `/accounts/${ada.address}/votes`);
-  console.log(
-    `  Ben, Cy and Dee delegate to Ada, who delegates to herself: she votes with ${formatEther(power.votes)}`,
-  );
-
   const { id } = JSON.parse(
-    cli(
-      base,
-      ['--json', 'governance', 'propose', '--fee-bps', '300', '--description', 'Protocol fee to 3 %', '--rpc', rpc],
-      ada.privateKey,
-    ),
+    cli(base, ['--json', 'governance', 'propose', ...proposeArgs, '--rpc', rpc], ada.privateKey),
   ) as { id: string };
   await until('the indexer to record the proposal', async () =>
-    fetch(new URL(`/governance/proposals/${id}`, base)).then((r) => (r.ok ? true : undefined)),
+    api(base, `/governance/proposals/${id}`).then(
+      () => true,
+      () => undefined,
+    ),
   );
   const info = await api<{ votingDelayBlocks: string; votingPeriodBlocks: string; timelockDelaySeconds: string }>(
     base,
@@ -240,6 +215,47 @@ async function contributorsChangeTheFee(story: {
       .map((l) => `  ${l}`)
       .join('\n'),
   );
+  return info;
+}
+
+/**
+ * The demo's end: governance held by the people who take part. The lab pays a larger run, so the
+ * contributors' claims mint them enough votes to meet the quorum beside the founding allocation; they
+ * delegate to Ada, who proposes a 3 % fee from the CLI and votes it through; anyone queues it, and
+ * after the timelock's delay executes it; the next payment pays 3 %, and verify-epoch still says MATCH.
+ */
+async function contributorsChangeTheFee(story: {
+  base: string;
+  rpc: string;
+  provider: JsonRpcProvider;
+  splitter: Contract;
+  people: Record<string, Wallet>;
+  lab: NonceManager;
+  run: { id: string; runId: string };
+  epoch: number;
+}): Promise<number> {
+  const { base, rpc, provider, splitter, people, lab, run } = story;
+  const gov = (args: string[], who: Wallet) => cli(base, ['governance', ...args, '--rpc', rpc], who.privateKey);
+  const ada = people.Ada;
+  console.log('\ngovernance: contributors change the protocol fee');
+
+  const larger = await payRun(base, lab, run, 10_000_000_000n); // 10,000 tUSD: the royalties of a longer run
+  console.log(`  the lab pays ${larger.amount} for a longer run: fee ${larger.fee}, ${larger.net} to the data`);
+  const epoch = await settleEpochAfter(base, provider, splitter, story.epoch);
+  for (const [name, who] of Object.entries(people)) {
+    const claimed = JSON.parse(cli(base, ['--json', 'claim', '--rpc', rpc], who.privateKey)) as { votesMinted: string };
+    console.log(
+      `  ${name.padEnd(4)} claims epoch ${epoch}: ${formatEther(claimed.votesMinted)} votes minted with the royalties`,
+    );
+  }
+  gov(['delegate'], ada);
+  for (const name of ['Ben', 'Cy', 'Dee']) gov(['delegate', ada.address], people[name]);
+  const power = await api<{ votes: string }>(base, `/accounts/${ada.address}/votes`);
+  console.log(
+    `  Ben, Cy and Dee delegate to Ada, who delegates to herself: she votes with ${formatEther(power.votes)}`,
+  );
+
+  const info = await passProposal(story, ['--fee-bps', '300', '--description', 'Protocol fee to 3 %']);
   console.log(
     `  queued, and executed after the timelock's ${info.timelockDelaySeconds} s: the fee is now ${await splitter.feeBps()} bps`,
   );
@@ -249,9 +265,89 @@ async function contributorsChangeTheFee(story: {
   if (BigInt(next.fee) * 100n !== BigInt(next.amount) * 3n)
     throw new Error('the next payment does not pay the new fee');
   const after = await settleEpochAfter(base, provider, splitter, epoch);
-  const verified = cli(base, ['verify-epoch', String(after), '--rpc', rpc]).trimEnd();
+  verifyMatches(base, rpc, after);
+  return after;
+}
+
+/** `upstream verify-epoch`, printed; the demo stops unless it says MATCH. */
+function verifyMatches(base: string, rpc: string, epoch: number): void {
+  const verified = cli(base, ['verify-epoch', String(epoch), '--rpc', rpc]).trimEnd();
   console.log(verified);
-  if (!verified.includes(': MATCH')) throw new Error(`verify-epoch ${after} does not say MATCH`);
+  if (!verified.includes(': MATCH')) throw new Error(`verify-epoch ${epoch} does not say MATCH`);
+}
+
+/**
+ * A dispute: Eve, who says Dialogues is hers, opens a dispute against it with a bond on DisputeBonds;
+ * the next payment's share of Dialogues' owner is held in escrow (verify-epoch: MATCH); governance makes
+ * Gil an arbiter, who upholds the dispute naming Eve; the escrow is released to her, the next epoch
+ * settles it (MATCH) and she claims it on chain.
+ */
+async function aDisputeIsUpheld(story: {
+  base: string;
+  rpc: string;
+  provider: JsonRpcProvider;
+  splitter: Contract;
+  people: Record<string, Wallet>;
+  lab: NonceManager;
+  run: { id: string; runId: string };
+  epoch: number;
+  dataset: string;
+  paymentToken: string;
+}): Promise<void> {
+  const { base, rpc, provider, splitter, people, lab, run, dataset, paymentToken } = story;
+  const eve = new Wallet(key(9), provider);
+  const gil = new Wallet(key(8), provider);
+  const { disputeBonds } = await api<{ disputeBonds: string | null }>(base, '/governance');
+  if (!disputeBonds) throw new Error('the deployment has no DisputeBonds');
+  const bonds = (who: Wallet) => new Contract(disputeBonds, artifacts.DisputeBonds.abi, who);
+  const escrowOf = async (account: string) =>
+    (await api<{ escrow: { disputeId: string; amount: string }[] }>(base, `/contributors/${account}/balances`)).escrow;
+  console.log(`\na dispute: Eve ${eve.address} says Dialogues is hers`);
+
+  const bond = 10_000_000n; // 10 tUSD, the local minimum
+  await (await new Contract(paymentToken, artifacts.LocalToken.abi, eve).approve(disputeBonds, bond)).wait();
+  await (
+    await bonds(eve).getFunction('open')({
+      datasetId: dataset,
+      label: 1, // INFRINGEMENT
+      evidenceHash: ethers.id('the original recordings of these dialogues'),
+      evidenceUri: 'https://example.org/evidence/dialogues',
+      claimedOwners: [eve.address],
+      token: paymentToken,
+      bond,
+    })
+  ).wait();
+  const disputeId = String(await bonds(eve).disputeCount());
+  console.log(`  Eve opens dispute ${disputeId} (INFRINGEMENT) with a bond of ${bond}`);
+
+  const paid = await payRun(base, lab, run, 100_000_000n);
+  const [held] = await until('the payment to be held in escrow', async () => {
+    const escrow = await escrowOf(people.Dee.address);
+    return escrow.length > 0 ? escrow : undefined;
+  });
+  console.log(
+    `  the lab pays ${paid.amount}: Dee's share of it, ${held.amount}, is held in escrow for dispute ${held.disputeId}; the rest flows`,
+  );
+  const epoch = await settleEpochAfter(base, provider, splitter, story.epoch);
+  verifyMatches(base, rpc, epoch);
+
+  const info = await passProposal(story, ['--add-arbiter', gil.address, '--description', 'Gil arbitrates disputes']);
+  console.log(`  executed after the timelock's ${info.timelockDelaySeconds} s: Gil ${gil.address} is an arbiter`);
+  await (await bonds(gil).getFunction('uphold')(disputeId, [eve.address], [10_000])).wait();
+  const earned = await until('the escrow to be released to Eve', async () => {
+    const { balances } = await api<{ balances: { earned: string }[] }>(base, `/contributors/${eve.address}/balances`);
+    return balances[0] && BigInt(balances[0].earned) > 0n ? balances[0].earned : undefined;
+  });
+  if (earned !== held.amount) throw new Error(`Eve earned ${earned}, the escrow held ${held.amount}`);
+  console.log(`  Gil upholds it naming Eve: the escrow of ${earned} is hers; the bond goes back to her`);
+  const released = await settleEpochAfter(base, provider, splitter, epoch);
+  verifyMatches(base, rpc, released);
+  const token = new Contract(paymentToken, artifacts.LocalToken.abi, provider);
+  const before = (await token.balanceOf(eve.address)) as bigint;
+  cli(base, ['claim', '--rpc', rpc], eve.privateKey);
+  const received = ((await token.balanceOf(eve.address)) as bigint) - before;
+  console.log(`  Eve claims epoch ${released}: received ${received}`);
+  if (received !== BigInt(held.amount)) throw new Error(`Eve received ${received}, not the escrow ${held.amount}`);
 }
 
 async function main(): Promise<void> {
@@ -438,7 +534,19 @@ async function main(): Promise<void> {
     );
     if (total + BigInt(payment.fee) !== amount) throw new Error('the split does not add up');
 
-    await contributorsChangeTheFee({ base, rpc, provider, splitter, people, lab, run, epoch });
+    const afterFee = await contributorsChangeTheFee({ base, rpc, provider, splitter, people, lab, run, epoch });
+    await aDisputeIsUpheld({
+      base,
+      rpc,
+      provider,
+      splitter,
+      people,
+      lab,
+      run,
+      epoch: afterFee,
+      dataset: dialogues,
+      paymentToken: chain.paymentToken,
+    });
     provider.destroy();
   } finally {
     if (service && service.exitCode === null) {
