@@ -225,6 +225,11 @@ contract DisputeBonds is IDisputeBonds, AccessControl, ReentrancyGuardTransient 
         if (owners.length == 0 || owners.length > MAX_OWNERS) revert DisputeBondsInvalidOwners();
         for (uint256 i = 0; i < owners.length; ++i) {
             if (owners[i] == address(0)) revert DisputeBondsInvalidOwners();
+            // Distinct accounts: the royalty rule that pays the rightful owners refuses a list naming one twice,
+            // so a resolution the contract accepted could never be applied off chain (at most 32: 496 comparisons).
+            for (uint256 j = 0; j < i; ++j) {
+                if (owners[j] == owners[i]) revert DisputeBondsInvalidOwners();
+            }
         }
     }
 

@@ -178,6 +178,31 @@ contract DisputeBondsTest is DisputeBondsBase {
         bonds.uphold(id, _owners(bob), bps);
     }
 
+    function test_Uphold_Revert_whenAnOwnerIsNamedTwice() public {
+        uint256 id = _open(alice, DATASET, MIN_BOND);
+        address[] memory owners = new address[](3);
+        owners[0] = bob;
+        owners[1] = carol;
+        owners[2] = bob;
+        uint16[] memory bps = new uint16[](3);
+        bps[0] = 5_000;
+        bps[1] = 2_500;
+        bps[2] = 2_500;
+        vm.prank(arbiter);
+        vm.expectRevert(IDisputeBonds.DisputeBondsInvalidOwners.selector);
+        bonds.uphold(id, owners, bps);
+    }
+
+    function test_Open_Revert_whenAClaimedOwnerIsNamedTwice() public {
+        IDisputeBonds.OpenRequest memory r = _request(DATASET, MIN_BOND);
+        r.claimedOwners = new address[](2);
+        r.claimedOwners[0] = carol;
+        r.claimedOwners[1] = carol;
+        vm.prank(alice);
+        vm.expectRevert(IDisputeBonds.DisputeBondsInvalidOwners.selector);
+        bonds.open(r);
+    }
+
     function test_Uphold_Revert_whenCallerNotArbiter() public {
         uint256 id = _open(alice, DATASET, MIN_BOND);
         bytes32 role = bonds.ARBITER_ROLE();

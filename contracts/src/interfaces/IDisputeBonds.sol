@@ -119,7 +119,7 @@ interface IDisputeBonds {
     error DisputeBondsNotOpen(uint256 disputeId);
     /// @notice The dispute's timeout has not passed yet.
     error DisputeBondsNotExpired(uint256 disputeId, uint64 expiresAt);
-    /// @notice The owners list is empty, too long, holds the zero address or has mismatched shares.
+    /// @notice The owners list is empty, too long, holds the zero address or one account twice, or has mismatched shares.
     error DisputeBondsInvalidOwners();
     /// @notice The shares do not sum to 10,000 basis points.
     error DisputeBondsSharesNotWhole(uint256 sum);
