@@ -1,27 +1,10 @@
 import { Contract, Wallet, type ContractRunner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifacts } from '@upstream/chain';
+import type { Epoch, TokenBalance } from '@upstream/api-contract';
 import { payRunWith } from '../support/chain';
 import { startTestApp, type TestApp } from '../support/app';
-import { RoyaltyFixtures, type FixtureRun } from '../support/royalty-fixtures';
+import { oneOwnerRun, type FixtureRun, type RoyaltyFixtures } from '../support/royalty-fixtures';
 import { auditSettlement } from '../support/settlement-audit';
-
-interface EpochItem {
-  epoch: number;
-  status: string;
-  claimableAt: string | null;
-}
-
-interface Balance {
-  token: string;
-  earned: string;
-  claimed: string;
-  inCurrentRoot: string;
-  claimable: string;
-  pending: string;
-  queued: string;
-  queuedClaimableAt: string | null;
-}
 
 /**
  * Pending roots form a queue: a payment waits for its own root's delay, not for the delay of a root
@@ -40,10 +23,10 @@ describe('settlement queue: several roots pending at once, each claimable after 
 
   const send = (method: string, params: unknown[] = []) => t.chain.provider.send(method, params);
   const wallet = (i: number) => new Wallet(t.chain.privateKey(i), t.chain.provider);
-  const epochs = async () => (await t.http.get('/epochs?limit=100').expect(200)).body.items as EpochItem[];
+  const epochs = async () => (await t.http.get('/epochs?limit=100').expect(200)).body.items as Epoch[];
   const statusOf = async (epoch: number) => (await epochs()).find((e) => e.epoch === epoch)?.status;
   const balance = async () =>
-    ((await t.http.get(`/contributors/${owner}/balances`).expect(200)).body.balances as Balance[]).find(
+    ((await t.http.get(`/contributors/${owner}/balances`).expect(200)).body.balances as TokenBalance[]).find(
       (b) => b.token === token,
     )!;
   const pendingOnChain = async () =>
@@ -75,18 +58,7 @@ describe('settlement queue: several roots pending at once, each claimable after 
 
   beforeAll(async () => {
     t = await startTestApp({ EPOCH_INTERVAL_MS: '0', ANCHOR_INTERVAL_MS: '3600000' }, { validateResponses: true });
-    fx = RoyaltyFixtures.connect(t.database.url);
-    owner = new Wallet(t.chain.privateKey(3)).address.toLowerCase();
-    const dataset = await fx.dataset({ owners: [{ account: owner, shareBps: 10_000 }] });
-    run = await fx.run({ lab: new Wallet(t.chain.privateKey(8)).address, entries: [{ dataset, weight: 1n }] });
-    splitter = new Contract(
-      t.chain.deployment.contracts.RoyaltySplitter,
-      artifacts.RoyaltySplitter.abi,
-      t.chain.provider,
-    );
-    feeBps = BigInt(await splitter.feeBps());
-    token = t.chain.deployment.contracts.PaymentToken!.toLowerCase();
-    await t.tick(); // index the deployment
+    ({ fx, owner, run, splitter, feeBps, token } = await oneOwnerRun(t));
   });
   afterAll(async () => {
     await fx?.close();

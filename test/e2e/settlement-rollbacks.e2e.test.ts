@@ -1,12 +1,13 @@
 import { Contract, Wallet, type ContractRunner } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts } from '@upstream/chain';
+import type { Epoch } from '@upstream/api-contract';
 import { SettlementService } from '../../apps/api/src/royalties/settlement.service';
 import { ChainSyncService } from '../../apps/api/src/worker/chain-sync.service';
 import { payRunWith } from '../support/chain';
 import { startTestApp, type TestApp } from '../support/app';
 import { CLI_BUILT, runCli } from '../support/cli';
-import { RoyaltyFixtures, type FixtureRun } from '../support/royalty-fixtures';
+import { oneOwnerRun, type FixtureRun, type RoyaltyFixtures } from '../support/royalty-fixtures';
 import { auditSettlement, reincludeDroppedOperatorTransactions } from '../support/settlement-audit';
 
 /**
@@ -22,12 +23,7 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
 
   const send = (method: string, params: unknown[] = []) => t.chain.provider.send(method, params);
   const settlement = () => t.app.get(SettlementService);
-  const epochs = async () =>
-    (await t.http.get('/epochs?limit=100').expect(200)).body.items as {
-      epoch: number;
-      status: string;
-      invalidatedReason: string | null;
-    }[];
+  const epochs = async () => (await t.http.get('/epochs?limit=100').expect(200)).body.items as Epoch[];
   const outbox = async (key: string) =>
     (
       await fx.query<{ status: string; raw_txs: string[]; cancel_reason: string | null }>(
@@ -85,16 +81,7 @@ describe('settlement under chain rollbacks: an epoch never pays for a payment th
 
   beforeAll(async () => {
     t = await startTestApp({ EPOCH_INTERVAL_MS: '0', ANCHOR_INTERVAL_MS: '3600000' });
-    fx = RoyaltyFixtures.connect(t.database.url);
-    owner = new Wallet(t.chain.privateKey(3)).address.toLowerCase();
-    const dataset = await fx.dataset({ owners: [{ account: owner, shareBps: 10_000 }] });
-    run = await fx.run({ lab: new Wallet(t.chain.privateKey(8)).address, entries: [{ dataset, weight: 1n }] });
-    splitter = new Contract(
-      t.chain.deployment.contracts.RoyaltySplitter,
-      artifacts.RoyaltySplitter.abi,
-      t.chain.provider,
-    );
-    await t.tick(); // index the deployment
+    ({ fx, owner, run, splitter } = await oneOwnerRun(t));
   });
   afterAll(async () => {
     await fx?.close();

@@ -2,7 +2,10 @@
 // (datasets, owners, parents, anchor items, training runs, run entries, licenses), so the
 // royalty suites do not depend on the contributions and runs APIs.
 import { randomBytes } from 'node:crypto';
+import { Contract, Wallet } from 'ethers';
 import { Pool } from 'pg';
+import { artifacts } from '@upstream/chain';
+import type { TestApp } from './app';
 
 const hex32 = () => '0x' + randomBytes(32).toString('hex');
 
@@ -156,4 +159,34 @@ export class RoyaltyFixtures {
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     return (await this.pool.query(sql, params)).rows as T[];
   }
+}
+
+/** What `oneOwnerRun` arranges: the fixtures' connection, the owner, the run, and the splitter's facts. */
+export interface OneOwnerRun {
+  fx: RoyaltyFixtures;
+  /** Dev account 3, lowercase: owns the run's one dataset at 100 %. */
+  owner: string;
+  /** A run by dev account 8 over that dataset (weight 1), to be paid with `payRunWith`. */
+  run: FixtureRun;
+  splitter: Contract;
+  feeBps: bigint;
+  /** The payment token, lowercase. */
+  token: string;
+}
+
+/** One owner at 100 % of one dataset, one run of it by account 8, and the deployment indexed. */
+export async function oneOwnerRun(t: TestApp): Promise<OneOwnerRun> {
+  const fx = RoyaltyFixtures.connect(t.database.url);
+  const owner = new Wallet(t.chain.privateKey(3)).address.toLowerCase();
+  const dataset = await fx.dataset({ owners: [{ account: owner, shareBps: 10_000 }] });
+  const run = await fx.run({ lab: new Wallet(t.chain.privateKey(8)).address, entries: [{ dataset, weight: 1n }] });
+  const splitter = new Contract(
+    t.chain.deployment.contracts.RoyaltySplitter,
+    artifacts.RoyaltySplitter.abi,
+    t.chain.provider,
+  );
+  const feeBps = BigInt(await splitter.feeBps());
+  const token = t.chain.deployment.contracts.PaymentToken!.toLowerCase();
+  await t.tick(); // index the deployment
+  return { fx, owner, run, splitter, feeBps, token };
 }
