@@ -64,13 +64,17 @@ describe('EpochLeafStream (an epoch streamed by account)', () => {
   it('yields each votes leaf when its account ends, and the last one at the end', async () => {
     const a = '0x' + '0a'.repeat(20);
     const b = '0x' + '0b'.repeat(20);
-    const stream = await EpochLeafStream.create(1, splitter, { token: votesToken, perUnit: { [tokens[0]]: '2' } });
+    const stream = await EpochLeafStream.create(1, splitter, {
+      token: votesToken,
+      perUnit: { [tokens[0]]: '2', [tokens[1]]: '1' },
+    });
     expect(stream.add({ account: a, token: tokens[1], cumulative: 5n })).toBeUndefined();
     expect(stream.add({ account: a, token: tokens[0], cumulative: 3n })).toBeUndefined();
-    expect(stream.add({ account: b, token: tokens[1], cumulative: 4n })).toEqual({
+    // a's votes: 5 × 1 + 3 × 2, over both of its balances.
+    expect(stream.add({ account: b, token: tokens[2], cumulative: 4n })).toEqual({
       account: a,
       token: votesToken,
-      cumulative: 6n,
+      cumulative: 11n,
     });
     // b earns no votes: its token has no rate.
     expect(stream.end()).toBeUndefined();
@@ -113,7 +117,11 @@ describe('EpochLeafHasher (leaf hashes, not leaf objects)', () => {
     const hasher = await EpochLeafHasher.create(1, splitter);
     hasher.add(row);
     expect(() => hasher.add({ ...row, account: row.account.toUpperCase().replace('0X', '0x') })).toThrow(
-      expect.objectContaining({ code: 'DUPLICATE_BALANCE', field: 'balances[1]' }),
+      expect.objectContaining({
+        code: 'DUPLICATE_BALANCE',
+        field: 'balances[1]',
+        reason: `(${row.account}, ${row.token}) does not follow (${row.account}, ${row.token}): balances must come in ascending (account, token) order, each pair once`,
+      }),
     );
     expect(() => hasher.add({ ...row, token: '0x' + '00'.repeat(20) })).toThrow(
       expect.objectContaining({ code: 'DUPLICATE_BALANCE', field: 'balances[1]' }),
@@ -139,7 +147,12 @@ describe('EpochLeafHasher (leaf hashes, not leaf objects)', () => {
     await expect((async () => (await EpochLeafHasher.create(1, splitter)).root())()).rejects.toMatchObject({
       code: 'EMPTY_RUN',
       field: 'balances',
+      reason: 'an epoch tree needs at least one balance',
     });
+    // The first leaf is in order whatever its account.
+    const first = await EpochLeafHasher.create(1, splitter);
+    first.add({ ...row, account: '0x' + '00'.repeat(20) });
+    expect(first.length).toBe(1);
   });
 });
 
