@@ -6,11 +6,9 @@ import { ValidateBy } from 'class-validator';
 // (where it would be a 500): uint256 amounts as decimal strings, unix seconds PostgreSQL's
 // `timestamptz` stores with a four-digit year, and integers in query strings read strictly.
 
-export const UINT256_MAX = (1n << 256n) - 1n;
-/** 9999-12-31T23:59:59Z: the last second `timestamptz` stores that ISO 8601 writes with four digits. */
-export const MAX_UNIX_SECONDS = 253_402_300_799;
-/** PostgreSQL's `integer`: the largest page offset or epoch number a query can take. */
-export const MAX_INT4 = 2_147_483_647;
+import { MAX_UNIX_SECONDS, UINT256_MAX } from './number-limits';
+
+export { MAX_INT4, MAX_UNIX_SECONDS, UINT256_MAX } from './number-limits';
 
 const DECIMAL = /^[0-9]{1,78}$/;
 

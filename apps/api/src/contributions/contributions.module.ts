@@ -14,7 +14,7 @@ import { OrphanBlobCollector } from './blobs/orphan-blob-collector.service';
 import { ContributorsController } from './datasets/contributors.controller';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsRepository } from './datasets/datasets.repository';
-import { MissingDigestsPreparer } from './blobs/missing-digests';
+import { MissingDigestsPreparer } from './blobs/missing-digests.preparer';
 import { FileListPool } from './datasets/file-list/file-list.pool';
 import { DatasetsService } from './datasets/datasets.service';
 import { BLOB_STORE, type BlobStore } from './storage/blob-store';

@@ -1,5 +1,5 @@
 import { normaliseBytes32, type Bytes32 } from '@upstream/api-contract';
-import { UINT256_MAX } from '../common/number-fields';
+import { UINT256_MAX } from '../common/number-limits';
 import type { ErrorDetail } from '../common/errors/domain-error';
 
 const DECIMAL_RE = /^[0-9]{1,78}$/;

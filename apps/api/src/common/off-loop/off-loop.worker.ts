@@ -5,7 +5,23 @@
  * that owns it; this file only names them.
  */
 import { registrationOfBody as registration } from '../../contributions/datasets/file-list/file-list';
+import { setPriority } from 'node:os';
 import { movedResult, releaseBytes } from './moved-result';
+
+/**
+ * The nice value of a worker thread (Linux; 0 is the event loop's): when both want a core, the
+ * event loop gets it, so a long task here cannot delay the answers to other requests, only itself.
+ */
+const WORKER_NICE = 10;
+
+// On Linux a nice value is per thread (setpriority of the calling thread); elsewhere it would lower the whole process.
+// Lowering one's priority is always allowed; should a sandbox refuse it, the thread runs as before.
+if (process.platform === 'linux')
+  try {
+    setPriority(WORKER_NICE);
+  } catch {
+    /* left at the process's priority */
+  }
 
 export { contributionTask, proveFileTask } from '../../contributions/datasets/file-list/file-list';
 export { missingDigestsOfBody } from '../../contributions/blobs/missing-digests';

@@ -15,7 +15,8 @@ import { BlobResponseDto, MissingBlobsRequestDto, MissingBlobsResponseDto } from
 import { DeliveryAccessService } from '../../access/delivery/delivery-access.service';
 import { BlobsService, parseSha256 } from './blobs.service';
 import { PrepareBody, PreparedBody } from '../../common/body/prepared-body';
-import { MissingDigestsPreparer, type MissingDigestsResult } from './missing-digests';
+import type { MissingDigestsResult } from './missing-digests';
+import { MissingDigestsPreparer } from './missing-digests.preparer';
 import { sendBlob } from './send-blob';
 import { Access, Caller, OptionalCaller } from '../../access/access.decorator';
 import type { SignedUrlQuery } from '../../access/delivery/delivery-access.service';

@@ -1,10 +1,5 @@
-import { Injectable } from '@nestjs/common';
 import { normaliseSha256 } from '@upstream/api-contract';
-import type { BodyPreparer } from '../../common/body/prepared-body';
-import type { JsonBodySource } from '../../common/body/raw-json-body';
-import { OFF_LOOP_BODY_BYTES } from '../../common/body/request-limits';
 import type { ErrorDetail } from '../../common/errors/domain-error';
-import { OffLoopPool } from '../../common/off-loop/off-loop.pool';
 
 /** Refusals named per request; more would only make the answer big. */
 const MAX_NAMED = 100;
@@ -34,15 +29,4 @@ export function prepareMissingDigests(body: unknown): MissingDigestsResult {
 /** Worker task (`OffLoopPool`): a long digest list parsed and checked in the thread. */
 export function missingDigestsOfBody(raw: Uint8Array): MissingDigestsResult {
   return prepareMissingDigests(JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')));
-}
-
-/** The digests of a `POST /blobs/missing` body, in a worker thread when the body is long (100,000 digests is ~6.7 MB). */
-@Injectable()
-export class MissingDigestsPreparer implements BodyPreparer<MissingDigestsResult> {
-  constructor(private readonly pool: OffLoopPool) {}
-
-  async prepare({ raw, parsed }: JsonBodySource): Promise<MissingDigestsResult> {
-    if (raw === undefined || raw.length <= OFF_LOOP_BODY_BYTES) return prepareMissingDigests(parsed);
-    return this.pool.run('missingDigestsOfBody', raw);
-  }
 }

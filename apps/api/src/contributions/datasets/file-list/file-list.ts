@@ -15,7 +15,7 @@ import {
   ProvenanceError,
   type FileEntry,
 } from '@upstream/provenance';
-import { uncleanTextReason } from '../../../common/clean-text';
+import { uncleanTextReason } from '../../../common/unclean-text';
 import { fileColumnsOf, fileEntriesOf, receivedColumns, type FileColumns } from './file-columns';
 import type { ErrorDetail } from '../../../common/errors/domain-error';
 
