@@ -33,6 +33,9 @@ describe('JsonShapeScanner: the same answer however the body is cut into chunks'
     ['{"k":{"__proto__":1}}', 'k.__proto__'],
     ['{"s":"[[[{{,,,,"}', undefined],
     ['{"o":{"a":1,"b":2,"c":3,"d":4}}', 'o'],
+    // A key read straight from its chunk after a value with escapes, and a key with one after plain keys.
+    ['{"é":"a\\"b","é":1}', 'é'],
+    ['{"a":[{"b":[1],"\\u0062":[2]}]}', 'a[0].b'],
   ];
   it.each(bodies)('%s → %s', (text, field) => {
     for (const size of [Infinity, 1, 2, 3, 7]) expect(scan(text, size)?.field, `chunks of ${size}`).toBe(field);

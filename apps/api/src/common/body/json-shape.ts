@@ -37,6 +37,8 @@ interface Frame {
   maxItems: number;
   /** A top-level field whose byte range is recorded (`capture`). */
   captured?: string;
+  /** Arrays: the pattern of their items' containers, made once (100,000 items need it 100,000 times). */
+  itemPattern?: string;
 }
 
 /**
@@ -57,6 +59,8 @@ export class JsonShapeScanner {
   private stringIsKey = false;
   private stringLength = 0;
   private keyParts: Buffer[] = [];
+  /** Whether the current string holds an escape. */
+  private keyEscaped = false;
   private gaveUp = false;
   /** Bytes of the body before the current chunk. */
   private offset = 0;
@@ -94,8 +98,14 @@ export class JsonShapeScanner {
         if (this.stringLength > this.limits.stringBytes) return this.stringTooLong();
         this.inString = false;
         if (this.stringIsKey) {
-          this.keyParts.push(chunk.subarray(i, end));
-          const fault = this.endKey();
+          // A key within one chunk without escapes (nearly all) is read straight from it: no Buffer per key.
+          let key: string | undefined;
+          if (this.keyParts.length === 0 && !this.keyEscaped) key = chunk.toString('latin1', i, end);
+          else {
+            this.keyParts.push(chunk.subarray(i, end));
+            key = this.keyOfParts();
+          }
+          const fault = this.endKey(key);
           if (fault) return fault;
         }
         i = end + 1;
@@ -108,7 +118,8 @@ export class JsonShapeScanner {
         this.escaped = false;
         this.stringLength = 0;
         this.stringIsKey = frame !== undefined && frame.object && frame.expectKey;
-        this.keyParts = [];
+        if (this.keyParts.length > 0) this.keyParts = [];
+        this.keyEscaped = false;
       } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
         if (this.stack.length >= this.limits.depth)
           return { kind: 'shape', field: 'body', reason: `is nested deeper than ${this.limits.depth} levels` };
@@ -164,6 +175,7 @@ export class JsonShapeScanner {
       const byte = chunk[k];
       if (byte === QUOTE) return k;
       if (byte === BACKSLASH) {
+        this.keyEscaped = true;
         if (k + 1 >= length) {
           this.escaped = true;
           return -1;
@@ -174,11 +186,15 @@ export class JsonShapeScanner {
     return -1;
   }
 
-  private endKey(): ShapeFault | undefined {
-    const frame = this.stack[this.stack.length - 1];
+  /** The key read in parts (across chunks, or with escapes), decoded; undefined for a malformed escape. */
+  private keyOfParts(): string | undefined {
     const raw = this.keyParts.length === 1 ? this.keyParts[0] : Buffer.concat(this.keyParts);
     this.keyParts = [];
-    const key = decodeKey(raw);
+    return decodeKey(raw);
+  }
+
+  private endKey(key: string | undefined): ShapeFault | undefined {
+    const frame = this.stack[this.stack.length - 1];
     if (key === undefined) {
       // A malformed escape: JSON.parse names it; nothing more to check.
       this.gaveUp = true;
@@ -212,7 +228,7 @@ export class JsonShapeScanner {
   private childPattern(): string {
     const parent = this.stack[this.stack.length - 1];
     if (parent === undefined) return '';
-    if (!parent.object) return `${parent.pattern}[]`;
+    if (!parent.object) return (parent.itemPattern ??= `${parent.pattern}[]`);
     const key = Buffer.from(parent.at as string, 'latin1').toString('utf8');
     return parent.pattern === '' ? key : `${parent.pattern}.${key}`;
   }
