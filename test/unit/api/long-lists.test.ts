@@ -5,6 +5,12 @@ import {
   prepareRegistration,
   registrationOfBody,
 } from '../../../apps/api/src/contributions/datasets/file-list/file-list';
+import {
+  fileColumnBatches,
+  fileColumnsOf,
+  fileEntriesOf,
+  PATH_SEPARATOR,
+} from '../../../apps/api/src/contributions/datasets/file-list/file-columns';
 import { prepareMissingDigests } from '../../../apps/api/src/contributions/blobs/missing-digests';
 import { prepareRunEntries } from '../../../apps/api/src/runs/run-entries.validator';
 
@@ -142,5 +148,25 @@ describe('long lists read outside the DTOs', () => {
       errors: [{ field: 'sha256s[1]' }, { field: 'sha256s[2]' }],
     });
     expect(prepareMissingDigests({})).toMatchObject({ ok: false, errors: [{ field: 'sha256s' }] });
+  });
+});
+
+describe('a registration written in batches of files (fileColumnBatches)', () => {
+  it('cuts the columns into runs of at most the batch size that hold every file once, in order', () => {
+    const entry = fc.record({
+      path: fc.string({ minLength: 1, maxLength: 12 }).filter((p) => !p.includes(PATH_SEPARATOR)),
+      size: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      sha256: hex(64),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 45 }), (files, size) => {
+        const columns = fileColumnsOf(files);
+        const batches = [...fileColumnBatches(columns, size)];
+        expect(batches.every((b) => b.count >= 1 && b.count <= size)).toBe(true);
+        const back = batches.flatMap((b) => fileEntriesOf({ ...b, totalBytes: '0' }));
+        expect(back).toEqual(files);
+        expect(batches.map((b) => b.count).reduce((a, b) => a + b)).toBe(files.length);
+      }),
+    );
   });
 });

@@ -10,7 +10,7 @@ import {
 } from '@upstream/api-contract';
 import { SqlRepository } from '../../common/persistence/unit-of-work';
 import { datasetTagsOf, isDelisted, openDisputesOf } from '../../catalogue/dataset-read.repository';
-import { fileColumnsSql, type FileColumns } from './file-list/file-columns';
+import { fileColumnBatches, fileColumnsSql, type FileColumns } from './file-list/file-columns';
 import type { ContributionVersion } from '@upstream/provenance';
 
 /** A `datasets` row with its owners, as the catalogue reads it. */
@@ -93,6 +93,9 @@ export interface LineageRow {
   via: string;
   upstream_bps: number;
 }
+
+/** Files a registration writes per INSERT (`insertFiles`). */
+export const FILE_INSERT_BATCH = 10_000;
 
 /** Advisory lock key between registrations (shared) and the orphan-blob collector (exclusive). */
 export const BLOB_COLLECTION_LOCK = 0x75707374; // 'upst'
@@ -190,13 +193,17 @@ export class DatasetsRepository extends SqlRepository {
     await this.db.query(`SELECT pg_advisory_xact_lock_shared($1)`, [BLOB_COLLECTION_LOCK]);
   }
 
-  /** Bulk insert of a dataset's files: one statement, PostgreSQL splitting the columns (no array is built here). */
+  /**
+   * Bulk insert of a dataset's files, FILE_INSERT_BATCH at a time: PostgreSQL splits the columns (no
+   * array is built here), and no statement's parameters are more than ~1 MB.
+   */
   async insertFiles(datasetId: string, files: FileColumns): Promise<void> {
-    await this.db.query(
-      `INSERT INTO dataset_files (dataset_id, path, size, sha256)
-       SELECT $1, f.path, f.size, f.sha256 FROM ${fileColumnsSql('$2', '$3', '$4')}`,
-      [datasetId, files.paths, files.sizes, files.sha256s],
-    );
+    for (const batch of fileColumnBatches(files, FILE_INSERT_BATCH))
+      await this.db.query(
+        `INSERT INTO dataset_files (dataset_id, path, size, sha256)
+         SELECT $1, f.path, f.size, f.sha256 FROM ${fileColumnsSql('$2', '$3', '$4')}`,
+        [datasetId, batch.paths, batch.sizes, batch.sha256s],
+      );
   }
 
   async insertOwners(datasetId: string, owners: { account: string; shareBps: number }[]): Promise<void> {
