@@ -1,11 +1,16 @@
 // @upstream/royalties — who gets paid what, as exact bigint arithmetic with no I/O.
 // Owns the fee/weight/lineage/owner split of a run payment and the epoch cumulative-balance tree.
 export { RoyaltyError, type RoyaltyErrorCode } from './royalty.errors';
-export { splitBps, splitLargestRemainder } from './largest-remainder.splitter';
+export { LargestRemainderSplit, splitBps, splitLargestRemainder } from './largest-remainder.splitter';
 export { byDatasetThenAccount, byKeys, type SortKey } from './sort-key.comparator';
 export {
   allocate,
+  RunAllocator,
+  runEntryNodes,
+  runPasses,
+  streamPasses,
   TOTAL_BPS,
+  type AllocatedBatch,
   type AccountTotal,
   type Allocation,
   type AllocationInput,
@@ -14,12 +19,15 @@ export {
   type DatasetNode,
   type OwnerShare,
   type ParentShare,
+  type Passes,
+  type RunEntryNode,
   type RunEntryWeight,
   type Share,
 } from './royalty.allocator';
 export {
   allocatePayment,
   coverRunFees,
+  PaymentAllocator,
   splitPaymentNet,
   type PaymentAllocationInput,
   type PaymentSplit,

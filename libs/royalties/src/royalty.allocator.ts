@@ -1,5 +1,5 @@
 import { RoyaltyError } from './royalty.errors';
-import { splitBps, splitLargestRemainder } from './largest-remainder.splitter';
+import { LargestRemainderSplit, splitBps } from './largest-remainder.splitter';
 
 export const TOTAL_BPS = 10_000;
 
@@ -99,122 +99,355 @@ interface CanonicalNode {
  * Every split is largest-remainder (Hamilton) with ties to the lexicographically smaller
  * key (datasetId or account; a dataset's parents come before its owners' part), so
  * fee + Σ shares == amount exactly and the result does not depend on input order.
+ * The in-memory form of `RunAllocator` (one batch of every entry).
  */
 export function allocate(input: AllocationInput): Allocation {
-  const { amount, feeBps } = input;
-  if (typeof amount !== 'bigint' || amount < 0n)
-    throw new RoyaltyError('INVALID_AMOUNT', 'amount', 'must be a non-negative bigint');
-  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > TOTAL_BPS)
-    throw new RoyaltyError('INVALID_FEE', 'feeBps', `must be an integer 0..${TOTAL_BPS}`);
-  const fee = (amount * BigInt(feeBps)) / BigInt(TOTAL_BPS);
-  const net = amount - fee;
+  const allocator = new RunAllocator({ amount: input.amount, feeBps: input.feeBps, ancestors: input.datasets });
+  const batches = [...runPasses(allocator, runEntryNodes(input.entries, input.datasets))];
+  const shares = batches.flatMap((b) => b.shares);
+  const datasets = batches.flatMap((b) => b.datasets);
+  const { amount, fee, net } = allocator;
+  return { amount, fee, net, shares, byAccount: totalsByAccount(shares), datasets };
+}
 
-  const entries = canonicalRunEntries(input.entries);
-  const lookup = normalizeGraph(input.datasets);
-  const weights = entries.map((e) => e.weight);
-  // Stryker disable next-line ArrowFunction: splitLargestRemainder sums the weights itself when not given the sum.
-  const totalWeight = weights.reduce((s, w) => s + w, 0n);
-  const perEntry = splitLargestRemainder(net, weights, totalWeight);
+/** A run entry with its dataset's owners and parents (undefined: not a known dataset), as a streamed allocation reads it. */
+export interface RunEntryNode {
+  datasetId: string;
+  weight: bigint;
+  dataset: DatasetNode | undefined;
+}
 
-  // Datasets reached, as dense indices: run entries first (sorted), then ancestors.
-  const ids: string[] = [];
-  const nodes: CanonicalNode[] = [];
-  const indexOf = new Map<string, number>();
-  const fromRun: bigint[] = [];
-  const fromChildren: bigint[] = [];
-  const indegree: number[] = [];
-  const reach = (datasetId: string): number => {
-    let i = indexOf.get(datasetId);
+/** What one batch of entries (or the end) gives: its shares and dataset flows, in datasetId order. */
+export interface AllocatedBatch {
+  shares: Share[];
+  datasets: DatasetFlow[];
+}
+
+/**
+ * An allocation made in passes over the run's entries (each pass sees every entry once, in batches,
+ * in datasetId order), so a run of millions of entries need not be in memory:
+ *   `count` each batch, `endCount`; `weigh` each batch, `endWeigh`; `emit` each batch, `end`.
+ * `runPasses` and `streamPasses` drive it. Entries are kept only as one remainder each (the weight
+ * split's largest remainders need them all); datasets in a lineage (an entry with parents, and every
+ * ancestor, from `ancestors`) are allocated in memory between the second pass and the third. Every
+ * refusal (RoyaltyError) comes before the third pass, so nothing is emitted for a payment that fails.
+ */
+export class RunAllocator {
+  readonly amount: bigint;
+  readonly fee: bigint;
+  readonly net: bigint;
+  private readonly ancestors: (id: string) => DatasetNode | undefined;
+  private stage: 'count' | 'weigh' | 'emit' | 'done' = 'count';
+  private entries = 0;
+  private totalWeight = 0n;
+  private lastId = '';
+  private seen = 0;
+  private weighed = 0n;
+  private split: LargestRemainderSplit | undefined;
+  private readonly lineage = new Lineage();
+  /** The lineage's datasets in datasetId order with what they pay out, after `endWeigh`. */
+  private lineageOut: (AllocatedBatch & { datasetId: string })[] = [];
+  private nextLineage = 0;
+  private check: bigint;
+
+  constructor(input: { amount: bigint; feeBps: number; ancestors: DatasetGraph }) {
+    const { amount, feeBps } = input;
+    if (typeof amount !== 'bigint' || amount < 0n)
+      throw new RoyaltyError('INVALID_AMOUNT', 'amount', 'must be a non-negative bigint');
+    if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > TOTAL_BPS)
+      throw new RoyaltyError('INVALID_FEE', 'feeBps', `must be an integer 0..${TOTAL_BPS}`);
+    this.amount = amount;
+    this.fee = (amount * BigInt(feeBps)) / BigInt(TOTAL_BPS);
+    this.net = amount - this.fee;
+    this.check = this.fee;
+    this.ancestors = normalizeGraph(input.ancestors);
+  }
+
+  /** Pass 1: validates each entry and its dataset, sums the weights. */
+  count(batch: readonly RunEntryNode[]): void {
+    this.expect('count');
+    for (const entry of batch) {
+      const i = this.entries;
+      const { datasetId, weight } = entry;
+      if (typeof datasetId !== 'string' || !DATASET_ID_RE.test(datasetId))
+        throw new RoyaltyError('INVALID_DATASET_ID', `entries[${i}].datasetId`, 'must be 0x followed by 64 hex digits');
+      if (typeof weight !== 'bigint' || weight <= 0n)
+        throw new RoyaltyError(
+          'ZERO_WEIGHT',
+          `entries[${i}].weight`,
+          'must be a positive bigint (zero-weight entries are refused)',
+        );
+      const id = this.inOrder(datasetId);
+      const node = canonicalNode(id, entry.dataset);
+      if (node.parents.length > 0) this.lineage.add(id, node);
+      this.totalWeight += weight;
+      this.entries++;
+    }
+  }
+
+  /** After pass 1: refuses an empty run, reaches and validates every ancestor of the lineage. */
+  endCount(): void {
+    this.expect('count');
+    if (this.entries === 0) throw new RoyaltyError('EMPTY_RUN', 'entries', 'a run needs at least one dataset entry');
+    this.lineage.reachAncestors(this.ancestors);
+    this.split = new LargestRemainderSplit(this.net, this.totalWeight);
+    this.next('weigh');
+  }
+
+  /** Pass 2: each entry's share of the net by weight, up to the leftover units. */
+  weigh(batch: readonly RunEntryNode[]): void {
+    this.expect('weigh');
+    for (const { datasetId, weight } of batch) {
+      const id = this.inOrder(datasetId);
+      const index = this.seen++;
+      this.split!.add(weight);
+      this.weighed += weight;
+      this.lineage.entry(id, index, weight);
+    }
+  }
+
+  /** After pass 2: gives out the leftover units and allocates the lineage (refusing a cycle). */
+  endWeigh(): void {
+    this.expect('weigh');
+    this.sameEntries();
+    const split = this.split!;
+    split.close();
+    this.lineageOut = this.lineage.allocate((index, weight) => split.part(index, weight));
+    this.next('emit');
+  }
+
+  /** Pass 3: the shares of these entries and of the ancestors before them, in datasetId order. */
+  emit(batch: readonly RunEntryNode[]): AllocatedBatch {
+    this.expect('emit');
+    const out: AllocatedBatch = { shares: [], datasets: [] };
+    for (const entry of batch) {
+      const id = this.inOrder(entry.datasetId);
+      const index = this.seen++;
+      this.flushLineage(out, id);
+      if (this.lineage.has(id)) {
+        this.push(out, this.lineageOut[this.nextLineage++]);
+        continue;
+      }
+      const part = this.split!.part(index, entry.weight);
+      const { owners, ownerBps } = canonicalNode(id, entry.dataset);
+      this.push(out, ownerShares(id, owners, splitBps(part, ownerBps), { fromRun: part, toOwners: part }));
+    }
+    return out;
+  }
+
+  /** After pass 3: the ancestors after the last entry; checks fee + Σ shares == amount. */
+  end(): AllocatedBatch {
+    this.expect('emit');
+    this.sameEntries();
+    const out: AllocatedBatch = { shares: [], datasets: [] };
+    this.flushLineage(out, undefined);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement,StringLiteral: a last line of defence that no input reaches while the arithmetic above is right (the vectors pin that).
+    if (this.check !== this.amount)
+      throw new Error(`allocation invariant broken: fee + shares = ${this.check}, amount = ${this.amount}`);
+    this.next('done');
+    return out;
+  }
+
+  private flushLineage(out: AllocatedBatch, before: string | undefined): void {
+    for (; this.nextLineage < this.lineageOut.length; this.nextLineage++) {
+      const next = this.lineageOut[this.nextLineage];
+      if (before !== undefined && next.datasetId >= before) return;
+      this.push(out, next);
+    }
+  }
+
+  private push(out: AllocatedBatch, from: AllocatedBatch): void {
+    for (const s of from.shares) {
+      out.shares.push(s);
+      this.check += s.amount;
+    }
+    for (const d of from.datasets) out.datasets.push(d);
+  }
+
+  /** The entry's id in lowercase, refusing a repeat; entries out of datasetId order are the caller's mistake. */
+  private inOrder(datasetId: string): string {
+    const id = datasetId.toLowerCase();
+    if (id === this.lastId)
+      throw new RoyaltyError('DUPLICATE_ENTRY', 'entries', `dataset ${id} appears twice in the run`);
+    if (id < this.lastId)
+      throw new Error(`RunAllocator: entries must come in datasetId order (${id} after ${this.lastId})`);
+    this.lastId = id;
+    return id;
+  }
+
+  private expect(stage: RunAllocator['stage']): void {
+    if (this.stage !== stage) throw new Error(`RunAllocator: ${stage} called during ${this.stage}`);
+  }
+
+  private next(stage: RunAllocator['stage']): void {
+    this.stage = stage;
+    this.lastId = '';
+  }
+
+  /** Each pass must read the same entries: a run that changed between passes is the caller's mistake. */
+  private sameEntries(): void {
+    if (this.seen !== this.entries || this.weighed !== this.totalWeight)
+      throw new Error(`RunAllocator: the entries changed between passes (${this.entries} counted, ${this.seen} read)`);
+    this.seen = 0;
+  }
+}
+
+/** A dataset's owners' shares (zero amounts left out) and its flow. */
+function ownerShares(
+  datasetId: string,
+  owners: readonly OwnerShare[],
+  parts: readonly bigint[],
+  flow: { fromRun: bigint; toOwners: bigint; fromChildren?: bigint; toParents?: bigint },
+): AllocatedBatch {
+  const shares: Share[] = [];
+  // Stryker disable next-line EqualityOperator: `o <= owners.length` reads a part past the end, undefined, never > 0n.
+  for (let o = 0; o < owners.length; o++) {
+    const amount = parts[o];
+    if (amount > 0n) shares.push({ account: owners[o].account, amount, datasetId });
+  }
+  const { fromRun, toOwners, fromChildren = 0n, toParents = 0n } = flow;
+  return { shares, datasets: [{ datasetId, fromRun, fromChildren, toParents, toOwners }] };
+}
+
+/**
+ * The datasets of a run that take part in lineage: entries with parents and every ancestor reached
+ * from them (which may be entries too). Small next to the run; allocated in memory, in DAG order.
+ */
+class Lineage {
+  private readonly ids: string[] = [];
+  private readonly nodes: CanonicalNode[] = [];
+  private readonly indexOf = new Map<string, number>();
+  private readonly fromRun: bigint[] = [];
+  private readonly entryAt: { index: number; weight: bigint }[] = [];
+
+  has(id: string): boolean {
+    return this.indexOf.has(id);
+  }
+
+  add(id: string, node: CanonicalNode): void {
+    this.nodes[this.reach(id)] = node;
+  }
+
+  /** Breadth first from the entries with parents; each ancestor validated when its turn comes. */
+  reachAncestors(lookup: (id: string) => DatasetNode | undefined): void {
+    for (let i = 0; i < this.ids.length; i++) {
+      this.nodes[i] ??= canonicalNode(this.ids[i], lookup(this.ids[i]));
+      for (const p of this.nodes[i].parents) this.reach(p.datasetId);
+    }
+  }
+
+  /** Pass 2 saw this entry: if it is in the lineage, what it receives from the run comes from its weight. */
+  entry(id: string, index: number, weight: bigint): void {
+    const i = this.indexOf.get(id);
+    if (i === undefined) return;
+    this.entryAt[i] = { index, weight };
+  }
+
+  /** Kahn's algorithm: a dataset splits only once every child has passed its part up. Sorted by datasetId. */
+  allocate(partOf: (index: number, weight: bigint) => bigint): (AllocatedBatch & { datasetId: string })[] {
+    const { ids, nodes, indexOf } = this;
+    const n = ids.length;
+    const indegree = new Array<number>(n).fill(0);
+    for (let i = 0; i < n; i++) {
+      const at = this.entryAt[i];
+      this.fromRun[i] = at ? partOf(at.index, at.weight) : 0n;
+      for (const p of nodes[i].parents) indegree[indexOf.get(p.datasetId)!]++;
+    }
+    const fromChildren = new Array<bigint>(n).fill(0n);
+    // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
+    const toOwners: bigint[] = new Array<bigint>(n);
+    // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
+    const toParents: bigint[] = new Array<bigint>(n);
+    const ready: number[] = [];
+    // Stryker disable next-line EqualityOperator: `i <= n` reads indegree past the end, undefined, never 0.
+    for (let i = 0; i < n; i++) if (indegree[i] === 0) ready.push(i);
+    let processed = 0;
+    while (ready.length > 0) {
+      const i = ready.pop()!;
+      processed++;
+      const node = nodes[i];
+      const total = this.fromRun[i] + fromChildren[i];
+      const parts = splitBps(total, node.splitBps);
+      let up = 0n;
+      for (let k = 0; k < node.parents.length; k++) {
+        const p = indexOf.get(node.parents[k].datasetId)!;
+        fromChildren[p] = fromChildren[p] + parts[k];
+        up += parts[k];
+        if (--indegree[p] === 0) ready.push(p);
+      }
+      toParents[i] = up;
+      toOwners[i] = parts[node.parents.length]!;
+    }
+    if (processed !== n) {
+      const stuck = ids.filter((_, i) => indegree[i] > 0).sort()[0];
+      throw new RoyaltyError(
+        'LINEAGE_CYCLE',
+        `datasets[${stuck}].parents`,
+        'dataset lineage has a cycle through this dataset',
+      );
+    }
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: ids are distinct and V8's sort only asks whether compare() < 0, so `<=` and the `>` branch's variants order alike.
+    const order = Array.from(ids.keys()).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+    return order.map((i) => ({
+      ...ownerShares(ids[i], nodes[i].owners, splitBps(toOwners[i], nodes[i].ownerBps), {
+        fromRun: this.fromRun[i],
+        fromChildren: fromChildren[i],
+        toParents: toParents[i],
+        toOwners: toOwners[i],
+      }),
+      datasetId: ids[i],
+    }));
+  }
+
+  private reach(id: string): number {
+    let i = this.indexOf.get(id);
     if (i === undefined) {
-      i = ids.length;
-      indexOf.set(datasetId, i);
-      ids.push(datasetId);
-      // Stryker disable next-line CallExpression: a placeholder; the loop below sets nodes[i] for every dataset reached before it is read.
-      nodes.push(NOT_LOADED);
-      fromRun.push(0n);
-      fromChildren.push(0n);
-      indegree.push(0);
+      i = this.ids.length;
+      this.indexOf.set(id, i);
+      this.ids.push(id);
     }
     return i;
-  };
-  for (let k = 0; k < entries.length; k++) fromRun[reach(entries[k].datasetId)] = perEntry[k]!;
-  for (let i = 0; i < ids.length; i++) {
-    const node = canonicalNode(ids[i], lookup);
-    nodes[i] = node;
-    for (const p of node.parents) indegree[reach(p.datasetId)]++;
   }
+}
 
-  // Kahn's algorithm: a dataset splits only once every child has passed its part up.
-  // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
-  const toOwners: bigint[] = new Array<bigint>(ids.length);
-  // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
-  const toParents: bigint[] = new Array<bigint>(ids.length);
-  const ready: number[] = [];
-  // Stryker disable next-line EqualityOperator: `i <= ids.length` reads indegree past the end, undefined, never 0.
-  for (let i = 0; i < ids.length; i++) if (indegree[i] === 0) ready.push(i);
-  let processed = 0;
-  while (ready.length > 0) {
-    const i = ready.pop()!;
-    processed++;
-    const node = nodes[i];
-    const total = fromRun[i] + fromChildren[i];
-    // Stryker disable next-line ConditionalExpression,BlockStatement: a shortcut; splitBps(total, [10000]) is [total] too.
-    if (node.parents.length === 0) {
-      toParents[i] = 0n;
-      toOwners[i] = total;
-      continue;
-    }
-    const parts = splitBps(total, node.splitBps);
-    let up = 0n;
-    for (let k = 0; k < node.parents.length; k++) {
-      const p = indexOf.get(node.parents[k].datasetId)!;
-      fromChildren[p] = fromChildren[p] + parts[k];
-      up += parts[k];
-      if (--indegree[p] === 0) ready.push(p);
-    }
-    toParents[i] = up;
-    toOwners[i] = parts[node.parents.length]!;
-  }
-  if (processed !== ids.length) {
-    const stuck = ids.filter((_, i) => indegree[i] > 0).sort()[0];
-    throw new RoyaltyError(
-      'LINEAGE_CYCLE',
-      `datasets[${stuck}].parents`,
-      'dataset lineage has a cycle through this dataset',
-    );
-  }
+/** The passes over one batch holding every entry: the in-memory allocation. */
+export function* runPasses<T>(allocator: Passes<T>, entries: readonly RunEntryNode[]): Generator<T> {
+  allocator.count(entries);
+  allocator.endCount();
+  allocator.weigh(entries);
+  allocator.endWeigh();
+  yield allocator.emit(entries);
+  yield allocator.end();
+}
 
-  // Emit in datasetId order; entries are sorted already, so this sort is nearly linear.
-  // Stryker disable next-line EqualityOperator,ConditionalExpression: ids are distinct and V8's sort only asks whether compare() < 0, so `<=` and the `>` branch's variants order alike.
-  const order = Array.from(ids.keys()).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
-  const shares: Share[] = [];
-  // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
-  const flows: DatasetFlow[] = new Array<DatasetFlow>(ids.length);
-  let check = fee;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k];
-    const datasetId = ids[i];
-    const { owners, ownerBps } = nodes[i];
-    const ownerParts = splitBps(toOwners[i], ownerBps);
-    // Stryker disable next-line EqualityOperator: `o <= owners.length` reads a part past the end, undefined, never > 0n.
-    for (let o = 0; o < owners.length; o++) {
-      const amount = ownerParts[o];
-      if (amount > 0n) {
-        shares.push({ account: owners[o].account, amount, datasetId });
-        check += amount;
-      }
-    }
-    flows[k] = {
-      datasetId,
-      fromRun: fromRun[i],
-      fromChildren: fromChildren[i],
-      toParents: toParents[i],
-      toOwners: toOwners[i],
-    };
-  }
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement,StringLiteral: a last line of defence that no input reaches while the arithmetic above is right (the vectors pin that).
-  if (check !== amount) throw new Error(`allocation invariant broken: fee + shares = ${check}, amount = ${amount}`);
-  return { amount, fee, net, shares, byAccount: totalsByAccount(shares), datasets: flows };
+/** The passes over entries read afresh for each pass (`read()`: a database cursor, in datasetId order), batch by batch. */
+export async function* streamPasses<T>(
+  allocator: Passes<T>,
+  read: () => AsyncIterable<readonly RunEntryNode[]>,
+): AsyncGenerator<T> {
+  for await (const batch of read()) allocator.count(batch);
+  allocator.endCount();
+  for await (const batch of read()) allocator.weigh(batch);
+  allocator.endWeigh();
+  for await (const batch of read()) yield allocator.emit(batch);
+  yield allocator.end();
+}
+
+/** An allocation in three passes over the entries (`RunAllocator`, `PaymentAllocator`). */
+export interface Passes<T> {
+  count(batch: readonly RunEntryNode[]): void;
+  endCount(): void;
+  weigh(batch: readonly RunEntryNode[]): void;
+  endWeigh(): void;
+  emit(batch: readonly RunEntryNode[]): T;
+  end(): T;
+}
+
+/** The entries lowercased and sorted (refusing bad ones), each with its dataset from the graph. */
+export function runEntryNodes(entries: readonly RunEntryWeight[], datasets: DatasetGraph): RunEntryNode[] {
+  const canonical = canonicalRunEntries(entries);
+  const lookup = normalizeGraph(datasets);
+  return canonical.map((e) => ({ datasetId: e.datasetId, weight: e.weight, dataset: lookup(e.datasetId) }));
 }
 
 function totalsByAccount(shares: readonly Share[]): AccountTotal[] {
@@ -276,7 +509,6 @@ function normalizeGraph(graph: DatasetGraph): (id: string) => DatasetNode | unde
   return (id) => copy.get(id);
 }
 
-const NOT_LOADED: CanonicalNode = { owners: [], parents: [], splitBps: [], ownerBps: [] };
 const WHOLE = [TOTAL_BPS];
 
 // Stryker disable next-line EqualityOperator,ConditionalExpression: V8's sort only asks whether compare() < 0; a repeated account stays next to its twin either way and is refused.
@@ -290,8 +522,7 @@ const byDatasetId = (a: ParentShare, b: ParentShare) =>
  * arrays that are already canonical (lowercase, sorted) are reused, not copied: at a
  * million datasets the copies are most of the garbage.
  */
-function canonicalNode(id: string, lookup: (id: string) => DatasetNode | undefined): CanonicalNode {
-  const node = lookup(id);
+function canonicalNode(id: string, node: DatasetNode | undefined): CanonicalNode {
   const at = `datasets[${id}]`;
   if (!node) throw new RoyaltyError('UNKNOWN_DATASET', at, 'is used but not in the dataset graph');
   const rawOwners = node.owners;

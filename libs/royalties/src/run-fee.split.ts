@@ -1,7 +1,18 @@
 import { splitLargestRemainder } from './largest-remainder.splitter';
-import { allocate, type AccountTotal, type DatasetGraph, type RunEntryWeight, type Share } from './royalty.allocator';
+import {
+  allocate,
+  runEntryNodes,
+  runPasses,
+  RunAllocator,
+  type AccountTotal,
+  type DatasetGraph,
+  type Passes,
+  type RunEntryNode,
+  type RunEntryWeight,
+  type Share,
+} from './royalty.allocator';
 import { RoyaltyError } from './royalty.errors';
-import { byDatasetThenAccount, byKeys } from './sort-key.comparator';
+import { byKeys } from './sort-key.comparator';
 
 /** The part of one payment that pays a paid-per-run dataset's per-run fee (gross, before the protocol fee). */
 export interface RunFeePart {
@@ -53,30 +64,112 @@ export interface PaymentAllocationInput {
 /**
  * One payment's shares: each covered per-run fee is allocated as a one-entry run of its dataset (weight 1,
  * the same lineage and owner rules as a license fee), the rest of the net over the run's entries by weight.
- * Shares of the same (dataset, account) are summed. Σ shares == net exactly.
+ * Shares of the same (dataset, account) are summed. Σ shares == net exactly. The in-memory form of
+ * `PaymentAllocator`.
  */
 export function allocatePayment(input: PaymentAllocationInput): { shares: Share[]; byAccount: AccountTotal[] } {
-  const split = splitPaymentNet(input.amount, input.net, input.runFees ?? []);
-  const parts = [
-    ...split.runFees.map((f) => ({ net: f.net, entries: [{ datasetId: f.datasetId, weight: 1n }] })),
-    ...(split.royalty.amount > 0n || split.runFees.length === 0
-      ? [{ net: split.royalty.net, entries: input.entries }]
-      : []),
-  ];
-  const sums = new Map<string, Share>();
-  for (const part of parts) {
-    for (const s of allocate({ amount: part.net, feeBps: 0, entries: part.entries, datasets: input.datasets }).shares) {
-      const key = `${s.datasetId}:${s.account}`;
-      const prior = sums.get(key);
-      sums.set(key, prior ? { ...prior, amount: prior.amount + s.amount } : { ...s });
-    }
-  }
-  const shares = [...sums.values()].sort(byDatasetThenAccount);
+  const allocator = new PaymentAllocator(input);
+  const entries = allocator.readsEntries ? runEntryNodes(input.entries, input.datasets) : [];
+  const shares = [...runPasses(allocator, entries)].flat();
   const totals = new Map<string, bigint>();
   for (const s of shares) totals.set(s.account, (totals.get(s.account) ?? 0n) + s.amount);
   const byAccount = [...totals.keys()].sort().map((account) => ({ account, amount: totals.get(account)! }));
   return { shares, byAccount };
 }
+
+/**
+ * `allocatePayment` in passes over the run's entries (see `RunAllocator`): `streamPasses(allocator, read)`
+ * yields the payment's shares batch by batch in (datasetId, account) order, the per-run fees' shares merged
+ * in. `datasets` holds the per-run fees' datasets and every ancestor of them and of the entries; the
+ * entries bring their own datasets.
+ */
+export class PaymentAllocator implements Passes<Share[]> {
+  /** False when the per-run fees take the whole payment: the entries are not read. */
+  readonly readsEntries: boolean;
+  private readonly royalty: RunAllocator | undefined;
+  /** The per-run fees' shares, summed and sorted; merged into the royalty's as the stream passes them. */
+  private readonly feeShares: Share[];
+  private nextFee = 0;
+
+  constructor(input: Omit<PaymentAllocationInput, 'entries'>) {
+    const split = splitPaymentNet(input.amount, input.net, input.runFees ?? []);
+    this.feeShares = split.runFees
+      .map(
+        (f) =>
+          allocate({
+            amount: f.net,
+            feeBps: 0,
+            entries: [{ datasetId: f.datasetId, weight: 1n }],
+            datasets: input.datasets,
+          }).shares,
+      )
+      .reduce(mergeShares, []);
+    this.readsEntries = split.royalty.amount > 0n || split.runFees.length === 0;
+    this.royalty = this.readsEntries
+      ? new RunAllocator({ amount: split.royalty.net, feeBps: 0, ancestors: input.datasets })
+      : undefined;
+  }
+
+  count(batch: readonly RunEntryNode[]): void {
+    this.royalty?.count(batch);
+  }
+
+  endCount(): void {
+    this.royalty?.endCount();
+  }
+
+  weigh(batch: readonly RunEntryNode[]): void {
+    this.royalty?.weigh(batch);
+  }
+
+  endWeigh(): void {
+    this.royalty?.endWeigh();
+  }
+
+  emit(batch: readonly RunEntryNode[]): Share[] {
+    return this.withFees(this.royalty?.emit(batch).shares ?? [], false);
+  }
+
+  end(): Share[] {
+    return this.withFees(this.royalty?.end().shares ?? [], true);
+  }
+
+  /** The royalty's shares with the fee shares up to the last of them (all that are left at the end). */
+  private withFees(shares: Share[], last: boolean): Share[] {
+    const upTo = shares.length > 0 ? shares[shares.length - 1] : undefined;
+    const from = this.nextFee;
+    while (
+      this.nextFee < this.feeShares.length &&
+      (last || (upTo !== undefined && compareShares(this.feeShares[this.nextFee], upTo) <= 0))
+    )
+      this.nextFee++;
+    return mergeShares(this.feeShares.slice(from, this.nextFee), shares);
+  }
+}
+
+/** Two lists of shares in (datasetId, account) order merged into one, summing the shares of the same pair. */
+function mergeShares(a: readonly Share[], b: readonly Share[]): Share[] {
+  const out: Share[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const c = i === a.length ? 1 : j === b.length ? -1 : compareShares(a[i], b[j]);
+    if (c === 0) out.push({ ...a[i], amount: a[i++].amount + b[j++].amount });
+    else out.push(c < 0 ? a[i++] : b[j++]);
+  }
+  return out;
+}
+
+const compareShares = (a: Share, b: Share): number =>
+  a.datasetId < b.datasetId
+    ? -1
+    : a.datasetId > b.datasetId
+      ? 1
+      : a.account < b.account
+        ? -1
+        : a.account > b.account
+          ? 1
+          : 0;
 
 /**
  * Which of a run's outstanding per-run fees (in the payment's token) a payment of `amount` pays: the fees in
