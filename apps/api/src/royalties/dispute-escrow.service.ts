@@ -13,6 +13,9 @@ import { LedgerRepository, type PaymentRow } from './ledger.repository';
  * releases them, in the event's transaction: upheld to the rightful owners, rejected to the owners. A
  * payment allocated after an upheld resolution pays the rightful owners directly.
  */
+/** Applies the dispute rule to a batch of one payment's shares; `uuidOf` names each share's dataset row. */
+export type PaymentEscrow = (shares: Share[], uuidOf: (contentRoot: string) => string) => Promise<Share[]>;
+
 @Injectable()
 export class DisputeEscrowService implements OnModuleInit {
   constructor(
@@ -27,29 +30,34 @@ export class DisputeEscrowService implements OnModuleInit {
   }
 
   /**
-   * One payment's shares (from `allocatePayment`) as the dispute rule pays them now: holds the shares of
-   * datasets under an open dispute and returns those to write to the ledger. One query (the disputes)
-   * when no dataset of the payment was ever disputed.
+   * The dispute rule for one payment, read once (one query: the disputes): a function that takes a batch of
+   * its shares (every share of each dataset in the batch, as `PaymentAllocator` yields them), holds those of
+   * datasets under an open dispute, and returns those to write to the ledger.
    */
-  async paidShares(em: EntityManager, payment: PaymentRow, shares: Share[], uuidOf: Map<string, string>) {
-    const disputes = (await this.disputes.in(em).current()).filter((d) => uuidOf.has(d.datasetId));
-    if (disputes.length === 0) return shares;
+  async forPayment(em: EntityManager, payment: PaymentRow): Promise<PaymentEscrow> {
+    const disputes = await this.disputes.in(em).current();
+    if (disputes.length === 0) return (shares) => Promise.resolve(shares);
     const at = await this.escrow.in(em).paymentPosition(payment.id);
-    const { paid, escrow } = applyDisputes(shares, at, new DisputeBook(disputes));
     const contractOf = new Map(disputes.map((d) => [d.disputeId, d.contract]));
-    await this.escrow.in(em).insertHeld(
-      escrow.map((e) => ({
-        paymentId: payment.id,
-        datasetUuid: uuidOf.get(e.datasetId)!,
-        account: e.account,
-        contract: contractOf.get(e.disputeId)!,
-        disputeId: e.disputeId,
-        token: payment.token,
-        amount: e.amount,
-      })),
-      null,
-    );
-    return paid;
+    return async (shares, uuidOf) => {
+      const roots = new Set(shares.map((s) => s.datasetId));
+      const relevant = disputes.filter((d) => roots.has(d.datasetId));
+      if (relevant.length === 0) return shares;
+      const { paid, escrow } = applyDisputes(shares, at, new DisputeBook(relevant));
+      await this.escrow.in(em).insertHeld(
+        escrow.map((e) => ({
+          paymentId: payment.id,
+          datasetUuid: uuidOf(e.datasetId),
+          account: e.account,
+          contract: contractOf.get(e.disputeId)!,
+          disputeId: e.disputeId,
+          token: payment.token,
+          amount: e.amount,
+        })),
+        null,
+      );
+      return paid;
+    };
   }
 
   /**

@@ -6,6 +6,12 @@ import { SqlRepository } from '../common/persistence/unit-of-work';
 import type { AllocationTarget } from './ledger.repository';
 
 /** A share held for a dispute: one payment's share of one owner of the disputed dataset. */
+/** A rejected dispute's bond payment: allocated to the disputed dataset's owners alone. */
+export interface BondTarget extends AllocationTarget {
+  source: 'bond';
+  dataset: { id: string; contentRoot: string };
+}
+
 export interface HeldShare {
   paymentId: string;
   datasetUuid: string;
@@ -126,7 +132,7 @@ export class EscrowRepository extends SqlRepository {
   }
 
   /** A rejected dispute's bond paid into the splitter under its bondRunId: a one-entry payment to the disputed dataset. */
-  async bondTarget(runId: string): Promise<AllocationTarget | undefined> {
+  async bondTarget(runId: string): Promise<BondTarget | undefined> {
     const [row] = await this.db.query<{ id: string; content_root: string }[]>(
       `SELECT ds.id, ds.content_root
        FROM dispute_resolutions r JOIN disputes d ON d.contract = r.contract AND d.dispute_id = r.dispute_id
@@ -139,7 +145,7 @@ export class EscrowRepository extends SqlRepository {
       source: 'bond',
       trainingRunId: null,
       licenseId: null,
-      entries: [{ id: row.id, contentRoot: row.content_root, weight: 1n }],
+      dataset: { id: row.id, contentRoot: row.content_root },
     };
   }
 

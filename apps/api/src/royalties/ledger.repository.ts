@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Address, Bytes32 } from '@upstream/api-contract';
 import type { DatasetNode } from '@upstream/royalties';
+import { cursorBatchesIn } from '../common/persistence/cursor';
 import { SqlRepository } from '../common/persistence/unit-of-work';
 
 /** Serialises every writer of the ledger and of epoch snapshots (indexer handlers, retry and settlement jobs). */
@@ -22,8 +23,6 @@ export interface AllocationTarget {
   source: 'run' | 'license' | 'bond';
   trainingRunId: string | null;
   licenseId: string | null;
-  /** Dataset uuid and weight of each entry (a license: its one dataset, weight 1). */
-  entries: { id: string; contentRoot: string; weight: bigint }[];
 }
 
 export interface LineageGraph {
@@ -34,27 +33,62 @@ export interface LineageGraph {
 }
 
 const INSERT_CHUNK = 50_000;
+/** Entries read a batch at a time by the streamed allocation: its shares are written a batch at a time too. */
+const ENTRY_BATCH = 10_000;
+
+/** A dataset with its owners and parents (by content root), as NODE_COLUMNS read them. */
+export interface NodeRow {
+  id: string;
+  content_root: string;
+  owners: { account: string; shareBps: number }[] | null;
+  parents: { datasetId: string; upstreamBps: number }[] | null;
+}
+
+function lineageGraph(rows: readonly NodeRow[]): LineageGraph {
+  const nodes = new Map<string, DatasetNode>();
+  const uuidOf = new Map<string, string>();
+  for (const r of rows) {
+    nodes.set(r.content_root, { owners: r.owners ?? [], parents: r.parents ?? [] });
+    uuidOf.set(r.content_root, r.id);
+  }
+  return { nodes, uuidOf };
+}
+
+/** A dataset's owners and parents (by content root) as JSON, for `d`: the columns the allocation reads. */
+const NODE_COLUMNS = `(SELECT json_agg(json_build_object('account', o.account, 'shareBps', o.share_bps) ORDER BY o.account)
+              FROM dataset_owners o WHERE o.dataset_id = d.id) AS owners,
+           (SELECT json_agg(json_build_object('datasetId', pd.content_root, 'upstreamBps', p.upstream_bps) ORDER BY pd.content_root)
+              FROM dataset_parents p JOIN datasets pd ON pd.id = p.parent_id WHERE p.dataset_id = d.id) AS parents`;
+
+/** The datasets reached from `seeds` (a query of dataset ids) and every ancestor, with their owners and parents. */
+const lineageSql = (seeds: string) => `WITH RECURSIVE reach(id) AS (
+           ${seeds}
+           UNION
+           SELECT p.parent_id FROM dataset_parents p JOIN reach r ON p.dataset_id = r.id
+         )
+         SELECT d.id, d.content_root, ${NODE_COLUMNS}
+         FROM reach r JOIN datasets d ON d.id = r.id`;
 
 /**
  * Owners and parents (by content root) of the datasets that runs ($1) and licenses ($2) use, of the
  * datasets named by uuid ($3: disputed datasets whose bond is paid) and of every ancestor, in one
  * recursive query (UNION stops at datasets already reached).
  */
-export const LINEAGE_SQL = `WITH RECURSIVE reach(id) AS (
-           SELECT dataset_id FROM run_entries WHERE run_id = ANY($1::uuid[])
+export const LINEAGE_SQL = lineageSql(`SELECT dataset_id FROM run_entries WHERE run_id = ANY($1::uuid[])
            UNION
            SELECT dataset_id FROM licenses WHERE id = ANY($2::uuid[])
            UNION
-           SELECT unnest($3::uuid[])
-           UNION
-           SELECT p.parent_id FROM dataset_parents p JOIN reach r ON p.dataset_id = r.id
-         )
-         SELECT d.id, d.content_root,
-           (SELECT json_agg(json_build_object('account', o.account, 'shareBps', o.share_bps) ORDER BY o.account)
-              FROM dataset_owners o WHERE o.dataset_id = d.id) AS owners,
-           (SELECT json_agg(json_build_object('datasetId', pd.content_root, 'upstreamBps', p.upstream_bps) ORDER BY pd.content_root)
-              FROM dataset_parents p JOIN datasets pd ON pd.id = p.parent_id WHERE p.dataset_id = d.id) AS parents
-         FROM reach r JOIN datasets d ON d.id = r.id`;
+           SELECT unnest($3::uuid[])`);
+
+/** A payment's entries: a run's ($1), or a license's one dataset with weight 1 ($2). */
+const PAYMENT_ENTRIES = `SELECT dataset_id, weight FROM run_entries WHERE run_id = $1
+           UNION ALL
+           SELECT dataset_id, 1 FROM licenses WHERE id = $2`;
+
+/** One entry of a payment as the streamed allocation reads it. */
+export interface AllocationEntryRow extends NodeRow {
+  weight: string;
+}
 
 /** The SQL behind the ledger: payments, bulk ledger inserts, lineage loading. */
 @Injectable()
@@ -112,33 +146,43 @@ export class LedgerRepository extends SqlRepository {
     );
   }
 
-  /** The run (or license) a payment's runId names, with its entries; undefined when neither is known yet. */
+  /** The run (or license) a payment's runId names; undefined when neither is known yet. */
   async allocationTarget(runId: string): Promise<AllocationTarget | undefined> {
     const [run] = await this.db.query<{ id: string }[]>(`SELECT id FROM training_runs WHERE run_id = $1`, [runId]);
-    if (run) {
-      const rows: { id: string; content_root: string; weight: string }[] = await this.db.query(
-        `SELECT d.id, d.content_root, re.weight::text AS weight FROM run_entries re JOIN datasets d ON d.id = re.dataset_id
-         WHERE re.run_id = $1`,
-        [run.id],
-      );
-      return {
-        source: 'run',
-        trainingRunId: run.id,
-        licenseId: null,
-        entries: rows.map((r) => ({ id: r.id, contentRoot: r.content_root, weight: BigInt(r.weight) })),
-      };
-    }
-    const [license] = await this.db.query<{ id: string; dataset_id: string; content_root: string }[]>(
-      `SELECT l.id, d.id AS dataset_id, d.content_root FROM licenses l JOIN datasets d ON d.id = l.dataset_id WHERE l.payment_ref = $1`,
-      [runId],
+    if (run) return { source: 'run', trainingRunId: run.id, licenseId: null };
+    const [license] = await this.db.query<{ id: string }[]>(`SELECT id FROM licenses WHERE payment_ref = $1`, [runId]);
+    return license ? { source: 'license', trainingRunId: null, licenseId: license.id } : undefined;
+  }
+
+  /**
+   * The target's entries with their datasets' owners and parents, in content root order (byte order, as
+   * the allocation compares them), a batch at a time from a cursor inside this repository's transaction.
+   */
+  entryBatches(target: AllocationTarget): AsyncGenerator<AllocationEntryRow[]> {
+    return cursorBatchesIn(
+      this.db,
+      `SELECT d.id, d.content_root, e.weight::text AS weight, ${NODE_COLUMNS}
+       FROM (${PAYMENT_ENTRIES}) e JOIN datasets d ON d.id = e.dataset_id
+       ORDER BY d.content_root COLLATE "C"`,
+      [target.trainingRunId, target.licenseId],
+      ENTRY_BATCH,
+      'allocation_entries',
     );
-    if (!license) return undefined;
-    return {
-      source: 'license',
-      trainingRunId: null,
-      licenseId: license.id,
-      entries: [{ id: license.dataset_id, contentRoot: license.content_root, weight: 1n }],
-    };
+  }
+
+  /**
+   * Owners and parents of the datasets reached through parents from the target's entries and of the
+   * given datasets (the per-run fees a payment covers, by content root) with their ancestors: what the
+   * allocation needs besides the entries. Small next to the run.
+   */
+  async ancestors(target: AllocationTarget, contentRoots: readonly string[]): Promise<LineageGraph> {
+    const rows = await this.db.query<NodeRow[]>(
+      lineageSql(`SELECT p.parent_id FROM (${PAYMENT_ENTRIES}) e JOIN dataset_parents p ON p.dataset_id = e.dataset_id
+           UNION
+           SELECT id FROM datasets WHERE content_root = ANY($3::text[])`),
+      [target.trainingRunId, target.licenseId, contentRoots],
+    );
+    return lineageGraph(rows);
   }
 
   /**
@@ -146,19 +190,8 @@ export class LedgerRepository extends SqlRepository {
    * in one recursive query (UNION stops at datasets already reached).
    */
   async lineage(seeds: { runIds: string[]; licenseIds: string[]; datasetIds?: string[] }): Promise<LineageGraph> {
-    const rows: {
-      id: string;
-      content_root: string;
-      owners: { account: string; shareBps: number }[] | null;
-      parents: { datasetId: string; upstreamBps: number }[] | null;
-    }[] = await this.db.query(LINEAGE_SQL, [seeds.runIds, seeds.licenseIds, seeds.datasetIds ?? []]);
-    const nodes = new Map<string, DatasetNode>();
-    const uuidOf = new Map<string, string>();
-    for (const r of rows) {
-      nodes.set(r.content_root, { owners: r.owners ?? [], parents: r.parents ?? [] });
-      uuidOf.set(r.content_root, r.id);
-    }
-    return { nodes, uuidOf };
+    const rows = await this.db.query<NodeRow[]>(LINEAGE_SQL, [seeds.runIds, seeds.licenseIds, seeds.datasetIds ?? []]);
+    return lineageGraph(rows);
   }
 
   /** Bulk insert of one payment's shares: `INSERT … SELECT FROM unnest(…)` in chunks. */

@@ -1,13 +1,25 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { UpstreamEvent } from '@upstream/chain';
-import { allocatePayment, coverRunFees, ownersOnly, RoyaltyError, splitPaymentNet } from '@upstream/royalties';
+import {
+  allocatePayment,
+  coverRunFees,
+  ownersOnly,
+  PaymentAllocator,
+  RoyaltyError,
+  splitPaymentNet,
+  streamPasses,
+  type RunEntryNode,
+} from '@upstream/royalties';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { ChainSyncService } from '../worker/chain-sync.service';
 import { WorkerService } from '../worker/worker.service';
 import { DisputeEscrowService } from './dispute-escrow.service';
-import { EscrowRepository } from './escrow.repository';
+import { EscrowRepository, type BondTarget } from './escrow.repository';
 import { LedgerRepository, type PaymentRow } from './ledger.repository';
+
+/** A payment whose per-run fees take it all reads no entries. */
+const noEntries = async function* (): AsyncGenerator<RunEntryNode[]> {};
 
 /**
  * Turns RunPaid events into ledger entries inside the transaction that applies the event.
@@ -71,60 +83,97 @@ export class LedgerService implements OnModuleInit {
     }
   }
 
-  /** Writes the payment's ledger entries; false when its run is unknown or its data cannot be allocated. */
+  /**
+   * Writes the payment's ledger entries; false when its run is unknown or its data cannot be allocated.
+   * The run's entries are read in three passes from a cursor and the shares written a batch at a time
+   * (`PaymentAllocator`), so a run of a million entries is never in memory; every refusal comes before
+   * the first write. Each batch holds every share of its datasets, so the dispute rule applies batch by batch.
+   */
   private async allocate(em: EntityManager, payment: PaymentRow): Promise<boolean> {
-    const target =
-      (await this.ledger.in(em).allocationTarget(payment.run_id)) ??
-      (await this.escrow.in(em).bondTarget(payment.run_id));
-    if (!target) return false;
-    const bond = target.source === 'bond';
-    const graph = await this.ledger.in(em).lineage({
-      runIds: target.trainingRunId ? [target.trainingRunId] : [],
-      licenseIds: target.licenseId ? [target.licenseId] : [],
-      datasetIds: bond ? target.entries.map((e) => e.id) : [],
-    });
+    const ledger = this.ledger.in(em);
+    const target = await ledger.allocationTarget(payment.run_id);
+    if (!target) {
+      const bond = await this.escrow.in(em).bondTarget(payment.run_id);
+      return bond ? this.allocateBond(em, payment, bond) : false;
+    }
     // A run's payment first pays the per-run fees it still owes in this token (paid-per-run datasets).
     const runFees = target.trainingRunId
-      ? coverRunFees(
-          BigInt(payment.amount),
-          await this.ledger.in(em).outstandingRunFees(target.trainingRunId, payment.token),
-        )
+      ? coverRunFees(BigInt(payment.amount), await ledger.outstandingRunFees(target.trainingRunId, payment.token))
       : [];
+    const graph = await ledger.ancestors(
+      target,
+      runFees.map((f) => f.datasetId),
+    );
+    let batchUuids = new Map<string, string>();
+    const read = async function* (): AsyncGenerator<RunEntryNode[]> {
+      for await (const rows of ledger.entryBatches(target)) {
+        batchUuids = new Map(rows.map((r) => [r.content_root, r.id]));
+        yield rows.map((r) => ({
+          datasetId: r.content_root,
+          weight: BigInt(r.weight),
+          dataset: { owners: r.owners ?? [], parents: r.parents ?? [] },
+        }));
+      }
+    };
+    const escrowed = await this.disputeEscrow.forPayment(em, payment);
+    try {
+      const allocator = new PaymentAllocator({
+        amount: BigInt(payment.amount),
+        net: BigInt(payment.net), // the contract took the protocol fee already; the event says how much
+        runFees,
+        datasets: graph.nodes,
+      });
+      // Each batch of shares is of the entries just read, their lineage and the per-run fees' datasets.
+      const uuidOf = (root: string) => batchUuids.get(root) ?? graph.uuidOf.get(root)!;
+      for await (const shares of streamPasses(allocator, allocator.readsEntries ? read : noEntries)) {
+        const paid = await escrowed(shares, uuidOf);
+        await ledger.insertLedgerEntries(
+          payment.id,
+          payment.token,
+          paid.map((s) => ({ datasetUuid: uuidOf(s.datasetId), account: s.account, amount: s.amount })),
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof RoyaltyError)) throw error;
+      this.logger.warn(`payment ${payment.id} (run ${payment.run_id}) cannot be allocated: ${error.message}`);
+      await ledger.markUnallocatable(payment.id, error.message);
+      return false;
+    }
+    if (target.trainingRunId && runFees.length > 0)
+      await ledger.insertPaymentRunFees(
+        payment.id,
+        target.trainingRunId,
+        splitPaymentNet(BigInt(payment.amount), BigInt(payment.net), runFees).runFees,
+      );
+    await ledger.markAllocated(payment.id, target);
+    return true;
+  }
+
+  /** A rejected dispute's bond: its one entry the disputed dataset, paid to that dataset's owners alone. */
+  private async allocateBond(em: EntityManager, payment: PaymentRow, bond: BondTarget): Promise<boolean> {
+    const ledger = this.ledger.in(em);
+    const graph = await ledger.lineage({ runIds: [], licenseIds: [], datasetIds: [bond.dataset.id] });
     let shares;
     try {
       shares = allocatePayment({
         amount: BigInt(payment.amount),
-        net: BigInt(payment.net), // the contract took the protocol fee already; the event says how much
-        entries: target.entries.map((e) => ({ datasetId: e.contentRoot, weight: e.weight })),
-        runFees,
-        datasets: bond
-          ? ownersOnly(
-              graph.nodes,
-              target.entries.map((e) => ({ datasetId: e.contentRoot, weight: '1' })),
-            )
-          : graph.nodes,
+        net: BigInt(payment.net),
+        entries: [{ datasetId: bond.dataset.contentRoot, weight: 1n }],
+        datasets: ownersOnly(graph.nodes, [{ datasetId: bond.dataset.contentRoot, weight: '1' }]),
       }).shares;
     } catch (error) {
       if (!(error instanceof RoyaltyError)) throw error;
-      this.logger.warn(`payment ${payment.id} (run ${payment.run_id}) cannot be allocated: ${error.message}`);
-      await this.ledger.in(em).markUnallocatable(payment.id, error.message);
+      this.logger.warn(`bond payment ${payment.id} (run ${payment.run_id}) cannot be allocated: ${error.message}`);
+      await ledger.markUnallocatable(payment.id, error.message);
       return false;
     }
-    const paid = await this.disputeEscrow.paidShares(em, payment, shares, graph.uuidOf);
-    await this.ledger.in(em).insertLedgerEntries(
+    const paid = await (await this.disputeEscrow.forPayment(em, payment))(shares, (root) => graph.uuidOf.get(root)!);
+    await ledger.insertLedgerEntries(
       payment.id,
       payment.token,
       paid.map((s) => ({ datasetUuid: graph.uuidOf.get(s.datasetId)!, account: s.account, amount: s.amount })),
     );
-    if (target.trainingRunId && runFees.length > 0)
-      await this.ledger
-        .in(em)
-        .insertPaymentRunFees(
-          payment.id,
-          target.trainingRunId,
-          splitPaymentNet(BigInt(payment.amount), BigInt(payment.net), runFees).runFees,
-        );
-    await this.ledger.in(em).markAllocated(payment.id, target);
+    await ledger.markAllocated(payment.id, bond);
     return true;
   }
 }
