@@ -420,16 +420,19 @@ export function* runPasses<T>(allocator: Passes<T>, entries: readonly RunEntryNo
   yield allocator.end();
 }
 
-/** The passes over entries read afresh for each pass (`read()`: a database cursor, in datasetId order), batch by batch. */
+/**
+ * The passes over entries read afresh for each pass (`read(pass)`: a database cursor, in datasetId order),
+ * batch by batch. The `weigh` pass reads only ids and weights: its entries' `dataset` may be left out.
+ */
 export async function* streamPasses<T>(
   allocator: Passes<T>,
-  read: () => AsyncIterable<readonly RunEntryNode[]>,
+  read: (pass: 'count' | 'weigh' | 'emit') => AsyncIterable<readonly RunEntryNode[]>,
 ): AsyncGenerator<T> {
-  for await (const batch of read()) allocator.count(batch);
+  for await (const batch of read('count')) allocator.count(batch);
   allocator.endCount();
-  for await (const batch of read()) allocator.weigh(batch);
+  for await (const batch of read('weigh')) allocator.weigh(batch);
   allocator.endWeigh();
-  for await (const batch of read()) yield allocator.emit(batch);
+  for await (const batch of read('emit')) yield allocator.emit(batch);
   yield allocator.end();
 }
 

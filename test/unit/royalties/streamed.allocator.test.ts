@@ -33,18 +33,19 @@ function ancestorsOf(input: AllocationInput): Map<string, DatasetNode> {
   return out;
 }
 
-/** Reads the entries in batches of the given sizes (cycled), afresh for each pass. */
+/** Reads the entries in batches of the given sizes (cycled), afresh for each pass; the weigh pass without datasets. */
 const reader = (entries: readonly RunEntryNode[], sizes: readonly number[]) =>
-  async function* read(): AsyncGenerator<RunEntryNode[]> {
+  async function* read(pass: 'count' | 'weigh' | 'emit'): AsyncGenerator<RunEntryNode[]> {
     let at = 0;
     for (let k = 0; at < entries.length; k++) {
       const size = sizes[k % sizes.length];
-      yield entries.slice(at, at + size);
+      const batch = entries.slice(at, at + size);
+      yield pass === 'weigh' ? batch.map((e) => ({ ...e, dataset: undefined })) : batch;
       at += size;
     }
   };
 
-async function collect<T>(passes: Passes<T>, read: () => AsyncIterable<readonly RunEntryNode[]>): Promise<T[]> {
+async function collect<T>(passes: Passes<T>, read: Parameters<typeof streamPasses>[1]): Promise<T[]> {
   const out: T[] = [];
   for await (const batch of streamPasses(passes, read)) out.push(batch);
   return out;

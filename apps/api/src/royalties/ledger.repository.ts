@@ -155,13 +155,14 @@ export class LedgerRepository extends SqlRepository {
   }
 
   /**
-   * The target's entries with their datasets' owners and parents, in content root order (byte order, as
-   * the allocation compares them), a batch at a time from a cursor inside this repository's transaction.
+   * The target's entries with their datasets' owners and parents (without them: `withNodes` false), in
+   * content root order (byte order, as the allocation compares them), a batch at a time from a cursor
+   * inside this repository's transaction.
    */
-  entryBatches(target: AllocationTarget): AsyncGenerator<AllocationEntryRow[]> {
+  entryBatches(target: AllocationTarget, withNodes = true): AsyncGenerator<AllocationEntryRow[]> {
     return cursorBatchesIn(
       this.db,
-      `SELECT d.id, d.content_root, e.weight::text AS weight, ${NODE_COLUMNS}
+      `SELECT d.id, d.content_root, e.weight::text AS weight, ${withNodes ? NODE_COLUMNS : 'NULL AS owners, NULL AS parents'}
        FROM (${PAYMENT_ENTRIES}) e JOIN datasets d ON d.id = e.dataset_id
        ORDER BY d.content_root COLLATE "C"`,
       [target.trainingRunId, target.licenseId],

@@ -105,8 +105,8 @@ export class LedgerService implements OnModuleInit {
       runFees.map((f) => f.datasetId),
     );
     let batchUuids = new Map<string, string>();
-    const read = async function* (): AsyncGenerator<RunEntryNode[]> {
-      for await (const rows of ledger.entryBatches(target)) {
+    const read = async function* (pass: 'count' | 'weigh' | 'emit'): AsyncGenerator<RunEntryNode[]> {
+      for await (const rows of ledger.entryBatches(target, pass !== 'weigh')) {
         batchUuids = new Map(rows.map((r) => [r.content_root, r.id]));
         yield rows.map((r) => ({
           datasetId: r.content_root,
