@@ -80,7 +80,7 @@ export function allocatePayment(input: PaymentAllocationInput): { shares: Share[
 /**
  * `allocatePayment` in passes over the run's entries (see `RunAllocator`): `streamPasses(allocator, read)`
  * yields the payment's shares batch by batch in (datasetId, account) order, the per-run fees' shares merged
- * in. `datasets` holds the per-run fees' datasets and every ancestor of them and of the entries; the
+ * in; every share of a dataset comes in one batch. `datasets` holds the per-run fees' datasets and every ancestor of them and of the entries; the
  * entries bring their own datasets.
  */
 export class PaymentAllocator implements Passes<Share[]> {
@@ -134,13 +134,16 @@ export class PaymentAllocator implements Passes<Share[]> {
     return this.withFees(this.royalty?.end().shares ?? [], true);
   }
 
-  /** The royalty's shares with the fee shares up to the last of them (all that are left at the end). */
+  /**
+   * The royalty's shares with the fee shares of datasets up to their last one (all that are left at the end),
+   * so that a batch holds every share of each of its datasets (the dispute rule sums a dataset's shares).
+   */
   private withFees(shares: Share[], last: boolean): Share[] {
-    const upTo = shares.length > 0 ? shares[shares.length - 1] : undefined;
+    const upTo = shares.length > 0 ? shares[shares.length - 1].datasetId : undefined;
     const from = this.nextFee;
     while (
       this.nextFee < this.feeShares.length &&
-      (last || (upTo !== undefined && compareShares(this.feeShares[this.nextFee], upTo) <= 0))
+      (last || (upTo !== undefined && this.feeShares[this.nextFee].datasetId <= upTo))
     )
       this.nextFee++;
     return mergeShares(this.feeShares.slice(from, this.nextFee), shares);

@@ -75,7 +75,7 @@ describe('allocation in passes over streamed entries', () => {
     );
   });
 
-  it('gives the in-memory payment allocation, per-run fees merged in (summed where a pair repeats)', async () => {
+  it('gives the in-memory payment allocation, per-run fees merged in (summed where a pair repeats), each dataset in one batch', async () => {
     await fc.assert(
       fc.asyncProperty(
         dagInput,
@@ -96,8 +96,17 @@ describe('allocation in passes over streamed entries', () => {
           const datasets = new Map(Object.entries(graph));
           const allocator = new PaymentAllocator({ amount, net, runFees, datasets });
           const entries = allocator.readsEntries ? runEntryNodes(input.entries, graph) : [];
-          const shares = (await collect(allocator, reader(entries, sizes))).flat();
+          const batches = await collect(allocator, reader(entries, sizes));
+          const shares = batches.flat();
           expect(shares).toEqual(expected.shares);
+          // Every share of a dataset in one batch (the dispute rule sums a dataset's shares).
+          const batchOf = new Map<string, number>();
+          batches.forEach((batch, k) =>
+            batch.forEach((s) => {
+              expect(batchOf.get(s.datasetId) ?? k).toBe(k);
+              batchOf.set(s.datasetId, k);
+            }),
+          );
           expect(shares.reduce((s, x) => s + x.amount, 0n)).toBe(net);
         },
       ),
