@@ -167,16 +167,7 @@ export class RunAllocator {
   count(batch: readonly RunEntryNode[]): void {
     this.expect('count');
     for (const entry of batch) {
-      const i = this.entries;
-      const { datasetId, weight } = entry;
-      if (typeof datasetId !== 'string' || !DATASET_ID_RE.test(datasetId))
-        throw new RoyaltyError('INVALID_DATASET_ID', `entries[${i}].datasetId`, 'must be 0x followed by 64 hex digits');
-      if (typeof weight !== 'bigint' || weight <= 0n)
-        throw new RoyaltyError(
-          'ZERO_WEIGHT',
-          `entries[${i}].weight`,
-          'must be a positive bigint (zero-weight entries are refused)',
-        );
+      const { datasetId, weight } = checkedEntry(entry, this.entries);
       const id = this.inOrder(datasetId);
       const node = canonicalNode(id, entry.dataset);
       if (node.parents.length > 0) this.lineage.add(id, node);
@@ -460,6 +451,20 @@ function totalsByAccount(shares: readonly Share[]): AccountTotal[] {
   return accounts.map((account) => ({ account, amount: totals.get(account)! }));
 }
 
+/** The `i`-th entry, refused unless its id is a dataset id and its weight a positive bigint. */
+function checkedEntry<E extends RunEntryWeight>(entry: E, i: number): E {
+  const { datasetId, weight } = entry;
+  if (typeof datasetId !== 'string' || !DATASET_ID_RE.test(datasetId))
+    throw new RoyaltyError('INVALID_DATASET_ID', `entries[${i}].datasetId`, 'must be 0x followed by 64 hex digits');
+  if (typeof weight !== 'bigint' || weight <= 0n)
+    throw new RoyaltyError(
+      'ZERO_WEIGHT',
+      `entries[${i}].weight`,
+      'must be a positive bigint (zero-weight entries are refused)',
+    );
+  return entry;
+}
+
 /** Lowercased, sorted by datasetId; refuses empty runs, bad ids, zero weights, repeats. */
 function canonicalRunEntries(input: readonly RunEntryWeight[]): RunEntryWeight[] {
   if (!isList(input) || input.length === 0)
@@ -467,15 +472,7 @@ function canonicalRunEntries(input: readonly RunEntryWeight[]): RunEntryWeight[]
   // Stryker disable next-line ArrayDeclaration: pre-sizing only; every slot is written below.
   const entries: RunEntryWeight[] = new Array<RunEntryWeight>(input.length);
   for (let i = 0; i < input.length; i++) {
-    const { datasetId, weight } = input[i];
-    if (typeof datasetId !== 'string' || !DATASET_ID_RE.test(datasetId))
-      throw new RoyaltyError('INVALID_DATASET_ID', `entries[${i}].datasetId`, 'must be 0x followed by 64 hex digits');
-    if (typeof weight !== 'bigint' || weight <= 0n)
-      throw new RoyaltyError(
-        'ZERO_WEIGHT',
-        `entries[${i}].weight`,
-        'must be a positive bigint (zero-weight entries are refused)',
-      );
+    const { datasetId, weight } = checkedEntry(input[i], i);
     entries[i] = { datasetId: datasetId.toLowerCase(), weight };
   }
   // Stryker disable next-line EqualityOperator,ConditionalExpression: V8's sort only asks whether compare() < 0; equal ids are refused just below whatever their order.

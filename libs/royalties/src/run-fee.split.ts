@@ -12,7 +12,7 @@ import {
   type Share,
 } from './royalty.allocator';
 import { RoyaltyError } from './royalty.errors';
-import { byKeys } from './sort-key.comparator';
+import { byDatasetThenAccount, byKeys } from './sort-key.comparator';
 
 /** The part of one payment that pays a paid-per-run dataset's per-run fee (gross, before the protocol fee). */
 export interface RunFeePart {
@@ -156,23 +156,12 @@ function mergeShares(a: readonly Share[], b: readonly Share[]): Share[] {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    const c = i === a.length ? 1 : j === b.length ? -1 : compareShares(a[i], b[j]);
+    const c = i === a.length ? 1 : j === b.length ? -1 : byDatasetThenAccount(a[i], b[j]);
     if (c === 0) out.push({ ...a[i], amount: a[i++].amount + b[j++].amount });
     else out.push(c < 0 ? a[i++] : b[j++]);
   }
   return out;
 }
-
-const compareShares = (a: Share, b: Share): number =>
-  a.datasetId < b.datasetId
-    ? -1
-    : a.datasetId > b.datasetId
-      ? 1
-      : a.account < b.account
-        ? -1
-        : a.account > b.account
-          ? 1
-          : 0;
 
 /**
  * Which of a run's outstanding per-run fees (in the payment's token) a payment of `amount` pays: the fees in
