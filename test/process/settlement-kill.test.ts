@@ -151,7 +151,7 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
 
       const worker = await startWorker();
       const during = random() < 0.5 ? pay(runs[0], 123_457n) : undefined; // lands while the worker runs
-      await sleep(Math.floor(random() * 700));
+      await sleep(Math.floor(random() * 1_500)); // a life long enough, sometimes, to settle and propose
       worker.child.kill('SIGKILL');
       await worker.exited;
       kills++;
@@ -182,7 +182,7 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
     expect(new Set(proposed).size).toBe(proposed.length);
     expect(proposed).toEqual([...proposed].sort((a, b) => a - b));
     const dbEpochs = await fx.query<{ epoch: string; root: string }>(
-      `SELECT epoch::text, root FROM royalty_epochs ORDER BY epoch`,
+      `SELECT epoch::text, root FROM royalty_epochs ORDER BY royalty_epochs.epoch`, // by number (the output column is text)
     );
     for (const e of events.filter((e) => e.parsed.name === 'RootProposed')) {
       expect(dbEpochs.find((d) => d.epoch === String(e.parsed.args.epoch))?.root).toBe(
