@@ -2,7 +2,8 @@
 // derived from another, one co-owned), a lab licenses them, records a signed training run and
 // pays it; the epoch settles on-chain (time warped past the root delay); contributors claim;
 // and it prints who got what, exact to the unit. On the way, the lab is refused a licensed
-// dataset's bytes, licenses it, then downloads it and verifies every file and the content root. At the end, contributors
+// dataset's bytes, licenses it, then downloads it and verifies every file and the content root; a renamed copy of
+// a dataset is refused and a retold one flagged as a near-duplicate. At the end, contributors
 // vote a fee change, and a dispute holds a dataset's royalties in escrow until an arbiter upholds it and the rightful
 // owner claims them (verify-epoch says MATCH throughout). Starts the built service on a throwaway
 // DATA_DIR, or uses a running one: DEMO_API=http://127.0.0.1:3000 DEMO_RPC=http://127.0.0.1:8545.
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Contract, JsonRpcProvider, NonceManager, Wallet, ethers, formatEther, hexlify } from 'ethers';
 import { LocalChain, artifacts } from '@upstream/chain';
+import type { DatasetSimilarPage } from '@upstream/api-contract';
 import { signInWith } from '../apps/cli/src/auth/authenticator';
 import {
   buildRunEntriesTree,
@@ -350,6 +352,62 @@ async function aDisputeIsUpheld(story: {
   if (received !== BigInt(held.amount)) throw new Error(`Eve received ${received}, not the escrow ${held.amount}`);
 }
 
+/** Prose-like text of `n` words from a small fixed vocabulary, in sentences and lines (deterministic). */
+function storyText(n: number): string {
+  const vocabulary = [
+    'river',
+    'stone',
+    'lantern',
+    'harbour',
+    'winter',
+    'orchard',
+    'signal',
+    'copper',
+    'meadow',
+    'thread',
+    'window',
+    'garden',
+    'engine',
+    'shadow',
+    'ladder',
+    'canvas',
+    'marble',
+    'valley',
+    'whistle',
+    'compass',
+    'ember',
+    'harvest',
+    'pocket',
+    'silver',
+    'tunnel',
+    'feather',
+    'anchor',
+    'candle',
+    'forest',
+    'mirror',
+    'saddle',
+    'violet',
+  ];
+  let seed = 7;
+  const words: string[] = [];
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    const word = vocabulary[(seed >>> 16) % vocabulary.length]; // the high bits: the low ones of this generator cycle
+    words.push(i % 12 === 0 ? word[0].toUpperCase() + word.slice(1) : word);
+    if (i % 12 === 11) words[words.length - 1] += i % 60 === 59 ? '.\n' : '.';
+  }
+  return words.join(' ');
+}
+
+/** The same story lightly edited: a word in fifty replaced, double spaces, upper case. */
+function retell(text: string): string {
+  return text
+    .split(' ')
+    .map((w, i) => (i % 50 === 25 ? 'changed' : w))
+    .join('  ')
+    .toUpperCase();
+}
+
 async function main(): Promise<void> {
   let dataDir: string | undefined;
   let service: ChildProcess | undefined;
@@ -424,6 +482,26 @@ async function main(): Promise<void> {
         `a copy of Ada's corpus should be refused with UNDECLARED_OVERLAP, got ${copy.status}: ${copy.stderr}`,
       );
     console.log(`a renamed copy of the base corpus by Dee, no parent declared: refused\n  ${copy.stderr.trim()}`);
+    // Dee uploads Ada's stories retold (a word in fifty changed, spacing and case changed): not a copy, so
+    // registered, but the worker's MinHash flags it as a near-duplicate of Ada's, with its similarity.
+    const stories = storyText(1_200);
+    const original = upload(await folder('stories', { 'stories.txt': stories }), people.Ada, ['--title', 'Stories']);
+    const retold = upload(await folder('retold', { 'retold.txt': retell(stories) }), people.Dee, [
+      '--title',
+      'Stories, retold',
+    ]);
+    const flagged = await until('the near-duplicate flag', async () => {
+      const page = await api<DatasetSimilarPage>(base, `/datasets/${retold}/similar`);
+      return page.status === 'checked' ? page : undefined;
+    });
+    const flag = flagged.items.find((f) => f.contentRoot === original);
+    if (!flag)
+      throw new Error(
+        `Dee's retold stories should be flagged as a near-duplicate of Ada's: ${JSON.stringify(flagged)}`,
+      );
+    console.log(
+      `Dee's retelling of Ada's stories: registered (not a byte-for-byte copy), flagged as a near-duplicate of "${flag.title}" (estimated similarity ${flag.similarity.toFixed(2)}, ${flag.matchedFiles} file)`,
+    );
     await rm(work, { recursive: true, force: true });
     console.log(
       `datasets: Base corpus (Ada) ${corpus}\n          Curated subset (Ben 70 %, Cy 30 %; 15 % upstream to Base corpus) ${curated}\n          Dialogues (Dee) ${dialogues}`,
