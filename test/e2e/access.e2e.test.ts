@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildContentTree, type UpstreamDomain } from '@upstream/provenance';
 import { signRegistration } from '../../apps/cli/src/contribution/registration';
 import { startTestApp, type TestApp } from '../support/app';
@@ -271,18 +271,30 @@ describe('access: sessions, API keys, and bytes only for those entitled to them'
         .expect(403);
       expect(scoped.body.error).toBe('SCOPE_REQUIRED');
 
-      // Deliveries: the owner sees the licensee's fetches; the licensee sees only its own.
-      const seen = await (await t.as(ALICE)).get(`/datasets/${dataset.id}/deliveries`).expect(200);
-      expect(seen.body.items).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({
-            account: lab.address.toLowerCase(),
-            licenseId: license.body.license.id,
-            firstByte: '10',
-            bytes: '10',
-          }),
-          expect.objectContaining({ account: lab.address.toLowerCase(), firstByte: '0', bytes: String(bytes.length) }),
-        ]),
+      // Deliveries: the owner sees the licensee's fetches; the licensee sees only its own. A receipt is queued
+      // when the response has finished on the server (after the client has its bytes) and written within a
+      // second, so the owner's view is awaited rather than read once.
+      const owner = await t.as(ALICE);
+      await vi.waitFor(
+        async () => {
+          const seen = await owner.get(`/datasets/${dataset.id}/deliveries`).expect(200);
+          expect(seen.body.items).toEqual(
+            expect.arrayContaining([
+              expect.objectContaining({
+                account: lab.address.toLowerCase(),
+                licenseId: license.body.license.id,
+                firstByte: '10',
+                bytes: '10',
+              }),
+              expect.objectContaining({
+                account: lab.address.toLowerCase(),
+                firstByte: '0',
+                bytes: String(bytes.length),
+              }),
+            ]),
+          );
+        },
+        { timeout: 10_000, interval: 250 },
       );
       const own = await licensee.get(`/datasets/${dataset.id}/deliveries`).expect(200);
       expect(own.body.items.every((d: { account: string }) => d.account === lab.address.toLowerCase())).toBe(true);
