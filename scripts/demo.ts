@@ -173,12 +173,24 @@ async function settleEpochAfter(
   return proposed.epoch;
 }
 
+/** What the demo's later chapters share: the service, the chain, the people, the lab's run and the last epoch. */
+interface DemoStory {
+  base: string;
+  rpc: string;
+  provider: JsonRpcProvider;
+  splitter: Contract;
+  people: Record<string, Wallet>;
+  lab: NonceManager;
+  run: { id: string; runId: string };
+  epoch: number;
+}
+
 /**
  * Ada proposes (`governance propose` with `proposeArgs`) and votes it through with the votes delegated to her;
  * Dee queues it and, after the timelock's delay, executes it. Prints the proposal as executed.
  */
 async function passProposal(
-  story: { base: string; rpc: string; provider: JsonRpcProvider; people: Record<string, Wallet> },
+  story: Pick<DemoStory, 'base' | 'rpc' | 'provider' | 'people'>,
   proposeArgs: string[],
 ): Promise<{ timelockDelaySeconds: string }> {
   const { base, rpc, provider, people } = story;
@@ -226,16 +238,7 @@ async function passProposal(
  * delegate to Ada, who proposes a 3 % fee from the CLI and votes it through; anyone queues it, and
  * after the timelock's delay executes it; the next payment pays 3 %, and verify-epoch still says MATCH.
  */
-async function contributorsChangeTheFee(story: {
-  base: string;
-  rpc: string;
-  provider: JsonRpcProvider;
-  splitter: Contract;
-  people: Record<string, Wallet>;
-  lab: NonceManager;
-  run: { id: string; runId: string };
-  epoch: number;
-}): Promise<number> {
+async function contributorsChangeTheFee(story: DemoStory): Promise<number> {
   const { base, rpc, provider, splitter, people, lab, run } = story;
   const gov = (args: string[], who: Wallet) => cli(base, ['governance', ...args, '--rpc', rpc], who.privateKey);
   const ada = people.Ada;
@@ -284,18 +287,7 @@ function verifyMatches(base: string, rpc: string, epoch: number): void {
  * Gil an arbiter, who upholds the dispute naming Eve; the escrow is released to her, the next epoch
  * settles it (MATCH) and she claims it on chain.
  */
-async function aDisputeIsUpheld(story: {
-  base: string;
-  rpc: string;
-  provider: JsonRpcProvider;
-  splitter: Contract;
-  people: Record<string, Wallet>;
-  lab: NonceManager;
-  run: { id: string; runId: string };
-  epoch: number;
-  dataset: string;
-  paymentToken: string;
-}): Promise<void> {
+async function aDisputeIsUpheld(story: DemoStory & { dataset: string; paymentToken: string }): Promise<void> {
   const { base, rpc, provider, splitter, people, lab, run, dataset, paymentToken } = story;
   const eve = new Wallet(key(9), provider);
   const gil = new Wallet(key(8), provider);

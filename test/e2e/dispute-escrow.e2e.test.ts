@@ -7,7 +7,7 @@ import { SettlementService } from '../../apps/api/src/royalties/settlement.servi
 import { verifyEpoch, verifyEpochLines } from '../../apps/cli/src/commands/royalties.command';
 import { startTestApp, type TestApp } from '../support/app';
 import { payRunWith } from '../support/chain';
-import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
+import { parentDerivedOther, RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
 
 describe('dispute escrow: an open dispute holds the owners’ shares; its resolution releases them; every epoch verifies', () => {
   let t: TestApp;
@@ -20,7 +20,7 @@ describe('dispute escrow: an open dispute holds the owners’ shares; its resolu
   // A and B co-own `derived` (60/40), whose parent P takes 10 % upstream; R is its rightful owner; C owns `other`;
   // D owns `contested`, whose dispute is rejected.
   let A: string, B: string, C: string, D: string, P: string, R: string, LAB: string;
-  let parent: FixtureDataset, derived: FixtureDataset, other: FixtureDataset, contested: FixtureDataset;
+  let derived: FixtureDataset, contested: FixtureDataset;
   let run: FixtureRun, contestedRun: FixtureRun;
   let epoch = 0;
 
@@ -82,23 +82,8 @@ describe('dispute escrow: an open dispute holds the owners’ shares; its resolu
     [D, P] = ['D', 'P'].map((name) => new Wallet(ethers.id(name)).address.toLowerCase());
     token = t.chain.deployment.contracts.PaymentToken!.toLowerCase();
     tokenContract = new Contract(token, artifacts.LocalToken.abi, t.chain.provider);
-    parent = await fx.dataset({ owners: [{ account: P, shareBps: 10_000 }] });
-    derived = await fx.dataset({
-      owners: [
-        { account: A, shareBps: 6_000 },
-        { account: B, shareBps: 4_000 },
-      ],
-      parents: [{ dataset: parent, upstreamBps: 1_000 }],
-    });
-    other = await fx.dataset({ owners: [{ account: C, shareBps: 10_000 }] });
+    ({ derived, run } = await parentDerivedOther(fx, { a: A, b: B, c: C, p: P, lab: LAB }));
     contested = await fx.dataset({ owners: [{ account: D, shareBps: 10_000 }] });
-    run = await fx.run({
-      lab: LAB,
-      entries: [
-        { dataset: derived, weight: 3n },
-        { dataset: other, weight: 1n },
-      ],
-    });
     contestedRun = await fx.run({ lab: LAB, entries: [{ dataset: contested, weight: 1n }] });
   });
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { SettlementService } from '../../apps/api/src/royalties/settlement.servi
 import { ChainSyncService } from '../../apps/api/src/worker/chain-sync.service';
 import { verifyEpoch } from '../../apps/cli/src/commands/royalties.command';
 import { startTestApp, type TestApp } from '../support/app';
-import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
+import { parentDerivedOther, RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
 import { CLI_BUILT, runCli } from '../support/cli';
 
 const cli = runCli;
@@ -54,22 +54,7 @@ describe('royalties journey: a lab pays a run, the epoch settles, contributors c
     token = t.chain.deployment.contracts.PaymentToken!.toLowerCase();
     votes = t.chain.deployment.contracts.UpstreamVotes.toLowerCase();
     tokenContract = new Contract(token, artifacts.LocalToken.abi, t.chain.provider);
-    parent = await fx.dataset({ owners: [{ account: P, shareBps: 10_000 }] });
-    derived = await fx.dataset({
-      owners: [
-        { account: A, shareBps: 6_000 },
-        { account: B, shareBps: 4_000 },
-      ],
-      parents: [{ dataset: parent, upstreamBps: 1_000 }],
-    });
-    other = await fx.dataset({ owners: [{ account: C, shareBps: 10_000 }] });
-    run = await fx.run({
-      lab: LAB,
-      entries: [
-        { dataset: derived, weight: 3n },
-        { dataset: other, weight: 1n },
-      ],
-    });
+    ({ parent, derived, other, run } = await parentDerivedOther(fx, { a: A, b: B, c: C, p: P, lab: LAB }));
     for (const a of [A, B, C, P]) startBalances.set(a, await tokenContract.balanceOf(a));
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@
 // indexing of dispute resolutions, while payments arrive for disputed datasets, then lets a last worker
 // catch up and checks the ledger against the rule itself (libs/royalties cumulativeBalances over the
 // chain's own events): nothing lost, nothing paid twice, every escrow released once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { cumulativeBalances, type PublicDataset, type PublicDispute, type Public
 import { startTestChain, type TestChain } from '../support/chain';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
-import { MAIN, ROOT } from '../support/service-process';
+import { MAIN, startLeadingWorker } from '../support/service-process';
 
 const TRIALS = 8;
 const BOND = 10_000_000n;
@@ -111,30 +111,6 @@ describe.skipIf(!existsSync(MAIN))('dispute escrow survives kill -9 around resol
     await database?.drop();
   });
 
-  /** Starts the worker; resolves once it leads settlement (its loop is running). */
-  function startWorker(): Promise<{ child: ChildProcess; exited: Promise<void>; output: () => string }> {
-    const child = spawn(process.execPath, [MAIN], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    let output = '';
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    return new Promise((resolve, reject) => {
-      const onData = (d: Buffer) => {
-        output += d.toString();
-        if (output.includes('leading settlement')) {
-          child.stdout.off('data', onData);
-          resolve({ child, exited, output: () => output });
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      child.once('exit', (code) => reject(new Error(`worker exited (${code}) before leading:\n${output}`)));
-    });
-  }
-
   /** What the chain says, read back from its logs, in the form the rule takes. */
   async function chainFacts(): Promise<{ payments: PublicPayment[]; disputes: PublicDispute[] }> {
     const { RoyaltySplitter, DisputeBonds } = chain.deployment.contracts;
@@ -204,7 +180,7 @@ describe.skipIf(!existsSync(MAIN))('dispute escrow survives kill -9 around resol
       await open(disputed);
       await pay(r, BigInt(1 + Math.floor(random() * 5_000_000)));
       if (previous) await pay(previous, 333_333n); // after its dispute's resolution
-      const worker = await startWorker();
+      const worker = await startLeadingWorker(env, children);
       await sleep(Math.floor(random() * 400));
       const id = trial + 1;
       const resolving =
@@ -219,7 +195,7 @@ describe.skipIf(!existsSync(MAIN))('dispute escrow survives kill -9 around resol
     }
 
     // A last worker catches up: every payment allocated, every resolution indexed, nothing held.
-    const last = await startWorker();
+    const last = await startLeadingWorker(env, children);
     const deadline = Date.now() + 60_000;
     for (;;) {
       const [s] = await fx.query<{ unallocated: number; resolutions: number; held: number }>(

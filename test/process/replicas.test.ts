@@ -22,6 +22,7 @@ import { s3ServiceEnv, startTestS3, type TestS3 } from '../support/s3';
 import { auditSettlement } from '../support/settlement-audit';
 import {
   externalServiceEnv,
+  LEADING_SETTLEMENT,
   MAIN,
   spawnService,
   waitForHealth,
@@ -33,7 +34,6 @@ const MiB = 1024 * 1024;
 const RATE_LIMIT = 60;
 /** The bound the issue states for a worker taking over from a killed leader. */
 const TAKEOVER_BOUND_MS = 10_000;
-const LEADING = 'leading settlement';
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
@@ -128,7 +128,7 @@ describe.skipIf(!existsSync(MAIN))('replicas: two APIs and two workers on one Po
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  const leaders = () => workers.filter((w) => w.output().includes(LEADING));
+  const leaders = () => workers.filter((w) => w.output().includes(LEADING_SETTLEMENT));
   const unsettled = async () => {
     const [row] = await fx.query<{
       unbatched: number;
@@ -213,7 +213,7 @@ describe.skipIf(!existsSync(MAIN))('replicas: two APIs and two workers on one Po
     await pay(1_234_567n);
     await settle('the first leader anchors, settles and sends everything');
     expect(leaders()).toHaveLength(1);
-    for (const api of apis) expect(api.service.output()).not.toContain(LEADING);
+    for (const api of apis) expect(api.service.output()).not.toContain(LEADING_SETTLEMENT);
 
     const [leader] = leaders();
     const standby = workers.find((w) => w !== leader)!;
@@ -221,7 +221,7 @@ describe.skipIf(!existsSync(MAIN))('replicas: two APIs and two workers on one Po
     leader.child.kill('SIGKILL');
     await leader.exited;
     const takeoverMs = await waitUntil('the standby worker leads', 2 * TAKEOVER_BOUND_MS, async () =>
-      standby.output().includes(LEADING) ? Date.now() - killedAt : undefined,
+      standby.output().includes(LEADING_SETTLEMENT) ? Date.now() - killedAt : undefined,
     );
     console.log(`replicas: the standby worker took over ${takeoverMs} ms after kill -9 of the leader`);
     expect(takeoverMs).toBeLessThanOrEqual(TAKEOVER_BOUND_MS);

@@ -2,7 +2,7 @@
 // moments while payments arrive and epochs are built, proposed and accepted, then lets a last
 // worker run to quiescence and checks what must always hold: no epoch proposed twice, epochs
 // strictly increasing on-chain, no payment unallocated, ledger and chain agreeing to the unit.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Contract, Interface, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { artifacts } from '@upstream/chain';
 import { startTestChain, type TestChain } from '../support/chain';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { RoyaltyFixtures, type FixtureDataset, type FixtureRun } from '../support/royalty-fixtures';
-import { externalServiceEnv, MAIN, ROOT } from '../support/service-process';
+import { externalServiceEnv, MAIN, startLeadingWorker } from '../support/service-process';
 
 const TRIALS = 20;
 const splitterAbi = new Interface(artifacts.RoyaltySplitter.abi);
@@ -76,30 +76,6 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
     await database?.drop();
   });
 
-  /** Starts the worker; resolves once it leads settlement (its loop is running). */
-  function startWorker(): Promise<{ child: ChildProcess; exited: Promise<void>; output: () => string }> {
-    const child = spawn(process.execPath, [MAIN], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    let output = '';
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    return new Promise((resolve, reject) => {
-      const onData = (d: Buffer) => {
-        output += d.toString();
-        if (output.includes('leading settlement')) {
-          child.stdout.off('data', onData);
-          resolve({ child, exited, output: () => output });
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      child.once('exit', (code) => reject(new Error(`worker exited (${code}) before leading:\n${output}`)));
-    });
-  }
-
   async function pay(run: FixtureRun, amount: bigint): Promise<void> {
     await (await splitter.payRun(run.runId, token.target, amount)).wait();
   }
@@ -149,7 +125,7 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
         });
       if (trial % 3 === 2) await warp(61); // let pending roots become acceptable
 
-      const worker = await startWorker();
+      const worker = await startLeadingWorker(env, children);
       const during = random() < 0.5 ? pay(runs[0], 123_457n) : undefined; // lands while the worker runs
       await sleep(Math.floor(random() * 1_500)); // a life long enough, sometimes, to settle and propose
       worker.child.kill('SIGKILL');
@@ -160,7 +136,7 @@ describe.skipIf(!existsSync(MAIN))('settlement survives kill -9 at random points
     expect(kills).toBe(TRIALS);
 
     // A last worker runs until everything is allocated, settled, accepted and sent.
-    const last = await startWorker();
+    const last = await startLeadingWorker(env, children);
     const deadline = Date.now() + 45_000;
     for (;;) {
       const s = await settledState();

@@ -190,3 +190,42 @@ export async function oneOwnerRun(t: TestApp): Promise<OneOwnerRun> {
   await t.tick(); // index the deployment
   return { fx, owner, run, splitter, feeBps, token };
 }
+
+/** The royalty stories' datasets and run (dispute-escrow, royalties-journey), and who owns them. */
+export interface ParentDerivedOther {
+  /** Owned by `p` alone; takes 10 % upstream of `derived`. */
+  parent: FixtureDataset;
+  /** Co-owned 60/40 by `a` and `b`. */
+  derived: FixtureDataset;
+  /** Owned by `c` alone. */
+  other: FixtureDataset;
+  /** By `lab`: `derived` at weight 3, `other` at weight 1. */
+  run: FixtureRun;
+}
+
+/**
+ * `derived` (a 60 %, b 40 %) of `parent` (p, 10 % upstream) and `other` (c), in one run by `lab` weighing them 3:1:
+ * a payment's net splits by weight, then upstream, then by co-owner share, each step with a remainder.
+ */
+export async function parentDerivedOther(
+  fx: RoyaltyFixtures,
+  who: { a: string; b: string; c: string; p: string; lab: string },
+): Promise<ParentDerivedOther> {
+  const parent = await fx.dataset({ owners: [{ account: who.p, shareBps: 10_000 }] });
+  const derived = await fx.dataset({
+    owners: [
+      { account: who.a, shareBps: 6_000 },
+      { account: who.b, shareBps: 4_000 },
+    ],
+    parents: [{ dataset: parent, upstreamBps: 1_000 }],
+  });
+  const other = await fx.dataset({ owners: [{ account: who.c, shareBps: 10_000 }] });
+  const run = await fx.run({
+    lab: who.lab,
+    entries: [
+      { dataset: derived, weight: 3n },
+      { dataset: other, weight: 1n },
+    ],
+  });
+  return { parent, derived, other, run };
+}

@@ -46,6 +46,29 @@ export function spawnService(env: Record<string, string>, options: SpawnServiceO
   return { child, output: () => output, exited };
 }
 
+/** What a worker logs once it leads settlement (its loop is running). */
+export const LEADING_SETTLEMENT = 'leading settlement';
+
+/**
+ * Starts the built service with `env` (a worker: `WORKER_MODE=only`) and resolves once it leads settlement,
+ * or rejects with its output if it exits first. It joins `children`, which the caller kills in its cleanup.
+ */
+export function startLeadingWorker(env: Record<string, string>, children: Set<ChildProcess>): Promise<ServiceProcess> {
+  const service = spawnService(env);
+  children.add(service.child);
+  return new Promise((resolve, reject) => {
+    const onData = () => {
+      if (!service.output().includes(LEADING_SETTLEMENT)) return;
+      service.child.stdout!.off('data', onData);
+      resolve(service);
+    };
+    service.child.stdout!.on('data', onData);
+    service.child.once('exit', (code) =>
+      reject(new Error(`worker exited (${code}) before leading:\n${service.output()}`)),
+    );
+  });
+}
+
 /** The settings of a built service on a test database and a test chain (its dev account 0 operates), as replicas and workers run. */
 export function externalServiceEnv(databaseUrl: string, chain: TestChain): Record<string, string> {
   const { contracts } = chain.deployment;

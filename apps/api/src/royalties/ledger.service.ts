@@ -167,7 +167,9 @@ export class LedgerService implements OnModuleInit {
       await ledger.markUnallocatable(payment.id, error.message);
       return false;
     }
-    const paid = await (await this.disputeEscrow.forPayment(em, payment))(shares, (root) => graph.uuidOf.get(root)!);
+    // Another dispute may be open on the same dataset: its owners' shares of the bond are held like any payment's.
+    const escrowed = await this.disputeEscrow.forPayment(em, payment);
+    const paid = await escrowed(shares, (root) => graph.uuidOf.get(root)!);
     await ledger.insertLedgerEntries(
       payment.id,
       payment.token,
