@@ -5,8 +5,8 @@ import { AbiCoder, keccak256 } from 'ethers';
 import { earnedVotes, type EarnedVotesRule } from './earned-votes';
 import { cumulativeLeaves, type CumulativeBalance, type EpochTree } from './epoch-leaves.tree';
 import { applyDisputes, DisputeBook, type PublicDispute } from './dispute-escrow';
-import { type DatasetNode } from './royalty.allocator';
-import { allocatePayment } from './run-fee.split';
+import { type DatasetNode, runEntryNodes, runPasses } from './royalty.allocator';
+import { PaymentAllocator } from './run-fee.split';
 import { byKeys } from './sort-key.comparator';
 
 /** One RunPaid payment as published: the chain facts plus the manifest entries it was allocated over. */
@@ -110,6 +110,9 @@ function sumsOf(
   return sums;
 }
 
+/** Entries allocated at a time by `CumulativeSums.add` (the server's ledger writes this many too). */
+const SHARE_BATCH = 10_000;
+
 /**
  * `cumulativeBalances` one payment at a time, so a verifier reading a stream (GET
  * /epochs/:n/inputs.ndjson) holds the lineage, the disputes, one payment's entries and the sums,
@@ -131,24 +134,37 @@ export class CumulativeSums {
     this.book = new DisputeBook(disputes);
   }
 
+  /**
+   * One payment: allocated as `allocatePayment` does, its shares produced and summed `SHARE_BATCH` entries at a
+   * time (every share of a dataset in one batch, as the dispute rule needs), so a run of a million entries never
+   * has a list of every share.
+   */
   add(p: PublicPayment): void {
-    const allocation = allocatePayment({
+    const datasets = p.source === 'bond' ? ownersOnly(this.graph, p.entries) : this.graph;
+    const allocator = new PaymentAllocator({
       amount: BigInt(p.amount),
       net: BigInt(p.net),
-      entries: p.entries.map((e) => ({ datasetId: e.datasetId, weight: BigInt(e.weight) })),
       runFees: (p.runFees ?? []).map((f) => ({ datasetId: f.datasetId, amount: BigInt(f.amount) })),
-      datasets: p.source === 'bond' ? ownersOnly(this.graph, p.entries) : this.graph,
+      datasets,
     });
+    const entries = allocator.readsEntries
+      ? runEntryNodes(
+          p.entries.map((e) => ({ datasetId: e.datasetId, weight: BigInt(e.weight) })),
+          datasets,
+        )
+      : [];
     const token = p.token.toLowerCase();
-    const { paid, escrow } = applyDisputes(allocation.shares, p, this.book);
-    for (const s of paid) {
-      const key = `${s.account}:${token}`;
-      this.sums.set(key, (this.sums.get(key) ?? 0n) + s.amount);
-    }
-    for (const e of escrow) {
-      const key = `${e.disputeId}:${token}:${e.account}`;
-      const prior = this.held.get(key);
-      this.held.set(key, { ...e, token, amount: (prior?.amount ?? 0n) + e.amount });
+    for (const shares of runPasses(allocator, entries, SHARE_BATCH)) {
+      const { paid, escrow } = applyDisputes(shares, p, this.book);
+      for (const s of paid) {
+        const key = `${s.account}:${token}`;
+        this.sums.set(key, (this.sums.get(key) ?? 0n) + s.amount);
+      }
+      for (const e of escrow) {
+        const key = `${e.disputeId}:${token}:${e.account}`;
+        const prior = this.held.get(key);
+        this.held.set(key, { ...e, token, amount: (prior?.amount ?? 0n) + e.amount });
+      }
     }
   }
 

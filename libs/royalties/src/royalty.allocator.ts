@@ -401,14 +401,30 @@ class Lineage {
   }
 }
 
-/** The passes over one batch holding every entry: the in-memory allocation. */
-export function* runPasses<T>(allocator: Passes<T>, entries: readonly RunEntryNode[]): Generator<T> {
-  allocator.count(entries);
+/**
+ * The passes over entries held in memory (in datasetId order), `batchSize` at a time (by default one batch
+ * holding every entry: the in-memory allocation). Smaller batches give the same shares, in smaller lists.
+ */
+export function* runPasses<T>(
+  allocator: Passes<T>,
+  entries: readonly RunEntryNode[],
+  batchSize = Math.max(entries.length, 1),
+): Generator<T> {
+  for (const batch of slices(entries, batchSize)) allocator.count(batch);
   allocator.endCount();
-  allocator.weigh(entries);
+  for (const batch of slices(entries, batchSize)) allocator.weigh(batch);
   allocator.endWeigh();
-  yield allocator.emit(entries);
+  for (const batch of slices(entries, batchSize)) yield allocator.emit(batch);
   yield allocator.end();
+}
+
+/** `entries` `size` at a time (itself when it fits in one; one empty batch when empty). */
+function* slices<E>(entries: readonly E[], size: number): Generator<readonly E[]> {
+  if (entries.length <= size) {
+    yield entries;
+    return;
+  }
+  for (let i = 0; i < entries.length; i += size) yield entries.slice(i, i + size);
 }
 
 /**

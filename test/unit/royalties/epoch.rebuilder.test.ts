@@ -2,8 +2,13 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { AbiCoder, keccak256 } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import {
+  allocatePayment,
+  applyDisputes,
   cumulativeBalances,
   CumulativeSums,
+  DisputeBook,
+  disputeEscrow,
+  type PublicDispute,
   epochDataHash,
   rebuildEpoch,
   type EpochInputs,
@@ -75,6 +80,60 @@ describe('cumulativeBalances (the epoch rules from public inputs)', () => {
     ]);
     for (const p of payments.slice(1)) sums.add(p);
     expect(sums.balances()).toEqual(cumulativeBalances(payments, datasets));
+  });
+
+  it('sums a run larger than one batch of shares as its whole allocation, an upheld and an open dispute applied', () => {
+    // 25,003 datasets (2.5 batches), co-owned 70/30 by two of 101 accounts; one upheld dispute, one open.
+    const acct = (n: number) => '0x' + (n % 101).toString(16).padStart(40, '0');
+    const many: Record<string, PublicDataset> = {};
+    for (let i = 1; i <= 25_003; i++)
+      many[id(i)] = {
+        owners: [
+          { account: acct(i), shareBps: 7_000 },
+          { account: acct(i + 50), shareBps: 3_000 },
+        ],
+        parents: i > 1 ? [{ datasetId: id(i - 1), upstreamBps: 100 }] : [],
+      };
+    const disputes: PublicDispute[] = [
+      {
+        disputeId: '1',
+        datasetId: id(12_345),
+        opened: { blockNumber: 0, logIndex: 0 },
+        resolution: {
+          outcome: 'upheld',
+          at: { blockNumber: 0, logIndex: 1 },
+          rightfulOwners: [{ account: a3, shareBps: 10_000 }],
+        },
+      },
+      { disputeId: '2', datasetId: id(20_001), opened: { blockNumber: 0, logIndex: 2 }, resolution: null },
+    ];
+    const big = payment({
+      amount: '987654321987654321',
+      net: '987654321987654321',
+      entries: Object.keys(many).map((datasetId, i) => ({ datasetId, weight: String(1 + (i % 7)) })),
+    });
+    const whole = applyDisputes(
+      allocatePayment({
+        amount: BigInt(big.amount),
+        net: BigInt(big.net),
+        entries: big.entries.map((e) => ({ datasetId: e.datasetId, weight: BigInt(e.weight) })),
+        datasets: many,
+      }).shares,
+      big,
+      new DisputeBook(disputes),
+    );
+    const expected = new Map<string, bigint>();
+    for (const sh of whole.paid) expected.set(sh.account, (expected.get(sh.account) ?? 0n) + sh.amount);
+
+    const sums = new CumulativeSums(Object.entries(many), disputes);
+    sums.add(big);
+    expect(sums.balances()).toEqual(
+      [...expected.keys()].sort().map((account) => ({ token: T, account, cumulative: expected.get(account) })),
+    );
+    expect(expected.get(a3)).toBeGreaterThan(0n);
+    const held = whole.escrow.reduce((sum, e) => sum + e.amount, 0n);
+    expect(held).toBeGreaterThan(0n);
+    expect(disputeEscrow([big], many, disputes).reduce((sum, e) => sum + e.amount, 0n)).toBe(held);
   });
 
   it('refuses what allocate refuses, with its code and field', () => {

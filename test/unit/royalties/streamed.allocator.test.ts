@@ -7,6 +7,7 @@ import {
   RoyaltyError,
   RunAllocator,
   runEntryNodes,
+  runPasses,
   streamPasses,
   type AllocatedBatch,
   type AllocationInput,
@@ -72,6 +73,26 @@ describe('allocation in passes over streamed entries', () => {
         expect([allocator.fee, allocator.net]).toEqual([expected.fee, expected.net]);
       }),
       { numRuns: process.env.UPSTREAM_MUTATION_RUN ? 40 : 150 },
+    );
+  });
+
+  it('runPasses over entries held in memory gives the same shares in batches of any size as in one', () => {
+    fc.assert(
+      fc.property(dagInput, fc.integer({ min: 1, max: 40 }), (input, size) => {
+        const entries = runEntryNodes(input.entries, input.datasets);
+        const passes = (batchSize?: number) => [
+          ...runPasses(
+            new RunAllocator({ amount: input.amount, feeBps: input.feeBps, ancestors: ancestorsOf(input) }),
+            entries,
+            batchSize,
+          ),
+        ];
+        const batched = passes(size);
+        expect(batched.flatMap((b) => b.shares)).toEqual(allocate(input).shares);
+        expect(batched).toHaveLength(Math.ceil(entries.length / size) + 1);
+        expect(passes()).toHaveLength(2);
+      }),
+      { numRuns: process.env.UPSTREAM_MUTATION_RUN ? 40 : 100 },
     );
   });
 
