@@ -99,6 +99,12 @@ describe('epoch snapshots store only the balances that changed', () => {
     expect(rest).toHaveLength(Object.keys(datasets).length + payments.reduce((n, p) => n + 1 + p.entries.length, 0));
     const fromLines = await verifyEpochLines(t.chain.provider, header, rest);
     expect(fromLines).toEqual(fromJson);
+    // The lineage comes first: a dataset line after a payment's would be left out of the allocation, so it is refused.
+    const firstPayment = rest.findIndex((line) => line.startsWith('{"payment"'));
+    const moved = [...rest.slice(1, firstPayment + 1), rest[0], ...rest.slice(firstPayment + 1)];
+    await expect(verifyEpochLines(t.chain.provider, header, moved)).rejects.toThrow(
+      'inputs: a dataset line after the first payment',
+    );
     return fromJson.match;
   }
 

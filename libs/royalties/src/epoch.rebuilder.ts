@@ -121,7 +121,8 @@ const SHARE_BATCH = 10_000;
 export class CumulativeSums {
   private readonly graph: Map<string, DatasetNode>;
   private readonly book: DisputeBook;
-  private readonly sums = new Map<string, bigint>();
+  /** token → account → cumulative (the accounts are the owners' own strings, shared, not one key string per pair). */
+  private readonly sums = new Map<string, Map<string, bigint>>();
   private readonly held = new Map<string, EscrowBalance>();
 
   /**
@@ -129,8 +130,7 @@ export class CumulativeSums {
    * Map; `disputes`: every dispute opened up to the epoch, with its resolution if any.
    */
   constructor(datasets: Iterable<readonly [string, PublicDataset]>, disputes: readonly PublicDispute[] = []) {
-    // Stryker disable next-line MethodExpression: allocate lower-cases graph keys itself; this only saves it the copy.
-    this.graph = new Map<string, DatasetNode>([...datasets].map(([id, node]) => [id.toLowerCase(), node]));
+    this.graph = lowercaseGraph(datasets);
     this.book = new DisputeBook(disputes);
   }
 
@@ -154,12 +154,11 @@ export class CumulativeSums {
         )
       : [];
     const token = p.token.toLowerCase();
+    let sums = this.sums.get(token);
+    if (!sums) this.sums.set(token, (sums = new Map<string, bigint>()));
     for (const shares of runPasses(allocator, entries, SHARE_BATCH)) {
       const { paid, escrow } = applyDisputes(shares, p, this.book);
-      for (const s of paid) {
-        const key = `${s.account}:${token}`;
-        this.sums.set(key, (this.sums.get(key) ?? 0n) + s.amount);
-      }
+      for (const s of paid) sums.set(s.account, (sums.get(s.account) ?? 0n) + s.amount);
       for (const e of escrow) {
         const key = `${e.disputeId}:${token}:${e.account}`;
         const prior = this.held.get(key);
@@ -170,30 +169,34 @@ export class CumulativeSums {
 
   /** The sums so far, by token then account. */
   balances(): CumulativeBalance[] {
-    return (
-      [...this.sums.entries()]
-        // Stryker disable next-line MethodExpression,ArrowFunction,ConditionalExpression,EqualityOperator: a guard; shares are never zero (allocate leaves zero shares out), so no sum is 0.
-        .filter(([, cumulative]) => cumulative > 0n)
-        .map(([key, cumulative]) => {
-          const [account, token] = key.split(':') as [string, string];
-          return { token, account, cumulative };
-        })
-        .sort(byTokenThenAccount)
-    );
+    const out: CumulativeBalance[] = [];
+    for (const token of [...this.sums.keys()].sort()) {
+      const sums = this.sums.get(token)!;
+      for (const account of [...sums.keys()].sort()) {
+        const cumulative = sums.get(account)!;
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: a guard; shares are never zero (allocate leaves zero shares out), so no sum is 0.
+        if (cumulative > 0n) out.push({ token, account, cumulative });
+      }
+    }
+    return out;
   }
 
   /**
-   * The sums so far, by account then token (`EpochLeafStream`'s order), one at a time: only the sorted keys are
+   * The sums so far, by account then token (`EpochLeafStream`'s order), one at a time: only the sorted accounts are
    * held beside the sums, never a second copy of every balance.
    */
   *balancesByAccount(): Generator<CumulativeBalance> {
-    // Keys are `account:token`, both 0x-hex of one length: their plain string order is (account, token).
-    for (const key of [...this.sums.keys()].sort()) {
-      const cumulative = this.sums.get(key)!;
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: a guard, as in `balances`.
-      if (cumulative <= 0n) continue;
-      const [account, token] = key.split(':') as [string, string];
-      yield { account, token, cumulative };
+    const tokens = [...this.sums.keys()].sort();
+    const accounts =
+      tokens.length === 1
+        ? [...this.sums.get(tokens[0])!.keys()]
+        : [...new Set(tokens.flatMap((t) => [...this.sums.get(t)!.keys()]))];
+    for (const account of accounts.sort()) {
+      for (const token of tokens) {
+        const cumulative = this.sums.get(token)!.get(account);
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: a guard, as in `balances`.
+        if (cumulative !== undefined && cumulative > 0n) yield { account, token, cumulative };
+      }
     }
   }
 
@@ -201,6 +204,21 @@ export class CumulativeSums {
   escrow(): EscrowBalance[] {
     return [...this.held.values()].sort(byDisputeTokenAccount);
   }
+}
+
+/**
+ * The datasets by lowercase content root. A Map keyed so already is used as it is: a verifier's lineage of a
+ * million datasets is not copied.
+ */
+function lowercaseGraph(datasets: Iterable<readonly [string, PublicDataset]>): Map<string, DatasetNode> {
+  if (datasets instanceof Map) {
+    let lowercase = true;
+    for (const id of (datasets as Map<string, DatasetNode>).keys()) if (id !== id.toLowerCase()) lowercase = false;
+    if (lowercase) return datasets as Map<string, DatasetNode>;
+  }
+  const graph = new Map<string, DatasetNode>();
+  for (const [id, node] of datasets) graph.set(id.toLowerCase(), node);
+  return graph;
 }
 
 /** The graph a bond is allocated over: its datasets with their owners and no parents (the server allocates bonds over it too). */

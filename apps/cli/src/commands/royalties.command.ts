@@ -276,10 +276,8 @@ export async function verifyEpochLines(
       throw new Error(
         `inputs: payment ${current.payment.txHash}:${current.payment.logIndex} announced ${current.expected} entries, ${current.payment.entries.length} followed`,
       );
-    if (!sums) {
-      sums = new CumulativeSums(datasets, header.disputes ?? []);
-      datasets.clear();
-    }
+    // The lineage read so far becomes the allocation's graph as it is (ids from the API are lowercase).
+    sums ??= new CumulativeSums(datasets, header.disputes ?? []);
     sums.add(current.payment);
     current = undefined;
   };
@@ -291,7 +289,8 @@ export async function verifyEpochLines(
       | { entry: PublicPayment['entries'][number] };
     if ('dataset' in line) {
       const { id, owners, parents } = line.dataset;
-      datasets.set(id, { owners, parents });
+      if (payments.length > 0) throw new Error('inputs: a dataset line after the first payment');
+      datasets.set(id.toLowerCase(), { owners, parents });
     } else if ('payment' in line) {
       settle();
       const { entryCount, ...payment } = line.payment;
