@@ -157,60 +157,64 @@ export class EpochsRepository extends SqlRepository {
   }
 
   /**
-   * Snapshots the epoch's cumulative balances per (token, account) of every payment allocated up to the
-   * watermark, storing only those that differ from the leaves in force at epoch - 1 (0: a pair that left).
-   * The votes token's leaves are left to `insertVotesLeaves`. In a transaction: the sums of a million accounts
-   * are hashed in memory (`work_mem` for this transaction) instead of read in index order, row by row from
-   * the heap, which made the epoch superlinear.
+   * In the settlement transaction, first: the epoch's cumulative balances per (token, account) of every payment
+   * allocated up to the watermark, summed once (hashed in memory, `work_mem` for this transaction) into a
+   * temporary table, which `royaltyLeavesByAccount` streams and `insertBalanceChanges` stores. Every ledger amount
+   * is positive, so every sum is a leaf. Also the empty table the votes leaves are staged in (`stageVotesLeaves`).
    */
-  async snapshotBalances(epoch: number, watermark: bigint, votesToken: string | null = null): Promise<void> {
+  async sumBalances(watermark: bigint): Promise<void> {
     await this.db.query(`SET LOCAL work_mem = '${SETTLEMENT_WORK_MEM}'`);
     await this.db.query(
-      `INSERT INTO epoch_balances (epoch, token, account, cumulative)
-       SELECT $1, COALESCE(c.token, p.token), COALESCE(c.account, p.account), COALESCE(c.cumulative, 0)
-       FROM (SELECT le.token, le.account, SUM(le.amount) AS cumulative
-             FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id
-             WHERE p.allocation_seq <= $2
-             GROUP BY le.token, le.account) c
-       FULL JOIN (SELECT token, account, cumulative FROM epoch_leaves($1 - 1) WHERE token IS DISTINCT FROM $3) p
-         ON p.token = c.token AND p.account = c.account
-       WHERE c.cumulative IS DISTINCT FROM p.cumulative`,
-      [epoch, watermark.toString(), votesToken],
+      `CREATE TEMP TABLE epoch_sums ON COMMIT DROP AS
+       SELECT le.token, le.account, SUM(le.amount) AS cumulative
+       FROM ledger_entries le JOIN royalty_payments p ON p.id = le.payment_id
+       WHERE p.allocation_seq <= $1
+       GROUP BY le.token, le.account`,
+      [watermark.toString()],
+    );
+    await this.db.query(
+      `CREATE TEMP TABLE epoch_votes_staged (account text NOT NULL, cumulative numeric NOT NULL) ON COMMIT DROP`,
     );
   }
 
   /**
-   * In the snapshot's transaction: the epoch's leaves other than the votes token's, by account then token
-   * (`EpochLeafStream`'s order), a batch at a time from a cursor, so no list of every leaf is held.
+   * After `sumBalances`, in its transaction: the epoch's leaves other than the votes token's (its sums),
+   * by account then token (`EpochLeafStream`'s order), a batch at a time from a cursor, so no list of every
+   * leaf is held.
    */
   async *royaltyLeavesByAccount(
-    epoch: number,
     votesToken: string | null,
     batchSize = 10_000,
   ): AsyncGenerator<{ token: string; account: string; cumulative: string }[]> {
     await this.db.query(
       `DECLARE epoch_royalty_leaves NO SCROLL CURSOR FOR
-       SELECT token, account, cumulative::text FROM epoch_leaves($1) WHERE token IS DISTINCT FROM $2 ORDER BY account, token`,
-      [epoch, votesToken],
+       SELECT token, account, cumulative::text FROM epoch_sums WHERE token IS DISTINCT FROM $1 ORDER BY account, token`,
+      [votesToken],
     );
+    const fetch = () => {
+      const rows = this.db.query<{ token: string; account: string; cumulative: string }[]>(
+        `FETCH ${batchSize} FROM epoch_royalty_leaves`,
+      );
+      rows.catch(() => undefined); // awaited below; handled here so a failure while the caller works is not unhandled
+      return rows;
+    };
+    // One batch ahead: PostgreSQL reads the next batch while the caller hashes this one.
+    let next = fetch();
     try {
       for (;;) {
-        const rows = await this.db.query<{ token: string; account: string; cumulative: string }[]>(
-          `FETCH ${batchSize} FROM epoch_royalty_leaves`,
-        );
+        const rows = await next;
         if (rows.length === 0) return;
+        next = fetch();
         yield rows;
       }
     } finally {
+      await next.catch(() => undefined);
       await this.db.query(`CLOSE epoch_royalty_leaves`);
     }
   }
 
-  /** In the snapshot's transaction: a batch of the epoch's votes leaves, held for `insertVotesLeaves`. */
+  /** After `sumBalances`, in its transaction: a batch of the epoch's votes leaves, held for `insertBalanceChanges`. */
   async stageVotesLeaves(rows: readonly { account: string; cumulative: bigint }[]): Promise<void> {
-    await this.db.query(
-      `CREATE TEMP TABLE IF NOT EXISTS epoch_votes_staged (account text NOT NULL, cumulative numeric NOT NULL) ON COMMIT DROP`,
-    );
     if (rows.length === 0) return;
     await this.db.query(
       `INSERT INTO epoch_votes_staged (account, cumulative) SELECT * FROM unnest($1::text[], $2::numeric[])`,
@@ -219,20 +223,22 @@ export class EpochsRepository extends SqlRepository {
   }
 
   /**
-   * The epoch's votes leaves (one token, every batch given to `stageVotesLeaves`), stored as changes like
-   * `snapshotBalances`.
+   * Last, in the transaction of `sumBalances`: stores the epoch's leaves (the sums but the votes token's, and the
+   * staged votes leaves of `votesToken`) as changes against the leaves in force at epoch - 1: a pair whose
+   * cumulative differs, and a 0 for a pair that left. One statement, in key order, so each index of
+   * `epoch_balances` grows at its right edge instead of taking a million random inserts.
    */
-  async insertVotesLeaves(epoch: number, votesToken: string): Promise<void> {
-    await this.stageVotesLeaves([]);
+  async insertBalanceChanges(epoch: number, votesToken: string | null): Promise<void> {
     await this.db.query(
       `INSERT INTO epoch_balances (epoch, token, account, cumulative)
-       SELECT $1, $2, COALESCE(c.account, p.account), COALESCE(c.cumulative, 0)
-       FROM epoch_votes_staged c
-       FULL JOIN (SELECT account, cumulative FROM epoch_leaves($1 - 1) WHERE token = $2) p ON p.account = c.account
-       WHERE c.cumulative IS DISTINCT FROM p.cumulative`,
+       SELECT $1, COALESCE(c.token, p.token) AS token, COALESCE(c.account, p.account) AS account, COALESCE(c.cumulative, 0)
+       FROM (SELECT token, account, cumulative FROM epoch_sums WHERE token IS DISTINCT FROM $2
+             UNION ALL SELECT $2::text, account, cumulative FROM epoch_votes_staged) c
+       FULL JOIN epoch_leaves($1 - 1) p ON p.token = c.token AND p.account = c.account
+       WHERE c.cumulative IS DISTINCT FROM p.cumulative
+       ORDER BY 2, 3`,
       [epoch, votesToken],
     );
-    await this.db.query(`DROP TABLE epoch_votes_staged`);
   }
 
   /** The epoch's leaves (every cumulative balance in force at it), by token then account. */

@@ -119,9 +119,12 @@ export class SettlementService implements OnModuleInit {
       if (!(await this.epochs.in(em).hasPositiveLedger(watermark))) return undefined;
 
       const epoch = (last ? Number(last.epoch) : 0) + 1;
+      const started = performance.now();
+      await this.epochs.in(em).sumBalances(watermark);
+      const summed = performance.now();
       // Stored as changes against the previous epoch's leaves.
-      await this.epochs.in(em).snapshotBalances(epoch, watermark, votesRule?.token ?? null);
       const tree = await this.hashLeaves(em, epoch, votesRule);
+      const stored = performance.now();
       const payments = await this.epochs.in(em).includedPayments(watermark);
       const dataHash = epochDataHash(
         deployment.chainId,
@@ -146,17 +149,20 @@ export class SettlementService implements OnModuleInit {
         to: deployment.royaltySplitter,
         data: splitterAbi.encodeFunctionData('proposeRoot', [tree.root, epoch, dataHash]),
       });
+      const seconds = (from: number, to: number) => ((to - from) / 1000).toFixed(1);
       this.logger.log(
-        `epoch ${epoch}: ${tree.length} balances over ${payments.length} payments up to block ${basis.block}, root ${tree.root}`,
+        `epoch ${epoch}: ${tree.length} balances over ${payments.length} payments up to block ${basis.block}, root ${tree.root} ` +
+          `(summed in ${seconds(started, summed)} s, hashed and stored in ${seconds(summed, stored)} s)`,
       );
       return epoch;
     });
   }
 
   /**
-   * The epoch's root, streamed from its royalty leaves by account: the votes leaves are derived by the
-   * published rule (libs/royalties) as each account passes and stored as changes, and every leaf is hashed as
-   * it is read. Holds a batch of rows, one account's leaves and the leaf hashes, never every leaf.
+   * The epoch's root, streamed from its royalty leaves (`sumBalances`) by account: the votes leaves are derived by
+   * the published rule (libs/royalties) as each account passes and staged, every leaf is hashed as it is read,
+   * then the leaves are stored as changes against the previous epoch's. Holds a batch of rows, one account's
+   * leaves and the leaf hashes, never every leaf.
    */
   private async hashLeaves(
     em: EntityManager,
@@ -167,23 +173,35 @@ export class SettlementService implements OnModuleInit {
     const epochs = this.epochs.in(em);
     const leaves = await EpochLeafStream.create(deployment.chainId, deployment.royaltySplitter, votesRule);
     let votes: CumulativeBalance[] = [];
-    for await (const rows of epochs.royaltyLeavesByAccount(epoch, votesRule?.token ?? null)) {
+    // A batch of votes leaves is written while the next rows are hashed; awaited before the next batch.
+    let staged: Promise<void> = Promise.resolve();
+    const stage = async (batch: CumulativeBalance[]) => {
+      await staged;
+      staged = epochs.stageVotesLeaves(batch);
+      staged.catch(() => undefined); // awaited later; a failure meanwhile is not unhandled
+    };
+    for await (const rows of epochs.royaltyLeavesByAccount(votesRule?.token ?? null)) {
       for (const r of rows) {
         const votesLeaf = leaves.add({ account: r.account, token: r.token, cumulative: BigInt(r.cumulative) });
         if (votesLeaf) votes.push(votesLeaf);
       }
       if (votes.length >= VOTES_BATCH) {
-        await epochs.stageVotesLeaves(votes);
+        await stage(votes);
         votes = [];
       }
     }
     const lastVotes = leaves.end();
     if (lastVotes) votes.push(lastVotes);
-    if (votesRule) {
-      await epochs.stageVotesLeaves(votes);
-      await epochs.insertVotesLeaves(epoch, votesRule.token);
-    }
-    return { root: leaves.root(), length: leaves.length };
+    await stage(votes);
+    await staged;
+    // PostgreSQL stores the changes while the tree is built here: the statement is sent before the build
+    // (setImmediate: once every pending promise step, TypeORM's included, has run) takes the event loop.
+    const stored = epochs.insertBalanceChanges(epoch, votesRule?.token ?? null);
+    stored.catch(() => undefined); // awaited below, after the build
+    await new Promise((resolve) => setImmediate(resolve));
+    const root = leaves.root();
+    await stored;
+    return { root, length: leaves.length };
   }
 
   /**
