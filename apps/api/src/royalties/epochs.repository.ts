@@ -191,11 +191,14 @@ export class EpochsRepository extends SqlRepository {
        SELECT token, account, cumulative::text FROM epoch_sums WHERE token IS DISTINCT FROM $1 ORDER BY account, token`,
       [votesToken],
     );
+    let failed = false;
     const fetch = () => {
       const rows = this.db.query<{ token: string; account: string; cumulative: string }[]>(
         `FETCH ${batchSize} FROM epoch_royalty_leaves`,
       );
-      rows.catch(() => undefined); // awaited below; handled here so a failure while the caller works is not unhandled
+      // Awaited below; handled here so a failure while the caller works is not unhandled. The transaction is then
+      // aborted: CLOSE would only hide the error.
+      rows.catch(() => (failed = true));
       return rows;
     };
     // One batch ahead: PostgreSQL reads the next batch while the caller hashes this one.
@@ -209,7 +212,7 @@ export class EpochsRepository extends SqlRepository {
       }
     } finally {
       await next.catch(() => undefined);
-      await this.db.query(`CLOSE epoch_royalty_leaves`);
+      if (!failed) await this.db.query(`CLOSE epoch_royalty_leaves`);
     }
   }
 
