@@ -4,7 +4,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { getAddress } from 'ethers';
 import { normaliseAddress, parseAddress, parseBytes32, type PayRunInstructions } from '@upstream/api-contract';
 import {
-  buildRunEntriesTree,
+  ProvenanceError,
   trainingRunTypedData,
   upstreamDomain,
   validateTrainingRun,
@@ -13,6 +13,7 @@ import {
 } from '@upstream/provenance';
 import { AnchorKind, AnchoringService } from '../anchoring/anchoring.service';
 import { UsedNoncesRepository } from '../catalogue/used-nonces.repository';
+import { OffLoopPool } from '../common/off-loop/off-loop.pool';
 import { UnitOfWork } from '../common/persistence/unit-of-work';
 import { DomainError } from '../common/errors/domain-error';
 import { UINT256_MAX } from '../common/number-fields';
@@ -64,6 +65,7 @@ export class RunsService implements OnModuleInit {
     private readonly nonces: UsedNoncesRepository,
     private readonly anchoring: AnchoringService,
     private readonly worker: WorkerService,
+    private readonly pool: OffLoopPool,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
@@ -145,41 +147,33 @@ export class RunsService implements OnModuleInit {
     if (!upload || upload.lab !== caller.account) throw RunErrors.uploadNotFound(id);
     if (upload.received < upload.entry_count) throw RunErrors.incomplete(upload.received, upload.entry_count);
     try {
-      const { roots, weights } = await this.repo.uploadEntries(id);
-      if (roots.length !== upload.entry_count) throw RunErrors.incomplete(roots.length, upload.entry_count);
+      // The entries root is rebuilt in a worker thread from the staged columns (read on a connection of its own)
+      // while the transaction copies the entries: the two overlap, and the event loop does neither.
+      const rebuilding = settled(this.entriesTree(id, upload.entry_count));
       await this.repo.analyzeStaging();
-      await this.uow.run(async (tx) => {
-        const locked = await this.repo.in(tx).findUpload(id, true);
-        if (!locked) throw RunErrors.uploadNotFound(id);
-        if (!(await this.nonces.in(tx).use(upload.lab, BigInt(upload.nonce), 'training-run'))) {
-          throw LicenseErrors.nonceReused(upload.lab, BigInt(upload.nonce));
-        }
-        const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.TrainingRuns, upload.digest);
-        await this.repo.in(tx).insertRun(upload, anchorItemId);
-        // PostgreSQL copies the licensed entries while this process rebuilds the entries root: the two overlap.
-        const copying = this.repo
-          .in(tx)
-          .insertLicensedEntries(id, upload.lab)
-          .then(
-            (n) => ({ n }),
-            (error: unknown) => ({ error }),
-          );
-        let tree: RunEntriesTree;
-        try {
-          tree = await buildRunEntriesTree(roots.map((r, i) => ({ datasetId: r, weight: BigInt(weights[i]) })));
-        } catch (error) {
-          await copying;
-          throw fromProvenanceError(error);
-        }
-        const copied = await copying;
-        if (tree.root !== upload.entries_root) throw RunErrors.rootMismatch(upload.entries_root, tree.root);
-        if (tree.totalWeight > UINT256_MAX) throw RunErrors.totalWeightTooLarge(tree.totalWeight);
-        if ('error' in copied) throw copied.error;
-        if (copied.n !== upload.entry_count) throw new RefusedEntries();
-        await this.repo.in(tx).setTotalWeight(id, tree.totalWeight);
-        await this.repo.in(tx).recordRunFees(id, upload.lab);
-        await this.repo.in(tx).deleteUpload(id);
-      });
+      await this.uow
+        .run(async (tx) => {
+          const locked = await this.repo.in(tx).findUpload(id, true);
+          if (!locked) throw RunErrors.uploadNotFound(id);
+          if (!(await this.nonces.in(tx).use(upload.lab, BigInt(upload.nonce), 'training-run'))) {
+            throw LicenseErrors.nonceReused(upload.lab, BigInt(upload.nonce));
+          }
+          const anchorItemId = await this.anchoring.addItem(tx, AnchorKind.TrainingRuns, upload.digest);
+          await this.repo.in(tx).insertRun(upload, anchorItemId);
+          const copied = await settled(this.repo.in(tx).insertLicensedEntries(id, upload.lab));
+          const tree = await rebuilding;
+          // A refusal of the entries themselves (a dataset listed twice across chunks) comes before the copy's.
+          if ('error' in tree) throw tree.error;
+          if (tree.value.root !== upload.entries_root)
+            throw RunErrors.rootMismatch(upload.entries_root, tree.value.root);
+          if (tree.value.totalWeight > UINT256_MAX) throw RunErrors.totalWeightTooLarge(tree.value.totalWeight);
+          if ('error' in copied) throw copied.error;
+          if (copied.value !== upload.entry_count) throw new RefusedEntries();
+          await this.repo.in(tx).setTotalWeight(id, tree.value.totalWeight);
+          await this.repo.in(tx).recordRunFees(id, upload.lab);
+          await this.repo.in(tx).deleteUpload(id);
+        })
+        .finally(() => rebuilding);
     } catch (error) {
       // Name the refused entries (a second, read-only pass; only on the failure path).
       const refusal = error instanceof RefusedEntries ? await this.refusal(upload) : error;
@@ -286,6 +280,15 @@ export class RunsService implements OnModuleInit {
     return this.repo.paymentTotals(runIds);
   }
 
+  /** The staged manifest's entries root and total weight, built in a worker thread; refused as the provenance lib refuses. */
+  private async entriesTree(id: string, entryCount: number): Promise<{ root: string; totalWeight: bigint }> {
+    const columns = await this.repo.uploadColumns(id);
+    if (columns.count !== entryCount) throw RunErrors.incomplete(columns.count, entryCount);
+    const built = await this.pool.run('runEntriesTreeOf', { roots: columns.roots, weights: columns.weights });
+    if (!built.ok) throw fromProvenanceError(new ProvenanceError(built.code, built.reason, built.field));
+    return { root: built.root, totalWeight: BigInt(built.totalWeight) };
+  }
+
   /** A chunk's entries as prepared (`PrepareBody`), refused when they do not fit the manifest or break a rule. */
   private checkChunk(entries: RunEntriesResult, offset: number, entryCount: number): EntryColumns {
     if (offset + entries.count > entryCount) throw RunErrors.tooManyEntries(entryCount, offset + entries.count);
@@ -325,6 +328,14 @@ export class RunsService implements OnModuleInit {
       Number(refused[0]?.n ?? 0),
     );
   }
+}
+
+/** A promise's outcome as a value, so two run side by side and the first failure does not leave the other unhandled. */
+function settled<T>(work: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  return work.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 /** Thrown inside the commit transaction to roll it back when some entries were not copied. */

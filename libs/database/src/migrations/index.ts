@@ -22,6 +22,7 @@ import { RateLimitHits1700000019000 } from './1700000019000-rate-limit-hits';
 import { Disputes1700000020000 } from './1700000020000-disputes';
 import { TakedownAnchoring1700000021000 } from './1700000021000-takedown-anchoring';
 import { DisputeEscrow1700000022000 } from './1700000022000-dispute-escrow';
+import { RunEntriesSetChecks1700000023100 } from './1700000023100-run-entries-set-checks';
 import { EpochBalancesStatementCascade1700000023700 } from './1700000023700-epoch-balances-statement-cascade';
 
 /**
@@ -53,5 +54,6 @@ export const MIGRATIONS = [
   Disputes1700000020000,
   TakedownAnchoring1700000021000,
   DisputeEscrow1700000022000,
+  RunEntriesSetChecks1700000023100,
   EpochBalancesStatementCascade1700000023700,
 ];

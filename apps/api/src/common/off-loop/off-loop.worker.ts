@@ -25,7 +25,7 @@ if (process.platform === 'linux')
 
 export { contributionTask, proveFileTask } from '../../contributions/datasets/file-list/file-list';
 export { missingDigestsOfBody } from '../../contributions/blobs/missing-digests';
-export { runEntriesOfBody } from '../../runs/run-entries.validator';
+export { runEntriesOfBody, runEntriesTreeOf } from '../../runs/run-entries.validator';
 
 /**
  * A registration body's lists: the body's bytes are freed once parsed, and the file columns (~10 MB
