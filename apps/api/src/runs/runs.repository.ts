@@ -194,13 +194,16 @@ export class RunsRepository extends SqlRepository {
   }
 
   /**
-   * Every staged entry in position order, as columns joined by PostgreSQL (one row, two strings: a million
-   * entries arrive as ~75 MB of text instead of a million rows parsed on the event loop).
+   * Every staged entry as columns joined by PostgreSQL (one row, two strings: a million entries arrive as ~75 MB
+   * of text instead of a million rows parsed on the event loop). In the table's order unless `inPositionOrder`:
+   * sorting a million rows for string_agg(… ORDER BY position) took 4.7 s, and an entries root does not depend
+   * on the order (only a refusal's positions do). Both aggregates read the same rows in the same order.
    */
-  async uploadColumns(uploadId: string): Promise<EntryColumns> {
+  async uploadColumns(uploadId: string, inPositionOrder = false): Promise<EntryColumns> {
+    const order = inPositionOrder ? 'ORDER BY position' : '';
     const [row] = await this.db.query<EntryColumns[]>(
-      `SELECT count(*)::int AS count, COALESCE(string_agg(dataset_root, ',' ORDER BY position), '') AS roots,
-              COALESCE(string_agg(weight::text, ',' ORDER BY position), '') AS weights
+      `SELECT count(*)::int AS count, COALESCE(string_agg(dataset_root, ',' ${order}), '') AS roots,
+              COALESCE(string_agg(weight::text, ',' ${order}), '') AS weights
        FROM run_upload_entries WHERE upload_id = $1`,
       [uploadId],
     );

@@ -284,7 +284,12 @@ export class RunsService implements OnModuleInit {
   private async entriesTree(id: string, entryCount: number): Promise<{ root: string; totalWeight: bigint }> {
     const columns = await this.repo.uploadColumns(id);
     if (columns.count !== entryCount) throw RunErrors.incomplete(columns.count, entryCount);
-    const built = await this.pool.run('runEntriesTreeOf', { roots: columns.roots, weights: columns.weights });
+    let built = await this.pool.run('runEntriesTreeOf', { roots: columns.roots, weights: columns.weights });
+    if (!built.ok) {
+      // Refused whatever the order; read again in manifest order so the refusal names the right entries[i].
+      const ordered = await this.repo.uploadColumns(id, true);
+      built = await this.pool.run('runEntriesTreeOf', { roots: ordered.roots, weights: ordered.weights });
+    }
     if (!built.ok) throw fromProvenanceError(new ProvenanceError(built.code, built.reason, built.field));
     return { root: built.root, totalWeight: BigInt(built.totalWeight) };
   }
