@@ -13,13 +13,6 @@ import type * as tasks from './off-loop.worker';
 export const RECYCLE_AFTER_BYTES = 1024 * 1024;
 
 /**
- * How long a grown pool waits, idle, before its threads are replaced: the next chunk of an upload (a run's
- * 50,000 entries a request) finds its thread started and its modules loaded, where a new thread cost each
- * chunk ~100 ms of CPU before its work began.
- */
-export const RECYCLE_IDLE_MS = 1_000;
-
-/**
  * The young generation of a worker thread's V8 heap, in MiB. V8's default (up to 3 × 16 MiB of
  * semi-spaces that grow under a parse's garbage) cost a 100,000-file registration ~60 MiB more
  * RSS at its peak, most of it kept by the allocator after the thread ended; 8 MiB collects the
@@ -45,10 +38,8 @@ export class OffLoopPool implements OnApplicationShutdown {
   private pool: Piscina | undefined;
   /** Tasks sent to `pool` and not yet settled. */
   private inFlight = 0;
-  /** A task of at least RECYCLE_AFTER_BYTES ran on `pool`: replace it once idle (RECYCLE_IDLE_MS). */
+  /** A task of at least RECYCLE_AFTER_BYTES ran on `pool`: replace it once nothing is in flight. */
   private grown = false;
-  /** The replacement of a grown pool, due once it has stayed idle for RECYCLE_IDLE_MS. */
-  private recycling: NodeJS.Timeout | undefined;
   /** Tasks run in a worker thread since start, by name (tests and the bench read them). */
   readonly ran = new Map<OffLoopTask, number>();
 
@@ -56,7 +47,7 @@ export class OffLoopPool implements OnApplicationShutdown {
    * Runs `task` in a worker thread. A Buffer `payload` (or a payload's `raw` Buffer) that owns its
    * whole memory (a request body read into one allocation) is moved to the thread, not copied: the
    * caller must not read it after.
-   * After a long body (RECYCLE_AFTER_BYTES) the threads are replaced once the pool has been idle for RECYCLE_IDLE_MS.
+   * After a long body or long strings (RECYCLE_AFTER_BYTES) the threads are replaced as soon as the pool is idle.
    */
   async run<K extends OffLoopTask>(
     task: K,
@@ -66,7 +57,6 @@ export class OffLoopPool implements OnApplicationShutdown {
     const body = bodyOf(payload);
     const transferList = body !== undefined && ownsItsMemory(body) ? [body.buffer as ArrayBuffer] : undefined;
     if ((body?.byteLength ?? textLength(payload)) >= RECYCLE_AFTER_BYTES) this.grown = true;
-    clearTimeout(this.recycling);
     const pool = this.workers();
     this.inFlight++;
     try {
@@ -74,23 +64,15 @@ export class OffLoopPool implements OnApplicationShutdown {
     } finally {
       this.inFlight--;
       if (this.grown && this.inFlight === 0 && this.pool === pool) {
-        clearTimeout(this.recycling);
-        this.recycling = setTimeout(() => this.replace(pool), RECYCLE_IDLE_MS).unref();
+        this.pool = undefined;
+        this.grown = false;
+        // Its threads end once idle; a failure to end them must not become an unhandled rejection.
+        pool.destroy().catch(() => undefined);
       }
     }
   }
 
-  /** Drops `pool` if it is still the idle, grown one: its threads end, and the next task starts a new one. */
-  private replace(pool: Piscina): void {
-    if (this.inFlight > 0 || this.pool !== pool) return;
-    this.pool = undefined;
-    this.grown = false;
-    // Its threads end once idle; a failure to end them must not become an unhandled rejection.
-    pool.destroy().catch(() => undefined);
-  }
-
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.recycling);
     await this.pool?.destroy();
     this.pool = undefined;
   }
