@@ -21,7 +21,7 @@ import { startInfrastructure } from './runtime/infrastructure';
  * (half the service's CPU). Measured with `npm run bench:upload` (bench/results/
  * upload.json has the figures): idle ~145 MiB, peak under 200 MiB, one mark-compact
  * per 2 GiB upload. Uploads also trigger minor GCs themselves (see
- * contributions/storage/local-disk/body-buffer-collector.ts). The old generation's maximum
+ * common/memory/body-buffer-collector.ts). The old generation's maximum
  * is not capped: big manifests still fit.
  */
 async function main(): Promise<void> {

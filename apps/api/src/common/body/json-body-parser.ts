@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
 import { requestError } from '../errors/common.errors';
+import { BodyBufferCollector } from '../memory/body-buffer-collector';
 import { DomainError, isDomainError } from '../errors/domain-error';
 import { keepRawJsonBody } from './raw-json-body';
 import { JsonShapeScanner, type ShapeFault } from './json-shape';
@@ -156,6 +157,9 @@ function collect(
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
+      // Each piece is garbage once copied into `whole` (or, refused, dropped): collected every 8 MiB, not
+      // left to pile up outside the heap (a 40 MiB body held ~30 MiB of them, which the allocator kept).
+      BodyBufferCollector.shared.consumed(chunk.length);
       if (received > limits.bodyBytes) return stop(tooLarge(limits));
       const fault = scanner.write(chunk);
       if (fault) return stop(shapeRefusal(fault, limits));
@@ -212,6 +216,7 @@ function refuseEarly(req: IncomingMessage, res: Response, refusal: DomainError):
   req.removeAllListeners('data');
   req.on('data', (chunk: Buffer) => {
     dropped += chunk.length;
+    BodyBufferCollector.shared.consumed(chunk.length);
     if (dropped > DISCARD_BYTES) close();
   });
   req.once('end', () => clearTimeout(timer));

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { BodyBufferCollector } from './body-buffer-collector';
+import { BodyBufferCollector } from '../../../common/memory/body-buffer-collector';
 
 /** O_DIRECT needs buffers, offsets and lengths aligned to the device's logical block (512 or 4096 bytes). */
 const ALIGN = 4096;

@@ -16,7 +16,7 @@ import {
   type StoredBlob,
 } from '../blob-store';
 import { ByteLimiter } from '../byte-limiter';
-import { BodyBufferCollector } from './body-buffer-collector';
+import { BodyBufferCollector } from '../../../common/memory/body-buffer-collector';
 import { FileSink } from './direct-file-sink';
 import { LocalResumableUploads } from './local-resumable-uploads';
 
