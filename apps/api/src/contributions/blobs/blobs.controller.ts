@@ -104,8 +104,9 @@ export class BlobsController {
   async missing(
     @Body() _body: MissingBlobsRequestDto,
     @PreparedBody() digests: MissingDigestsResult,
-  ): Promise<MissingBlobsResponseDto> {
-    return { missing: await this.blobs.missing(digests) };
+    @Res() res: Response,
+  ): Promise<void> {
+    res.type('json').send(await this.blobs.missingJson(digests));
   }
 
   @Get(':sha256')
