@@ -107,6 +107,20 @@ describe('contributions: resumable uploads and a 10,000-file folder', () => {
     expect(Buffer.compare(blob.body, bytes)).toBe(0);
     expect((await bob.get(`/blobs/${digest}`).expect(404)).body.error).toBe('BLOB_NOT_FOUND');
     expect((await t.http.get(`/blobs/${digest}`).expect(404)).body.error).toBe('BLOB_NOT_FOUND');
+
+    // Stored now: POST /blobs/missing leaves it out; the others come back once each, in the order asked.
+    const [x, y] = ['0x' + 'AB'.repeat(32), 'cd'.repeat(32)];
+    const none = await alice
+      .post('/blobs/missing')
+      .send({ sha256s: [digest] })
+      .expect(200);
+    expect(none.headers['content-type']).toMatch(/^application\/json/);
+    expect(none.body).toEqual({ missing: [] });
+    const some = await alice
+      .post('/blobs/missing')
+      .send({ sha256s: [y, digest, x, y] })
+      .expect(200);
+    expect(some.body).toEqual({ missing: ['cd'.repeat(32), 'ab'.repeat(32)] });
   });
 
   it('keeps a tus upload its creator’s: another account gets 404 on HEAD, PATCH and DELETE, and the upload goes on', async () => {

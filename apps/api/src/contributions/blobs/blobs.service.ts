@@ -161,8 +161,8 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Which of the prepared digests the store lacks, in the order asked (each once), as the JSON of
-   * `MissingBlobsResponseDto`: written from one joined text (hex digits need no escaping), so a long
-   * answer is a few strings, never an array of 100,000 and its JSON.stringify on the event loop.
+   * `MissingBlobsResponseDto`, written by PostgreSQL: a long answer is one string here, never an
+   * array of 100,000 and its JSON.stringify on the event loop.
    */
   async missingJson(digests: MissingDigestsResult): Promise<string> {
     if (!digests.ok)
@@ -171,8 +171,7 @@ export class BlobsService implements OnModuleInit, OnModuleDestroy {
         digests.errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
         digests.errors,
       );
-    const missing = await this.repository.missing(digests.sha256s);
-    return missing === '' ? '{"missing":[]}' : `{"missing":["${missing.replaceAll(',', '","')}"]}`;
+    return this.repository.missingJson(digests.sha256s);
   }
 }
 
