@@ -1,4 +1,3 @@
-import { getBytes } from 'ethers';
 import { hashPair } from './keccak.hasher';
 import { MerkleError } from './merkle.errors';
 
@@ -10,12 +9,14 @@ function toNode(value: NodeLike, what: string): Uint8Array {
   return bytes;
 }
 
+const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})*$/;
+
+/** `0x` and pairs of hex digits as bytes (ethers' `getBytes` for strings, without loading ethers: a worker thread checks proofs). */
 function getBytesSafe(value: string, what: string): Uint8Array {
-  try {
-    return getBytes(value);
-  } catch {
-    throw new MerkleError('INVALID_NODE', `${what} is not 0x-prefixed hex`);
-  }
+  if (!HEX_BYTES.test(value)) throw new MerkleError('INVALID_NODE', `${what} is not 0x-prefixed hex`);
+  const bytes = new Uint8Array((value.length - 2) / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(value.slice(2 + 2 * i, 4 + 2 * i), 16);
+  return bytes;
 }
 
 /** Root reached from `leafHash` through `proof` with sorted-pair hashing (OZ `MerkleProof.processProof`). */

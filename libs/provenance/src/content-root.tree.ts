@@ -1,4 +1,4 @@
-import { buildMerkleTree, initMerkle, leafHashInto, MerkleTree, verifyProof } from '@upstream/merkle';
+import { buildMerkleTree, initMerkle, leafHashInto, MerkleTree, verifyProof } from '@upstream/merkle/tree';
 import {
   canonicalEntries,
   normalizeEntryPath,

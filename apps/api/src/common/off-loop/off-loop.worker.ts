@@ -7,6 +7,7 @@
 import { registrationOfBody as registration } from '../../contributions/datasets/file-list/file-list';
 import { setPriority } from 'node:os';
 import { movedResult, releaseBytes } from './moved-result';
+import type { contributionTask as checkContribution } from '../../contributions/datasets/file-list/contribution-check';
 
 /**
  * The nice value of a worker thread (Linux; 0 is the event loop's): when both want a core, the
@@ -23,7 +24,7 @@ if (process.platform === 'linux')
     /* left at the process's priority */
   }
 
-export { contributionTask, proveFileTask } from '../../contributions/datasets/file-list/file-list';
+export { proveFileTask } from '../../contributions/datasets/file-list/file-list';
 export { missingDigestsOfBody } from '../../contributions/blobs/missing-digests';
 export { runEntriesOfBody, runEntriesTreeOf } from '../../runs/run-entries.validator';
 
@@ -33,4 +34,15 @@ export { runEntriesOfBody, runEntriesTreeOf } from '../../runs/run-entries.valid
  */
 export async function registrationOfBody(raw: Uint8Array): ReturnType<typeof registration> {
   return movedResult(await registration(raw, () => releaseBytes(raw)));
+}
+
+/**
+ * A long Contribution's check: its module (EIP-712 through ethers, ~27 MiB of RSS in a thread) is
+ * loaded on the first such task only, so a thread that parses a file list or a digest list never has it.
+ */
+export async function contributionTask(
+  ...args: Parameters<typeof checkContribution>
+): Promise<ReturnType<typeof checkContribution>> {
+  const { contributionTask: check } = await import('../../contributions/datasets/file-list/contribution-check.js');
+  return check(...args);
 }

@@ -4,14 +4,8 @@ import type { BodyPreparer } from '../../../common/body/prepared-body';
 import type { JsonBodySource } from '../../../common/body/raw-json-body';
 import { OFF_LOOP_BODY_BYTES } from '../../../common/body/request-limits';
 import { OffLoopPool } from '../../../common/off-loop/off-loop.pool';
-import {
-  checkContribution,
-  prepareRegistration,
-  proveFile,
-  type ContributionCheck,
-  type FileProofResult,
-  type PreparedRegistration,
-} from './file-list';
+import { checkContribution, type ContributionCheck } from './contribution-check';
+import { prepareRegistration, proveFile, type FileProofResult, type PreparedRegistration } from './file-list';
 import { fileColumnsOf, receivedColumns } from './file-columns';
 
 /**

@@ -1,20 +1,15 @@
 import { normaliseBytes32, normaliseSha256, type Bytes32 } from '@upstream/api-contract';
 import { JSONParser } from '@streamparser/json';
+// The narrow entry (no EIP-712, no ethers): this module is loaded by every worker thread.
 import {
   buildContentTree,
   canonicalOrder,
   contentTreeOfCanonical,
-  CONTRIBUTION_VERSION,
-  contributionTypedData,
-  validateContribution,
-  type ContributionMessage,
-  type FieldError,
-  type UpstreamDomain,
   normalizeEntryPath,
   normalizeFileEntry,
   ProvenanceError,
   type FileEntry,
-} from '@upstream/provenance';
+} from '@upstream/provenance/content';
 import { uncleanTextReason } from '../../../common/unclean-text';
 import { fileColumnsOf, fileEntriesOf, receivedColumns, type FileColumns } from './file-columns';
 import type { ErrorDetail } from '../../../common/errors/domain-error';
@@ -226,25 +221,10 @@ export async function proveFile(columns: FileColumns, path: string): Promise<Fil
   };
 }
 
-/** What a Contribution's check answers: its refusals, or its EIP-712 digest (the thing signed). */
-export interface ContributionCheck {
-  invalid: FieldError[];
-  digest?: string;
-}
-
-/**
- * Formats, shares and self-parenting of a Contribution (`validateContribution`, deadline aside) and
- * its EIP-712 digest: ~0.4 ms an owner or parent, so seconds for 10,000 owners and 10,000 parents.
- */
-export function checkContribution(domain: UpstreamDomain, message: ContributionMessage): ContributionCheck {
-  const invalid = validateContribution(message, { nowSeconds: -1n });
-  if (invalid.length > 0) return { invalid };
-  return { invalid, digest: contributionTypedData(domain, message, CONTRIBUTION_VERSION).digest };
-}
-
 /*
  * Worker tasks (`OffLoopPool`, named in common/off-loop/off-loop.worker.ts): a registration body
- * parsed and its `files` prepared in the thread; a stored dataset's proof; a long Contribution.
+ * parsed and its `files` prepared in the thread; a stored dataset's proof (a long Contribution's
+ * check is in contribution-check.ts, loaded by a thread only when it has one to check).
  */
 
 /** A registration body's lists read from its bytes; `parsed` is told when the bytes are no longer needed. */
@@ -281,14 +261,4 @@ export function proveFileTask({
   path: string;
 }): Promise<FileProofResult | undefined> {
   return proveFile(receivedColumns(columns), path);
-}
-
-export function contributionTask({
-  domain,
-  message,
-}: {
-  domain: UpstreamDomain;
-  message: ContributionMessage;
-}): ContributionCheck {
-  return checkContribution(domain, message);
 }
