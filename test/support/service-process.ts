@@ -12,11 +12,26 @@ export interface ServiceProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+function startScript(): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+}
+
 /** The Node flags `npm start` runs the service with (package.json `start`, explained in apps/api/src/main.ts). */
 export function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts
-    .start;
-  return start.split(/\s+/).filter((word) => word.startsWith('--'));
+  return startScript()
+    .split(/\s+/)
+    .filter((word) => word.startsWith('--'));
+}
+
+/** The environment `npm start` sets before `node` (package.json `start`'s leading NAME=value words, explained in apps/api/src/main.ts). */
+export function startEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const word of startScript().split(/\s+/)) {
+    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)$/.exec(word);
+    if (!assignment) break;
+    env[assignment[1]] = assignment[2];
+  }
+  return env;
 }
 
 export interface SpawnServiceOptions {
@@ -28,12 +43,12 @@ export interface SpawnServiceOptions {
   detached?: boolean;
 }
 
-/** Runs the built service as `npm start` does (same Node flags, without the build step), as a separate process. */
+/** Runs the built service as `npm start` does (same Node flags and settings, without the build step), as a separate process. */
 export function spawnService(env: Record<string, string>, options: SpawnServiceOptions = {}): ServiceProcess {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const child = spawn(process.execPath, [...startFlags(), MAIN], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, ...startEnv(), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });

@@ -12,7 +12,9 @@ import { startInfrastructure } from './runtime/infrastructure';
  * child process before exiting.
  *
  * `npm start` runs this with `--max-semi-space-size=4 --heap-growing-percent=50
- * --memory-saver-mode` (package.json cannot hold the comment). On a 24 GiB
+ * --memory-saver-mode`, and `MALLOC_MMAP_THRESHOLD_=4194304` in its environment
+ * (package.json cannot hold the comment; test/support/service-process.ts reads
+ * both from the `start` script, so process tests and benchmarks run the same). On a 24 GiB
  * machine V8 otherwise sizes the young generation at 64–128 MiB and lets the
  * old generation grow to ~4× its live size (~45 MiB here) before collecting:
  * ~200 MiB RSS right after start-up.
@@ -36,6 +38,18 @@ import { startInfrastructure } from './runtime/infrastructure';
  * over the run, was 8 and 91). `npm run bench:upload` (1 GiB, load 9–11): the
  * same service CPU per phase (PUT 1.8–2.0 s user) and peak RSS 198–201 MiB,
  * was 200–210.
+ *
+ * `MALLOC_MMAP_THRESHOLD_=4194304` (glibc, read once when the process starts):
+ * allocations of 4 MiB or more get their own mapping, returned to the system
+ * when freed. glibc's default threshold (128 KiB) rises to the size of any
+ * such mapping freed, up to 32 MiB: once a 10 MB request body had been freed,
+ * every body, response and node-postgres buffer below that came from the
+ * heap, which kept them (its trim threshold rises to twice as much) and grew
+ * from case to case. `npm run bench:hostile` (load ~5.5): the event loop's
+ * glibc heap grew from 11 to 54 MiB over the run; with the setting the RSS
+ * falls back between cases (197 MiB after the last, was 251) and the peak
+ * was 252.5 MiB, was 273. Smaller pieces (64 KiB socket reads, 1 MiB blob
+ * reads) stay on the heap, as before.
  */
 async function main(): Promise<void> {
   const log = pino({ level: process.env.LOG_LEVEL || 'info' });
