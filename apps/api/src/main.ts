@@ -11,7 +11,7 @@ import { startInfrastructure } from './runtime/infrastructure';
  * chain, serve the API, and on SIGTERM/SIGINT drain requests and stop every
  * child process before exiting.
  *
- * `npm start` runs this with `--max-semi-space-size=4 --heap-growing-percent=50
+ * `npm start` (and `npm run start:worker`) runs this with `--max-semi-space-size=4 --heap-growing-percent=50
  * --memory-saver-mode`, and `MALLOC_MMAP_THRESHOLD_=4194304` in its environment
  * (package.json cannot hold the comment; test/support/service-process.ts reads
  * both from the `start` script, so process tests and benchmarks run the same). On a 24 GiB
