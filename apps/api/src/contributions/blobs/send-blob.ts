@@ -23,8 +23,9 @@ export const PRIVATE_BYTES_CACHE_CONTROL = 'private, no-cache, no-transform';
  *   else the whole blob; ranges that are malformed or several at once get the whole blob (as the RFC
  *   allows); a range that starts past the end is refused with 416 naming `Range`;
  * - HEAD answers the headers of the whole blob.
- * Bytes are never compressed (`no-transform`). A receipt is queued once bytes have gone out: a 304
- * or a HEAD sends none, so it records no delivery (the first download did).
+ * Bytes are never compressed (`no-transform`). A receipt is queued once every byte asked for has gone
+ * out (the client may close before the response ends): a 304 or a HEAD sends none, so it records no
+ * delivery (the first download did); a download broken off part way records none either.
  * With BLOB_REDIRECT=presigned (S3 store) a GET that passed all of the above answers 302 to a
  * short-lived presigned URL of the object instead (not with If-Range: see below), and its receipt
  * is queued with the redirect.
@@ -104,8 +105,15 @@ export async function sendBlob(
     res.end();
     return;
   }
-  res.once('finish', receipt);
   const stream = blobs.read(blob.sha256, range && { start: range.start, end: range.end });
+  // A client that has every byte it asked for (Content-Length says how many) may close the connection
+  // before the store's stream ends and the response finishes: that was still a delivery. So the receipt
+  // is queued when the response closes, if it finished or every byte had been handed to it.
+  let handedOut = 0;
+  stream.on('data', (chunk: Buffer) => (handedOut += chunk.length));
+  res.once('close', () => {
+    if (res.writableFinished || handedOut >= bytes) receipt();
+  });
   stream.on('error', () => res.destroy()).pipe(res);
 }
 
