@@ -8,9 +8,17 @@ import type * as tasks from './off-loop.worker';
 /**
  * A task whose body was at least this long leaves its thread's heap grown by many times that (a
  * 100,000-file registration: ~100 MB), which V8 keeps after the task; the pool is then replaced
- * once idle, so the thread and all its memory go (a new one starts in ~50 ms on the next task).
+ * once idle for RECYCLE_IDLE_MS, so the thread and all its memory go.
  */
 export const RECYCLE_AFTER_BYTES = 1024 * 1024;
+
+/**
+ * How long a grown pool waits, idle, before it is replaced. A new thread costs ~150 ms before its
+ * first task is done (start, module loading, cold code): replaced after every long body, each
+ * 50,000-entry chunk of a run paid that again (~200 ms a chunk where a warm thread takes ~60 ms).
+ * A client's next chunk comes well within this; a grown heap is freed soon after the last one.
+ */
+export const RECYCLE_IDLE_MS = 1_000;
 
 /**
  * The young generation of a worker thread's V8 heap, in MiB. V8's default (up to 3 × 16 MiB of
@@ -40,14 +48,20 @@ export class OffLoopPool implements OnApplicationShutdown {
   private inFlight = 0;
   /** A task of at least RECYCLE_AFTER_BYTES ran on `pool`: replace it once nothing is in flight. */
   private grown = false;
+  /** Replaces a grown pool once it has been idle for `recycleIdleMs`; cleared by the next task. */
+  private recycleTimer: NodeJS.Timeout | undefined;
   /** Tasks run in a worker thread since start, by name (tests and the bench read them). */
   readonly ran = new Map<OffLoopTask, number>();
+  /** Pools started since start: a new one after each replacement (tests read it). */
+  generation = 0;
+  recycleIdleMs = RECYCLE_IDLE_MS;
 
   /**
    * Runs `task` in a worker thread. A Buffer `payload` (or a payload's `raw` Buffer) that owns its
    * whole memory (a request body read into one allocation) is moved to the thread, not copied: the
    * caller must not read it after.
-   * After a long body or long strings (RECYCLE_AFTER_BYTES) the threads are replaced as soon as the pool is idle.
+   * After a long body or long strings (RECYCLE_AFTER_BYTES) the threads are replaced once the pool has
+   * been idle for `recycleIdleMs`.
    */
   async run<K extends OffLoopTask>(
     task: K,
@@ -57,6 +71,7 @@ export class OffLoopPool implements OnApplicationShutdown {
     const body = bodyOf(payload);
     const transferList = body !== undefined && ownsItsMemory(body) ? [body.buffer as ArrayBuffer] : undefined;
     if ((body?.byteLength ?? textLength(payload)) >= RECYCLE_AFTER_BYTES) this.grown = true;
+    clearTimeout(this.recycleTimer);
     const pool = this.workers();
     this.inFlight++;
     try {
@@ -64,21 +79,30 @@ export class OffLoopPool implements OnApplicationShutdown {
     } finally {
       this.inFlight--;
       if (this.grown && this.inFlight === 0 && this.pool === pool) {
-        this.pool = undefined;
-        this.grown = false;
-        // Its threads end once idle; a failure to end them must not become an unhandled rejection.
-        pool.destroy().catch(() => undefined);
+        this.recycleTimer = setTimeout(() => this.recycle(pool), this.recycleIdleMs);
+        this.recycleTimer.unref();
       }
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.recycleTimer);
     await this.pool?.destroy();
     this.pool = undefined;
   }
 
+  /** Replaces `pool` if it is still the current one and idle: its threads end, and their memory with them. */
+  private recycle(pool: Piscina): void {
+    if (this.pool !== pool || this.inFlight > 0) return;
+    this.pool = undefined;
+    this.grown = false;
+    // Its threads end once idle; a failure to end them must not become an unhandled rejection.
+    pool.destroy().catch(() => undefined);
+  }
+
   private workers(): Piscina {
     if (this.pool === undefined) {
+      this.generation++;
       const fromSources = __filename.endsWith('.ts');
       this.pool = new Piscina({
         filename: path.join(__dirname, `off-loop.worker.${fromSources ? 'ts' : 'js'}`),
