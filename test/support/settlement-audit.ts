@@ -22,7 +22,8 @@ export interface SettlementAuditTarget {
  * - the accepted root rebuilds from the API's public inputs (`verify-epoch` MATCH);
  * - the ledger holds exactly the RunPaid events the chain has (none missing, none extra);
  * - every account's cumulative in the accepted root equals its ledger (after quiescence);
- * - no account's claim against the accepted root would revert.
+ * - no account's claim against the accepted root would revert;
+ * - every epoch's stored per-token totals (what `GET /epochs` shows) are the sums and counts of its leaves.
  */
 export async function auditSettlement(
   t: SettlementAuditTarget,
@@ -47,6 +48,7 @@ export async function auditSettlement(
   );
   for (const k of onChain) if (!inLedger.has(k)) problems.push(`payment ${k} is on the chain but not in the ledger`);
   for (const k of inLedger) if (!onChain.has(k)) problems.push(`payment ${k} is in the ledger but not on the chain`);
+  problems.push(...(await checkEpochTotals(t)));
 
   // The service keeps settling while we read: a root it sends may be accepted between two reads,
   // and the API learns of it one indexer pass later. Check everything against one block at which the
@@ -74,6 +76,28 @@ export async function auditSettlement(
 }
 
 const AGREEMENT_TIMEOUT_MS = 20_000;
+
+/** Epochs whose stored totals differ from their leaves' (a token missing either side counts). */
+async function checkEpochTotals(t: SettlementAuditTarget): Promise<string[]> {
+  const wrong = await t.query<{ epoch: string; stored: unknown; leaves: unknown }>(
+    `WITH leaves AS (
+       SELECT e.epoch, l.token, SUM(l.cumulative)::text AS total, count(*)::int AS accounts
+       FROM royalty_epochs e CROSS JOIN LATERAL epoch_leaves(e.epoch) l GROUP BY e.epoch, l.token),
+     stored AS (SELECT epoch, token, total::text AS total, accounts FROM epoch_token_totals)
+     SELECT epoch::text,
+            (SELECT json_agg(s ORDER BY s.token) FROM stored s WHERE s.epoch = e.epoch) AS stored,
+            (SELECT json_agg(l ORDER BY l.token) FROM leaves l WHERE l.epoch = e.epoch) AS leaves
+     FROM royalty_epochs e
+     WHERE EXISTS (SELECT token, total, accounts FROM leaves l WHERE l.epoch = e.epoch
+                   EXCEPT SELECT token, total, accounts FROM stored s WHERE s.epoch = e.epoch)
+        OR EXISTS (SELECT token, total, accounts FROM stored s WHERE s.epoch = e.epoch
+                   EXCEPT SELECT token, total, accounts FROM leaves l WHERE l.epoch = e.epoch)`,
+  );
+  return wrong.map(
+    (w) =>
+      `epoch ${w.epoch}'s stored totals ${JSON.stringify(w.stored)} are not its leaves' ${JSON.stringify(w.leaves)}`,
+  );
+}
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 interface ServedRoot {

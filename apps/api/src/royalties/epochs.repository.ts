@@ -229,7 +229,8 @@ export class EpochsRepository extends SqlRepository {
    * Last, in the transaction of `sumBalances`: stores the epoch's leaves (the sums but the votes token's, and the
    * staged votes leaves of `votesToken`) as changes against the leaves in force at epoch - 1: a pair whose
    * cumulative differs, and a 0 for a pair that left. One statement, in key order, so each index of
-   * `epoch_balances` grows at its right edge instead of taking a million random inserts.
+   * `epoch_balances` grows at its right edge instead of taking a million random inserts. Then the epoch's
+   * per-token totals, from the leaves just stored (`tokenTotals` reads them).
    */
   async insertBalanceChanges(epoch: number, votesToken: string | null): Promise<void> {
     await this.db.query(
@@ -241,6 +242,11 @@ export class EpochsRepository extends SqlRepository {
        WHERE c.cumulative IS DISTINCT FROM p.cumulative
        ORDER BY 2, 3`,
       [epoch, votesToken],
+    );
+    await this.db.query(
+      `INSERT INTO epoch_token_totals (epoch, token, total, accounts)
+       SELECT $1, token, SUM(cumulative), count(*) FROM epoch_leaves($1) GROUP BY token`,
+      [epoch],
     );
   }
 
@@ -265,9 +271,10 @@ export class EpochsRepository extends SqlRepository {
     );
   }
 
+  /** The epoch's per-token sum and number of leaves, as stored with it (`insertBalanceChanges`). */
   async tokenTotals(epoch: number | string): Promise<{ token: string; total: string; accounts: number }[]> {
     return this.db.query(
-      `SELECT token, SUM(cumulative)::text AS total, count(*)::int AS accounts FROM epoch_leaves($1) GROUP BY token ORDER BY token`,
+      `SELECT token, total::text, accounts FROM epoch_token_totals WHERE epoch = $1 ORDER BY token`,
       [epoch],
     );
   }

@@ -24,6 +24,7 @@ import { TakedownAnchoring1700000021000 } from './1700000021000-takedown-anchori
 import { DisputeEscrow1700000022000 } from './1700000022000-dispute-escrow';
 import { RunEntriesSetChecks1700000023100 } from './1700000023100-run-entries-set-checks';
 import { EpochBalancesStatementCascade1700000023700 } from './1700000023700-epoch-balances-statement-cascade';
+import { EpochLeavesIndexAndTotals1700000024000 } from './1700000024000-epoch-leaves-index-and-totals';
 
 /**
  * Every migration, in order. Listed explicitly so tests (TS) and the build
@@ -56,4 +57,5 @@ export const MIGRATIONS = [
   DisputeEscrow1700000022000,
   RunEntriesSetChecks1700000023100,
   EpochBalancesStatementCascade1700000023700,
+  EpochLeavesIndexAndTotals1700000024000,
 ];
