@@ -1,6 +1,7 @@
 // @upstream/merkle — StandardMerkleTree-compatible Merkle trees built fast on raw bytes.
 // Owns keccak (hash-wasm), ABI leaf encoding, the flat-buffer tree builder and proof checks.
-export { initMerkle, isMerkleReady, keccak256, keccak256Into, leafHash, leafHashInto, hashPair } from './keccak.hasher';
+// Keccak, the tree builder and proof checks: the narrow entry `@upstream/merkle/tree` (no ethers), plus ABI leaves.
+export * from './tree';
 export {
   assertChecksum,
   encodeFixedWords,
@@ -16,7 +17,4 @@ export {
   type LeafValue,
   type WordWriter,
 } from './leaf.encoder';
-export { buildMerkleTree, MerkleTree, toHex32 } from './merkle-tree.builder';
-export { processProof, verifyProof, type NodeLike } from './merkle-proof.verifier';
 export { standardTree, verifyStandardProof } from './standard-tree.builder';
-export { MerkleError, type MerkleErrorCode } from './merkle.errors';

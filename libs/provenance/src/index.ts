@@ -1,30 +1,13 @@
 // @upstream/provenance — what a dataset, a license and a training run *are*, as hashes; browser-safe.
 // Owns canonical file entries and path rules, content/run/batch roots and proofs, license-terms hashes and
 // EIP-712 messages. Hashing files on disk is Node-only and lives in `@upstream/provenance/node` (src/node/).
+// File entries, errors and the content tree: the narrow entry `@upstream/provenance/content` (no ethers), plus the rest.
+export * from './content';
+export { decodeFileName, quotePath } from './file-entry.normalizer';
 export {
-  ProvenanceError,
-  ProvenanceValidationError,
-  type FieldError,
-  type ProvenanceErrorCode,
-} from './provenance.errors';
-export {
-  canonicalEntries,
-  canonicalOrder,
-  comparePaths,
-  decodeFileName,
-  normalizeEntryPath,
-  normalizeFileEntry,
-  quotePath,
-  type FileEntry,
-  type FileEntryInput,
-} from './file-entry.normalizer';
-export {
-  buildContentTree,
   CONTENT_LEAF_TYPES,
-  ContentTree,
   contentLeafHash,
   contentRoot,
-  contentTreeOfCanonical,
   encodeContentLeaf,
   fileProof,
   verifyFileProof,

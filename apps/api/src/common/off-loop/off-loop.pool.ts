@@ -54,6 +54,7 @@ export class OffLoopPool implements OnApplicationShutdown {
   readonly ran = new Map<OffLoopTask, number>();
   /** Pools started since start: a new one after each replacement (tests read it). */
   generation = 0;
+  /** RECYCLE_IDLE_MS; tests shorten it. */
   recycleIdleMs = RECYCLE_IDLE_MS;
 
   /**
